@@ -1,0 +1,37 @@
+# The two commands of README.md: `make run` (whole system on the embedded default) and
+# `make test` (whole suite on a throwaway PostgreSQL). Both create the virtualenv if needed.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: run test install lint fmt migrate bench rush clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m config.runall
+
+test: $(STAMP)
+	$(PY) -m config.devservices -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+fmt: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate
+
+clean:
+	rm -rf var

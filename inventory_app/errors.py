@@ -1,0 +1,49 @@
+"""Exceptions the core's services raise. The API maps them to HTTP answers (409, 400)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+class StockError(Exception):
+    """Base class: a stock operation was refused and changed nothing."""
+
+
+class InvalidStockOperation(StockError):
+    """The operation makes no sense (kit has no stock, inactive location, bad quantity...)."""
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """How much of a SKU at a location was missing for an operation."""
+
+    sku_id: int
+    sku_code: str
+    location_id: int
+    location_code: str
+    requested: int
+    available: int
+
+    @property
+    def missing(self) -> int:
+        """Units short."""
+        return self.requested - self.available
+
+    def as_dict(self) -> dict:
+        """JSON-friendly form, for API error bodies."""
+        return {**asdict(self), "missing": self.missing}
+
+
+class InsufficientStock(StockError):
+    """Not enough stock for the whole batch; `shortfalls` lists every line that was short."""
+
+    def __init__(self, shortfalls: list[Shortfall]):
+        self.shortfalls = shortfalls
+        parts = ", ".join(
+            f"{s.sku_code}@{s.location_code} needs {s.requested}, has {s.available}" for s in shortfalls
+        )
+        super().__init__(f"Insufficient stock: {parts}")
+
+
+class OrderError(Exception):
+    """An order operation was refused (wrong state, unknown line, over-shipping)."""

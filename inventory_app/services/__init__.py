@@ -1,0 +1,1 @@
+"""Write services of the core. Each public function is one transaction."""

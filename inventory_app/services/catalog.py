@@ -1,0 +1,123 @@
+"""Catalog writes: products, SKUs (with the backorder policy the levels enforce), kits, locations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from inventory_app.errors import InvalidStockOperation
+from inventory_app.models import SKU, BackorderPolicy, KitComponent, Location, Product, StockLevel
+from inventory_app.selectors.kits import kit_would_cycle
+
+SKU_FIELDS = {
+    "product",
+    "code",
+    "barcode",
+    "name",
+    "attributes",
+    "weight_grams",
+    "default_unit_cost",
+    "is_active",
+    "is_kit",
+    "backorder_policy",
+}
+
+
+def product_create(*, name: str, description: str = "", brand: str = "") -> Product:
+    """Create a product."""
+    return Product.objects.create(name=name, description=description, brand=brand)
+
+
+def sku_create(
+    *,
+    code: str,
+    name: str,
+    product: Product | None = None,
+    barcode: str = "",
+    attributes: dict | None = None,
+    weight_grams: Decimal = Decimal("0"),
+    default_unit_cost: Decimal = Decimal("0"),
+    is_active: bool = True,
+    is_kit: bool = False,
+    backorder_policy: str = BackorderPolicy.REJECT,
+) -> SKU:
+    """Create a SKU (a kit gets its components through :func:`kit_component_set`)."""
+    sku = SKU(
+        code=code.strip(),
+        name=name,
+        product=product,
+        barcode=barcode.strip(),
+        attributes=attributes or {},
+        weight_grams=weight_grams,
+        default_unit_cost=default_unit_cost,
+        is_active=is_active,
+        is_kit=is_kit,
+        backorder_policy=backorder_policy,
+    )
+    sku.full_clean()
+    sku.save()
+    return sku
+
+
+def sku_update(*, sku: SKU, **changes: Any) -> SKU:
+    """Update SKU fields; keeps the stock levels' backorder flag in step with the policy.
+
+    Refuses to stop backorders while some location has more committed than on hand, and to
+    turn a SKU with stock into a kit (or back) since a kit holds no stock.
+    """
+    unknown = set(changes) - SKU_FIELDS
+    if unknown:
+        raise InvalidStockOperation(f"Unknown SKU field(s): {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        sku = SKU.objects.select_for_update().get(pk=sku.pk)
+        policy_before, kit_before = sku.backorder_policy, sku.is_kit
+        for name, value in changes.items():
+            setattr(sku, name, value)
+        sku.full_clean()
+        if sku.is_kit != kit_before:
+            if StockLevel.objects.filter(sku=sku).exclude(on_hand=0, committed=0).exists():
+                raise InvalidStockOperation(f"{sku.code} holds stock; it cannot become a kit")
+            if not sku.is_kit and KitComponent.objects.filter(kit=sku).exists():
+                raise InvalidStockOperation(f"{sku.code} has components; remove them first")
+        if sku.backorder_policy != policy_before:
+            allow = sku.backorder_policy == BackorderPolicy.BACKORDER
+            levels = StockLevel.objects.select_for_update().filter(sku=sku).order_by("pk")
+            if not allow and levels.filter(committed__gt=F("on_hand")).exists():
+                raise InvalidStockOperation(
+                    f"{sku.code} has backordered reservations; ship or cancel them before refusing backorders"
+                )
+            levels.update(allow_backorder=allow)
+        sku.save()
+    return sku
+
+
+def kit_component_set(*, kit: SKU, component: SKU, quantity: int) -> KitComponent | None:
+    """Set how many units of ``component`` one ``kit`` holds (0 removes it). Refuses cycles."""
+    if not kit.is_kit:
+        raise InvalidStockOperation(f"{kit.code} is not a kit")
+    if quantity < 0:
+        raise InvalidStockOperation("Component quantity cannot be negative")
+    if quantity == 0:
+        KitComponent.objects.filter(kit=kit, component=component).delete()
+        return None
+    if kit_would_cycle(kit=kit, component=component):
+        raise InvalidStockOperation(f"{component.code} contains {kit.code}: a kit cannot contain itself")
+    item, _ = KitComponent.objects.update_or_create(
+        kit=kit, component=component, defaults={"quantity": quantity}
+    )
+    return item
+
+
+def location_create(
+    *, code: str, name: str, is_sellable: bool = True, priority: int = 100, address: dict | None = None
+) -> Location:
+    """Create a stock location."""
+    location = Location(
+        code=code.strip(), name=name, is_sellable=is_sellable, priority=priority, address=address or {}
+    )
+    location.full_clean()
+    location.save()
+    return location

@@ -1,0 +1,240 @@
+"""The stock ledger: the one and only place where stock levels change.
+
+``stock_apply`` takes a batch of changes, and in one transaction:
+
+1. claims the idempotency key (a second call with the same key returns the first operation and
+   changes nothing; concurrent duplicates serialise on the key's unique index);
+2. creates missing level rows, then locks every affected level with SELECT ... FOR UPDATE in
+   primary-key order (a fixed order, so two batches can never deadlock each other);
+3. validates the whole batch against the locked figures, collecting every shortfall;
+4. updates each level with F() expressions and appends one immutable movement per change;
+5. after commit, notifies availability listeners of the SKUs whose sellable availability moved.
+
+The database enforces the rest: on hand never negative, committed never above on hand unless the
+SKU allows backorders, one level per (SKU, location), movements never updated or deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from inventory_app import hooks
+from inventory_app.errors import InsufficientStock, InvalidStockOperation, Shortfall
+from inventory_app.models import SKU, Location, MovementReason, StockLevel, StockMovement, StockOperation
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """One change to one (SKU, location) level.
+
+    Either deltas, or ``set_on_hand`` for an absolute count (the delta is computed under lock).
+    """
+
+    sku_id: int
+    location_id: int
+    on_hand_delta: int = 0
+    committed_delta: int = 0
+    set_on_hand: int | None = None
+    unit_cost: Decimal | None = None
+    order_line_id: int | None = None
+
+
+def stock_apply(
+    *,
+    changes: Sequence[StockChange],
+    reason: str,
+    reason_detail: str = "",
+    reference: str = "",
+    note: str = "",
+    user: AbstractBaseUser | None = None,
+    idempotency_key: str | None = None,
+) -> StockOperation:
+    """Apply a batch of stock changes atomically and record them in the ledger.
+
+    Returns the :class:`StockOperation`; its ``replayed`` attribute is True when the idempotency
+    key had been used before (nothing changed this time). Raises :class:`InsufficientStock` with
+    every shortfall of the batch, or :class:`InvalidStockOperation`; either way nothing changed.
+    """
+    if reason not in MovementReason.values:
+        raise InvalidStockOperation(f"Unknown reason {reason!r}")
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    with transaction.atomic():
+        operation = _operation_claim(
+            reason=reason,
+            reason_detail=reason_detail,
+            reference=reference,
+            note=note,
+            user=user,
+            idempotency_key=idempotency_key,
+        )
+        if operation.replayed:
+            return operation
+        skus, locations = _batch_load(changes=changes)
+        levels = _levels_lock(changes=changes, skus=skus)
+        movements, touched = _batch_compute(
+            changes=changes, reason=reason, operation=operation, levels=levels, skus=skus, locations=locations
+        )
+        now = timezone.now()
+        for level_id, (on_hand_delta, committed_delta) in touched.items():
+            StockLevel.objects.filter(pk=level_id).update(
+                on_hand=F("on_hand") + on_hand_delta,
+                committed=F("committed") + committed_delta,
+                updated_at=now,
+            )
+        StockMovement.objects.bulk_create(movements)
+        sellable_skus = frozenset(m.sku_id for m in movements if locations[m.location_id].is_sellable)
+        if sellable_skus:
+            transaction.on_commit(partial(hooks.availability_changed_notify, sku_ids=sellable_skus))
+    return operation
+
+
+def _operation_claim(
+    *,
+    reason: str,
+    reason_detail: str,
+    reference: str,
+    note: str,
+    user: AbstractBaseUser | None,
+    idempotency_key: str | None,
+) -> StockOperation:
+    fields = dict(reason=reason, reason_detail=reason_detail, reference=reference, note=note, user=user)
+    if idempotency_key:
+        existing = StockOperation.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            existing.replayed = True
+            return existing
+        try:
+            with transaction.atomic():
+                operation = StockOperation.objects.create(idempotency_key=idempotency_key, **fields)
+        except IntegrityError:
+            # A concurrent call with the same key committed first: return its result.
+            existing = StockOperation.objects.get(idempotency_key=idempotency_key)
+            existing.replayed = True
+            return existing
+    else:
+        operation = StockOperation.objects.create(**fields)
+    operation.replayed = False
+    return operation
+
+
+def _batch_load(*, changes: Sequence[StockChange]) -> tuple[dict[int, SKU], dict[int, Location]]:
+    if not changes:
+        raise InvalidStockOperation("A stock operation needs at least one change")
+    sku_ids = {c.sku_id for c in changes}
+    location_ids = {c.location_id for c in changes}
+    skus = {
+        s.pk: s for s in SKU.objects.filter(pk__in=sku_ids).only("id", "code", "is_kit", "backorder_policy")
+    }
+    locations = {
+        loc.pk: loc
+        for loc in Location.objects.filter(pk__in=location_ids).only("id", "code", "is_sellable", "is_active")
+    }
+    if missing := sku_ids - skus.keys():
+        raise InvalidStockOperation(f"Unknown SKU id(s): {sorted(missing)}")
+    if missing := location_ids - locations.keys():
+        raise InvalidStockOperation(f"Unknown location id(s): {sorted(missing)}")
+    if kits := sorted(s.code for s in skus.values() if s.is_kit):
+        raise InvalidStockOperation(f"Kits have no stock of their own: {', '.join(kits)}")
+    for change in changes:
+        if change.set_on_hand is not None and (change.set_on_hand < 0 or change.on_hand_delta):
+            raise InvalidStockOperation("A count sets a non-negative on-hand figure and no delta")
+        if change.set_on_hand is None and not (change.on_hand_delta or change.committed_delta):
+            raise InvalidStockOperation("A change must move on hand or committed")
+        location = locations[change.location_id]
+        if not location.is_active and (change.on_hand_delta > 0 or change.committed_delta > 0):
+            raise InvalidStockOperation(f"Location {location.code} is inactive")
+    return skus, locations
+
+
+def _levels_lock(*, changes: Sequence[StockChange], skus: dict[int, SKU]) -> dict[tuple[int, int], dict]:
+    pairs = sorted({(c.sku_id, c.location_id) for c in changes})
+    StockLevel.objects.bulk_create(
+        [StockLevel(sku_id=s, location_id=loc, allow_backorder=skus[s].allows_backorder) for s, loc in pairs],
+        ignore_conflicts=True,
+    )
+    condition = Q()
+    for sku_id, location_id in pairs:
+        condition |= Q(sku_id=sku_id, location_id=location_id)
+    rows = (
+        StockLevel.objects.select_for_update()
+        .filter(condition)
+        .order_by("pk")
+        .values("pk", "sku_id", "location_id", "on_hand", "committed", "allow_backorder")
+    )
+    return {(r["sku_id"], r["location_id"]): r for r in rows}
+
+
+def _batch_compute(
+    *,
+    changes: Sequence[StockChange],
+    reason: str,
+    operation: StockOperation,
+    levels: dict[tuple[int, int], dict],
+    skus: dict[int, SKU],
+    locations: dict[int, Location],
+) -> tuple[list[StockMovement], dict[int, tuple[int, int]]]:
+    state = {key: [row["on_hand"], row["committed"]] for key, row in levels.items()}
+    touched: dict[int, tuple[int, int]] = {}
+    movements: list[StockMovement] = []
+    shortfalls: dict[tuple[int, int], Shortfall] = {}
+    for change in changes:
+        key = (change.sku_id, change.location_id)
+        row = levels[key]
+        on_hand, committed = state[key]
+        on_hand_delta = change.on_hand_delta
+        if change.set_on_hand is not None:
+            on_hand_delta = change.set_on_hand - on_hand
+        new_on_hand, new_committed = on_hand + on_hand_delta, committed + change.committed_delta
+        if new_committed < 0:
+            raise InvalidStockOperation(
+                f"Cannot release {-change.committed_delta} of {skus[change.sku_id].code}"
+                f"@{locations[change.location_id].code}: only {committed} committed"
+            )
+        over_on_hand = new_on_hand < 0
+        over_available = not row["allow_backorder"] and new_committed > new_on_hand
+        if over_on_hand or over_available:
+            if over_on_hand:
+                requested, have = -on_hand_delta, on_hand
+            else:
+                requested = change.committed_delta if change.committed_delta > 0 else -on_hand_delta
+                have = on_hand - committed
+            shortfalls[key] = Shortfall(
+                sku_id=change.sku_id,
+                sku_code=skus[change.sku_id].code,
+                location_id=change.location_id,
+                location_code=locations[change.location_id].code,
+                requested=requested,
+                available=max(have, 0),
+            )
+            continue
+        state[key] = [new_on_hand, new_committed]
+        if on_hand_delta == 0 and change.committed_delta == 0:
+            continue
+        prev = touched.get(row["pk"], (0, 0))
+        touched[row["pk"]] = (prev[0] + on_hand_delta, prev[1] + change.committed_delta)
+        movements.append(
+            StockMovement(
+                operation=operation,
+                sku_id=change.sku_id,
+                location_id=change.location_id,
+                reason=reason,
+                on_hand_delta=on_hand_delta,
+                committed_delta=change.committed_delta,
+                on_hand_after=new_on_hand,
+                committed_after=new_committed,
+                unit_cost=change.unit_cost,
+                order_line_id=change.order_line_id,
+            )
+        )
+    if shortfalls:
+        raise InsufficientStock(list(shortfalls.values()))
+    return movements, touched

@@ -1,0 +1,41 @@
+"""Suite-wide fixtures: the network is closed except loopback; factories are importable."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import pytest
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self, address):
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None:
+        try:
+            ip = ipaddress.ip_address(
+                socket.gethostbyname(host) if not host.startswith("[") else host.strip("[]")
+            )
+        except (OSError, ValueError):
+            ip = None
+        if ip is not None and not ip.is_loopback:
+            raise ConnectionRefusedError(f"tests may only reach loopback, not {address!r}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _block_network(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run on_commit callbacks of the block (what a real commit would trigger)."""
+    return django_capture_on_commit_callbacks
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The test client speaks plain HTTP; production redirects to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = False
