@@ -1,8 +1,13 @@
-"""URL configuration."""
+"""URL configuration: admin, REST API v1, OpenAPI schema and docs, health probes."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from config import health
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("api/", include("inventory_app.api.urls")),
 ]

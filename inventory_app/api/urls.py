@@ -1,0 +1,3 @@
+"""REST API routes (owned by the API work; placeholder until it lands)."""
+
+urlpatterns: list = []
