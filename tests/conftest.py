@@ -39,3 +39,24 @@ def on_commit(django_capture_on_commit_callbacks):
 def _plain_http(settings):
     """The test client speaks plain HTTP; production redirects to HTTPS."""
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _core_defaults(request):
+    """Rows the data migration creates (role groups, the manual channel).
+
+    Transactional tests flush the database afterwards, data-migration rows included, so every
+    database test makes sure they exist again.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from django.contrib.auth.models import Group
+
+    from inventory_app.models import SalesChannel
+
+    if "transactional_db" not in request.fixturenames and "db" not in request.fixturenames:
+        marker = request.node.get_closest_marker("django_db")
+        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    for name in ("viewer", "operator", "manager"):
+        Group.objects.get_or_create(name=name)
+    SalesChannel.objects.get_or_create(code="manual", defaults={"name": "Manual / API", "kind": "manual"})

@@ -320,6 +320,12 @@ def order_ship(
     """
     with transaction.atomic():
         order = _order_lock(order)
+        if idempotency_key:
+            # Checked under the order lock, before validating against the already-shipped state.
+            done = StockOperation.objects.filter(idempotency_key=idempotency_key).first()
+            if done is not None:
+                done.replayed = True
+                return done
         if order.status == OrderStatus.CANCELLED:
             raise OrderError("A cancelled order cannot be shipped")
         lines = {line.pk: line for line in order.lines.select_related("sku")}
