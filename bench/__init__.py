@@ -1,0 +1,1 @@
+"""Benchmarks and the holiday-rush simulation. Each prints its figures as JSON."""
