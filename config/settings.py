@@ -174,6 +174,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets sharing a field name ("reason") get stable names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "MovementReasonEnum": "inventory_app.models.stock.MovementReason",
+        "AdjustmentReasonEnum": "inventory_app.services.stock.AdjustmentReason",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------

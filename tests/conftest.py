@@ -60,3 +60,27 @@ def _core_defaults(request):
     for name in ("viewer", "operator", "manager"):
         Group.objects.get_or_create(name=name)
     SalesChannel.objects.get_or_create(code="manual", defaults={"name": "Manual / API", "kind": "manual"})
+
+
+@pytest.fixture
+def api_client(db):
+    """Factory of REST clients authenticated by a real API token: ``api_client("operator")``.
+
+    Each call makes a new user with the role (or uses ``user=``) and issues a token through
+    ``api_token_issue``; the client carries it as ``Authorization: Token <key>`` and exposes the
+    user as ``client.user``.
+    """
+    from rest_framework.test import APIClient
+
+    from inventory_app.services.tokens import api_token_issue
+    from tests.factories import UserFactory
+
+    def make(role: str | None = "viewer", *, user=None) -> APIClient:
+        user = user or UserFactory(role=role)
+        _, key = api_token_issue(user=user, name="test")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        client.user = user
+        return client
+
+    return make

@@ -1,3 +1,49 @@
-"""REST API routes (owned by the API work; placeholder until it lands)."""
+"""REST API routes: version 1 under ``api/v1/``, the OpenAPI schema and Swagger UI under ``api/``."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from inventory_app.api import schema  # noqa: F401 - registers the token scheme with drf-spectacular
+from inventory_app.api.catalog import LocationViewSet, ProductViewSet, SKUViewSet
+from inventory_app.api.orders import OrderViewSet, SalesChannelViewSet
+from inventory_app.api.stock import (
+    AvailabilityView,
+    StockActionViewSet,
+    StockLevelViewSet,
+    StockMovementViewSet,
+    StockOperationViewSet,
+)
+from inventory_app.api.tokens import ApiTokenViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.trailing_slash = "/?"  # /api/v1/stock/receive and /api/v1/stock/receive/ both work
+router.register("products", ProductViewSet, basename="product")
+router.register("skus", SKUViewSet, basename="sku")
+router.register("locations", LocationViewSet, basename="location")
+router.register("levels", StockLevelViewSet, basename="level")
+router.register("movements", StockMovementViewSet, basename="movement")
+router.register("operations", StockOperationViewSet, basename="operation")
+router.register("stock", StockActionViewSet, basename="stock")
+router.register("orders", OrderViewSet, basename="order")
+router.register("channels", SalesChannelViewSet, basename="channel")
+router.register("tokens", ApiTokenViewSet, basename="token")
+
+v1 = [
+    re_path(r"^availability/?$", AvailabilityView.as_view(), name="availability"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api-v1"), namespace="api-v1")),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        name="api-docs",
+    ),
+]

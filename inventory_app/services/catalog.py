@@ -1,4 +1,4 @@
-"""Catalog writes: products, SKUs (with the backorder policy the levels enforce), kits, locations."""
+"""Catalog writes: products, SKUs (with the backorder policy levels enforce), kits, locations, channels."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from django.db import transaction
 from django.db.models import F
 
 from inventory_app.errors import InvalidStockOperation
-from inventory_app.models import SKU, BackorderPolicy, KitComponent, Location, Product, StockLevel
+from inventory_app.models import (
+    SKU,
+    BackorderPolicy,
+    KitComponent,
+    Location,
+    Product,
+    SalesChannel,
+    StockLevel,
+)
 from inventory_app.selectors.kits import kit_would_cycle
 
 SKU_FIELDS = {
@@ -121,3 +129,50 @@ def location_create(
     location.full_clean()
     location.save()
     return location
+
+
+PRODUCT_FIELDS = {"name", "description", "brand"}
+LOCATION_FIELDS = {"code", "name", "is_sellable", "is_active", "priority", "address"}
+
+
+def product_update(*, product: Product, **changes: Any) -> Product:
+    """Update product fields (name, description, brand)."""
+    unknown = set(changes) - PRODUCT_FIELDS
+    if unknown:
+        raise InvalidStockOperation(f"Unknown product field(s): {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(product, name, value)
+    product.full_clean()
+    product.save()
+    return product
+
+
+def location_update(*, location: Location, **changes: Any) -> Location:
+    """Update a location (rename, re-prioritise, stop selling from it, deactivate).
+
+    Refuses to deactivate a location that still holds stock or reservations.
+    """
+    unknown = set(changes) - LOCATION_FIELDS
+    if unknown:
+        raise InvalidStockOperation(f"Unknown location field(s): {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        location = Location.objects.select_for_update().get(pk=location.pk)
+        was_active = location.is_active
+        for name, value in changes.items():
+            setattr(location, name, value.strip() if name == "code" else value)
+        location.full_clean()
+        holds_stock = StockLevel.objects.filter(location=location).exclude(on_hand=0, committed=0)
+        if was_active and not location.is_active and holds_stock.exists():
+            raise InvalidStockOperation(f"{location.code} holds stock; move or count it out first")
+        location.save()
+    return location
+
+
+def sales_channel_create(
+    *, code: str, name: str, kind: str = "manual", is_active: bool = True
+) -> SalesChannel:
+    """Create a sales channel (integration apps attach their accounts to one)."""
+    channel = SalesChannel(code=code.strip(), name=name, kind=kind, is_active=is_active)
+    channel.full_clean()
+    channel.save()
+    return channel

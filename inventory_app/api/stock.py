@@ -1,0 +1,183 @@
+"""Stock endpoints: levels, the ledger (movements, operations), availability, stock operations.
+
+Reads need the viewer role. Receive, adjust, count, transfer and return need the operator role,
+call services/stock.py and honour the ``Idempotency-Key`` header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Prefetch, Q
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
+
+from inventory_app.api.filters import StockLevelFilter, StockMovementFilter, StockOperationFilter
+from inventory_app.api.idempotency import (
+    IDEMPOTENCY_PARAMETER,
+    idempotency_key_scoped,
+    replay_status_headers,
+)
+from inventory_app.api.serializers.stock import (
+    AvailabilityOutputSerializer,
+    AvailabilityQuerySerializer,
+    StockAdjustInputSerializer,
+    StockCountInputSerializer,
+    StockLevelOutputSerializer,
+    StockMovementOutputSerializer,
+    StockOperationOutputSerializer,
+    StockOperationResultSerializer,
+    StockReceiveInputSerializer,
+    StockReturnInputSerializer,
+    StockTransferInputSerializer,
+)
+from inventory_app.models import SKU, StockLevel, StockMovement, StockOperation
+from inventory_app.selectors.availability import sku_available_to_sell
+from inventory_app.services import stock as stock_services
+
+
+class StockLevelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Stock levels (on hand, committed, available). Filter by sku, sku_code, location, location_code."""
+
+    queryset = StockLevel.objects.select_related("sku", "location")
+    serializer_class = StockLevelOutputSerializer
+    filterset_class = StockLevelFilter
+    search_fields = ["sku__code", "sku__barcode", "location__code"]
+    ordering_fields = ["id", "on_hand", "committed", "updated_at"]
+
+
+class StockMovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The ledger, newest first. Filter by sku, location, reason, reference, order, created range."""
+
+    queryset = StockMovement.objects.select_related("sku", "location", "operation")
+    serializer_class = StockMovementOutputSerializer
+    filterset_class = StockMovementFilter
+    ordering_fields = ["id", "created_at"]
+
+
+def _operation_queryset():
+    movements = StockMovement.objects.select_related("sku", "location").order_by("pk")
+    return StockOperation.objects.select_related("user").prefetch_related(
+        Prefetch("movements", queryset=movements)
+    )
+
+
+class StockOperationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Ledger operations with their movements, newest first. Filter by reason, reference, created range."""
+
+    queryset = _operation_queryset()
+    serializer_class = StockOperationOutputSerializer
+    filterset_class = StockOperationFilter
+    ordering_fields = ["id", "created_at"]
+
+
+def operation_result(*, operation: StockOperation) -> dict:
+    """The operation (re-read with its movements) and the current levels it touched."""
+    replayed = bool(getattr(operation, "replayed", False))
+    operation = _operation_queryset().get(pk=operation.pk)
+    pairs = {(m.sku_id, m.location_id) for m in operation.movements.all()}
+    condition = Q(pk__in=[])
+    for sku_id, location_id in sorted(pairs):
+        condition |= Q(sku_id=sku_id, location_id=location_id)
+    levels = StockLevel.objects.filter(condition).select_related("sku", "location").order_by("pk")
+    return {"replayed": replayed, "operation": operation, "levels": list(levels)}
+
+
+def _result_response(operation: StockOperation) -> Response:
+    body = operation_result(operation=operation)
+    code, headers = replay_status_headers(replayed=body["replayed"])
+    return Response(StockOperationResultSerializer(body).data, status=code, headers=headers)
+
+
+def _stock_schema(request: type[Serializer], summary: str):
+    return extend_schema(
+        request=request,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            201: StockOperationResultSerializer,
+            200: OpenApiResponse(StockOperationResultSerializer, description="Replay of an Idempotency-Key"),
+        },
+        summary=summary,
+    )
+
+
+class StockActionViewSet(viewsets.ViewSet):
+    """Stock operations staff and integrators perform (operator role)."""
+
+    write_role = "operator"
+
+    def _run(
+        self, request: Request, serializer_class: type[Serializer], call: Callable[..., StockOperation]
+    ) -> Response:
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = idempotency_key_scoped(request=request, scope=self.action)
+        operation = call(**data.validated_data, user=request.user, idempotency_key=key)
+        return _result_response(operation)
+
+    @_stock_schema(StockReceiveInputSerializer, "Receive stock")
+    @action(detail=False, methods=["post"])
+    def receive(self, request: Request) -> Response:
+        return self._run(request, StockReceiveInputSerializer, stock_services.stock_receive)
+
+    @_stock_schema(StockAdjustInputSerializer, "Adjust stock by a signed quantity")
+    @action(detail=False, methods=["post"])
+    def adjust(self, request: Request) -> Response:
+        def call(*, reason: str, **kwargs) -> StockOperation:
+            return stock_services.stock_adjust(reason_detail=reason, **kwargs)
+
+        return self._run(request, StockAdjustInputSerializer, call)
+
+    @_stock_schema(StockCountInputSerializer, "Record a stock count")
+    @action(detail=False, methods=["post"])
+    def count(self, request: Request) -> Response:
+        return self._run(request, StockCountInputSerializer, stock_services.stock_count)
+
+    @_stock_schema(StockTransferInputSerializer, "Transfer stock between locations")
+    @action(detail=False, methods=["post"])
+    def transfer(self, request: Request) -> Response:
+        return self._run(request, StockTransferInputSerializer, stock_services.stock_transfer)
+
+    @_stock_schema(StockReturnInputSerializer, "Put returned units back on hand")
+    @action(detail=False, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request: Request) -> Response:
+        def call(*, order_line, **kwargs) -> StockOperation:
+            return stock_services.stock_return(order_line_id=order_line.pk if order_line else None, **kwargs)
+
+        return self._run(request, StockReturnInputSerializer, call)
+
+
+class AvailabilityView(APIView):
+    """Available-to-sell of many SKUs at once: ?sku=<id>&sku=... and/or ?code=...; ?location= narrows."""
+
+    @extend_schema(
+        parameters=[AvailabilityQuerySerializer],
+        responses={200: AvailabilityOutputSerializer},
+        summary="Available to sell, in bulk",
+    )
+    def get(self, request: Request) -> Response:
+        query = AvailabilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        ids, codes = query.validated_data["sku"], query.validated_data["code"]
+        location_ids = query.validated_data["location"] or None
+        skus = {
+            s.pk: s
+            for s in SKU.objects.filter(Q(pk__in=ids) | Q(code__in=codes)).only("id", "code", "is_kit")
+        }
+        figures = sku_available_to_sell(sku_ids=list(skus), location_ids=location_ids)
+        known_codes = {s.code for s in skus.values()}
+        body = {
+            "locations": location_ids,
+            "results": [
+                {"sku": s.pk, "code": s.code, "is_kit": s.is_kit, "available": figures.get(s.pk, 0)}
+                for s in sorted(skus.values(), key=lambda s: s.code)
+            ],
+            "unknown_skus": [pk for pk in dict.fromkeys(ids) if pk not in skus],
+            "unknown_codes": [c for c in dict.fromkeys(codes) if c not in known_codes],
+        }
+        return Response(AvailabilityOutputSerializer(body).data)
