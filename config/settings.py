@@ -7,31 +7,46 @@ Redis or RabbitMQ; README.md lists every variable.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
 
 import environ
 
+from config.secret import dev_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
-env_file = BASE_DIR / ".env"
-if env_file.exists():
-    environ.Env.read_env(str(env_file))
+# Optional KEY=value file (ENV_FILE, default .env in the project folder; empty: none). Values
+# already in the environment win over the file.
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE)
+
+# Embedded database, generated development key, file-system broker, static and media files.
+# A relative path is taken from the project folder.
+VAR_DIR = BASE_DIR / env.str("VAR_DIR", default="var")
 
 DEBUG = env.bool("DEBUG", default=False)
+# Test runs (pytest imported in this process) may use the generated development key.
+TESTING = "pytest" in sys.modules
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG and env.bool("REQUIRE_SECRET_KEY", default=False):
-        raise environ.ImproperlyConfigured("SECRET_KEY must be set in production")
-    # Development only: a stable key stored beside the embedded database.
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        from django.core.management.utils import get_random_secret_key
-
-        key_file.write_text(get_random_secret_key() + get_random_secret_key())
-    SECRET_KEY = key_file.read_text().strip()
+    if not DEBUG and not TESTING:
+        # Production (DEBUG off) never invents its key: sessions, password reset links and the
+        # encrypted channel credentials depend on it staying the same on every machine.
+        # `make run` (config.runall) passes the key it keeps in VAR_DIR/secret_key.
+        raise environ.ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for development, "
+            "or start the embedded set-up with `make run`)"
+        )
+    # Development and tests only: a stable key stored beside the embedded database.
+    SECRET_KEY = dev_secret_key(VAR_DIR)
+    if TESTING:
+        # Processes the tests start (manage.py, gunicorn, celery) run with DEBUG off too.
+        os.environ.setdefault("SECRET_KEY", SECRET_KEY)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -118,12 +133,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+with contextlib.suppress(OSError):  # filled by collectstatic; WhiteNoise warns if it is missing
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        # Hashed, compressed files from collectstatic in production; plain files in development
+        # and tests (which must not depend on collectstatic having run).
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -136,8 +155,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -182,7 +201,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery -----------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     for sub in ("queue", "processed"):
@@ -212,6 +231,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# With late acks a task running when the broker connection drops is redelivered anyway: stop it
+# instead of letting two copies run.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
@@ -222,4 +244,32 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- channels_app: the sync engine ------------------------------------------------------------
+# Connector modules imported at start-up (each registers its kind with @connector_register).
+CHANNELS_CONNECTOR_MODULES = env.list(
+    "CHANNELS_CONNECTOR_MODULES", default=["channels_app.connectors.generic.connector"]
+)
+# Outbound channel HTTP: private/loopback hosts are refused unless this is set (tests, bench).
+CHANNELS_ALLOW_PRIVATE_HOSTS = env.bool("CHANNELS_ALLOW_PRIVATE_HOSTS", default=False)
+CHANNELS_HTTP_CONNECT_TIMEOUT = env.float("CHANNELS_HTTP_CONNECT_TIMEOUT", default=5.0)
+CHANNELS_HTTP_READ_TIMEOUT = env.float("CHANNELS_HTTP_READ_TIMEOUT", default=20.0)
+# Shared per-account rate limiter: "redis" (REDIS_URL, else a redis:// broker), "db", or "auto".
+CHANNELS_RATE_LIMIT_BACKEND = env.str("CHANNELS_RATE_LIMIT_BACKEND", default="auto")
+CHANNELS_REDIS_URL = env.str("REDIS_URL", default="") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+# Push: claim lease (a dead worker's listings are taken over after it), backoff bounds, retries.
+CHANNELS_PUSH_LEASE_SECONDS = env.float("CHANNELS_PUSH_LEASE_SECONDS", default=60.0)
+CHANNELS_PUSH_BACKOFF_BASE = env.float("CHANNELS_PUSH_BACKOFF_BASE", default=1.0)
+CHANNELS_PUSH_BACKOFF_MAX = env.float("CHANNELS_PUSH_BACKOFF_MAX", default=300.0)
+CHANNELS_TASK_MAX_RETRIES = env.int("CHANNELS_TASK_MAX_RETRIES", default=8)
+# Resurrection guard for channels without compare-and-set or delta: hold increases until the
+# channel's orders are taken in past the change. Only tests switch it off (to show the race).
+CHANNELS_HOLD_INCREASES = env.bool("CHANNELS_HOLD_INCREASES", default=True)
+# Periodic jobs; per-account polls and reconciliations are django_celery_beat rows made by
+# channels_app.services.schedule.account_schedule_ensure.
+CELERY_BEAT_SCHEDULE = {
+    "channels-outbox-sweep": {"task": "channels_app.tasks.outbox_sweep_task", "schedule": 60.0},
 }
