@@ -1,0 +1,98 @@
+"""Shared admin behaviour: staff roles as admin permissions, read-only ledger, refusals from services.
+
+Admin permissions follow the staff roles of the API (groups "viewer" < "operator" < "manager",
+superusers have every role) in addition to Django's own model permissions: viewers may look,
+operators may move stock and act on orders, managers may change the catalog and tokens.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponseRedirect
+
+from inventory_app.api.permissions import ROLE_RANK, user_role_rank
+from inventory_app.errors import OrderError, StockError
+
+
+def role_allows(request: HttpRequest, role: str | None) -> bool:
+    """True when the request's user holds ``role`` (or a higher one). ``None`` allows nobody."""
+    if role is None:
+        return False
+    return request.user.is_staff and user_role_rank(request.user) >= ROLE_RANK[role]
+
+
+class RoleAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose permissions are Django's, or the user's role: ``view_role``/``write_role``."""
+
+    view_role: str | None = "viewer"
+    write_role: str | None = "manager"
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or role_allows(request, self.view_role)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or role_allows(request, self.view_role)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) or role_allows(request, self.write_role)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or role_allows(request, self.write_role)
+
+
+class ReadOnlyAdmin(RoleAdmin):
+    """Nobody adds, changes or deletes through the admin (the ledger and the figures it keeps)."""
+
+    write_role = None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class Refused(Exception):
+    """A service refused a save made through an admin form; the form's transaction is undone."""
+
+
+def refusal_text(exc: Exception) -> str:
+    """The message of a service's refusal (a validation error lists its messages)."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc)
+
+
+class ServiceSaveAdmin(RoleAdmin):
+    """Saves through a service (``service_save``); a refusal rolls the whole form back and shows why."""
+
+    def service_save(self, request, obj, form, change) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        try:
+            self.service_save(request, obj, form, change)
+        except (StockError, OrderError, ValidationError) as exc:
+            raise Refused(refusal_text(exc)) from exc
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except Refused as exc:
+            # The exception left changeform_view's transaction: nothing of the form was saved.
+            self.message_user(request, f"Nothing was saved: {exc}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def model_fields(form, names) -> dict:
+    """Cleaned values of the form fields in ``names`` that the form has."""
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+
+
+def changed_fields(form, names) -> dict:
+    """Cleaned values of the fields in ``names`` the user changed."""
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in names}

@@ -1,0 +1,154 @@
+"""Admin of sales channels and orders. Orders are read-only here; cancel and ship go through services."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import ModelAdmin
+from django.utils.html import format_html, format_html_join
+
+from inventory_app.admin.base import RoleAdmin, ServiceSaveAdmin, model_fields
+from inventory_app.errors import OrderError, StockError
+from inventory_app.models import Allocation, Order, OrderLine, SalesChannel
+from inventory_app.services import catalog
+from inventory_app.services.orders import order_cancel, order_ship
+
+LINE_FIELDS = (
+    "external_line_id",
+    "external_sku",
+    "sku",
+    "title",
+    "quantity",
+    "quantity_shipped",
+    "quantity_cancelled",
+    "unit_price",
+    "backordered",
+)
+
+
+@admin.register(SalesChannel)
+class SalesChannelAdmin(ServiceSaveAdmin):
+    """Where orders come from."""
+
+    list_display = ("code", "name", "kind", "is_active", "created_at")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code", "name")
+
+    def service_save(self, request, obj, form, change):
+        if change:
+            ModelAdmin.save_model(self, request, obj, form, change)  # plain attributes, no stock effect
+        else:
+            fields = model_fields(form, ("code", "name", "kind", "is_active"))
+            obj.pk = catalog.sales_channel_create(**fields).pk
+
+
+class OrderLineInline(admin.TabularInline):
+    """An order's lines, read-only."""
+
+    model = OrderLine
+    fields = LINE_FIELDS
+    readonly_fields = LINE_FIELDS
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+@admin.register(Order)
+class OrderAdmin(RoleAdmin):
+    """Orders of every channel: read-only, with cancel and ship-all actions (operator role)."""
+
+    write_role = "operator"
+    list_display = (
+        "external_ref",
+        "channel",
+        "status",
+        "customer_name",
+        "total",
+        "currency",
+        "needs_attention",
+        "placed_at",
+    )
+    list_filter = ("status", "channel", "needs_attention", "is_paid")
+    search_fields = (
+        "external_ref",
+        "customer_name",
+        "customer_email",
+        "lines__sku__code",
+        "lines__external_sku",
+    )
+    list_select_related = ("channel",)
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline]
+    actions = ["cancel_orders", "ship_all"]
+
+    def has_add_permission(self, request):
+        return False  # orders come from channels and the API
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Order._meta.fields] + ["allocations"]
+
+    @admin.display(description="Allocations (reserved stock)")
+    def allocations(self, obj: Order) -> str:
+        rows = (
+            Allocation.objects.filter(line__order=obj)
+            .select_related("sku", "location", "line")
+            .order_by("line_id", "location__priority", "pk")
+        )
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((a.line_id, a.sku.code, a.location.code, a.quantity, a.quantity_shipped) for a in rows),
+        )
+        if not body:
+            return "-"
+        return format_html(
+            "<table><thead><tr><th>Line</th><th>SKU</th><th>Location</th><th>Reserved</th><th>Shipped</th>"
+            "</tr></thead><tbody>{}</tbody></table>",
+            body,
+        )
+
+    def save_model(self, request, obj, form, change):
+        return  # every field is read-only
+
+    def _each(self, request, queryset, action, verb: str) -> None:
+        done, failed = 0, []
+        for order in queryset.select_related("channel").order_by("pk"):
+            try:
+                action(order)
+            except (OrderError, StockError) as exc:
+                failed.append(f"{order.external_ref}: {exc}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} order(s) {verb}.", messages.SUCCESS)
+        for text in failed:
+            self.message_user(request, f"Not {verb}: {text}", messages.ERROR)
+
+    @admin.action(description="Cancel selected orders (release their stock)", permissions=["change"])
+    def cancel_orders(self, request, queryset):
+        self._each(
+            request, queryset, lambda o: order_cancel(order=o, user=request.user, reason="admin"), "cancelled"
+        )
+
+    @admin.action(description="Ship everything still open on selected orders", permissions=["change"])
+    def ship_all(self, request, queryset):
+        def ship(order: Order) -> None:
+            order_ship(order=order, quantities=None, user=request.user, reference=f"admin:order:{order.pk}")
+
+        self._each(request, queryset, ship, "shipped")
+
+
+__all__ = ["OrderAdmin", "SalesChannelAdmin"]
