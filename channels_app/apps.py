@@ -1,11 +1,24 @@
 """Sales channel integrations: channel accounts, listings, order intake, quantity push."""
 
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class ChannelsAppConfig(AppConfig):
-    """App config of the channel integrations."""
+    """App config of the channel integrations: loads connectors, subscribes to availability."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "channels_app"
     verbose_name = "Sales channels"
+
+    def ready(self) -> None:
+        from channels_app.services.outbox import availability_changed_listener
+        from inventory_app.hooks import availability_listener_register
+
+        for module in getattr(
+            settings, "CHANNELS_CONNECTOR_MODULES", ["channels_app.connectors.generic.connector"]
+        ):
+            import_module(module)
+        availability_listener_register(availability_changed_listener)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("inventory_app.api.urls")),
+    path("webhooks/channels/", include("channels_app.webhooks.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Connectors: one package per channel kind, all implementing ``connectors.base.Connector``."""

@@ -1,0 +1,273 @@
+"""The connector interface: what the sync engine needs from any channel, and the DTOs it speaks.
+
+A connector is a plain class registered under a ``kind`` (``connectors.registry``). The engine
+builds one per use from an :class:`AccountConfig` (decrypted credentials, base URL, options) and a
+:class:`~channels_app.connectors.http.ChannelHttp` that is already restricted to the account's
+host. Connectors never touch the database and never sleep for rate limits: the engine owns the
+shared rate limiter, retries and persistence. Each hook documents what it may raise:
+
+* :class:`RetryableError` (429, 5xx, timeouts; ``retry_after`` seconds if the channel said) - the
+  engine retries later with backoff;
+* :class:`ConnectorError` - a permanent failure for that call (bad request, auth); the engine
+  records it on the account or listing and retries only on the next schedule.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import ClassVar, Literal
+
+from channels_app.connectors.http import ChannelHttp
+
+
+class ConnectorError(Exception):
+    """A channel call failed permanently (4xx, unexpected answer). Message is safe to log."""
+
+
+class RetryableError(ConnectorError):
+    """A channel call failed transiently (429, 5xx, timeout); ``retry_after`` in seconds if known."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class WebhookSignatureError(ConnectorError):
+    """A webhook's signature is missing or wrong: reject it, store nothing."""
+
+
+class WebhookPayloadError(ConnectorError):
+    """A webhook's body is not what the connector expects (malformed JSON...)."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Sustained requests per second and burst size the channel allows for one account."""
+
+    per_second: float
+    burst: int = 1
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """What a connector gets of its account: no model instance, only values."""
+
+    account_id: int
+    base_url: str
+    credentials: Mapping[str, str]
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrderLineDTO:
+    """One order line as the channel reports it. Quantities are cumulative totals."""
+
+    external_line_id: str
+    quantity: int
+    sku_code: str = ""
+    listing_external_id: str = ""
+    title: str = ""
+    unit_price: Decimal = Decimal("0")
+    quantity_fulfilled: int = 0
+    quantity_cancelled: int = 0
+
+
+OrderState = Literal["open", "cancelled", "fulfilled"]
+
+
+@dataclass(frozen=True)
+class OrderDTO:
+    """A full snapshot of a channel order (every event carries the whole order)."""
+
+    external_id: str
+    status: OrderState
+    updated_at: datetime
+    lines: Sequence[OrderLineDTO]
+    created_at: datetime | None = None
+    is_paid: bool = True
+    currency: str = "USD"
+    total: Decimal = Decimal("0")
+    customer_name: str = ""
+    customer_email: str = ""
+    shipping_address: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of changed orders; ``next_cursor`` None means the last page."""
+
+    orders: Sequence[OrderDTO]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class ListingDTO:
+    """A channel item that can be linked to a SKU."""
+
+    external_id: str
+    sku_code: str = ""
+    title: str = ""
+    quantity: int | None = None
+    external_product_id: str = ""
+    external_variant_id: str = ""
+    external_inventory_item_id: str = ""
+    external_offer_id: str = ""
+    push_enabled: bool = True
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of listings; ``next_cursor`` None means the last page."""
+
+    listings: Sequence[ListingDTO]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class ListingRef:
+    """The ids of one listing as stored by the engine (what a push or read addresses)."""
+
+    external_id: str
+    external_product_id: str = ""
+    external_variant_id: str = ""
+    external_inventory_item_id: str = ""
+    external_offer_id: str = ""
+    external_sku: str = ""
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QuantityUpdate:
+    """Set ``listing`` to ``quantity``.
+
+    ``expected`` is the quantity the engine believes the channel holds (last pushed or seen);
+    connectors that support compare-and-set must refuse the write when it differs. ``delta`` is
+    ``quantity - expected`` for connectors that apply deltas. ``idempotency_key`` is stable for a
+    given (listing, outbox version) so a retried push is not applied twice.
+    """
+
+    listing: ListingRef
+    quantity: int
+    expected: int | None
+    idempotency_key: str
+
+    @property
+    def delta(self) -> int | None:
+        """The change relative to ``expected`` (None if nothing is expected)."""
+        return None if self.expected is None else self.quantity - self.expected
+
+
+PushOutcome = Literal["ok", "stale", "retry", "error"]
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """Outcome of one item of a quantity push.
+
+    ``stale``: compare-and-set refused, ``observed`` is the channel's figure. ``retry``: transient,
+    ``retry_after`` seconds if known. ``error``: permanent for this item (e.g. unknown listing).
+    """
+
+    external_id: str
+    outcome: PushOutcome
+    observed: int | None = None
+    error: str = ""
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class FulfilmentDTO:
+    """Lines of one order we shipped, with tracking, to report to the channel."""
+
+    order_external_id: str
+    lines: Mapping[str, int]
+    carrier: str = ""
+    tracking_number: str = ""
+    tracking_url: str = ""
+
+
+EventKind = Literal["order", "listing", "ignored"]
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified, parsed webhook delivery. ``order`` is set for order events."""
+
+    event_id: str
+    topic: str
+    kind: EventKind
+    payload: Mapping[str, object]
+    order: OrderDTO | None = None
+
+
+class Connector(ABC):
+    """Base class of every channel connector. Subclasses are registered with ``@connector_register``.
+
+    Class attributes declare the channel's constraints (instances may refine them from options):
+    ``batch_max`` items per quantity push, ``rate_limit`` per account, ``order_overlap_seconds``
+    re-read at each poll to cover clock skew and late commits, and whether quantity pushes support
+    ``supports_compare_and_set`` or ``supports_delta`` (the engine's resurrection guard holds
+    increases when neither is true). ``secret_fields`` name the credentials that are secrets.
+    """
+
+    kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    batch_max: ClassVar[int] = 50
+    rate_limit: ClassVar[RateLimit] = RateLimit(per_second=2.0, burst=1)
+    order_overlap_seconds: ClassVar[int] = 300
+    supports_compare_and_set: ClassVar[bool] = False
+    supports_delta: ClassVar[bool] = False
+    credential_fields: ClassVar[tuple[str, ...]] = ()
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *, config: AccountConfig, http: ChannelHttp):
+        self.config = config
+        self.http = http
+
+    @abstractmethod
+    def orders_fetch_changed(self, *, since: datetime | None, cursor: str | None) -> OrderPage:
+        """Orders created or changed at or after ``since`` (None: all open); one page per call.
+
+        Pass the returned ``next_cursor`` back to get the next page. Raises Retryable/ConnectorError.
+        Safe to retry.
+        """
+
+    @abstractmethod
+    def listings_fetch(self, *, cursor: str | None) -> ListingPage:
+        """One page of the channel's listings, for linking. Safe to retry."""
+
+    @abstractmethod
+    def quantities_fetch(self, *, listings: Sequence[ListingRef]) -> dict[str, int]:
+        """Live quantities of up to ``batch_max`` listings, by external id (missing: unknown)."""
+
+    @abstractmethod
+    def quantities_push(self, *, updates: Sequence[QuantityUpdate]) -> list[PushResult]:
+        """Push up to ``batch_max`` quantities; one result per update, in any order.
+
+        Raises RetryableError when the whole call failed transiently (nothing known applied),
+        ConnectorError when it failed permanently. Safe to retry with the same idempotency keys.
+        """
+
+    @abstractmethod
+    def fulfilment_push(self, *, fulfilment: FulfilmentDTO) -> None:
+        """Report shipped lines with tracking to the channel. Raises Retryable/ConnectorError."""
+
+    @abstractmethod
+    def webhook_verify(self, *, headers: Mapping[str, str], body: bytes) -> None:
+        """Check the delivery's signature over the raw body, in constant time.
+
+        Raises WebhookSignatureError if it does not verify. Called before anything is parsed or stored.
+        """
+
+    @abstractmethod
+    def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
+        """Parse a verified delivery. Raises WebhookPayloadError on a malformed body."""
+
+    def webhooks_register(self, *, url: str) -> None:
+        """Subscribe the channel's webhooks to ``url`` (optional; default: nothing to do)."""
+        return None

@@ -1,0 +1,189 @@
+"""The one HTTP wrapper every connector uses: confined host, timeouts, status checks, no leaks.
+
+Store URLs are typed in by users, so a ``ChannelHttp`` only talks to the host of the account's
+``base_url`` over https; it refuses private, loopback, link-local, reserved and multicast
+addresses (``allow_private`` lifts this for tests and the benchmark, and then also allows plain
+http to loopback), follows a redirect only to that same host, and checks the target again. Every
+request has connect and read timeouts. Errors are mapped to the connector exceptions: 429, 5xx,
+timeouts and connection errors are retryable (with the channel's Retry-After), other non-2xx are
+permanent. Log lines carry method, host and path only - never headers, query strings or bodies -
+and any known secret value is scrubbed from error messages.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import logging
+import socket
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 3
+MAX_RETRY_AFTER = 3600.0
+
+
+class HostRefused(Exception):
+    """The URL's host is not the account's host, or resolves to a refused address."""
+
+
+def retry_after_parse(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date); None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _address_refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+    )
+
+
+class ChannelHttp:
+    """A requests session confined to one channel host. Build it through the connector registry."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        allow_private: bool = False,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 20.0,
+        secrets: Sequence[str] = (),
+    ):
+        parts = urlsplit(base_url)
+        self.allow_private = allow_private
+        if not parts.hostname:
+            raise HostRefused("The channel URL has no host")
+        if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
+            raise HostRefused("Channel URLs must use https")
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.scheme = parts.scheme
+        self.host = parts.hostname.lower()
+        self.port = parts.port
+        self.timeout = (connect_timeout, read_timeout)
+        self._secrets = [s for s in secrets if s]
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxies or netrc credentials from the environment
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every known secret value replaced by ***."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _check_target(self, url: str) -> None:
+        parts = urlsplit(url)
+        if (
+            (parts.hostname or "").lower() != self.host
+            or parts.scheme != self.scheme
+            or parts.port != self.port
+        ):
+            raise HostRefused(f"Refused to call {parts.hostname!r}: not the account's host")
+        try:
+            infos = socket.getaddrinfo(self.host, parts.port or (443 if self.scheme == "https" else 80))
+        except socket.gaierror as exc:
+            raise HostRefused(f"Cannot resolve {self.host}") from exc
+        for info in infos:
+            ip = ipaddress.ip_address(info[4][0])
+            if ip.is_loopback and self.allow_private:
+                continue
+            if _address_refused(ip) and not self.allow_private:
+                raise HostRefused(f"Refused to call {self.host}: it resolves to a non-public address")
+        if self.scheme == "http" and not all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos):
+            raise HostRefused("Plain http is allowed to loopback only")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+    ) -> requests.Response:
+        """Send one request to ``path`` (relative to the base URL) and return a 2xx response.
+
+        Raises RetryableError (429, 5xx, timeout, connection error) or ConnectorError (other
+        statuses, refused host or redirect).
+        """
+        from channels_app.connectors.base import ConnectorError, RetryableError
+
+        url = urljoin(self.base_url, path.lstrip("/"))
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                self._check_target(url)
+            except HostRefused as exc:
+                raise ConnectorError(str(exc)) from None
+            started = time.monotonic()
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    json=json,
+                    params=params,
+                    headers=headers,
+                    data=data,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
+            except requests.Timeout:
+                raise RetryableError(f"{method} {urlsplit(url).path}: timed out") from None
+            except requests.ConnectionError:
+                raise RetryableError(f"{method} {urlsplit(url).path}: connection failed") from None
+            logger.debug(
+                "channel %s %s%s -> %s in %.0f ms",
+                method,
+                self.host,
+                urlsplit(url).path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+            )
+            if response.is_redirect:
+                url = urljoin(url, response.headers.get("Location", ""))
+                continue
+            break
+        else:
+            raise ConnectorError("Too many redirects")
+        status = response.status_code
+        where = f"{method} {urlsplit(url).path}"
+        if status == 429 or status >= 500:
+            raise RetryableError(
+                f"{where}: HTTP {status}", retry_after=retry_after_parse(response.headers.get("Retry-After"))
+            )
+        if status >= 300:
+            detail = self.scrub(response.text[:300])
+            raise ConnectorError(f"{where}: HTTP {status}: {detail}")
+        return response
+
+    def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """:meth:`request` and decode the JSON body (ConnectorError if it is not JSON)."""
+        from channels_app.connectors.base import ConnectorError
+
+        response = self.request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            raise ConnectorError(f"{method} {path}: the answer is not JSON") from None

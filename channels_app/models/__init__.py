@@ -1,0 +1,17 @@
+"""Models of the sync engine. Import from here: ``from channels_app.models import Listing``."""
+
+from .accounts import ChannelAccount, SyncCursor
+from .events import DriftRecord, InboundEvent, InboundEventStatus, PushRecord
+from .listings import Listing
+from .ratelimit import RateLimitBucket
+
+__all__ = [
+    "ChannelAccount",
+    "DriftRecord",
+    "InboundEvent",
+    "InboundEventStatus",
+    "Listing",
+    "PushRecord",
+    "RateLimitBucket",
+    "SyncCursor",
+]

@@ -1,0 +1,115 @@
+"""What each listing should publish: availability over the account's locations, then its rules.
+
+Order of the rules (the one staff read in the explanation): take the percentage of available
+(rounded down), hold back the buffer, cap at the maximum, and publish 0 below the minimum. E.g.
+on hand 20 - committed 6 = 14; 70 % = 9; buffer 2 = 7; cap 10 = 7.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from channels_app.models import ChannelAccount, Listing
+from inventory_app.models import StockLevel
+from inventory_app.selectors.availability import sku_available_to_sell
+from inventory_app.selectors.kits import kit_components_flatten
+
+
+@dataclass(frozen=True)
+class PublishRules:
+    """The rules that apply to one listing (its own, else its account's)."""
+
+    buffer: int
+    percentage: int
+    max_published: int | None
+    min_published: int
+
+
+def listing_rules(*, listing: Listing, account: ChannelAccount) -> PublishRules:
+    """The effective rules of ``listing``: each field its own if set, else the account's."""
+    return PublishRules(
+        buffer=listing.buffer if listing.buffer is not None else account.buffer,
+        percentage=listing.percentage if listing.percentage is not None else account.percentage,
+        max_published=listing.max_published if listing.max_published is not None else account.max_published,
+        min_published=listing.min_published if listing.min_published is not None else account.min_published,
+    )
+
+
+def quantity_publish(*, available: int, rules: PublishRules) -> int:
+    """Apply ``rules`` to ``available`` units; never negative."""
+    qty = max(available, 0) * rules.percentage // 100
+    qty -= rules.buffer
+    if rules.max_published is not None:
+        qty = min(qty, rules.max_published)
+    if qty < rules.min_published:
+        qty = 0
+    return max(qty, 0)
+
+
+def account_location_ids(*, account: ChannelAccount) -> list[int] | None:
+    """Locations feeding the account (None: every active sellable location)."""
+    ids = list(account.locations.filter(is_active=True).values_list("pk", flat=True))
+    return ids or None
+
+
+def listings_published_quantities(*, account: ChannelAccount, listings: Sequence[Listing]) -> dict[int, int]:
+    """Map listing id to the quantity it should publish now (linked listings only)."""
+    sku_ids = {listing.sku_id for listing in listings if listing.sku_id}
+    if not sku_ids:
+        return {}
+    available = sku_available_to_sell(sku_ids=sku_ids, location_ids=account_location_ids(account=account))
+    return {
+        listing.pk: quantity_publish(
+            available=available.get(listing.sku_id, 0), rules=listing_rules(listing=listing, account=account)
+        )
+        for listing in listings
+        if listing.sku_id
+    }
+
+
+def _levels_text(*, sku_ids: Iterable[int], location_ids: list[int] | None) -> tuple[int, int, str]:
+    qs = StockLevel.objects.filter(sku_id__in=list(sku_ids), location__is_active=True)
+    qs = (
+        qs.filter(location_id__in=location_ids)
+        if location_ids is not None
+        else qs.filter(location__is_sellable=True)
+    )
+    totals = qs.aggregate(on_hand=Sum("on_hand"), committed=Sum("committed"))
+    codes = sorted(set(qs.values_list("location__code", flat=True)))
+    return totals["on_hand"] or 0, totals["committed"] or 0, "+".join(codes) or "no location"
+
+
+def listing_quantity_explain(*, listing: Listing) -> str:
+    """Why ``listing`` publishes what it does, in words staff can check.
+
+    E.g. "on hand 20 - committed 6 at A+B, buffer 2, 70 %, capped at 10 = 7".
+    """
+    account = listing.account
+    if listing.sku_id is None:
+        return "not linked to a SKU: nothing is published"
+    if not listing.push_enabled:
+        return "pushing is switched off for this listing"
+    location_ids = account_location_ids(account=account)
+    rules = listing_rules(listing=listing, account=account)
+    available = sku_available_to_sell(sku_ids=[listing.sku_id], location_ids=location_ids).get(
+        listing.sku_id, 0
+    )
+    if listing.sku.is_kit:
+        recipe = kit_components_flatten(kit_ids=[listing.sku_id])[listing.sku_id]
+        _, _, where = _levels_text(sku_ids=recipe, location_ids=location_ids)
+        parts = [f"kit: {available} buildable from components at {where}"]
+    else:
+        on_hand, committed, where = _levels_text(sku_ids=[listing.sku_id], location_ids=location_ids)
+        parts = [f"on hand {on_hand} - committed {committed} at {where}"]
+    if rules.buffer:
+        parts.append(f"buffer {rules.buffer}")
+    if rules.percentage != 100:
+        parts.append(f"{rules.percentage} %")
+    if rules.max_published is not None:
+        parts.append(f"capped at {rules.max_published}")
+    if rules.min_published:
+        parts.append(f"0 below {rules.min_published}")
+    return f"{', '.join(parts)} = {quantity_publish(available=available, rules=rules)}"

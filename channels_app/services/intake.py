@@ -1,0 +1,266 @@
+"""Order intake: webhooks and polls both end in :func:`order_intake_apply`, which is idempotent.
+
+Every channel event carries a whole order snapshot (connectors normalise to :class:`OrderDTO`),
+so applying events in any order, any number of times, converges on the same state: the order is
+created once (``order_create`` is idempotent on (channel, external ref) and reserves stock
+once), cancellation releases once, channel-side fulfilment ships only the units not yet shipped
+(with an idempotency key per target), and lines with unknown SKUs are kept and flagged. The
+listings of the SKUs touched are marked dirty in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from channels_app.connectors.base import OrderDTO, OrderLineDTO
+from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
+from channels_app.selectors.quantities import account_location_ids
+from channels_app.services.accounts import account_connector
+from channels_app.services.outbox import account_push_request, listings_mark_dirty
+from inventory_app.errors import OrderError
+from inventory_app.models import Order, OrderStatus
+from inventory_app.services.orders import OrderInput, OrderLineInput, order_cancel, order_create, order_ship
+
+logger = logging.getLogger(__name__)
+
+
+def order_dto_dump(*, order: OrderDTO) -> dict:
+    """JSON form of an order snapshot (stored on the inbound event)."""
+    data = asdict(order)
+    data["updated_at"] = order.updated_at.isoformat()
+    data["created_at"] = order.created_at.isoformat() if order.created_at else None
+    data["total"] = str(order.total)
+    for line in data["lines"]:
+        line["unit_price"] = str(line["unit_price"])
+    return data
+
+
+def order_dto_load(*, data: Mapping) -> OrderDTO:
+    """Inverse of :func:`order_dto_dump`."""
+    lines = [OrderLineDTO(**{**line, "unit_price": Decimal(line["unit_price"])}) for line in data["lines"]]
+    return OrderDTO(
+        **{
+            **data,
+            "lines": lines,
+            "total": Decimal(data["total"]),
+            "updated_at": datetime.fromisoformat(data["updated_at"]),
+            "created_at": datetime.fromisoformat(data["created_at"]) if data.get("created_at") else None,
+        }
+    )
+
+
+def _line_sku_codes(*, account: ChannelAccount, order: OrderDTO) -> dict[str, str]:
+    """external line id -> our SKU code (through the linked listing, else the code the channel sent)."""
+    listing_ids = {line.listing_external_id for line in order.lines if line.listing_external_id}
+    linked = dict(
+        Listing.objects.filter(account=account, external_id__in=listing_ids, sku__isnull=False).values_list(
+            "external_id", "sku__code"
+        )
+    )
+    return {
+        line.external_line_id: linked.get(line.listing_external_id)
+        or line.sku_code
+        or f"listing:{line.listing_external_id}"
+        for line in order.lines
+    }
+
+
+def _order_input(*, account: ChannelAccount, order: OrderDTO) -> OrderInput:
+    codes = _line_sku_codes(account=account, order=order)
+    return OrderInput(
+        external_ref=order.external_id,
+        lines=[
+            OrderLineInput(
+                sku_code=codes[line.external_line_id],
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                title=line.title[:255],
+                external_line_id=line.external_line_id,
+            )
+            for line in order.lines
+        ],
+        customer_name=order.customer_name,
+        customer_email=order.customer_email,
+        shipping_address=dict(order.shipping_address),
+        currency=order.currency,
+        total=order.total,
+        is_paid=order.is_paid,
+        placed_at=order.created_at,
+        external_updated_at=order.updated_at,
+    )
+
+
+def _order_flag(*, order: Order, reason: str) -> None:
+    if reason in order.attention_reason:
+        return
+    text = f"{order.attention_reason}\n{reason}".strip()
+    Order.objects.filter(pk=order.pk).update(needs_attention=True, attention_reason=text)
+
+
+def _fulfilment_apply(*, account: ChannelAccount, order: Order, dto: OrderDTO) -> None:
+    lines = {line.external_line_id: line for line in order.lines.all()}
+    quantities: dict[int, int] = {}
+    for dto_line in dto.lines:
+        line = lines.get(dto_line.external_line_id)
+        if line is None:
+            continue
+        target = dto_line.quantity_fulfilled
+        if dto.status == "fulfilled" and not target:
+            target = line.quantity - line.quantity_cancelled
+        extra = min(target, line.quantity - line.quantity_cancelled) - line.quantity_shipped
+        if extra <= 0:
+            continue
+        if line.sku_id is None:
+            _order_flag(
+                order=order, reason=f"Channel shipped line {line.external_line_id} with an unknown SKU"
+            )
+            continue
+        quantities[line.pk] = extra
+    if not quantities:
+        return
+    key = ",".join(f"{pk}={lines_q}" for pk, lines_q in sorted(quantities.items()))
+    try:
+        order_ship(
+            order=order,
+            quantities=quantities,
+            reference=f"channel:{account.pk}:{order.external_ref}",
+            idempotency_key=f"channel-ship:{account.pk}:{order.external_ref}:{dto.updated_at.isoformat()}:{key}",
+        )
+    except OrderError as exc:
+        _order_flag(order=order, reason=f"Channel fulfilment not applied: {exc}")
+
+
+def order_intake_apply(*, account: ChannelAccount, order: OrderDTO) -> Order:
+    """Bring our copy of a channel order to the snapshot ``order``; idempotent, any event order.
+
+    Creates the order (reserving stock from the account's locations, flagging shortages and
+    unknown SKUs instead of refusing), cancels it when the channel did, ships lines the channel
+    fulfilled. Snapshots older than the one applied cannot undo anything: every step only moves
+    forward. Marks the affected listings dirty in the same transaction.
+    """
+    channel = account.sales_channel
+    with transaction.atomic():
+        existing = (
+            Order.objects.select_for_update().filter(channel=channel, external_ref=order.external_id).first()
+        )
+        if existing is None:
+            created_order, _ = order_create(
+                channel=channel,
+                data=_order_input(account=account, order=order),
+                location_ids=account_location_ids(account=account),
+                shortage="flag",
+            )
+            existing = Order.objects.select_for_update().get(pk=created_order.pk)
+        if order.status == "cancelled":
+            if existing.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_SHIPPED):
+                existing = order_cancel(order=existing, reason="cancelled on the channel")
+        elif existing.status != OrderStatus.CANCELLED:
+            _fulfilment_apply(account=account, order=existing, dto=order)
+            for dto_line in order.lines:
+                if dto_line.quantity_cancelled:
+                    _order_flag(
+                        order=existing,
+                        reason=f"Channel cancelled {dto_line.quantity_cancelled} unit(s) of line "
+                        f"{dto_line.external_line_id}: adjust the order",
+                    )
+        if existing.external_updated_at is None or order.updated_at > existing.external_updated_at:
+            Order.objects.filter(pk=existing.pk).update(external_updated_at=order.updated_at)
+        sku_ids = set(existing.lines.exclude(sku__isnull=True).values_list("sku_id", flat=True))
+        account_ids = listings_mark_dirty(sku_ids=sku_ids, include_kits=True)
+        account_push_request(account_ids=account_ids)
+        ChannelAccount.objects.filter(pk=account.pk).update(last_order_intake_at=timezone.now())
+    return existing
+
+
+def inbound_event_record(
+    *,
+    account: ChannelAccount,
+    event_id: str,
+    source: str,
+    topic: str,
+    payload: Mapping,
+    order: OrderDTO | None,
+) -> tuple[InboundEvent, bool]:
+    """Store an event once per (account, event id); return (event, created)."""
+    defaults = {
+        "source": source,
+        "topic": topic[:64],
+        "payload": dict(payload),
+        "order": order_dto_dump(order=order) if order is not None else None,
+        "status": InboundEventStatus.PENDING if order is not None else InboundEventStatus.IGNORED,
+    }
+    try:
+        with transaction.atomic():
+            return InboundEvent.objects.get_or_create(
+                account=account, event_id=event_id[:255], defaults=defaults
+            )
+    except IntegrityError:
+        return InboundEvent.objects.get(account=account, event_id=event_id[:255]), False
+
+
+def inbound_event_process(*, event_id: int) -> InboundEvent:
+    """Apply a stored event's order (once). A failure is recorded on the event and re-raised."""
+    with transaction.atomic():
+        event = (
+            InboundEvent.objects.select_for_update().select_related("account__sales_channel").get(pk=event_id)
+        )
+        if event.status != InboundEventStatus.PENDING and event.status != InboundEventStatus.FAILED:
+            return event
+        if event.order is None:
+            event.status = InboundEventStatus.IGNORED
+            event.save(update_fields=["status"])
+            return event
+        event.attempts += 1
+        failure: Exception | None = None
+        try:
+            with transaction.atomic():
+                order_intake_apply(account=event.account, order=order_dto_load(data=event.order))
+        except Exception as exc:
+            failure = exc
+            event.status = InboundEventStatus.FAILED
+            event.error = f"{type(exc).__name__}: {exc}"[:2000]
+            event.save(update_fields=["status", "error", "attempts"])
+            logger.exception("inbound event %s failed", event.pk)
+        else:
+            event.status = InboundEventStatus.PROCESSED
+            event.processed_at = timezone.now()
+            event.error = ""
+            event.save(update_fields=["status", "processed_at", "error", "attempts"])
+    if failure is not None:
+        raise failure
+    return event
+
+
+def webhook_receive(
+    *, account: ChannelAccount, headers: Mapping[str, str], body: bytes
+) -> tuple[InboundEvent, bool]:
+    """Verify, parse and store one webhook delivery; enqueue its processing after commit.
+
+    The connector checks the signature before anything is parsed or stored
+    (WebhookSignatureError); a malformed body raises WebhookPayloadError and stores nothing.
+    A repeated delivery (same event id) is stored once and processed once.
+    """
+    from channels_app.tasks import inbound_event_process_task
+
+    connector = account_connector(account=account)
+    connector.webhook_verify(headers=headers, body=body)
+    parsed = connector.webhook_parse(headers=headers, body=body)
+    with transaction.atomic():
+        event, created = inbound_event_record(
+            account=account,
+            event_id=parsed.event_id,
+            source="webhook",
+            topic=parsed.topic,
+            payload=parsed.payload,
+            order=parsed.order,
+        )
+        if created and event.status == InboundEventStatus.PENDING:
+            transaction.on_commit(lambda: inbound_event_process_task.delay(event.pk))
+    return event, created

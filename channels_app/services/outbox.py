@@ -1,0 +1,116 @@
+"""The push outbox: marking listings dirty, requesting coalesced pushes, and the sweeper.
+
+Durability choice. The core's availability hook fires *after* the ledger's transaction commits,
+so a listener alone could lose a change if the process died between the commit and the mark. We
+close that gap twice over:
+
+1. Changes the engine itself makes (order intake, cancellations, channel fulfilments) mark the
+   affected listings dirty with :func:`listings_mark_dirty` inside the same transaction as the
+   stock change.
+2. For every other change (receipts, counts, staff edits), the hook listener marks the listings
+   dirty with one cheap UPDATE right after the commit, and :func:`outbox_sweep` (a beat job,
+   every minute) recomputes each linked listing's published quantity and re-marks any whose
+   last pushed figure differs - so a crash between commit and mark delays a push by at most one
+   sweep and loses nothing.
+
+Marking increments ``dirty_version``; a push clears ``needs_push`` only if the version it claimed
+is still current, so a change that lands during a push is never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
+
+from channels_app.models import ChannelAccount, Listing
+from channels_app.selectors.quantities import listings_published_quantities
+from inventory_app.selectors.kits import sku_kits_containing
+
+logger = logging.getLogger(__name__)
+
+REENQUEUE_AFTER = timedelta(seconds=120)
+
+
+def listings_mark_dirty(*, sku_ids: Iterable[int], include_kits: bool = False) -> set[int]:
+    """Mark every pushable listing of ``sku_ids`` dirty; return the ids of the accounts concerned.
+
+    Runs in the caller's transaction (one UPDATE). With ``include_kits`` the kits containing the
+    SKUs are marked too (the hook already includes them).
+    """
+    ids = set(sku_ids)
+    if include_kits and ids:
+        ids |= set(sku_kits_containing(sku_ids=ids))
+    if not ids:
+        return set()
+    qs = Listing.objects.filter(sku_id__in=ids, push_enabled=True, account__enabled=True)
+    account_ids = set(qs.values_list("account_id", flat=True).distinct())
+    qs.update(
+        needs_push=True, dirty_since=Coalesce(F("dirty_since"), Now()), dirty_version=F("dirty_version") + 1
+    )
+    return account_ids
+
+
+def account_push_request(*, account_ids: Iterable[int]) -> None:
+    """Enqueue one push task per account, after commit, unless one is already queued (coalescing).
+
+    The flag ``push_enqueued_at`` is cleared by the task when it starts, so changes that arrive
+    while a push runs get a fresh task.
+    """
+    from channels_app.tasks import account_push_task
+
+    ids = sorted(set(account_ids))
+    if not ids:
+        return
+    stale = timezone.now() - REENQUEUE_AFTER
+    flipped = list(
+        ChannelAccount.objects.filter(pk__in=ids, enabled=True)
+        .filter(Q(push_enqueued_at__isnull=True) | Q(push_enqueued_at__lt=stale))
+        .values_list("pk", flat=True)
+    )
+    if not flipped:
+        return
+    ChannelAccount.objects.filter(pk__in=flipped).update(push_enqueued_at=timezone.now())
+    for account_id in flipped:
+        transaction.on_commit(lambda a=account_id: account_push_task.delay(a))
+
+
+def availability_changed_listener(sku_ids: frozenset[int]) -> None:
+    """The core's availability hook: mark the listings dirty and request pushes (after commit)."""
+    with transaction.atomic():
+        account_ids = listings_mark_dirty(sku_ids=sku_ids)
+        account_push_request(account_ids=account_ids)
+
+
+def outbox_sweep(*, account_ids: Iterable[int] | None = None) -> dict[str, int]:
+    """Re-mark listings whose published quantity differs from the last push; re-request pushes.
+
+    Returns counts: ``remarked`` listings, ``requested`` accounts. Safe to run at any time.
+    """
+    accounts = ChannelAccount.objects.filter(enabled=True)
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=list(account_ids))
+    remarked = 0
+    requested: set[int] = set()
+    for account in accounts:
+        clean = list(
+            Listing.objects.filter(account=account, sku__isnull=False, push_enabled=True, needs_push=False)
+        )
+        for start in range(0, len(clean), 2000):
+            chunk = clean[start : start + 2000]
+            wanted = listings_published_quantities(account=account, listings=chunk)
+            drifted = [item.pk for item in chunk if wanted.get(item.pk) != item.last_pushed_qty]
+            if drifted:
+                remarked += Listing.objects.filter(pk__in=drifted, needs_push=False).update(
+                    needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1
+                )
+        if Listing.objects.filter(account=account, needs_push=True).exists():
+            requested.add(account.pk)
+    with transaction.atomic():
+        account_push_request(account_ids=requested)
+    return {"remarked": remarked, "requested": len(requested)}

@@ -1,0 +1,316 @@
+"""Quantity push: claim dirty listings of one account, compute, guard, push in batches, record.
+
+One call of :func:`account_push_dirty` works through the account's claimable dirty listings in
+batches of the connector's maximum, each HTTP call taking a token from the account's shared
+rate limiter first. A claim is a lease (``claimed_until``): a worker that dies mid-push leaves
+its listings dirty, and once the lease runs out the next worker pushes them.
+
+The resurrection guard. A channel that has just sold its last unit shows 0 before its order
+reaches us; pushing an increase computed without that order would show stock that is gone.
+
+* With compare-and-set the push carries the figure we believe the channel holds; a ``stale``
+  answer with the figure we want anyway is success; a stale answer below what we want is held
+  until the channel's orders are taken in (``catchup_required_after``); a decrease is retried
+  at once against the channel's figure.
+* With deltas the channel applies our change to its own figure, so its sales are never undone.
+* With neither, an increase (over what we believe the channel shows) waits until an order poll
+  that started after the listing became dirty has finished (``orders_synced_at``); the push
+  requests that poll. Decreases always go out at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from channels_app.connectors.base import Connector, ConnectorError, ListingRef, QuantityUpdate, RetryableError
+from channels_app.models import ChannelAccount, Listing, PushRecord
+from channels_app.selectors.quantities import listings_published_quantities
+from channels_app.services.accounts import account_connector
+from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PushSummary:
+    """What one push run did; ``retry_in`` is set when some listings wait for a retry."""
+
+    pushed: int = 0
+    held: int = 0
+    failed: int = 0
+    dry_run: int = 0
+    batches: int = 0
+    retry_in: float | None = None
+    sync_orders: bool = False
+
+    def wait(self, seconds: float) -> None:
+        """Remember the shortest wait before the next attempt."""
+        self.retry_in = seconds if self.retry_in is None else min(self.retry_in, seconds)
+
+
+def listing_ref(*, listing: Listing) -> ListingRef:
+    """The connector-facing ids of a listing."""
+    return ListingRef(
+        external_id=listing.external_id,
+        external_product_id=listing.external_product_id,
+        external_variant_id=listing.external_variant_id,
+        external_inventory_item_id=listing.external_inventory_item_id,
+        external_offer_id=listing.external_offer_id,
+        external_sku=listing.external_sku,
+        extra=dict(listing.extra),
+    )
+
+
+def listing_believed_quantity(*, listing: Listing) -> int | None:
+    """What we believe the channel shows: the later of our last push and our last reading."""
+    if listing.last_seen_at and (
+        listing.last_pushed_at is None or listing.last_seen_at > listing.last_pushed_at
+    ):
+        return listing.last_seen_qty
+    return listing.last_pushed_qty
+
+
+def account_rate_limit(*, account: ChannelAccount, connector: Connector, timeout: float) -> None:
+    """Take one token of the account's shared bucket before any call to its channel."""
+    rate_limit_acquire(
+        key=f"channel-account:{account.pk}",
+        per_second=connector.rate_limit.per_second,
+        burst=connector.rate_limit.burst,
+        timeout=timeout,
+    )
+
+
+def backoff_seconds(*, failures: int, retry_after: float | None = None) -> float:
+    """Exponential backoff (base * 2^(failures-1), capped), never shorter than Retry-After."""
+    base = float(settings.CHANNELS_PUSH_BACKOFF_BASE)
+    delay = min(base * (2 ** max(failures - 1, 0)), float(settings.CHANNELS_PUSH_BACKOFF_MAX))
+    return max(delay, retry_after or 0.0)
+
+
+def _claim(*, account: ChannelAccount, limit: int) -> list[Listing]:
+    now = timezone.now()
+    lease = timedelta(seconds=float(settings.CHANNELS_PUSH_LEASE_SECONDS))
+    with transaction.atomic():
+        rows = list(
+            Listing.objects.select_for_update(skip_locked=True)
+            .filter(account=account, needs_push=True, push_enabled=True, sku__isnull=False)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .select_related("sku")
+            .order_by("dirty_since", "pk")[:limit]
+        )
+        if rows:
+            Listing.objects.filter(pk__in=[r.pk for r in rows]).update(claimed_until=now + lease)
+    return rows
+
+
+def _mark_pushed(*, listing: Listing, quantity: int, observed: int | None, dry_run: bool) -> None:
+    now = timezone.now()
+    current = Q(dirty_version=listing.dirty_version)
+    Listing.objects.filter(pk=listing.pk).update(
+        last_pushed_qty=quantity,
+        last_pushed_at=now,
+        last_seen_qty=observed if observed is not None else quantity,
+        last_seen_at=now,
+        last_error="",
+        push_failures=0,
+        claimed_until=None,
+        next_attempt_at=None,
+        catchup_required_after=None,
+        needs_push=Case(When(current, then=Value(False)), default=Value(True)),
+        dirty_since=Case(When(current, then=Value(None)), default=F("dirty_since")),
+    )
+    PushRecord.objects.create(
+        account_id=listing.account_id,
+        listing=listing,
+        quantity=quantity,
+        previous_quantity=listing.last_pushed_qty,
+        dry_run=dry_run,
+        outcome="dry_run" if dry_run else "ok",
+    )
+
+
+def _mark_failed(*, listing: Listing, error: str, retry_after: float | None, quantity: int | None) -> float:
+    failures = listing.push_failures + 1
+    delay = backoff_seconds(failures=failures, retry_after=retry_after)
+    Listing.objects.filter(pk=listing.pk).update(
+        push_failures=failures,
+        last_error=error[:2000],
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        claimed_until=None,
+    )
+    PushRecord.objects.create(
+        account_id=listing.account_id,
+        listing=listing,
+        quantity=quantity if quantity is not None else -1,
+        previous_quantity=listing.last_pushed_qty,
+        outcome="failed",
+        error=error[:2000],
+    )
+    return delay
+
+
+def _hold(*, listings: Sequence[Listing], catchup: bool) -> None:
+    now = timezone.now()
+    updates: dict = {"claimed_until": None, "next_attempt_at": now + timedelta(seconds=1)}
+    if catchup:
+        updates["catchup_required_after"] = now
+    Listing.objects.filter(pk__in=[item.pk for item in listings]).update(**updates)
+
+
+def _guard(*, account: ChannelAccount, connector: Connector, listing: Listing, wanted: int) -> bool:
+    """True if the push of ``wanted`` must wait for the channel's orders to be taken in."""
+    synced = account.orders_synced_at
+    if listing.catchup_required_after is not None and (
+        synced is None or synced < listing.catchup_required_after
+    ):
+        return True
+    if connector.supports_compare_and_set or connector.supports_delta:
+        return False
+    if not settings.CHANNELS_HOLD_INCREASES:
+        return False
+    believed = listing_believed_quantity(listing=listing)
+    if believed is None or wanted <= believed:
+        return False
+    return synced is None or listing.dirty_since is None or synced < listing.dirty_since
+
+
+def _push_batch(
+    *, account: ChannelAccount, connector: Connector, listings: list[Listing], summary: PushSummary
+) -> bool:
+    """Push one claimed batch; return False when the run should stop (channel unavailable)."""
+    wanted = listings_published_quantities(account=account, listings=listings)
+    held = [
+        item
+        for item in listings
+        if _guard(account=account, connector=connector, listing=item, wanted=wanted[item.pk])
+    ]
+    if held:
+        _hold(listings=held, catchup=False)
+        summary.held += len(held)
+        summary.sync_orders = True
+        summary.wait(1.0)
+    todo = [item for item in listings if item not in held]
+    if not todo:
+        return True
+    if account.dry_run:
+        for item in todo:
+            logger.info(
+                "dry run: account %s listing %s would get %s", account.pk, item.external_id, wanted[item.pk]
+            )
+            _mark_pushed(listing=item, quantity=wanted[item.pk], observed=None, dry_run=True)
+        summary.dry_run += len(todo)
+        return True
+    by_external = {item.external_id: item for item in todo}
+    updates = [
+        QuantityUpdate(
+            listing=listing_ref(listing=item),
+            quantity=wanted[item.pk],
+            expected=listing_believed_quantity(listing=item),
+            idempotency_key=f"{account.pk}-{item.pk}-{item.dirty_version}-{wanted[item.pk]}",
+        )
+        for item in todo
+    ]
+    try:
+        account_rate_limit(
+            account=account, connector=connector, timeout=float(settings.CHANNELS_PUSH_LEASE_SECONDS) / 2
+        )
+        summary.batches += 1
+        results = connector.quantities_push(updates=updates)
+    except (RetryableError, RateLimitTimeout) as exc:
+        retry_after = getattr(exc, "retry_after", None)
+        for item in todo:
+            summary.wait(
+                _mark_failed(listing=item, error=str(exc), retry_after=retry_after, quantity=wanted[item.pk])
+            )
+        summary.failed += len(todo)
+        return False
+    except ConnectorError as exc:
+        for item in todo:
+            summary.wait(
+                _mark_failed(listing=item, error=str(exc), retry_after=None, quantity=wanted[item.pk])
+            )
+        summary.failed += len(todo)
+        return False
+    seen: set[str] = set()
+    for result in results:
+        item = by_external.get(result.external_id)
+        if item is None or result.external_id in seen:
+            continue
+        seen.add(result.external_id)
+        quantity = wanted[item.pk]
+        if result.outcome == "ok":
+            _mark_pushed(listing=item, quantity=quantity, observed=result.observed, dry_run=False)
+            summary.pushed += 1
+        elif result.outcome == "stale" and result.observed == quantity:
+            _mark_pushed(listing=item, quantity=quantity, observed=quantity, dry_run=False)
+            summary.pushed += 1
+        elif result.outcome == "stale":
+            now = timezone.now()
+            increase = result.observed is None or quantity > result.observed
+            Listing.objects.filter(pk=item.pk).update(
+                last_seen_qty=result.observed,
+                last_seen_at=now,
+                claimed_until=None,
+                next_attempt_at=now + timedelta(seconds=1) if increase else None,
+                catchup_required_after=now if increase else F("catchup_required_after"),
+            )
+            summary.held += 1
+            summary.sync_orders = summary.sync_orders or increase
+            summary.wait(1.0 if increase else 0.0)
+        else:
+            summary.wait(
+                _mark_failed(
+                    listing=item,
+                    error=result.error or result.outcome,
+                    retry_after=result.retry_after,
+                    quantity=quantity,
+                )
+            )
+            summary.failed += 1
+    for external_id in by_external.keys() - seen:
+        summary.wait(
+            _mark_failed(
+                listing=by_external[external_id],
+                error="no result from the channel",
+                retry_after=None,
+                quantity=wanted[by_external[external_id].pk],
+            )
+        )
+        summary.failed += 1
+    return True
+
+
+def account_push_dirty(*, account_id: int, time_budget: float = 30.0) -> PushSummary:
+    """Push every claimable dirty listing of one account; return what happened.
+
+    Clears the account's "push queued" flag first, so changes arriving during the run request a
+    new run. Stops at the time budget, when the channel is unavailable (the failed listings stay
+    dirty with a backoff), or when nothing is left. Listings are never dropped: failures keep
+    them dirty with ``last_error`` and ``push_failures`` for staff to see.
+    """
+    summary = PushSummary()
+    ChannelAccount.objects.filter(pk=account_id).update(push_enqueued_at=None)
+    account = ChannelAccount.objects.filter(pk=account_id, enabled=True).first()
+    if account is None:
+        return summary
+    connector = account_connector(account=account)
+    started = time.monotonic()
+    while time.monotonic() - started < time_budget:
+        listings = _claim(account=account, limit=max(int(connector.batch_max), 1))
+        if not listings:
+            break
+        if not _push_batch(account=account, connector=connector, listings=listings, summary=summary):
+            break
+    if summary.pushed or summary.dry_run:
+        ChannelAccount.objects.filter(pk=account_id).update(last_push_at=timezone.now())
+    return summary

@@ -1,0 +1,97 @@
+"""A token-bucket rate limiter shared by every worker process and machine.
+
+Backends: Redis (one Lua script, atomic on the server) when ``CHANNELS_REDIS_URL`` is set, else a
+database row per bucket updated under ``SELECT ... FOR UPDATE`` in its own short transaction.
+``CHANNELS_RATE_LIMIT_BACKEND`` forces one ("redis" or "db"). The bucket refills ``rate`` tokens
+a second up to ``burst``; :func:`rate_limit_acquire` waits (in the worker, never in a request)
+until it gets a token or its timeout passes. ``CHANNELS_RATE_LIMIT_MARGIN`` (default 10 %) slows
+the bucket a little so network jitter cannot make the channel count more than its limit.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+
+from django.conf import settings
+from django.db import transaction
+
+from channels_app.models import RateLimitBucket
+
+_LUA = """
+local key = KEYS[1]
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', key, 'tokens', 'ts')
+local tokens = tonumber(state[1]) or burst
+local ts = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = (1 - tokens) / rate
+end
+redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('EXPIRE', key, 3600)
+return tostring(wait)
+"""
+
+
+class RateLimitTimeout(Exception):
+    """No token became free within the timeout."""
+
+
+@cache
+def _redis_script(url: str):
+    import redis
+
+    client = redis.Redis.from_url(url)
+    return client.register_script(_LUA)
+
+
+def _backend() -> str:
+    chosen = getattr(settings, "CHANNELS_RATE_LIMIT_BACKEND", "auto")
+    if chosen == "auto":
+        return "redis" if getattr(settings, "CHANNELS_REDIS_URL", "") else "db"
+    return chosen
+
+
+def _try_redis(*, key: str, rate: float, burst: int) -> float:
+    return float(_redis_script(settings.CHANNELS_REDIS_URL)(keys=[f"ratelimit:{key}"], args=[rate, burst]))
+
+
+def _try_db(*, key: str, rate: float, burst: int) -> float:
+    now = time.time()
+    with transaction.atomic():
+        RateLimitBucket.objects.get_or_create(key=key, defaults={"tokens": float(burst), "updated_at": now})
+        bucket = RateLimitBucket.objects.select_for_update().get(key=key)
+        now = time.time()  # after the lock: the time this holder really acts
+        tokens = min(float(burst), bucket.tokens + max(0.0, now - bucket.updated_at) * rate)
+        if tokens >= 1:
+            RateLimitBucket.objects.filter(pk=bucket.pk).update(tokens=tokens - 1, updated_at=now)
+            return 0.0
+        RateLimitBucket.objects.filter(pk=bucket.pk).update(tokens=tokens, updated_at=now)
+        return (1 - tokens) / rate
+
+
+def rate_limit_acquire(*, key: str, per_second: float, burst: int = 1, timeout: float = 60.0) -> None:
+    """Take one token from bucket ``key`` (waiting as needed); raises RateLimitTimeout.
+
+    Only a call that got a token may send its request; the wait is computed by the backend so
+    that every process sees the same bucket.
+    """
+    margin = float(getattr(settings, "CHANNELS_RATE_LIMIT_MARGIN", 0.1))
+    rate = per_second / (1 + margin)
+    burst = max(int(burst), 1)
+    deadline = time.monotonic() + timeout
+    attempt = _try_redis if _backend() == "redis" else _try_db
+    while True:
+        wait = attempt(key=key, rate=rate, burst=burst)
+        if wait <= 0:
+            return
+        if time.monotonic() + wait > deadline:
+            raise RateLimitTimeout(f"No rate-limit token for {key} within {timeout}s")
+        time.sleep(wait)

@@ -1,0 +1,102 @@
+"""Celery tasks of the sync engine: take ids, call one service, retry with bounded backoff.
+
+Tasks are enqueued with ``transaction.on_commit`` by the services. A task that runs out of
+retries leaves its rows as they are (dirty listings stay dirty, failed events stay failed) for
+the sweeper and for staff, who can retry from the admin or the API.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from channels_app.connectors.base import RetryableError
+
+logger = logging.getLogger(__name__)
+
+
+def _countdown(retries: int, retry_after: float | None = None) -> float:
+    from channels_app.services.push import backoff_seconds
+
+    return backoff_seconds(failures=retries + 1, retry_after=retry_after)
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def account_push_task(self, account_id: int) -> dict:
+    """Push the account's dirty listings; reschedule itself while some wait for a retry."""
+    from channels_app.services.push import account_push_dirty
+
+    summary = account_push_dirty(account_id=account_id)
+    if summary.sync_orders:
+        account_orders_sync_task.delay(account_id)
+    if summary.retry_in is not None:
+        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
+            logger.warning(
+                "account %s: push retries exhausted; listings stay dirty for the sweeper", account_id
+            )
+        else:
+            raise self.retry(
+                countdown=max(summary.retry_in, 0.05), max_retries=settings.CHANNELS_TASK_MAX_RETRIES
+            )
+    return {"pushed": summary.pushed, "held": summary.held, "failed": summary.failed}
+
+
+@shared_task(bind=True, acks_late=True)
+def inbound_event_process_task(self, event_id: int) -> None:
+    """Apply one stored inbound event."""
+    from channels_app.services.intake import inbound_event_process
+
+    try:
+        inbound_event_process(event_id=event_id)
+    except Exception as exc:
+        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
+            raise
+        raise self.retry(
+            exc=exc,
+            countdown=_countdown(self.request.retries),
+            max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
+        ) from exc
+
+
+@shared_task(bind=True, acks_late=True)
+def account_orders_sync_task(self, account_id: int) -> dict:
+    """Poll the account's changed orders."""
+    from channels_app.services.polling import account_orders_sync
+
+    try:
+        return account_orders_sync(account_id=account_id)
+    except RetryableError as exc:
+        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
+            raise
+        raise self.retry(
+            exc=exc,
+            countdown=_countdown(self.request.retries, exc.retry_after),
+            max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
+        ) from exc
+
+
+@shared_task(bind=True, acks_late=True)
+def account_reconcile_task(self, account_id: int) -> dict:
+    """Read live quantities, record and correct drift."""
+    from channels_app.services.reconcile import account_reconcile
+
+    try:
+        return account_reconcile(account_id=account_id)
+    except RetryableError as exc:
+        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
+            raise
+        raise self.retry(
+            exc=exc,
+            countdown=_countdown(self.request.retries, exc.retry_after),
+            max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
+        ) from exc
+
+
+@shared_task
+def outbox_sweep_task() -> dict:
+    """Re-mark drifted listings and re-request pushes for every account with dirty listings."""
+    from channels_app.services.outbox import outbox_sweep
+
+    return outbox_sweep()

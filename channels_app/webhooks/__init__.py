@@ -1,0 +1,1 @@
+"""Inbound channel webhooks: one URL per account."""

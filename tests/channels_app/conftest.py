@@ -1,0 +1,61 @@
+"""Fixtures of the sync engine's tests: fake shops on 127.0.0.1, accounts on them, eager Celery."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels_app.services.accounts import account_create
+from channels_app.services.onboarding import account_listings_import
+from config.celery import app as celery_app
+from tests.fakes.generic_channel import GenericChannelServer
+
+
+@pytest.fixture(autouse=True)
+def _channels_settings(settings):
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+    settings.CHANNELS_RATE_LIMIT_BACKEND = "db"
+    settings.CHANNELS_PUSH_BACKOFF_BASE = 0.05
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def shops():
+    """A factory of started fake shops, all stopped at the end."""
+    started: list[GenericChannelServer] = []
+
+    def make(**kwargs) -> GenericChannelServer:
+        shop = GenericChannelServer(**kwargs).start()
+        started.append(shop)
+        return shop
+
+    yield make
+    for shop in started:
+        shop.stop()
+
+
+@pytest.fixture
+def connect():
+    """Create a generic account on a fake shop and import its listings (auto-linked by SKU)."""
+
+    def make(shop: GenericChannelServer, name: str, *, options: dict | None = None, **kwargs):
+        account = account_create(
+            kind="generic",
+            name=name,
+            base_url=shop.base_url,
+            credentials={"api_key": shop.api_key, "webhook_secret": shop.webhook_secret},
+            options={"rate_per_second": 50, **(options or {})},
+            **kwargs,
+        )
+        account_listings_import(account=account)
+        account.refresh_from_db()
+        return account
+
+    return make

@@ -1,0 +1,151 @@
+"""Order intake through webhooks and polls: one order whatever the deliveries, stock moved once."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from channels_app.models import InboundEvent, Listing
+from channels_app.services.polling import account_orders_sync
+from inventory_app.models import Order, OrderStatus, StockLevel, StockMovement
+from inventory_app.services.stock import stock_receive
+from tests.factories import LocationFactory, SKUFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three_shops(shops, connect, on_commit):
+    """SKU LINEN-1 with 5 on hand, listed on shops A, B, C, all showing 5 after the first push."""
+    location = LocationFactory(code="MAIN")
+    sku = SKUFactory(code="LINEN-1")
+    found = {}
+    for name in ("A", "B", "C"):
+        shop = shops()
+        shop.listing_add(f"{name}-L1", sku="LINEN-1", quantity=0)
+        found[name] = shop
+    with on_commit(execute=True):
+        stock_receive(sku=sku, location=location, quantity=5)
+        accounts = {name: connect(shop, f"Shop {name}") for name, shop in found.items()}
+    assert [found[n].quantity(f"{n}-L1") for n in "ABC"] == [5, 5, 5]
+    return found, accounts, sku, location
+
+
+def _post(client, account, body: bytes, headers: dict):
+    url = reverse("channels_webhooks:receive", args=[account.webhook_token])
+    return client.post(url, data=body, content_type="application/json", headers=headers)
+
+
+def test_sale_via_webhook_on_a_reaches_b_and_c_and_redeliveries_change_nothing(
+    client, three_shops, on_commit
+):
+    shops, accounts, sku, location = three_shops
+    order = shops["A"].buy("A-L1", 1)
+    paid = shops["A"].order_update(order["id"], paid=True)
+    created_body, created_headers = shops["A"].webhook(order, "order.created")
+    paid_body, paid_headers = shops["A"].webhook(paid, "order.paid")
+
+    with on_commit(execute=True):
+        first = _post(client, accounts["A"], paid_body, paid_headers)  # "paid" arrives before "created"
+    with on_commit(execute=True):
+        second = _post(client, accounts["A"], created_body, created_headers)
+    pushes_after = {n: len(s.requests_of("POST quantities")) for n, s in shops.items()}
+    with on_commit(execute=True):
+        again = _post(client, accounts["A"], created_body, created_headers)
+        again_paid = _post(client, accounts["A"], paid_body, paid_headers)
+
+    assert [r.status_code for r in (first, second, again, again_paid)] == [200, 200, 200, 200]
+    assert [again.json()["duplicate"], again_paid.json()["duplicate"]] == [True, True]
+    assert [shops[n].quantity(f"{n}-L1") for n in "ABC"] == [4, 4, 4]
+    assert Order.objects.filter(channel=accounts["A"].sales_channel).count() == 1
+    level = StockLevel.objects.get(sku=sku, location=location)
+    assert (level.on_hand, level.committed) == (5, 1)
+    assert StockMovement.objects.filter(reason="reserve").count() == 1
+    assert InboundEvent.objects.filter(account=accounts["A"]).count() == 2
+    assert {n: len(s.requests_of("POST quantities")) for n, s in shops.items()} == pushes_after
+    assert not Listing.objects.filter(needs_push=True).exists()
+
+
+def test_bad_signature_is_401_and_stores_and_moves_nothing(client, three_shops, on_commit):
+    shops, accounts, *_ = three_shops
+    order = shops["A"].buy("A-L1", 1)
+    body, headers = shops["A"].webhook(order, "order.created", secret="not-the-secret")
+    movements = StockMovement.objects.count()
+
+    with on_commit(execute=True):
+        response = _post(client, accounts["A"], body, headers)
+        unsigned = _post(client, accounts["A"], body, {})
+
+    assert (response.status_code, unsigned.status_code) == (401, 401)
+    assert InboundEvent.objects.count() == 0
+    assert Order.objects.count() == 0
+    assert StockMovement.objects.count() == movements
+    assert [shops[n].quantity(f"{n}-L1") for n in "BC"] == [5, 5]
+
+
+def test_malformed_body_with_good_signature_is_400_and_stores_nothing(client, three_shops):
+    shops, accounts, *_ = three_shops
+    import hashlib
+    import hmac
+
+    body = b"{not json"
+    signature = "sha256=" + hmac.new(shops["A"].webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+
+    response = _post(client, accounts["A"], body, {"X-Channel-Signature": signature})
+
+    assert response.status_code == 400
+    assert InboundEvent.objects.count() == 0
+
+
+def test_cancellation_releases_and_channel_fulfilment_ships(client, three_shops, on_commit):
+    shops, accounts, sku, location = three_shops
+    kept = shops["A"].buy("A-L1", 2)
+    dropped = shops["A"].buy("A-L1", 1)
+    with on_commit(execute=True):
+        for order in (kept, dropped):
+            _post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
+    cancelled = shops["A"].order_cancel(dropped["id"])
+    fulfilled = shops["A"].order_fulfil(kept["id"])
+
+    with on_commit(execute=True):
+        _post(client, accounts["A"], *shops["A"].webhook(cancelled, "order.cancelled"))
+        _post(client, accounts["A"], *shops["A"].webhook(fulfilled, "order.fulfilled"))
+        _post(client, accounts["A"], *shops["A"].webhook(fulfilled, "order.fulfilled"))
+
+    level = StockLevel.objects.get(sku=sku, location=location)
+    assert (level.on_hand, level.committed) == (3, 0)
+    statuses = dict(Order.objects.values_list("external_ref", "status"))
+    assert statuses == {kept["id"]: OrderStatus.SHIPPED, dropped["id"]: OrderStatus.CANCELLED}
+    assert [shops[n].quantity(f"{n}-L1") for n in "ABC"] == [3, 3, 3]
+    assert StockMovement.objects.filter(reason="shipment").count() == 1
+
+
+def test_unknown_sku_line_is_kept_and_flagged(client, three_shops, on_commit):
+    shops, accounts, *_ = three_shops
+    shops["A"].listing_add("A-L9", sku="NOT-OURS", quantity=3)
+    order = shops["A"].buy("A-L9", 2)
+
+    with on_commit(execute=True):
+        response = _post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
+
+    saved = Order.objects.get(external_ref=order["id"])
+    line = saved.lines.get()
+    assert response.status_code == 200
+    assert (line.sku_id, line.external_sku, line.quantity) == (None, "NOT-OURS", 2)
+    assert saved.needs_attention is True
+    assert "NOT-OURS" in saved.attention_reason
+
+
+def test_poll_and_webhook_of_the_same_order_create_it_once(client, three_shops, on_commit):
+    shops, accounts, sku, location = three_shops
+    order = shops["A"].buy("A-L1", 1)
+
+    with on_commit(execute=True):
+        polled = account_orders_sync(account_id=accounts["A"].pk)
+        _post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
+        polled_again = account_orders_sync(account_id=accounts["A"].pk)
+
+    assert (polled["applied"], polled_again["applied"]) == (1, 0)
+    assert Order.objects.filter(external_ref=order["id"]).count() == 1
+    assert StockLevel.objects.get(sku=sku, location=location).committed == 1
+    assert [shops[n].quantity(f"{n}-L1") for n in "ABC"] == [4, 4, 4]
