@@ -1,0 +1,437 @@
+"""Stock operations (receive, adjust, count, transfer, return), idempotency, the ledger and levels."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from inventory_app.models import StockLevel, StockMovement, StockOperation
+from inventory_app.services.stock import stock_receive
+from tests.factories import KitFactory, LocationFactory, SKUFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _level(sku, location) -> tuple[int, int]:
+    row = StockLevel.objects.get(sku=sku, location=location)
+    return row.on_hand, row.committed
+
+
+def test_receive_by_codes_answers_201_with_operation_movements_and_levels(api_client):
+    sku, loc = SKUFactory(code="CUP"), LocationFactory(code="MAIN")
+    operator = api_client("operator")
+
+    response = operator.post(
+        "/api/v1/stock/receive",
+        {
+            "sku": "CUP",
+            "location": "MAIN",
+            "quantity": 12,
+            "unit_cost": "1.5",
+            "reference": "PO-7",
+            "note": "ok",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response["Idempotent-Replayed"] == "false"
+    operation = StockOperation.objects.get()
+    movement = StockMovement.objects.get()
+    level = StockLevel.objects.get()
+    body = response.json()
+    assert body["replayed"] is False
+    assert body["operation"] == {
+        "id": operation.pk,
+        "uid": str(operation.uid),
+        "reason": "receipt",
+        "reason_detail": "",
+        "reference": "PO-7",
+        "note": "ok",
+        "user": operator.user.username,
+        "idempotent": False,
+        "created_at": body["operation"]["created_at"],
+        "movements": [
+            {
+                "id": movement.pk,
+                "operation": operation.pk,
+                "sku": sku.pk,
+                "sku_code": "CUP",
+                "location": loc.pk,
+                "location_code": "MAIN",
+                "reason": "receipt",
+                "on_hand_delta": 12,
+                "committed_delta": 0,
+                "on_hand_after": 12,
+                "committed_after": 0,
+                "unit_cost": "1.5000",
+                "order_line": None,
+                "created_at": body["operation"]["movements"][0]["created_at"],
+            }
+        ],
+    }
+    assert body["levels"] == [
+        {
+            "id": level.pk,
+            "sku": sku.pk,
+            "sku_code": "CUP",
+            "location": loc.pk,
+            "location_code": "MAIN",
+            "on_hand": 12,
+            "committed": 0,
+            "available": 12,
+            "allow_backorder": False,
+            "updated_at": body["levels"][0]["updated_at"],
+        }
+    ]
+    assert operation.user == operator.user
+
+
+def test_receive_by_ids_with_trailing_slash(api_client):
+    sku, loc = SKUFactory(), LocationFactory()
+
+    response = api_client("operator").post(
+        "/api/v1/stock/receive/", {"sku": sku.pk, "location": loc.pk, "quantity": 3}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert _level(sku, loc) == (3, 0)
+    # Unit cost defaults to the SKU's.
+    assert StockMovement.objects.get().unit_cost == Decimal("2.5000")
+
+
+def test_receive_idempotency_key_replays_first_result_and_moves_stock_once(api_client):
+    sku, loc = SKUFactory(code="CUP"), LocationFactory(code="MAIN")
+    operator = api_client("operator")
+    payload = {"sku": "CUP", "location": "MAIN", "quantity": 5}
+
+    first = operator.post("/api/v1/stock/receive", payload, format="json", HTTP_IDEMPOTENCY_KEY="rcv-1")
+    again = operator.post("/api/v1/stock/receive", payload, format="json", HTTP_IDEMPOTENCY_KEY="rcv-1")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert (first["Idempotent-Replayed"], again["Idempotent-Replayed"]) == ("false", "true")
+    assert again.json()["replayed"] is True
+    assert again.json()["operation"] == first.json()["operation"]
+    assert first.json()["operation"]["idempotent"] is True
+    assert StockOperation.objects.count() == 1
+    assert StockMovement.objects.count() == 1
+    assert _level(sku, loc) == (5, 0)
+
+
+def test_idempotency_keys_are_scoped_per_user_and_operation(api_client):
+    sku, a, b = SKUFactory(code="CUP"), LocationFactory(code="A"), LocationFactory(code="B")
+    one, two = api_client("operator"), api_client("operator")
+
+    one.post(
+        "/api/v1/stock/receive",
+        {"sku": "CUP", "location": "A", "quantity": 5},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    other_user = two.post(
+        "/api/v1/stock/receive",
+        {"sku": "CUP", "location": "A", "quantity": 1},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    other_kind = one.post(
+        "/api/v1/stock/transfer",
+        {"sku": "CUP", "from_location": "A", "to_location": "B", "quantity": 2},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+
+    assert (other_user.status_code, other_kind.status_code) == (201, 201)
+    assert _level(sku, a) == (4, 0)
+    assert _level(sku, b) == (2, 0)
+    assert StockOperation.objects.count() == 3
+
+
+def test_idempotency_key_too_long_is_400_and_changes_nothing(api_client):
+    sku, loc = SKUFactory(), LocationFactory()
+
+    response = api_client("operator").post(
+        "/api/v1/stock/receive",
+        {"sku": sku.pk, "location": loc.pk, "quantity": 5},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="x" * 129,
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"Idempotency-Key": ["At most 128 printable characters."]}
+    assert StockOperation.objects.count() == 0
+
+
+def test_receive_field_errors_are_400_with_details(api_client):
+    LocationFactory(code="MAIN")
+
+    response = api_client("operator").post(
+        "/api/v1/stock/receive", {"sku": "NOPE", "location": 999999, "quantity": 0}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "sku": ["No SKU with code 'NOPE'."],
+        "location": ["No location with id 999999."],
+        "quantity": ["Ensure this value is greater than or equal to 1."],
+    }
+    assert StockOperation.objects.count() == 0
+
+
+def test_receiving_a_kit_is_400(api_client):
+    kit, loc = KitFactory(code="SET"), LocationFactory()
+
+    response = api_client("operator").post(
+        "/api/v1/stock/receive", {"sku": "SET", "location": loc.pk, "quantity": 1}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid_operation", "detail": "Kits have no stock of their own: SET"}
+    assert StockOperation.objects.count() == 0
+    assert not StockLevel.objects.filter(sku=kit).exists()
+
+
+def test_adjust_down_beyond_stock_is_409_with_exact_shortfall_and_no_movement(api_client):
+    sku, loc = SKUFactory(code="CUP"), LocationFactory(code="MAIN")
+    stock_receive(sku=sku, location=loc, quantity=3)
+
+    response = api_client("operator").post(
+        "/api/v1/stock/adjust",
+        {"sku": "CUP", "location": "MAIN", "delta": -5, "reason": "damaged"},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "insufficient_stock",
+        "detail": "Insufficient stock: CUP@MAIN needs 5, has 3",
+        "shortfalls": [
+            {
+                "sku_id": sku.pk,
+                "sku_code": "CUP",
+                "location_id": loc.pk,
+                "location_code": "MAIN",
+                "requested": 5,
+                "available": 3,
+                "missing": 2,
+            }
+        ],
+    }
+    assert _level(sku, loc) == (3, 0)
+    assert StockMovement.objects.count() == 1
+    assert StockOperation.objects.filter(reason="adjustment").count() == 0
+
+
+def test_adjust_records_reason_and_write_off(api_client):
+    sku, loc = SKUFactory(code="CUP"), LocationFactory(code="MAIN")
+    stock_receive(sku=sku, location=loc, quantity=10)
+    operator = api_client("operator")
+
+    lost = operator.post(
+        "/api/v1/stock/adjust",
+        {"sku": "CUP", "location": "MAIN", "delta": -2, "reason": "lost"},
+        format="json",
+    )
+    written_off = operator.post(
+        "/api/v1/stock/adjust",
+        {"sku": "CUP", "location": "MAIN", "delta": -1, "reason": "write_off"},
+        format="json",
+    )
+    zero = operator.post(
+        "/api/v1/stock/adjust",
+        {"sku": "CUP", "location": "MAIN", "delta": 0, "reason": "lost"},
+        format="json",
+    )
+    bad_reason = operator.post(
+        "/api/v1/stock/adjust",
+        {"sku": "CUP", "location": "MAIN", "delta": 1, "reason": "magic"},
+        format="json",
+    )
+
+    assert lost.status_code == 201
+    assert (lost.json()["operation"]["reason"], lost.json()["operation"]["reason_detail"]) == (
+        "adjustment",
+        "lost",
+    )
+    assert written_off.json()["operation"]["reason"] == "write_off"
+    assert (zero.status_code, zero.json()) == (400, {"delta": ["An adjustment must change the quantity."]})
+    assert (bad_reason.status_code, bad_reason.json()) == (
+        400,
+        {"reason": ['"magic" is not a valid choice.']},
+    )
+    assert _level(sku, loc) == (7, 0)
+
+
+def test_count_sets_on_hand_and_records_difference(api_client):
+    sku, loc = SKUFactory(code="CUP"), LocationFactory(code="MAIN")
+    stock_receive(sku=sku, location=loc, quantity=10)
+
+    response = api_client("operator").post(
+        "/api/v1/stock/count",
+        {"sku": "CUP", "location": "MAIN", "counted": 7, "reference": "CNT-1"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    movement = response.json()["operation"]["movements"][0]
+    assert (movement["on_hand_delta"], movement["on_hand_after"], movement["reason"]) == (-3, 7, "count")
+    assert response.json()["levels"][0]["on_hand"] == 7
+    assert _level(sku, loc) == (7, 0)
+
+
+def test_transfer_moves_between_locations_in_one_operation(api_client):
+    sku, a, b = SKUFactory(code="CUP"), LocationFactory(code="A"), LocationFactory(code="B")
+    stock_receive(sku=sku, location=a, quantity=10)
+    operator = api_client("operator")
+
+    response = operator.post(
+        "/api/v1/stock/transfer",
+        {"sku": "CUP", "from_location": "A", "to_location": "B", "quantity": 4},
+        format="json",
+    )
+    same = operator.post(
+        "/api/v1/stock/transfer",
+        {"sku": "CUP", "from_location": "A", "to_location": "A", "quantity": 4},
+        format="json",
+    )
+    short = operator.post(
+        "/api/v1/stock/transfer",
+        {"sku": "CUP", "from_location": "A", "to_location": "B", "quantity": 7},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert [(m["location_code"], m["on_hand_delta"]) for m in response.json()["operation"]["movements"]] == [
+        ("A", -4),
+        ("B", 4),
+    ]
+    assert [(lv["location_code"], lv["on_hand"]) for lv in response.json()["levels"]] == [("A", 6), ("B", 4)]
+    assert (same.status_code, same.json()) == (400, {"to_location": ["Must differ from from_location."]})
+    assert short.status_code == 409
+    assert short.json()["shortfalls"][0]["requested"] == 7
+    assert short.json()["shortfalls"][0]["available"] == 6
+    assert _level(sku, a) == (6, 0)
+    assert _level(sku, b) == (4, 0)
+
+
+def test_return_puts_units_back(api_client):
+    sku, loc = SKUFactory(code="CUP"), LocationFactory(code="MAIN")
+
+    response = api_client("operator").post(
+        "/api/v1/stock/return",
+        {"sku": "CUP", "location": "MAIN", "quantity": 2, "reference": "RMA-1"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["operation"]["reason"] == "return"
+    assert _level(sku, loc) == (2, 0)
+
+
+def test_viewer_cannot_operate_stock(api_client):
+    sku, loc = SKUFactory(), LocationFactory()
+
+    response = api_client("viewer").post(
+        "/api/v1/stock/receive", {"sku": sku.pk, "location": loc.pk, "quantity": 5}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert StockOperation.objects.count() == 0
+    assert StockLevel.objects.count() == 0
+
+
+def test_levels_filters_and_available(api_client):
+    cup, plate = SKUFactory(code="CUP"), SKUFactory(code="PLATE")
+    a, b = LocationFactory(code="A"), LocationFactory(code="B")
+    stock_receive(sku=cup, location=a, quantity=5)
+    stock_receive(sku=cup, location=b, quantity=1)
+    stock_receive(sku=plate, location=a, quantity=2)
+    viewer = api_client("viewer")
+
+    def rows(**params):
+        return [
+            (r["sku_code"], r["location_code"], r["on_hand"], r["available"])
+            for r in viewer.get("/api/v1/levels/", params).json()["results"]
+        ]
+
+    assert rows(sku_code="CUP") == [("CUP", "A", 5, 5), ("CUP", "B", 1, 1)]
+    assert rows(sku=plate.pk) == [("PLATE", "A", 2, 2)]
+    assert rows(location=b.pk) == [("CUP", "B", 1, 1)]
+    assert rows(location_code="A", sku_code="PLATE") == [("PLATE", "A", 2, 2)]
+
+
+def test_movements_and_operations_filters(api_client):
+    cup, plate = SKUFactory(code="CUP"), SKUFactory(code="PLATE")
+    a, b = LocationFactory(code="A"), LocationFactory(code="B")
+    first = stock_receive(sku=cup, location=a, quantity=5, reference="PO-1")
+    stock_receive(sku=plate, location=b, quantity=2, reference="PO-2")
+    viewer = api_client("viewer")
+
+    def ids(url, **params):
+        response = viewer.get(url, params)
+        assert response.status_code == 200, response.json()
+        return [r["id"] for r in response.json()["results"]]
+
+    cup_move = first.movements.get().pk
+    assert ids("/api/v1/movements/", sku=cup.pk) == [cup_move]
+    assert ids("/api/v1/movements/", sku_code="CUP") == [cup_move]
+    assert ids("/api/v1/movements/", location=a.pk) == [cup_move]
+    assert ids("/api/v1/movements/", reference="PO-1") == [cup_move]
+    assert ids("/api/v1/movements/", reason="receipt", ordering="id")[0] == cup_move
+    assert ids("/api/v1/movements/", reason="shipment") == []
+    assert ids("/api/v1/movements/", created_after="2000-01-01T00:00:00Z") != []
+    assert ids("/api/v1/movements/", created_before="2000-01-01T00:00:00Z") == []
+    assert viewer.get("/api/v1/movements/", {"reason": "nonsense"}).status_code == 400
+    assert ids("/api/v1/operations/", reference="PO-1") == [first.pk]
+    detail = viewer.get(f"/api/v1/operations/{first.pk}/").json()
+    assert [m["id"] for m in detail["movements"]] == [cup_move]
+
+
+def test_ledger_is_read_only(api_client):
+    sku, loc = SKUFactory(), LocationFactory()
+    op = stock_receive(sku=sku, location=loc, quantity=5)
+    manager = api_client("manager")
+
+    assert manager.post("/api/v1/movements/", {}, format="json").status_code == 405
+    assert manager.delete(f"/api/v1/movements/{op.movements.get().pk}/").status_code == 405
+    assert (
+        manager.patch(
+            f"/api/v1/levels/{StockLevel.objects.get().pk}/", {"on_hand": 99}, format="json"
+        ).status_code
+        == 405
+    )
+    assert _level(sku, loc) == (5, 0)
+
+
+def test_bulk_availability_by_ids_codes_and_location(api_client):
+    a, b = LocationFactory(code="A"), LocationFactory(code="B")
+    closed = LocationFactory(code="Q", is_sellable=False)
+    cup, plate = SKUFactory(code="CUP"), SKUFactory(code="PLATE")
+    stock_receive(sku=cup, location=a, quantity=5)
+    stock_receive(sku=cup, location=b, quantity=2)
+    stock_receive(sku=cup, location=closed, quantity=50)
+    viewer = api_client("viewer")
+
+    everywhere = viewer.get(f"/api/v1/availability/?sku={cup.pk}&code=PLATE&code=NOPE&sku=999999")
+    only_b = viewer.get(f"/api/v1/availability?code=CUP&location={b.pk}")
+
+    assert everywhere.status_code == 200
+    assert everywhere.json() == {
+        "locations": None,
+        "results": [
+            {"sku": cup.pk, "code": "CUP", "is_kit": False, "available": 7},
+            {"sku": plate.pk, "code": "PLATE", "is_kit": False, "available": 0},
+        ],
+        "unknown_skus": [999999],
+        "unknown_codes": ["NOPE"],
+    }
+    assert only_b.json()["locations"] == [b.pk]
+    assert only_b.json()["results"] == [{"sku": cup.pk, "code": "CUP", "is_kit": False, "available": 2}]
+
+
+def test_bulk_availability_needs_a_sku(api_client):
+    response = api_client("viewer").get("/api/v1/availability/")
+
+    assert response.status_code == 400
+    assert response.json() == {"sku": ["Give at least one sku id or code."]}
