@@ -99,6 +99,17 @@ class StockMovement(models.Model):
     order_line = models.ForeignKey(
         "inventory_app.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
     )
+    # Costing (see inventory_app.services.costing): the signed money value this movement added to
+    # (+) or took from (-) the stock's value; empty for movements that do not change on hand.
+    value_delta = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    reverses = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversals",
+        help_text="The inbound movement this one takes back at its own cost (a receipt reversal).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,7 +7,9 @@
 2. creates missing level rows, then locks every affected level with SELECT ... FOR UPDATE in
    primary-key order (a fixed order, so two batches can never deadlock each other);
 3. validates the whole batch against the locked figures, collecting every shortfall;
-4. updates each level with F() expressions and appends one immutable movement per change;
+4. updates each level with F() expressions and appends one immutable movement per change, each
+   on-hand movement valued by the costing engine (``services.costing.movements_cost``: FIFO
+   layers or moving average, locked in pk order in this same transaction);
 5. after commit, notifies availability listeners of the SKUs whose sellable availability moved.
 
 The database enforces the rest: on hand never negative, committed never above on hand unless the
@@ -29,6 +31,7 @@ from django.utils import timezone
 from inventory_app import hooks
 from inventory_app.errors import InsufficientStock, InvalidStockOperation, Shortfall
 from inventory_app.models import SKU, Location, MovementReason, StockLevel, StockMovement, StockOperation
+from inventory_app.services.costing import movements_cost
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,12 @@ class StockChange:
     set_on_hand: int | None = None
     unit_cost: Decimal | None = None
     order_line_id: int | None = None
+    # Costing: exact money value of an inbound change (overrides quantity x unit_cost, e.g. a
+    # receipt line carrying its allocated landed cost), and for an outbound change the inbound
+    # movement it takes back at that movement's own cost (a receipt reversal, a returned unit
+    # written off).
+    value: Decimal | None = None
+    reverses_movement_id: int | None = None
 
 
 def stock_apply(
@@ -90,7 +99,9 @@ def stock_apply(
                 committed=F("committed") + committed_delta,
                 updated_at=now,
             )
+        costing = movements_cost(movements=movements, reason=reason)
         StockMovement.objects.bulk_create(movements)
+        costing.record()
         sellable_skus = frozenset(m.sku_id for m in movements if locations[m.location_id].is_sellable)
         if sellable_skus:
             transaction.on_commit(partial(hooks.availability_changed_notify, sku_ids=sellable_skus))
@@ -233,6 +244,8 @@ def _batch_compute(
                 committed_after=new_committed,
                 unit_cost=change.unit_cost,
                 order_line_id=change.order_line_id,
+                value_delta=change.value,
+                reverses_id=change.reverses_movement_id,
             )
         )
     if shortfalls:
