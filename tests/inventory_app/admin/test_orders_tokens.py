@@ -1,0 +1,132 @@
+"""Order actions (cancel, ship all) through the order services; API tokens issued and revoked."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from django.urls import reverse
+
+from inventory_app.models import ApiToken, MovementReason, OrderStatus, StockLevel, StockOperation
+from inventory_app.services.tokens import api_token_authenticate
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _action(client, model: str, action: str, pks: list[int]):
+    return client.post(
+        reverse(f"admin:inventory_app_{model}_changelist"),
+        {"action": action, "_selected_action": pks},
+        follow=True,
+    )
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def _level(data) -> tuple[int, int]:
+    level = StockLevel.objects.get(sku=data.sku, location=data.wh1)
+    return level.on_hand, level.committed
+
+
+def test_cancel_action_releases_the_reservation(admin_client_for, data):
+    assert _level(data) == (10, 3)
+
+    response = _action(admin_client_for("operator"), "order", "cancel_orders", [data.order.pk])
+
+    assert _messages(response) == ["1 order(s) cancelled."]
+    data.order.refresh_from_db()
+    assert data.order.status == OrderStatus.CANCELLED
+    assert _level(data) == (10, 0)
+    assert StockOperation.objects.first().reason == MovementReason.RELEASE
+
+
+def test_ship_all_action_consumes_the_reservation_once(admin_client_for, data):
+    client = admin_client_for("operator")
+
+    first = _action(client, "order", "ship_all", [data.order.pk])
+    again = _action(client, "order", "ship_all", [data.order.pk])
+
+    assert _messages(first) == ["1 order(s) shipped."]
+    assert _messages(again) == ["Not shipped: A-100: Nothing to ship"]
+    data.order.refresh_from_db()
+    assert data.order.status == OrderStatus.SHIPPED
+    assert _level(data) == (7, 0)
+
+
+def test_cancel_of_a_shipped_order_is_refused(admin_client_for, data):
+    client = admin_client_for("operator")
+    _action(client, "order", "ship_all", [data.order.pk])
+
+    response = _action(client, "order", "cancel_orders", [data.order.pk])
+
+    assert _messages(response) == [
+        "Not cancelled: A-100: A shipped order cannot be cancelled; create a return instead"
+    ]
+    data.order.refresh_from_db()
+    assert data.order.status == OrderStatus.SHIPPED
+
+
+def test_viewer_cannot_run_order_actions(admin_client_for, data):
+    _action(admin_client_for("viewer"), "order", "cancel_orders", [data.order.pk])
+
+    data.order.refresh_from_db()
+    assert data.order.status == OrderStatus.OPEN
+    assert _level(data) == (10, 3)
+
+
+def test_order_add_and_delete_are_refused(superuser_client, data):
+    assert superuser_client.get(reverse("admin:inventory_app_order_add")).status_code == 403
+    delete = superuser_client.post(
+        reverse("admin:inventory_app_order_delete", args=[data.order.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+
+
+def test_order_page_lists_allocations(superuser_client, data):
+    page = superuser_client.get(reverse("admin:inventory_app_order_change", args=[data.order.pk]))
+
+    assert "<td>TEE</td><td>WH1</td><td>3</td><td>0</td>" in page.content.decode()
+
+
+def test_token_creation_shows_the_key_once_and_stores_only_its_hash(superuser_client, data):
+    owner = UserFactory(username="shopify-bot")
+
+    response = superuser_client.post(
+        reverse("admin:inventory_app_apitoken_add"),
+        {"user": owner.pk, "name": "storefront", "expires_at_0": "", "expires_at_1": ""},
+        follow=True,
+    )
+
+    shown = [m for m in _messages(response) if "shown only this once" in m]
+    assert len(shown) == 1
+    key = re.search(r"(smk_\S+)$", shown[0]).group(1)
+    token = ApiToken.objects.get(name="storefront")
+    assert token.user == owner
+    assert token.key_hash == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in {token.prefix, token.key_hash, token.name}
+    assert api_token_authenticate(key=key) == token
+    change_page = superuser_client.get(reverse("admin:inventory_app_apitoken_change", args=[token.pk]))
+    listing = superuser_client.get(reverse("admin:inventory_app_apitoken_changelist"))
+    for page in (change_page, listing):
+        assert key not in page.content.decode()
+        assert token.key_hash not in page.content.decode()
+
+
+def test_revoke_action_stops_the_token(superuser_client, data):
+    key_owner = data.token
+
+    response = _action(superuser_client, "apitoken", "revoke", [key_owner.pk])
+
+    assert _messages(response) == ["1 token(s) revoked."]
+    key_owner.refresh_from_db()
+    assert key_owner.revoked_at is not None
+    assert (
+        superuser_client.post(
+            reverse("admin:inventory_app_apitoken_delete", args=[key_owner.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
