@@ -23,6 +23,7 @@ MOVEMENT_FIELDS = (
     "on_hand_after",
     "committed_after",
     "unit_cost",
+    "value_delta",
     "order_line",
     "created_at",
 )

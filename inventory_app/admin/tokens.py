@@ -6,6 +6,7 @@ The key hash is never shown; a token is revoked, not deleted, so its history sta
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from inventory_app.admin.base import RoleAdmin
@@ -42,6 +43,13 @@ class ApiTokenAdmin(RoleAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # A token acts as its user: only a superuser may issue one that acts as a superuser.
+            users = get_user_model().objects.filter(is_active=True).order_by("username")
+            kwargs["queryset"] = users if request.user.is_superuser else users.filter(is_superuser=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(boolean=True, description="Live")
     def live(self, obj: ApiToken) -> bool:

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from inventory_app.models import SKU, BackorderPolicy, KitComponent, Location, Product, StockLevel
+from inventory_app.selectors.costing import costing_settings_get
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,18 @@ def test_product_and_location_are_saved_through_services(superuser_client, data)
     assert _messages(refused)[-1] == "Nothing was saved: WH1 holds stock; move or count it out first"
     data.wh1.refresh_from_db()
     assert (data.wh1.is_active, data.wh1.name) == (True, "Warehouse WH1")
+
+
+def test_costing_method_cannot_change_once_stock_is_valued(superuser_client, data):
+    settings = costing_settings_get()
+    url = reverse("admin:inventory_app_costingsettings_change", args=[settings.pk])
+
+    refused = superuser_client.post(url, {"method": "average", "currency": "USD"}, follow=True)
+    currency = superuser_client.post(url, {"method": settings.method, "currency": "eur"})
+
+    assert _messages(refused) == [
+        "Nothing was saved: The costing method cannot change once stock has been valued"
+    ]
+    assert currency.status_code == 302
+    settings.refresh_from_db()
+    assert (settings.method, settings.currency) == ("fifo", "EUR")

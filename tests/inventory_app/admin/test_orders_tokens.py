@@ -130,3 +130,17 @@ def test_revoke_action_stops_the_token(superuser_client, data):
         ).status_code
         == 403
     )
+
+
+def test_manager_cannot_issue_a_token_acting_as_a_superuser(admin_client_for, data):
+    root = UserFactory(username="boss", is_superuser=True)
+    client = admin_client_for("manager")
+
+    response = client.post(
+        reverse("admin:inventory_app_apitoken_add"),
+        {"user": root.pk, "name": "escalate", "expires_at_0": "", "expires_at_1": ""},
+    )
+
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
+    assert not ApiToken.objects.filter(name="escalate").exists()

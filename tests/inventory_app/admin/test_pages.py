@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inventory_app.models import StockMovement, StockOperation
+from inventory_app.models import AverageCost, CostLayer, LayerConsumption, StockMovement, StockOperation
+from inventory_app.selectors.costing import costing_settings_get
+from inventory_app.services.stock import stock_adjust
 from tests.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +24,22 @@ MODELS = [
     "stockmovement",
     "order",
     "apitoken",
+    "costingsettings",
+    "costlayer",
+    "layerconsumption",
+    "averagecost",
 ]
 ADDABLE = ["product", "sku", "location", "saleschannel", "apitoken"]
 
 
-def _objects(data) -> dict:
+def _objects(data, model: str = ""):
+    if model == "layerconsumption":
+        stock_adjust(sku=data.other, location=data.wh2, delta=-1, reason_detail="damaged")
+        return LayerConsumption.objects.get()
+    if model == "averagecost":
+        return AverageCost.objects.create(sku=data.other, location=data.wh2)
+    if model == "costingsettings":
+        return costing_settings_get()
     return {
         "product": data.sku.product,
         "sku": data.sku,
@@ -37,12 +50,13 @@ def _objects(data) -> dict:
         "stockmovement": data.operation.movements.get(),
         "order": data.order,
         "apitoken": data.token,
-    }
+        "costlayer": CostLayer.objects.filter(sku=data.sku).first(),
+    }[model]
 
 
 @pytest.mark.parametrize("model", MODELS)
 def test_changelist_and_change_page_load_for_superuser(superuser_client, data, model):
-    obj = _objects(data)[model]
+    obj = _objects(data, model)
 
     changelist = superuser_client.get(reverse(f"admin:inventory_app_{model}_changelist"))
     change = superuser_client.get(reverse(f"admin:inventory_app_{model}_change", args=[obj.pk]))
@@ -91,9 +105,9 @@ def test_sku_list_shows_stock_and_available_with_a_fixed_number_of_queries(super
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-@pytest.mark.parametrize("model", ["stockoperation", "stockmovement", "stocklevel"])
+@pytest.mark.parametrize("model", ["stockoperation", "stockmovement", "stocklevel", "costlayer"])
 def test_ledger_and_levels_refuse_add_change_delete(superuser_client, data, model):
-    obj = _objects(data)[model]
+    obj = _objects(data, model)
     change_url = reverse(f"admin:inventory_app_{model}_change", args=[obj.pk])
 
     add = superuser_client.get(reverse(f"admin:inventory_app_{model}_add"))
