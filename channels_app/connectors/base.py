@@ -222,6 +222,7 @@ class Connector(ABC):
     order_overlap_seconds: ClassVar[int] = 300
     supports_compare_and_set: ClassVar[bool] = False
     supports_delta: ClassVar[bool] = False
+    restocks_on_cancel: ClassVar[bool] = True
     credential_fields: ClassVar[tuple[str, ...]] = ()
     secret_fields: ClassVar[tuple[str, ...]] = ()
 

@@ -17,9 +17,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from channels_app.connectors.base import OrderDTO, OrderLineDTO
+from channels_app.connectors.registry import connector_class_get
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
 from channels_app.selectors.quantities import account_location_ids
 from channels_app.services.accounts import account_connector
@@ -97,6 +100,26 @@ def _order_input(*, account: ChannelAccount, order: OrderDTO) -> OrderInput:
     )
 
 
+def _channel_belief_shift(*, account: ChannelAccount, order: OrderDTO, sign: int) -> None:
+    """The channel changed its own figures for this order (sold, or restocked a cancellation):
+    move what we believe it shows by the same units, so neither compare-and-set nor deltas
+    count the order twice."""
+    per_listing: dict[str, int] = {}
+    for line in order.lines:
+        if line.listing_external_id:
+            per_listing[line.listing_external_id] = (
+                per_listing.get(line.listing_external_id, 0) + line.quantity
+            )
+    for external_id, units in per_listing.items():
+        listings = Listing.objects.filter(account=account, external_id=external_id)
+        listings.filter(last_pushed_qty__isnull=False).update(
+            last_pushed_qty=Greatest(F("last_pushed_qty") + sign * units, Value(0))
+        )
+        listings.filter(last_seen_qty__isnull=False).update(
+            last_seen_qty=Greatest(F("last_seen_qty") + sign * units, Value(0))
+        )
+
+
 def _order_flag(*, order: Order, reason: str) -> None:
     if reason in order.attention_reason:
         return
@@ -151,16 +174,20 @@ def order_intake_apply(*, account: ChannelAccount, order: OrderDTO) -> Order:
             Order.objects.select_for_update().filter(channel=channel, external_ref=order.external_id).first()
         )
         if existing is None:
-            created_order, _ = order_create(
+            created_order, created = order_create(
                 channel=channel,
                 data=_order_input(account=account, order=order),
                 location_ids=account_location_ids(account=account),
                 shortage="flag",
             )
             existing = Order.objects.select_for_update().get(pk=created_order.pk)
+            if created:
+                _channel_belief_shift(account=account, order=order, sign=-1)
         if order.status == "cancelled":
             if existing.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_SHIPPED):
                 existing = order_cancel(order=existing, reason="cancelled on the channel")
+                if connector_class_get(kind=account.kind).restocks_on_cancel:
+                    _channel_belief_shift(account=account, order=order, sign=1)
         elif existing.status != OrderStatus.CANCELLED:
             _fulfilment_apply(account=account, order=existing, dto=order)
             for dto_line in order.lines:

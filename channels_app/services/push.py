@@ -70,10 +70,18 @@ def listing_ref(*, listing: Listing) -> ListingRef:
     )
 
 
-def listing_believed_quantity(*, listing: Listing) -> int | None:
-    """What we believe the channel shows: the later of our last push and our last reading."""
+def listing_believed_quantity(*, listing: Listing, delta: bool = False) -> int | None:
+    """What we believe the channel shows.
+
+    For compare-and-set and plain sets: the later of our last push and our last reading (the
+    channel's own answer wins when both are from the same push). For deltas: our own running
+    figure (the last push, shifted by the channel's orders as they arrive), never a reading,
+    so that a sale the channel already applied is not applied again.
+    """
+    if delta:
+        return listing.last_pushed_qty if listing.last_pushed_qty is not None else listing.last_seen_qty
     if listing.last_seen_at and (
-        listing.last_pushed_at is None or listing.last_seen_at > listing.last_pushed_at
+        listing.last_pushed_at is None or listing.last_seen_at >= listing.last_pushed_at
     ):
         return listing.last_seen_qty
     return listing.last_pushed_qty
@@ -178,7 +186,7 @@ def _guard(*, account: ChannelAccount, connector: Connector, listing: Listing, w
         return False
     if not settings.CHANNELS_HOLD_INCREASES:
         return False
-    believed = listing_believed_quantity(listing=listing)
+    believed = listing_believed_quantity(listing=listing, delta=connector.supports_delta)
     if believed is None or wanted <= believed:
         return False
     return synced is None or listing.dirty_since is None or synced < listing.dirty_since
@@ -215,7 +223,7 @@ def _push_batch(
         QuantityUpdate(
             listing=listing_ref(listing=item),
             quantity=wanted[item.pk],
-            expected=listing_believed_quantity(listing=item),
+            expected=listing_believed_quantity(listing=item, delta=connector.supports_delta),
             idempotency_key=f"{account.pk}-{item.pk}-{item.dirty_version}-{wanted[item.pk]}",
         )
         for item in todo

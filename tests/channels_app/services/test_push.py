@@ -1,0 +1,159 @@
+"""Quantity push: rules, batching, retries that never drop a listing, dry run, the sweeper."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from channels_app.models import Listing, PushRecord
+from channels_app.selectors.quantities import listing_quantity_explain
+from channels_app.services.outbox import listings_mark_dirty, outbox_sweep
+from channels_app.services.push import account_push_dirty
+from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
+from inventory_app.services.stock import stock_receive
+from tests.factories import LocationFactory, SalesChannelFactory, SKUFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _due(account) -> None:
+    """Let every backoff run out now (instead of sleeping in the test)."""
+    Listing.objects.filter(account=account).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_explanation_reads_like_the_issue_example(shops, connect):
+    a, b = LocationFactory(code="A"), LocationFactory(code="B")
+    sku = SKUFactory(code="LINEN-1")
+    stock_receive(sku=sku, location=a, quantity=12)
+    stock_receive(sku=sku, location=b, quantity=8)
+    order_create(
+        channel=SalesChannelFactory(),
+        data=OrderInput(external_ref="X1", lines=[OrderLineInput(sku_code="LINEN-1", quantity=6)]),
+    )
+    shop = shops()
+    shop.listing_add("L1", sku="LINEN-1", quantity=0)
+    account = connect(shop, "Shop", buffer=2, percentage=70, max_published=10)
+    listing = Listing.objects.get(account=account)
+
+    text = listing_quantity_explain(listing=listing)
+    summary = account_push_dirty(account_id=account.pk)
+
+    assert text == "on hand 20 - committed 6 at A+B, buffer 2, 70 %, capped at 10 = 7"
+    assert (summary.pushed, shop.quantity("L1")) == (1, 7)
+
+
+def test_listing_rules_override_the_account_and_minimum_publishes_zero(shops, connect):
+    location = LocationFactory(code="A")
+    low, high = SKUFactory(code="LOW"), SKUFactory(code="HIGH")
+    stock_receive(sku=low, location=location, quantity=3)
+    stock_receive(sku=high, location=location, quantity=50)
+    shop = shops()
+    shop.listing_add("L-LOW", sku="LOW", quantity=9)
+    shop.listing_add("L-HIGH", sku="HIGH", quantity=9)
+    account = connect(shop, "Shop", min_published=4)
+    Listing.objects.filter(external_id="L-HIGH").update(max_published=20)
+
+    account_push_dirty(account_id=account.pk)
+
+    assert (shop.quantity("L-LOW"), shop.quantity("L-HIGH")) == (0, 20)
+
+
+def test_dirty_listings_are_coalesced_and_pushed_in_batches_of_the_connector_maximum(shops, connect):
+    location = LocationFactory(code="A")
+    skus = [SKUFactory(code=f"S{i}") for i in range(5)]
+    shop = shops()
+    for i in range(5):
+        shop.listing_add(f"L{i}", sku=f"S{i}", quantity=0)
+    account = connect(shop, "Shop", options={"batch_max": 2})
+    account_push_dirty(account_id=account.pk)
+    before = len(shop.requests_of("POST quantities"))
+    for i, sku in enumerate(skus):
+        stock_receive(sku=sku, location=location, quantity=i + 1)
+    for _ in range(3):  # three changes of the same SKUs before the worker runs: one push each
+        listings_mark_dirty(sku_ids=[s.pk for s in skus])
+
+    summary = account_push_dirty(account_id=account.pk)
+
+    assert (summary.pushed, summary.batches) == (5, 3)
+    assert len(shop.requests_of("POST quantities")) - before == 3
+    assert [shop.quantity(f"L{i}") for i in range(5)] == [1, 2, 3, 4, 5]
+    assert not Listing.objects.filter(needs_push=True).exists()
+
+
+def test_429_with_retry_after_keeps_the_listing_dirty_until_the_retry_then_it_arrives(shops, connect):
+    location, sku = LocationFactory(code="A"), SKUFactory(code="S1")
+    stock_receive(sku=sku, location=location, quantity=4)
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=0)
+    account = connect(shop, "Shop")
+    shop.fail_next("POST quantities", 1, status=429, retry_after=30)
+
+    first = account_push_dirty(account_id=account.pk)
+    too_early = account_push_dirty(account_id=account.pk)
+    listing = Listing.objects.get(account=account)
+
+    assert (first.failed, first.pushed, too_early.batches) == (1, 0, 0)
+    assert first.retry_in >= 30
+    assert listing.needs_push is True
+    assert listing.next_attempt_at >= timezone.now() + timedelta(seconds=28)
+    assert "HTTP 429" in listing.last_error
+    assert shop.quantity("L1") == 0
+    _due(account)
+    second = account_push_dirty(account_id=account.pk)
+    listing.refresh_from_db()
+    assert (second.pushed, shop.quantity("L1"), listing.needs_push, listing.last_error) == (1, 4, False, "")
+
+
+def test_a_listing_is_never_dropped_however_often_the_channel_fails(shops, connect):
+    location, sku = LocationFactory(code="A"), SKUFactory(code="S1")
+    stock_receive(sku=sku, location=location, quantity=4)
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=0)
+    account = connect(shop, "Shop")
+    shop.fail_next("POST quantities", 12, status=500)
+
+    for _ in range(12):
+        account_push_dirty(account_id=account.pk)
+        _due(account)
+    listing = Listing.objects.get(account=account)
+
+    assert (listing.needs_push, listing.push_failures, shop.quantity("L1")) == (True, 12, 0)
+    assert PushRecord.objects.filter(listing=listing, outcome="failed").count() == 12
+    account_push_dirty(account_id=account.pk)
+    listing.refresh_from_db()
+    assert (listing.needs_push, listing.push_failures, shop.quantity("L1")) == (False, 0, 4)
+
+
+def test_dry_run_account_logs_every_push_and_sends_none(shops, connect):
+    location, sku = LocationFactory(code="A"), SKUFactory(code="S1")
+    stock_receive(sku=sku, location=location, quantity=4)
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=9)
+    account = connect(shop, "Shop", dry_run=True)
+
+    summary = account_push_dirty(account_id=account.pk)
+
+    record = PushRecord.objects.get(account=account)
+    assert (summary.dry_run, record.quantity, record.dry_run, record.outcome) == (1, 4, True, "dry_run")
+    assert shop.requests_of("POST quantities") == []
+    assert shop.quantity("L1") == 9
+
+
+def test_sweeper_repairs_a_lost_availability_notification(shops, connect):
+    location, sku = LocationFactory(code="A"), SKUFactory(code="S1")
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=0)
+    account = connect(shop, "Shop")
+    account_push_dirty(account_id=account.pk)
+    # The receipt commits but its after-commit hook never runs (the process "died"): in a test
+    # transaction on_commit callbacks are not executed, which is exactly that situation.
+    stock_receive(sku=sku, location=location, quantity=6)
+    assert not Listing.objects.filter(needs_push=True).exists()
+
+    swept = outbox_sweep()
+    account_push_dirty(account_id=account.pk)
+
+    assert swept == {"remarked": 1, "requested": 1}
+    assert shop.quantity("L1") == 6
