@@ -42,6 +42,7 @@ class _ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     http_method_names = ["get", "post", "patch", "head", "options"]
 
 
+@extend_schema(tags=["catalog"])
 @extend_schema_view(
     create=extend_schema(request=ProductInputSerializer, responses={201: ProductOutputSerializer}),
     partial_update=extend_schema(request=ProductInputSerializer, responses={200: ProductOutputSerializer}),
@@ -72,6 +73,7 @@ def _sku_queryset():
     return SKU.objects.prefetch_related(Prefetch("components", queryset=components))
 
 
+@extend_schema(tags=["catalog"])
 @extend_schema_view(
     create=extend_schema(request=SKUInputSerializer, responses={201: SKUOutputSerializer}),
     partial_update=extend_schema(request=SKUInputSerializer, responses={200: SKUOutputSerializer}),
@@ -149,6 +151,7 @@ class SKUViewSet(_ReadViewSet):
         return Response(SKUAvailabilityOutputSerializer(body).data)
 
 
+@extend_schema(tags=["catalog"])
 @extend_schema_view(
     create=extend_schema(request=LocationCreateInputSerializer, responses={201: LocationOutputSerializer}),
     partial_update=extend_schema(

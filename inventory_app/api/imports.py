@@ -78,6 +78,7 @@ def _decode(raw: bytes) -> str:
         raise exceptions.ValidationError({"file": ["The file must be UTF-8 encoded text."]}) from exc
 
 
+@extend_schema(tags=["imports"])
 class CatalogImportView(APIView):
     """Import SKUs, kits and opening stock from a CSV file (see the import service for columns)."""
 

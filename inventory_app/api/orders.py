@@ -59,6 +59,7 @@ def _order_body(order: Order) -> dict:
     return OrderOutputSerializer(_order_detail_queryset().get(pk=order.pk)).data
 
 
+@extend_schema(tags=["orders"])
 @extend_schema_view(
     list=extend_schema(responses={200: OrderListOutputSerializer(many=True)}),
     retrieve=extend_schema(responses={200: OrderOutputSerializer}),
@@ -168,6 +169,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(_order_body(order))
 
 
+@extend_schema(tags=["orders"])
 @extend_schema_view(
     create=extend_schema(request=SalesChannelInputSerializer, responses={201: SalesChannelOutputSerializer})
 )

@@ -41,6 +41,7 @@ from inventory_app.selectors.availability import sku_available_to_sell
 from inventory_app.services import stock as stock_services
 
 
+@extend_schema(tags=["stock"])
 class StockLevelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Stock levels (on hand, committed, available). Filter by sku, sku_code, location, location_code."""
 
@@ -51,6 +52,7 @@ class StockLevelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     ordering_fields = ["id", "on_hand", "committed", "updated_at"]
 
 
+@extend_schema(tags=["stock"])
 class StockMovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The ledger, newest first. Filter by sku, location, reason, reference, order, created range."""
 
@@ -67,6 +69,7 @@ def _operation_queryset():
     )
 
 
+@extend_schema(tags=["stock"])
 class StockOperationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Ledger operations with their movements, newest first. Filter by reason, reference, created range."""
 
@@ -106,6 +109,7 @@ def _stock_schema(request: type[Serializer], summary: str):
     )
 
 
+@extend_schema(tags=["stock"])
 class StockActionViewSet(viewsets.ViewSet):
     """Stock operations staff and integrators perform (operator role)."""
 
@@ -152,6 +156,7 @@ class StockActionViewSet(viewsets.ViewSet):
         return self._run(request, StockReturnInputSerializer, call)
 
 
+@extend_schema(tags=["stock"])
 class AvailabilityView(APIView):
     """Available-to-sell of many SKUs at once: ?sku=<id>&sku=... and/or ?code=...; ?location= narrows."""
 

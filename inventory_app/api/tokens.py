@@ -21,6 +21,7 @@ from inventory_app.models import ApiToken
 from inventory_app.services.tokens import api_token_issue, api_token_revoke
 
 
+@extend_schema(tags=["tokens"])
 @extend_schema_view(
     create=extend_schema(
         request=ApiTokenCreateInputSerializer,
