@@ -3,12 +3,26 @@
 from .catalog import SKU, BackorderPolicy, KitComponent, Location, Product
 from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, LayerConsumption
 from .orders import Allocation, Order, OrderLine, OrderStatus, SalesChannel
+from .purchasing import (
+    AllocationBasis,
+    LandedCost,
+    LandedCostKind,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderStatus,
+    Receipt,
+    ReceiptLine,
+    ReorderRule,
+    Supplier,
+    SupplierItem,
+)
 from .stock import MovementReason, StockLevel, StockMovement, StockOperation
 from .tokens import ApiToken
 
 __all__ = [
     "SKU",
     "Allocation",
+    "AllocationBasis",
     "ApiToken",
     "AverageCost",
     "BackorderPolicy",
@@ -16,6 +30,8 @@ __all__ = [
     "CostingMethod",
     "CostingSettings",
     "KitComponent",
+    "LandedCost",
+    "LandedCostKind",
     "LayerConsumption",
     "Location",
     "MovementReason",
@@ -23,8 +39,16 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "Product",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderStatus",
+    "Receipt",
+    "ReceiptLine",
+    "ReorderRule",
     "SalesChannel",
     "StockLevel",
     "StockMovement",
     "StockOperation",
+    "Supplier",
+    "SupplierItem",
 ]
