@@ -3,6 +3,7 @@
 
 - GET  /_fake/state                      -> {"listings": {sku: {...}}, "orders": [...], "stats": {...}}
 - POST /_fake/listings   {"sku", "quantity", "fulfillment_channel_code"?}  seed or replace a listing
+                         (or {"listings": [{...}, ...]} for many at once)
 - POST /_fake/orders     {"sku", "qty"} or {"lines": [[sku, qty], ...]}    a buyer orders (409 if no stock)
 - POST /_fake/orders/{id}/cancel                                              the buyer cancels
 - POST /_fake/advance    {"seconds"}                                          move the fake clock
@@ -57,12 +58,14 @@ def control(fake: Any, method: str, path: str, raw: bytes) -> Response:
         if method == "GET" and path == "/_fake/state":
             return json_response(200, _snapshot(fake))
         if method == "POST" and path == "/_fake/listings":
-            state.seed_listing(
-                str(body["sku"]),
-                body.get("quantity"),
-                fulfillment_channel_code=body.get("fulfillment_channel_code", "DEFAULT"),
-            )
-            return json_response(201, {"sku": body["sku"]})
+            many = body.get("listings", [body])
+            for entry in many:
+                state.seed_listing(
+                    str(entry["sku"]),
+                    entry.get("quantity"),
+                    fulfillment_channel_code=entry.get("fulfillment_channel_code", "DEFAULT"),
+                )
+            return json_response(201, {"seeded": len(many)})
         if method == "POST" and path == "/_fake/orders":
             lines = [tuple(x) for x in body["lines"]] if "lines" in body else None
             order = state.place_order(body.get("sku"), int(body.get("qty", 1)), lines=lines)

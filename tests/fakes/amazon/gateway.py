@@ -267,7 +267,9 @@ def handle(fake: Any, method: str, path: str, query_string: str, headers: Any, r
     query = parse_qs(query_string, keep_blank_values=True)
     if path == "/auth/o2/token" and method == "POST":
         fake.stats.requests["lwa:token"] += 1
-        return lwa_token(state, parse_qs(raw.decode("utf-8", "replace")))
+        form = parse_qs(raw.decode("utf-8", "replace"))
+        fake.log_request(operation="lwa:token", method=method, path=path, query=form, raw=b"")
+        return lwa_token(state, form)
     if path.startswith("/feed-documents/"):
         return _document_url(state, method, path, query, headers, raw)
     if path.startswith("/_fake/"):

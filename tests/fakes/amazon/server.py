@@ -102,7 +102,9 @@ class FakeAmazon:
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
         self.state.feeds.base_url = self.base_url
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-amazon", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-amazon", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -233,9 +235,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--demo", action="store_true", help="seed a small linen catalogue")
     parser.add_argument("--no-rate-limits", action="store_true", help="disable usage plans")
+    parser.add_argument("--pending-seconds", type=float, default=FakeConfig.pending_seconds)
+    parser.add_argument("--feed-queue-seconds", type=float, default=FakeConfig.feed_queue_seconds)
+    parser.add_argument("--feed-processing-seconds", type=float, default=FakeConfig.feed_processing_seconds)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
-    fake = FakeAmazon(clock=FakeClock(frozen=False), host=args.host, port=args.port, verbose=args.verbose)
+    config = FakeConfig(
+        pending_seconds=args.pending_seconds,
+        feed_queue_seconds=args.feed_queue_seconds,
+        feed_processing_seconds=args.feed_processing_seconds,
+    )
+    fake = FakeAmazon(
+        config=config, clock=FakeClock(frozen=False), host=args.host, port=args.port, verbose=args.verbose
+    )
     if args.no_rate_limits:
         fake.state.rate_limiter.enabled = False
     if args.demo:
