@@ -232,3 +232,54 @@ def test_existing_product_is_matched_case_insensitively_and_report_as_dict(locat
         "stock_rows": 0,
         "errors": [],
     }
+
+
+def test_nested_kit_may_name_components_defined_later_in_the_file(locations):
+    content = """sku,name,is_kit,components
+GIFT,Gift box,yes,DUO:1;CARD:2
+DUO,Duo,yes,CARD:1;PEN:1
+CARD,Card,,
+PEN,Pen,,
+"""
+
+    report = catalog_import_csv(content=content, dry_run=False)
+
+    assert (report.applied, report.skus_created) == (True, 4)
+    assert sorted(KitComponent.objects.values_list("kit__code", "component__code", "quantity")) == [
+        ("DUO", "CARD", 1),
+        ("DUO", "PEN", 1),
+        ("GIFT", "CARD", 2),
+        ("GIFT", "DUO", 1),
+    ]
+
+
+def test_partial_columns_leave_other_fields_alone(locations):
+    sku = SKUFactory(code="KEEP", name="Keep me", barcode="777", default_unit_cost=Decimal("9"))
+
+    report = catalog_import_csv(content="sku,weight_grams\nKEEP,55.5\n", dry_run=False)
+
+    assert (report.applied, report.skus_updated) == (True, 1)
+    sku.refresh_from_db()
+    assert (sku.name, sku.barcode, sku.default_unit_cost, sku.weight_grams) == (
+        "Keep me",
+        "777",
+        Decimal("9.0000"),
+        Decimal("55.50"),
+    )
+
+
+def test_sku_with_stock_cannot_become_a_kit_and_inactive_location_takes_no_stock(locations):
+    wh1, wh2 = locations
+    sku = SKUFactory(code="STOCKED")
+    stock_apply(changes=[StockChange(sku_id=sku.pk, location_id=wh1.pk, on_hand_delta=2)], reason="receipt")
+    wh2.is_active = False
+    wh2.save()
+
+    inactive = catalog_import_csv(content="sku,location,quantity\nSTOCKED,WH2,1\n", dry_run=True)
+    to_kit = catalog_import_csv(content="sku,is_kit\nSTOCKED,yes\n", dry_run=False)
+
+    assert inactive.errors == [ImportRowError(2, "location", "location WH2 is inactive")]
+    assert to_kit.errors == [ImportRowError(2, "is_kit", "STOCKED holds stock; it cannot become a kit")]
+    sku.refresh_from_db()
+    assert sku.is_kit is False
+    assert _levels() == {("STOCKED", "WH1"): (2, 0)}
