@@ -16,6 +16,15 @@ from .purchasing import (
     Supplier,
     SupplierItem,
 )
+from .returns import (
+    ReturnAuthorization,
+    ReturnCondition,
+    ReturnDisposition,
+    ReturnLine,
+    ReturnReason,
+    ReturnReceipt,
+    ReturnStatus,
+)
 from .stock import MovementReason, StockLevel, StockMovement, StockOperation
 from .tokens import ApiToken
 
@@ -45,6 +54,13 @@ __all__ = [
     "Receipt",
     "ReceiptLine",
     "ReorderRule",
+    "ReturnAuthorization",
+    "ReturnCondition",
+    "ReturnDisposition",
+    "ReturnLine",
+    "ReturnReason",
+    "ReturnReceipt",
+    "ReturnStatus",
     "SalesChannel",
     "StockLevel",
     "StockMovement",
