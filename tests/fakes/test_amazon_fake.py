@@ -6,17 +6,17 @@ own models from ../shared/specs when that folder exists.
 
 from __future__ import annotations
 
-import pytest
+from concurrent.futures import ThreadPoolExecutor
 
-from tests.fakes.amazon import FakeAmazon, FakeConfig, OutOfStock, fake_amazon_fixture, specs
+import pytest
+import requests
+
+from tests.fakes.amazon import FakeAmazon, FakeConfig, OutOfStock, fake_amazon_fixture
 from tests.fakes.amazon.testing import (
     MARKETPLACE,
     SpApiCaller,
     lwa_refresh,
 )
-
-SPECS = specs.specs_dir() is not None
-needs_specs = pytest.mark.skipif(not SPECS, reason="../shared/specs/amazon is absent")
 
 amazon = fake_amazon_fixture()
 
@@ -331,3 +331,59 @@ def test_get_order_items_pages_with_next_token():
             if not token:
                 break
     assert skus == list("ABCDE")
+
+
+def test_fba_listing_shows_no_seller_quantity_and_a_push_to_it_is_recorded(amazon, api):
+    amazon.seed_listing("TOWEL", 20, fulfillment_channel_code="AMAZON_NA")
+
+    item = api.call(
+        "getListingsItem",
+        "GET",
+        api.listing_path("TOWEL"),
+        params={"marketplaceIds": MARKETPLACE, "includedData": "fulfillmentAvailability"},
+    ).json()
+    order = amazon.place_order("TOWEL", 1)
+
+    assert item["fulfillmentAvailability"] == [{"fulfillmentChannelCode": "AMAZON_NA"}]
+    assert order.fulfillment_channel == "AFN"
+    assert amazon.listing("TOWEL").updates == []
+    api.patch_quantity("TOWEL", 5)
+    assert amazon.listing("TOWEL").fulfillment_channel_code == "DEFAULT"
+    assert [u["source"] for u in amazon.listing("TOWEL").updates] == ["patchListingsItem"]
+
+
+def test_accepted_listing_updates_land_after_the_configured_delay():
+    with FakeAmazon(config=FakeConfig(listing_apply_delay=120)) as fake:
+        fake.seed_listing("SHEET", 9)
+        answer = SpApiCaller(fake, fake.access_token()).patch_quantity("SHEET", 0)
+        before = fake.quantity("SHEET")
+        fake.advance(120)
+        after = fake.quantity("SHEET")
+
+    assert answer.json()["status"] == "ACCEPTED"
+    assert (before, after) == (9, 0)
+
+
+def test_parallel_callers_share_one_bucket_and_no_count_is_lost(amazon):
+    amazon.seed_listing("SHEET", 1)
+    order = amazon.place_order("SHEET", 1)
+    token = amazon.access_token()
+    url = f"{amazon.base_url}/orders/v0/orders/{order.amazon_order_id}/orderItems"
+
+    def fetch(_):
+        return requests.get(url, headers={"x-amz-access-token": token}, timeout=10).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = sorted(pool.map(fetch, range(40)))
+
+    assert codes == [200] * 30 + [429] * 10
+    assert amazon.stats.requests["getOrderItems"] == 40
+    assert amazon.stats.throttled["getOrderItems"] == 10
+
+
+def test_an_order_of_two_lines_of_one_sku_needs_both_units(amazon):
+    amazon.seed_listing("SHEET", 1)
+
+    with pytest.raises(OutOfStock):
+        amazon.place_order(lines=[("SHEET", 1), ("SHEET", 1)])
+    assert amazon.quantity("SHEET") == 1

@@ -127,6 +127,12 @@ class Stats:
     requests: Counter = field(default_factory=Counter)
     throttled: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, counter: str, key: Any) -> None:
+        """Add one to `counter`[key] (thread-safe: the server answers requests in parallel)."""
+        with self.lock:
+            getattr(self, counter)[key] += 1
 
 
 SP_ROUTES: list[tuple[str, re.Pattern, str]] = [
@@ -266,7 +272,7 @@ def handle(fake: Any, method: str, path: str, query_string: str, headers: Any, r
     state: AmazonState = fake.state
     query = parse_qs(query_string, keep_blank_values=True)
     if path == "/auth/o2/token" and method == "POST":
-        fake.stats.requests["lwa:token"] += 1
+        fake.stats.count("requests", "lwa:token")
         form = parse_qs(raw.decode("utf-8", "replace"))
         fake.log_request(operation="lwa:token", method=method, path=path, query=form, raw=b"")
         return lwa_token(state, form)
@@ -285,28 +291,28 @@ def handle(fake: Any, method: str, path: str, query_string: str, headers: Any, r
             {"x-amzn-RequestId": request_id},
         )
     operation, params = route
-    fake.stats.requests[operation] += 1
+    fake.stats.count("requests", operation)
     fake.log_request(operation=operation, method=method, path=path, query=query, raw=raw)
     fault = fake.faults.take(operation)
     if fault is not None and fault.delay:
         time.sleep(fault.delay)
     if fault is not None and fault.status:
-        fake.stats.statuses[(operation, fault.status)] += 1
+        fake.stats.count("statuses", (operation, fault.status))
         return json_response(fault.status, FAULT_BODIES[fault.status], {"x-amzn-RequestId": request_id})
     status_of_token = state.token_status(headers.get("x-amz-access-token"))
     if status_of_token != "live":
-        fake.stats.statuses[(operation, 403)] += 1
+        fake.stats.count("statuses", (operation, 403))
         body = {
             "errors": [{"code": "Unauthorized", "message": DENIED, "details": TOKEN_DETAILS[status_of_token]}]
         }
         return json_response(403, body, {"x-amzn-RequestId": request_id})
     plan = state.rate_limiter.plans[operation]
     if not state.rate_limiter.take(operation):
-        fake.stats.throttled[operation] += 1
-        fake.stats.statuses[(operation, 429)] += 1
+        fake.stats.count("throttled", operation)
+        fake.stats.count("statuses", (operation, 429))
         return json_response(429, QUOTA_EXCEEDED, {"x-amzn-RequestId": request_id})
     status, body = sp_api(state, operation, params, query, raw)
-    fake.stats.statuses[(operation, status)] += 1
+    fake.stats.count("statuses", (operation, status))
     return json_response(
         status, body, {"x-amzn-RequestId": request_id, "x-amzn-RateLimit-Limit": plan.header}
     )

@@ -154,7 +154,7 @@ def get_orders(state: AmazonState, query: dict[str, list[str]]) -> tuple[int, di
         state.tick()
         token = _one(query, "NextToken")
         if token:
-            pinned = state.next_tokens.pop(token, None)
+            pinned = state.order_tokens.pop(token, None)
             if pinned is None:
                 return 400, invalid("Invalid NextToken.")
             bound_name, ids, size = pinned
@@ -191,7 +191,7 @@ def get_orders(state: AmazonState, query: dict[str, list[str]]) -> tuple[int, di
         }
         if rest:
             new_token = secrets.token_urlsafe(24)
-            state.next_tokens[new_token] = (bound_name, rest, size)
+            state.order_tokens[new_token] = (bound_name, rest, size)
             payload["NextToken"] = new_token
         payload[bound_name[0]] = bound_name[1]
         return 200, {"payload": payload}
@@ -218,10 +218,10 @@ def get_order_items(state: AmazonState, order_id: str, query: dict[str, list[str
         start = 0
         token = _one(query, "NextToken")
         if token:
-            pinned = state.next_tokens.pop(token, None)
-            if pinned is None or pinned[0] != ("items", order_id):
+            pinned = state.item_tokens.pop(token, None)
+            if pinned is None or pinned[0] != order_id:
                 return 400, invalid("Invalid NextToken.")
-            start = pinned[2]
+            start = pinned[1]
         page = order.items[start : start + size]
         payload: dict[str, Any] = {
             "OrderItems": [order_item_json(i, order=order, currency=state.config.currency) for i in page],
@@ -229,7 +229,7 @@ def get_order_items(state: AmazonState, order_id: str, query: dict[str, list[str
         }
         if start + size < len(order.items):
             new_token = secrets.token_urlsafe(24)
-            state.next_tokens[new_token] = (("items", order_id), [], start + size)
+            state.item_tokens[new_token] = (order_id, start + size)
             payload["NextToken"] = new_token
         return 200, {"payload": payload}
 

@@ -225,7 +225,7 @@ def _seed_demo(fake: FakeAmazon) -> None:
         ("LINEN-DUVET", 1),
     ):
         fake.seed_listing(sku, quantity, item_name=sku.replace("-", " ").title())
-    fake.seed_listing("LINEN-FBA-TOWEL", None, fulfillment_channel_code="AMAZON_NA")
+    fake.seed_listing("LINEN-FBA-TOWEL", 40, fulfillment_channel_code="AMAZON_NA")
 
 
 def main(argv: list[str] | None = None) -> None:

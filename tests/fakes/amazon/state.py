@@ -121,7 +121,9 @@ class AmazonState:
         self.rate_limiter = RateLimiter(self.clock)
         self.feeds = FeedStore(self)
         self._ids = itertools.count(1)
-        self.next_tokens: dict[str, tuple[str, list[str], int]] = {}
+        # NextToken -> pinned paging state, per operation.
+        self.order_tokens: dict[str, tuple[tuple[str, str], list[str], int]] = {}
+        self.item_tokens: dict[str, tuple[str, int]] = {}
 
     # ----------------------------------------------------------------- time
     def tick(self) -> None:
@@ -251,14 +253,17 @@ class AmazonState:
         wanted = lines or [(sku, qty)]
         with self.lock:
             self.tick()
+            totals: dict[str, int] = {}
             for line_sku, line_qty in wanted:
                 if line_qty < 1:
                     raise FakeAmazonError(f"quantity must be at least 1, not {line_qty}")
-                listing = self.listings.get(line_sku)
-                if listing is None:
+                if line_sku not in self.listings:
                     raise FakeAmazonError(f"no listing for SKU {line_sku!r}")
-                if (listing.quantity or 0) < line_qty:
-                    raise OutOfStock(f"{line_sku}: {listing.quantity or 0} available, {line_qty} wanted")
+                totals[line_sku] = totals.get(line_sku, 0) + line_qty
+            for line_sku, total in totals.items():
+                shown = self.listings[line_sku].quantity or 0
+                if shown < total:
+                    raise OutOfStock(f"{line_sku}: {shown} available, {total} wanted")
             now = self.clock.now()
             items = []
             fba = False
