@@ -1,0 +1,298 @@
+"""The whole system in the foreground, for ``make run``: ``python -m config.runall``.
+
+1. Development defaults: DEBUG=1 unless DEBUG is set (here or in .env); SECRET_KEY, when unset,
+   is the one kept in VAR_DIR/secret_key (created on first use).
+2. ``manage.py migrate``, ``collectstatic`` and ``ensure_admin`` (prints the first admin's
+   credentials once).
+3. Three children, each output line prefixed with its name:
+   web (gunicorn config.wsgi on BIND:PORT, WEB_CONCURRENCY workers), worker (Celery worker,
+   WORKER_CONCURRENCY processes) and beat (celery beat with django_celery_beat's DatabaseScheduler).
+
+SIGINT (Ctrl-C) or SIGTERM stops all three and exits 0; a second signal kills them at once. If
+a child exits on its own, the others are stopped and runall exits non-zero. With nothing set, the
+database is SQLite in VAR_DIR and the broker the file-system transport; with DATABASE_URL and
+CELERY_BROKER_URL pointing at PostgreSQL and Redis it runs the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import environ
+
+from config.secret import dev_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Seconds the children get to finish after SIGTERM before they are killed.
+STOP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Service:
+    """A long-running child: its name (the output prefix) and its command line."""
+
+    name: str
+    argv: Sequence[str]
+
+
+def runall_environment(base: Mapping[str, str]) -> dict[str, str]:
+    """The environment of every child: ``base`` plus the development defaults."""
+    env = dict(base)
+    env.setdefault("DEBUG", "1")
+    var_dir = BASE_DIR / env.get("VAR_DIR", "var")
+    env["VAR_DIR"] = str(var_dir)
+    if not env.get("SECRET_KEY"):
+        env["SECRET_KEY"] = dev_secret_key(var_dir)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    return env
+
+
+def runall_services(env: Mapping[str, str]) -> list[Service]:
+    """web, worker and beat as configured by PORT, BIND, WEB_CONCURRENCY and WORKER_CONCURRENCY."""
+    reader = environ.Env()
+    reader.ENVIRON = env
+    port = reader.int("PORT", default=8000)
+    bind = reader.str("BIND", default="127.0.0.1")
+    if ":" in bind and not bind.startswith("["):
+        bind = f"[{bind}]"  # IPv6 literal
+    python = sys.executable
+    return [
+        Service(
+            "web",
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                f"--bind={bind}:{port}",
+                f"--workers={reader.int('WEB_CONCURRENCY', default=2)}",
+                "--access-logfile=-",
+                "--graceful-timeout=20",
+            ],
+        ),
+        Service(
+            "worker",
+            [
+                python,
+                "-m",
+                "celery",
+                "--app=config",
+                "worker",
+                f"--loglevel={reader.str('LOG_LEVEL', default='INFO')}",
+                f"--concurrency={reader.int('WORKER_CONCURRENCY', default=2)}",
+            ],
+        ),
+        Service(
+            "beat",
+            [
+                python,
+                "-m",
+                "celery",
+                "--app=config",
+                "beat",
+                f"--loglevel={reader.str('LOG_LEVEL', default='INFO')}",
+                "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
+            ],
+        ),
+    ]
+
+
+class _Prefixer:
+    """Copies children's output to ``out`` line by line, each line prefixed with a name."""
+
+    def __init__(self, out: BinaryIO, width: int) -> None:
+        self.out = out
+        self.width = width
+        self.partial: dict[str, bytes] = {}
+
+    def feed(self, name: str, data: bytes) -> None:
+        lines = (self.partial.pop(name, b"") + data).split(b"\n")
+        if lines[-1]:
+            self.partial[name] = lines[-1]
+        self._write(name, lines[:-1])
+
+    def close(self, name: str) -> None:
+        rest = self.partial.pop(name, b"")
+        if rest:
+            self._write(name, [rest])
+
+    def _write(self, name: str, lines: list[bytes]) -> None:
+        if not lines:
+            return
+        prefix = f"{name:<{self.width}} | ".encode()
+        self.out.write(b"".join(prefix + line.rstrip(b"\r") + b"\n" for line in lines))
+        self.out.flush()
+
+
+def _out() -> BinaryIO:
+    return sys.stdout.buffer
+
+
+def _say(message: str, width: int = 6) -> None:
+    _Prefixer(_out(), width)._write("runall", [message.encode()])
+
+
+def _exit_code(returncode: int) -> int:
+    """A child's exit as runall's non-zero exit code."""
+    if returncode < 0:
+        return 128 - returncode  # killed by a signal
+    return returncode or 1
+
+
+def _kill_group(proc: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
+
+
+def supervise(
+    services: Sequence[Service], *, env: Mapping[str, str], stop_timeout: float = STOP_TIMEOUT
+) -> int:
+    """Run ``services`` together until a signal or until one exits; return runall's exit code.
+
+    Each child leads its own process group, so a terminal's Ctrl-C reaches only runall, which
+    then stops the children in order: SIGTERM to each, SIGKILL to whatever is left of their
+    groups after ``stop_timeout`` seconds (or at once on a second signal).
+    """
+    width = max(len("runall"), *(len(s.name) for s in services))
+    prefixer = _Prefixer(_out(), width)
+    signals: list[int] = []
+
+    def on_signal(signum, frame):
+        signals.append(signum)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    procs: dict[str, subprocess.Popen] = {}
+    selector = selectors.DefaultSelector()
+    exit_code = 0
+    stopping_since: float | None = None
+    seen_signals = 0
+    try:
+        for service in services:
+            proc = subprocess.Popen(
+                list(service.argv),
+                env=dict(env),
+                cwd=BASE_DIR,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            procs[service.name] = proc
+            os.set_blocking(proc.stdout.fileno(), False)
+            selector.register(proc.stdout, selectors.EVENT_READ, service.name)
+            _say(f"started {service.name} (pid {proc.pid}): {' '.join(service.argv[1:])}", width)
+        open_pipes = len(procs)
+        while True:
+            for key, _ in selector.select(timeout=0.2):
+                try:
+                    data = os.read(key.fd, 65536)
+                except BlockingIOError:
+                    continue
+                if data:
+                    prefixer.feed(key.data, data)
+                else:  # end of file
+                    prefixer.close(key.data)
+                    selector.unregister(key.fileobj)
+                    open_pipes -= 1
+            if stopping_since is None:
+                if signals:
+                    names = ", ".join(procs)
+                    _say(f"{signal.Signals(signals[-1]).name}: stopping {names}", width)
+                elif dead := [(n, p) for n, p in procs.items() if p.poll() is not None]:
+                    name, proc = dead[0]
+                    exit_code = _exit_code(proc.returncode)
+                    _say(f"{name} exited with code {proc.returncode}: stopping the others", width)
+                else:
+                    continue
+                stopping_since = time.monotonic()
+                seen_signals = len(signals)
+                for proc in procs.values():
+                    if proc.poll() is None:
+                        proc.send_signal(signal.SIGTERM)
+                continue
+            alive = [p for p in procs.values() if p.poll() is None]
+            overdue = time.monotonic() - stopping_since > stop_timeout
+            if alive and (overdue or len(signals) > seen_signals):
+                _say("killing " + ", ".join(n for n, p in procs.items() if p in alive), width)
+                for proc in alive:
+                    _kill_group(proc, signal.SIGKILL)
+                seen_signals = len(signals)
+            if not alive:
+                # Leftovers of a child's group (e.g. workers of a killed master) go too.
+                for proc in procs.values():
+                    _kill_group(proc, signal.SIGKILL)
+                if open_pipes == 0 or time.monotonic() - stopping_since > stop_timeout + 5:
+                    break
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                _kill_group(proc, signal.SIGKILL)
+                proc.wait()
+            proc.stdout.close()
+        selector.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    _say(f"stopped (exit code {exit_code})", width)
+    return exit_code
+
+
+def _setup_step(argv: Sequence[str], env: Mapping[str, str]) -> None:
+    """Run one preparation command in the foreground, output prefixed "setup"; exit if it fails."""
+    proc = subprocess.Popen(
+        list(argv), env=dict(env), cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    prefixer = _Prefixer(_out(), len("runall"))
+    try:
+        for line in proc.stdout:
+            prefixer.feed("setup", line)
+        prefixer.close("setup")
+        returncode = proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait()
+        raise
+    finally:
+        proc.stdout.close()
+    if returncode != 0:
+        _say(f"{' '.join(argv[1:])} failed with code {returncode}")
+        raise SystemExit(_exit_code(returncode))
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    """Prepare (migrate, collectstatic, ensure_admin), then supervise web, worker and beat."""
+    env_file = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+    if env_file and Path(env_file).is_file():
+        environ.Env.read_env(env_file)  # like the settings: the environment wins
+    env = runall_environment(os.environ)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        manage = [sys.executable, str(BASE_DIR / "manage.py")]
+        _say(f"VAR_DIR={env['VAR_DIR']} DEBUG={env['DEBUG']}")
+        _setup_step([*manage, "migrate", "--noinput"], env)
+        _setup_step([*manage, "collectstatic", "--noinput", "--verbosity=0"], env)
+        _setup_step([*manage, "ensure_admin"], env)
+    except KeyboardInterrupt:
+        _say("interrupted while preparing")
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return supervise(runall_services(env), env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,325 @@
+"""``python -m config.runall`` (``make run``): supervision of real child processes, end to end."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from config.runall import runall_environment
+from tests.config.helpers import BASE_DIR, closed_port, config_free_env, run_python
+
+SUPERVISE = """
+import os, sys
+from config.runall import Service, supervise
+services = [Service(name, [sys.executable, "-c", code]) for name, code in {services!r}]
+sys.exit(supervise(services, env=dict(os.environ), stop_timeout={stop_timeout}))
+"""
+# Prints its pid and its own child's (same process group), then sleeps.
+SLEEPER = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+print("ready", os.getpid(), child.pid, flush=True)
+time.sleep(120)
+"""
+STUBBORN = """
+import os, signal, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+print("ready", os.getpid(), flush=True)
+time.sleep(120)
+"""
+QUITTER = """
+import sys, time
+time.sleep(1)
+print("hello")
+print("partial", end="")
+sys.exit(3)
+"""
+
+
+class Running:
+    """A process started in its own session whose output lines are collected as they come."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for(self, pattern: str, timeout: float) -> re.Match:
+        """The first output line matching ``pattern``; fail after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if match := re.search(pattern, line):
+                    return match
+            if self.proc.poll() is not None and not self._reader.is_alive():
+                break
+            time.sleep(0.1)
+        pytest.fail(f"no line matching {pattern!r}; output:\n{self.output}")
+
+    def finish(self, timeout: float) -> int:
+        returncode = self.proc.wait(timeout)
+        self._reader.join(10)
+        return returncode
+
+    def child_groups(self) -> dict[str, int]:
+        """name -> pid (= process group) of the children runall reported starting."""
+        return {m[1]: int(m[2]) for m in re.finditer(r"started (\w+) \(pid (\d+)\)", self.output)}
+
+    def kill_everything(self) -> None:
+        for pgid in [*self.child_groups().values(), self.proc.pid]:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pgid, signal.SIGKILL)
+        self.proc.wait(10)
+
+
+def _live_members(pgids: set[int]) -> list[int]:
+    """Processes (zombies excepted) that belong to one of the process groups ``pgids``."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) in pgids:
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _assert_groups_gone(pgids: set[int]) -> None:
+    deadline = time.monotonic() + 5
+    while _live_members(pgids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _live_members(pgids) == []
+
+
+def _supervise(services: list[tuple[str, str]], stop_timeout: float = 10) -> Running:
+    code = SUPERVISE.format(services=services, stop_timeout=stop_timeout)
+    return Running([sys.executable, "-c", code], dict(os.environ))
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+
+
+@needs_proc
+def test_one_child_exiting_stops_the_others_and_exits_with_its_code():
+    running = _supervise([("quitter", QUITTER), ("sleeper", SLEEPER)])
+    try:
+        returncode = running.finish(timeout=30)
+    finally:
+        running.kill_everything()
+
+    assert returncode == 3
+    lines = running.lines
+    assert "quitter | hello" in lines
+    assert "quitter | partial" in lines
+    assert "runall  | quitter exited with code 3: stopping the others" in lines
+    assert lines[-1] == "runall  | stopped (exit code 3)"
+    _assert_groups_gone(set(running.child_groups().values()))
+
+
+@needs_proc
+def test_a_child_killed_by_a_signal_makes_runall_exit_128_plus_the_signal():
+    killed = "import os, signal, time; time.sleep(0.5); os.kill(os.getpid(), signal.SIGKILL)"
+    running = _supervise([("victim", killed), ("sleeper", SLEEPER)])
+    try:
+        returncode = running.finish(timeout=30)
+    finally:
+        running.kill_everything()
+
+    assert returncode == 128 + signal.SIGKILL
+    assert "runall  | victim exited with code -9: stopping the others" in running.lines
+    _assert_groups_gone(set(running.child_groups().values()))
+
+
+@needs_proc
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_every_child_and_its_children_then_exits_0(signum):
+    running = _supervise([("sleeper", SLEEPER), ("stubborn", STUBBORN)], stop_timeout=2)
+    try:
+        grandchild = int(running.wait_for(r"^sleeper  \| ready \d+ (\d+)$", timeout=20)[1])
+        running.wait_for(r"^stubborn \| ready \d+$", timeout=20)
+        groups = set(running.child_groups().values())
+        assert grandchild in _live_members(groups)
+        running.proc.send_signal(signum)
+        returncode = running.finish(timeout=30)
+    finally:
+        running.kill_everything()
+
+    assert returncode == 0
+    lines = running.lines
+    assert f"runall   | {signal.Signals(signum).name}: stopping sleeper, stubborn" in lines
+    assert "runall   | killing stubborn" in lines  # it ignored SIGTERM for stop_timeout seconds
+    assert lines[-1] == "runall   | stopped (exit code 0)"
+    assert len(groups) == 2
+    _assert_groups_gone(groups)  # the grandchild too, though it was never signalled directly
+
+
+def _start_runall(env: dict[str, str]) -> Running:
+    return Running([sys.executable, "-m", "config.runall"], env)
+
+
+def _wait_http(url: str, running: Running, timeout: float) -> requests.Response:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if running.proc.poll() is not None:
+            pytest.fail(f"runall exited with {running.proc.returncode}:\n{running.output}")
+        try:
+            response = requests.get(url, timeout=10)
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still booting
+            time.sleep(0.2)
+            continue
+        if response.status_code == 200:
+            return response
+        time.sleep(0.2)
+    pytest.fail(f"{url} not 200 after {timeout}s:\n{running.output}")
+
+
+def _admin_login(base: str, password: str) -> requests.Response:
+    session = requests.Session()
+    session.get(f"{base}/admin/login/", timeout=10).raise_for_status()
+    return session.post(
+        f"{base}/admin/login/?next=/admin/",
+        data={
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            "username": "admin",
+            "password": password,
+            "next": "/admin/",
+        },
+        timeout=10,
+    )
+
+
+def _send_task(env: dict[str, str], marker: str) -> str:
+    code = f"from config.celery import app; print(app.send_task('celery.accumulate', args=[{marker!r}]).id)"
+    result = run_python(code, runall_environment(env), timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def _exercise(running: Running, env: dict[str, str], port: int) -> None:
+    """Probes, admin login with the printed credentials, a task through the broker."""
+    base = f"http://127.0.0.1:{port}"
+    assert _wait_http(f"{base}/healthz", running, timeout=90).json() == {"status": "ok"}
+    ready = requests.get(f"{base}/readyz", timeout=10)
+    assert (ready.status_code, ready.json()["status"]) == (200, "ok")
+
+    password = running.wait_for(r"^setup  \|     password: (\S+)$", timeout=5)[1]
+    login = _admin_login(base, password)
+    assert login.status_code == 200
+    assert login.url == f"{base}/admin/"
+    assert 'id="logout-form"' in login.text
+
+    running.wait_for(r"^worker \| .* ready\.$", timeout=60)
+    marker = f"marker-{uuid.uuid4().hex}"
+    task_id = _send_task(env, marker)
+    running.wait_for(
+        rf"^worker \| .*Task celery\.accumulate\[{task_id}\] succeeded in .*'{marker}'", timeout=30
+    )
+
+
+@pytest.mark.slow
+@needs_proc
+def test_runall_embedded_serves_runs_tasks_and_stops_everything_on_sigint(tmp_path):
+    port = closed_port()  # free now; runall binds it a moment later
+    env = config_free_env(dict(os.environ), tmp_path / "var")
+    env["PORT"] = str(port)
+    running = _start_runall(env)
+    try:
+        _exercise(running, env, port)
+        groups = running.child_groups()
+        running.proc.send_signal(signal.SIGINT)
+        returncode = running.finish(timeout=60)
+    finally:
+        running.kill_everything()
+
+    assert returncode == 0, running.output
+    assert sorted(groups) == ["beat", "web", "worker"]
+    assert (tmp_path / "var" / "db.sqlite3").exists()
+    assert any(line.startswith("beat   | ") for line in running.lines)
+    assert running.lines[-1] == "runall | stopped (exit code 0)"
+    _assert_groups_gone(set(groups.values()))
+
+
+@pytest.fixture
+def fresh_postgres_url():
+    """A new, empty database on the suite's PostgreSQL server; dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("needs the suite's PostgreSQL (run through config.devservices)")
+    import psycopg
+
+    name = f"runall_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """The suite's Redis when it has one, else a private one if redis-server is installed."""
+    url = os.environ.get("REDIS_URL", "")
+    if url:
+        yield url
+        return
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    from config.devservices import redis_server
+
+    workdir = tmp_path / "redis"
+    workdir.mkdir()
+    with redis_server(workdir) as url:
+        yield url
+
+
+@pytest.mark.slow
+@needs_proc
+def test_runall_on_postgres_and_redis_stops_the_others_when_web_dies(tmp_path, fresh_postgres_url, redis_url):
+    port = closed_port()  # free now; runall binds it a moment later
+    env = config_free_env(dict(os.environ), tmp_path / "var")
+    env.update(PORT=str(port), DATABASE_URL=fresh_postgres_url, CELERY_BROKER_URL=redis_url)
+    running = _start_runall(env)
+    try:
+        _exercise(running, env, port)
+        groups = running.child_groups()
+        os.kill(groups["web"], signal.SIGKILL)
+        returncode = running.finish(timeout=60)
+    finally:
+        running.kill_everything()
+
+    assert returncode == 128 + signal.SIGKILL, running.output
+    assert "runall | web exited with code -9: stopping the others" in running.lines
+    assert re.search(r"^worker \| .*Connected to redis://(:\*\*@)?127\.0\.0\.1:\d+/0$", running.output, re.M)
+    assert not (tmp_path / "var" / "db.sqlite3").exists()
+    _assert_groups_gone(set(groups.values()))
