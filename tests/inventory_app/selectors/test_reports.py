@@ -1,0 +1,72 @@
+"""COGS report per SKU, location and channel; valuation report; CSV export."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from inventory_app.selectors.reports import (
+    CogsReportRow,
+    ValuationReportRow,
+    cogs_report,
+    report_csv,
+    valuation_report,
+)
+from inventory_app.services.orders import OrderInput, OrderLineInput, order_create, order_ship
+from inventory_app.services.stock import stock_receive, stock_return
+from tests.factories import LocationFactory, SalesChannelFactory, SKUFactory
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def _sell(channel, sku, quantity, ref):
+    order, _ = order_create(
+        channel=channel,
+        data=OrderInput(external_ref=ref, lines=[OrderLineInput(sku_code=sku.code, quantity=quantity)]),
+    )
+    order_ship(order=order)
+    return order
+
+
+def test_cogs_report_groups_by_sku_location_and_channel_and_nets_returns():
+    sku, loc = SKUFactory(code="MUG"), LocationFactory(code="MAIN")
+    shop, market = SalesChannelFactory(code="shop"), SalesChannelFactory(code="market")
+    stock_receive(sku=sku, location=loc, quantity=5, unit_cost=D("2.00"))
+    stock_receive(sku=sku, location=loc, quantity=5, unit_cost=D("3.00"))
+    first = _sell(shop, sku, 4, "a")  # 4 x 2.00 = 8.00
+    _sell(market, sku, 3, "b")  # 1 x 2.00 + 2 x 3.00 = 8.00
+    _sell(shop, sku, 1, "c")  # 3.00
+    stock_return(sku=sku, location=loc, quantity=1, order_line_id=first.lines.get().pk)  # back at 2.00
+
+    rows = cogs_report(date_from=timezone.localdate(), date_to=timezone.localdate())
+
+    assert [
+        (r.channel_code, r.units_shipped, r.units_returned, r.cost_shipped, r.cost_returned, r.cogs)
+        for r in rows
+    ] == [
+        ("market", 3, 0, D("8.00"), D("0.00"), D("8.00")),
+        ("shop", 5, 1, D("11.00"), D("2.00"), D("9.00")),  # 8.00 + 3.00 shipped, 2.00 returned
+    ]
+    assert {(r.sku_code, r.location_code, r.currency) for r in rows} == {("MUG", "MAIN", "USD")}
+    assert cogs_report(date_to=timezone.localdate() - timedelta(days=1)) == []
+    assert len(cogs_report(channel_ids=[market.pk])) == 1
+
+
+def test_valuation_report_and_csv_export():
+    sku, loc = SKUFactory(code="MUG"), LocationFactory(code="MAIN")
+    stock_receive(sku=sku, location=loc, quantity=3, unit_cost=D("0.3333"))  # round(0.9999) = 1.00
+
+    rows = valuation_report()
+
+    assert rows == [ValuationReportRow(sku.pk, "MUG", loc.pk, "MAIN", 3, D("1.00"), D("0.3333"), "USD")]
+    text = report_csv(rows=rows, row_type=ValuationReportRow)
+    assert text.splitlines() == [
+        "sku_id,sku_code,location_id,location_code,quantity,value,unit_cost,currency",
+        f"{sku.pk},MUG,{loc.pk},MAIN,3,1.00,0.3333,USD",
+    ]
+    assert report_csv(rows=[], row_type=CogsReportRow).startswith("sku_id,sku_code,location_id")
