@@ -387,3 +387,13 @@ def test_an_order_of_two_lines_of_one_sku_needs_both_units(amazon):
     with pytest.raises(OutOfStock):
         amazon.place_order(lines=[("SHEET", 1), ("SHEET", 1)])
     assert amazon.quantity("SHEET") == 1
+
+
+def test_percent_encoded_skus_reach_their_listing(amazon, api):
+    amazon.seed_listing("LINEN 1/QUEEN", 4)
+
+    answer = api.patch_quantity("LINEN%201%2FQUEEN", 2)
+
+    assert answer.json()["status"] == "ACCEPTED"
+    assert answer.json()["sku"] == "LINEN 1/QUEEN"
+    assert amazon.quantity("LINEN 1/QUEEN") == 2

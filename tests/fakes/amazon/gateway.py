@@ -10,7 +10,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from . import orders
 from .feeds_api import feeds_operation
@@ -163,7 +163,8 @@ def match_route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
     for route_method, pattern, operation in SP_ROUTES:
         found = pattern.match(path)
         if found and route_method == method:
-            return operation, found.groupdict()
+            # Path parameters (a SKU especially) arrive percent-encoded.
+            return operation, {k: unquote(v) for k, v in found.groupdict().items()}
     return None
 
 
@@ -202,6 +203,17 @@ def lwa_token(state: AmazonState, form: dict[str, list[str]]) -> Response:
         },
         {"Cache-Control": "no-cache, no-store"},
     )
+
+
+def _lwa_form(headers: Any, raw: bytes) -> dict[str, list[str]]:
+    """The token request's parameters: form-encoded as documented, or a JSON object."""
+    if "json" in (headers.get("Content-Type") or ""):
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return {}
+        return {str(k): [str(v)] for k, v in data.items()} if isinstance(data, dict) else {}
+    return parse_qs(raw.decode("utf-8", "replace"))
 
 
 def _body_json(raw: bytes) -> Any:
@@ -273,7 +285,7 @@ def handle(fake: Any, method: str, path: str, query_string: str, headers: Any, r
     query = parse_qs(query_string, keep_blank_values=True)
     if path == "/auth/o2/token" and method == "POST":
         fake.stats.count("requests", "lwa:token")
-        form = parse_qs(raw.decode("utf-8", "replace"))
+        form = _lwa_form(headers, raw)
         fake.log_request(operation="lwa:token", method=method, path=path, query=form, raw=b"")
         return lwa_token(state, form)
     if path.startswith("/feed-documents/"):

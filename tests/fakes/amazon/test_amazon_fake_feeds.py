@@ -42,6 +42,7 @@ def test_feed_round_trip_applies_good_skus_and_reports_the_bad_one(amazon, api):
     amazon.seed_listing("PILLOW", 1)
     amazon.seed_listing("BAD", 1, reject_updates="'[batteries_required]' is required but not supplied.")
     document = listings_feed(amazon.config.seller_id, {"SHEET": 10, "BAD": 4, "PILLOW": 0})
+    document["header"]["report"] = {"includedData": ["fulfillmentAvailability"], "apiVersion": "2021-08-01"}
     if SPECS:
         specs.validate_listings_feed(document)
 
@@ -68,10 +69,15 @@ def test_feed_round_trip_applies_good_skus_and_reports_the_bad_one(amazon, api):
         "messagesProcessed": 3,
         "messagesAccepted": 2,
         "messagesInvalid": 1,
+        "itemSummary": {"items": 2, "errors": 0, "warnings": 0},
     }
     assert [(i["messageId"], i["sku"], i["severity"]) for i in report["issues"]] == [(2, "BAD", "ERROR")]
     assert report["issues"][0]["message"] == "'[batteries_required]' is required but not supplied."
     assert report["header"]["feedId"] == feed_id
+    assert report["items"] == [
+        {"sku": "SHEET", "fulfillmentAvailability": [{"fulfillmentChannelCode": "DEFAULT", "quantity": 10}]},
+        {"sku": "PILLOW", "fulfillmentAvailability": [{"fulfillmentChannelCode": "DEFAULT", "quantity": 0}]},
+    ]
     if SPECS:
         specs.validate_processing_report(report)
 
