@@ -214,7 +214,7 @@ def test_rate_limit_header_and_request_id_on_answers(amazon, api):
     )
 
     assert orders_answer.headers["x-amzn-RateLimit-Limit"] == "0.0167"
-    assert listing_answer.headers["x-amzn-RateLimit-Limit"] == "5"
+    assert listing_answer.headers["x-amzn-RateLimit-Limit"] == "5.0"
     assert len(orders_answer.headers["x-amzn-RequestId"]) == 36
     assert orders_answer.headers["x-amzn-RequestId"] != listing_answer.headers["x-amzn-RequestId"]
 
@@ -389,11 +389,16 @@ def test_an_order_of_two_lines_of_one_sku_needs_both_units(amazon):
     assert amazon.quantity("SHEET") == 1
 
 
-def test_percent_encoded_skus_reach_their_listing(amazon, api):
-    amazon.seed_listing("LINEN 1/QUEEN", 4)
+def test_percent_encoded_skus_reach_their_listing_but_an_encoded_slash_is_denied(amazon, api):
+    amazon.seed_listing("LINEN 1", 4)
+    amazon.seed_listing("LINEN/2", 4)
 
-    answer = api.patch_quantity("LINEN%201%2FQUEEN", 2)
+    answer = api.patch_quantity("LINEN%201", 2)
+    slash = api.patch_quantity("LINEN%2F2", 2)
 
     assert answer.json()["status"] == "ACCEPTED"
-    assert answer.json()["sku"] == "LINEN 1/QUEEN"
-    assert amazon.quantity("LINEN 1/QUEEN") == 2
+    assert answer.json()["sku"] == "LINEN 1"
+    assert amazon.quantity("LINEN 1") == 2
+    assert slash.status_code == 403
+    assert slash.json()["errors"][0]["code"] == "Unauthorized"
+    assert amazon.quantity("LINEN/2") == 4

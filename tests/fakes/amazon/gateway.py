@@ -266,15 +266,8 @@ def _listings(
         return 400, bad_request(f"includedData must be among {', '.join(INCLUDED_DATA)}.")
     listing = state.listing(sku)
     if listing is None:
-        return 404, {
-            "errors": [
-                {
-                    "code": "NOT_FOUND",
-                    "message": f"SKU '{sku}' not found in marketplace {marketplaces[0]}",
-                    "details": "",
-                }
-            ]
-        }
+        message = f"SKU '{sku}' not found in marketplace {marketplaces[0]}"
+        return 404, {"errors": [{"code": "NOT_FOUND", "message": message}]}
     with state.lock:
         return 200, listing_item_json(listing, included=included, marketplace_ids=marketplaces)
 
@@ -303,6 +296,13 @@ def handle(fake: Any, method: str, path: str, query_string: str, headers: Any, r
             {"x-amzn-RequestId": request_id},
         )
     operation, params = route
+    if "%2f" in path.lower():
+        # Amazon answers an encoded slash in a path parameter (a SKU with "/") with 403 Unauthorized.
+        return json_response(
+            403,
+            {"errors": [{"code": "Unauthorized", "message": DENIED, "details": ""}]},
+            {"x-amzn-RequestId": request_id},
+        )
     fake.stats.count("requests", operation)
     fake.log_request(operation=operation, method=method, path=path, query=query, raw=raw)
     fault = fake.faults.take(operation)

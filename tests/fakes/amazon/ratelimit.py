@@ -24,8 +24,9 @@ class UsagePlan:
 
     @property
     def header(self) -> str:
-        """Value of the x-amzn-RateLimit-Limit header: the rate, as the reference tables write it."""
-        return f"{self.rate:g}"
+        """Value of the x-amzn-RateLimit-Limit header: the rate as a decimal ("5.0", "0.0167"), as
+        Amazon sends it (a getListingsItem answer quoted in selling-partner-api-models#4283 has "5.0")."""
+        return str(float(self.rate))
 
 
 # operationId -> default usage plan, copied from the models' "Usage Plan" tables.
