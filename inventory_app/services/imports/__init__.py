@@ -270,14 +270,15 @@ def _plans_write(
         fields = dict(plan.changes)
         if "product" in fields:
             fields["product"] = products[fields["product"].lower()]
+        # No savepoint per SKU: the services refuse before writing (validation) or inside their own
+        # atomic block, and any refusal rolls the whole import back anyway.
         try:
-            with transaction.atomic():
-                if plan.existing is None:
-                    skus[plan.code] = catalog.sku_create(code=plan.code, **fields)
-                elif fields:
-                    skus[plan.code] = catalog.sku_update(sku=plan.existing, **fields)
-                else:
-                    skus[plan.code] = plan.existing
+            if plan.existing is None:
+                skus[plan.code] = catalog.sku_create(code=plan.code, **fields)
+            elif fields:
+                skus[plan.code] = catalog.sku_update(sku=plan.existing, **fields)
+            else:
+                skus[plan.code] = plan.existing
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 column = COLUMN_OF.get(name, "sku")
@@ -313,12 +314,11 @@ def _components_write(*, plans: dict[str, _SkuPlan], skus: dict[str, SKU], error
         items, row = plan.values["components"]
         wanted = {by_code[code].pk: qty for code, qty in items}
         try:
-            with transaction.atomic():
-                for component in KitComponent.objects.filter(kit=kit).select_related("component"):
-                    if component.component_id not in wanted:
-                        catalog.kit_component_set(kit=kit, component=component.component, quantity=0)
-                for code, qty in items:
-                    catalog.kit_component_set(kit=kit, component=by_code[code], quantity=qty)
+            for component in KitComponent.objects.filter(kit=kit).select_related("component"):
+                if component.component_id not in wanted:
+                    catalog.kit_component_set(kit=kit, component=component.component, quantity=0)
+            for code, qty in items:
+                catalog.kit_component_set(kit=kit, component=by_code[code], quantity=qty)
         except StockError as exc:
             errors.append(ImportRowError(row, "components", str(exc)))
 
