@@ -71,7 +71,7 @@ class _Walker:
                     )
 
     def arg(self, node: FieldNode, name: str):
-        for a in node.arguments:
+        for a in node.arguments or ():
             if a.name.value == name:
                 return value_from_ast_untyped(a.value, self.variables)
         return None

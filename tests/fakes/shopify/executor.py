@@ -156,8 +156,7 @@ def _graphql(fake, served: str, query: str, variables: dict, operation_name: str
     if result.errors:
         fake.count("graphql_errors")
         payload["errors"] = shopify_errors(list(result.errors), document)
-    if result.data is not None or not result.errors:
-        payload["data"] = result.data
+    payload["data"] = result.data
     payload["extensions"] = _cost(requested, actual, fake.bucket)
     return 200, payload
 

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .cost import PLANS, LeakyBucket
@@ -103,6 +104,7 @@ class FakeShopify:
         self.bucket = LeakyBucket(*(bucket or PLANS[plan]))
         self.faults = HttpFaults()
         self.idempotency: dict = {}
+        self.internal_errors: list[str] = []  # tracebacks of bugs in the fake itself
         self._counters: collections.Counter = collections.Counter()
         self._counter_lock = threading.Lock()
         self.webhooks = WebhookDispatcher(
@@ -125,7 +127,11 @@ class FakeShopify:
                 body = self.rfile.read(length) if length else b""
                 if fake.faults.latency:
                     time.sleep(fake.faults.latency)
-                status, headers, payload = handle(fake, self.command, self.path, self.headers, body)
+                try:
+                    status, headers, payload = handle(fake, self.command, self.path, self.headers, body)
+                except Exception:  # a bug in the fake: answer 500 and keep the traceback for the test
+                    fake.internal_errors.append(traceback.format_exc())
+                    status, headers, payload = 500, {}, {"errors": "Internal Server Error"}
                 raw = json.dumps(payload).encode()
                 fake.count(f"status_{status}")
                 self.send_response(status)
@@ -143,7 +149,9 @@ class FakeShopify:
 
         self._server = ThreadingHTTPServer(self._address, Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-shopify")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True, name="fake-shopify"
+        )
         self._thread.start()
         return self
 

@@ -15,15 +15,15 @@ import datetime as dt
 import hashlib
 import heapq
 import hmac
+import http.client
 import itertools
 import json
 import random
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .models import Fulfillment, InventoryLevel, Order
 
@@ -303,16 +303,18 @@ class WebhookDispatcher:
     def _attempt(self, delivery: Delivery) -> None:
         delivery.attempt += 1
         status, error = None, None
-        request = urllib.request.Request(  # noqa: S310 (http(s) callback URLs only, checked at subscription)
-            delivery.url, data=delivery.body, headers=delivery.headers, method="POST"
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (loopback)
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-        except (OSError, ValueError) as exc:
+        url = urlsplit(delivery.url)
+        conn_class = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+        connection = conn_class(url.hostname, url.port, timeout=self.timeout)
+        try:  # http.client keeps the header names' case exactly as Shopify sends them
+            connection.request(
+                "POST", url.path + (f"?{url.query}" if url.query else ""), delivery.body, delivery.headers
+            )
+            status = connection.getresponse().status
+        except (OSError, http.client.HTTPException) as exc:
             error = repr(exc)
+        finally:
+            connection.close()
         ok = status is not None and 200 <= status < 300
         self.attempts.append(
             {
