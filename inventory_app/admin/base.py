@@ -88,6 +88,16 @@ class ServiceSaveAdmin(RoleAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+NO_SAVE_BUTTONS = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+
+
+class NoSaveOnChangeMixin:
+    """Change pages without save buttons (every field is read-only; actions do the work)."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, {**NO_SAVE_BUTTONS, **(extra_context or {})})
+
+
 def model_fields(form, names) -> dict:
     """Cleaned values of the form fields in ``names`` that the form has."""
     return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}

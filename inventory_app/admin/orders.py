@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ModelAdmin
 from django.utils.html import format_html, format_html_join
 
-from inventory_app.admin.base import RoleAdmin, ServiceSaveAdmin, model_fields
+from inventory_app.admin.base import NoSaveOnChangeMixin, RoleAdmin, ServiceSaveAdmin, model_fields
 from inventory_app.errors import OrderError, StockError
 from inventory_app.models import Allocation, Order, OrderLine, SalesChannel
 from inventory_app.services import catalog
@@ -64,7 +64,7 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(RoleAdmin):
+class OrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
     """Orders of every channel: read-only, with cancel and ship-all actions (operator role)."""
 
     write_role = "operator"

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from inventory_app.admin.base import RoleAdmin
+from inventory_app.admin.base import NoSaveOnChangeMixin, RoleAdmin
 from inventory_app.models import ApiToken
 from inventory_app.services.tokens import api_token_issue, api_token_revoke
 
@@ -17,7 +17,7 @@ SHOWN_FIELDS = ("user", "name", "prefix", "created_at", "expires_at", "last_used
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(RoleAdmin):
+class ApiTokenAdmin(NoSaveOnChangeMixin, RoleAdmin):
     """Integrators' bearer tokens."""
 
     list_display = (

@@ -144,3 +144,13 @@ def test_manager_cannot_issue_a_token_acting_as_a_superuser(admin_client_for, da
     assert response.status_code == 200
     assert "user" in response.context["adminform"].form.errors
     assert not ApiToken.objects.filter(name="escalate").exists()
+
+
+def test_order_and_token_change_pages_offer_no_save(superuser_client, data):
+    for url in (
+        reverse("admin:inventory_app_order_change", args=[data.order.pk]),
+        reverse("admin:inventory_app_apitoken_change", args=[data.token.pk]),
+    ):
+        page = superuser_client.get(url).content.decode()
+        assert 'name="_save"' not in page
+        assert 'name="_continue"' not in page
