@@ -177,6 +177,7 @@ def supervise(
     exit_code = 0
     stopping_since: float | None = None
     seen_signals = 0
+    reported: set[str] = set()
     try:
         for service in services:
             proc = subprocess.Popen(
@@ -205,12 +206,17 @@ def supervise(
                     prefixer.close(key.data)
                     selector.unregister(key.fileobj)
                     open_pipes -= 1
+            exited = [n for n, p in procs.items() if p.poll() is not None and n not in reported]
+            for name in exited:
+                reported.add(name)
+                if stopping_since is not None or signals:
+                    _say(f"{name} stopped (exit code {procs[name].returncode})", width)
             if stopping_since is None:
                 if signals:
                     names = ", ".join(procs)
                     _say(f"{signal.Signals(signals[-1]).name}: stopping {names}", width)
-                elif dead := [(n, p) for n, p in procs.items() if p.poll() is not None]:
-                    name, proc = dead[0]
+                elif exited:
+                    name, proc = exited[0], procs[exited[0]]
                     exit_code = _exit_code(proc.returncode)
                     _say(f"{name} exited with code {proc.returncode}: stopping the others", width)
                 else:
