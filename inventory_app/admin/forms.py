@@ -12,8 +12,10 @@ from inventory_app.services.stock import AdjustmentReason
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
-def _locations():
-    return Location.objects.filter(is_active=True).order_by("priority", "code")
+def _locations(*, active_only: bool = False):
+    # Inactive locations stay listed where stock may leave them; the ledger refuses stock going in.
+    locations = Location.objects.order_by("priority", "code")
+    return locations.filter(is_active=True) if active_only else locations
 
 
 class StockOperationForm(forms.Form):
@@ -53,8 +55,8 @@ class CountForm(StockOperationForm):
 class TransferForm(StockOperationForm):
     """Move units from one location to another."""
 
-    from_location = forms.ModelChoiceField(queryset=Location.objects.order_by("priority", "code"))
-    to_location = forms.ModelChoiceField(queryset=_locations())
+    from_location = forms.ModelChoiceField(queryset=_locations())
+    to_location = forms.ModelChoiceField(queryset=_locations(active_only=True))
     quantity = forms.IntegerField(min_value=1)
     field_order = ["from_location", "to_location", "quantity", "note"]
 

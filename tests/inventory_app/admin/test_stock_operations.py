@@ -136,3 +136,17 @@ def test_kit_has_no_stock_forms(admin_client_for, data):
     assert page.context["can_operate"] is False
     assert post.status_code == 403
     assert StockLevel.objects.filter(sku=data.kit).count() == 0
+
+
+def test_stock_into_an_inactive_location_is_refused_but_can_be_written_off(admin_client_for, data):
+    client = admin_client_for("operator")
+    data.wh1.is_active = False
+    data.wh1.save()
+
+    refused = _post(client, data, "adjust", location=data.wh1.pk, delta=1, reason="found")
+    written_off = _post(client, data, "adjust", location=data.wh1.pk, delta=-2, reason="write_off")
+
+    assert _messages(refused) == ["Nothing changed: Location WH1 is inactive"]
+    assert _messages(written_off)[0].startswith("Adjust of TEE recorded")
+    assert _levels(data.sku) == {"WH1": (8, 3)}
+    assert StockOperation.objects.first().reason == MovementReason.WRITE_OFF
