@@ -197,6 +197,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MovementReasonEnum": "inventory_app.models.stock.MovementReason",
         "AdjustmentReasonEnum": "inventory_app.services.stock.AdjustmentReason",
+        "ReturnReasonEnum": "inventory_app.models.returns.ReturnReason",
+        "OrderStatusEnum": "inventory_app.models.orders.OrderStatus",
+        "PurchaseOrderStatusEnum": "inventory_app.models.purchasing.PurchaseOrderStatus",
+        "ReturnStatusEnum": "inventory_app.models.returns.ReturnStatus",
     },
 }
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("inventory_app.api.urls")),
+    path("api/v1/", include("inventory_app.api.purchasing.urls")),
     path("webhooks/channels/", include("channels_app.webhooks.urls")),
 ]
