@@ -58,14 +58,25 @@ def runall_environment(base: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def runall_services(env: Mapping[str, str]) -> list[Service]:
-    """web, worker and beat as configured by PORT, BIND, WEB_CONCURRENCY and WORKER_CONCURRENCY."""
+def _reader(env: Mapping[str, str]) -> environ.Env:
     reader = environ.Env()
     reader.ENVIRON = env
-    port = reader.int("PORT", default=8000)
+    return reader
+
+
+def _web_address(env: Mapping[str, str]) -> tuple[str, int]:
+    """(BIND, PORT) for gunicorn; an IPv6 address in brackets."""
+    reader = _reader(env)
     bind = reader.str("BIND", default="127.0.0.1")
     if ":" in bind and not bind.startswith("["):
-        bind = f"[{bind}]"  # IPv6 literal
+        bind = f"[{bind}]"
+    return bind, reader.int("PORT", default=8000)
+
+
+def runall_services(env: Mapping[str, str]) -> list[Service]:
+    """web, worker and beat as configured by PORT, BIND, WEB_CONCURRENCY and WORKER_CONCURRENCY."""
+    reader = _reader(env)
+    bind, port = _web_address(env)
     python = sys.executable
     return [
         Service(
@@ -289,6 +300,8 @@ def main() -> int:
     try:
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
         _say(f"VAR_DIR={env['VAR_DIR']} DEBUG={env['DEBUG']}")
+        if not os.environ.get("SECRET_KEY"):
+            _say(f"SECRET_KEY not set: using the one kept in {env['VAR_DIR']}/secret_key")
         _setup_step([*manage, "migrate", "--noinput"], env)
         _setup_step([*manage, "collectstatic", "--noinput", "--verbosity=0"], env)
         _setup_step([*manage, "ensure_admin"], env)
@@ -297,6 +310,11 @@ def main() -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+    bind, port = _web_address(env)
+    if _reader(env).bool("DEBUG") and bind not in ("127.0.0.1", "localhost", "[::1]"):
+        _say(f"WARNING: DEBUG is on and the web listens on {bind}: set DEBUG=0 before exposing it")
+    host = "127.0.0.1" if bind in ("0.0.0.0", "[::]") else bind  # noqa: S104 - a comparison
+    _say(f"admin: http://{host}:{port}/admin/   API docs: http://{host}:{port}/api/docs/")
     return supervise(runall_services(env), env=env)
 
 

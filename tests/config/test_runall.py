@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from config.runall import runall_environment
+from config.runall import runall_environment, runall_services
 from tests.config.helpers import BASE_DIR, closed_port, config_free_env, run_python
 
 SUPERVISE = """
@@ -120,6 +120,35 @@ def _assert_groups_gone(pgids: set[int]) -> None:
     while _live_members(pgids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _live_members(pgids) == []
+
+
+def test_runall_environment_defaults_to_debug_and_the_kept_secret_key(tmp_path):
+    env = runall_environment({"VAR_DIR": str(tmp_path / "var"), "PATH": "/usr/bin"})
+
+    assert env["DEBUG"] == "1"
+    assert env["SECRET_KEY"] == (tmp_path / "var" / "secret_key").read_text()
+    assert env["VAR_DIR"] == str(tmp_path / "var")
+    assert env["PYTHONUNBUFFERED"] == "1"
+
+
+def test_runall_environment_keeps_what_the_environment_says(tmp_path):
+    env = runall_environment({"VAR_DIR": "some/var", "DEBUG": "0", "SECRET_KEY": "given"})
+
+    assert (env["DEBUG"], env["SECRET_KEY"]) == ("0", "given")
+    assert env["VAR_DIR"] == str(BASE_DIR / "some" / "var")
+    assert not (BASE_DIR / "some").exists()
+
+
+def test_runall_services_follow_bind_port_and_concurrency():
+    env = {"BIND": "::1", "PORT": "9001", "WEB_CONCURRENCY": "3", "WORKER_CONCURRENCY": "5"}
+
+    web, worker, beat = runall_services(env)
+
+    assert (web.name, worker.name, beat.name) == ("web", "worker", "beat")
+    assert web.argv[1:5] == ["-m", "gunicorn", "config.wsgi:application", "--bind=[::1]:9001"]
+    assert "--workers=3" in web.argv
+    assert "--concurrency=5" in worker.argv
+    assert "--scheduler=django_celery_beat.schedulers:DatabaseScheduler" in beat.argv
 
 
 def _supervise(services: list[tuple[str, str]], stop_timeout: float = 10) -> Running:
