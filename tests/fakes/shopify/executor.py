@@ -17,7 +17,7 @@ from graphql import GraphQLError, GraphQLSyntaxError, execute, parse, validate
 from . import mutations, mutations_other, resolvers_orders  # noqa: F401 (register resolvers)
 from .cost import SINGLE_QUERY_MAX, pick_operation, query_cost
 from .resolvers import resolve, type_of
-from .schema import executable_schema, real_schema, shopify_errors
+from .schema import executable_schema, real_schema, shopify_errors, variable_errors
 from .versions import Features
 
 PATH = re.compile(r"^/admin/api/(?P<version>[^/]+)/graphql\.json$")
@@ -104,6 +104,11 @@ def _graphql(fake, served: str, query: str, variables: dict, operation_name: str
             f'No operation named "{operation_name}"' if operation_name else "An operation name is required"
         )
         return 200, {"errors": [{"message": message}]}
+    problems = variable_errors(real if real is not None else schema, operation, variables)
+    problems = problems or variable_errors(schema, operation, variables)
+    if problems:
+        fake.count("graphql_errors")
+        return 200, {"errors": problems}
     requested = query_cost(schema, document, operation, variables)
     if requested > SINGLE_QUERY_MAX:
         fake.count("max_cost_exceeded")

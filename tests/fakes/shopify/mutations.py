@@ -287,6 +287,21 @@ def _adjust(info, data):
                 )
             )
         level = _level_or_errors(state, change, path, errors)
+        if level is not None and ctx.features.change_from_quantity and "changeFromQuantity" in change:
+            expected = change["changeFromQuantity"]
+            if expected is not None and name in ADJUST_NAMES and expected != level.get(name):
+                errors.append(
+                    _err(
+                        "CHANGE_FROM_QUANTITY_STALE",
+                        [*path, "changeFromQuantity"],
+                        "The changeFromQuantity value does not match persisted value.",
+                    )
+                )
+        elif level is not None and ctx.features.change_from_required:
+            raise GraphQLError(
+                f"InventoryChangeInput.changeFromQuantity is required as of API version 2026-04 "
+                f"(changes[{i}]); pass null to skip the compare-and-swap check."
+            )
         if level is not None:
             after = level.get(name) + change["delta"] if name in ADJUST_NAMES else 0
             if after > 2 * LIMIT or after < -2 * LIMIT:

@@ -29,9 +29,16 @@ from graphql import (
     build_schema,
     extend_schema,
     parse,
+    print_ast,
 )
 
-from .versions import CHANGE_FROM_QUANTITY, IDEMPOTENT_DIRECTIVE, WEBHOOK_URI, version_key
+from .versions import (
+    CHANGE_FROM_QUANTITY,
+    COMPARE_QUANTITY_REMOVED,
+    IDEMPOTENT_DIRECTIVE,
+    WEBHOOK_URI,
+    version_key,
+)
 
 _HERE = Path(__file__).resolve().parent
 REPO_ROOT = _HERE.parents[2]
@@ -47,7 +54,9 @@ OVERLAYS: list[tuple[tuple[int, int], str]] = [
     (
         CHANGE_FROM_QUANTITY,
         "extend input InventoryQuantityInput { changeFromQuantity: Int }\n"
-        "extend enum InventorySetQuantitiesUserErrorCode { CHANGE_FROM_QUANTITY_STALE }",
+        "extend input InventoryChangeInput { changeFromQuantity: Int }\n"
+        "extend enum InventorySetQuantitiesUserErrorCode { CHANGE_FROM_QUANTITY_STALE }\n"
+        "extend enum InventoryAdjustQuantitiesUserErrorCode { CHANGE_FROM_QUANTITY_STALE }",
     ),
     (
         IDEMPOTENT_DIRECTIVE,
@@ -67,10 +76,23 @@ def specs_dir() -> Path | None:
     return candidate if (candidate / SPEC_FILE).is_file() else None
 
 
+# Fields later versions removed: (since, type, field).
+REMOVALS: list[tuple[tuple[int, int], str, str]] = [
+    (COMPARE_QUANTITY_REMOVED, "InventoryQuantityInput", "compareQuantity"),
+    (COMPARE_QUANTITY_REMOVED, "InventorySetQuantitiesInput", "ignoreCompareQuantity"),
+]
+
+
 def _overlay(schema: GraphQLSchema, version: str) -> GraphQLSchema:
     key = version_key(version)
     sdl = "\n".join(text for since, text in OVERLAYS if key >= since)
-    return extend_schema(schema, parse(sdl)) if sdl else schema
+    if not sdl:
+        return schema
+    extended = extend_schema(schema, parse(sdl))  # new type objects: safe to trim below
+    for since, type_name, field_name in REMOVALS:
+        if key >= since:
+            extended.type_map[type_name].fields.pop(field_name, None)
+    return extended
 
 
 @functools.cache
@@ -211,3 +233,59 @@ def shopify_error(error: GraphQLError, document: DocumentNode | None = None) -> 
 
 def shopify_errors(errors: list[GraphQLError], document: DocumentNode | None = None) -> list[dict]:
     return [shopify_error(e, document) for e in errors]
+
+
+_VARIABLE = re.compile(
+    r"^Variable '\$(?P<name>\w+)' (?:got|has) invalid value(?: at (?P<at>\S+))?[:;] (?P<rest>.*)$", re.S
+)
+_UNKNOWN_FIELD = re.compile(
+    r"Expected value of type '(?P<type>\w+)!?' not to include unknown field '(?P<field>\w+)'"
+)
+_MISSING_FIELD = re.compile(
+    r"Field '(?P<field>\w+)' of required type '[^']+' was not provided"
+    r"|to include required field '(?P<required>\w+)'"
+)
+
+
+def variable_errors(schema: GraphQLSchema, operation, variables: dict) -> list[dict]:
+    """Variables that do not fit their declared types, reported as graphql-ruby reports them
+    (a validation error: the operation does not run)."""
+    from graphql.execution.values import get_variable_values
+
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if not isinstance(coerced, list):
+        return []
+    declared = {d.variable.name.value: d for d in operation.variable_definitions or ()}
+    out = []
+    for error in coerced:
+        match = _VARIABLE.match(error.message)
+        if not match:
+            out.append(shopify_error(error))
+            continue
+        name, rest = match["name"], match["rest"]
+        path: list = [int(p) if p.isdigit() else p for p in re.findall(r"\w+", match["at"] or "")]
+        explanation = rest
+        if m := _UNKNOWN_FIELD.search(rest):
+            path, explanation = [*path, m["field"]], f"Field is not defined on {m['type']}"
+        elif m := _MISSING_FIELD.search(rest):
+            path, explanation = [*path, m["field"] or m["required"]], "Expected value to not be null"
+        definition = declared.get(name)
+        type_text = print_ast(definition.type) if definition else "?"
+        where = ".".join(str(p) for p in path)
+        body: dict = {
+            "message": f"Variable ${name} of type {type_text} was provided invalid value"
+            + (f" for {where}" if where else "")
+            + f" ({explanation})",
+            "extensions": {
+                "value": (variables or {}).get(name),
+                "problems": [{"path": path, "explanation": explanation}],
+            },
+        }
+        if definition and definition.loc:
+            body["locations"] = [
+                {"line": loc.line, "column": loc.column} for loc in error.locations or []
+            ] or None
+            if body["locations"] is None:
+                del body["locations"]
+        out.append(body)
+    return out

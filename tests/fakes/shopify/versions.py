@@ -23,6 +23,7 @@ WEBHOOK_URI = (2025, 10)  # WebhookSubscriptionInput.uri / WebhookSubscription.u
 CHANGE_FROM_QUANTITY = (2026, 1)  # InventoryQuantityInput.changeFromQuantity (optional)
 IDEMPOTENT_DIRECTIVE = (2026, 1)  # @idempotent(key:) on inventory mutations (optional)
 CHANGE_FROM_REQUIRED = (2026, 4)  # every quantity must carry changeFromQuantity (null opts out)
+COMPARE_QUANTITY_REMOVED = (2026, 4)  # compareQuantity / ignoreCompareQuantity removed
 IDEMPOTENCY_REQUIRED = (2026, 4)  # @idempotent is mandatory on the inventory mutations
 
 

@@ -234,7 +234,7 @@ def test_adjust_quantities_applies_deltas_and_needs_a_ledger_document_for_damage
 ):
     item, loc, level = _target(fake_shopify)
     level.quantities["available"] = 8
-    change = {"inventoryItemId": item, "locationId": loc, "delta": -3}
+    change = {"inventoryItemId": item, "locationId": loc, "delta": -3, "changeFromQuantity": None}
     data = shopify_client.data(
         ADJUST, {"input": {"name": "available", "reason": "correction", "changes": [change]}, "key": "a-1"}
     )["inventoryAdjustQuantities"]
@@ -249,3 +249,43 @@ def test_adjust_quantities_applies_deltas_and_needs_a_ledger_document_for_damage
     )["inventoryAdjustQuantities"]
     assert [e["code"] for e in data["userErrors"]] == ["INVALID_QUANTITY_DOCUMENT"]
     assert level.get("available") == 5
+
+
+def test_adjust_quantities_compare_and_swap_and_its_2026_04_requirement(fake_shopify, shopify_client):
+    item, loc, level = _target(fake_shopify)
+    level.quantities["available"] = 8
+    change = {"inventoryItemId": item, "locationId": loc, "delta": -3}
+    stale = {
+        "input": {
+            "name": "available",
+            "reason": "correction",
+            "changes": [{**change, "changeFromQuantity": 9}],
+        },
+        "key": "a-3",
+    }
+    data = shopify_client.data(ADJUST, stale)["inventoryAdjustQuantities"]
+    assert [e["code"] for e in data["userErrors"]] == ["CHANGE_FROM_QUANTITY_STALE"]
+    missing = {"input": {"name": "available", "reason": "correction", "changes": [change]}, "key": "a-4"}
+    body = shopify_client.post(ADJUST, missing)[2]
+    assert "changeFromQuantity is required" in body["errors"][0]["message"]
+    data = shopify_client.data(ADJUST, missing, version="2026-01")["inventoryAdjustQuantities"]
+    assert data["userErrors"] == []
+    assert level.get("available") == 5
+
+
+def test_compare_quantity_fields_are_gone_from_2026_04(shopify_client, fake_shopify):
+    item, loc, _ = _target(fake_shopify)
+    q = {"inventoryItemId": item, "locationId": loc, "quantity": 5, "compareQuantity": 8}
+    body = shopify_client.post(SET, {"input": _input([q]), "key": "k-6"}, version="2026-04")[2]
+    assert "data" not in body  # invalid variables are a validation error: nothing runs, nothing is charged
+    assert body["errors"][0]["message"] == (
+        "Variable $input of type InventorySetQuantitiesInput! was provided invalid value for "
+        "quantities.0.compareQuantity (Field is not defined on InventoryQuantityInput)"
+    )
+    assert body["errors"][0]["extensions"]["problems"] == [
+        {
+            "path": ["quantities", 0, "compareQuantity"],
+            "explanation": "Field is not defined on InventoryQuantityInput",
+        }
+    ]
+    assert fake_shopify.counters.get("cost_requested", 0) == 0
