@@ -1,0 +1,61 @@
+"""The connector registry and the generic connector's webhook verification."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels_app.connectors.base import AccountConfig, WebhookPayloadError, WebhookSignatureError
+from channels_app.connectors.generic.connector import GenericConnector, webhook_signature
+from channels_app.connectors.registry import (
+    UnknownConnector,
+    connector_build,
+    connector_class_get,
+    connector_kinds,
+    connector_register,
+)
+
+
+def _generic(**options) -> GenericConnector:
+    config = AccountConfig(
+        account_id=1,
+        base_url="https://shop.example.com/api/",
+        credentials={"api_key": "k", "webhook_secret": "s3cret"},
+        options=options,
+    )
+    return connector_build(kind="generic", config=config)
+
+
+def test_registry_knows_the_generic_kind_and_refuses_unknown_and_clashing_kinds():
+    class Impostor(GenericConnector):
+        kind = "generic"
+
+    assert "generic" in connector_kinds()
+    assert connector_class_get(kind="generic") is GenericConnector
+    with pytest.raises(UnknownConnector):
+        connector_class_get(kind="nope")
+    with pytest.raises(ValueError, match="already registered"):
+        connector_register(Impostor)
+
+
+def test_generic_capabilities_come_from_options():
+    assert (_generic().supports_compare_and_set, _generic().supports_delta) == (True, False)
+    assert (_generic(quantity_mode="delta").supports_delta, _generic(quantity_mode="set").batch_max) == (
+        True,
+        50,
+    )
+    assert _generic(rate_per_second=3, burst=2).rate_limit.per_second == 3.0
+
+
+def test_webhook_signature_is_checked_before_parsing():
+    connector = _generic()
+    body = b'{"event_id": "e1", "topic": "order.created", "order": {"bad": true}}'
+
+    with pytest.raises(WebhookSignatureError):
+        connector.webhook_verify(headers={"X-Channel-Signature": "sha256=00"}, body=body)
+    with pytest.raises(WebhookSignatureError):
+        connector.webhook_verify(headers={}, body=body)
+    connector.webhook_verify(
+        headers={"x-channel-signature": webhook_signature(secret="s3cret", body=body)}, body=body
+    )
+    with pytest.raises(WebhookPayloadError):
+        connector.webhook_parse(headers={}, body=body)

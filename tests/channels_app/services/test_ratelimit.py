@@ -1,0 +1,74 @@
+"""The shared token bucket, on the database and (when a Redis is running) on Redis."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
+
+
+def _grants(backend: str, settings, *, threads: int, per_thread: int, rate: float) -> list[float]:
+    settings.CHANNELS_RATE_LIMIT_BACKEND = backend
+    settings.CHANNELS_RATE_LIMIT_MARGIN = 0.0
+    key = f"test-{backend}-{time.time()}"
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def run():
+        from django.db import connection
+
+        try:
+            for _ in range(per_thread):
+                rate_limit_acquire(key=key, per_second=rate, burst=1, timeout=30)
+                with lock:
+                    times.append(time.monotonic())
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sorted(times)
+
+
+def _max_in_window(times: list[float], window: float) -> int:
+    best = start = 0
+    for end in range(len(times)):
+        while times[end] - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_db_bucket_spaces_grants_across_concurrent_callers(settings):
+    times = _grants("db", settings, threads=4, per_thread=5, rate=10)
+
+    assert len(times) == 20
+    assert _max_in_window(times, 1.0) <= 10
+    assert times[-1] - times[0] >= 1.7
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis (devservices --redis)")
+def test_redis_bucket_spaces_grants_across_concurrent_callers(settings):
+    settings.CHANNELS_REDIS_URL = os.environ["REDIS_URL"]
+    times = _grants("redis", settings, threads=4, per_thread=5, rate=10)
+
+    assert len(times) == 20
+    assert _max_in_window(times, 1.0) <= 10
+    assert times[-1] - times[0] >= 1.7
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_caller_that_cannot_get_a_token_in_time_gets_a_timeout(settings):
+    settings.CHANNELS_RATE_LIMIT_BACKEND = "db"
+    rate_limit_acquire(key="slow-bucket", per_second=0.1, burst=1, timeout=1)
+
+    with pytest.raises(RateLimitTimeout):
+        rate_limit_acquire(key="slow-bucket", per_second=0.1, burst=1, timeout=1)
