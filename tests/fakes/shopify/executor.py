@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from graphql import GraphQLError, GraphQLSyntaxError, execute, parse, validate
+from graphql.execution.values import get_argument_values, get_variable_values
 
 from . import mutations, mutations_other, resolvers_orders  # noqa: F401 (register resolvers)
 from .cost import SINGLE_QUERY_MAX, pick_operation, query_cost
@@ -25,6 +26,7 @@ UNAUTHORIZED = {"errors": "[API] Invalid API key or access token (unrecognized l
 NOT_FOUND = {"errors": "Not Found"}
 BAD_BODY = {"errors": {"query": "Required parameter missing or invalid"}}
 RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
+MAX_INPUT_ARRAY = 250
 
 
 @dataclass
@@ -35,6 +37,37 @@ class RequestContext:
     state: object
     version: str
     features: Features
+
+
+def _oversized_inputs(schema, operation, variables) -> list[dict]:
+    """Input arrays longer than 250 (Shopify "input limits"): MAX_INPUT_SIZE_EXCEEDED, nothing runs."""
+    root = schema.mutation_type if operation.operation.value == "mutation" else schema.query_type
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    errors: list[dict] = []
+
+    def walk(value, path):
+        if isinstance(value, list):
+            if len(value) > MAX_INPUT_ARRAY:
+                errors.append(
+                    {
+                        "message": f"The input array size of {len(value)} is greater than the maximum "
+                        f"allowed of {MAX_INPUT_ARRAY}.",
+                        "path": path,
+                        "extensions": {"code": "MAX_INPUT_SIZE_EXCEEDED"},
+                    }
+                )
+            for item in value:
+                walk(item, path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [*path, key])
+
+    for node in operation.selection_set.selections:
+        field = root.fields.get(getattr(getattr(node, "name", None), "value", ""))
+        if field is None or isinstance(coerced, list):
+            continue
+        walk(get_argument_values(field, node, coerced), [node.name.value])
+    return errors
 
 
 def _cost(requested, actual, bucket) -> dict:
@@ -109,6 +142,10 @@ def _graphql(fake, served: str, query: str, variables: dict, operation_name: str
     if problems:
         fake.count("graphql_errors")
         return 200, {"errors": problems}
+    too_big = _oversized_inputs(schema, operation, variables)
+    if too_big:
+        fake.count("graphql_errors")
+        return 200, {"errors": too_big}
     requested = query_cost(schema, document, operation, variables)
     if requested > SINGLE_QUERY_MAX:
         fake.count("max_cost_exceeded")

@@ -289,3 +289,21 @@ def test_compare_quantity_fields_are_gone_from_2026_04(shopify_client, fake_shop
         }
     ]
     assert fake_shopify.counters.get("cost_requested", 0) == 0
+
+
+def test_more_than_250_quantities_is_max_input_size_exceeded_and_nothing_runs(fake_shopify, shopify_client):
+    item, loc, _ = _target(fake_shopify)
+    before = _levels(fake_shopify)
+    q = {"inventoryItemId": item, "locationId": loc, "quantity": 1, "changeFromQuantity": None}
+    status, _, body = shopify_client.post(SET, {"input": _input([q] * 251), "key": "k-7"})
+    assert status == 200
+    assert body == {
+        "errors": [
+            {
+                "message": "The input array size of 251 is greater than the maximum allowed of 250.",
+                "path": ["inventorySetQuantities", "input", "quantities"],
+                "extensions": {"code": "MAX_INPUT_SIZE_EXCEEDED"},
+            }
+        ]
+    }
+    assert _levels(fake_shopify) == before
