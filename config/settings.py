@@ -277,3 +277,5 @@ CHANNELS_HOLD_INCREASES = env.bool("CHANNELS_HOLD_INCREASES", default=True)
 CELERY_BEAT_SCHEDULE = {
     "channels-outbox-sweep": {"task": "channels_app.tasks.outbox_sweep_task", "schedule": 60.0},
 }
+# urllib3 logs whole URLs, query strings included, at DEBUG: keep channel secrets out of logs.
+LOGGING["loggers"]["urllib3"] = {"level": "WARNING"}
