@@ -116,6 +116,7 @@ class LineItem(Entity):
     quantity: int
     price: str = "10.00"
     fulfilled_quantity: int = 0
+    refunded_quantity: int = 0
     cancelled: bool = False
 
 
@@ -153,6 +154,17 @@ class Fulfillment(Entity):
 
 
 @dataclass(eq=False)
+class Refund(Entity):
+    TYPE = "Refund"
+    id: int
+    order_id: int
+    created_at: dt.datetime
+    restock: bool
+    lines: list[dict]  # {"id", "line_item_id", "quantity", "restock_type", "location_id"}
+    note: str | None = None
+
+
+@dataclass(eq=False)
 class Order(Entity):
     TYPE = "Order"
     id: int
@@ -170,6 +182,7 @@ class Order(Entity):
     closed_at: dt.datetime | None = None
     fulfillment_order_ids: list[int] = field(default_factory=list)
     fulfillments: list[Fulfillment] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
 
     @property
     def name(self) -> str:

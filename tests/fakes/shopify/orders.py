@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import Fulfillment, FulfillmentOrder, FulfillmentOrderLineItem, LineItem, Order
+from .models import Fulfillment, FulfillmentOrder, FulfillmentOrderLineItem, LineItem, Order, Refund
 
 
 class OutOfStock(Exception):
@@ -163,3 +163,59 @@ class OrdersMixin:
             self.emit("ORDERS_FULFILLED" if status == "FULFILLED" else "ORDERS_PARTIALLY_FULFILLED", order)
             self.emit("ORDERS_UPDATED", order)
             return fulfillment
+
+    def refund_order(
+        self, order_id: int, *, lines: list[dict], restock: bool = True, note: str | None = None
+    ) -> Refund:
+        """Refund ``lines`` (``{"sku" | "line_item_id", "quantity"}``). Unfulfilled units are cancelled
+        (restock_type "cancel": committed drops); shipped ones are returned ("return"); with ``restock``
+        the units go back to available. Announces refunds/create and orders/updated."""
+        with self.lock:
+            order = self.orders[order_id]
+            fo = self.fulfillment_orders[order.fulfillment_order_ids[0]]
+            now, refund_lines = self.clock(), []
+            for line in lines:
+                li = next(
+                    x
+                    for x in order.line_items
+                    if x.id == line.get("line_item_id") or x.sku == line.get("sku")
+                )
+                qty = int(line["quantity"])
+                if qty > li.quantity - li.refunded_quantity:
+                    raise ValueError(f"cannot refund {qty} of line {li.id}")
+                level = self._level(self.variants[li.variant_id].inventory_item_id, fo.location_id)
+                foli = next(x for x in fo.line_items if x.line_item_id == li.id)
+                unshipped = min(qty, foli.remaining_quantity)
+                if unshipped:
+                    foli.remaining_quantity -= unshipped
+                    self.change_quantity(level, "committed", -unshipped)
+                if restock:
+                    self.change_quantity(level, "available", qty)
+                li.refunded_quantity += qty
+                kind = ("cancel" if unshipped == qty else "return") if restock else "no_restock"
+                refund_lines.append(
+                    {
+                        "id": self.new_id("RefundLineItem"),
+                        "line_item_id": li.id,
+                        "quantity": qty,
+                        "restock_type": kind,
+                        "location_id": fo.location_id if restock else None,
+                    }
+                )
+            refund = Refund(
+                id=self.new_id("Refund"),
+                order_id=order.id,
+                created_at=now,
+                restock=restock,
+                lines=refund_lines,
+                note=note,
+            )
+            order.refunds.append(refund)
+            all_refunded = all(li.refunded_quantity >= li.quantity for li in order.line_items)
+            order.financial_status = "REFUNDED" if all_refunded else "PARTIALLY_REFUNDED"
+            order.updated_at = now
+            if all(x.remaining_quantity == 0 for x in fo.line_items) and fo.status == "OPEN":
+                fo.status, fo.updated_at = "CLOSED", now
+            self.emit("REFUNDS_CREATE", refund)
+            self.emit("ORDERS_UPDATED", order)
+            return refund

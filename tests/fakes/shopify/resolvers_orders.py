@@ -62,7 +62,7 @@ def _line_name(line, info):
 
 @resolver("LineItem", "currentQuantity")
 def _line_current(line, info):
-    return 0 if line.cancelled else line.quantity
+    return 0 if line.cancelled else line.quantity - line.refunded_quantity
 
 
 @resolver("LineItem", "unfulfilledQuantity")
@@ -73,7 +73,7 @@ def _line_unfulfilled(line, info):
 
 @resolver("LineItem", "refundableQuantity")
 def _line_refundable(line, info):
-    return 0 if line.cancelled else line.quantity
+    return 0 if line.cancelled else line.quantity - line.refunded_quantity
 
 
 @resolver("LineItem", "nonFulfillableQuantity")

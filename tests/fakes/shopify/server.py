@@ -184,6 +184,9 @@ class FakeShopify:
     def cancel_order(self, order_id: int, **kwargs):
         return self.state.cancel_order(order_id, **kwargs)
 
+    def refund_order(self, order_id: int, **kwargs):
+        return self.state.refund_order(order_id, **kwargs)
+
     def count(self, name: str, amount: int = 1) -> None:
         with self._counter_lock:
             self._counters[name] += amount

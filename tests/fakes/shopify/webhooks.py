@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .models import Fulfillment, InventoryLevel, Order
+from .models import Fulfillment, InventoryLevel, Order, Refund
 
 TOPICS = {
     "ORDERS_CREATE": "orders/create",
@@ -74,7 +74,7 @@ def line_item_payload(state, li, quantity: int | None = None) -> dict:
         "name": li.title,
         "vendor": "Fake Linen Shop",
         "quantity": li.quantity if quantity is None else quantity,
-        "current_quantity": 0 if li.cancelled else li.quantity,
+        "current_quantity": 0 if li.cancelled else li.quantity - li.refunded_quantity,
         "fulfillable_quantity": remaining,
         "fulfillment_status": status,
         "fulfillment_service": "manual",
@@ -108,6 +108,29 @@ def fulfillment_payload(state, f: Fulfillment) -> dict:
         "tracking_url": f.tracking[0]["url"] if f.tracking else None,
         "tracking_urls": [t["url"] for t in f.tracking if t["url"]],
         "line_items": [line_item_payload(state, state.line_items[li_id], qty) for li_id, qty in f.lines],
+    }
+
+
+def refund_payload(state, refund: Refund) -> dict:
+    return {
+        "id": refund.id,
+        "admin_graphql_api_id": refund.gid,
+        "order_id": refund.order_id,
+        "created_at": rest_time(refund.created_at),
+        "processed_at": rest_time(refund.created_at),
+        "restock": refund.restock,
+        "note": refund.note,
+        "transactions": [],
+        "order_adjustments": [],
+        "refund_line_items": [
+            {
+                **line,
+                "subtotal": _money(float(state.line_items[line["line_item_id"]].price) * line["quantity"]),
+                "total_tax": "0.00",
+                "line_item": line_item_payload(state, state.line_items[line["line_item_id"]]),
+            }
+            for line in refund.lines
+        ],
     }
 
 
@@ -164,6 +187,8 @@ def payload_for(state, obj) -> dict:
         return order_payload(state, obj)
     if isinstance(obj, Fulfillment):
         return fulfillment_payload(state, obj)
+    if isinstance(obj, Refund):
+        return refund_payload(state, obj)
     if isinstance(obj, InventoryLevel):
         return inventory_level_payload(state, obj)
     raise TypeError(f"no webhook payload for {obj!r}")

@@ -170,3 +170,18 @@ def test_cancelled_order_restocks_and_shows_cancelled_at(fake_shopify):
     assert fake_shopify.state.available("LIN-0001-1") == before
     assert order.cancelled_at is not None
     assert order.financial_status == "REFUNDED"
+
+
+def test_refund_with_restock_returns_units_and_is_announced(fake_shopify, shopify_client, webhook_receiver):
+    _subscribe(shopify_client, "REFUNDS_CREATE", webhook_receiver.url)
+    before = fake_shopify.state.available("LIN-0001-1")
+    order = fake_shopify.place_order(lines=[{"sku": "LIN-0001-1", "quantity": 3}])
+    fake_shopify.refund_order(order.id, lines=[{"sku": "LIN-0001-1", "quantity": 1}], restock=True)
+    assert fake_shopify.state.available("LIN-0001-1") == before - 2
+    assert order.financial_status == "PARTIALLY_REFUNDED"
+    (delivery,) = webhook_receiver.wait_for(1)
+    assert delivery["headers"]["X-Shopify-Topic"] == "refunds/create"
+    body = webhook_receiver.json(delivery)
+    assert body["order_id"] == order.id and body["restock"] is True
+    (line,) = body["refund_line_items"]
+    assert (line["quantity"], line["restock_type"], line["line_item"]["sku"]) == (1, "cancel", "LIN-0001-1")
