@@ -1,0 +1,35 @@
+"""The fake runs standalone (benchmarks, demo): ``python -m tests.fakes.shopify.server``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_standalone_server_prints_its_address_and_serves_the_seeded_shop():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.shopify.server", "--port", "0", "--seed", "3", "--products", "4"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        info = json.loads(proc.stdout.readline())
+        response = requests.post(
+            info["graphql_url"],
+            headers={"X-Shopify-Access-Token": info["access_token"]},
+            timeout=10,
+            json={"query": "{ productVariants(first: 50) { nodes { sku } } }"},
+        )
+        skus = [n["sku"] for n in response.json()["data"]["productVariants"]["nodes"]]
+        assert len(skus) == 8
+        assert skus[0] == "LIN-0001-1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
