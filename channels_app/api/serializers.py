@@ -1,0 +1,157 @@
+"""Serializers of the channel API. Credentials are write-only: never in any response."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from channels_app.connectors.registry import connector_kinds
+from channels_app.models import ChannelAccount, InboundEvent, Listing
+
+
+class AccountOutputSerializer(serializers.ModelSerializer):
+    """An account without its credentials; ``webhook_url`` is where the channel must deliver."""
+
+    locations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    webhook_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChannelAccount
+        fields = [
+            "id", "name", "kind", "base_url", "options", "enabled", "dry_run", "locations", "buffer",
+            "percentage", "max_published", "min_published", "poll_interval_seconds", "sales_channel",
+            "webhook_url", "orders_synced_at", "last_order_intake_at", "last_push_at", "last_reconcile_at",
+            "last_error", "created_at",
+        ]  # fmt: skip
+
+    def get_webhook_url(self, obj: ChannelAccount) -> str:
+        path = reverse("channels_webhooks:receive", args=[obj.webhook_token])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class AccountCreateInputSerializer(serializers.Serializer):
+    """A new account; ``credentials`` are encrypted at rest and never returned."""
+
+    kind = serializers.CharField()
+    name = serializers.CharField(max_length=255)
+    code = serializers.SlugField(required=False, default="")
+    base_url = serializers.URLField()
+    credentials = serializers.DictField(child=serializers.CharField(), write_only=True)
+    options = serializers.DictField(required=False, default=dict)
+    location_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    dry_run = serializers.BooleanField(default=True)
+    buffer = serializers.IntegerField(min_value=0, default=0)
+    percentage = serializers.IntegerField(min_value=0, max_value=100, default=100)
+    max_published = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    min_published = serializers.IntegerField(min_value=0, default=0)
+    poll_interval_seconds = serializers.IntegerField(min_value=10, default=120)
+
+    def validate_kind(self, value: str) -> str:
+        if value not in connector_kinds():
+            raise serializers.ValidationError(f"Unknown kind; known: {', '.join(connector_kinds())}")
+        return value
+
+
+class AccountUpdateInputSerializer(serializers.Serializer):
+    """Fields staff may change; all optional."""
+
+    name = serializers.CharField(max_length=255, required=False)
+    base_url = serializers.URLField(required=False)
+    enabled = serializers.BooleanField(required=False)
+    dry_run = serializers.BooleanField(required=False)
+    options = serializers.DictField(required=False)
+    buffer = serializers.IntegerField(min_value=0, required=False)
+    percentage = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    max_published = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    min_published = serializers.IntegerField(min_value=0, required=False)
+    poll_interval_seconds = serializers.IntegerField(min_value=10, required=False)
+    location_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    credentials = serializers.DictField(child=serializers.CharField(), write_only=True, required=False)
+
+
+class SyncStateOutputSerializer(serializers.Serializer):
+    """Sync health of an account."""
+
+    account_id = serializers.IntegerField()
+    last_order_intake_at = serializers.DateTimeField(allow_null=True)
+    last_push_at = serializers.DateTimeField(allow_null=True)
+    last_reconcile_at = serializers.DateTimeField(allow_null=True)
+    orders_synced_at = serializers.DateTimeField(allow_null=True)
+    push_lag_seconds = serializers.FloatField(allow_null=True)
+    dirty = serializers.IntegerField()
+    failing = serializers.IntegerField()
+    unlinked = serializers.IntegerField()
+    failed_events = serializers.IntegerField()
+    drift_last_24h = serializers.IntegerField()
+    last_error = serializers.CharField()
+
+
+class SyncNowInputSerializer(serializers.Serializer):
+    """Which jobs to start now."""
+
+    orders = serializers.BooleanField(default=True)
+    push = serializers.BooleanField(default=True)
+    reconcile = serializers.BooleanField(default=False)
+
+
+class PreviewOutputSerializer(serializers.Serializer):
+    """One row of the first-push preview."""
+
+    listing_id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    sku_code = serializers.CharField()
+    channel_quantity = serializers.IntegerField(allow_null=True)
+    would_push = serializers.IntegerField()
+
+
+class ListingOutputSerializer(serializers.ModelSerializer):
+    """A listing with its link and push state."""
+
+    sku_code = serializers.CharField(source="sku.code", default=None, read_only=True)
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id", "account", "external_id", "external_product_id", "external_variant_id",
+            "external_inventory_item_id", "external_offer_id", "external_sku", "title", "sku", "sku_code",
+            "push_enabled", "buffer", "percentage", "max_published", "min_published", "last_pushed_qty",
+            "last_pushed_at", "last_seen_qty", "last_seen_at", "last_error", "push_failures", "needs_push",
+            "dirty_since", "next_attempt_at",
+        ]  # fmt: skip
+
+
+class ListingLinkInputSerializer(serializers.Serializer):
+    """Link to a SKU by id or code."""
+
+    sku = serializers.CharField()
+
+
+class ListingRulesInputSerializer(serializers.Serializer):
+    """Per-listing rule overrides (null: inherit the account's)."""
+
+    buffer = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    percentage = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
+    max_published = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    min_published = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+class ExplanationOutputSerializer(serializers.Serializer):
+    """Why a listing publishes what it does."""
+
+    listing_id = serializers.IntegerField()
+    explanation = serializers.CharField()
+
+
+class InboundEventOutputSerializer(serializers.ModelSerializer):
+    """A stored webhook delivery or polled record."""
+
+    status = serializers.CharField(read_only=True)
+    source = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = InboundEvent
+        fields = [
+            "id", "account", "event_id", "source", "topic", "payload", "order", "received_at", "processed_at",
+            "status", "attempts", "error",
+        ]  # fmt: skip

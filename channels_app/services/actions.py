@@ -1,0 +1,116 @@
+"""Staff actions: change an account, retry failures, "sync now"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Now
+
+from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
+from channels_app.services.accounts import AccountError, account_credentials_set
+from channels_app.services.outbox import account_push_request
+from channels_app.services.schedule import account_schedule_ensure
+from inventory_app.models import Location
+
+RULE_FIELDS = ("buffer", "percentage", "max_published", "min_published")
+ACCOUNT_FIELDS = ("name", "base_url", "enabled", "dry_run", "poll_interval_seconds", "options", *RULE_FIELDS)
+
+
+def account_update(
+    *,
+    account: ChannelAccount,
+    data: Mapping[str, object],
+    location_ids: Sequence[int] | None = None,
+    credentials: Mapping[str, str] | None = None,
+) -> ChannelAccount:
+    """Change an account's settings, rules, locations or credentials.
+
+    A change of rules or locations marks every linked listing dirty (their figures change); the
+    beat entries follow ``enabled`` and ``poll_interval_seconds``. Switching dry-run off is
+    :func:`~channels_app.services.onboarding.account_go_live`'s job and is refused here.
+    """
+    unknown = set(data) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise AccountError(f"Unknown field(s): {', '.join(sorted(unknown))}")
+    if account.dry_run and data.get("dry_run") is False:
+        raise AccountError("Use go-live to leave dry run")
+    if "percentage" in data and not 0 <= int(data["percentage"]) <= 100:
+        raise AccountError("percentage must be between 0 and 100")
+    with transaction.atomic():
+        account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
+        for key, value in data.items():
+            setattr(account, key, value)
+        account.save()
+        if credentials is not None:
+            account_credentials_set(account=account, credentials=credentials)
+        if location_ids is not None:
+            account.locations.set(Location.objects.filter(pk__in=location_ids))
+        if location_ids is not None or set(data) & set(RULE_FIELDS) or data.get("enabled"):
+            Listing.objects.filter(account=account, sku__isnull=False).update(
+                needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1
+            )
+            account_push_request(account_ids=[account.pk])
+        account_schedule_ensure(account=account)
+    return account
+
+
+def listing_rules_set(*, listing: Listing, rules: Mapping[str, int | None]) -> Listing:
+    """Override (or, with None, inherit again) the listing's publishing rules; marks it dirty."""
+    unknown = set(rules) - set(RULE_FIELDS)
+    if unknown:
+        raise AccountError(f"Unknown rule(s): {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        Listing.objects.filter(pk=listing.pk).update(
+            **rules, needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1
+        )
+        account_push_request(account_ids=[listing.account_id])
+    listing.refresh_from_db()
+    return listing
+
+
+def listing_push_retry(*, listing: Listing) -> Listing:
+    """Retry a listing's push now: clear its backoff and request a push."""
+    with transaction.atomic():
+        Listing.objects.filter(pk=listing.pk).update(
+            needs_push=True,
+            dirty_since=Now(),
+            next_attempt_at=None,
+            claimed_until=None,
+            dirty_version=F("dirty_version") + 1,
+        )
+        account_push_request(account_ids=[listing.account_id])
+    listing.refresh_from_db()
+    return listing
+
+
+def inbound_event_retry(*, event: InboundEvent) -> InboundEvent:
+    """Process a failed inbound event again (after commit, on a worker)."""
+    from channels_app.tasks import inbound_event_process_task
+
+    if event.status != InboundEventStatus.FAILED:
+        raise AccountError("Only failed events can be retried")
+    transaction.on_commit(lambda: inbound_event_process_task.delay(event.pk))
+    return event
+
+
+def account_sync_now(
+    *, account: ChannelAccount, orders: bool = True, push: bool = True, reconcile: bool = False
+) -> list[str]:
+    """Enqueue the chosen sync jobs for ``account`` now; return their names."""
+    from channels_app.tasks import account_orders_sync_task, account_push_task, account_reconcile_task
+
+    started = []
+    if orders:
+        transaction.on_commit(lambda: account_orders_sync_task.delay(account.pk))
+        started.append("orders")
+    if push:
+        with transaction.atomic():
+            Listing.objects.filter(account=account, needs_push=True).update(next_attempt_at=None)
+        transaction.on_commit(lambda: account_push_task.delay(account.pk))
+        started.append("push")
+    if reconcile:
+        transaction.on_commit(lambda: account_reconcile_task.delay(account.pk))
+        started.append("reconcile")
+    return started

@@ -1,0 +1,118 @@
+"""The channel REST API: accounts without secrets, listings link/unlink, events, state, explanation."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels_app.models import ChannelAccount, InboundEvent, Listing
+from inventory_app.services.stock import stock_receive
+from tests.factories import LocationFactory, SKUFactory
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = "/api/v1/channel-accounts/"
+
+
+def _create(client, shop, **extra):
+    return client.post(
+        ACCOUNTS,
+        {
+            "kind": "generic",
+            "name": "Shop",
+            "base_url": shop.base_url,
+            "credentials": {"api_key": shop.api_key, "webhook_secret": "WHSEC-DO-NOT-SHOW"},
+            "options": {"rate_per_second": 50},
+            **extra,
+        },
+        format="json",
+    )
+
+
+def test_accounts_are_created_by_managers_and_never_show_credentials(api_client, shops):
+    shop = shops()
+    manager, operator = api_client("manager"), api_client("operator")
+
+    refused = _create(operator, shop)
+    created = _create(manager, shop)
+    listed = api_client("viewer").get(ACCOUNTS)
+
+    assert refused.status_code == 403
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["dry_run"] is True
+    assert body["webhook_url"].endswith(f"/webhooks/channels/{ChannelAccount.objects.get().webhook_token}/")
+    for response in (created, listed, manager.get(f"{ACCOUNTS}{body['id']}/")):
+        assert b"WHSEC-DO-NOT-SHOW" not in response.content
+        assert shop.api_key.encode() not in response.content
+        assert b"credentials" not in response.content
+
+
+def test_unknown_kind_is_a_clear_400_and_creates_nothing(api_client, shops):
+    response = _create(api_client("manager"), shops(), kind="nope")
+
+    assert response.status_code == 400
+    assert "Unknown kind" in response.content.decode()
+    assert ChannelAccount.objects.count() == 0
+
+
+def test_import_link_unlink_explain_and_sync_state(api_client, shops):
+    location = LocationFactory(code="A")
+    sku = SKUFactory(code="S1")
+    stock_receive(sku=sku, location=location, quantity=8)
+    shop = shops()
+    shop.listing_add("L1", sku="OTHER", quantity=1)
+    manager, operator = api_client("manager"), api_client("operator")
+    account_id = _create(manager, shop, buffer=3).json()["id"]
+
+    imported = operator.post(f"{ACCOUNTS}{account_id}/import-listings/")
+    listing_id = Listing.objects.get().pk
+    linked = operator.post(f"/api/v1/channel-listings/{listing_id}/link/", {"sku": "S1"}, format="json")
+    explained = operator.get(f"/api/v1/channel-listings/{listing_id}/explanation/")
+    state = operator.get(f"{ACCOUNTS}{account_id}/sync-state/")
+    preview = operator.get(f"{ACCOUNTS}{account_id}/preview/")
+    unlinked = operator.post(f"/api/v1/channel-listings/{listing_id}/unlink/")
+    unlinked_list = operator.get("/api/v1/channel-listings/", {"sku__isnull": "true"})
+
+    assert imported.json() == {"imported": 1, "linked": 0}
+    assert (linked.status_code, linked.json()["sku_code"], linked.json()["needs_push"]) == (200, "S1", True)
+    assert explained.json()["explanation"] == "on hand 8 - committed 0 at A, buffer 3 = 5"
+    assert (state.json()["dirty"], state.json()["unlinked"]) == (1, 0)
+    assert preview.json() == [
+        {
+            "listing_id": listing_id,
+            "external_id": "L1",
+            "sku_code": "S1",
+            "channel_quantity": 1,
+            "would_push": 5,
+        }
+    ]
+    assert (unlinked.json()["sku"], [row["id"] for row in unlinked_list.json()["results"]]) == (
+        None,
+        [listing_id],
+    )
+
+
+def test_viewers_cannot_link_or_sync(api_client, shops):
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=1)
+    account_id = _create(api_client("manager"), shop).json()["id"]
+    viewer = api_client("viewer")
+
+    assert viewer.post(f"{ACCOUNTS}{account_id}/sync-now/", {}, format="json").status_code == 403
+    assert viewer.post(f"{ACCOUNTS}{account_id}/import-listings/").status_code == 403
+    assert Listing.objects.count() == 0
+
+
+def test_events_are_listed_and_only_failed_ones_retried(api_client, shops):
+    shop = shops()
+    account_id = _create(api_client("manager"), shop).json()["id"]
+    event = InboundEvent.objects.create(
+        account_id=account_id, event_id="e1", source="webhook", topic="order.created", status="processed"
+    )
+    operator = api_client("operator")
+
+    listed = operator.get("/api/v1/channel-events/", {"account": account_id})
+    retried = operator.post(f"/api/v1/channel-events/{event.pk}/retry/")
+
+    assert [row["event_id"] for row in listed.json()["results"]] == ["e1"]
+    assert retried.status_code == 400
