@@ -1,0 +1,146 @@
+"""Channel account admin: health columns, write-only credentials, sync/retry/go-live actions."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from channels_app.connectors.registry import connector_kinds
+from channels_app.models import ChannelAccount
+from channels_app.selectors.state import account_sync_state
+from channels_app.services.accounts import AccountError, account_create
+from channels_app.services.actions import ACCOUNT_FIELDS, account_sync_now, account_update
+from channels_app.services.onboarding import account_go_live
+from inventory_app.admin.base import ServiceSaveAdmin, changed_fields, model_fields
+
+
+class AccountForm(forms.ModelForm):
+    """Credentials are typed as JSON and never rendered back (the field is always empty)."""
+
+    kind = forms.ChoiceField(choices=())
+    base_url = forms.URLField(max_length=500, assume_scheme="https")
+    credentials_json = forms.CharField(
+        label="Credentials (JSON)",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text='e.g. {"api_key": "...", "webhook_secret": "..."}; leave empty to keep the current ones',
+    )
+
+    class Meta:
+        model = ChannelAccount
+        fields = ["kind", "name", "base_url", "options", "enabled", "dry_run", "locations", "buffer",
+                  "percentage", "max_published", "min_published", "poll_interval_seconds"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, k) for k in connector_kinds()]
+        if self.instance.pk:
+            self.fields["kind"].disabled = True
+
+    def clean_credentials_json(self) -> dict | None:
+        text = self.cleaned_data.get("credentials_json") or ""
+        if not text.strip():
+            if not self.instance.pk:
+                raise ValidationError("Credentials are required")
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise ValidationError("Not valid JSON") from None
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ValidationError("A JSON object of strings")
+        return value
+
+
+@admin.register(ChannelAccount)
+class ChannelAccountAdmin(ServiceSaveAdmin):
+    """Accounts with last intake/push, lag, dirty-queue depth, failures, unlinked listings and drift."""
+
+    form = AccountForm
+    write_role = "manager"
+    list_display = ("name", "kind", "enabled", "dry_run", "last_order_intake_at", "last_push_at", "lag",
+                    "dirty", "failing", "unlinked", "drift_24h")  # fmt: skip
+    list_filter = ("kind", "enabled", "dry_run")
+    search_fields = ("name",)
+    readonly_fields = ("sales_channel", "webhook_path", "orders_synced_at", "last_order_intake_at",
+                       "last_push_at", "last_reconcile_at", "last_error", "sync_state")  # fmt: skip
+    actions = ("sync_now", "reconcile_now", "go_live")
+
+    def _state(self, obj):
+        cache = getattr(self, "_state_cache", None)
+        if cache is None or cache[0] != obj.pk:
+            self._state_cache = (obj.pk, account_sync_state(account=obj))
+        return self._state_cache[1]
+
+    @admin.display(description="lag (s)")
+    def lag(self, obj):
+        lag = self._state(obj).push_lag_seconds
+        return None if lag is None else round(lag, 1)
+
+    @admin.display(description="dirty")
+    def dirty(self, obj):
+        return self._state(obj).dirty
+
+    @admin.display(description="failing")
+    def failing(self, obj):
+        return self._state(obj).failing
+
+    @admin.display(description="unlinked")
+    def unlinked(self, obj):
+        return self._state(obj).unlinked
+
+    @admin.display(description="drift 24 h")
+    def drift_24h(self, obj):
+        return self._state(obj).drift_last_24h
+
+    @admin.display(description="webhook path")
+    def webhook_path(self, obj):
+        return f"/webhooks/channels/{obj.webhook_token}/" if obj.pk else ""
+
+    @admin.display(description="sync state")
+    def sync_state(self, obj):
+        return json.dumps(account_sync_state(account=obj).__dict__, default=str, indent=1) if obj.pk else ""
+
+    def service_save(self, request, obj, form, change) -> None:
+        credentials = form.cleaned_data.get("credentials_json")
+        try:
+            if change:
+                data = changed_fields(form, ACCOUNT_FIELDS)
+                account_update(account=obj, data=data, credentials=credentials)
+            else:
+                values = model_fields(form, ACCOUNT_FIELDS)
+                created = account_create(kind=form.cleaned_data["kind"], credentials=credentials, **values)
+                obj.pk = created.pk
+                obj.sales_channel_id = created.sales_channel_id
+                obj.webhook_token = created.webhook_token
+        except AccountError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def save_related(self, request, form, formsets, change):
+        if "locations" in form.changed_data:
+            account_update(
+                account=form.instance, data={}, location_ids=[x.pk for x in form.cleaned_data["locations"]]
+            )
+
+    @admin.action(description="Sync now (poll orders and push)")
+    def sync_now(self, request, queryset):
+        for account in queryset:
+            account_sync_now(account=account)
+        self.message_user(request, f"Sync started for {queryset.count()} account(s)", messages.SUCCESS)
+
+    @admin.action(description="Reconcile now (read live quantities, correct drift)")
+    def reconcile_now(self, request, queryset):
+        for account in queryset:
+            account_sync_now(account=account, orders=False, push=False, reconcile=True)
+        self.message_user(
+            request, f"Reconciliation started for {queryset.count()} account(s)", messages.SUCCESS
+        )
+
+    @admin.action(description="Go live (leave dry run)")
+    def go_live(self, request, queryset):
+        for account in queryset.filter(dry_run=True):
+            account_go_live(account=account)
+        self.message_user(request, "Accounts are live", messages.SUCCESS)
