@@ -93,8 +93,10 @@ class _Walker:
                 continue
             if ftype.name.endswith("Connection"):
                 total += CONNECTION_COST + self.connection(ftype, node, value)
-            elif data is not ... and isinstance(value, list):
-                total += sum(OBJECT_COST + self.cost(ftype, node.selection_set, v) for v in value if v)
+            elif data is not ... and isinstance(value, list):  # a plain list costs like one object
+                total += OBJECT_COST + max(
+                    (self.cost(ftype, node.selection_set, v) for v in value if v), default=0
+                )
             else:
                 total += OBJECT_COST + self.cost(ftype, node.selection_set, value)
         return total

@@ -8,6 +8,8 @@ requested - actual cost, ``extensions.cost`` with the throttle status.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -109,28 +111,36 @@ def handle(fake, method: str, path: str, headers, body: bytes) -> tuple[int, dic
     return status, out_headers, payload
 
 
-def _graphql(fake, served: str, query: str, variables: dict, operation_name: str | None) -> tuple[int, dict]:
+@functools.lru_cache(maxsize=512)
+def _checked(served: str, query: str, with_specs: bool):
+    """(document, errors) for a query text; clients repeat the same few documents, so cache them."""
     try:
         document = parse(query)
     except GraphQLSyntaxError as exc:
-        fake.count("graphql_errors")
-        return 200, {"errors": shopify_errors([exc])}
-    real = real_schema(served) if fake.validate_with_specs else None
+        return None, shopify_errors([exc])
+    real = real_schema(served) if with_specs else None
     if real is not None:
         errors = validate(real, document)
         if errors:
-            fake.count("graphql_errors")
-            return 200, {"errors": shopify_errors(errors, document)}
-    schema = executable_schema(served)
-    errors = validate(schema, document)
+            return document, shopify_errors(errors, document)
+    errors = validate(executable_schema(served), document)
     if errors:
-        fake.count("graphql_errors")
         body = shopify_errors(errors, document)
         if real is not None:  # valid for Shopify, outside what the fake implements
             for e in body:
                 e["message"] = f"[fake Shopify] not implemented: {e['message']}"
                 e["extensions"] = {"code": "FAKE_NOT_IMPLEMENTED"}
-        return 200, {"errors": body}
+        return document, body
+    return document, None
+
+
+def _graphql(fake, served: str, query: str, variables: dict, operation_name: str | None) -> tuple[int, dict]:
+    document, errors = _checked(served, query, fake.validate_with_specs)
+    if errors:
+        fake.count("graphql_errors")
+        return 200, {"errors": copy.deepcopy(errors)}
+    real = real_schema(served) if fake.validate_with_specs else None
+    schema = executable_schema(served)
     operation = pick_operation(document, operation_name)
     if operation is None:
         message = (

@@ -121,6 +121,7 @@ class FakeShopify:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

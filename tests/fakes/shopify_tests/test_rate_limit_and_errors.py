@@ -105,3 +105,13 @@ def test_syntax_error_is_a_graphql_error(shopify_client):
     assert status == 200
     assert "data" not in body
     assert body["errors"][0]["locations"] == [{"line": 1, "column": 16}]
+
+
+def test_nested_connections_multiply_and_scalars_are_free(shopify_client):
+    query = (
+        "{ products(first: 10) { edges { node { id title "
+        "variants(first: 5) { edges { node { id sku } } } } } } }"
+    )
+    cost = shopify_client.post(query)[2]["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 2 + 10 * (1 + 2 + 5 * 1)
+    assert cost["actualQueryCost"] == 2 + 10 * (1 + 2 + 2 * 1)  # 10 products with 2 variants each

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import time
 
 CREATE = """
 mutation Sub($topic: WebhookSubscriptionTopic!, $url: String!) {
@@ -185,3 +186,13 @@ def test_refund_with_restock_returns_units_and_is_announced(fake_shopify, shopif
     assert body["order_id"] == order.id and body["restock"] is True
     (line,) = body["refund_line_items"]
     assert (line["quantity"], line["restock_type"], line["line_item"]["sku"]) == (1, "cancel", "LIN-0001-1")
+
+
+def test_delayed_delivery_fault(fake_shopify, shopify_client, webhook_receiver):
+    _subscribe(shopify_client, "ORDERS_CREATE", webhook_receiver.url)
+    fake_shopify.webhooks.faults.delay = 0.4
+    started = time.monotonic()
+    fake_shopify.place_order(lines=[{"sku": "LIN-0001-1", "quantity": 1}])
+    assert webhook_receiver.wait_for(1, timeout=0.2) == []
+    assert len(webhook_receiver.wait_for(1, timeout=5)) == 1
+    assert time.monotonic() - started >= 0.4
