@@ -213,6 +213,27 @@ def test_a_signal_stops_every_child_and_its_children_then_exits_0(signum):
     _assert_groups_gone(groups)  # the grandchild too, though it was never signalled directly
 
 
+@needs_proc
+def test_a_second_signal_kills_at_once():
+    running = _supervise([("stubborn", STUBBORN)], stop_timeout=60)
+    try:
+        running.wait_for(r"^stubborn \| ready \d+$", timeout=20)
+        running.proc.send_signal(signal.SIGINT)
+        running.wait_for(r"^runall   \| SIGINT: stopping stubborn$", timeout=10)
+        started = time.monotonic()
+        running.proc.send_signal(signal.SIGINT)
+        returncode = running.finish(timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        running.kill_everything()
+
+    assert returncode == 0
+    assert elapsed < 5
+    assert "runall   | killing stubborn" in running.lines
+    assert "runall   | stubborn stopped (exit code -9)" in running.lines
+    _assert_groups_gone(set(running.child_groups().values()))
+
+
 def _start_runall(env: dict[str, str]) -> Running:
     return Running([sys.executable, "-m", "config.runall"], env)
 
