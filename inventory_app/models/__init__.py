@@ -1,7 +1,7 @@
 """Models of the core. Import from here: ``from inventory_app.models import SKU``."""
 
 from .catalog import SKU, BackorderPolicy, KitComponent, Location, Product
-from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, LayerConsumption
+from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, CostReport, LayerConsumption
 from .orders import Allocation, Order, OrderLine, OrderStatus, SalesChannel
 from .purchasing import (
     AllocationBasis,
@@ -36,6 +36,7 @@ __all__ = [
     "AverageCost",
     "BackorderPolicy",
     "CostLayer",
+    "CostReport",
     "CostingMethod",
     "CostingSettings",
     "KitComponent",

@@ -21,6 +21,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from inventory_app.models.stock import StockMovement
+
 
 class CostingMethod(models.TextChoices):
     """How outbound units are costed."""
@@ -161,3 +163,12 @@ class AverageCost(models.Model):
         if self.quantity <= 0:
             return None
         return (self.value / self.quantity).quantize(Decimal("0.0001"))
+
+
+class CostReport(StockMovement):
+    """The ledger seen as cost reports (valuation, COGS) in the admin; no table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "cost report"
+        verbose_name_plural = "cost reports (valuation, COGS)"

@@ -1,0 +1,107 @@
+"""Admin page of the cost reports: valuation per SKU and location (now or as of a moment) and COGS
+per SKU, location and channel over a period, each with CSV export. Reads selectors only.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import admin
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.dateparse import parse_date, parse_datetime
+
+from inventory_app.admin.base import ReadOnlyAdmin
+from inventory_app.models import CostReport
+from inventory_app.selectors.reports import (
+    CogsReportRow,
+    ValuationReportRow,
+    cogs_report,
+    report_csv,
+    valuation_report,
+)
+
+
+def _csv(text: str, name: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@admin.register(CostReport)
+class CostReportAdmin(ReadOnlyAdmin):
+    """Valuation (?report=valuation&as_of=...) and COGS (?report=cogs&date_from=&date_to=) pages."""
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            return super().changelist_view(request, extra_context)  # Django answers 403
+        params = request.GET
+        report = params.get("report", "valuation")
+        export = params.get("export") == "csv"
+        if report == "cogs":
+            date_from, date_to = (
+                parse_date(params.get("date_from") or ""),
+                parse_date(params.get("date_to") or ""),
+            )
+            rows = cogs_report(date_from=date_from, date_to=date_to)
+            if export:
+                return _csv(report_csv(rows=rows, row_type=CogsReportRow), "cogs")
+            headers = [
+                "SKU",
+                "Location",
+                "Channel",
+                "Shipped",
+                "Returned",
+                "Cost shipped",
+                "Cost returned",
+                "COGS",
+            ]
+            table = [
+                (
+                    r.sku_code,
+                    r.location_code,
+                    r.channel_code,
+                    r.units_shipped,
+                    r.units_returned,
+                    r.cost_shipped,
+                    r.cost_returned,
+                    r.cogs,
+                )
+                for r in rows
+            ]
+            totals = ["Total", "", "", "", "", "", "", sum((r.cogs for r in rows), Decimal("0.00"))]
+            filters = [
+                ("date_from", "From", params.get("date_from"), "date"),
+                ("date_to", "To", params.get("date_to"), "date"),
+            ]
+        else:
+            report = "valuation"
+            raw = params.get("as_of") or ""
+            as_of = parse_datetime(raw) or parse_date(raw)
+            rows = valuation_report(as_of=as_of)
+            if export:
+                return _csv(report_csv(rows=rows, row_type=ValuationReportRow), "valuation")
+            headers = ["SKU", "Location", "Units", "Value", "Unit cost", "Currency"]
+            table = [
+                (r.sku_code, r.location_code, r.quantity, r.value, r.unit_cost, r.currency) for r in rows
+            ]
+            totals = ["Total", "", "", sum((r.value for r in rows), Decimal("0.00")), "", ""]
+            filters = [("as_of", "As of (date or date-time)", raw, "text")]
+        query = request.GET.copy()
+        query["export"] = "csv"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Inventory valuation" if report == "valuation" else "Cost of goods sold",
+            "report": report,
+            "filters": filters,
+            "links": [
+                ("?report=valuation", "Valuation"),
+                ("?report=cogs", "COGS"),
+                (f"?{query.urlencode()}", "Export CSV"),
+            ],
+            "headers": headers,
+            "rows": table,
+            "totals": totals,
+        }
+        return TemplateResponse(request, "admin/inventory_app/report.html", context)
