@@ -92,6 +92,7 @@ class OrdersMixin:
             self.emit("ORDERS_CREATE", order)
             if financial_status == "PAID":
                 self.emit("ORDERS_PAID", order)
+            self.emit("ORDERS_UPDATED", order)  # orders/updated also fires for a new order
             return order
 
     def cancel_order(self, order_id: int, *, reason: str = "CUSTOMER", restock: bool = True) -> Order:

@@ -28,7 +28,7 @@ def decode_cursor(cursor: str) -> tuple:
         data = json.loads(base64.b64decode(cursor.encode(), validate=True))
         return (data["last_value"], data["last_id"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise GraphQLError(f"Invalid cursor for current pagination sort: {cursor}") from exc
+        raise GraphQLError("Invalid cursor for current pagination sort.") from exc
 
 
 def _comparable(value):
@@ -47,15 +47,18 @@ def paginate(items: Iterable, args: dict, sort_value: Callable[[object], object]
     if args.get("reverse"):
         keyed.reverse()
     before_cut = False
-    if args.get("after"):
-        mark = tuple(decode_cursor(args["after"]))
-        keyed = [(k, i) for k, i in keyed if (k < mark if args.get("reverse") else k > mark)]
-        before_cut = True
-    after_cut = False
-    if args.get("before"):
-        mark = tuple(decode_cursor(args["before"]))
-        kept = [(k, i) for k, i in keyed if (k > mark if args.get("reverse") else k < mark)]
-        after_cut, keyed = len(kept) < len(keyed), kept
+    try:
+        if args.get("after"):
+            mark = tuple(decode_cursor(args["after"]))
+            keyed = [(k, i) for k, i in keyed if (k < mark if args.get("reverse") else k > mark)]
+            before_cut = True
+        after_cut = False
+        if args.get("before"):
+            mark = tuple(decode_cursor(args["before"]))
+            kept = [(k, i) for k, i in keyed if (k > mark if args.get("reverse") else k < mark)]
+            after_cut, keyed = len(kept) < len(keyed), kept
+    except TypeError as exc:  # a cursor made under another sortKey
+        raise GraphQLError("Invalid cursor for current pagination sort.") from exc
     has_next = has_prev = False
     if first is not None:
         has_next = len(keyed) > first or after_cut

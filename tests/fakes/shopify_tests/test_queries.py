@@ -118,3 +118,12 @@ def test_locations_need_first_or_last(shopify_client):
     assert status == 200
     assert body["errors"][0]["message"] == "you must provide one of first or last"
     assert body["data"] is None
+
+
+def test_a_cursor_from_another_sort_is_refused(shopify_client):
+    first = shopify_client.data("{ locations(first: 1, sortKey: NAME) { pageInfo { endCursor } } }")
+    cursor = first["locations"]["pageInfo"]["endCursor"]
+    body = shopify_client.post(
+        "query($c: String) { locations(first: 1, after: $c, sortKey: ID) { nodes { id } } }", {"c": cursor}
+    )[2]
+    assert body["errors"][0]["message"] == "Invalid cursor for current pagination sort."

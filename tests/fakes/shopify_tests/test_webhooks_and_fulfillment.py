@@ -196,3 +196,15 @@ def test_delayed_delivery_fault(fake_shopify, shopify_client, webhook_receiver):
     assert webhook_receiver.wait_for(1, timeout=0.2) == []
     assert len(webhook_receiver.wait_for(1, timeout=5)) == 1
     assert time.monotonic() - started >= 0.4
+
+
+def test_a_new_order_also_sends_orders_updated_with_the_same_order(
+    fake_shopify, shopify_client, webhook_receiver
+):
+    _subscribe(shopify_client, "ORDERS_CREATE", webhook_receiver.url)
+    _subscribe(shopify_client, "ORDERS_UPDATED", webhook_receiver.url)
+    order = fake_shopify.place_order(lines=[{"sku": "LIN-0001-1", "quantity": 1}])
+    deliveries = webhook_receiver.wait_for(2)
+    assert sorted(d["headers"]["X-Shopify-Topic"] for d in deliveries) == ["orders/create", "orders/updated"]
+    assert {webhook_receiver.json(d)["id"] for d in deliveries} == {order.id}
+    assert len({d["headers"]["X-Shopify-Event-Id"] for d in deliveries}) == 2
