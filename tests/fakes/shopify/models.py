@@ -29,6 +29,8 @@ def iso(moment: dt.datetime | None) -> str | None:
 
 
 class Entity:
+    """Base of the shop's objects: numeric ``id``, Global ID ``gid``, ``legacy_resource_id``."""
+
     TYPE = ""
     id: int
 
@@ -43,6 +45,8 @@ class Entity:
 
 @dataclass(eq=False)
 class Location(Entity):
+    """A place that stocks inventory."""
+
     TYPE = "Location"
     id: int
     name: str
@@ -54,6 +58,8 @@ class Location(Entity):
 
 @dataclass(eq=False)
 class Product(Entity):
+    """A product; its variants are listed by id."""
+
     TYPE = "Product"
     id: int
     title: str
@@ -66,6 +72,8 @@ class Product(Entity):
 
 @dataclass(eq=False)
 class Variant(Entity):
+    """A product variant with its SKU and inventory item."""
+
     TYPE = "ProductVariant"
     id: int
     product_id: int
@@ -81,6 +89,8 @@ class Variant(Entity):
 
 @dataclass(eq=False)
 class InventoryItem(Entity):
+    """The stock-keeping side of a variant."""
+
     TYPE = "InventoryItem"
     id: int
     variant_id: int
@@ -91,6 +101,8 @@ class InventoryItem(Entity):
 
 @dataclass(eq=False)
 class InventoryLevel(Entity):
+    """Quantities of one inventory item at one location, by quantity name."""
+
     TYPE = "InventoryLevel"
     id: int
     item_id: int
@@ -107,6 +119,8 @@ class InventoryLevel(Entity):
 
 @dataclass(eq=False)
 class LineItem(Entity):
+    """An ordered variant and quantity."""
+
     TYPE = "LineItem"
     id: int
     order_id: int
@@ -122,6 +136,8 @@ class LineItem(Entity):
 
 @dataclass(eq=False)
 class FulfillmentOrderLineItem(Entity):
+    """A line item's share of a fulfillment order."""
+
     TYPE = "FulfillmentOrderLineItem"
     id: int
     line_item_id: int
@@ -131,6 +147,8 @@ class FulfillmentOrderLineItem(Entity):
 
 @dataclass(eq=False)
 class FulfillmentOrder(Entity):
+    """The part of an order to ship from one location."""
+
     TYPE = "FulfillmentOrder"
     id: int
     order_id: int
@@ -143,6 +161,8 @@ class FulfillmentOrder(Entity):
 
 @dataclass(eq=False)
 class Fulfillment(Entity):
+    """A shipment with tracking."""
+
     TYPE = "Fulfillment"
     id: int
     order_id: int
@@ -155,6 +175,8 @@ class Fulfillment(Entity):
 
 @dataclass(eq=False)
 class Refund(Entity):
+    """A refund of order lines, possibly restocking them."""
+
     TYPE = "Refund"
     id: int
     order_id: int
@@ -166,6 +188,8 @@ class Refund(Entity):
 
 @dataclass(eq=False)
 class Order(Entity):
+    """A buyer's order."""
+
     TYPE = "Order"
     id: int
     number: int
@@ -200,6 +224,8 @@ class Order(Entity):
 
 @dataclass(eq=False)
 class WebhookSubscription(Entity):
+    """An app's subscription of a callback URL to a topic."""
+
     TYPE = "WebhookSubscription"
     id: int
     topic: str

@@ -196,6 +196,8 @@ def payload_for(state, obj) -> dict:
 
 @dataclass
 class Delivery:
+    """One webhook to one subscription (kept across retries: same body and headers)."""
+
     subscription_id: int
     topic: str
     url: str
