@@ -229,3 +229,35 @@ def test_costing_method_cannot_change_once_stock_is_valued():
         costing_settings_update(method=CostingMethod.AVERAGE)
 
     assert costing_settings_update(currency="eur").currency == "EUR"
+
+
+def test_average_reversal_takes_back_the_receipt_value_not_the_average():
+    costing_settings_update(method=CostingMethod.AVERAGE)
+    sku, loc = SKUFactory(), LocationFactory()
+    stock_receive(sku=sku, location=loc, quantity=4, unit_cost=D("1.00"))  # 4 units, 4.00
+    wrong = stock_receive(sku=sku, location=loc, quantity=2, unit_cost=D("7.00")).movements.get()  # 6, 18.00
+
+    back = stock_apply(
+        changes=[
+            StockChange(sku_id=sku.pk, location_id=loc.pk, on_hand_delta=-2, reverses_movement_id=wrong.pk)
+        ],
+        reason=MovementReason.RECEIPT,
+    )
+
+    # the pool gives back exactly what the receipt added (14.00), not 2 x the average 3.00
+    assert back.movements.get().value_delta == D("-14.00")
+    pool = AverageCost.objects.get(sku=sku, location=loc)
+    assert (pool.quantity, pool.value, pool.unit_cost) == (4, D("4.00"), D("1.0000"))
+
+
+def test_stock_that_predates_costing_leaves_at_the_default_cost():
+    sku, loc = SKUFactory(default_unit_cost=D("2.5000")), LocationFactory()
+    stock_receive(sku=sku, location=loc, quantity=3, unit_cost=D("1.00"))
+    CostLayer.objects.filter(sku=sku).delete()  # as if the units had been received before costing existed
+
+    out = stock_adjust(sku=sku, location=loc, delta=-2, reason_detail="lost").movements.get()
+
+    assert out.value_delta == D("-5.00")  # 2 x the SKU's default 2.50, recorded as unlayered
+    assert list(LayerConsumption.objects.filter(movement=out).values_list("layer", "quantity", "value")) == [
+        (None, 2, D("5.00"))
+    ]
