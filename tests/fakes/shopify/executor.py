@@ -18,6 +18,7 @@ from graphql import GraphQLError, GraphQLSyntaxError, execute, parse, validate
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from . import mutations, mutations_other, resolvers_orders  # noqa: F401 (register resolvers)
+from .control import handle_control
 from .cost import SINGLE_QUERY_MAX, pick_operation, query_cost
 from .resolvers import resolve, type_of
 from .schema import executable_schema, real_schema, shopify_errors, variable_errors
@@ -82,9 +83,11 @@ def _cost(requested, actual, bucket) -> dict:
     }
 
 
-def handle(fake, method: str, path: str, headers, body: bytes) -> tuple[int, dict, dict]:
+def handle(fake, method: str, path: str, headers, body: bytes) -> tuple[int, dict, object]:
     """(HTTP status, extra response headers, JSON body) for one HTTP request."""
     fake.count("requests")
+    if path.startswith("/_fake/"):
+        return handle_control(fake, method, path.split("?", 1)[0], body)
     match = PATH.match(path.split("?", 1)[0])
     if method != "POST" or not match:
         return 404, {}, NOT_FOUND

@@ -30,6 +30,31 @@ def test_standalone_server_prints_its_address_and_serves_the_seeded_shop():
         skus = [n["sku"] for n in response.json()["data"]["productVariants"]["nodes"]]
         assert len(skus) == 8
         assert skus[0] == "LIN-0001-1"
+        # the /_fake/ control endpoints let another process play the buyer
+        inventory = requests.get(f"{info['url']}/_fake/inventory", timeout=10).json()
+        row = next(r for r in inventory if r["sku"] == "LIN-0001-1")
+        placed = requests.post(
+            f"{info['url']}/_fake/orders",
+            timeout=10,
+            json={"lines": [{"sku": "LIN-0001-1", "quantity": 1}], "location_id": row["location_id"]},
+        )
+        assert placed.status_code == 201
+        after = requests.get(f"{info['url']}/_fake/inventory", timeout=10).json()
+        assert (
+            next(
+                r
+                for r in after
+                if r["inventory_item_id"] == row["inventory_item_id"]
+                and r["location_id"] == row["location_id"]
+            )["available"]
+            == row["available"] - 1
+        )
+        too_many = requests.post(
+            f"{info['url']}/_fake/orders",
+            timeout=10,
+            json={"lines": [{"sku": "LIN-0001-1", "quantity": 10_000}], "location_id": row["location_id"]},
+        )
+        assert too_many.status_code == 409
     finally:
         proc.terminate()
         proc.wait(timeout=10)
