@@ -11,6 +11,7 @@ listings of the SKUs touched are marked dirty in the same transaction.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime
@@ -29,7 +30,14 @@ from channels_app.services.accounts import account_connector
 from channels_app.services.outbox import account_push_request, listings_mark_dirty
 from inventory_app.errors import OrderError
 from inventory_app.models import Order, OrderStatus
-from inventory_app.services.orders import OrderInput, OrderLineInput, order_cancel, order_create, order_ship
+from inventory_app.services.orders import (
+    OrderInput,
+    OrderLineInput,
+    order_cancel,
+    order_create,
+    order_lines_cancel,
+    order_ship,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -100,24 +108,52 @@ def _order_input(*, account: ChannelAccount, order: OrderDTO) -> OrderInput:
     )
 
 
-def _channel_belief_shift(*, account: ChannelAccount, order: OrderDTO, sign: int) -> None:
-    """The channel changed its own figures for this order (sold, or restocked a cancellation):
-    move what we believe it shows by the same units, so neither compare-and-set nor deltas
-    count the order twice."""
-    per_listing: dict[str, int] = {}
+def _listing_units(*, order: OrderDTO) -> dict[str, int]:
+    units: dict[str, int] = defaultdict(int)
     for line in order.lines:
         if line.listing_external_id:
-            per_listing[line.listing_external_id] = (
-                per_listing.get(line.listing_external_id, 0) + line.quantity
-            )
-    for external_id, units in per_listing.items():
+            units[line.listing_external_id] += line.quantity
+    return units
+
+
+def _channel_belief_shift(*, account: ChannelAccount, units: Mapping[str, int], sign: int) -> None:
+    """The channel changed its own figures (it sold, or restocked a cancellation): move what we
+    believe it shows by the same units, so neither compare-and-set nor deltas count it twice."""
+    for external_id, count in units.items():
+        if not count:
+            continue
         listings = Listing.objects.filter(account=account, external_id=external_id)
         listings.filter(last_pushed_qty__isnull=False).update(
-            last_pushed_qty=Greatest(F("last_pushed_qty") + sign * units, Value(0))
+            last_pushed_qty=Greatest(F("last_pushed_qty") + sign * count, Value(0))
         )
         listings.filter(last_seen_qty__isnull=False).update(
-            last_seen_qty=Greatest(F("last_seen_qty") + sign * units, Value(0))
+            last_seen_qty=Greatest(F("last_seen_qty") + sign * count, Value(0))
         )
+
+
+def _line_cancellations_apply(*, account: ChannelAccount, order: Order, dto: OrderDTO) -> None:
+    """Release the units the channel cancelled on lines of a still open order."""
+    lines = {line.external_line_id: line for line in order.lines.all()}
+    quantities: dict[int, int] = {}
+    units: dict[str, int] = defaultdict(int)
+    for dto_line in dto.lines:
+        line = lines.get(dto_line.external_line_id)
+        if line is None:
+            continue
+        extra = min(dto_line.quantity_cancelled - line.quantity_cancelled, line.quantity_open)
+        if extra > 0:
+            quantities[line.pk] = extra
+            if dto_line.listing_external_id:
+                units[dto_line.listing_external_id] += extra
+    if not quantities:
+        return
+    try:
+        order_lines_cancel(order=order, quantities=quantities, reason="reduced on the channel")
+    except OrderError as exc:
+        _order_flag(order=order, reason=f"Channel line cancellation not applied: {exc}")
+        return
+    if connector_class_get(kind=account.kind).restocks_on_cancel:
+        _channel_belief_shift(account=account, units=units, sign=1)
 
 
 def _order_flag(*, order: Order, reason: str) -> None:
@@ -182,28 +218,36 @@ def order_intake_apply(*, account: ChannelAccount, order: OrderDTO) -> Order:
             )
             existing = Order.objects.select_for_update().get(pk=created_order.pk)
             if created:
-                _channel_belief_shift(account=account, order=order, sign=-1)
+                _channel_belief_shift(account=account, units=_listing_units(order=order), sign=-1)
         if order.status == "cancelled":
             if existing.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_SHIPPED):
+                open_before = {line.external_line_id: line.quantity_open for line in existing.lines.all()}
                 existing = order_cancel(order=existing, reason="cancelled on the channel")
                 if connector_class_get(kind=account.kind).restocks_on_cancel:
-                    _channel_belief_shift(account=account, order=order, sign=1)
+                    units: dict[str, int] = defaultdict(int)
+                    for line in order.lines:
+                        if line.listing_external_id:
+                            units[line.listing_external_id] += open_before.get(line.external_line_id, 0)
+                    _channel_belief_shift(account=account, units=units, sign=1)
         elif existing.status != OrderStatus.CANCELLED:
-            _fulfilment_apply(account=account, order=existing, dto=order)
-            for dto_line in order.lines:
-                if dto_line.quantity_cancelled:
-                    _order_flag(
-                        order=existing,
-                        reason=f"Channel cancelled {dto_line.quantity_cancelled} unit(s) of line "
-                        f"{dto_line.external_line_id}: adjust the order",
-                    )
+            _line_cancellations_apply(account=account, order=existing, dto=order)
+            existing.refresh_from_db()
+            if existing.status != OrderStatus.CANCELLED:
+                _fulfilment_apply(account=account, order=existing, dto=order)
         if existing.external_updated_at is None or order.updated_at > existing.external_updated_at:
             Order.objects.filter(pk=existing.pk).update(external_updated_at=order.updated_at)
         sku_ids = set(existing.lines.exclude(sku__isnull=True).values_list("sku_id", flat=True))
         account_ids = listings_mark_dirty(sku_ids=sku_ids, include_kits=True)
-        account_push_request(account_ids=account_ids)
-        ChannelAccount.objects.filter(pk=account.pk).update(last_order_intake_at=timezone.now())
+        # Account rows are shared by every concurrent intake: touch them only after commit.
+        transaction.on_commit(
+            lambda: _intake_after_commit(account_id=account.pk, push_account_ids=account_ids)
+        )
     return existing
+
+
+def _intake_after_commit(*, account_id: int, push_account_ids: set[int]) -> None:
+    account_push_request(account_ids=push_account_ids)
+    ChannelAccount.objects.filter(pk=account_id).update(last_order_intake_at=timezone.now())
 
 
 def inbound_event_record(

@@ -137,14 +137,15 @@ def _mark_pushed(*, listing: Listing, quantity: int, observed: int | None, dry_r
         needs_push=Case(When(current, then=Value(False)), default=Value(True)),
         dirty_since=Case(When(current, then=Value(None)), default=F("dirty_since")),
     )
-    PushRecord.objects.create(
-        account_id=listing.account_id,
-        listing=listing,
-        quantity=quantity,
-        previous_quantity=listing.last_pushed_qty,
-        dry_run=dry_run,
-        outcome="dry_run" if dry_run else "ok",
-    )
+    if dry_run:  # successful real pushes live on the listing; the log keeps dry runs and failures
+        PushRecord.objects.create(
+            account_id=listing.account_id,
+            listing=listing,
+            quantity=quantity,
+            previous_quantity=listing.last_pushed_qty,
+            dry_run=True,
+            outcome="dry_run",
+        )
 
 
 def _mark_failed(*, listing: Listing, error: str, retry_after: float | None, quantity: int | None) -> float:
@@ -249,6 +250,14 @@ def _push_batch(
             )
         summary.failed += len(todo)
         return False
+    with transaction.atomic():
+        _results_apply(results=results, by_external=by_external, wanted=wanted, summary=summary)
+    return True
+
+
+def _results_apply(
+    *, results: Sequence, by_external: dict[str, Listing], wanted: dict[int, int], summary: PushSummary
+) -> None:
     seen: set[str] = set()
     for result in results:
         item = by_external.get(result.external_id)
@@ -295,7 +304,6 @@ def _push_batch(
             )
         )
         summary.failed += 1
-    return True
 
 
 def account_push_dirty(*, account_id: int, time_budget: float = 30.0) -> PushSummary:

@@ -432,3 +432,77 @@ def order_line_link_sku(
                 attention_reason="\n".join(remaining), needs_attention=bool(remaining)
             )
     return line
+
+
+def order_lines_cancel(
+    *,
+    order: Order,
+    quantities: Mapping[int, int],
+    user: AbstractBaseUser | None = None,
+    reason: str = "",
+) -> Order:
+    """Cancel some units of some lines (e.g. the channel reduced them): release their reservations.
+
+    ``quantities`` maps line id to units to cancel, each at most the line's open units. The
+    reservations of those units are released (kit lines release their components; a line
+    reserved only in part releases what it holds), the lines' ``quantity_cancelled`` grows, and
+    the order's status follows (every unit cancelled: cancelled). Nothing changes on an error.
+    """
+    with transaction.atomic():
+        order = _order_lock(order)
+        if order.status in (OrderStatus.CANCELLED, OrderStatus.SHIPPED):
+            raise OrderError(f"A {order.status} order has no open units to cancel")
+        lines = {line.pk: line for line in order.lines.select_related("sku")}
+        for line_id, qty in quantities.items():
+            line = lines.get(line_id)
+            if line is None:
+                raise OrderError(f"Line {line_id} is not on this order")
+            if qty <= 0 or qty > line.quantity_open:
+                raise OrderError(f"Line {line_id}: can cancel 1 to {line.quantity_open} units, not {qty}")
+        recipes = kit_components_flatten(
+            kit_ids=[lines[pk].sku_id for pk in quantities if lines[pk].sku and lines[pk].sku.is_kit]
+        )
+        changes: list[StockChange] = []
+        releases: list[tuple[int, int]] = []
+        for line_id, qty in quantities.items():
+            line = lines[line_id]
+            if line.sku is None:
+                continue
+            per_sku = (
+                {c: q * qty for c, q in recipes[line.sku_id].items()}
+                if line.sku.is_kit
+                else {line.sku_id: qty}
+            )
+            # Release from the least preferred location first, keeping the best stock reserved.
+            allocations = list(line.allocations.filter(quantity__gt=0).order_by("-location__priority", "-pk"))
+            for sku_id, needed in per_sku.items():
+                for allocation in (a for a in allocations if a.sku_id == sku_id):
+                    take = min(allocation.quantity, needed)
+                    if take:
+                        releases.append((allocation.pk, take))
+                        changes.append(
+                            StockChange(
+                                sku_id=sku_id,
+                                location_id=allocation.location_id,
+                                committed_delta=-take,
+                                order_line_id=line.pk,
+                            )
+                        )
+                        needed -= take
+        if changes:
+            stock_apply(
+                changes=changes,
+                reason=MovementReason.RELEASE,
+                reference=f"order:{order.pk}",
+                note=reason,
+                user=user,
+            )
+        for allocation_id, take in releases:
+            Allocation.objects.filter(pk=allocation_id).update(quantity=F("quantity") - take)
+        for line_id, qty in quantities.items():
+            OrderLine.objects.filter(pk=line_id).update(quantity_cancelled=F("quantity_cancelled") + qty)
+        _order_status_refresh(order)
+        if order.status == OrderStatus.CANCELLED:
+            order.cancelled_at = timezone.now()
+            Order.objects.filter(pk=order.pk).update(cancelled_at=order.cancelled_at)
+    return order

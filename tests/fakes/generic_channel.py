@@ -87,6 +87,8 @@ class GenericChannelServer:
         self.applied_keys: dict[str, dict] = {}
         self.requests: list[tuple[float, str]] = []
         self.quantity_history: dict[str, list[int]] = defaultdict(list)
+        # (arrival time, quantity) of every quantity the engine pushed, per listing (benchmarks).
+        self.push_log: dict[str, list[tuple[float, int]]] = defaultdict(list)
         self.fulfilments: list[dict] = []
         self.faults: dict[str, deque] = defaultdict(deque)
         self.delays: dict[str, float] = {}
@@ -319,6 +321,7 @@ class GenericChannelServer:
             else:
                 listing["quantity"] = int(item["quantity"])
             self.quantity_history[item["id"]].append(listing["quantity"])
+            self.push_log[item["id"]].append((time.time(), listing["quantity"]))
             result = {"id": item["id"], "status": "ok", "quantity": listing["quantity"]}
             if key:
                 self.applied_keys[key] = result

@@ -149,3 +149,22 @@ def test_poll_and_webhook_of_the_same_order_create_it_once(client, three_shops, 
     assert Order.objects.filter(external_ref=order["id"]).count() == 1
     assert StockLevel.objects.get(sku=sku, location=location).committed == 1
     assert [shops[n].quantity(f"{n}-L1") for n in "ABC"] == [4, 4, 4]
+
+
+def test_channel_reducing_a_line_releases_those_units_once(client, three_shops, on_commit):
+    shops, accounts, sku, location = three_shops
+    order = shops["A"].buy("A-L1", 3)
+    with on_commit(execute=True):
+        _post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
+    order["lines"][0]["cancelled"] = 2
+    shops["A"].listings["A-L1"]["quantity"] += 2  # the shop puts the units back on sale
+    reduced = shops["A"].order_update(order["id"], lines=order["lines"])
+
+    with on_commit(execute=True):
+        _post(client, accounts["A"], *shops["A"].webhook(reduced, "order.updated"))
+        _post(client, accounts["A"], *shops["A"].webhook(reduced, "order.updated"))
+
+    line = Order.objects.get().lines.get()
+    assert (line.quantity, line.quantity_cancelled) == (3, 2)
+    assert StockLevel.objects.get(sku=sku, location=location).committed == 1
+    assert [shops[n].quantity(f"{n}-L1") for n in "ABC"] == [4, 4, 4]

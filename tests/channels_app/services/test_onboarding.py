@@ -83,7 +83,8 @@ def test_dry_run_then_go_live_pushes_for_real(shops):
     account_push_dirty(account_id=account.pk)
 
     assert shop.quantity("L1") == 3
-    assert list(PushRecord.objects.order_by("pk").values_list("outcome", flat=True)) == ["dry_run", "ok"]
+    assert list(PushRecord.objects.values_list("outcome", "quantity")) == [("dry_run", 3)]
+    assert Listing.objects.get().last_pushed_qty == 3
 
 
 def test_link_marks_dirty_and_unlink_stops_pushing(shops):
