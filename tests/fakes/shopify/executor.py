@@ -110,6 +110,13 @@ def handle(fake, method: str, path: str, headers, body: bytes) -> tuple[int, dic
     if not isinstance(query, str) or not query.strip():
         return 400, out_headers, BAD_BODY
     variables = request.get("variables") or {}
+    if isinstance(variables, str):  # some clients send the variables JSON-encoded
+        try:
+            variables = json.loads(variables or "{}")
+        except ValueError:
+            return 400, out_headers, BAD_BODY
+    if not isinstance(variables, dict):
+        return 400, out_headers, BAD_BODY
     status, payload = _graphql(fake, served, query, variables, request.get("operationName"))
     return status, out_headers, payload
 

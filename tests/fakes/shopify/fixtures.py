@@ -29,6 +29,7 @@ def fake_shopify():
     fake.start()
     yield fake
     fake.stop()
+    assert fake.internal_errors == [], "the fake itself failed:\n" + "\n".join(fake.internal_errors)
 
 
 class ShopifyClient:

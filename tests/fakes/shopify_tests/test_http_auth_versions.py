@@ -50,15 +50,17 @@ def test_versions_that_do_not_exist_are_404(shopify_client):
         assert (status, body) == (404, {"errors": "Not Found"})
 
 
-def test_body_without_query_is_400(fake_shopify):
-    response = requests.post(
-        fake_shopify.graphql_url(),
-        data=b"{}",
-        headers={"X-Shopify-Access-Token": fake_shopify.access_token},
-        timeout=5,
-    )
-    assert response.status_code == 400
-    assert response.json() == {"errors": {"query": "Required parameter missing or invalid"}}
+def test_body_without_query_or_with_bad_variables_is_400(fake_shopify):
+    for body in (b"{}", b"not json", b'{"query": "{ shop { name } }", "variables": [1]}'):
+        response = requests.post(
+            fake_shopify.graphql_url(),
+            data=body,
+            headers={"X-Shopify-Access-Token": fake_shopify.access_token},
+            timeout=5,
+        )
+        assert response.status_code == 400
+        assert response.json() == {"errors": {"query": "Required parameter missing or invalid"}}
+    assert fake_shopify.internal_errors == []
 
 
 def test_injected_429_with_retry_after_then_5xx_then_normal(fake_shopify, shopify_client):
