@@ -15,6 +15,8 @@ from rest_framework.views import APIView
 
 from inventory_app.api.purchasing.serializers import (
     CogsRowSerializer,
+    IncomingQuerySerializer,
+    IncomingRowSerializer,
     OrderCogsSerializer,
     PurchaseOrderOutputSerializer,
     ReorderRuleSerializer,
@@ -22,8 +24,9 @@ from inventory_app.api.purchasing.serializers import (
     ReportQuerySerializer,
     ValuationRowSerializer,
 )
-from inventory_app.models import Order, ReorderRule
+from inventory_app.models import SKU, Order, ReorderRule
 from inventory_app.selectors.costing import order_cogs
+from inventory_app.selectors.purchasing import sku_incoming
 from inventory_app.selectors.reorder import reorder_suggestions
 from inventory_app.selectors.reports import (
     CogsReportRow,
@@ -123,3 +126,21 @@ class OrderCogsView(APIView):
         cogs = order_cogs(order_id=order.pk)
         body = {"order_id": order.pk, "cogs": cogs.cogs, "lines": list(cogs.lines.values())}
         return Response(OrderCogsSerializer(body).data)
+
+
+@extend_schema(tags=["purchasing"])
+class IncomingView(APIView):
+    """Units on sent or part-received purchase orders, per SKU (?sku=<id>... &location=<id>...)."""
+
+    @extend_schema(parameters=[IncomingQuerySerializer], responses={200: IncomingRowSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        query = IncomingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        figures = sku_incoming(
+            sku_ids=query.validated_data["sku"] or None, location_ids=query.validated_data["location"] or None
+        )
+        codes = dict(SKU.objects.filter(pk__in=figures).values_list("pk", "code"))
+        rows = [
+            {"sku": pk, "sku_code": codes[pk], "incoming": units} for pk, units in sorted(figures.items())
+        ]
+        return Response(IncomingRowSerializer(rows, many=True).data)

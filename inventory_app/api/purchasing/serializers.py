@@ -376,3 +376,18 @@ class OrderCogsSerializer(serializers.Serializer):
     order_id = serializers.IntegerField()
     cogs = serializers.DecimalField(max_digits=16, decimal_places=2)
     lines = LineCogsSerializer(many=True)
+
+
+class IncomingQuerySerializer(serializers.Serializer):
+    """Query of the incoming endpoint."""
+
+    sku = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    location = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+
+class IncomingRowSerializer(serializers.Serializer):
+    """Units of one SKU still expected from suppliers."""
+
+    sku = serializers.IntegerField()
+    sku_code = serializers.CharField()
+    incoming = serializers.IntegerField()

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from inventory_app.api.purchasing.purchasing import PurchaseOrderViewSet, ReceiptViewSet, SupplierViewSet
 from inventory_app.api.purchasing.reports import (
     CogsReportView,
+    IncomingView,
     OrderCogsView,
     ReorderRuleViewSet,
     ReorderSuggestionView,
@@ -28,6 +29,7 @@ router.register("reorder-rules", ReorderRuleViewSet, basename="reorder-rule")
 
 urlpatterns = [
     re_path(r"^reorder-suggestions/?$", ReorderSuggestionView.as_view(), name="reorder-suggestions"),
+    re_path(r"^incoming/?$", IncomingView.as_view(), name="incoming"),
     re_path(r"^reports/valuation/?$", ValuationReportView.as_view(), name="report-valuation"),
     re_path(r"^reports/cogs/?$", CogsReportView.as_view(), name="report-cogs"),
     re_path(r"^reports/orders/(?P<pk>\d+)/cogs/?$", OrderCogsView.as_view(), name="report-order-cogs"),

@@ -14,7 +14,17 @@ from django.db import connection, connections
 from django.db.models import Sum
 
 from inventory_app.errors import InsufficientStock
-from inventory_app.models import CostLayer, LayerConsumption, MovementReason, Order, StockLevel, StockMovement
+from inventory_app.models import (
+    AverageCost,
+    CostingMethod,
+    CostLayer,
+    LayerConsumption,
+    MovementReason,
+    Order,
+    StockLevel,
+    StockMovement,
+)
+from inventory_app.services.costing import costing_settings_update
 from inventory_app.services.ledger import StockChange, stock_apply
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create, order_ship
 from inventory_app.services.stock import stock_receive
@@ -116,3 +126,27 @@ def test_twenty_parallel_shipments_against_twelve_layered_units():
     # oldest first across the serialised shipments: four at 3.00, four at 2.00, four at 1.00
     assert values == [D("-3.00")] * 4 + [D("-2.00")] * 4 + [D("-1.00")] * 4
     assert LayerConsumption.objects.filter(layer__isnull=True).count() == 0
+
+
+def test_parallel_shipments_under_average_take_the_whole_pool_exactly_once():
+    costing_settings_update(method=CostingMethod.AVERAGE)
+    sku, loc = SKUFactory(), LocationFactory()
+    _three_layers(sku, loc)  # 12 units worth 24.00 in one pool, 2.00 on average
+
+    def ship_one(i: int) -> str:
+        stock_apply(
+            changes=[StockChange(sku_id=sku.pk, location_id=loc.pk, on_hand_delta=-1)],
+            reason=MovementReason.SHIPMENT,
+            reference=f"t{i}",
+        )
+        return "ok"
+
+    outcomes = _run_parallel(20, ship_one)
+
+    assert outcomes == Counter({"ok": 12, "insufficient": 8})
+    pool = AverageCost.objects.get(sku=sku, location=loc)
+    assert (pool.quantity, pool.value) == (0, D("0.00"))
+    values = StockMovement.objects.filter(sku=sku, reason=MovementReason.SHIPMENT).values_list(
+        "value_delta", flat=True
+    )
+    assert sorted(values) == [D("-2.00")] * 12  # each unit 24.00 x 1/12 of what was left, never twice

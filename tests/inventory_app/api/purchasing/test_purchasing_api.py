@@ -61,6 +61,8 @@ def test_receive_with_a_freight_charge_and_replay_by_idempotency_key(api_client)
     assert (line["value"], line["unit_cost"]) == ("9.00", "2.2500")
     assert StockLevel.objects.get(sku=sku, location=loc).on_hand == 4
     assert PurchaseOrder.objects.get(pk=order["id"]).status == PurchaseOrderStatus.PARTIALLY_RECEIVED
+    incoming = api_client("viewer").get(f"/api/v1/incoming/?sku={sku.pk}").json()
+    assert incoming == [{"sku": sku.pk, "sku_code": sku.code, "incoming": 6}]
 
 
 def test_over_receipt_is_a_400_and_changes_nothing(api_client):
