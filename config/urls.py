@@ -12,5 +12,7 @@ urlpatterns = [
     path("api/", include("inventory_app.api.urls")),
     path("api/v1/", include("inventory_app.api.purchasing.urls")),
     path("webhooks/channels/", include("channels_app.webhooks.urls")),
+    path("api/v1/shipping/", include("shipping_app.api.urls")),
+    path("webhooks/shipping/", include("shipping_app.webhooks_urls")),
     path("api/v1/", include("channels_app.api.urls")),
 ]

@@ -1,0 +1,1 @@
+"""REST endpoints of the shipping integrations (mounted at /api/v1/shipping/)."""

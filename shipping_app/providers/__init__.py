@@ -1,0 +1,1 @@
+"""Shipping providers: the interface (``base``), the registry, and one package per vendor."""

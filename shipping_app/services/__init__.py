@@ -1,0 +1,1 @@
+"""Write services of the shipping integrations (each one transaction, keyword-only arguments)."""

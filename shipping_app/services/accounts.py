@@ -1,0 +1,65 @@
+"""Shipping accounts: create, change credentials, and build the account's provider."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import transaction
+
+from shipping_app.crypto import credentials_decrypt, credentials_encrypt
+from shipping_app.errors import ShippingError
+from shipping_app.models import ShippingAccount
+from shipping_app.providers.base import ShippingProvider
+from shipping_app.providers.dto import ProviderConfig
+from shipping_app.providers.registry import UnknownProvider, provider_build, provider_class
+
+
+def shipping_account_create(
+    *,
+    provider: str,
+    name: str,
+    base_url: str,
+    credentials: Mapping[str, str],
+    options: Mapping[str, object] | None = None,
+    export_orders: bool = True,
+) -> ShippingAccount:
+    """Create an account; credentials are encrypted before they are stored.
+
+    Raises ShippingError for an unknown provider or a missing credential.
+    """
+    try:
+        cls = provider_class(provider)
+    except UnknownProvider:
+        raise ShippingError(f"Unknown shipping provider {provider!r}") from None
+    missing = [f for f in cls.credential_fields if not credentials.get(f)]
+    if missing:
+        raise ShippingError(f"Missing credentials: {', '.join(missing)}")
+    return ShippingAccount.objects.create(
+        provider=provider,
+        name=name,
+        base_url=base_url,
+        credentials_encrypted=credentials_encrypt(credentials=dict(credentials)),
+        options=dict(options or {}),
+        export_orders=export_orders,
+    )
+
+
+def shipping_account_credentials_set(*, account: ShippingAccount, credentials: Mapping[str, str]) -> None:
+    """Replace the account's credentials; empty values keep the stored ones."""
+    with transaction.atomic():
+        account = ShippingAccount.objects.select_for_update().get(pk=account.pk)
+        current = credentials_decrypt(token=account.credentials_encrypted)
+        current.update({k: v for k, v in credentials.items() if v})
+        account.credentials_encrypted = credentials_encrypt(credentials=current)
+        account.save(update_fields=["credentials_encrypted"])
+
+
+def shipping_account_provider(*, account: ShippingAccount) -> ShippingProvider:
+    """The provider instance of an account, with its decrypted credentials."""
+    config = ProviderConfig(
+        account_id=account.pk,
+        base_url=account.base_url,
+        credentials=credentials_decrypt(token=account.credentials_encrypted),
+        options=dict(account.options or {}),
+    )
+    return provider_build(kind=account.provider, config=config)
