@@ -1,11 +1,20 @@
-"""Accounting integrations: sales and COGS journals to Xero and QuickBooks Online."""
+"""Accounting integrations: sales, COGS, bills and adjustments posted to Xero and QuickBooks."""
+
+from importlib import import_module
 
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class AccountingAppConfig(AppConfig):
-    """App config of the accounting integrations."""
+    """App config of the accounting integrations: imports (and so registers) the exporters."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounting_app"
     verbose_name = "Accounting"
+
+    def ready(self) -> None:
+        from accounting_app.exporters.registry import DEFAULT_MODULES
+
+        for module in getattr(settings, "ACCOUNTING_EXPORTER_MODULES", DEFAULT_MODULES):
+            import_module(module)

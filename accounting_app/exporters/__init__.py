@@ -1,0 +1,1 @@
+"""Accounting exporters: the interface (``base``), the registry and one package per vendor."""

@@ -1,0 +1,129 @@
+"""The accounting exporter interface: what the posting services need from any vendor.
+
+An exporter is a plain class registered under a ``kind`` (:mod:`.registry`). The services build
+one per use with a :class:`~.dto.ConnectionConfig` (decrypted client credentials, tenant id,
+endpoints) and a :class:`TokenProvider` that hands out a valid access token and refreshes it
+(persisting the rotated refresh token) when asked. Exporters never touch the database, never
+decide *what* to post (the services plan documents from the core's figures and map accounts) and
+never sleep beyond the bounded Retry-After waits of :mod:`.http`.
+
+Errors (:mod:`.errors`): :class:`ValidationRejected` / :class:`ExporterError` mean nothing was
+created and the document can be sent again once fixed; :class:`RetryableError` means the outcome
+is unknown; :class:`AuthorizationError` means the connection must be connected again.
+
+Hooks, in the order the services call them:
+
+OAuth (connect flow, ``services.connections``)
+    :meth:`authorization_url` -> the user consents at the vendor -> :meth:`code_exchange` with the
+    callback's query -> :meth:`tenant_discover` (Xero: ``GET /connections``; QuickBooks: the
+    ``realmId`` of the callback). :meth:`token_refresh` is called by the token provider before the
+    access token expires and after a 401.
+
+Posting (``services.posting``), per document
+    :meth:`document_find` (look-up by our reference; None when absent) -> :meth:`contact_ensure`
+    when the document has a contact -> :meth:`document_payload` (pure; also used by the preview)
+    -> :meth:`document_create` with the document's idempotency key.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import ClassVar, Protocol
+
+from accounting_app.exporters.dto import (
+    ConnectionConfig,
+    ContactRef,
+    Document,
+    PostResult,
+    Tenant,
+    TokenSet,
+)
+
+
+class TokenProvider(Protocol):
+    """Hands out access tokens for one connection (implemented by ``services.tokens``)."""
+
+    def access_token(self) -> str:
+        """A current access token, refreshed first if it expires within the safety margin."""
+        ...
+
+    def refresh(self, *, rejected: str) -> str:
+        """Refresh after the vendor rejected ``rejected`` (401); return the new access token.
+
+        If another worker refreshed in the meantime, its token is returned without a new refresh.
+        Raises AuthorizationError when the vendor refuses the refresh token.
+        """
+        ...
+
+
+class AccountingExporter(ABC):
+    """Base class of every accounting vendor's exporter. Subclasses set ``kind`` and ``label``.
+
+    Class attributes: ``kind`` (registry key, stored on connections), ``label`` (shown to staff),
+    ``sales_kinds`` (which sales document kinds the vendor takes), ``reference_max_length``.
+    """
+
+    kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    sales_kinds: ClassVar[tuple[str, ...]] = ("sales_invoice",)
+    reference_max_length: ClassVar[int] = 21
+    default_scope: ClassVar[str] = ""
+
+    def __init__(self, *, config: ConnectionConfig, tokens: TokenProvider | None = None):
+        self.config = config
+        self.tokens = tokens
+
+    # --- OAuth 2.0 -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def authorization_url(self, *, state: str, redirect_uri: str) -> str:
+        """The vendor's consent page URL for the authorisation-code flow, carrying ``state``.
+
+        Pure: no HTTP. The caller stores (a hash of) ``state`` and checks it on the callback.
+        """
+
+    @abstractmethod
+    def code_exchange(self, *, code: str, redirect_uri: str) -> TokenSet:
+        """Exchange the callback's authorisation code for tokens (token endpoint, client auth).
+
+        Raises AuthorizationError when the vendor refuses the code. Not retried: a code is single-use.
+        """
+
+    @abstractmethod
+    def token_refresh(self, *, refresh_token: str) -> TokenSet:
+        """Use ``refresh_token`` for a new token set. The answer's refresh token replaces the old
+        one (both vendors rotate). Raises AuthorizationError (invalid_grant) or RetryableError."""
+
+    @abstractmethod
+    def tenant_discover(self, *, tokens: TokenSet, callback: Mapping[str, str]) -> Tenant:
+        """The tenant the user just authorised (Xero: connections endpoint; QuickBooks: the
+        callback's ``realmId``). Raises ExporterError when there is none."""
+
+    # --- posting -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def document_payload(self, *, document: Document, contact_id: str = "") -> dict:
+        """The exact request body that would create ``document`` (pure; used by the preview)."""
+
+    @abstractmethod
+    def document_find(self, *, document: Document) -> PostResult | None:
+        """Look the document up at the vendor by its reference; None when it is not there.
+
+        Safe to retry. Used before every create, so that an interrupted post is never repeated.
+        """
+
+    @abstractmethod
+    def contact_find_or_create(self, *, contact: ContactRef) -> str:
+        """The vendor id of the contact/customer/vendor: found by name or e-mail, else created.
+
+        The services cache the answer per (connection, key), so it is called once per contact.
+        """
+
+    @abstractmethod
+    def document_create(self, *, document: Document, contact_id: str, idempotency_key: str) -> PostResult:
+        """Create ``document``; the vendor replays the first answer for a repeated key.
+
+        Raises ValidationRejected (nothing created), RetryableError (outcome unknown),
+        AuthorizationError.
+        """

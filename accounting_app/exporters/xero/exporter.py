@@ -1,0 +1,147 @@
+"""The Xero exporter: the :class:`~accounting_app.exporters.base.AccountingExporter` hooks on
+Xero's protocol (see ``client`` and ``oauth`` for the documented facts)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+import requests
+
+from accounting_app.exporters.base import AccountingExporter
+from accounting_app.exporters.dto import (
+    ContactRef,
+    Document,
+    JournalDocument,
+    PostResult,
+    SalesDocument,
+    Tenant,
+    TokenSet,
+)
+from accounting_app.exporters.errors import AuthorizationError, ExporterError, RetryableError
+from accounting_app.exporters.oauth import token_request
+from accounting_app.exporters.registry import exporter_register
+from accounting_app.exporters.xero import mapping, oauth
+from accounting_app.exporters.xero.client import XeroClient
+
+
+@exporter_register
+class XeroExporter(AccountingExporter):
+    """Posts sales invoices, bills (ACCPAY invoices) and manual journals to one Xero tenant."""
+
+    kind = "xero"
+    label = "Xero"
+    sales_kinds = ("sales_invoice",)
+    reference_max_length = 21
+
+    @property
+    def api_root(self) -> str:
+        return self.config.api_base_url or oauth.API_ROOT
+
+    def _client(self) -> XeroClient:
+        if self.tokens is None or not self.config.tenant_id:
+            raise ExporterError("The Xero connection has no tokens or tenant yet")
+        return XeroClient(api_root=self.api_root, tenant_id=self.config.tenant_id, tokens=self.tokens)
+
+    # --- OAuth ---------------------------------------------------------------------------------
+
+    def authorization_url(self, *, state: str, redirect_uri: str) -> str:
+        return oauth.authorize_url(
+            base=self.config.auth_base_url,
+            client_id=self.config.client_id,
+            redirect_uri=redirect_uri,
+            state=state,
+        )
+
+    def code_exchange(self, *, code: str, redirect_uri: str) -> TokenSet:
+        return token_request(
+            token_url=self.config.token_url or oauth.TOKEN_URL,
+            client_id=self.config.client_id,
+            client_secret=self.config.client_secret,
+            data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+        )
+
+    def token_refresh(self, *, refresh_token: str) -> TokenSet:
+        return token_request(
+            token_url=self.config.token_url or oauth.TOKEN_URL,
+            client_id=self.config.client_id,
+            client_secret=self.config.client_secret,
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        )
+
+    def tenant_discover(self, *, tokens: TokenSet, callback: Mapping[str, str]) -> Tenant:
+        """The organisation among ``GET /connections`` (the newest ORGANISATION connection)."""
+        session = requests.Session()
+        session.trust_env = False
+        try:
+            response = session.get(
+                self.api_root.rstrip("/") + "/connections",
+                headers={"Authorization": f"Bearer {tokens.access_token}", "Accept": "application/json"},
+                timeout=(5.0, 20.0),
+            )
+        except (requests.Timeout, requests.ConnectionError):
+            raise RetryableError("Xero connections: timed out or connection failed") from None
+        if response.status_code == 401:
+            raise AuthorizationError("Xero connections: HTTP 401", status=401)
+        if response.status_code != 200:
+            raise ExporterError(f"Xero connections: HTTP {response.status_code}", status=response.status_code)
+        tenants = [c for c in response.json() if c.get("tenantType") == "ORGANISATION"]
+        if not tenants:
+            raise ExporterError("Xero: the user authorised no organisation")
+        tenants.sort(key=lambda c: c.get("updatedDateUtc") or c.get("createdDateUtc") or "")
+        chosen = tenants[-1]
+        return Tenant(tenant_id=chosen["tenantId"], name=chosen.get("tenantName") or "")
+
+    # --- posting -------------------------------------------------------------------------------
+
+    def document_payload(self, *, document: Document, contact_id: str = "") -> dict:
+        if isinstance(document, JournalDocument):
+            return mapping.journal_body(document)
+        return mapping.invoice_body(document, contact_id=contact_id)
+
+    def document_find(self, *, document: Document) -> PostResult | None:
+        client = self._client()
+        if isinstance(document, JournalDocument):
+            where = mapping.where_equals("Narration", mapping.journal_narration(document))
+            answer = client.get("ManualJournals", params={"where": where})
+            found = mapping.first_id(answer, "ManualJournals", "ManualJournalID")
+        elif document.kind == "bill":
+            answer = client.get(
+                "Invoices", params={"InvoiceNumbers": document.reference, "where": 'Type=="ACCPAY"'}
+            )
+            found = mapping.first_id(answer, "Invoices", "InvoiceID")
+        else:
+            where = mapping.where_equals("Reference", document.reference) + ' AND Type=="ACCREC"'
+            answer = client.get("Invoices", params={"where": where})
+            found = mapping.first_id(answer, "Invoices", "InvoiceID")
+        return PostResult(external_id=found, response=answer) if found else None
+
+    def contact_find_or_create(self, *, contact: ContactRef) -> str:
+        client = self._client()
+        if contact.email and not contact.key.startswith(("channel:", "supplier:")):
+            where = mapping.where_equals("EmailAddress", contact.email)
+        else:
+            where = mapping.where_equals("Name", contact.name)
+        found = mapping.first_id(client.get("Contacts", params={"where": where}), "Contacts", "ContactID")
+        if found:
+            return found
+        key = "contact-" + hashlib.sha256(f"{self.config.connection_id}:{contact.key}".encode()).hexdigest()
+        answer = client.create("Contacts", body=mapping.contact_body(contact), idempotency_key=key)
+        created = mapping.first_id(answer, "Contacts", "ContactID")
+        if not created:
+            raise ExporterError("Xero: the contact answer carries no ContactID", body=answer)
+        return created
+
+    def document_create(self, *, document: Document, contact_id: str, idempotency_key: str) -> PostResult:
+        client = self._client()
+        body = self.document_payload(document=document, contact_id=contact_id)
+        if isinstance(document, JournalDocument):
+            answer = client.create("ManualJournals", body=body, idempotency_key=idempotency_key)
+            found = mapping.first_id(answer, "ManualJournals", "ManualJournalID")
+        else:
+            assert isinstance(document, SalesDocument)
+            answer = client.create("Invoices", body=body, idempotency_key=idempotency_key)
+            found = mapping.first_id(answer, "Invoices", "InvoiceID")
+        if not found:
+            raise ExporterError("Xero: the answer carries no id", body=answer)
+        return PostResult(external_id=found, response=answer)

@@ -1,0 +1,159 @@
+"""Export runs: plan a period for a connection and post every planned document exactly once.
+
+Only one run per connection at a time: a PostgreSQL advisory lock (session level, not held
+across HTTP inside a transaction) guards the run; a second run finds it taken and raises
+:class:`ExportBusy`. A transient vendor failure stops the run (later documents would hit the
+same throttle) and is re-raised for the task to retry with backoff; validation refusals are
+recorded per document and the run goes on.
+"""
+
+from __future__ import annotations
+
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import connection as db_connection
+from django.utils import timezone
+
+from accounting_app.exporters.errors import AuthorizationError, RetryableError
+from accounting_app.models import (
+    AccountingConnection,
+    ConnectionStatus,
+    DocumentStatus,
+    ExportDocument,
+    ExportRun,
+)
+from accounting_app.selectors.mapping import MappingMissing
+from accounting_app.selectors.plan import connection_period_plan
+from accounting_app.services.connections import connection_exporter
+from accounting_app.services.posting import document_post
+
+MAX_DAYS_PER_RUN = 31
+
+
+class ExportBusy(Exception):
+    """Another export of the same connection is running."""
+
+
+class ExportRefused(Exception):
+    """The connection cannot export (not connected, disabled, unmapped accounts, bad period)."""
+
+
+@contextmanager
+def _connection_lock(connection_id: int):
+    key = zlib.crc32(f"accounting-export:{connection_id}".encode())
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        if not cursor.fetchone()[0]:
+            raise ExportBusy(f"An export of connection {connection_id} is running")
+    try:
+        yield
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+@dataclass
+class RunOutcome:
+    """What a run did."""
+
+    run: ExportRun
+    retry_after: float | None = None
+
+
+def period_export(
+    *,
+    connection_id: int,
+    date_from: date,
+    date_to: date,
+    trigger: str = "manual",
+    only_keys: frozenset[str] | None = None,
+) -> ExportRun:
+    """Post everything planned for [date_from, date_to] that is not posted yet.
+
+    Raises ExportRefused (nothing sent), ExportBusy, RetryableError (after recording the run).
+    """
+    if date_to < date_from or (date_to - date_from).days >= MAX_DAYS_PER_RUN:
+        raise ExportRefused(f"Export at most {MAX_DAYS_PER_RUN} days at once, date_from <= date_to")
+    connection = AccountingConnection.objects.get(pk=connection_id)
+    if connection.status != ConnectionStatus.CONNECTED:
+        raise ExportRefused(f"Connection {connection.name} is not connected ({connection.status})")
+    exporter = connection_exporter(connection=connection)
+    with _connection_lock(connection_id):
+        try:
+            planned = connection_period_plan(
+                connection=connection,
+                date_from=date_from,
+                date_to=date_to,
+                exporter_sales_kinds=exporter.sales_kinds,
+            )
+        except (MappingMissing, ValueError) as exc:
+            raise ExportRefused(str(exc)) from exc
+        if only_keys is not None:
+            planned = [p for p in planned if p.source_key in only_keys]
+        run = ExportRun.objects.create(
+            connection=connection, date_from=date_from, date_to=date_to, trigger=trigger
+        )
+        try:
+            for item in planned:
+                document, posted_now = document_post(
+                    connection=connection, exporter=exporter, planned=item, run=run
+                )
+                if posted_now:
+                    run.posted += 1
+                elif document.status == DocumentStatus.POSTED:
+                    run.skipped += 1
+                else:
+                    run.failed += 1
+        except (RetryableError, AuthorizationError) as exc:
+            run.failed += 1
+            run.error = str(exc)
+            raise
+        finally:
+            run.finished_at = timezone.now()
+            run.save()
+    return run
+
+
+def document_retry(*, document_id: int) -> ExportRun:
+    """Post one logged (failed or interrupted) document again: its period is planned afresh
+    and only its key is posted. A posted document is never sent again."""
+    document = ExportDocument.objects.get(pk=document_id)
+    if document.status == DocumentStatus.POSTED:
+        raise ExportRefused(f"{document.reference} is posted already")
+    day = document.document_date
+    date_from = day.replace(day=1) if document.source_key.startswith("cogs:month:") else day
+    return period_export(
+        connection_id=document.connection_id,
+        date_from=date_from,
+        date_to=day,
+        trigger="retry",
+        only_keys=frozenset({document.source_key}),
+    )
+
+
+def scheduled_exports_due(*, today: date | None = None) -> list[tuple[int, date, date]]:
+    """(connection id, from, to) of every connected, scheduled connection with whole days to post
+    up to yesterday (at most MAX_DAYS_PER_RUN days each)."""
+    today = today or timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    due = []
+    for connection in AccountingConnection.objects.filter(
+        status=ConnectionStatus.CONNECTED, schedule_enabled=True
+    ).order_by("pk"):
+        start = max(connection.export_from, (connection.exported_through or date.min) + timedelta(days=1))
+        if start > yesterday:
+            continue
+        end = min(yesterday, start + timedelta(days=MAX_DAYS_PER_RUN - 1))
+        due.append((connection.pk, start, end))
+    return due
+
+
+def scheduled_export_run(*, connection_id: int, date_from: date, date_to: date) -> ExportRun:
+    """A scheduled run; once it completes without failures, ``exported_through`` moves on."""
+    run = period_export(connection_id=connection_id, date_from=date_from, date_to=date_to, trigger="schedule")
+    if run.failed == 0:
+        AccountingConnection.objects.filter(pk=connection_id).update(exported_through=date_to)
+    return run

@@ -1,0 +1,26 @@
+"""Fixtures: the fake vendors as real HTTP servers on 127.0.0.1 and connected connections."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.accounting_app.scenario import XERO_ACCOUNTS, Shop, connect, connection_make
+from tests.fakes.xero.fake import FakeXero
+
+
+@pytest.fixture
+def fake_xero():
+    with FakeXero() as fake:
+        yield fake
+
+
+@pytest.fixture
+def shop(db):
+    return Shop()
+
+
+@pytest.fixture
+def xero(db, fake_xero):
+    """A Xero connection connected through the real OAuth flow, every role mapped."""
+    connection = connection_make(kind="xero", fake=fake_xero, accounts=XERO_ACCOUNTS)
+    return connect(connection, fake_xero)
