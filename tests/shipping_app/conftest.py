@@ -87,3 +87,33 @@ def shipstation_account(db, shipstation):
         base_url=shipstation.base_url,
         credentials={"api_key": "ss-key", "api_secret": "ss-secret"},
     )
+
+
+@pytest.fixture
+def shippo():
+    from tests.fakes.shippo.server import FakeShippo
+
+    with FakeShippo(token="shippo_test_abc") as fake:
+        yield fake
+
+
+@pytest.fixture
+def shippo_account(db, shippo):
+    return shipping_account_create(
+        provider="shippo",
+        name="Shippo",
+        base_url=shippo.base_url,
+        credentials={"api_token": "shippo_test_abc"},
+        options={
+            "address_from": {
+                "name": "Warehouse",
+                "street1": "215 Clayton St",
+                "city": "San Francisco",
+                "state": "CA",
+                "postal_code": "94117",
+                "country": "US",
+            },
+            "parcel": {"length": "30", "width": "20", "height": "10", "distance_unit": "cm"},
+        },
+        export_orders=False,
+    )

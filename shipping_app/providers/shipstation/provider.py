@@ -23,7 +23,8 @@ from shipping_app.providers.dto import (
 from shipping_app.providers.registry import provider_register
 from shipping_app.providers.shipstation.client import DEFAULT_BASE_URL, ShipStationClient
 from shipping_app.providers.shipstation.mapping import order_payload, shipment_from_json, ss_datetime_format
-from shipping_app.providers.shipstation.webhooks import webhook_delivery_parse, webhook_secret_check
+from shipping_app.providers.shipstation.webhooks import webhook_delivery_parse
+from shipping_app.providers.webhook_secret import webhook_secret_check
 
 PAGE_SIZE = 100
 
