@@ -15,6 +15,7 @@ The order's COGS is reduced by the returned cost in every case; a write-off is a
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -93,7 +94,7 @@ def return_authorization_create(
             if quantity > returnable:
                 raise ReturnError(f"Line {line_id}: only {max(returnable, 0)} shipped units can be returned")
         rma = ReturnAuthorization.objects.create(
-            number=f"tmp-{order.pk}-{len(authorised)}",
+            number=f"tmp-{uuid.uuid4().hex}",  # replaced by RMA-<pk> below
             order=order,
             note=note,
             created_by=user if getattr(user, "is_authenticated", False) else None,

@@ -5,6 +5,7 @@ Receiving lives in :mod:`.receiving`, landed costs in :mod:`.landed_cost`.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -132,7 +133,7 @@ def purchase_order_create(
     items = {i.sku_id: i for i in SupplierItem.objects.filter(supplier=supplier, sku_id__in=skus.keys())}
     with transaction.atomic():
         order = PurchaseOrder.objects.create(
-            number=f"tmp-{timezone.now().timestamp()}",
+            number=f"tmp-{uuid.uuid4().hex}",  # replaced by PO-<pk> below
             supplier=supplier,
             location=location,
             currency=supplier.currency,
