@@ -132,7 +132,7 @@ class VendorHttp:
                 wait = retry_after_parse(response.headers.get("Retry-After"))
                 if waits < self.max_retries and (wait if wait is not None else 1.0) <= self.max_wait:
                     waits += 1
-                    self.sleep(wait if wait is not None else float(2**waits))
+                    self.sleep(wait if wait is not None else float(2 ** (waits - 1)))
                     continue
                 raise RetryableError(
                     f"{where}: HTTP 429 ({response.headers.get('X-Rate-Limit-Problem', 'throttled')})",

@@ -9,7 +9,7 @@ from accounting_app.exporters.dto import ConnectionConfig
 
 DEFAULT_MODULES = (
     "accounting_app.exporters.xero.exporter",
-    # "accounting_app.exporters.quickbooks.exporter",
+    "accounting_app.exporters.quickbooks.exporter",
 )
 
 _registry: dict[str, type[AccountingExporter]] = {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.accounting_app.scenario import XERO_ACCOUNTS, Shop, connect, connection_make
+from tests.accounting_app.scenario import QBO_ACCOUNTS, XERO_ACCOUNTS, Shop, connect, connection_make
+from tests.fakes.quickbooks.fake import FakeQuickBooks
 from tests.fakes.xero.fake import FakeXero
 
 
@@ -24,3 +25,18 @@ def xero(db, fake_xero):
     """A Xero connection connected through the real OAuth flow, every role mapped."""
     connection = connection_make(kind="xero", fake=fake_xero, accounts=XERO_ACCOUNTS)
     return connect(connection, fake_xero)
+
+
+@pytest.fixture
+def fake_qbo():
+    with FakeQuickBooks() as fake:
+        yield fake
+
+
+@pytest.fixture
+def qbo(db, fake_qbo):
+    """A QuickBooks connection (sales receipts) connected through the real OAuth flow."""
+    connection = connection_make(
+        kind="quickbooks", fake=fake_qbo, accounts=QBO_ACCOUNTS, sales_mode="sales_receipt"
+    )
+    return connect(connection, fake_qbo)

@@ -34,6 +34,18 @@ XERO_ACCOUNTS = {
     "deposit": "090",
 }
 
+QBO_ACCOUNTS = {
+    "sales_income": "1",
+    "shipping_income": "2",
+    "tax": "3",
+    "discounts": "86",
+    "cogs": "30",
+    "inventory_asset": "81",
+    "inventory_adjustment": "60",
+    "accounts_payable": "33",
+    "deposit": "35",
+}
+
 
 def connection_make(*, kind: str, fake, accounts: dict[str, str], **options) -> AccountingConnection:
     """A connection pointing at the fake, with every role mapped (not connected yet)."""
@@ -114,4 +126,4 @@ class Shop:
         return order
 
 
-__all__ = ["XERO_ACCOUNTS", "Shop", "connect", "connection_make", "tax_mapping_set"]
+__all__ = ["QBO_ACCOUNTS", "XERO_ACCOUNTS", "Shop", "connect", "connection_make", "tax_mapping_set"]

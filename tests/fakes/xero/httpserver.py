@@ -84,6 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a bug in the fake shows as a 500, not a hang
             fake.errors.append(repr(exc))
             reply = Reply(500, {"error": repr(exc)})
+        with fake.lock:
+            fake.answered.append((request.method, request.path, reply.status))
         if fault is not None and fault.drop_after:
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -109,6 +111,7 @@ class FakeVendor:
         self.calls: Counter[str] = Counter()
         self.requests: list[Request] = []
         self.errors: list[str] = []
+        self.answered: list[tuple[str, str, int]] = []  # (method, path, status) of every answer
         self.faults: list[Fault] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None

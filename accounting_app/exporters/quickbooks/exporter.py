@@ -1,0 +1,103 @@
+"""The QuickBooks Online exporter: the AccountingExporter hooks on Intuit's v3 protocol."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from accounting_app.exporters.base import AccountingExporter
+from accounting_app.exporters.dto import ContactRef, Document, JournalDocument, PostResult, Tenant, TokenSet
+from accounting_app.exporters.errors import ExporterError
+from accounting_app.exporters.oauth import token_request
+from accounting_app.exporters.quickbooks import mapping, oauth
+from accounting_app.exporters.quickbooks.client import QuickBooksClient
+from accounting_app.exporters.registry import exporter_register
+
+
+@exporter_register
+class QuickBooksExporter(AccountingExporter):
+    """Posts sales receipts or invoices, bills and journal entries to one QuickBooks company."""
+
+    kind = "quickbooks"
+    label = "QuickBooks Online"
+    sales_kinds = ("sales_receipt", "sales_invoice")
+    reference_max_length = 21
+
+    def _client(self) -> QuickBooksClient:
+        if self.tokens is None or not self.config.tenant_id:
+            raise ExporterError("The QuickBooks connection has no tokens or realm yet")
+        return QuickBooksClient(
+            api_root=self.config.api_base_url or oauth.API_ROOT,
+            realm_id=self.config.tenant_id,
+            tokens=self.tokens,
+        )
+
+    # --- OAuth ---------------------------------------------------------------------------------
+
+    def authorization_url(self, *, state: str, redirect_uri: str) -> str:
+        return oauth.authorize_url(
+            base=self.config.auth_base_url,
+            client_id=self.config.client_id,
+            redirect_uri=redirect_uri,
+            state=state,
+        )
+
+    def code_exchange(self, *, code: str, redirect_uri: str) -> TokenSet:
+        return token_request(
+            token_url=self.config.token_url or oauth.TOKEN_URL,
+            client_id=self.config.client_id,
+            client_secret=self.config.client_secret,
+            data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+        )
+
+    def token_refresh(self, *, refresh_token: str) -> TokenSet:
+        return token_request(
+            token_url=self.config.token_url or oauth.TOKEN_URL,
+            client_id=self.config.client_id,
+            client_secret=self.config.client_secret,
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        )
+
+    def tenant_discover(self, *, tokens: TokenSet, callback: Mapping[str, str]) -> Tenant:
+        """The company is the callback's ``realmId``."""
+        realm = (callback.get("realmId") or "").strip()
+        if not realm.isdigit():
+            raise ExporterError("QuickBooks: the callback carries no realmId")
+        return Tenant(tenant_id=realm)
+
+    # --- posting -------------------------------------------------------------------------------
+
+    def document_payload(self, *, document: Document, contact_id: str = "") -> dict:
+        if isinstance(document, JournalDocument):
+            return mapping.journal_body(document)
+        return mapping.sales_body(document, contact_id=contact_id)
+
+    def document_find(self, *, document: Document) -> PostResult | None:
+        entity = mapping.ENTITY[document.kind]
+        answer = self._client().query(mapping.find_statement(entity, "DocNumber", document.reference))
+        found = mapping.first_id(answer, entity)
+        return PostResult(external_id=found, response=answer) if found else None
+
+    def contact_find_or_create(self, *, contact: ContactRef) -> str:
+        client = self._client()
+        entity = "Vendor" if contact.is_supplier else "Customer"
+        found = mapping.first_id(
+            client.query(mapping.find_statement(entity, "DisplayName", contact.name)), entity
+        )
+        if found:
+            return found
+        request_id = hashlib.sha256(f"{self.config.connection_id}:{contact.key}".encode()).hexdigest()[:36]
+        answer = client.create(entity.lower(), body=mapping.contact_body(contact), request_id=request_id)
+        created = (answer.get(entity) or {}).get("Id")
+        if not created:
+            raise ExporterError(f"QuickBooks: the {entity} answer carries no Id", body=answer)
+        return str(created)
+
+    def document_create(self, *, document: Document, contact_id: str, idempotency_key: str) -> PostResult:
+        entity = mapping.ENTITY[document.kind]
+        body = self.document_payload(document=document, contact_id=contact_id)
+        answer = self._client().create(entity.lower(), body=body, request_id=idempotency_key)
+        created = (answer.get(entity) or {}).get("Id")
+        if not created:
+            raise ExporterError(f"QuickBooks: the {entity} answer carries no Id", body=answer)
+        return PostResult(external_id=str(created), response=answer)
