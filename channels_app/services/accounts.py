@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 
 from django.db import transaction
@@ -99,6 +100,27 @@ def account_config(*, account: ChannelAccount) -> AccountConfig:
     )
 
 
+_connectors = threading.local()
+
+
 def account_connector(*, account: ChannelAccount) -> Connector:
-    """A connector instance for ``account``, with HTTP confined to its host."""
-    return connector_build(kind=account.kind, config=account_config(account=account))
+    """A connector instance for ``account``, with HTTP confined to its host.
+
+    Reused within a thread while the account's kind, URL, credentials and options are unchanged,
+    so its HTTP session keeps its connections alive between pushes.
+    """
+    key = (
+        account.kind,
+        account.base_url,
+        account.credentials_encrypted,
+        repr(sorted(account.options.items())),
+    )
+    cache = getattr(_connectors, "cache", None)
+    if cache is None:
+        cache = _connectors.cache = {}
+    hit = cache.get(account.pk)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    connector = connector_build(kind=account.kind, config=account_config(account=account))
+    cache[account.pk] = (key, connector)
+    return connector

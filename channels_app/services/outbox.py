@@ -23,9 +23,9 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce, Now
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from channels_app.models import ChannelAccount, Listing
@@ -40,42 +40,48 @@ REENQUEUE_AFTER = timedelta(seconds=120)
 def listings_mark_dirty(*, sku_ids: Iterable[int], include_kits: bool = False) -> set[int]:
     """Mark every pushable listing of ``sku_ids`` dirty; return the ids of the accounts concerned.
 
-    Runs in the caller's transaction (one UPDATE). With ``include_kits`` the kits containing the
-    SKUs are marked too (the hook already includes them).
+    Runs in the caller's transaction: one UPDATE ... RETURNING. With ``include_kits`` the kits
+    containing the SKUs are marked too (the hook already includes them).
     """
     ids = set(sku_ids)
     if include_kits and ids:
         ids |= set(sku_kits_containing(sku_ids=ids))
     if not ids:
         return set()
-    qs = Listing.objects.filter(sku_id__in=ids, push_enabled=True, account__enabled=True)
-    account_ids = set(qs.values_list("account_id", flat=True).distinct())
-    qs.update(
-        needs_push=True, dirty_since=Coalesce(F("dirty_since"), Now()), dirty_version=F("dirty_version") + 1
-    )
-    return account_ids
+    listing, account = Listing._meta.db_table, ChannelAccount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {listing} AS l SET needs_push = TRUE, "  # noqa: S608
+            "dirty_since = COALESCE(l.dirty_since, CLOCK_TIMESTAMP()), "
+            f"dirty_version = l.dirty_version + 1, updated_at = CLOCK_TIMESTAMP() FROM {account} AS a "
+            "WHERE a.id = l.account_id AND a.enabled AND l.push_enabled AND l.sku_id = ANY(%s) "
+            "RETURNING l.account_id",
+            [sorted(ids)],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def account_push_request(*, account_ids: Iterable[int]) -> None:
     """Enqueue one push task per account, after commit, unless one is already queued (coalescing).
 
-    The flag ``push_enqueued_at`` is cleared by the task when it starts, so changes that arrive
-    while a push runs get a fresh task.
+    One UPDATE ... RETURNING flips ``push_enqueued_at`` on the accounts that had no queued task
+    (or whose task is overdue); only those get a task. The task clears the flag when it starts,
+    so changes that arrive while a push runs get a fresh task.
     """
     from channels_app.tasks import account_push_task
 
     ids = sorted(set(account_ids))
     if not ids:
         return
-    stale = timezone.now() - REENQUEUE_AFTER
-    flipped = list(
-        ChannelAccount.objects.filter(pk__in=ids, enabled=True)
-        .filter(Q(push_enqueued_at__isnull=True) | Q(push_enqueued_at__lt=stale))
-        .values_list("pk", flat=True)
-    )
-    if not flipped:
-        return
-    ChannelAccount.objects.filter(pk__in=flipped).update(push_enqueued_at=timezone.now())
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ChannelAccount._meta.db_table} SET push_enqueued_at = %s "  # noqa: S608
+            "WHERE id = ANY(%s) AND enabled AND (push_enqueued_at IS NULL OR push_enqueued_at < %s) "
+            "RETURNING id",
+            [now, ids, now - REENQUEUE_AFTER],
+        )
+        flipped = sorted(row[0] for row in cursor.fetchall())
     for account_id in flipped:
         transaction.on_commit(lambda a=account_id: account_push_task.delay(a))
 

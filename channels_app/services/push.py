@@ -322,11 +322,14 @@ def account_push_dirty(*, account_id: int, time_budget: float = 30.0) -> PushSum
     connector = account_connector(account=account)
     started = time.monotonic()
     while time.monotonic() - started < time_budget:
-        listings = _claim(account=account, limit=max(int(connector.batch_max), 1))
+        limit = max(int(connector.batch_max), 1)
+        listings = _claim(account=account, limit=limit)
         if not listings:
             break
         if not _push_batch(account=account, connector=connector, listings=listings, summary=summary):
             break
+        if len(listings) < limit and not summary.held:
+            break  # a short batch took everything claimable; new changes request a new run
     if summary.pushed or summary.dry_run:
         ChannelAccount.objects.filter(pk=account_id).update(last_push_at=timezone.now())
     return summary

@@ -1,0 +1,185 @@
+"""Pure functions from SP-API JSON to the engine's DTOs (no HTTP, no database).
+
+Shapes: Orders API v0 ``Order`` / ``OrderItem`` (ordersV0.json), Listings Items 2021-08-01
+``Item`` with ``summaries`` / ``attributes`` / ``fulfillmentAvailability``
+(listingsItems_2021-08-01.json), and the JSON_LISTINGS_FEED processing report
+(listings-feed-processing-report-schema-v2.json).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from channels_app.connectors.base import ConnectorError, ListingDTO, OrderDTO, OrderLineDTO, OrderState
+
+SELLER_FULFILLED = "DEFAULT"
+# OrderStatus enum of ordersV0.json -> (our state, paid).
+ORDER_STATUSES: dict[str, tuple[OrderState, bool]] = {
+    "PendingAvailability": ("open", False),  # pre-order: payment not authorised yet
+    "Pending": ("open", False),  # placed, payment not authorised: reserve, do not ship
+    "Unshipped": ("open", True),
+    "PartiallyShipped": ("open", True),
+    "Shipped": ("fulfilled", True),
+    "InvoiceUnconfirmed": ("fulfilled", True),  # all items shipped, invoice not confirmed (BR/CN)
+    "Canceled": ("cancelled", False),
+    "Unfulfillable": ("cancelled", False),  # Multi-Channel Fulfillment only
+}
+
+
+class AmazonPayloadError(ConnectorError):
+    """An SP-API answer lacks a field we need or has one of the wrong type."""
+
+
+def _datetime(value: Any, name: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise AmazonPayloadError(f"{name} is not an ISO 8601 date: {value!r}") from exc
+    if parsed.tzinfo is None:
+        raise AmazonPayloadError(f"{name} has no time zone: {value!r}")
+    return parsed
+
+
+def _money(value: Any) -> tuple[Decimal, str]:
+    """(amount, currency) of a Money object ({"CurrencyCode", "Amount"}); (0, "") when absent."""
+    if not isinstance(value, Mapping):
+        return Decimal("0"), ""
+    try:
+        return Decimal(str(value.get("Amount") or "0")), str(value.get("CurrencyCode") or "")
+    except InvalidOperation as exc:
+        raise AmazonPayloadError(f"Not an amount: {value!r}") from exc
+
+
+def order_line_from_amazon(item: Mapping[str, Any]) -> OrderLineDTO:
+    """One OrderItem. ``ItemPrice`` is the line total (price x quantity) and is absent while the
+    order is Pending; the listing id is the seller SKU (listings are addressed by SKU)."""
+    try:
+        quantity = int(item["QuantityOrdered"])
+        sku = str(item.get("SellerSKU") or "")
+        total, _ = _money(item.get("ItemPrice"))
+        return OrderLineDTO(
+            external_line_id=str(item["OrderItemId"]),
+            quantity=quantity,
+            sku_code=sku,
+            listing_external_id=sku,
+            title=str(item.get("Title") or "")[:255],
+            unit_price=(total / quantity).quantize(Decimal("0.01")) if quantity else Decimal("0"),
+            quantity_fulfilled=int(item.get("QuantityShipped") or 0),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AmazonPayloadError(f"Malformed order item: {exc!r}") from exc
+
+
+def order_from_amazon(order: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> OrderDTO:
+    """An Order with its OrderItems as a full snapshot.
+
+    Pending (payment not authorised) orders are open and unpaid, so the engine reserves their
+    stock; Canceled ones are cancelled (the engine releases); Shipped ones are fulfilled. Buyer
+    name, e-mail and address are personal data behind a Restricted Data Token and are left empty.
+    """
+    try:
+        status = str(order["OrderStatus"])
+        order_id = str(order["AmazonOrderId"])
+        updated = _datetime(order["LastUpdateDate"], "LastUpdateDate")
+    except KeyError as exc:
+        raise AmazonPayloadError(f"Order without {exc}") from None
+    if status not in ORDER_STATUSES:
+        raise AmazonPayloadError(f"Unknown OrderStatus {status!r} of order {order_id}")
+    state, paid = ORDER_STATUSES[status]
+    total, currency = _money(order.get("OrderTotal"))
+    if not currency:
+        currency = next((_money(i.get("ItemPrice"))[1] for i in items if i.get("ItemPrice")), "") or "USD"
+    return OrderDTO(
+        external_id=order_id,
+        status=state,
+        updated_at=updated,
+        created_at=_datetime(order["PurchaseDate"], "PurchaseDate") if order.get("PurchaseDate") else None,
+        lines=[order_line_from_amazon(item) for item in items],
+        is_paid=paid,
+        currency=currency[:3],
+        total=total,
+    )
+
+
+def fulfillment_channel(item: Mapping[str, Any]) -> str:
+    """The listing's fulfilment channel code ("DEFAULT" = seller-fulfilled; else Amazon's, e.g.
+    "AMAZON_NA"), from ``fulfillmentAvailability`` or the ``fulfillment_availability`` attribute."""
+    for entry in item.get("fulfillmentAvailability") or []:
+        if isinstance(entry, Mapping) and entry.get("fulfillmentChannelCode"):
+            return str(entry["fulfillmentChannelCode"])
+    for entry in (item.get("attributes") or {}).get("fulfillment_availability") or []:
+        if isinstance(entry, Mapping) and entry.get("fulfillment_channel_code"):
+            return str(entry["fulfillment_channel_code"])
+    return ""
+
+
+def quantity_from_amazon(item: Mapping[str, Any]) -> int | None:
+    """The seller-fulfilled quantity of a listings Item (None for FBA or when absent)."""
+    for entry in item.get("fulfillmentAvailability") or []:
+        if isinstance(entry, Mapping) and entry.get("fulfillmentChannelCode") == SELLER_FULFILLED:
+            quantity = entry.get("quantity")
+            return int(quantity) if isinstance(quantity, int) and not isinstance(quantity, bool) else None
+    for entry in (item.get("attributes") or {}).get("fulfillment_availability") or []:
+        if isinstance(entry, Mapping) and entry.get("fulfillment_channel_code") == SELLER_FULFILLED:
+            quantity = entry.get("quantity")
+            return int(quantity) if isinstance(quantity, int) and not isinstance(quantity, bool) else None
+    return None
+
+
+def listing_from_amazon(item: Mapping[str, Any], *, marketplace_id: str) -> ListingDTO:
+    """A listings Item as a listing to link. Its id is the seller SKU. Amazon-fulfilled (FBA)
+    listings come with ``push_enabled=False``: their stock is Amazon's and is never pushed."""
+    sku = item.get("sku")
+    if not isinstance(sku, str) or not sku:
+        raise AmazonPayloadError("Listings item without a sku")
+    summaries = [s for s in item.get("summaries") or [] if isinstance(s, Mapping)]
+    summary = next((s for s in summaries if s.get("marketplaceId") == marketplace_id), None)
+    summary = summary or (summaries[0] if summaries else {})
+    channel = fulfillment_channel(item)
+    return ListingDTO(
+        external_id=sku,
+        sku_code=sku,
+        title=str(summary.get("itemName") or "")[:500],
+        quantity=quantity_from_amazon(item),
+        external_product_id=str(summary.get("asin") or ""),
+        push_enabled=channel in ("", SELLER_FULFILLED),
+        extra={
+            "fulfillment_channel_code": channel or SELLER_FULFILLED,
+            "product_type": str(summary.get("productType") or ""),
+        },
+    )
+
+
+def feed_report_outcomes(
+    report: Mapping[str, Any], *, message_skus: Mapping[int, str]
+) -> dict[str, tuple[bool, str]]:
+    """Per SKU of a feed: (accepted, error text) from its processing report.
+
+    ``message_skus`` maps the feed's message ids to SKUs. An issue of severity ERROR rejects its
+    message (warnings do not); issues name the message by ``messageId`` and/or ``sku``.
+    """
+    errors: dict[str, list[str]] = {}
+    for issue in report.get("issues") or []:
+        if not isinstance(issue, Mapping) or issue.get("severity") != "ERROR":
+            continue
+        sku = issue.get("sku")
+        if not sku and isinstance(issue.get("messageId"), int):
+            sku = message_skus.get(issue["messageId"])
+        if not sku:
+            continue
+        text = f"{issue.get('code') or 'ERROR'}: {issue.get('message') or ''}".strip()
+        errors.setdefault(str(sku), []).append(text)
+    return {sku: (sku not in errors, "; ".join(errors.get(sku, []))) for sku in message_skus.values()}
+
+
+def patch_issues_text(answer: Mapping[str, Any]) -> str:
+    """The ERROR issues of a ListingsItemSubmissionResponse as one line."""
+    found = [
+        f"{i.get('code') or 'ERROR'}: {i.get('message') or ''}".strip()
+        for i in answer.get("issues") or []
+        if isinstance(i, Mapping) and i.get("severity") == "ERROR"
+    ]
+    return "; ".join(found) or f"submission {answer.get('status')}"
