@@ -94,7 +94,7 @@ def return_authorization_create(
             if quantity > returnable:
                 raise ReturnError(f"Line {line_id}: only {max(returnable, 0)} shipped units can be returned")
         rma = ReturnAuthorization.objects.create(
-            number=f"tmp-{uuid.uuid4().hex}",  # replaced by RMA-<pk> below
+            number=f"tmp-{uuid.uuid4().hex[:24]}",  # replaced by RMA-<pk> below
             order=order,
             note=note,
             created_by=user if getattr(user, "is_authenticated", False) else None,

@@ -133,7 +133,7 @@ def purchase_order_create(
     items = {i.sku_id: i for i in SupplierItem.objects.filter(supplier=supplier, sku_id__in=skus.keys())}
     with transaction.atomic():
         order = PurchaseOrder.objects.create(
-            number=f"tmp-{uuid.uuid4().hex}",  # replaced by PO-<pk> below
+            number=f"tmp-{uuid.uuid4().hex[:24]}",  # replaced by PO-<pk> below
             supplier=supplier,
             location=location,
             currency=supplier.currency,
