@@ -33,9 +33,9 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
+from channels_app.connectors.amazon.throttle import SharedThrottle
 from channels_app.connectors.base import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp
-from channels_app.connectors.amazon.throttle import SharedThrottle
 
 TOKEN_REFRESH_MARGIN = 300.0
 INLINE_RETRY_MAX = 2.0
@@ -162,7 +162,9 @@ class LwaAuth:
         except RetryableError:
             raise
         except ConnectorError as exc:
-            raise AmazonApiError(f"Login with Amazon refused the refresh token: {exc}", status=_status_of(exc))
+            raise AmazonApiError(
+                f"Login with Amazon refused the refresh token: {exc}", status=_status_of(exc)
+            ) from None
         try:
             data = response.json()
             value, expires_in = str(data["access_token"]), float(data.get("expires_in") or 3600)

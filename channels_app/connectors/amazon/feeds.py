@@ -138,9 +138,7 @@ class FeedTracker:
 TRACKER = FeedTracker()
 
 
-def feed_submit(
-    *, client: SpApiClient, marketplace_ids: Sequence[str], document: Mapping[str, Any]
-) -> str:
+def feed_submit(*, client: SpApiClient, marketplace_ids: Sequence[str], document: Mapping[str, Any]) -> str:
     """createFeedDocument, upload, createFeed; returns the feed id."""
     created = client.call_json(
         "createFeedDocument", "POST", "feeds/2021-06-30/documents", json={"contentType": CONTENT_TYPE}

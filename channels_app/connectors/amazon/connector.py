@@ -1,0 +1,308 @@
+"""The Amazon Selling Partner API connector (kind ``amazon``), on the engine's interface.
+
+Account fields. ``base_url``: the SP-API endpoint of the seller's region
+(``endpoints.sp_api_base_url``: https://sellingpartnerapi-na.amazon.com, -eu, -fe, or the
+``sandbox.`` hosts). Credentials (encrypted by the engine): ``client_id``, ``client_secret`` and
+``refresh_token`` of the seller's authorisation. Options:
+
+``seller_id`` (required)              the merchant token, used in Listings Items paths and feeds
+``marketplace_ids`` (required)        list of marketplace ids sold in, e.g. ["ATVPDKIKX0DER"]
+``region`` ("na") / ``sandbox`` (false)  must agree with ``base_url`` when it is an Amazon host;
+                                      ``region`` picks the Login with Amazon endpoint
+``lwa_url`` ("")                      an explicit LWA token URL (Amazon's or the account's host)
+``patch_max`` (25)                    a push of more listings goes through a JSON_LISTINGS_FEED,
+                                      except up to this many urgent decreases patched at once
+``orders_page_size`` (20)             MaxResultsPerPage of getOrders (getOrderItems per order)
+``initial_lookback_days`` (30)        the first poll reads open orders updated this far back
+``throttle_max_wait`` (30)            seconds a call may wait for its operation's token
+``feed_poll_seconds`` (60)            retry delay while a feed is being processed
+
+Capabilities: no compare-and-set and no deltas (patchListingsItem and feeds set absolute
+quantities), so the engine's resurrection guard holds increases until the orders are caught up.
+Amazon-fulfilled (FBA) listings are imported with ``push_enabled=False`` and refused by
+:meth:`AmazonConnector.quantities_push`; FBA orders are not polled (FulfillmentChannels=MFN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+
+from channels_app.connectors.amazon.client import AmazonApiError, LwaAuth, SpApiClient
+from channels_app.connectors.amazon.endpoints import (
+    EndpointError,
+    lwa_url_choose,
+    region_of_host,
+)
+from channels_app.connectors.amazon.mapping import (
+    listing_from_amazon,
+    order_from_amazon,
+    quantity_from_amazon,
+)
+from channels_app.connectors.amazon.pushing import QuantityPusher
+from channels_app.connectors.amazon.shipping import confirm_shipment_body
+from channels_app.connectors.amazon.throttle import SharedThrottle
+from channels_app.connectors.base import (
+    AccountConfig,
+    Connector,
+    ConnectorError,
+    FulfilmentDTO,
+    ListingDTO,
+    ListingPage,
+    ListingRef,
+    OrderDTO,
+    OrderPage,
+    PushResult,
+    QuantityUpdate,
+    RateLimit,
+    WebhookEvent,
+    WebhookPayloadError,
+    WebhookSignatureError,
+)
+from channels_app.connectors.http import ChannelHttp
+from channels_app.connectors.registry import connector_register
+
+OPEN_STATUSES = "PendingAvailability,Pending,Unshipped,PartiallyShipped"
+LISTINGS_PAGE_SIZE = 20  # searchListingsItems pageSize maximum
+ITEMS_CACHE_SIZE = 5000
+# (account id, order id, LastUpdateDate) -> OrderItems, so the overlap re-read of an unchanged
+# order costs no getOrderItems call in this process.
+_items_cache: dict[tuple[int, str, str], list[dict]] = {}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sku_path(sku: str) -> str:
+    """A SKU as a path segment (percent-encoded, "/" included)."""
+    return quote(sku, safe="")
+
+
+@connector_register
+class AmazonConnector(Connector):
+    """Selling Partner API: orders by polling, quantities by patch or feed, shipment confirmation."""
+
+    kind = "amazon"
+    label = "Amazon (Selling Partner API)"
+    batch_max = 1000
+    # The engine's per-account bucket; each SP-API operation has its own plan in ``throttle``.
+    rate_limit = RateLimit(per_second=5.0, burst=10)
+    order_overlap_seconds = 600
+    supports_compare_and_set = False
+    supports_delta = False
+    restocks_on_cancel = True
+    credential_fields = ("client_id", "client_secret", "refresh_token")
+    secret_fields = ("client_secret", "refresh_token")
+
+    def __init__(self, *, config: AccountConfig, http: ChannelHttp):
+        super().__init__(config=config, http=http)
+        options = config.options
+        self.seller_id = str(options.get("seller_id") or "")
+        raw_ids = options.get("marketplace_ids") or []
+        self.marketplace_ids = [raw_ids] if isinstance(raw_ids, str) else [str(m) for m in raw_ids]  # type: ignore[union-attr]
+        if not self.seller_id or not self.marketplace_ids:
+            raise ConnectorError("Amazon accounts need the seller_id and marketplace_ids options")
+        region = str(options.get("region") or "na")
+        sandbox = bool(options.get("sandbox", False))
+        known = region_of_host(urlsplit(config.base_url).hostname or "")
+        if known is not None and known != (region, sandbox):
+            raise ConnectorError(
+                f"base_url is the {known[0]}{' sandbox' if known[1] else ''} endpoint, "
+                f"options say {region}{' sandbox' if sandbox else ''}"
+            )
+        credentials = config.credentials
+        missing = [name for name in self.credential_fields if not credentials.get(name)]
+        if missing:
+            raise ConnectorError(f"Missing Amazon credentials: {', '.join(missing)}")
+        try:
+            lwa_url = lwa_url_choose(
+                base_url=config.base_url, region=region, override=str(options.get("lwa_url") or "")
+            )
+        except EndpointError as exc:
+            raise ConnectorError(str(exc)) from None
+        http_options = {
+            "allow_private": getattr(settings, "CHANNELS_ALLOW_PRIVATE_HOSTS", False),
+            "connect_timeout": getattr(settings, "CHANNELS_HTTP_CONNECT_TIMEOUT", 5.0),
+            "read_timeout": getattr(settings, "CHANNELS_HTTP_READ_TIMEOUT", 20.0),
+            "secrets": [credentials[name] for name in self.secret_fields],
+        }
+        self.throttle = SharedThrottle(
+            account_id=config.account_id, max_wait=float(options.get("throttle_max_wait", 30.0))
+        )
+        self.auth = LwaAuth(
+            lwa_url=lwa_url,
+            client_id=credentials["client_id"],
+            client_secret=credentials["client_secret"],
+            refresh_token=credentials["refresh_token"],
+            http_options=http_options,
+        )
+        self.client = SpApiClient(
+            http=http, auth=self.auth, throttle=self.throttle, http_options=http_options
+        )
+        self.orders_page_size = min(max(int(options.get("orders_page_size", 20)), 1), 100)
+        self.initial_lookback = timedelta(days=float(options.get("initial_lookback_days", 30)))
+        self.pusher = QuantityPusher(
+            client=self.client,
+            account_id=config.account_id,
+            seller_id=self.seller_id,
+            marketplace_ids=self.marketplace_ids,
+            patch_max=int(options.get("patch_max", 25)),
+            feed_poll_seconds=float(options.get("feed_poll_seconds", 60.0)),
+        )
+
+    # ------------------------------------------------------------------ orders
+    def orders_fetch_changed(self, *, since: datetime | None, cursor: str | None) -> OrderPage:
+        """getOrders by LastUpdatedAfter (seller-fulfilled orders only), NextToken paging, and the
+        OrderItems of every order on the page (getOrderItems, cached per LastUpdateDate).
+
+        ``since`` None (first poll): open orders updated within ``initial_lookback_days``.
+        """
+        params: list[tuple[str, Any]] = [
+            ("MarketplaceIds", ",".join(self.marketplace_ids)),
+            ("FulfillmentChannels", "MFN"),
+            ("MaxResultsPerPage", self.orders_page_size),
+        ]
+        if since is None:
+            params += [
+                ("LastUpdatedAfter", _iso(datetime.now(UTC) - self.initial_lookback)),
+                ("OrderStatuses", OPEN_STATUSES),
+            ]
+        else:
+            params.append(("LastUpdatedAfter", _iso(since)))
+        if cursor:
+            params.append(("NextToken", cursor))
+        data = self.client.call_json("getOrders", "GET", "orders/v0/orders", params=params)
+        payload = data.get("payload") if isinstance(data, Mapping) else None
+        if not isinstance(payload, Mapping) or not isinstance(payload.get("Orders"), list):
+            raise ConnectorError("getOrders answered without payload.Orders")
+        orders: list[OrderDTO] = []
+        for order in payload["Orders"]:
+            if not isinstance(order, Mapping) or order.get("FulfillmentChannel") == "AFN":
+                continue  # Amazon ships FBA orders from its own stock
+            orders.append(order_from_amazon(order, self._order_items(order)))
+        return OrderPage(orders=orders, next_cursor=payload.get("NextToken") or None)
+
+    def _order_items(self, order: Mapping[str, Any]) -> list[dict]:
+        order_id = str(order.get("AmazonOrderId") or "")
+        key = (self.config.account_id, order_id, str(order.get("LastUpdateDate") or ""))
+        cached = _items_cache.get(key)
+        if cached is not None:
+            return cached
+        items: list[dict] = []
+        token: str | None = None
+        for _ in range(100):
+            params = {"NextToken": token} if token else None
+            data = self.client.call_json(
+                "getOrderItems",
+                "GET",
+                f"orders/v0/orders/{quote(order_id, safe='')}/orderItems",
+                params=params,
+            )
+            payload = data.get("payload") if isinstance(data, Mapping) else None
+            if not isinstance(payload, Mapping) or not isinstance(payload.get("OrderItems"), list):
+                raise ConnectorError(f"getOrderItems {order_id} answered without payload.OrderItems")
+            items.extend(payload["OrderItems"])
+            token = payload.get("NextToken") or None
+            if not token:
+                break
+        if len(_items_cache) >= ITEMS_CACHE_SIZE:
+            _items_cache.clear()
+        _items_cache[key] = items
+        return items
+
+    # ------------------------------------------------------------------ listings
+    def listings_fetch(self, *, cursor: str | None) -> ListingPage:
+        """searchListingsItems: one page (20) of the seller's listings with their fulfilment
+        channel and quantity; FBA listings come with push_enabled False."""
+        params: list[tuple[str, Any]] = [
+            ("marketplaceIds", self.marketplace_ids[0]),
+            ("includedData", "summaries,fulfillmentAvailability"),
+            ("pageSize", LISTINGS_PAGE_SIZE),
+        ]
+        if cursor:
+            params.append(("pageToken", cursor))
+        data = self.client.call_json(
+            "searchListingsItems",
+            "GET",
+            f"listings/2021-08-01/items/{quote(self.seller_id, safe='')}",
+            params=params,
+        )
+        if not isinstance(data, Mapping):
+            raise ConnectorError("searchListingsItems answered without a body")
+        listings = [
+            listing_from_amazon(item, marketplace_id=self.marketplace_ids[0])
+            for item in data.get("items") or []
+            if isinstance(item, Mapping)
+        ]
+        pagination = data.get("pagination") if isinstance(data.get("pagination"), Mapping) else {}
+        return ListingPage(listings=listings, next_cursor=pagination.get("nextToken") or None)
+
+    def _listing_item(self, sku: str, included: str) -> Mapping[str, Any] | None:
+        try:
+            item = self.client.call_json(
+                "getListingsItem",
+                "GET",
+                f"listings/2021-08-01/items/{quote(self.seller_id, safe='')}/{sku_path(sku)}",
+                params=[("marketplaceIds", self.marketplace_ids[0]), ("includedData", included)],
+            )
+        except AmazonApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return item if isinstance(item, Mapping) else None
+
+    def listing_fetch(self, *, sku: str) -> ListingDTO | None:
+        """getListingsItem of one SKU as a listing to link (None if Amazon has none)."""
+        item = self._listing_item(sku, "summaries,fulfillmentAvailability")
+        return listing_from_amazon(item, marketplace_id=self.marketplace_ids[0]) if item else None
+
+    def quantities_fetch(self, *, listings: Sequence[ListingRef]) -> dict[str, int]:
+        """getListingsItem (fulfillmentAvailability) per seller-fulfilled listing. FBA listings,
+        unknown SKUs and SKUs with "/" (Amazon refuses them in paths) are left out."""
+        found: dict[str, int] = {}
+        for ref in listings:
+            if ref.extra.get("fulfillment_channel_code", "DEFAULT") != "DEFAULT" or "/" in ref.external_id:
+                continue
+            item = self._listing_item(ref.external_id, "fulfillmentAvailability")
+            quantity = quantity_from_amazon(item) if item else None
+            if quantity is not None:
+                found[ref.external_id] = quantity
+        return found
+
+    def quantities_push(self, *, updates: Sequence[QuantityUpdate]) -> list[PushResult]:
+        """Set seller-fulfilled quantities: patchListingsItem for small pushes and urgent
+        decreases, a JSON_LISTINGS_FEED for the rest (see ``pushing``)."""
+        return self.pusher.push(updates=updates)
+
+    # ------------------------------------------------------------------ fulfilment
+    def fulfilment_push(self, *, fulfilment: FulfilmentDTO) -> None:
+        """confirmShipment of the shipped order items with carrier and tracking number."""
+        order_id = fulfilment.order_external_id
+        marketplace_id = self.marketplace_ids[0]
+        if len(self.marketplace_ids) > 1:
+            data = self.client.call_json("getOrder", "GET", f"orders/v0/orders/{quote(order_id, safe='')}")
+            payload = data.get("payload") if isinstance(data, Mapping) else None
+            marketplace_id = str((payload or {}).get("MarketplaceId") or marketplace_id)
+        body = confirm_shipment_body(
+            fulfilment=fulfilment, marketplace_id=marketplace_id, ship_date=datetime.now(UTC)
+        )
+        self.client.call(
+            "confirmShipment",
+            "POST",
+            f"orders/v0/orders/{quote(order_id, safe='')}/shipmentConfirmation",
+            json=body,
+        )
+
+    # ------------------------------------------------------------------ webhooks
+    def webhook_verify(self, *, headers: Mapping[str, str], body: bytes) -> None:
+        """Amazon has no HTTP webhooks (notifications go to SQS/EventBridge): refuse everything."""
+        raise WebhookSignatureError("Amazon sends no HTTP webhooks; orders are polled")
+
+    def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
+        """Never reached (webhook_verify refuses every delivery)."""
+        raise WebhookPayloadError("Amazon sends no HTTP webhooks")
