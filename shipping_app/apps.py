@@ -8,7 +8,7 @@ from django.conf import settings
 DEFAULT_PROVIDER_MODULES = [
     "shipping_app.providers.shipstation.provider",
     "shipping_app.providers.shippo.provider",
-    # "shipping_app.providers.shippingeasy.provider",
+    "shipping_app.providers.shippingeasy.provider",
 ]
 
 

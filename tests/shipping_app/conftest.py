@@ -117,3 +117,21 @@ def shippo_account(db, shippo):
         },
         export_orders=False,
     )
+
+
+@pytest.fixture
+def shippingeasy():
+    from tests.fakes.shippingeasy.server import FakeShippingEasy
+
+    with FakeShippingEasy(api_key="se-key", api_secret="se-secret", store_api_key="store1") as fake:
+        yield fake
+
+
+@pytest.fixture
+def shippingeasy_account(db, shippingeasy):
+    return shipping_account_create(
+        provider="shippingeasy",
+        name="ShippingEasy",
+        base_url=shippingeasy.base_url,
+        credentials={"api_key": "se-key", "api_secret": "se-secret", "store_api_key": "store1"},
+    )
