@@ -107,6 +107,60 @@ class Shop:
         )
         self.today = timezone.localdate()
 
+    def receive_po(self):
+        """PO: 4 A @ 2.50 (10.00) + 2 B @ 8.00 (16.00), freight 13.00 by value -> bill total 39.00."""
+        from inventory_app.services.purchasing.landed_cost import ChargeInput
+        from inventory_app.services.purchasing.orders import (
+            PurchaseLineInput,
+            purchase_order_create,
+            purchase_order_send,
+            supplier_create,
+        )
+        from inventory_app.services.purchasing.receiving import purchase_order_receive
+
+        supplier = supplier_create(code="acme", name="Acme Supplies", email="sales@acme.example")
+        po = purchase_order_create(
+            supplier=supplier,
+            lines=[
+                PurchaseLineInput(sku_id=self.a.pk, quantity=4, unit_cost=Decimal("2.50")),
+                PurchaseLineInput(sku_id=self.b.pk, quantity=2, unit_cost=Decimal("8.00")),
+            ],
+            location=self.location,
+        )
+        purchase_order_send(purchase_order=po)
+        lines = {line.sku_id: line.pk for line in po.lines.all()}
+        return purchase_order_receive(
+            purchase_order=po,
+            location=self.location,
+            quantities={lines[self.a.pk]: 4, lines[self.b.pk]: 2},
+            charges=[ChargeInput(kind="freight", amount=Decimal("13.00"), basis="value")],
+        )
+
+    def return_units(self, order, sku_code: str, quantity: int):
+        """The customer sends ``quantity`` units of a line back; they are restocked."""
+        from inventory_app.services.returns import (
+            ReturnLineInput,
+            ReturnReceiveInput,
+            return_authorization_create,
+            return_receive,
+        )
+
+        line = order.lines.get(sku__code=sku_code)
+        rma = return_authorization_create(
+            order=order, lines=[ReturnLineInput(order_line_id=line.pk, quantity=quantity, reason="unwanted")]
+        )
+        return return_receive(
+            authorization=rma,
+            items=[
+                ReturnReceiveInput(
+                    return_line_id=rma.lines.get().pk,
+                    quantity=quantity,
+                    disposition="restock",
+                    location_id=self.location.pk,
+                )
+            ],
+        )
+
     def sell(self, ref, lines, *, shipping=Decimal("0"), discount=Decimal("0"), tax=Decimal("0"), email=""):
         subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
         data = OrderInput(

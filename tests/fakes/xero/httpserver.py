@@ -18,6 +18,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 
+def _json_default(value):
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)  # vendors answer numbers, not strings
+    return str(value)
+
+
 @dataclass
 class Request:
     """One parsed request."""
@@ -51,7 +59,7 @@ class Reply:
             return self.raw
         if self.body is None:
             return b""
-        return json.dumps(self.body, default=str).encode()
+        return json.dumps(self.body, default=_json_default).encode()
 
 
 @dataclass

@@ -167,7 +167,6 @@ def create_invoices(fake, invoices: list[dict]) -> Reply:
             "Total": subtotal,
             "Contact": {"ContactID": contact_row["ContactID"], "Name": contact_row["Name"]},
             "Date": ms_date(stamp),
-            "DateString": invoice["Date"] + "T00:00:00",
             "Reference": invoice.get("Reference", ""),
             "HasErrors": False,
         }
