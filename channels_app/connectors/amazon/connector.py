@@ -69,8 +69,8 @@ from channels_app.connectors.registry import connector_register
 OPEN_STATUSES = "PendingAvailability,Pending,Unshipped,PartiallyShipped"
 LISTINGS_PAGE_SIZE = 20  # searchListingsItems pageSize maximum
 ITEMS_CACHE_SIZE = 5000
-# (account id, order id, LastUpdateDate) -> OrderItems, so the overlap re-read of an unchanged
-# order costs no getOrderItems call in this process.
+# (account id, order id, "LastUpdateDate|OrderStatus|NumberOfItemsShipped") -> OrderItems, so the
+# overlap re-read of an unchanged order costs no getOrderItems call in this process.
 _items_cache: dict[tuple[int, str, str], list[dict]] = {}
 
 
@@ -189,7 +189,11 @@ class AmazonConnector(Connector):
 
     def _order_items(self, order: Mapping[str, Any]) -> list[dict]:
         order_id = str(order.get("AmazonOrderId") or "")
-        key = (self.config.account_id, order_id, str(order.get("LastUpdateDate") or ""))
+        key = (
+            self.config.account_id,
+            order_id,
+            f"{order.get('LastUpdateDate')}|{order.get('OrderStatus')}|{order.get('NumberOfItemsShipped')}",
+        )
         cached = _items_cache.get(key)
         if cached is not None:
             return cached

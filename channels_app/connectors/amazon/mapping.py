@@ -9,7 +9,7 @@ Shapes: Orders API v0 ``Order`` / ``OrderItem`` (ordersV0.json), Listings Items 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,6 +26,19 @@ ORDER_STATUSES: dict[str, tuple[OrderState, bool]] = {
     "InvoiceUnconfirmed": ("fulfilled", True),  # all items shipped, invoice not confirmed (BR/CN)
     "Canceled": ("cancelled", False),
     "Unfulfillable": ("cancelled", False),  # Multi-Channel Fulfillment only
+}
+
+
+# Order statuses move forward only, in this order (Canceled can follow Pending or Unshipped).
+STATUS_RANK = {
+    "PendingAvailability": 0,
+    "Pending": 1,
+    "Unshipped": 2,
+    "PartiallyShipped": 3,
+    "Shipped": 4,
+    "InvoiceUnconfirmed": 5,
+    "Unfulfillable": 6,
+    "Canceled": 7,
 }
 
 
@@ -73,8 +86,22 @@ def order_line_from_amazon(item: Mapping[str, Any]) -> OrderLineDTO:
         raise AmazonPayloadError(f"Malformed order item: {exc!r}") from exc
 
 
+def order_version(order: Mapping[str, Any], updated: datetime) -> datetime:
+    """``LastUpdateDate`` made a strict version of the order's state.
+
+    Amazon writes LastUpdateDate to the second, so two changes within one second (Pending ->
+    Unshipped -> Canceled, a partial shipment) share it, and the engine - which keys polled
+    versions on (order id, updated_at) - would take only the first. Order states only move
+    forward, so the status rank and the number of items shipped are added as microseconds
+    (rank x 10,000 + shipped units): a later state of the same second is always a later version.
+    """
+    rank = STATUS_RANK.get(str(order.get("OrderStatus")), 0)
+    shipped = min(int(order.get("NumberOfItemsShipped") or 0), 9_999)
+    return updated.replace(microsecond=0) + timedelta(microseconds=rank * 10_000 + shipped)
+
+
 def order_from_amazon(order: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> OrderDTO:
-    """An Order with its OrderItems as a full snapshot.
+    """An Order with its OrderItems as a full snapshot (``updated_at``: :func:`order_version`).
 
     Pending (payment not authorised) orders are open and unpaid, so the engine reserves their
     stock; Canceled ones are cancelled (the engine releases); Shipped ones are fulfilled. Buyer
@@ -95,7 +122,7 @@ def order_from_amazon(order: Mapping[str, Any], items: Sequence[Mapping[str, Any
     return OrderDTO(
         external_id=order_id,
         status=state,
-        updated_at=updated,
+        updated_at=order_version(order, updated),
         created_at=_datetime(order["PurchaseDate"], "PurchaseDate") if order.get("PurchaseDate") else None,
         lines=[order_line_from_amazon(item) for item in items],
         is_paid=paid,
