@@ -13,7 +13,8 @@ AVAILABLE = 'quantities(names: ["available"]) { name quantity }'
 
 LOCATIONS = (
     "query StockmasterLocations($first: Int!, $after: String) {"
-    f" locations(first: $first, after: $after) {{ {PAGE_INFO} nodes {{ id legacyResourceId name isActive }} }} }}"
+    f" locations(first: $first, after: $after) {{ {PAGE_INFO}"
+    " nodes { id legacyResourceId name isActive } } }"
 )
 
 VARIANTS = (
@@ -52,7 +53,8 @@ FULFILLMENT_ORDERS = (
 )
 FULFILLMENT_CREATE = (
     "mutation StockmasterFulfillmentCreate($fulfillment: FulfillmentInput!) {"
-    " fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id status } userErrors { field message } } }"
+    " fulfillmentCreate(fulfillment: $fulfillment) {"
+    " fulfillment { id status } userErrors { field message } } }"
 )
 
 WEBHOOK_CREATE = (
@@ -62,7 +64,7 @@ WEBHOOK_CREATE = (
 )
 
 _SET_RESULT = (
-    "inventoryAdjustmentGroup { id changes(quantityNames: [\"available\"]) {"
+    'inventoryAdjustmentGroup { id changes(quantityNames: ["available"]) {'
     " name delta quantityAfterChange item { id } location { id } } } userErrors { code field message }"
 )
 
@@ -72,7 +74,8 @@ def webhooks_list(rules: VersionRules) -> str:
     address = "uri" if rules.webhook_uri else "callbackUrl"
     return (
         "query StockmasterWebhooks($first: Int!, $after: String) {"
-        f" webhookSubscriptions(first: $first, after: $after) {{ {PAGE_INFO} nodes {{ id topic {address} }} }} }}"
+        f" webhookSubscriptions(first: $first, after: $after) {{ {PAGE_INFO}"
+        f" nodes {{ id topic {address} }} }} }}"
     )
 
 
