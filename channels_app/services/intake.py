@@ -17,9 +17,7 @@ from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from channels_app.connectors.base import OrderDTO, OrderLineDTO
@@ -119,16 +117,20 @@ def _listing_units(*, order: OrderDTO) -> dict[str, int]:
 def _channel_belief_shift(*, account: ChannelAccount, units: Mapping[str, int], sign: int) -> None:
     """The channel changed its own figures (it sold, or restocked a cancellation): move what we
     believe it shows by the same units, so neither compare-and-set nor deltas count it twice."""
-    for external_id, count in units.items():
-        if not count:
-            continue
-        listings = Listing.objects.filter(account=account, external_id=external_id)
-        listings.filter(last_pushed_qty__isnull=False).update(
-            last_pushed_qty=Greatest(F("last_pushed_qty") + sign * count, Value(0))
-        )
-        listings.filter(last_seen_qty__isnull=False).update(
-            last_seen_qty=Greatest(F("last_seen_qty") + sign * count, Value(0))
-        )
+    table = Listing._meta.db_table
+    with connection.cursor() as cursor:
+        for external_id, count in units.items():
+            if not count:
+                continue
+            cursor.execute(
+                f"UPDATE {table} SET "  # noqa: S608
+                "last_pushed_qty = CASE WHEN last_pushed_qty IS NULL THEN NULL "
+                "ELSE GREATEST(last_pushed_qty + %s, 0) END, "
+                "last_seen_qty = CASE WHEN last_seen_qty IS NULL THEN NULL "
+                "ELSE GREATEST(last_seen_qty + %s, 0) END "
+                "WHERE account_id = %s AND external_id = %s",
+                [sign * count, sign * count, account.pk, external_id],
+            )
 
 
 def _line_cancellations_apply(*, account: ChannelAccount, order: Order, dto: OrderDTO) -> None:
@@ -205,7 +207,7 @@ def order_intake_apply(*, account: ChannelAccount, order: OrderDTO) -> Order:
     forward. Marks the affected listings dirty in the same transaction.
     """
     channel = account.sales_channel
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         existing = (
             Order.objects.select_for_update().filter(channel=channel, external_ref=order.external_id).first()
         )
@@ -216,7 +218,9 @@ def order_intake_apply(*, account: ChannelAccount, order: OrderDTO) -> Order:
                 location_ids=account_location_ids(account=account),
                 shortage="flag",
             )
-            existing = Order.objects.select_for_update().get(pk=created_order.pk)
+            if not created:  # created concurrently by another delivery: lock that one
+                created_order = Order.objects.select_for_update().get(pk=created_order.pk)
+            existing = created_order
             if created:
                 _channel_belief_shift(account=account, units=_listing_units(order=order), sign=-1)
         if order.status == "cancelled":
@@ -230,9 +234,11 @@ def order_intake_apply(*, account: ChannelAccount, order: OrderDTO) -> Order:
                             units[line.listing_external_id] += open_before.get(line.external_line_id, 0)
                     _channel_belief_shift(account=account, units=units, sign=1)
         elif existing.status != OrderStatus.CANCELLED:
-            _line_cancellations_apply(account=account, order=existing, dto=order)
-            existing.refresh_from_db()
-            if existing.status != OrderStatus.CANCELLED:
+            if any(line.quantity_cancelled for line in order.lines):
+                _line_cancellations_apply(account=account, order=existing, dto=order)
+                existing.refresh_from_db()
+            fulfilled = order.status == "fulfilled" or any(line.quantity_fulfilled for line in order.lines)
+            if fulfilled and existing.status != OrderStatus.CANCELLED:
                 _fulfilment_apply(account=account, order=existing, dto=order)
         if existing.external_updated_at is None or order.updated_at > existing.external_updated_at:
             Order.objects.filter(pk=existing.pk).update(external_updated_at=order.updated_at)

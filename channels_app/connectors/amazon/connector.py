@@ -187,14 +187,14 @@ class AmazonConnector(Connector):
             orders.append(order_from_amazon(order, self._order_items(order)))
         return OrderPage(orders=orders, next_cursor=payload.get("NextToken") or None)
 
-    def _order_items(self, order: Mapping[str, Any]) -> list[dict]:
+    def _order_items(self, order: Mapping[str, Any], *, cache: bool = True) -> list[dict]:
         order_id = str(order.get("AmazonOrderId") or "")
         key = (
             self.config.account_id,
             order_id,
             f"{order.get('LastUpdateDate')}|{order.get('OrderStatus')}|{order.get('NumberOfItemsShipped')}",
         )
-        cached = _items_cache.get(key)
+        cached = _items_cache.get(key) if cache else None
         if cached is not None:
             return cached
         items: list[dict] = []
@@ -214,9 +214,10 @@ class AmazonConnector(Connector):
             token = payload.get("NextToken") or None
             if not token:
                 break
-        if len(_items_cache) >= ITEMS_CACHE_SIZE:
-            _items_cache.clear()
-        _items_cache[key] = items
+        if cache:
+            if len(_items_cache) >= ITEMS_CACHE_SIZE:
+                _items_cache.clear()
+            _items_cache[key] = items
         return items
 
     # ------------------------------------------------------------------ listings
@@ -295,11 +296,29 @@ class AmazonConnector(Connector):
         body = confirm_shipment_body(
             fulfilment=fulfilment, marketplace_id=marketplace_id, ship_date=datetime.now(UTC)
         )
-        self.client.call(
-            "confirmShipment",
-            "POST",
-            f"orders/v0/orders/{quote(order_id, safe='')}/shipmentConfirmation",
-            json=body,
+        try:
+            self.client.call(
+                "confirmShipment",
+                "POST",
+                f"orders/v0/orders/{quote(order_id, safe='')}/shipmentConfirmation",
+                json=body,
+            )
+        except AmazonApiError as exc:
+            if exc.status != 400 or not self._items_shipped(order_id=order_id, lines=fulfilment.lines):
+                raise
+            # A retry of a confirmation that already landed: every item is shipped on Amazon.
+
+    def _items_shipped(self, *, order_id: str, lines: Mapping[str, int]) -> bool:
+        """True when each order item of ``lines`` shows all its units shipped on Amazon."""
+        items = {
+            str(item.get("OrderItemId")): item
+            for item in self._order_items({"AmazonOrderId": order_id, "LastUpdateDate": "now"}, cache=False)
+        }
+        return all(
+            item_id in items
+            and int(items[item_id].get("QuantityShipped") or 0)
+            >= int(items[item_id].get("QuantityOrdered") or 0)
+            for item_id in lines
         )
 
     # ------------------------------------------------------------------ webhooks
