@@ -100,3 +100,33 @@ def outbox_sweep_task() -> dict:
     from channels_app.services.outbox import outbox_sweep
 
     return outbox_sweep()
+
+
+@shared_task(bind=True, acks_late=True)
+def order_fulfilment_push_task(
+    self,
+    order_id: int,
+    quantities: dict,
+    carrier: str = "",
+    tracking_number: str = "",
+    tracking_url: str = "",
+) -> None:
+    """Report a shipment to the order's channel (JSON keys of ``quantities`` are line ids)."""
+    from channels_app.services.fulfilment import order_fulfilment_push
+
+    try:
+        order_fulfilment_push(
+            order_id=order_id,
+            quantities={int(k): int(v) for k, v in quantities.items()},
+            carrier=carrier,
+            tracking_number=tracking_number,
+            tracking_url=tracking_url,
+        )
+    except RetryableError as exc:
+        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
+            raise
+        raise self.retry(
+            exc=exc,
+            countdown=_countdown(self.request.retries, exc.retry_after),
+            max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
+        ) from exc

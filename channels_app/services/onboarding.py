@@ -172,3 +172,15 @@ def account_go_live(*, account: ChannelAccount) -> ChannelAccount:
         account_push_request(account_ids=[account.pk])
     account.refresh_from_db()
     return account
+
+
+def account_webhooks_register(*, account: ChannelAccount, public_base_url: str) -> str:
+    """Ask the channel to deliver its webhooks to this account's URL under ``public_base_url``.
+
+    Returns the URL registered. Connectors whose channel has no webhook API do nothing.
+    """
+    from django.urls import reverse
+
+    url = public_base_url.rstrip("/") + reverse("channels_webhooks:receive", args=[account.webhook_token])
+    account_connector(account=account).webhooks_register(url=url)
+    return url
