@@ -1,0 +1,82 @@
+"""confirmShipment on the fake: carrier, tracking number and order item ids of the shipped lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels_app.connectors.amazon.client import AmazonApiError
+from channels_app.connectors.base import FulfilmentDTO
+from channels_app.services.accounts import account_connector
+
+pytestmark = pytest.mark.django_db
+
+
+def test_confirm_shipment_reaches_amazon_with_carrier_tracking_and_items(amazon, connect):
+    amazon.seed_listing("LINEN-1", 5)
+    amazon.seed_listing("PILLOW", 5)
+    placed = amazon.place_order(lines=[("LINEN-1", 2), ("PILLOW", 1)])
+    amazon.advance(300)  # paid: Unshipped
+    connector = account_connector(account=connect(amazon))
+    linen, pillow = placed.items
+
+    connector.fulfilment_push(
+        fulfilment=FulfilmentDTO(
+            order_external_id=placed.amazon_order_id,
+            lines={linen.order_item_id: 2},
+            carrier="UPS",
+            tracking_number="1Z999AA10123456784",
+        )
+    )
+    order = amazon.order(placed.amazon_order_id)
+
+    assert order.status == "PartiallyShipped"
+    assert (linen.quantity_shipped, pillow.quantity_shipped) == (2, 0)
+    package = order.shipments[0]
+    assert (package["carrierCode"], package["trackingNumber"]) == ("UPS", "1Z999AA10123456784")
+    assert package["orderItems"] == [{"orderItemId": linen.order_item_id, "quantity": 2}]
+    assert package["packageReferenceId"].isdigit() and int(package["packageReferenceId"]) > 0
+    assert "carrierName" not in package
+
+
+def test_an_unknown_carrier_is_sent_as_other_with_its_name_and_a_retry_changes_nothing(amazon, connect):
+    amazon.seed_listing("LINEN-1", 5)
+    placed = amazon.place_order("LINEN-1", 1)
+    amazon.advance(300)
+    connector = account_connector(account=connect(amazon))
+    fulfilment = FulfilmentDTO(
+        order_external_id=placed.amazon_order_id,
+        lines={placed.items[0].order_item_id: 1},
+        carrier="Hermes Parcel",
+        tracking_number="H1234",
+    )
+
+    connector.fulfilment_push(fulfilment=fulfilment)
+    connector.fulfilment_push(fulfilment=fulfilment)  # the answer was lost: the worker retries
+    order = amazon.order(placed.amazon_order_id)
+
+    assert order.status == "Shipped"
+    assert len(order.shipments) == 1
+    assert (order.shipments[0]["carrierCode"], order.shipments[0]["carrierName"]) == (
+        "Other",
+        "Hermes Parcel",
+    )
+    assert amazon.stats.statuses[("confirmShipment", 400)] == 1
+
+
+def test_an_unpaid_order_cannot_be_confirmed_and_the_error_is_permanent(amazon, connect):
+    amazon.seed_listing("LINEN-1", 5)
+    placed = amazon.place_order("LINEN-1", 1)  # still Pending
+    connector = account_connector(account=connect(amazon))
+
+    with pytest.raises(AmazonApiError) as caught:
+        connector.fulfilment_push(
+            fulfilment=FulfilmentDTO(
+                order_external_id=placed.amazon_order_id,
+                lines={placed.items[0].order_item_id: 1},
+                carrier="UPS",
+                tracking_number="1Z1",
+            )
+        )
+
+    assert caught.value.status == 400
+    assert amazon.order(placed.amazon_order_id).shipments == []

@@ -1,0 +1,216 @@
+"""Quantity pushes to the fake: patchListingsItem, JSON_LISTINGS_FEED with its processing report,
+FBA listings left alone, and the engine's hold on increases for a channel without compare-and-set."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from channels_app.connectors.base import ListingRef, QuantityUpdate
+from channels_app.models import Listing
+from channels_app.services.accounts import account_connector
+from channels_app.services.outbox import listings_mark_dirty
+from channels_app.services.polling import account_orders_sync
+from channels_app.services.push import account_push_dirty
+from inventory_app.models import Order
+from inventory_app.services.stock import stock_receive
+from tests.factories import LocationFactory, SKUFactory
+from tests.fakes.amazon import specs as amazon_specs
+
+pytestmark = pytest.mark.django_db
+
+
+def _stocked(location, code: str, quantity: int):
+    sku = SKUFactory(code=code)
+    if quantity:
+        stock_receive(sku=sku, location=location, quantity=quantity)
+    return sku
+
+
+def _update(sku: str, quantity: int, expected: int | None, **extra) -> QuantityUpdate:
+    ref = ListingRef(
+        external_id=sku, external_sku=sku, extra={"fulfillment_channel_code": "DEFAULT", **extra}
+    )
+    return QuantityUpdate(
+        listing=ref, quantity=quantity, expected=expected, idempotency_key=f"k-{sku}-{quantity}"
+    )
+
+
+def _patches(amazon) -> list[tuple[str, int]]:
+    found = []
+    for request in amazon.requests:
+        if request["operation"] == "patchListingsItem":
+            value = request["body"]["patches"][0]["value"][0]
+            found.append((request["path"].rsplit("/", 1)[1], value["quantity"]))
+    return found
+
+
+def test_a_small_push_patches_fulfillment_availability_and_records_the_quantity(amazon, connect, link):
+    location = LocationFactory(code="MAIN")
+    sku = _stocked(location, "LINEN-1", 7)
+    amazon.seed_listing("LINEN-1", 5)
+    account = connect(amazon)
+    listing = link(account, sku)
+    account_orders_sync(account_id=account.pk)  # onboarding: orders caught up
+    listings_mark_dirty(sku_ids=[sku.pk])
+
+    summary = account_push_dirty(account_id=account.pk)
+    listing.refresh_from_db()
+
+    assert (summary.pushed, summary.held, summary.failed) == (1, 0, 0)
+    assert amazon.quantity("LINEN-1") == 7
+    assert _patches(amazon) == [("LINEN-1", 7)]
+    request = next(r for r in amazon.requests if r["operation"] == "patchListingsItem")
+    assert request["body"]["patches"][0]["path"] == "/attributes/fulfillment_availability"
+    assert request["query"]["marketplaceIds"] == ["ATVPDKIKX0DER"]
+    assert amazon.stats.requests["createFeed"] == 0
+    assert (listing.needs_push, listing.last_pushed_qty) == (False, 7)
+
+
+def test_a_large_push_goes_by_feed_and_the_report_fails_only_the_bad_sku(amazon, connect, link):
+    location = LocationFactory(code="MAIN")
+    account = connect(amazon, patch_max=2)
+    skus = {}
+    for code, quantity in (("SHEET-Q", 4), ("SHEET-K", 6), ("PILLOW", 9), ("DUVET", 2)):
+        skus[code] = _stocked(location, code, quantity)
+        amazon.seed_listing(
+            code,
+            0,
+            reject_updates="Listing blocked: missing safety attestation" if code == "PILLOW" else None,
+        )
+        link(account, skus[code])
+    account_orders_sync(account_id=account.pk)
+    listings_mark_dirty(sku_ids=[s.pk for s in skus.values()])
+
+    submitted = account_push_dirty(account_id=account.pk)
+    waiting = {li.external_id: li.last_error for li in Listing.objects.filter(account=account)}
+    amazon.advance(100)  # the feed is queued 30 s, processed 60 s
+    Listing.objects.filter(account=account).update(next_attempt_at=None)  # the engine's retry time
+    done = account_push_dirty(account_id=account.pk)
+    listings = {li.external_id: li for li in Listing.objects.filter(account=account)}
+
+    assert (submitted.pushed, submitted.failed) == (0, 4)
+    assert all("waiting for its processing report" in text for text in waiting.values())
+    assert (done.pushed, done.failed) == (3, 1)
+    assert [amazon.quantity(c) for c in ("SHEET-Q", "SHEET-K", "PILLOW", "DUVET")] == [4, 6, 0, 2]
+    assert {c: li.needs_push for c, li in listings.items()} == {
+        "SHEET-Q": False,
+        "SHEET-K": False,
+        "PILLOW": True,
+        "DUVET": False,
+    }
+    assert "Listing blocked: missing safety attestation" in listings["PILLOW"].last_error
+    assert listings["SHEET-Q"].last_pushed_qty == 4 and listings["PILLOW"].last_pushed_qty is None
+    assert (amazon.stats.requests["createFeed"], amazon.stats.requests["patchListingsItem"]) == (1, 0)
+    assert amazon.stats.requests["getFeedDocument"] == 1
+    document = json.loads(next(d for d in amazon.state.feeds.documents.values() if not d.is_result).content)
+    assert [(m["sku"], m["patches"][0]["value"][0]["quantity"]) for m in document["messages"]] == [
+        ("DUVET", 2),
+        ("PILLOW", 9),
+        ("SHEET-K", 6),
+        ("SHEET-Q", 4),
+    ]
+    if amazon_specs.specs_dir() is not None:
+        amazon_specs.validate_listings_feed(document)
+
+
+def test_fba_listings_are_never_pushed(amazon, connect, link):
+    location = LocationFactory(code="MAIN")
+    towel, sheet = _stocked(location, "TOWEL", 12), _stocked(location, "SHEET", 3)
+    amazon.seed_listing("TOWEL", 40, fulfillment_channel_code="AMAZON_NA")
+    amazon.seed_listing("SHEET", 0)
+    account = connect(amazon)
+    fba, mfn = link(account, towel), link(account, sheet)
+    account_orders_sync(account_id=account.pk)
+    listings_mark_dirty(sku_ids=[towel.pk, sheet.pk])
+
+    summary = account_push_dirty(account_id=account.pk)
+    direct = account_connector(account=account).quantities_push(
+        updates=[_update("TOWEL", 12, 40, fulfillment_channel_code="AMAZON_NA")]
+    )
+
+    assert (fba.push_enabled, fba.extra["fulfillment_channel_code"], mfn.push_enabled) == (
+        False,
+        "AMAZON_NA",
+        True,
+    )
+    assert summary.pushed == 1
+    assert amazon.listing("TOWEL").updates == [] and amazon.quantity("TOWEL") == 40
+    assert amazon.quantity("SHEET") == 3
+    assert [(r.outcome, "FBA" in r.error) for r in direct] == [("error", True)]
+    assert _patches(amazon) == [("SHEET", 3)]
+
+
+def test_in_a_large_push_urgent_decreases_are_patched_at_once_and_the_rest_fed(amazon, connect):
+    for code, quantity in (("A", 5), ("B", 1), ("C", 2), ("D/1", 0)):
+        amazon.seed_listing(code, quantity)
+    connector = account_connector(account=connect(amazon, patch_max=1))
+
+    results = connector.quantities_push(
+        updates=[_update("A", 4, 5), _update("B", 0, 1), _update("C", 8, 2), _update("D/1", 3, 0)]
+    )
+    outcome = {r.external_id: r.outcome for r in results}
+
+    assert outcome == {"A": "retry", "B": "ok", "C": "retry", "D/1": "retry"}
+    assert _patches(amazon) == [("B", 0)]  # the zero first; "D/1" cannot be addressed in a path
+    assert amazon.quantity("B") == 0
+    feed_document = json.loads(next(d for d in amazon.state.feeds.documents.values()).content)
+    assert [m["sku"] for m in feed_document["messages"]] == ["A", "C", "D/1"]
+
+
+def test_a_sku_in_an_unfinished_feed_is_not_fed_twice_and_a_decrease_is_patched_then_reasserted(
+    amazon, connect
+):
+    for code in ("A", "B", "C"):
+        amazon.seed_listing(code, 0)
+    connector = account_connector(account=connect(amazon, patch_max=1))
+    connector.quantities_push(updates=[_update("A", 5, 0), _update("B", 5, 0), _update("C", 5, 0)])
+
+    again = connector.quantities_push(updates=[_update("A", 6, 5), _update("B", 7, 5), _update("C", 0, 5)])
+    amazon.advance(100)
+    after_feed = connector.quantities_push(updates=[_update("C", 0, 5), _update("A", 5, 0)])
+
+    assert {r.external_id: r.outcome for r in again} == {"A": "retry", "B": "retry", "C": "retry"}
+    assert amazon.stats.requests["createFeed"] == 1
+    assert _patches(amazon) == [("C", 0), ("C", 0)]
+    assert {r.external_id: r.outcome for r in after_feed} == {"C": "ok", "A": "ok"}
+    assert [amazon.quantity(c) for c in ("A", "B", "C")] == [5, 5, 0]
+
+
+def _race(amazon, connect, link):
+    """1 unit, shown on Amazon; a buyer takes it there (not polled yet); we receive 1 more."""
+    location = LocationFactory(code="MAIN")
+    sku = _stocked(location, "LAST-1", 1)
+    amazon.seed_listing("LAST-1", 0)
+    account = connect(amazon)
+    listing = link(account, sku)
+    account_orders_sync(account_id=account.pk)
+    listings_mark_dirty(sku_ids=[sku.pk])
+    account_push_dirty(account_id=account.pk)
+    assert amazon.quantity("LAST-1") == 1
+    amazon.place_order("LAST-1", 1)  # Amazon shows 0; we have not polled yet
+    stock_receive(sku=sku, location=location, quantity=1)  # we believe 2 are available; truth is 1
+    listings_mark_dirty(sku_ids=[sku.pk])
+    return account, listing, account_push_dirty(account_id=account.pk)
+
+
+def test_without_the_guard_amazon_would_show_the_unit_already_sold(amazon, connect, link, settings):
+    settings.CHANNELS_HOLD_INCREASES = False
+
+    _, _, raced = _race(amazon, connect, link)
+
+    assert (raced.pushed, amazon.quantity("LAST-1")) == (1, 2)  # truth is 1
+
+
+def test_the_engine_holds_an_increase_until_an_unpolled_amazon_sale_is_taken_in(amazon, connect, link):
+    account, listing, raced = _race(amazon, connect, link)
+    shown_during_race = amazon.quantity("LAST-1")
+    account_orders_sync(account_id=account.pk)  # the sale reaches us
+    Listing.objects.filter(pk=listing.pk).update(next_attempt_at=None)
+    released = account_push_dirty(account_id=account.pk)
+
+    assert (raced.held, raced.pushed, shown_during_race) == (1, 0, 0)
+    assert (released.pushed, amazon.quantity("LAST-1")) == (1, 1)
+    assert [u["quantity"] for u in amazon.listing("LAST-1").updates] == [1, 1]
+    assert Order.objects.get().lines.get().quantity == 1
