@@ -1,0 +1,158 @@
+"""Shipping endpoints: thin; every write calls one service.
+
+Reads need the viewer role, writes the operator role. Vendor failures answer 502 (permanent) or
+503 with Retry-After (transient: retry later, nothing was bought twice); a request the service
+refuses answers 400.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inventory_app.models import Order
+from shipping_app.errors import ShippingError
+from shipping_app.models import ChannelFulfilmentRequest, Shipment, ShipmentEvent, ShippingAccount
+from shipping_app.providers.base import ProviderError, RetryableProviderError
+from shipping_app.selectors.shipments import order_shipping_costs
+from shipping_app.services.exports import order_export
+from shipping_app.services.labels import RateRule, shipment_draft_create, shipment_label_buy
+
+from .serializers import (
+    AccountChoiceInputSerializer,
+    AccountOutputSerializer,
+    BuyInputSerializer,
+    ExportOutputSerializer,
+    FulfilmentOutputSerializer,
+    RatesInputSerializer,
+    ShipmentOutputSerializer,
+)
+
+
+def _failure(exc: Exception) -> Response:
+    if isinstance(exc, RetryableProviderError):
+        headers = {"Retry-After": str(int(exc.retry_after or 30))}
+        return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
+    if isinstance(exc, ProviderError):
+        return Response({"detail": str(exc)}, status=status.HTTP_502_BAD_GATEWAY)
+    return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _shipments():
+    return Shipment.objects.prefetch_related(
+        "lines__order_line",
+        "rates",
+        Prefetch("events", queryset=ShipmentEvent.objects.order_by("occurred_at")),
+    )
+
+
+@extend_schema(tags=["shipping"])
+class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Shipping accounts (credentials are never shown)."""
+
+    queryset = ShippingAccount.objects.all()
+    serializer_class = AccountOutputSerializer
+    filterset_fields = ["provider", "enabled"]
+
+
+@extend_schema(tags=["shipping"])
+class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Shipments; filter by order, account, status, tracking_number. POST buy/ buys the label."""
+
+    write_role = "operator"
+    serializer_class = ShipmentOutputSerializer
+    filterset_fields = ["order", "account", "status", "tracking_number"]
+
+    def get_queryset(self):
+        return _shipments()
+
+    @extend_schema(request=BuyInputSerializer, responses={200: ShipmentOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def buy(self, request: Request, pk: str | None = None) -> Response:
+        """Buy the label: the given rate, or the cheapest matching the rule. Never buys twice."""
+        shipment = self.get_object()
+        data = BuyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = data.validated_data.get("rule")
+        try:
+            shipment = shipment_label_buy(
+                shipment=shipment,
+                rate_id=data.validated_data["rate_id"] or None,
+                rule=RateRule(**rule) if rule is not None else RateRule(),
+                user=request.user,
+            )
+        except (ShippingError, ProviderError) as exc:
+            return _failure(exc)
+        return Response(ShipmentOutputSerializer(_shipments().get(pk=shipment.pk)).data)
+
+
+@extend_schema(tags=["shipping"])
+class FulfilmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The fulfilment outbox to origin channels; filter by status, sales_channel, order."""
+
+    queryset = ChannelFulfilmentRequest.objects.all()
+    serializer_class = FulfilmentOutputSerializer
+    filterset_fields = ["status", "sales_channel", "order"]
+
+
+class OrderRatesView(APIView):
+    """POST: draft a label shipment of the order at a label service and return its rates."""
+
+    write_role = "operator"
+
+    @extend_schema(tags=["shipping"], request=RatesInputSerializer, responses={201: ShipmentOutputSerializer})
+    def post(self, request: Request, order_id: int) -> Response:
+        order = Order.objects.filter(pk=order_id).first()
+        if order is None:
+            return Response({"detail": "No such order"}, status=status.HTTP_404_NOT_FOUND)
+        data = RatesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        quantities = data.validated_data.get("quantities")
+        try:
+            shipment = shipment_draft_create(
+                account=data.validated_data["account"],
+                order=order,
+                quantities={int(k): v for k, v in quantities.items()} if quantities else None,
+                parcel=data.validated_data.get("parcel"),
+            )
+        except (ShippingError, ProviderError, ValueError) as exc:
+            return _failure(exc)
+        body = ShipmentOutputSerializer(_shipments().get(pk=shipment.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class OrderExportView(APIView):
+    """POST: send (create, update or cancel) the order to a shipping app now."""
+
+    write_role = "operator"
+
+    @extend_schema(
+        tags=["shipping"], request=AccountChoiceInputSerializer, responses={200: ExportOutputSerializer}
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        order = Order.objects.filter(pk=order_id).first()
+        if order is None:
+            return Response({"detail": "No such order"}, status=status.HTTP_404_NOT_FOUND)
+        data = AccountChoiceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            export = order_export(account=data.validated_data["account"], order=order)
+        except (ShippingError, ProviderError) as exc:
+            return _failure(exc)
+        if export is None:
+            return Response({"detail": "Nothing to send for this order"}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(ExportOutputSerializer(export).data)
+
+
+class OrderShippingCostView(APIView):
+    """GET: postage paid for the order (sum of its shipments), for margin reporting."""
+
+    @extend_schema(tags=["shipping"], responses={200: dict})
+    def get(self, request: Request, order_id: int) -> Response:
+        cost = order_shipping_costs(order_ids=[order_id]).get(order_id)
+        return Response({"order": order_id, "shipping_cost": str(cost) if cost is not None else "0.00"})
