@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("inventory_app.api.purchasing.urls")),
     path("webhooks/channels/", include("channels_app.webhooks.urls")),
     path("api/v1/shipping/", include("shipping_app.api.urls")),
+    path("api/v1/accounting/", include("accounting_app.api.urls")),
     path("webhooks/shipping/", include("shipping_app.webhooks_urls")),
     path("api/v1/", include("channels_app.api.urls")),
 ]

@@ -107,13 +107,26 @@ def connection_tokens_store(*, connection: AccountingConnection, tokens: TokenSe
 
 
 def connection_authorize_start(*, connection: AccountingConnection, redirect_uri: str) -> str:
-    """Begin the connect flow: remember a fresh state (hashed) and return the consent URL."""
-    state = secrets.token_urlsafe(32)
+    """Begin the connect flow: remember a fresh state (hashed) and return the consent URL.
+
+    The state is ``<connection pk>.<random>`` so the one registered callback URL can find the
+    connection; only its SHA-256 is stored, for 10 minutes, and it is single-use.
+    """
+    state = f"{connection.pk}.{secrets.token_urlsafe(32)}"
     AccountingConnection.objects.filter(pk=connection.pk).update(
         oauth_state_hash=_state_hash(state), oauth_state_expires_at=timezone.now() + STATE_LIFETIME
     )
     exporter = exporter_build(kind=connection.kind, config=connection_config(connection=connection))
     return exporter.authorization_url(state=state, redirect_uri=redirect_uri)
+
+
+def connection_id_from_state(*, state: str) -> int | None:
+    """The connection a callback's ``state`` names (its prefix); None when it names none.
+
+    Only a routing hint: :func:`connection_authorize_complete` still checks the whole state.
+    """
+    prefix, _, rest = state.partition(".")
+    return int(prefix) if prefix.isdigit() and rest else None
 
 
 def connection_authorize_complete(
@@ -146,6 +159,31 @@ def connection_authorize_complete(
         connection.status = ConnectionStatus.CONNECTED
         connection.last_error = ""
         connection.save()
+    return connection
+
+
+def connection_update(
+    *, connection: AccountingConnection, client_secret: str = "", **fields: object
+) -> AccountingConnection:
+    """Change a connection's settings; a non-empty ``client_secret`` replaces the stored one."""
+    for name, value in fields.items():
+        setattr(connection, name, value)
+    if client_secret:
+        values = connection_secrets(connection=connection)
+        values["client_secret"] = client_secret
+        connection.secrets_encrypted = secrets_encrypt(values=values)
+    connection.full_clean()
+    connection.save()
+    return connection
+
+
+def connection_disconnect(*, connection: AccountingConnection) -> AccountingConnection:
+    """Forget the tokens (the client secret stays); the connection must be connected again."""
+    values = {"client_secret": connection_secrets(connection=connection).get("client_secret", "")}
+    connection.secrets_encrypted = secrets_encrypt(values=values)
+    connection.access_expires_at = None
+    connection.status = ConnectionStatus.NEW
+    connection.save(update_fields=["secrets_encrypted", "access_expires_at", "status", "updated_at"])
     return connection
 
 

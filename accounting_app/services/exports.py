@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection as db_connection
@@ -53,14 +52,6 @@ def _connection_lock(connection_id: int):
     finally:
         with db_connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-
-
-@dataclass
-class RunOutcome:
-    """What a run did."""
-
-    run: ExportRun
-    retry_after: float | None = None
 
 
 def period_export(

@@ -9,6 +9,17 @@ from tests.fakes.quickbooks.fake import FakeQuickBooks
 from tests.fakes.xero.fake import FakeXero
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    from config.celery import app as celery_app
+
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture
 def fake_xero():
     with FakeXero() as fake:

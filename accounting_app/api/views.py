@@ -1,0 +1,77 @@
+"""Views of the accounting API: they read through selectors and write through services only."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounting_app.api.serializers import (
+    ConnectionOutputSerializer,
+    DocumentOutputSerializer,
+    PeriodInputSerializer,
+    PreviewRowSerializer,
+)
+from accounting_app.models import AccountingConnection, DocumentStatus, ExportDocument
+from accounting_app.selectors.mapping import MappingMissing
+from accounting_app.selectors.preview import connection_period_preview
+from accounting_app.services.schedule import document_retry_enqueue, export_enqueue
+
+
+@extend_schema(tags=["accounting"])
+class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Accounting connections; ``preview`` shows what a period would post, ``export`` enqueues it."""
+
+    queryset = AccountingConnection.objects.all()
+    serializer_class = ConnectionOutputSerializer
+    write_role = "manager"
+
+    @extend_schema(parameters=[PeriodInputSerializer], responses={200: PreviewRowSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def preview(self, request: Request, pk=None) -> Response:
+        period = PeriodInputSerializer(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        try:
+            rows = connection_period_preview(connection=self.get_object(), **period.validated_data)
+        except (MappingMissing, ValueError) as exc:
+            raise ValidationError({"mapping": [str(exc)]}) from exc
+        return Response(PreviewRowSerializer(rows, many=True).data)
+
+    @extend_schema(request=PeriodInputSerializer, responses={202: None})
+    @action(detail=True, methods=["post"])
+    def export(self, request: Request, pk=None) -> Response:
+        period = PeriodInputSerializer(data=request.data)
+        period.is_valid(raise_exception=True)
+        connection = self.get_object()
+        export_enqueue(connection_id=connection.pk, **period.validated_data)
+        return Response({"enqueued": True}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["accounting"])
+class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The export log (filter with ?connection=&status=); ``retry`` enqueues an unposted document."""
+
+    serializer_class = DocumentOutputSerializer
+    write_role = "operator"
+
+    def get_queryset(self):
+        documents = ExportDocument.objects.all()
+        if connection := self.request.query_params.get("connection"):
+            documents = documents.filter(connection_id=connection)
+        if wanted := self.request.query_params.get("status"):
+            documents = documents.filter(status=wanted)
+        return documents.order_by("-pk")
+
+    @extend_schema(request=None, responses={202: None, 409: None})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk=None) -> Response:
+        document = self.get_object()
+        if document.status == DocumentStatus.POSTED:
+            return Response(
+                {"detail": "Posted documents are never sent again."}, status=status.HTTP_409_CONFLICT
+            )
+        document_retry_enqueue(document_id=document.pk)
+        return Response({"enqueued": True}, status=status.HTTP_202_ACCEPTED)

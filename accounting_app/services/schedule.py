@@ -1,0 +1,36 @@
+"""Scheduled exports: one django_celery_beat row runs the due-exports task every hour, and
+the enqueue helpers every caller uses (after commit, with ids only)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+DUE_TASK = "accounting_app.tasks.accounting_exports_due_task"
+DUE_NAME = "accounting: post due exports"
+
+
+def accounting_schedule_ensure(*, every_seconds: int = 3600) -> PeriodicTask:
+    """Create or update the beat row (idempotent; the data migration does the same)."""
+    interval, _ = IntervalSchedule.objects.get_or_create(every=every_seconds, period=IntervalSchedule.SECONDS)
+    task, _ = PeriodicTask.objects.update_or_create(
+        name=DUE_NAME, defaults={"task": DUE_TASK, "interval": interval, "enabled": True}
+    )
+    return task
+
+
+def export_enqueue(*, connection_id: int, date_from: date, date_to: date, scheduled: bool = False) -> None:
+    """Enqueue an export of the period once the current transaction commits."""
+    from accounting_app.tasks import accounting_export_task
+
+    args = (connection_id, date_from.isoformat(), date_to.isoformat(), scheduled)
+    transaction.on_commit(lambda: accounting_export_task.delay(*args))
+
+
+def document_retry_enqueue(*, document_id: int) -> None:
+    """Enqueue the retry of one logged document once the current transaction commits."""
+    from accounting_app.tasks import accounting_document_retry_task
+
+    transaction.on_commit(lambda: accounting_document_retry_task.delay(document_id))
