@@ -15,7 +15,7 @@ from shipping_app.models import (
 )
 
 
-class AccountOutputSerializer(serializers.ModelSerializer):
+class ShippingAccountOutputSerializer(serializers.ModelSerializer):
     """A shipping account without its credentials."""
 
     class Meta:
@@ -34,7 +34,7 @@ class AccountOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ShipmentLineOutputSerializer(serializers.ModelSerializer):
+class ShippingShipmentLineOutputSerializer(serializers.ModelSerializer):
     """Units of one order line."""
 
     sku = serializers.CharField(source="order_line.external_sku", read_only=True)
@@ -44,7 +44,7 @@ class ShipmentLineOutputSerializer(serializers.ModelSerializer):
         fields = ["order_line", "sku", "quantity"]
 
 
-class ShipmentRateOutputSerializer(serializers.ModelSerializer):
+class ShippingShipmentRateOutputSerializer(serializers.ModelSerializer):
     """A quoted rate (use ``external_id`` to buy it)."""
 
     class Meta:
@@ -60,21 +60,26 @@ class ShipmentRateOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ShipmentEventOutputSerializer(serializers.ModelSerializer):
+class ShippingShipmentEventOutputSerializer(serializers.ModelSerializer):
     """One event of a shipment."""
+
+    status = serializers.CharField(read_only=True)
 
     class Meta:
         model = ShipmentEvent
         fields = ["status", "description", "occurred_at"]
 
 
-class ShipmentOutputSerializer(serializers.ModelSerializer):
+class ShippingShipmentOutputSerializer(serializers.ModelSerializer):
     """A shipment with lines, rates, events and a link to its stored label."""
 
-    lines = ShipmentLineOutputSerializer(many=True, read_only=True)
-    rates = ShipmentRateOutputSerializer(many=True, read_only=True)
-    events = ShipmentEventOutputSerializer(many=True, read_only=True)
+    lines = ShippingShipmentLineOutputSerializer(many=True, read_only=True)
+    rates = ShippingShipmentRateOutputSerializer(many=True, read_only=True)
+    events = ShippingShipmentEventOutputSerializer(many=True, read_only=True)
     label = serializers.SerializerMethodField()
+    status = serializers.CharField(
+        read_only=True, help_text="draft, label_purchased, shipped, in_transit, ..."
+    )
 
     class Meta:
         model = Shipment
@@ -104,8 +109,10 @@ class ShipmentOutputSerializer(serializers.ModelSerializer):
         return obj.label.url if obj.label else ""
 
 
-class FulfilmentOutputSerializer(serializers.ModelSerializer):
+class ShippingFulfilmentOutputSerializer(serializers.ModelSerializer):
     """A fulfilment waiting for (or delivered to) the order's channel."""
+
+    status = serializers.CharField(read_only=True, help_text="queued, delivered, failed, not_needed")
 
     class Meta:
         model = ChannelFulfilmentRequest
@@ -127,8 +134,10 @@ class FulfilmentOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ExportOutputSerializer(serializers.ModelSerializer):
+class ShippingExportOutputSerializer(serializers.ModelSerializer):
     """The export state of an order at one account."""
+
+    state = serializers.CharField(read_only=True, help_text="sending, exported, cancelled, failed")
 
     class Meta:
         model = OrderExport
@@ -145,20 +154,20 @@ class ExportOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class AccountChoiceInputSerializer(serializers.Serializer):
+class ShippingAccountChoiceInputSerializer(serializers.Serializer):
     """Which account to use."""
 
     account = serializers.PrimaryKeyRelatedField(queryset=ShippingAccount.objects.filter(enabled=True))
 
 
-class RatesInputSerializer(AccountChoiceInputSerializer):
+class ShippingRatesInputSerializer(ShippingAccountChoiceInputSerializer):
     """Draft a label shipment: lines (omit for everything open) and optional parcel dimensions."""
 
     quantities = serializers.DictField(child=serializers.IntegerField(min_value=1), required=False)
     parcel = serializers.DictField(child=serializers.CharField(), required=False)
 
 
-class RuleInputSerializer(serializers.Serializer):
+class ShippingRuleInputSerializer(serializers.Serializer):
     """Buy the cheapest rate that matches every given condition."""
 
     carriers = serializers.ListField(child=serializers.CharField(), required=False, default=list)
@@ -167,8 +176,8 @@ class RuleInputSerializer(serializers.Serializer):
     max_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
 
 
-class BuyInputSerializer(serializers.Serializer):
+class ShippingBuyInputSerializer(serializers.Serializer):
     """``rate_id`` of a quoted rate, or a ``rule`` (empty rule: the cheapest rate)."""
 
     rate_id = serializers.CharField(required=False, allow_blank=True, default="")
-    rule = RuleInputSerializer(required=False)
+    rule = ShippingRuleInputSerializer(required=False)

@@ -24,13 +24,13 @@ from shipping_app.services.exports import order_export
 from shipping_app.services.labels import RateRule, shipment_draft_create, shipment_label_buy
 
 from .serializers import (
-    AccountChoiceInputSerializer,
-    AccountOutputSerializer,
-    BuyInputSerializer,
-    ExportOutputSerializer,
-    FulfilmentOutputSerializer,
-    RatesInputSerializer,
-    ShipmentOutputSerializer,
+    ShippingAccountChoiceInputSerializer,
+    ShippingAccountOutputSerializer,
+    ShippingBuyInputSerializer,
+    ShippingExportOutputSerializer,
+    ShippingFulfilmentOutputSerializer,
+    ShippingRatesInputSerializer,
+    ShippingShipmentOutputSerializer,
 )
 
 
@@ -56,7 +56,7 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Shipping accounts (credentials are never shown)."""
 
     queryset = ShippingAccount.objects.all()
-    serializer_class = AccountOutputSerializer
+    serializer_class = ShippingAccountOutputSerializer
     filterset_fields = ["provider", "enabled"]
 
 
@@ -65,18 +65,18 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     """Shipments; filter by order, account, status, tracking_number. POST buy/ buys the label."""
 
     write_role = "operator"
-    serializer_class = ShipmentOutputSerializer
+    serializer_class = ShippingShipmentOutputSerializer
     filterset_fields = ["order", "account", "status", "tracking_number"]
 
     def get_queryset(self):
         return _shipments()
 
-    @extend_schema(request=BuyInputSerializer, responses={200: ShipmentOutputSerializer})
+    @extend_schema(request=ShippingBuyInputSerializer, responses={200: ShippingShipmentOutputSerializer})
     @action(detail=True, methods=["post"])
     def buy(self, request: Request, pk: str | None = None) -> Response:
         """Buy the label: the given rate, or the cheapest matching the rule. Never buys twice."""
         shipment = self.get_object()
-        data = BuyInputSerializer(data=request.data)
+        data = ShippingBuyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rule = data.validated_data.get("rule")
         try:
@@ -88,7 +88,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             )
         except (ShippingError, ProviderError) as exc:
             return _failure(exc)
-        return Response(ShipmentOutputSerializer(_shipments().get(pk=shipment.pk)).data)
+        return Response(ShippingShipmentOutputSerializer(_shipments().get(pk=shipment.pk)).data)
 
 
 @extend_schema(tags=["shipping"])
@@ -96,7 +96,7 @@ class FulfilmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """The fulfilment outbox to origin channels; filter by status, sales_channel, order."""
 
     queryset = ChannelFulfilmentRequest.objects.all()
-    serializer_class = FulfilmentOutputSerializer
+    serializer_class = ShippingFulfilmentOutputSerializer
     filterset_fields = ["status", "sales_channel", "order"]
 
 
@@ -105,12 +105,16 @@ class OrderRatesView(APIView):
 
     write_role = "operator"
 
-    @extend_schema(tags=["shipping"], request=RatesInputSerializer, responses={201: ShipmentOutputSerializer})
+    @extend_schema(
+        tags=["shipping"],
+        request=ShippingRatesInputSerializer,
+        responses={201: ShippingShipmentOutputSerializer},
+    )
     def post(self, request: Request, order_id: int) -> Response:
         order = Order.objects.filter(pk=order_id).first()
         if order is None:
             return Response({"detail": "No such order"}, status=status.HTTP_404_NOT_FOUND)
-        data = RatesInputSerializer(data=request.data)
+        data = ShippingRatesInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         quantities = data.validated_data.get("quantities")
         try:
@@ -122,7 +126,7 @@ class OrderRatesView(APIView):
             )
         except (ShippingError, ProviderError, ValueError) as exc:
             return _failure(exc)
-        body = ShipmentOutputSerializer(_shipments().get(pk=shipment.pk)).data
+        body = ShippingShipmentOutputSerializer(_shipments().get(pk=shipment.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -132,13 +136,15 @@ class OrderExportView(APIView):
     write_role = "operator"
 
     @extend_schema(
-        tags=["shipping"], request=AccountChoiceInputSerializer, responses={200: ExportOutputSerializer}
+        tags=["shipping"],
+        request=ShippingAccountChoiceInputSerializer,
+        responses={200: ShippingExportOutputSerializer},
     )
     def post(self, request: Request, order_id: int) -> Response:
         order = Order.objects.filter(pk=order_id).first()
         if order is None:
             return Response({"detail": "No such order"}, status=status.HTTP_404_NOT_FOUND)
-        data = AccountChoiceInputSerializer(data=request.data)
+        data = ShippingAccountChoiceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             export = order_export(account=data.validated_data["account"], order=order)
@@ -146,7 +152,7 @@ class OrderExportView(APIView):
             return _failure(exc)
         if export is None:
             return Response({"detail": "Nothing to send for this order"}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(ExportOutputSerializer(export).data)
+        return Response(ShippingExportOutputSerializer(export).data)
 
 
 class OrderShippingCostView(APIView):
