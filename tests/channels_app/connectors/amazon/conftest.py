@@ -45,11 +45,13 @@ def requests_validate(fake: FakeAmazon) -> int:
 
 @pytest.fixture
 def fake_factory():
-    """Start fake Amazons (clock frozen at the real current time); validate requests at the end."""
+    """Start fake Amazons (clock at the real current time, frozen unless ``frozen=False``);
+    validate the requests they received at the end."""
     started: list[FakeAmazon] = []
 
-    def make(**config) -> FakeAmazon:
-        fake = FakeAmazon(config=FakeConfig(**config), clock=FakeClock(datetime.now(UTC))).start()
+    def make(*, frozen: bool = True, **config) -> FakeAmazon:
+        clock = FakeClock(datetime.now(UTC), frozen=frozen)
+        fake = FakeAmazon(config=FakeConfig(**config), clock=clock).start()
         started.append(fake)
         return fake
 

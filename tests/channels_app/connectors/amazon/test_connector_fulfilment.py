@@ -7,6 +7,12 @@ import pytest
 from channels_app.connectors.amazon.client import AmazonApiError
 from channels_app.connectors.base import FulfilmentDTO
 from channels_app.services.accounts import account_connector
+from channels_app.services.fulfilment import order_fulfilment_push
+from channels_app.services.polling import account_orders_sync
+from inventory_app.models import Order, OrderStatus, StockLevel
+from inventory_app.services.orders import order_ship
+from inventory_app.services.stock import stock_receive
+from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +86,32 @@ def test_an_unpaid_order_cannot_be_confirmed_and_the_error_is_permanent(amazon, 
 
     assert caught.value.status == 400
     assert amazon.order(placed.amazon_order_id).shipments == []
+
+
+def test_our_shipment_reported_through_the_engine_is_not_shipped_again_by_the_next_poll(
+    amazon, connect, link
+):
+    location, sku = LocationFactory(code="MAIN"), SKUFactory(code="LINEN-1")
+    stock_receive(sku=sku, location=location, quantity=5)
+    amazon.seed_listing("LINEN-1", 5)
+    account = connect(amazon)
+    link(account, sku, pushed=5)
+    placed = amazon.place_order("LINEN-1", 2)
+    amazon.advance(300)
+    account_orders_sync(account_id=account.pk)
+    order = Order.objects.get()
+    line = order.lines.get()
+    order_ship(order=order, quantities={line.pk: 2}, reference="parcel 1")
+
+    sent = order_fulfilment_push(
+        order_id=order.pk, quantities={line.pk: 2}, carrier="UPS", tracking_number="1Z999AA1"
+    )
+    account_orders_sync(account_id=account.pk)  # Amazon now says Shipped
+    order.refresh_from_db()
+    line.refresh_from_db()
+
+    assert dict(sent.lines) == {placed.items[0].order_item_id: 2}
+    assert amazon.order(placed.amazon_order_id).status == "Shipped"
+    assert (order.status, line.quantity_shipped) == (OrderStatus.SHIPPED, 2)
+    level = StockLevel.objects.get(sku=sku, location=location)
+    assert (level.on_hand, level.committed) == (3, 0)
