@@ -183,3 +183,17 @@ def test_the_request_sent_is_signed_over_method_path_sorted_params_and_body(
     create = next(r for r in shippingeasy.log if r.method == "POST")
     assert set(create.query) == {"api_key", "api_timestamp", "api_signature"}
     assert json.loads(create.body)["order"]["external_order_identifier"].startswith("sm-")
+
+
+def test_poll_retries_a_429_with_retry_after(shippingeasy, shippingeasy_account, stocked_order):
+    order = stocked_order()
+    order_export(account=shippingeasy_account, order=order)
+    shippingeasy.ship(f"sm-{order.pk}", callback_path=_path(shippingeasy_account))
+    shippingeasy.fault(
+        "GET /api/orders", 429, data={"errors": [{"message": "slow down"}]}, headers={"Retry-After": "1"}
+    )
+
+    counts = shipments_poll(account=shippingeasy_account)
+
+    assert counts["shipped"] == 1
+    assert shippingeasy.count("GET /api/orders") == 2 + 2  # two export look-ups, then the 429 and its retry

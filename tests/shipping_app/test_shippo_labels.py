@@ -193,3 +193,34 @@ def test_tracking_webhook_with_malformed_json_is_400(client, shippo, shippo_acco
 
     assert response.status_code == 400
     assert ShippingWebhookEvent.objects.count() == 0
+
+
+def test_two_concurrent_buys_of_one_shipment_buy_one_label(shippo, shippo_account, stocked_order):
+    import threading
+
+    from django.db import connection
+
+    draft = shipment_draft_create(account=shippo_account, order=stocked_order())
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def buy() -> None:
+        try:
+            barrier.wait()
+            shipment_label_buy(shipment=Shipment.objects.get(pk=draft.pk), rule=RateRule())
+            outcomes.append("bought")
+        except ShippingError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert shippo.purchases == 1
+    assert outcomes.count("bought") >= 1
+    assert set(outcomes) <= {"bought", "A label purchase for this shipment is in progress"}
+    assert StockOperation.objects.filter(reason="shipment").count() == 1
