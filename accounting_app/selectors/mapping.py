@@ -27,7 +27,7 @@ class MappingResolver:
         """The external code of ``role`` for the channel; raises MappingMissing."""
         code = self._accounts.get((role, channel_id)) or self._accounts.get((role, None))
         if not code:
-            raise MappingMissing(f"No account is mapped for {role!r} on connection {self.connection.pk}")
+            raise MappingMissing(f"No account is mapped for {str(role)!r} on connection {self.connection.pk}")
         return code
 
     def tax(self, kind: str, channel_id: int | None = None) -> str:

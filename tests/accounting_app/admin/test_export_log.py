@@ -1,0 +1,62 @@
+"""Admin: the preview/export page and the export log's retry action."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounting_app.models import DocumentStatus, ExportDocument
+from accounting_app.services.connections import account_mapping_set
+from accounting_app.services.exports import period_export
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "pw"))
+    return client
+
+
+def test_preview_page_lists_the_planned_documents(admin_client, xero, fake_xero, shop):
+    url = reverse("admin:accounting_app_accountingconnection_preview", args=[xero.pk])
+
+    response = admin_client.get(url, {"date_from": shop.today.isoformat(), "date_to": shop.today.isoformat()})
+
+    assert response.status_code == 200
+    assert f"SM-S{shop.order1.pk}" in response.content.decode() and "155.00" in response.content.decode()
+    assert fake_xero.invoices == []
+
+
+def test_export_button_posts_the_period(admin_client, xero, fake_xero, shop, on_commit):
+    url = reverse("admin:accounting_app_accountingconnection_preview", args=[xero.pk])
+    period = {"date_from": shop.today.isoformat(), "date_to": shop.today.isoformat()}
+
+    with on_commit(execute=True):
+        response = admin_client.post(url, period)
+
+    assert response.status_code == 302
+    assert len(fake_xero.invoices) == 2 and len(fake_xero.journals) == 2
+
+
+def test_retry_action_posts_failed_documents_and_never_resends_posted_ones(
+    admin_client, xero, fake_xero, shop, on_commit
+):
+    account_mapping_set(connection=xero, role="discounts", external_code="999")
+    period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+    failed = ExportDocument.objects.get(status=DocumentStatus.FAILED)
+    posted = ExportDocument.objects.filter(status=DocumentStatus.POSTED).first()
+    account_mapping_set(connection=xero, role="discounts", external_code="480")
+    detail = admin_client.get(reverse("admin:accounting_app_exportdocument_change", args=[failed.pk]))
+    assert "Account code &#x27;999&#x27; is not a valid code" in detail.content.decode()
+
+    with on_commit(execute=True):
+        response = admin_client.post(
+            reverse("admin:accounting_app_exportdocument_changelist"),
+            {"action": "retry", "_selected_action": [failed.pk, posted.pk]},
+        )
+
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == DocumentStatus.POSTED and failed.attempts == 2
+    assert len(fake_xero.invoices) == 2
