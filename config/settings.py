@@ -253,7 +253,11 @@ LOGGING = {
 # --- channels_app: the sync engine ------------------------------------------------------------
 # Connector modules imported at start-up (each registers its kind with @connector_register).
 CHANNELS_CONNECTOR_MODULES = env.list(
-    "CHANNELS_CONNECTOR_MODULES", default=["channels_app.connectors.generic.connector"]
+    "CHANNELS_CONNECTOR_MODULES",
+    default=[
+        "channels_app.connectors.generic.connector",
+        "channels_app.connectors.amazon.connector",
+    ],
 )
 # Outbound channel HTTP: private/loopback hosts are refused unless this is set (tests, bench).
 CHANNELS_ALLOW_PRIVATE_HOSTS = env.bool("CHANNELS_ALLOW_PRIVATE_HOSTS", default=False)
