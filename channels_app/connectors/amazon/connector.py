@@ -89,7 +89,7 @@ class AmazonConnector(Connector):
 
     kind = "amazon"
     label = "Amazon (Selling Partner API)"
-    batch_max = 1000
+    batch_max = 2000  # a full push of 10,000 SKUs is five feeds (see the package docstring)
     # The engine's per-account bucket; each SP-API operation has its own plan in ``throttle``.
     rate_limit = RateLimit(per_second=5.0, burst=10)
     order_overlap_seconds = 600
