@@ -91,6 +91,7 @@ class FakeXero(FakeVendor):
         self.max_in_flight = 0
         self.flight_lock = threading.Lock()
         self.slow_seconds = 0.0
+        self.token_delay = 0.0
         self.clock_offset = 0.0
 
     # --- helpers for tests -------------------------------------------------------------------------
@@ -174,6 +175,8 @@ class FakeXero(FakeVendor):
         from urllib.parse import parse_qs
 
         form = {k: v[-1] for k, v in parse_qs(request.body.decode()).items()}
+        if self.token_delay:
+            time.sleep(self.token_delay)
         with self.lock:
             if form.get("grant_type") == "authorization_code":
                 redirect = self.codes.pop(form.get("code", ""), None)

@@ -1,0 +1,83 @@
+"""Tokens: one refresh for concurrent workers, a revoked refresh token stops the export."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection as db_connection
+
+from accounting_app.exporters.errors import AuthorizationError
+from accounting_app.models import AccountingConnection, ConnectionStatus, DocumentStatus, ExportDocument
+from accounting_app.services.connections import connection_exporter, connection_secrets
+from accounting_app.services.exports import ExportBusy, _connection_lock, period_export
+from tests.accounting_app.scenario import XERO_ACCOUNTS, connect, connection_make
+
+
+def _in_threads(count, target):
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(target())
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_refresh_once_and_share_the_new_token(fake_xero):
+    connection = connect(connection_make(kind="xero", fake=fake_xero, accounts=XERO_ACCOUNTS), fake_xero)
+    stale = connection_secrets(connection=connection)["access_token"]
+    fake_xero.token_delay = 0.3  # the first refresh is still in flight when the others ask
+
+    def refresh():
+        fresh = AccountingConnection.objects.get(pk=connection.pk)
+        return connection_exporter(connection=fresh).tokens.refresh(rejected=stale)
+
+    results, errors = _in_threads(4, refresh)
+
+    connection.refresh_from_db()
+    assert errors == [] and fake_xero.refresh_count == 1
+    current = connection_secrets(connection=connection)["access_token"]
+    assert set(results) == {current} and stale not in results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_export_of_the_same_connection_is_refused_while_one_runs(fake_xero):
+    connection = connect(connection_make(kind="xero", fake=fake_xero, accounts=XERO_ACCOUNTS), fake_xero)
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    with _connection_lock(connection.pk):
+        results, errors = _in_threads(
+            1, lambda: period_export(connection_id=connection.pk, date_from=today, date_to=today)
+        )
+
+    assert results == [] and [type(e) for e in errors] == [ExportBusy]
+    assert period_export(connection_id=connection.pk, date_from=today, date_to=today).failed == 0
+
+
+@pytest.mark.django_db
+def test_a_revoked_refresh_token_marks_the_connection_and_posts_nothing(xero, fake_xero, shop):
+    fake_xero.refresh.clear()  # the user disconnected the app in Xero
+    fake_xero.expire_access_tokens()
+
+    with pytest.raises(AuthorizationError):
+        period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+
+    xero.refresh_from_db()
+    assert xero.status == ConnectionStatus.NEEDS_RECONNECT
+    assert xero.last_error == "Token endpoint refused the grant: invalid_grant"
+    assert not ExportDocument.objects.filter(status=DocumentStatus.POSTED).exists()
+    assert fake_xero.invoices == [] and fake_xero.journals == []
