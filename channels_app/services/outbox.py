@@ -28,7 +28,7 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from channels_app.models import ChannelAccount, Listing
+from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
 from channels_app.selectors.quantities import listings_published_quantities
 from inventory_app.selectors.kits import sku_kits_containing
 
@@ -119,4 +119,22 @@ def outbox_sweep(*, account_ids: Iterable[int] | None = None) -> dict[str, int]:
             requested.add(account.pk)
     with transaction.atomic():
         account_push_request(account_ids=requested)
-    return {"remarked": remarked, "requested": len(requested)}
+    return {"remarked": remarked, "requested": len(requested), "events": inbound_events_requeue()}
+
+
+def inbound_events_requeue(*, older_than: timedelta = REENQUEUE_AFTER) -> int:
+    """Enqueue processing again for events still pending well after they arrived.
+
+    Covers a broker that lost the task or was unreachable when the webhook was stored: the
+    event is durable, so it is processed late rather than never. Returns how many.
+    """
+    from channels_app.tasks import inbound_event_process_task
+
+    stale = list(
+        InboundEvent.objects.filter(
+            status=InboundEventStatus.PENDING, received_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)[:5000]
+    )
+    for event_id in stale:
+        inbound_event_process_task.delay(event_id)
+    return len(stale)

@@ -22,7 +22,7 @@ from channels_app.services.outbox import listings_mark_dirty
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 

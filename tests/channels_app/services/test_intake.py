@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from channels_app.models import InboundEvent, Listing
+from channels_app.services.outbox import outbox_sweep
 from channels_app.services.polling import account_orders_sync
 from inventory_app.models import Order, OrderStatus, StockLevel, StockMovement
 from inventory_app.services.stock import stock_receive
@@ -168,3 +172,19 @@ def test_channel_reducing_a_line_releases_those_units_once(client, three_shops, 
     assert (line.quantity, line.quantity_cancelled) == (3, 2)
     assert StockLevel.objects.get(sku=sku, location=location).committed == 1
     assert [shops[n].quantity(f"{n}-L1") for n in "ABC"] == [4, 4, 4]
+
+
+def test_sweeper_processes_an_event_whose_task_was_lost(client, three_shops, on_commit):
+    shops, accounts, sku, location = three_shops
+    order = shops["A"].buy("A-L1", 1)
+    with on_commit(execute=False):  # stored, but the broker never got its task
+        response = _post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
+    assert (response.status_code, Order.objects.count()) == (200, 0)
+    InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+
+    with on_commit(execute=True):
+        swept = outbox_sweep()
+
+    assert swept["events"] == 1
+    assert StockLevel.objects.get(sku=sku, location=location).committed == 1
+    assert InboundEvent.objects.get().status == "processed"

@@ -13,7 +13,7 @@ from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
 
 def _grants(backend: str, settings, *, threads: int, per_thread: int, rate: float) -> list[float]:
     settings.CHANNELS_RATE_LIMIT_BACKEND = backend
-    settings.CHANNELS_RATE_LIMIT_MARGIN = 0.0
+    settings.CHANNELS_RATE_LIMIT_MARGIN = 0.1  # the production default: room for scheduling jitter
     key = f"test-{backend}-{time.time()}"
     times: list[float] = []
     lock = threading.Lock()
@@ -46,13 +46,13 @@ def _max_in_window(times: list[float], window: float) -> int:
     return best
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_db_bucket_spaces_grants_across_concurrent_callers(settings):
     times = _grants("db", settings, threads=4, per_thread=5, rate=10)
 
     assert len(times) == 20
     assert _max_in_window(times, 1.0) <= 10
-    assert times[-1] - times[0] >= 1.7
+    assert times[-1] - times[0] >= 1.9
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis (devservices --redis)")
@@ -62,10 +62,10 @@ def test_redis_bucket_spaces_grants_across_concurrent_callers(settings):
 
     assert len(times) == 20
     assert _max_in_window(times, 1.0) <= 10
-    assert times[-1] - times[0] >= 1.7
+    assert times[-1] - times[0] >= 1.9
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_caller_that_cannot_get_a_token_in_time_gets_a_timeout(settings):
     settings.CHANNELS_RATE_LIMIT_BACKEND = "db"
     rate_limit_acquire(key="slow-bucket", per_second=0.1, burst=1, timeout=1)
