@@ -150,11 +150,11 @@ class QuantityPusher:
             chosen = {id(u) for u in urgent}
             patch, rest = urgent, [u for u in addressable if id(u) not in chosen]
         to_patch, to_feed = [], []
+        polled: dict[str, bool] = {}
         for update in patch:
-            other = self.tracker.unfinished_with(account_id=self.account_id, sku=update.listing.external_id)
-            to_patch.append((update, other))
+            to_patch.append((update, self._blocking_feed(update.listing.external_id, polled)))
         for update in rest + pathless:
-            other = self.tracker.unfinished_with(account_id=self.account_id, sku=update.listing.external_id)
+            other = self._blocking_feed(update.listing.external_id, polled)
             if other is not None:
                 results[update.listing.external_id] = self._retry(
                     update, self.feed_poll_seconds, f"feed {other.feed_id} still sets this SKU"
@@ -162,6 +162,22 @@ class QuantityPusher:
             else:
                 to_feed.append(update)
         return to_patch, to_feed
+
+    def _blocking_feed(self, sku: str, polled: dict[str, bool]) -> TrackedFeed | None:
+        """The feed of this process that may still set ``sku``, polled once per push call (so a
+        feed nobody asks about any more cannot block its SKUs once Amazon has processed it)."""
+        feed = self.tracker.unfinished_with(account_id=self.account_id, sku=sku)
+        if feed is None:
+            return None
+        if feed.feed_id not in polled:
+            try:
+                status = feed_outcomes(client=self.client, feed=feed)
+            except ConnectorError:
+                status = "UNKNOWN"
+            if status in ("FATAL", "CANCELLED"):
+                self.tracker.forget(feed)
+            polled[feed.feed_id] = status not in ("DONE", "FATAL", "CANCELLED")
+        return feed if polled[feed.feed_id] else None
 
     def _patch(
         self, items: list[tuple[QuantityUpdate, TrackedFeed | None]], results: dict[str, PushResult]

@@ -169,13 +169,15 @@ def test_a_sku_in_an_unfinished_feed_is_not_fed_twice_and_a_decrease_is_patched_
 
     again = connector.quantities_push(updates=[_update("A", 6, 5), _update("B", 7, 5), _update("C", 0, 5)])
     amazon.advance(100)
-    after_feed = connector.quantities_push(updates=[_update("C", 0, 5), _update("A", 5, 0)])
+    after_feed = connector.quantities_push(updates=[_update("C", 0, 5)])  # polls the feed: DONE
+    b_later = connector.quantities_push(updates=[_update("B", 7, 5)])
 
     assert {r.external_id: r.outcome for r in again} == {"A": "retry", "B": "retry", "C": "retry"}
     assert amazon.stats.requests["createFeed"] == 1
-    assert _patches(amazon) == [("C", 0), ("C", 0)]
-    assert {r.external_id: r.outcome for r in after_feed} == {"C": "ok", "A": "ok"}
-    assert [amazon.quantity(c) for c in ("A", "B", "C")] == [5, 5, 0]
+    assert [(r.external_id, r.outcome) for r in after_feed] == [("C", "ok")]
+    assert [(r.external_id, r.outcome) for r in b_later] == [("B", "ok")]
+    assert _patches(amazon) == [("C", 0), ("C", 0), ("B", 7)]
+    assert [amazon.quantity(c) for c in ("A", "B", "C")] == [5, 7, 0]
 
 
 def _race(amazon, connect, link):
