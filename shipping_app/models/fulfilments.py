@@ -18,9 +18,11 @@ class ChannelFulfilmentRequest(models.Model):
     """Shipped lines with carrier and tracking, waiting to be reported to the order's channel.
 
     Created in the same transaction as the shipment it reports, so it cannot be lost. It stays
-    ``queued`` (visible in the admin and the API) until a channel connector delivers it; a channel
-    whose connector does not exist yet keeps it queued. ``lines`` maps the channel's line ids
-    (``OrderLine.external_line_id``, else our line id) to units, as ``FulfilmentDTO.lines`` wants.
+    ``queued`` (visible in the admin and the API) until the sync engine's
+    ``order_fulfilment_push`` has delivered it through the channel's connector; a channel without
+    an account or connector yet keeps it queued, and the shipping sweep tries again later.
+    ``lines`` maps the channel's line ids (``OrderLine.external_line_id``, else our line id) to
+    units, as ``FulfilmentDTO.lines`` wants.
     """
 
     shipment = models.OneToOneField(
@@ -43,6 +45,7 @@ class ChannelFulfilmentRequest(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="The sweep retries it from then")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

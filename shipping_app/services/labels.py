@@ -225,13 +225,7 @@ def shipment_label_buy(
             claimed_until=None,
         )
         raise ShippingError(f"The carrier refused the label: {'; '.join(label.messages) or label.status}")
-    with transaction.atomic():
-        LabelPurchase.objects.filter(pk=purchase.pk).update(
-            state=LabelPurchaseState.PURCHASED,
-            transaction_id=label.transaction_id,
-            error="",
-            claimed_until=None,
-        )
+    with transaction.atomic():  # rows locked in the order _purchase_claim takes them: shipment, purchase
         Shipment.objects.filter(pk=shipment.pk).update(
             status=ShipmentStatus.LABEL_PURCHASED,
             carrier=rate.carrier,
@@ -241,6 +235,12 @@ def shipment_label_buy(
             tracking_number=label.tracking_number,
             tracking_url=label.tracking_url,
             label_url=label.label_url,
+        )
+        LabelPurchase.objects.filter(pk=purchase.pk).update(
+            state=LabelPurchaseState.PURCHASED,
+            transaction_id=label.transaction_id,
+            error="",
+            claimed_until=None,
         )
     shipment.refresh_from_db()
     if label.label_url:

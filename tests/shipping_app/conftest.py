@@ -37,9 +37,16 @@ def _eager_celery():
 def stocked_order(db):
     """Make an order of ``lines`` [(sku_code, qty)] from a channel, with stock received for it."""
 
-    def make(lines=(("WIDGET", 3),), *, ref: str = "1001", stock: int = 10, channel_kind: str = "shopify"):
+    def make(
+        lines=(("WIDGET", 3),),
+        *,
+        ref: str = "1001",
+        stock: int = 10,
+        channel_kind: str = "shopify",
+        channel=None,
+    ):
         location = LocationFactory(code=f"WH-{ref}")
-        channel = SalesChannelFactory(code=f"shop-{channel_kind}", kind=channel_kind)
+        channel = channel or SalesChannelFactory(code=f"shop-{channel_kind}", kind=channel_kind)
         for code, _ in lines:
             sku = SKUFactory(code=code, weight_grams=Decimal("250"))
             stock_receive(sku=sku, location=location, quantity=stock, unit_cost=Decimal("4.00"))

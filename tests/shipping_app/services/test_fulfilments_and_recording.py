@@ -49,11 +49,14 @@ def test_fulfilment_of_a_channel_without_connector_stays_queued_until_delivered(
     delivered = channel_fulfilment_mark_delivered(request_id=request.pk)
     delivered_again = channel_fulfilment_mark_delivered(request_id=request.pk)
 
-    assert request.status == FulfilmentRequestStatus.QUEUED
-    assert (failed.status, failed.attempts, failed.last_error) == ("failed", 1, "connector missing")
+    # The delivery task ran after commit: no channel account for this channel, so it stays queued.
+    assert (request.status, request.attempts) == (FulfilmentRequestStatus.QUEUED, 1)
+    assert request.last_error.startswith("No enabled channel account")
+    assert request.next_attempt_at is not None
+    assert (failed.status, failed.attempts, failed.last_error) == ("failed", 2, "connector missing")
     assert still_pending == [request]
     assert delivered.status == FulfilmentRequestStatus.DELIVERED and delivered.delivered_at is not None
-    assert delivered_again.attempts == 2
+    assert delivered_again.attempts == 3
     assert list(channel_fulfilments_pending()) == []
 
 
