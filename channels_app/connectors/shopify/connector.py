@@ -242,6 +242,8 @@ class ShopifyConnector(Connector):
             after = connection["pageInfo"]["endCursor"]
             if not connection["pageInfo"]["hasNextPage"]:
                 break
+        # The version actually served (an old one falls forward) decides the input field.
+        address = "uri" if self.client.rules.webhook_uri else "callbackUrl"
         for topic in WEBHOOK_TOPICS:
             if topic in existing:
                 continue

@@ -223,3 +223,32 @@ def test_fulfilment_of_an_unknown_order_is_an_error(fake_shopify, shopify_accoun
 
     with pytest.raises(ConnectorError):
         connector.fulfilment_push(fulfilment=FulfilmentDTO(order_external_id="999", lines={"1": 1}))
+
+
+def test_before_2025_10_webhooks_are_registered_with_callback_url(settings):
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+    fake = FakeShopify(today=TODAY, supported_versions=["2025-07", "2025-10"]).start()
+    try:
+        from channels_app.connectors.base import AccountConfig
+        from channels_app.connectors.registry import connector_build
+
+        connector = connector_build(
+            kind="shopify",
+            config=AccountConfig(
+                account_id=1,
+                base_url=fake.url,
+                credentials={"access_token": fake.access_token},
+                options={"api_version": "2025-07", "location_id": "1"},
+            ),
+        )
+
+        connector.webhooks_register(url="https://stock.example.com/hook/")
+        connector.webhooks_register(url="https://stock.example.com/hook/")
+
+        assert (
+            sorted(s.callback_url for s in fake.state.subscriptions.values())
+            == ["https://stock.example.com/hook/"] * 5
+        )
+        assert {s.api_version for s in fake.state.subscriptions.values()} == {"2025-07"}
+    finally:
+        fake.stop()
