@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from channels_app.models import SyncCursor
-from channels_app.services.accounts import account_connector
 from channels_app.services.polling import account_orders_sync
 from inventory_app.models import Order, OrderStatus, StockLevel, StockMovement
 from inventory_app.services.stock import stock_receive
@@ -70,7 +69,8 @@ def test_a_pending_order_reserves_then_unshipped_keeps_one_reservation_and_cance
 
 def test_get_orders_pages_with_next_token_and_the_next_poll_rereads_the_overlap(amazon, linen):
     account, sku, location = linen
-    account_connector(account=account).orders_page_size = 2
+    account.options["orders_page_size"] = 2
+    account.save(update_fields=["options"])
     ids = []
     for _ in range(5):
         ids.append(amazon.place_order("LINEN-1", 1).amazon_order_id)
