@@ -26,6 +26,7 @@ class ConnectionConfig:
     api_base_url: str = ""
     auth_base_url: str = ""
     token_url: str = ""
+    options: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,10 @@ class AccountingConnection(models.Model):
     post_adjustments = models.BooleanField(
         default=True, help_text="A daily journal of stock adjustments, counts and write-offs."
     )
+    use_item_codes = models.BooleanField(
+        default=False,
+        help_text="Xero: sales lines carry the SKU code as an (untracked) Item, created once if missing.",
+    )
     reference_prefix = models.CharField(
         max_length=6, default="SM", help_text="Starts every reference we write (look-up before create)."
     )

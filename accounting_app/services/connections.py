@@ -85,6 +85,7 @@ def connection_config(*, connection: AccountingConnection) -> ConnectionConfig:
         api_base_url=connection.api_base_url,
         auth_base_url=connection.auth_base_url,
         token_url=connection.token_url,
+        options={"use_item_codes": connection.use_item_codes},
     )
 
 

@@ -94,10 +94,33 @@ class XeroExporter(AccountingExporter):
 
     # --- posting -------------------------------------------------------------------------------
 
+    @property
+    def with_items(self) -> bool:
+        return bool(self.config.options.get("use_item_codes"))
+
     def document_payload(self, *, document: Document, contact_id: str = "") -> dict:
         if isinstance(document, JournalDocument):
             return mapping.journal_body(document)
-        return mapping.invoice_body(document, contact_id=contact_id)
+        return mapping.invoice_body(document, contact_id=contact_id, with_items=self.with_items)
+
+    def items_ensure(self, *, document: SalesDocument) -> None:
+        """Create the untracked Items the sales lines name, once (looked up by Code first)."""
+        client = self._client()
+        known = getattr(self, "_known_items", set())
+        names = {line.sku_code: line.description for line in document.lines}
+        for code, account in mapping.item_codes(document).items():
+            if code in known:
+                continue
+            answer = client.get("Items", params={"where": mapping.where_equals("Code", code[:30])})
+            if not mapping.first_id(answer, "Items", "ItemID"):
+                key = "item-" + hashlib.sha256(f"{self.config.connection_id}:{code}".encode()).hexdigest()
+                client.create(
+                    "Items",
+                    body=mapping.item_body(code, name=names[code], account=account),
+                    idempotency_key=key,
+                )
+            known.add(code)
+        self._known_items = known
 
     def document_find(self, *, document: Document) -> PostResult | None:
         client = self._client()
@@ -140,6 +163,8 @@ class XeroExporter(AccountingExporter):
             found = mapping.first_id(answer, "ManualJournals", "ManualJournalID")
         else:
             assert isinstance(document, SalesDocument)
+            if self.with_items and document.kind != "bill":
+                self.items_ensure(document=document)
             answer = client.create("Invoices", body=body, idempotency_key=idempotency_key)
             found = mapping.first_id(answer, "Invoices", "InvoiceID")
         if not found:

@@ -35,8 +35,29 @@ def journal_narration(document: JournalDocument) -> str:
     return f"[{document.reference}] {document.narration}".replace('"', "")[:500]
 
 
-def invoice_body(document: SalesDocument, *, contact_id: str) -> dict:
-    """The PUT /Invoices body of a sale (ACCREC) or a bill (ACCPAY)."""
+def item_codes(document: SalesDocument) -> dict[str, str]:
+    """SKU code -> sales account of the sales lines that name a SKU (Xero item codes, <= 30 chars)."""
+    return {line.sku_code: line.account for line in document.lines if line.role == "sales" and line.sku_code}
+
+
+def item_body(code: str, *, name: str, account: str) -> dict:
+    """The PUT /Items body of an untracked item sold on ``account`` (we post COGS ourselves)."""
+    return {
+        "Items": [
+            {
+                "Code": code[:30],
+                "Name": name[:50],
+                "IsSold": True,
+                "IsPurchased": False,
+                "SalesDetails": {"AccountCode": account},
+            }
+        ]
+    }
+
+
+def invoice_body(document: SalesDocument, *, contact_id: str, with_items: bool = False) -> dict:
+    """The PUT /Invoices body of a sale (ACCREC) or a bill (ACCPAY); ``with_items`` puts the SKU
+    code of sales lines in ``ItemCode``."""
     is_bill = document.kind == "bill"
     lines = []
     for line in document.lines:
@@ -49,6 +70,8 @@ def invoice_body(document: SalesDocument, *, contact_id: str) -> dict:
         }
         if line.tax_code:
             item["TaxType"] = line.tax_code
+        if with_items and not is_bill and line.role == "sales" and line.sku_code:
+            item["ItemCode"] = line.sku_code[:30]
         lines.append(item)
     invoice = {
         "Type": "ACCPAY" if is_bill else "ACCREC",

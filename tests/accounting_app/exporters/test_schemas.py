@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from accounting_app.exporters.dto import ContactRef
@@ -92,6 +94,12 @@ def test_quickbooks_request_bodies_match_the_xsd_types(qbo, shop):
         else:
             body = qbo_mapping.sales_body(document, contact_id="58")
         assert qbo_errors(body, entity) == [], item.source_key
+        if document.kind == "sales_receipt":
+            invoice = qbo_mapping.sales_body(
+                dataclasses.replace(document, kind="sales_invoice"), contact_id="58"
+            )
+            assert "DepositToAccountRef" not in invoice
+            assert qbo_errors(invoice, "Invoice") == [], item.source_key
     contact = qbo_mapping.contact_body(
         ContactRef(key="channel:1", name="Shopify customers", email="a@b.example")
     )

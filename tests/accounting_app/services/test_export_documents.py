@@ -160,3 +160,40 @@ def test_days_before_export_from_are_never_posted(xero, fake_xero, shop):
     run = period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
 
     assert run.posted == 0 and fake_xero.invoices == [] and fake_xero.journals == []
+
+
+def test_per_channel_accounts_and_mapped_tax_types(xero, fake_xero, shop):
+    from accounting_app.services.connections import account_mapping_set, tax_mapping_set
+
+    account_mapping_set(connection=xero, role="sales_income", external_code="260", channel_id=shop.channel.pk)
+    tax_mapping_set(connection=xero, kind="sales", external_code="NONE")
+
+    period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+
+    invoice = next(i for i in fake_xero.invoices if i["Reference"] == f"SM-S{shop.order2.pk}")
+    assert [(x["AccountCode"], x["TaxType"]) for x in invoice["LineItems"]] == [("260", "NONE")]
+    shipping = next(i for i in fake_xero.invoices if i["Reference"] == f"SM-S{shop.order1.pk}")["LineItems"][
+        2
+    ]
+    assert (shipping["Description"], shipping["AccountCode"]) == ("Shipping", "203")  # the default mapping
+
+
+def test_item_codes_create_untracked_xero_items_once(fake_xero, shop):
+    from tests.accounting_app.scenario import XERO_ACCOUNTS, connect, connection_make
+
+    connection = connect(
+        connection_make(
+            kind="xero", fake=fake_xero, accounts=XERO_ACCOUNTS, use_item_codes=True, cogs_mode="none"
+        ),
+        fake_xero,
+    )
+
+    period_export(connection_id=connection.pk, date_from=shop.today, date_to=shop.today)
+
+    assert sorted((i["Code"], i["SalesDetails"]["AccountCode"]) for i in fake_xero.items) == [
+        ("A-RED", "200"),
+        ("B-BLUE", "200"),
+    ]
+    first = next(i for i in fake_xero.invoices if i["Reference"] == f"SM-S{shop.order1.pk}")
+    assert [x.get("ItemCode") for x in first["LineItems"]] == ["A-RED", "B-BLUE", None, None, None]
+    assert fake_xero.calls["PUT /api.xro/2.0/Items"] == 2

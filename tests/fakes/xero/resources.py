@@ -142,6 +142,8 @@ def create_invoices(fake, invoices: list[dict]) -> Reply:
                 errors.append("Description is required for a line item")
             if status == "AUTHORISED":
                 errors += _account_errors(line.get("AccountCode"))
+            if line.get("ItemCode") and not any(i["Code"] == line["ItemCode"] for i in fake.items):
+                errors.append(f"Item code '{line['ItemCode']}' is not valid")
             qty, unit = Decimal(str(line.get("Quantity", 1))), Decimal(str(line.get("UnitAmount", 0)))
             amount = money(qty * unit)
             if "LineAmount" in line and money(line["LineAmount"]) != amount:
