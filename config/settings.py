@@ -257,6 +257,7 @@ CHANNELS_CONNECTOR_MODULES = env.list(
     default=[
         "channels_app.connectors.generic.connector",
         "channels_app.connectors.amazon.connector",
+        "channels_app.connectors.shopify.connector",
     ],
 )
 # Outbound channel HTTP: private/loopback hosts are refused unless this is set (tests, bench).

@@ -11,7 +11,6 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
-import channels_app.connectors.shopify.connector  # noqa: F401  (registers kind "shopify")
 from channels_app.connectors.base import AccountConfig
 from channels_app.connectors.registry import connector_build
 from channels_app.services.accounts import account_create
