@@ -4,7 +4,8 @@ Transient vendor failures (429 beyond the in-request waits, 5xx, timeouts, dropp
 a busy connection are retried with exponential backoff (at least the vendor's Retry-After), at
 most ``ACCOUNTING_TASK_MAX_RETRIES`` times; what is still not posted then stays on the export
 log, where staff can retry it. Refusals (not connected, unmapped accounts) are recorded on the
-connection and not retried.
+connection and not retried; so is a refused refresh token (the connection is marked
+``needs_reconnect`` until someone connects it again).
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ def _countdown(retries: int, retry_after: float | None) -> float:
 
 
 def _run(task, call) -> dict:
-    from accounting_app.exporters.errors import RetryableError
+    from accounting_app.exporters.errors import AuthorizationError, RetryableError
     from accounting_app.services.exports import ExportBusy, ExportRefused
 
     try:
         run = call()
-    except ExportRefused as exc:
+    except (ExportRefused, AuthorizationError) as exc:
         logger.warning("accounting export refused: %s", exc)
         return {"refused": str(exc)}
     except (RetryableError, ExportBusy) as exc:

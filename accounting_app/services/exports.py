@@ -81,6 +81,7 @@ def period_export(
                 exporter_sales_kinds=exporter.sales_kinds,
             )
         except (MappingMissing, ValueError) as exc:
+            AccountingConnection.objects.filter(pk=connection_id).update(last_error=str(exc))
             raise ExportRefused(str(exc)) from exc
         if only_keys is not None:
             planned = [p for p in planned if p.source_key in only_keys]

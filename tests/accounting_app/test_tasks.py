@@ -80,3 +80,27 @@ def test_the_beat_row_exists():
     row = PeriodicTask.objects.get(name=DUE_NAME)
     assert (row.task, row.interval.every, row.enabled) == (DUE_TASK, 3600, True)
     assert accounting_schedule_ensure().pk == row.pk
+
+
+def test_unmapped_accounts_are_refused_and_recorded_on_the_connection(xero, fake_xero, shop):
+    xero.mappings.filter(role="cogs").delete()
+
+    result = accounting_export_task.apply(
+        args=(xero.pk, shop.today.isoformat(), shop.today.isoformat())
+    ).get()
+
+    xero.refresh_from_db()
+    assert result == {"refused": f"No account is mapped for 'cogs' on connection {xero.pk}"}
+    assert xero.last_error == result["refused"] and fake_xero.invoices == []
+
+
+def test_a_revoked_connection_is_not_retried(xero, fake_xero, shop):
+    fake_xero.refresh.clear()
+    fake_xero.expire_access_tokens()
+
+    result = accounting_export_task.apply(
+        args=(xero.pk, shop.today.isoformat(), shop.today.isoformat())
+    ).get()
+
+    assert result == {"refused": "Token endpoint refused the grant: invalid_grant"}
+    assert xero.runs.count() == 1
