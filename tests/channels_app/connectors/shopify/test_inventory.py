@@ -173,3 +173,44 @@ def test_before_2026_01_compare_quantity_is_used_without_the_idempotent_directiv
     assert legacy_shop.state.available("LIN-0001-2") == 1
     assert legacy_shop.idempotency == {}
     assert connector.client.served_version == "2025-10"
+
+
+def test_a_full_push_of_10000_skus_takes_40_calls_the_minimum_the_input_limit_allows(settings):
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+    fake = FakeShopify(today=TODAY)
+    fake.state.seed(seed=3, products=5000, variants_per_product=2, locations=1)
+    fake.start()
+    try:
+        location, location_number = first_location(fake), next(iter(fake.state.locations))
+        config = AccountConfig(
+            account_id=1,
+            base_url=fake.url,
+            credentials={"access_token": fake.access_token},
+            options={"location_id": location},
+        )
+        connector = connector_build(kind="shopify", config=config)
+        updates = [
+            QuantityUpdate(
+                listing=ListingRef(
+                    external_id=variant.gid,
+                    external_inventory_item_id=f"gid://shopify/InventoryItem/{variant.inventory_item_id}",
+                    extra={"location_id": location},
+                ),
+                quantity=7,
+                expected=fake.state.level(variant.inventory_item_id, location_number).get("available"),
+                idempotency_key=f"full-{variant.id}",
+            )
+            for variant in fake.state.variants.values()
+        ]
+
+        results = []
+        for start in range(0, len(updates), connector.batch_max):
+            results += connector.quantities_push(updates=updates[start : start + connector.batch_max])
+
+        assert len(updates) == 10000
+        assert {r.outcome for r in results} == {"ok"} and len(results) == 10000
+        assert fake.counters["requests"] == 40 == fake.counters["mutation:inventorySetQuantities"]
+        assert fake.counters.get("throttled", 0) == 0
+        assert {level.get("available") for level in fake.state.levels.values()} == {7}
+    finally:
+        fake.stop()
