@@ -206,15 +206,18 @@ class QuantityWriter:
             self._stale(changed)
             return [e for e in entries if e not in changed]
         stale, keep = [], []
-        by_index = {_index(e): e for e in errors}
+        by_index: dict[int | None, list[dict]] = defaultdict(list)
+        for error in errors:
+            by_index[_index(error)].append(error)
         for i, entry in enumerate(entries):
-            error = by_index.get(i)
-            if error is None:
+            found = by_index.get(i)
+            permanent = [e for e in found or [] if e.get("code") not in STALE_CODES]
+            if not found:
                 keep.append(entry)
-            elif error.get("code") in STALE_CODES:
-                stale.append(entry)
+            elif permanent:  # a refusal other than staleness would repeat after a re-read
+                self._error(entry.external_id, f"{permanent[0].get('code')}: {permanent[0].get('message')}")
             else:
-                self._error(entry.external_id, f"{error.get('code')}: {error.get('message')}")
+                stale.append(entry)
         if stale:
             self._stale(stale)
         return keep

@@ -214,3 +214,15 @@ def test_a_full_push_of_10000_skus_takes_40_calls_the_minimum_the_input_limit_al
         assert {level.get("available") for level in fake.state.levels.values()} == {7}
     finally:
         fake.stop()
+
+
+def test_a_permanent_refusal_wins_over_staleness_for_the_same_item(fake_shopify, shop_connector):
+    _set(fake_shopify, "LIN-0001-1", 3)
+    connector = shop_connector()
+
+    results = connector.quantities_push(updates=[_update(fake_shopify, "LIN-0001-1", -1, 4)])
+
+    assert [r.outcome for r in results] == ["error"]
+    assert results[0].error.startswith("INVALID_QUANTITY_NEGATIVE")
+    assert fake_shopify.counters.get("query:nodes", 0) == 0
+    assert fake_shopify.state.available("LIN-0001-1") == 3
