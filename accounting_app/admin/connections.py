@@ -39,12 +39,16 @@ def redirect_uri(request: HttpRequest) -> str:
 
 
 class AccountMappingInline(admin.TabularInline):
+    """Roles mapped to external accounts (per channel or default)."""
+
     model = AccountMapping
     extra = 0
     fields = ["role", "channel", "external_code"]
 
 
 class TaxMappingInline(admin.TabularInline):
+    """Vendor tax types/codes for sales and purchase lines."""
+
     model = TaxMapping
     extra = 0
     fields = ["kind", "channel", "external_code"]
@@ -81,11 +85,13 @@ class AccountingConnectionAdmin(RoleAdmin):
 
     @admin.display(description="")
     def links(self, obj: AccountingConnection) -> str:
+        """Connect and preview links of a row."""
         connect = reverse("admin:accounting_app_accountingconnection_connect", args=[obj.pk])
         preview = reverse("admin:accounting_app_accountingconnection_preview", args=[obj.pk])
         return format_html('<a href="{}">Connect</a> · <a href="{}">Preview / export</a>', connect, preview)
 
     def save_model(self, request, obj, form, change):
+        """Create or update through the connection services (the secret is encrypted there)."""
         data = {
             name: form.cleaned_data[name] for name in ConnectionForm.Meta.fields if name in form.cleaned_data
         }

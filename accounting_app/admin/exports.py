@@ -62,6 +62,7 @@ class ExportDocumentAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Retry the selected documents that are not posted", permissions=["retry"])
     def retry(self, request, queryset):
+        """Enqueue the selected unposted documents (after commit)."""
         pending = list(queryset.exclude(status=DocumentStatus.POSTED).values_list("pk", flat=True))
         for document_id in pending:
             document_retry_enqueue(document_id=document_id)

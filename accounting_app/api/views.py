@@ -32,6 +32,7 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(parameters=[PeriodInputSerializer], responses={200: PreviewRowSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def preview(self, request: Request, pk=None) -> Response:
+        """What the period would post (nothing is sent)."""
         period = PeriodInputSerializer(data=request.query_params)
         period.is_valid(raise_exception=True)
         try:
@@ -43,6 +44,7 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=PeriodInputSerializer, responses={202: None})
     @action(detail=True, methods=["post"])
     def export(self, request: Request, pk=None) -> Response:
+        """Enqueue the export of the period (after commit)."""
         period = PeriodInputSerializer(data=request.data)
         period.is_valid(raise_exception=True)
         connection = self.get_object()
@@ -68,6 +70,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=None, responses={202: None, 409: None})
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk=None) -> Response:
+        """Enqueue an unposted document again; 409 for a posted one."""
         document = self.get_object()
         if document.status == DocumentStatus.POSTED:
             return Response(

@@ -35,6 +35,7 @@ class QuickBooksExporter(AccountingExporter):
     # --- OAuth ---------------------------------------------------------------------------------
 
     def authorization_url(self, *, state: str, redirect_uri: str) -> str:
+        """Intuit's consent page for the accounting scope."""
         return oauth.authorize_url(
             base=self.config.auth_base_url,
             client_id=self.config.client_id,
@@ -43,6 +44,7 @@ class QuickBooksExporter(AccountingExporter):
         )
 
     def code_exchange(self, *, code: str, redirect_uri: str) -> TokenSet:
+        """authorization_code grant at the Intuit token endpoint."""
         return token_request(
             token_url=self.config.token_url or oauth.TOKEN_URL,
             client_id=self.config.client_id,
@@ -51,6 +53,7 @@ class QuickBooksExporter(AccountingExporter):
         )
 
     def token_refresh(self, *, refresh_token: str) -> TokenSet:
+        """refresh_token grant; keep the refresh token of the answer (it may be new)."""
         return token_request(
             token_url=self.config.token_url or oauth.TOKEN_URL,
             client_id=self.config.client_id,
@@ -68,17 +71,20 @@ class QuickBooksExporter(AccountingExporter):
     # --- posting -------------------------------------------------------------------------------
 
     def document_payload(self, *, document: Document, contact_id: str = "") -> dict:
+        """JournalEntry body for journals; SalesReceipt/Invoice/Bill body otherwise."""
         if isinstance(document, JournalDocument):
             return mapping.journal_body(document)
         return mapping.sales_body(document, contact_id=contact_id)
 
     def document_find(self, *, document: Document) -> PostResult | None:
+        """Query the entity by DocNumber (our reference)."""
         entity = mapping.ENTITY[document.kind]
         answer = self._client().query(mapping.find_statement(entity, "DocNumber", document.reference))
         found = mapping.first_id(answer, entity)
         return PostResult(external_id=found, response=answer) if found else None
 
     def contact_find_or_create(self, *, contact: ContactRef) -> str:
+        """Customer (or Vendor for suppliers) by DisplayName, else created with a requestid."""
         client = self._client()
         entity = "Vendor" if contact.is_supplier else "Customer"
         found = mapping.first_id(
@@ -94,6 +100,7 @@ class QuickBooksExporter(AccountingExporter):
         return str(created)
 
     def document_create(self, *, document: Document, contact_id: str, idempotency_key: str) -> PostResult:
+        """POST the entity with requestid = the idempotency key."""
         entity = mapping.ENTITY[document.kind]
         body = self.document_payload(document=document, contact_id=contact_id)
         answer = self._client().create(entity.lower(), body=body, request_id=idempotency_key)

@@ -36,6 +36,7 @@ class XeroExporter(AccountingExporter):
 
     @property
     def api_root(self) -> str:
+        """The API host root (the fake in tests), default https://api.xero.com."""
         return self.config.api_base_url or oauth.API_ROOT
 
     def _client(self) -> XeroClient:
@@ -46,6 +47,7 @@ class XeroExporter(AccountingExporter):
     # --- OAuth ---------------------------------------------------------------------------------
 
     def authorization_url(self, *, state: str, redirect_uri: str) -> str:
+        """Xero's consent page with our scopes (offline_access for a refresh token)."""
         return oauth.authorize_url(
             base=self.config.auth_base_url,
             client_id=self.config.client_id,
@@ -54,6 +56,7 @@ class XeroExporter(AccountingExporter):
         )
 
     def code_exchange(self, *, code: str, redirect_uri: str) -> TokenSet:
+        """authorization_code grant at identity.xero.com/connect/token."""
         return token_request(
             token_url=self.config.token_url or oauth.TOKEN_URL,
             client_id=self.config.client_id,
@@ -62,6 +65,7 @@ class XeroExporter(AccountingExporter):
         )
 
     def token_refresh(self, *, refresh_token: str) -> TokenSet:
+        """refresh_token grant; the answer carries the rotated refresh token."""
         return token_request(
             token_url=self.config.token_url or oauth.TOKEN_URL,
             client_id=self.config.client_id,
@@ -96,9 +100,11 @@ class XeroExporter(AccountingExporter):
 
     @property
     def with_items(self) -> bool:
+        """Whether sales lines carry SKU codes as Xero Items."""
         return bool(self.config.options.get("use_item_codes"))
 
     def document_payload(self, *, document: Document, contact_id: str = "") -> dict:
+        """ManualJournals body for journals, Invoices body (ACCREC/ACCPAY) otherwise."""
         if isinstance(document, JournalDocument):
             return mapping.journal_body(document)
         return mapping.invoice_body(document, contact_id=contact_id, with_items=self.with_items)
@@ -123,6 +129,7 @@ class XeroExporter(AccountingExporter):
         self._known_items = known
 
     def document_find(self, *, document: Document) -> PostResult | None:
+        """Journals by Narration, bills by InvoiceNumber, sales by Reference."""
         client = self._client()
         if isinstance(document, JournalDocument):
             where = mapping.where_equals("Narration", mapping.journal_narration(document))
@@ -140,6 +147,7 @@ class XeroExporter(AccountingExporter):
         return PostResult(external_id=found, response=answer) if found else None
 
     def contact_find_or_create(self, *, contact: ContactRef) -> str:
+        """Contact by e-mail (per-customer mode) or name, else PUT /Contacts."""
         client = self._client()
         if contact.email and not contact.key.startswith(("channel:", "supplier:")):
             where = mapping.where_equals("EmailAddress", contact.email)
@@ -156,6 +164,7 @@ class XeroExporter(AccountingExporter):
         return created
 
     def document_create(self, *, document: Document, contact_id: str, idempotency_key: str) -> PostResult:
+        """PUT /ManualJournals or /Invoices with the Idempotency-Key."""
         client = self._client()
         body = self.document_payload(document=document, contact_id=contact_id)
         if isinstance(document, JournalDocument):
