@@ -201,6 +201,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "inventory_app.models.orders.OrderStatus",
         "PurchaseOrderStatusEnum": "inventory_app.models.purchasing.PurchaseOrderStatus",
         "ReturnStatusEnum": "inventory_app.models.returns.ReturnStatus",
+        "LandedCostKindEnum": "inventory_app.models.purchasing.LandedCostKind",
+        "DocumentKindEnum": "accounting_app.models.exports.DocumentKind",
     },
 }
 
@@ -284,3 +286,24 @@ CELERY_BEAT_SCHEDULE = {
 }
 # urllib3 logs whole URLs, query strings included, at DEBUG: keep channel secrets out of logs.
 LOGGING["loggers"]["urllib3"] = {"level": "WARNING"}
+
+# --- Optional overrides of app defaults -------------------------------------------------------
+# Read from the environment only when set; otherwise each app uses its own default (README.md
+# lists them). Kept here so that every setting still comes from the environment.
+_OPTIONAL_FROM_ENV = {
+    "CHANNELS_RATE_LIMIT_MARGIN": env.float,
+    "SHIPPING_PROVIDER_MODULES": env.list,
+    "SHIPPING_ALLOW_PRIVATE_HOSTS": env.bool,
+    "SHIPPING_HTTP_CONNECT_TIMEOUT": env.float,
+    "SHIPPING_HTTP_READ_TIMEOUT": env.float,
+    "SHIPPING_HTTP_RETRIES": env.int,
+    "SHIPPING_HTTP_MAX_INLINE_WAIT": env.float,
+    "SHIPPING_TASK_MAX_RETRIES": env.int,
+    "ACCOUNTING_EXPORTER_MODULES": env.list,
+    "ACCOUNTING_XERO_SCOPE": env.str,
+    "ACCOUNTING_OAUTH_REDIRECT_URI": env.str,
+    "ACCOUNTING_TASK_MAX_RETRIES": env.int,
+}
+for _name, _read in _OPTIONAL_FROM_ENV.items():
+    if _name in os.environ:
+        globals()[_name] = _read(_name)

@@ -185,3 +185,34 @@ def test_dev_secret_key_keeps_an_existing_key(tmp_path):
 
     assert dev_secret_key(tmp_path) == "existing-key"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]
+
+
+XERO_ONLY = "accounting_app.exporters.xero.exporter"
+
+
+def test_app_settings_come_from_the_environment_only_when_set(clean_env):
+    code = """
+import json, django
+from django.conf import settings
+django.setup()
+names = ["SHIPPING_HTTP_RETRIES", "ACCOUNTING_EXPORTER_MODULES", "CHANNELS_RATE_LIMIT_MARGIN"]
+print(json.dumps({name: getattr(settings, name, "unset") for name in names}))
+"""
+    env = {**clean_env, "DEBUG": "1"}
+    given = {**env, "SHIPPING_HTTP_RETRIES": "5", "ACCOUNTING_EXPORTER_MODULES": XERO_ONLY}
+
+    unset = run_python(code.replace("ACCOUNTING_EXPORTER_MODULES", "ACCOUNTING_XERO_SCOPE"), env)
+    overridden = run_python(code, given)
+
+    assert unset.returncode == 0, unset.stderr
+    assert json.loads(unset.stdout.strip().splitlines()[-1]) == {
+        "SHIPPING_HTTP_RETRIES": "unset",
+        "ACCOUNTING_XERO_SCOPE": "unset",
+        "CHANNELS_RATE_LIMIT_MARGIN": "unset",
+    }
+    assert overridden.returncode == 0, overridden.stderr
+    assert json.loads(overridden.stdout.strip().splitlines()[-1]) == {
+        "SHIPPING_HTTP_RETRIES": 5,
+        "ACCOUNTING_EXPORTER_MODULES": [XERO_ONLY],
+        "CHANNELS_RATE_LIMIT_MARGIN": "unset",
+    }
