@@ -154,7 +154,7 @@ class ShopifyClient:
                 self._pause(max(wait, 0.05), reason="throttled")
                 continue
             if errors:
-                raise ConnectorError(f"Shopify {operation}: {_messages(errors)}")
+                raise ConnectorError(self.http.scrub(f"Shopify {operation}: {_messages(errors)}"))
             data = body.get("data")
             if not isinstance(data, dict):
                 raise ConnectorError(f"Shopify {operation}: answer without data")
