@@ -252,3 +252,15 @@ def test_before_2025_10_webhooks_are_registered_with_callback_url(settings):
         assert {s.api_version for s in fake.state.subscriptions.values()} == {"2025-07"}
     finally:
         fake.stop()
+
+
+def test_locations_are_read_across_pages(fake_shopify, shop_connector):
+    for number in range(53):
+        fake_shopify.state.add_location(f"Pop-up {number}")
+    connector = shop_connector(location_id=None)
+
+    locations = connector.locations_fetch()
+
+    assert len(locations) == 55
+    assert len({loc["id"] for loc in locations}) == 55
+    assert fake_shopify.counters["query:locations"] == 2
