@@ -114,26 +114,28 @@ def webhook_event_process(*, event_id: int) -> ShippingWebhookEvent:
 def shipments_poll(*, account: ShippingAccount) -> dict[str, int]:
     """Record every vendor shipment created since the account's cursor (minus an overlap).
 
-    Returns counts: ``seen`` shipments, ``shipped`` newly shipped, ``unmatched``. The cursor only
-    moves forward to the start of a poll that read every page, so a failed poll loses nothing.
-    Raises Retryable/ProviderError (the cursor stays).
+    Returns counts: ``seen`` shipments, ``shipped`` newly shipped, ``unmatched``. The cursor moves
+    to the start of a poll that read every page (or, when the page budget ran out first, to the
+    newest shipment read), so a failed poll loses nothing. Raises Retryable/ProviderError (the
+    cursor stays).
     """
     provider = shipping_account_provider(account=account)
     if not isinstance(provider, ShipmentSource):
         return {"seen": 0, "shipped": 0, "unmatched": 0}
     started = timezone.now()
-    since = (
-        account.shipments_synced_at - timedelta(seconds=provider.poll_overlap_seconds)
-        if account.shipments_synced_at
-        else None
-    )
+    # First poll: from a day before the account was connected, not the vendor's whole history.
+    base = account.shipments_synced_at or (account.created_at - timedelta(days=1))
+    since = base - timedelta(seconds=provider.poll_overlap_seconds)
     counts = {"seen": 0, "shipped": 0, "unmatched": 0}
     cursor: str | None = None
+    newest_seen = None
     try:
         for _ in range(MAX_POLL_PAGES):
             page = provider.shipments_fetch(since=since, cursor=cursor)
             for dto in page.shipments:
                 counts["seen"] += 1
+                if dto.created_at and (newest_seen is None or dto.created_at > newest_seen):
+                    newest_seen = dto.created_at
                 try:
                     _, shipped = shipment_record(account=account, dto=dto)
                 except ShipmentUnmatched:
@@ -146,8 +148,10 @@ def shipments_poll(*, account: ShippingAccount) -> dict[str, int]:
     except ProviderError as exc:
         ShippingAccount.objects.filter(pk=account.pk).update(last_error=str(exc)[:2000], last_poll_at=started)
         raise
-    updates = {"last_poll_at": started, "last_error": ""}
+    updates: dict[str, object] = {"last_poll_at": started, "last_error": ""}
     if cursor is None:
         updates["shipments_synced_at"] = started
+    elif newest_seen is not None:  # a backlog longer than one poll: resume from where this one got
+        updates["shipments_synced_at"] = newest_seen
     ShippingAccount.objects.filter(pk=account.pk).update(**updates)
     return counts

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from shipping_app.providers.base import (
@@ -20,6 +20,7 @@ from shipping_app.providers.shippingeasy.mapping import order_payload, shipments
 from shipping_app.providers.shippingeasy.webhooks import callback_parse, callback_verify
 
 PER_PAGE = 200
+MAX_LOOKBACK = timedelta(days=89)
 OPEN_STATUSES = ("ready_for_shipment", "pending")
 
 
@@ -79,6 +80,7 @@ class ShippingEasyProvider(ShippingProvider, OrderExporter, ShipmentSource, Webh
         page = int(cursor or 1)
         params: dict[str, object] = {"status": "shipped", "page": page, "per_page": PER_PAGE}
         if since is not None:
+            since = max(since, datetime.now(UTC) - MAX_LOOKBACK)  # the API refuses older than 3 months
             params["last_updated_at"] = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         data = self.client.orders_find(params=params)
         orders = list(data.get("orders") or [])
