@@ -115,3 +115,26 @@ def test_our_shipment_reported_through_the_engine_is_not_shipped_again_by_the_ne
     assert (order.status, line.quantity_shipped) == (OrderStatus.SHIPPED, 2)
     level = StockLevel.objects.get(sku=sku, location=location)
     assert (level.on_hand, level.committed) == (3, 0)
+
+
+def test_with_several_marketplaces_the_confirmation_names_the_orders_own(fake_factory, connect):
+    amazon = fake_factory(marketplace_ids=("ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"))
+    amazon.seed_listing("LINEN-1", 5)
+    placed = amazon.place_order("LINEN-1", 1, marketplace_id="A2EUQ1WTGCTBG2")
+    amazon.advance(300)
+    connector = account_connector(account=connect(amazon))
+
+    connector.fulfilment_push(
+        fulfilment=FulfilmentDTO(
+            order_external_id=placed.amazon_order_id,
+            lines={placed.items[0].order_item_id: 1},
+            carrier="Canada Post",
+            tracking_number="CP1",
+        )
+    )
+
+    confirmation = next(r for r in amazon.requests if r["operation"] == "confirmShipment")
+    assert confirmation["body"]["marketplaceId"] == "A2EUQ1WTGCTBG2"
+    assert confirmation["body"]["packageDetail"]["carrierCode"] == "Canada Post"
+    assert amazon.stats.requests["getOrder"] == 1
+    assert amazon.order(placed.amazon_order_id).status == "Shipped"

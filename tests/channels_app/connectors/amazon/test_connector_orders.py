@@ -137,3 +137,31 @@ def test_an_order_shipped_on_amazon_ships_our_order(amazon, linen):
 
     assert (order.status, order.lines.get().quantity_shipped) == (OrderStatus.SHIPPED, 2)
     assert _level(sku, location) == (3, 0)
+
+
+def test_order_items_are_read_page_by_page(fake_factory, connect):
+    amazon = fake_factory(order_items_page_size=2)
+    location = LocationFactory(code="MAIN")
+    codes = ("SHEET", "PILLOW", "DUVET")
+    for code in codes:
+        stock_receive(sku=SKUFactory(code=code), location=location, quantity=4)
+        amazon.seed_listing(code, 4)
+    account = connect(amazon)
+    amazon.place_order(lines=[(code, 1) for code in codes])
+
+    account_orders_sync(account_id=account.pk)
+
+    assert amazon.stats.requests["getOrderItems"] == 2
+    assert [
+        item["query"].get("NextToken") is not None
+        for item in amazon.requests
+        if item["operation"] == "getOrderItems"
+    ] == [
+        False,
+        True,
+    ]
+    assert sorted(Order.objects.get().lines.values_list("external_sku", "quantity")) == [
+        ("DUVET", 1),
+        ("PILLOW", 1),
+        ("SHEET", 1),
+    ]
