@@ -13,6 +13,9 @@ Amazon answers 401/403, e.g. "The access token you provided has expired.". Acros
 worker refreshes once an hour - a handful of LWA calls, which keeps refresh tokens and access
 tokens out of the database and Redis.
 
+No AWS Signature Version 4: "Starting October 2, 2023, SP-API no longer requires the use of
+AWS IAM or AWS Signature Version 4" (SP-API changelog); the LWA token is the whole authorisation.
+
 Throttling. Each operation takes a token of its own usage plan first (``throttle``). A 429
 QuotaExceeded is retried here after one token's refill time when that is short (at most
 ``INLINE_RETRY_MAX`` seconds, e.g. patchListingsItem 0.2 s, getOrderItems 2 s); otherwise it

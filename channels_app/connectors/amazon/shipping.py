@@ -8,8 +8,10 @@ from typing import Any
 
 from channels_app.connectors.base import ConnectorError, FulfilmentDTO
 
-# Carrier names as we store them (lower case) -> Amazon carrier codes. Anything else is sent as
-# carrierCode "Other" with carrierName, which PackageDetail requires in that case.
+# Carrier names as we store them (lower case) -> Amazon carrier codes. The model documents
+# carrierCode only as a string (with "Other" + carrierName for carriers without a code); these
+# spellings are the common ones and were not checked against an Amazon list. Anything else is
+# sent as carrierCode "Other" with carrierName, which PackageDetail documents for that case.
 CARRIER_CODES = {
     "ups": "UPS",
     "usps": "USPS",
