@@ -116,6 +116,31 @@ def _start_processes(*, web_workers: int, celery_workers: int, concurrency: int)
     return procs, port
 
 
+def _cpu_seconds(root_pids: list[int]) -> float:
+    """CPU time (user + system) of the processes ``root_pids`` and all their live descendants."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        ticks[int(entry)] = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    wanted = set(root_pids)
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in wanted and pid not in wanted:
+                wanted.add(pid)
+                grew = True
+    return sum(ticks.get(pid, 0) for pid in wanted) / os.sysconf("SC_CLK_TCK")
+
+
 def _wait(predicate, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -193,6 +218,8 @@ def main() -> None:
         latencies = sorted(_reached_all(shops, i) - t for i, t in sold.items())
 
         # Phase 2: throughput, as fast as the senders go.
+        web_pids, worker_pids = [procs[0].pid], [p.pid for p in procs[1:]]
+        cpu_before = (_cpu_seconds(web_pids), _cpu_seconds(worker_pids), time.process_time())
         indexes = list(range(args.latency_orders, total))
         lock = threading.Lock()
         started = time.time()
@@ -226,6 +253,11 @@ def main() -> None:
             "burst pushes",
         )
         burst_done = max(_reached_all(shops, i) for i in range(args.latency_orders, total)) - started
+        cpu_after = (_cpu_seconds(web_pids), _cpu_seconds(worker_pids), time.process_time())
+        web_ms, worker_ms, bench_ms = (
+            round((after - before) * 1000 / args.burst_orders, 1)
+            for before, after in zip(cpu_before, cpu_after, strict=True)
+        )
 
         def pct(values: list[float], q: float) -> float:
             return values[min(len(values) - 1, round(q * (len(values) - 1)))]
@@ -245,6 +277,12 @@ def main() -> None:
                     "webhooks_posted_per_s": round(args.burst_orders / (posted - started), 1),
                     "orders_ingested_per_s": round(args.burst_orders / burst_seconds, 1),
                     "burst_all_channels_updated_s": round(burst_done, 2),
+                    "cpu_ms_per_order": {
+                        "web": web_ms,
+                        "workers": worker_ms,
+                        "bench_and_fake_channels": bench_ms,
+                    },
+                    "load_average_1min": os.getloadavg()[0],
                     "push_requests": {
                         f"channel_{n}": len(s.requests_of("POST quantities")) for n, s in enumerate(shops)
                     },
