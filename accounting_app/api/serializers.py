@@ -10,6 +10,10 @@ from accounting_app.models import AccountingConnection, ExportDocument
 class ConnectionOutputSerializer(serializers.ModelSerializer):
     """A connection without any secret."""
 
+    # plain strings: their choice sets share names with other apps' enums in the OpenAPI schema
+    kind = serializers.CharField(read_only=True, help_text="xero or quickbooks")
+    status = serializers.CharField(read_only=True, help_text="new, connected, needs_reconnect, disabled")
+
     class Meta:
         model = AccountingConnection
         fields = [
@@ -60,6 +64,12 @@ class PreviewRowSerializer(serializers.Serializer):
 
 class DocumentOutputSerializer(serializers.ModelSerializer):
     """One export log entry."""
+
+    kind = serializers.CharField(
+        read_only=True,
+        help_text="sales_invoice, sales_receipt, cogs_journal, bill, bill_credit, adjustment_journal",
+    )
+    status = serializers.CharField(read_only=True, help_text="pending, posting, posted, failed")
 
     class Meta:
         model = ExportDocument

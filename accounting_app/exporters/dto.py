@@ -81,9 +81,10 @@ class SalesLine:
 
 @dataclass(frozen=True)
 class SalesDocument:
-    """A sale (invoice or sales receipt) or a purchase bill."""
+    """A sale (invoice or sales receipt), a purchase bill, or a supplier credit (a bill's receipt
+    was reversed after the bill was posted)."""
 
-    kind: Literal["sales_invoice", "sales_receipt", "bill"]
+    kind: Literal["sales_invoice", "sales_receipt", "bill", "bill_credit"]
     reference: str
     date: date
     contact: ContactRef

@@ -22,6 +22,7 @@ class DocumentKind(models.TextChoices):
     SALES_RECEIPT = "sales_receipt", "Sales receipt"
     COGS_JOURNAL = "cogs_journal", "COGS journal"
     BILL = "bill", "Purchase bill"
+    BILL_CREDIT = "bill_credit", "Supplier credit (receipt reversed)"
     ADJUSTMENT_JOURNAL = "adjustment_journal", "Inventory adjustment journal"
 
 

@@ -21,6 +21,7 @@ from accounting_app.selectors.mapping import MappingResolver
 from accounting_app.selectors.periods import days, month_last_day, months_closed_in
 from accounting_app.selectors.plan_costs import (
     adjustments_day_plan,
+    bill_credits_plan,
     bills_plan,
     cogs_orders_plan,
     cogs_summary_plan,
@@ -74,6 +75,9 @@ def connection_period_plan(
             )
     if connection.post_purchases:
         planned += bills_plan(connection=connection, resolver=resolver, date_from=date_from, date_to=date_to)
+        planned += bill_credits_plan(
+            connection=connection, resolver=resolver, date_from=date_from, date_to=date_to
+        )
     if connection.post_adjustments:
         for day in days(date_from, date_to):
             planned += adjustments_day_plan(connection=connection, resolver=resolver, day=day)

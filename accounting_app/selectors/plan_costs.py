@@ -165,8 +165,8 @@ def cogs_summary_plan(
 def bills_plan(
     *, connection: AccountingConnection, resolver: MappingResolver, date_from: date, date_to: date
 ) -> list[PlannedDocument]:
-    """A bill per purchase receipt posted in the period and not reversed: one line per received
-    PO line at its base value, one line for its landed costs; all on the inventory asset."""
+    """A bill per purchase receipt posted in the period and not reversed (yet): one line per
+    received PO line at its base value, one line for its landed costs; all on the inventory asset."""
     start, end = period_bounds(date_from, date_to)
     receipts = (
         Receipt.objects.filter(created_at__gte=start, created_at__lt=end, reversal_operation__isnull=True)
@@ -174,37 +174,75 @@ def bills_plan(
         .prefetch_related("lines__po_line__sku")
         .order_by("pk")
     )
-    currency = costing_settings_get().currency
-    inventory = resolver.account(AccountRole.INVENTORY_ASSET) if receipts else ""
-    tax_code = resolver.tax("purchases")
     planned = []
     for receipt in receipts:
-        order = receipt.purchase_order
-        lines = []
-        landed = ZERO
-        for line in receipt.lines.all():
-            sku = line.po_line.sku
-            description = f"{sku.code} x{line.quantity} ({order.number})"
-            lines.append(SalesLine("bill", description, ONE, line.base_value, inventory, tax_code, sku.code))
-            landed += line.po_landed_value + line.receipt_landed_value
-        if landed:
-            lines.append(
-                SalesLine("landed", f"Landed costs ({order.number})", ONE, landed, inventory, tax_code)
-            )
-        supplier = order.supplier
-        document = SalesDocument(
-            kind="bill",
-            reference=reference_make(connection, f"B{receipt.pk}"),
-            date=receipt.document_date or receipt.created_at.date(),
-            contact=ContactRef(
-                key=f"supplier:{supplier.pk}", name=supplier.name, email=supplier.email, is_supplier=True
-            ),
-            currency=currency,
-            lines=tuple(lines),
-            memo=f"Receipt {receipt.pk} of {order.number}",
-            payable_account=resolver.account(AccountRole.ACCOUNTS_PAYABLE),
-        )
+        document = _receipt_document(connection, resolver, receipt, kind="bill", code=f"B{receipt.pk}")
         planned.append(PlannedDocument(f"bill:receipt:{receipt.pk}", document, document.total))
+    return planned
+
+
+def _receipt_document(
+    connection, resolver, receipt: Receipt, *, kind: str, code: str, day=None
+) -> SalesDocument:
+    order = receipt.purchase_order
+    inventory = resolver.account(AccountRole.INVENTORY_ASSET)
+    tax_code = resolver.tax("purchases")
+    lines = []
+    landed = ZERO
+    for line in receipt.lines.all():
+        sku = line.po_line.sku
+        description = f"{sku.code} x{line.quantity} ({order.number})"
+        lines.append(SalesLine("bill", description, ONE, line.base_value, inventory, tax_code, sku.code))
+        landed += line.po_landed_value + line.receipt_landed_value
+    if landed:
+        lines.append(SalesLine("landed", f"Landed costs ({order.number})", ONE, landed, inventory, tax_code))
+    supplier = order.supplier
+    return SalesDocument(
+        kind=kind,  # type: ignore[arg-type]
+        reference=reference_make(connection, code),
+        date=day or receipt.document_date or receipt.created_at.date(),
+        contact=ContactRef(
+            key=f"supplier:{supplier.pk}", name=supplier.name, email=supplier.email, is_supplier=True
+        ),
+        currency=costing_settings_get().currency,
+        lines=tuple(lines),
+        memo=f"Receipt {receipt.pk} of {order.number}" + (" reversed" if kind == "bill_credit" else ""),
+        payable_account=resolver.account(AccountRole.ACCOUNTS_PAYABLE),
+    )
+
+
+def bill_credits_plan(
+    *, connection: AccountingConnection, resolver: MappingResolver, date_from: date, date_to: date
+) -> list[PlannedDocument]:
+    """A supplier credit for each receipt reversed in the period whose bill was posted: the same
+    lines as the bill (the reversal takes the goods back at the receipt's own cost)."""
+    start, end = period_bounds(date_from, date_to)
+    posted_bills = ExportDocument.objects.filter(
+        connection=connection, kind="bill", status=DocumentStatus.POSTED
+    ).values_list("source_key", flat=True)
+    receipt_ids = [int(key.rsplit(":", 1)[1]) for key in posted_bills]
+    receipts = (
+        Receipt.objects.filter(
+            pk__in=receipt_ids,
+            reversal_operation__created_at__gte=start,
+            reversal_operation__created_at__lt=end,
+        )
+        .select_related("purchase_order__supplier", "reversal_operation")
+        .prefetch_related("lines__po_line__sku")
+        .order_by("pk")
+    )
+    planned = []
+    for receipt in receipts:
+        document = _receipt_document(
+            connection,
+            resolver,
+            receipt,
+            kind="bill_credit",
+            code=f"B{receipt.pk}-R",
+            day=receipt.reversal_operation.created_at.date(),
+        )
+        key = f"bill:receipt:{receipt.pk}"
+        planned.append(PlannedDocument(f"{key}:reversal", document, document.total, corrects_key=key))
     return planned
 
 

@@ -109,6 +109,7 @@ class Shop:
 
     def receive_po(self):
         """PO: 4 A @ 2.50 (10.00) + 2 B @ 8.00 (16.00), freight 13.00 by value -> bill total 39.00."""
+        from inventory_app.models import Supplier
         from inventory_app.services.purchasing.landed_cost import ChargeInput
         from inventory_app.services.purchasing.orders import (
             PurchaseLineInput,
@@ -118,7 +119,9 @@ class Shop:
         )
         from inventory_app.services.purchasing.receiving import purchase_order_receive
 
-        supplier = supplier_create(code="acme", name="Acme Supplies", email="sales@acme.example")
+        supplier = Supplier.objects.filter(code="acme").first() or supplier_create(
+            code="acme", name="Acme Supplies", email="sales@acme.example"
+        )
         po = purchase_order_create(
             supplier=supplier,
             lines=[

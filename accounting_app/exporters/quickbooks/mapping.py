@@ -20,6 +20,7 @@ ENTITY = {
     "sales_receipt": "SalesReceipt",
     "sales_invoice": "Invoice",
     "bill": "Bill",
+    "bill_credit": "VendorCredit",
     "cogs_journal": "JournalEntry",
     "adjustment_journal": "JournalEntry",
 }
@@ -71,8 +72,8 @@ def _bill_line(line: SalesLine) -> dict:
 
 
 def sales_body(document: SalesDocument, *, contact_id: str) -> dict:
-    """The POST body of a SalesReceipt, Invoice (sales) or Bill (purchases)."""
-    if document.kind == "bill":
+    """The POST body of a SalesReceipt, Invoice (sales), Bill or VendorCredit (purchases)."""
+    if document.kind in ("bill", "bill_credit"):
         body: dict = {
             "DocNumber": document.reference,
             "TxnDate": document.date.isoformat(),
@@ -82,7 +83,8 @@ def sales_body(document: SalesDocument, *, contact_id: str) -> dict:
         }
         if document.payable_account:
             body["APAccountRef"] = ref(document.payable_account)
-        body["DueDate"] = (document.due_date or document.date).isoformat()
+        if document.kind == "bill":
+            body["DueDate"] = (document.due_date or document.date).isoformat()
         return body
     body = {
         "DocNumber": document.reference,

@@ -107,6 +107,8 @@ class XeroExporter(AccountingExporter):
         """ManualJournals body for journals, Invoices body (ACCREC/ACCPAY) otherwise."""
         if isinstance(document, JournalDocument):
             return mapping.journal_body(document)
+        if document.kind == "bill_credit":
+            return mapping.credit_note_body(document, contact_id=contact_id)
         return mapping.invoice_body(document, contact_id=contact_id, with_items=self.with_items)
 
     def items_ensure(self, *, document: SalesDocument) -> None:
@@ -129,12 +131,16 @@ class XeroExporter(AccountingExporter):
         self._known_items = known
 
     def document_find(self, *, document: Document) -> PostResult | None:
-        """Journals by Narration, bills by InvoiceNumber, sales by Reference."""
+        """Journals by Narration, bills by InvoiceNumber, credits by CreditNoteNumber, sales by Reference."""
         client = self._client()
         if isinstance(document, JournalDocument):
             where = mapping.where_equals("Narration", mapping.journal_narration(document))
             answer = client.get("ManualJournals", params={"where": where})
             found = mapping.first_id(answer, "ManualJournals", "ManualJournalID")
+        elif document.kind == "bill_credit":
+            where = mapping.where_equals("CreditNoteNumber", document.reference) + ' AND Type=="ACCPAYCREDIT"'
+            answer = client.get("CreditNotes", params={"where": where})
+            found = mapping.first_id(answer, "CreditNotes", "CreditNoteID")
         elif document.kind == "bill":
             answer = client.get(
                 "Invoices", params={"InvoiceNumbers": document.reference, "where": 'Type=="ACCPAY"'}
@@ -172,6 +178,12 @@ class XeroExporter(AccountingExporter):
             found = mapping.first_id(answer, "ManualJournals", "ManualJournalID")
         else:
             assert isinstance(document, SalesDocument)
+            if document.kind == "bill_credit":
+                answer = client.create("CreditNotes", body=body, idempotency_key=idempotency_key)
+                found = mapping.first_id(answer, "CreditNotes", "CreditNoteID")
+                if not found:
+                    raise ExporterError("Xero: the answer carries no id", body=answer)
+                return PostResult(external_id=found, response=answer)
             if self.with_items and document.kind != "bill":
                 self.items_ensure(document=document)
             answer = client.create("Invoices", body=body, idempotency_key=idempotency_key)

@@ -1,7 +1,8 @@
 """Pure functions between our document DTOs and Xero's JSON (request bodies, answers).
 
 Sales become ACCREC invoices (``Reference`` = our reference), bills ACCPAY invoices
-(``InvoiceNumber`` = our reference: Xero keeps Reference for ACCREC), journals ManualJournals
+(``InvoiceNumber`` = our reference: Xero keeps Reference for ACCREC), supplier credits ACCPAYCREDIT
+credit notes (``CreditNoteNumber``), journals ManualJournals
 whose ``Narration`` starts with ``[reference]``. Amounts are numbers with 2 decimals; journal
 ``LineAmount`` is positive for a debit and negative for a credit (xero_accounting.yaml,
 ManualJournalLine). Lines carry our mapped ``AccountCode`` and ``TaxType``; tax collected by the
@@ -58,7 +59,7 @@ def item_body(code: str, *, name: str, account: str) -> dict:
 def invoice_body(document: SalesDocument, *, contact_id: str, with_items: bool = False) -> dict:
     """The PUT /Invoices body of a sale (ACCREC) or a bill (ACCPAY); ``with_items`` puts the SKU
     code of sales lines in ``ItemCode``."""
-    is_bill = document.kind == "bill"
+    is_bill = document.kind in ("bill", "bill_credit")
     lines = []
     for line in document.lines:
         item = {
@@ -88,6 +89,16 @@ def invoice_body(document: SalesDocument, *, contact_id: str, with_items: bool =
     else:
         invoice["Reference"] = document.reference
     return {"Invoices": [invoice]}
+
+
+def credit_note_body(document: SalesDocument, *, contact_id: str) -> dict:
+    """The PUT /CreditNotes body of a supplier credit (ACCPAYCREDIT, ``CreditNoteNumber`` = ours)."""
+    invoice = invoice_body(document, contact_id=contact_id)["Invoices"][0]
+    credit = {
+        key: invoice[key]
+        for key in ("Contact", "Date", "LineAmountTypes", "LineItems", "CurrencyCode", "Status")
+    }
+    return {"CreditNotes": [{"Type": "ACCPAYCREDIT", **credit, "CreditNoteNumber": document.reference}]}
 
 
 def journal_body(document: JournalDocument) -> dict:

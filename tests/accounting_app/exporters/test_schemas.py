@@ -18,8 +18,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _every_kind(shop, connection):
-    """Sales, COGS, a bill with landed costs and an adjustment, as planned for ``connection``."""
-    shop.receive_po()
+    """Sales, COGS, a bill with landed costs and its supplier credit, and an adjustment."""
+    from accounting_app.models import DocumentStatus, ExportDocument
+    from inventory_app.services.purchasing.receiving import receipt_reverse
+
+    receipt = shop.receive_po()
+    ExportDocument.objects.create(  # as if the bill had been posted before the receipt was reversed
+        connection=connection,
+        kind="bill",
+        source_key=f"bill:receipt:{receipt.pk}",
+        reference="SM-B-test",
+        document_date=shop.today,
+        status=DocumentStatus.POSTED,
+    )
+    receipt_reverse(receipt=receipt)
+    shop.receive_po()  # and one that stays
     stock_adjust(sku=shop.a, location=shop.location, delta=-1, reason_detail="damaged")
     from accounting_app.exporters.registry import exporter_class_get
 
@@ -27,7 +40,7 @@ def _every_kind(shop, connection):
     planned = connection_period_plan(
         connection=connection, date_from=shop.today, date_to=shop.today, exporter_sales_kinds=kinds
     )
-    assert {p.document.kind for p in planned} >= {"cogs_journal", "bill", "adjustment_journal"}
+    assert {p.document.kind for p in planned} >= {"cogs_journal", "bill", "bill_credit", "adjustment_journal"}
     return planned
 
 
@@ -39,6 +52,9 @@ def test_xero_request_bodies_match_the_published_schemas(xero, shop):
         document = item.document
         if document.kind.endswith("journal"):
             body, schema = xero_mapping.journal_body(document), "ManualJournals"
+        elif document.kind == "bill_credit":
+            body = xero_mapping.credit_note_body(document, contact_id="00000000-0000-0000-0000-000000000001")
+            schema = "CreditNotes"
         else:
             body, schema = (
                 xero_mapping.invoice_body(document, contact_id="00000000-0000-0000-0000-000000000001"),

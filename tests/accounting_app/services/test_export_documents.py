@@ -197,3 +197,38 @@ def test_item_codes_create_untracked_xero_items_once(fake_xero, shop):
     first = next(i for i in fake_xero.invoices if i["Reference"] == f"SM-S{shop.order1.pk}")
     assert [x.get("ItemCode") for x in first["LineItems"]] == ["A-RED", "B-BLUE", None, None, None]
     assert fake_xero.calls["PUT /api.xro/2.0/Items"] == 2
+
+
+def test_a_receipt_reversed_after_its_bill_posts_a_supplier_credit(xero, fake_xero, shop):
+    from inventory_app.services.purchasing.receiving import receipt_reverse
+
+    receipt = shop.receive_po()
+    period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+    bill = next(i for i in fake_xero.invoices if i["Type"] == "ACCPAY")
+
+    receipt_reverse(receipt=receipt)
+    run = period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+
+    assert run.posted == 1
+    (credit,) = fake_xero.credit_notes
+    assert (credit["Type"], credit["CreditNoteNumber"], credit["Total"]) == (
+        "ACCPAYCREDIT",
+        f"SM-B{receipt.pk}-R",
+        39.0,
+    )
+    assert credit["Contact"] == {"ContactID": bill["Contact"]["ContactID"]}
+    assert [x["LineAmount"] for x in credit["LineItems"]] == [x["LineAmount"] for x in bill["LineItems"]]
+    assert len([i for i in fake_xero.invoices if i["Type"] == "ACCPAY"]) == 1  # the bill is not edited
+    document = ExportDocument.objects.get(connection=xero, kind="bill_credit")
+    assert document.corrects.reference == f"SM-B{receipt.pk}"
+    assert period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today).posted == 0
+
+
+def test_a_receipt_reversed_before_export_posts_neither_bill_nor_credit(xero, fake_xero, shop):
+    from inventory_app.services.purchasing.receiving import receipt_reverse
+
+    receipt_reverse(receipt=shop.receive_po())
+
+    period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+
+    assert [i for i in fake_xero.invoices if i["Type"] == "ACCPAY"] == [] and fake_xero.credit_notes == []

@@ -161,3 +161,20 @@ def test_requestid_replays_the_first_answer(qbo, fake_qbo, shop):
 
     assert first.external_id == second.external_id
     assert len(fake_qbo.entities["JournalEntry"]) == 1 and fake_qbo.replays == 1
+
+
+def test_bill_and_vendor_credit_after_a_reversed_receipt(qbo, fake_qbo, shop):
+    from inventory_app.services.purchasing.receiving import receipt_reverse
+
+    receipt = shop.receive_po()
+    period_export(connection_id=qbo.pk, date_from=shop.today, date_to=shop.today)
+    receipt_reverse(receipt=receipt)
+    period_export(connection_id=qbo.pk, date_from=shop.today, date_to=shop.today)
+
+    (bill,) = fake_qbo.entities["Bill"]
+    (credit,) = fake_qbo.entities["VendorCredit"]
+    assert bill["TotalAmt"] == credit["TotalAmt"] == Decimal("39.00")
+    assert (bill["DocNumber"], credit["DocNumber"]) == (f"SM-B{receipt.pk}", f"SM-B{receipt.pk}-R")
+    assert bill["VendorRef"] == credit["VendorRef"] and bill["APAccountRef"] == {"value": "33"}
+    assert [v["DisplayName"] for v in fake_qbo.entities["Vendor"]] == ["Acme Supplies"]
+    assert "DueDate" not in credit

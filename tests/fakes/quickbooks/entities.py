@@ -14,6 +14,7 @@ ENTITIES = {
     "invoice": "Invoice",
     "journalentry": "JournalEntry",
     "bill": "Bill",
+    "vendorcredit": "VendorCredit",
     "customer": "Customer",
     "vendor": "Vendor",
 }
@@ -155,7 +156,7 @@ def validate(fake, name: str, body: dict) -> list[tuple[str, str, str, str]]:
                     errors.append(not_found("Account", account))
             else:
                 errors.append(missing("DetailType"))
-    if name == "Bill":
+    if name in ("Bill", "VendorCredit"):
         vendors = {v["Id"] for v in fake.entities["Vendor"]}
         if not body.get("VendorRef"):
             errors.append(missing("VendorRef"))

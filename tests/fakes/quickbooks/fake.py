@@ -78,7 +78,8 @@ class FakeQuickBooks(FakeVendor):
         self.refresh_tokens: set[str] = set()
         self.refresh_count = 0
         self.entities: dict[str, list[dict]] = {
-            k: [] for k in ("SalesReceipt", "Invoice", "JournalEntry", "Bill", "Customer", "Vendor")
+            k: []
+            for k in ("SalesReceipt", "Invoice", "JournalEntry", "Bill", "VendorCredit", "Customer", "Vendor")
         }
         self.next_id = 100
         self.request_ids: dict[tuple[str, str], Reply] = {}

@@ -82,6 +82,7 @@ class FakeXero(FakeVendor):
         self.refresh_count = 0
         self.invoices: list[dict] = []
         self.journals: list[dict] = []
+        self.credit_notes: list[dict] = []
         self.contacts: list[dict] = []
         self.items: list[dict] = []
         self.idempotent: dict[tuple[str, str, str], Reply] = {}

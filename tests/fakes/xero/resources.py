@@ -71,6 +71,8 @@ def handle_resource(fake, request: Request, resource: str) -> Reply:
             return listing(request, "Invoices", items)
         if name == "ManualJournals":
             return listing(request, "ManualJournals", fake.journals)
+        if name == "CreditNotes":
+            return listing(request, "CreditNotes", fake.credit_notes)
         if name == "Contacts":
             return listing(request, "Contacts", fake.contacts)
         if name == "Items":
@@ -99,6 +101,8 @@ def handle_resource(fake, request: Request, resource: str) -> Reply:
         return create_invoices(fake, body.get("Invoices") or [])
     if name == "ManualJournals":
         return create_journals(fake, body.get("ManualJournals") or [])
+    if name == "CreditNotes":
+        return create_credit_notes(fake, body.get("CreditNotes") or [])
     if name == "Contacts":
         return create_contacts(fake, body.get("Contacts") or [])
     if name == "Items":
@@ -241,3 +245,35 @@ def create_items(fake, items: list[dict]) -> Reply:
         created.append({**item, "ItemID": str(uuid.uuid4())})
     fake.items.extend(created)
     return Reply(200, envelope("Items", created))
+
+
+def create_credit_notes(fake, notes: list[dict]) -> Reply:
+    created = []
+    known = {c["ContactID"]: c for c in fake.contacts}
+    for note in notes:
+        errors = []
+        if note.get("Type") not in ("ACCPAYCREDIT", "ACCRECCREDIT"):
+            errors.append("Credit Note Type must be specified")
+        if (note.get("Contact") or {}).get("ContactID") not in known:
+            errors.append("Contact with ContactID does not exist")
+        lines = note.get("LineItems") or []
+        if not lines:
+            errors.append("Credit notes must have at least one line item")
+        for line in lines:
+            if note.get("Status") == "AUTHORISED":
+                errors += _account_errors(line.get("AccountCode"))
+        if errors:
+            return validation_error(note, errors)
+        total = sum(
+            (money(x.get("Quantity", 1)) * money(x.get("UnitAmount", 0)) for x in lines), Decimal("0")
+        )
+        created.append(
+            {
+                **note,
+                "CreditNoteID": str(uuid.uuid4()),
+                "Total": money(total),
+                "RemainingCredit": money(total),
+            }
+        )
+    fake.credit_notes.extend(created)
+    return Reply(200, envelope("CreditNotes", created))
