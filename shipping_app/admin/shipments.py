@@ -82,7 +82,9 @@ class ShipmentAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Label")
     def label_link(self, obj: Shipment) -> str:
-        return format_html('<a href="{}">label</a>', obj.label.url) if obj.label else ""
+        if not obj.label:
+            return ""
+        return format_html('<a href="{}">label</a>', reverse("shipping_api:shipment-label", args=[obj.pk]))
 
     def get_urls(self):
         return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from shipping_app.models import (
@@ -106,7 +107,8 @@ class ShippingShipmentOutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_label(self, obj: Shipment) -> str:
-        return obj.label.url if obj.label else ""
+        """The API URL of the stored label ("" if none)."""
+        return reverse("shipping_api:shipment-label", args=[obj.pk]) if obj.label else ""
 
 
 class ShippingFulfilmentOutputSerializer(serializers.ModelSerializer):

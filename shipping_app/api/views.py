@@ -8,6 +8,7 @@ refuses answers 400.
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -70,6 +71,17 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         return _shipments()
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def label(self, request: Request, pk: str | None = None) -> FileResponse | Response:
+        """The stored label document (labels carry addresses: served to staff only, never as media)."""
+        shipment = self.get_object()
+        if not shipment.label:
+            return Response({"detail": "This shipment has no stored label"}, status=status.HTTP_404_NOT_FOUND)
+        name = shipment.label.name.rsplit("/", 1)[-1]
+        content_type = "application/pdf" if name.endswith(".pdf") else "application/octet-stream"
+        return FileResponse(shipment.label.open("rb"), content_type=content_type, filename=name)
 
     @extend_schema(request=ShippingBuyInputSerializer, responses={200: ShippingShipmentOutputSerializer})
     @action(detail=True, methods=["post"])

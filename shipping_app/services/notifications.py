@@ -84,16 +84,20 @@ def webhook_event_process(*, event_id: int) -> ShippingWebhookEvent:
     ShippingWebhookEvent.objects.filter(pk=event.pk).update(attempts=event.attempts + 1)
     delivery = provider.webhook_parse(headers={}, body=json.dumps(event.payload).encode())
     errors: list[str] = []
+    recorded = 0
     status = ShippingEventStatus.PROCESSED
     try:
         if delivery.kind == "shipments":
             for dto in provider.webhook_resolve(delivery=delivery):
                 try:
                     shipment_record(account=account, dto=dto)
+                    recorded += 1
                 except ShipmentUnmatched as exc:
                     errors.append(str(exc))
         elif delivery.kind == "tracking" and delivery.tracking is not None:
-            if not tracking_update_apply(account=account, update=delivery.tracking):
+            if tracking_update_apply(account=account, update=delivery.tracking):
+                recorded += 1
+            else:
                 errors.append(f"No shipment with tracking number {delivery.tracking.tracking_number}")
         else:
             status = ShippingEventStatus.IGNORED
@@ -102,8 +106,8 @@ def webhook_event_process(*, event_id: int) -> ShippingWebhookEvent:
         raise
     except ProviderError as exc:
         status, errors = ShippingEventStatus.FAILED, [str(exc)]
-    if errors and status == ShippingEventStatus.PROCESSED:
-        status = ShippingEventStatus.IGNORED
+    if errors and status == ShippingEventStatus.PROCESSED and not recorded:
+        status = ShippingEventStatus.IGNORED  # nothing of ours in it; the errors say why
     ShippingWebhookEvent.objects.filter(pk=event.pk).update(
         status=status, error="\n".join(errors)[:2000], processed_at=timezone.now()
     )

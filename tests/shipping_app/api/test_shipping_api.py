@@ -30,7 +30,10 @@ def test_operator_rates_an_order_then_buys_the_cheapest_ups_label(
     assert bought.status_code == 200
     body = bought.json()
     assert (body["carrier"], body["status"], body["rate_amount"]) == ("UPS", "shipped", "10.10")
-    assert body["label"].endswith(".pdf")
+    assert body["label"] == f"/api/v1/shipping/shipments/{shipment_id}/label/"
+    label = client.get(body["label"])
+    assert (label.status_code, label["Content-Type"]) == (200, "application/pdf")
+    assert b"".join(label.streaming_content).startswith(b"%PDF")
     assert body["lines"] == [{"order_line": order.lines.get().pk, "sku": "WIDGET", "quantity": 2}]
     assert again.status_code == 200 and again.json()["carrier"] == "UPS"
     assert shippo.purchases == 1
