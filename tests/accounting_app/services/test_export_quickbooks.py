@@ -178,3 +178,13 @@ def test_bill_and_vendor_credit_after_a_reversed_receipt(qbo, fake_qbo, shop):
     assert bill["VendorRef"] == credit["VendorRef"] and bill["APAccountRef"] == {"value": "33"}
     assert [v["DisplayName"] for v in fake_qbo.entities["Vendor"]] == ["Acme Supplies"]
     assert "DueDate" not in credit
+
+
+def test_token_expiring_mid_export_is_refreshed_and_the_export_completes(qbo, fake_qbo, shop):
+    fake_qbo.expire_after_api_calls = 4
+
+    run = period_export(connection_id=qbo.pk, date_from=shop.today, date_to=shop.today)
+
+    assert run.posted == 4 and fake_qbo.refresh_count == 1
+    assert len(fake_qbo.entities["SalesReceipt"]) == 2 and len(fake_qbo.entities["JournalEntry"]) == 2
+    assert [s for _, _, s in fake_qbo.answered if s == 401] == [401]

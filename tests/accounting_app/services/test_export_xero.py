@@ -185,3 +185,15 @@ def test_validation_error_is_recorded_on_the_log_and_nothing_is_marked_posted(xe
         retry.posted == 1 and failed.status == DocumentStatus.POSTED and failed.idempotency_key == key_before
     )
     assert len(fake_xero.invoices) == 2
+
+
+def test_token_expiring_in_the_middle_of_the_export_is_refreshed_and_the_export_completes(
+    xero, fake_xero, shop
+):
+    fake_xero.expire_after_api_calls = 5  # after the first invoice, before the rest
+
+    run = period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+
+    assert run.posted == 4 and fake_xero.refresh_count == 1
+    assert len(fake_xero.invoices) == 2 and len(fake_xero.journals) == 2
+    assert [s for _, path, s in fake_xero.answered if s == 401 and path.startswith("/api.xro")] == [401]

@@ -85,6 +85,8 @@ class FakeQuickBooks(FakeVendor):
         self.request_ids: dict[tuple[str, str], Reply] = {}
         self.replays = 0
         self.minor_versions: list[str] = []
+        self.expire_after_api_calls: int | None = None  # tokens expire once this many API calls were served
+        self.api_calls = 0
         self.minute_calls: dict[int, int] = {}
         self.in_flight = 0
         self.flight_lock = threading.Lock()
@@ -168,6 +170,10 @@ class FakeQuickBooks(FakeVendor):
         return Reply(400, {"error": "unsupported_grant_type"})
 
     def _api(self, request: Request, realm: str, entity: str) -> Reply:
+        with self.lock:
+            if self.expire_after_api_calls is not None and self.api_calls >= self.expire_after_api_calls:
+                self.expire_after_api_calls = None
+                self.expire_access_tokens()
         auth = request.header("Authorization")
         token = auth[7:] if auth.startswith("Bearer ") else ""
         expires = self.access.get(token)
@@ -202,6 +208,8 @@ class FakeQuickBooks(FakeVendor):
                 ],
                 "AUTHORIZATION",
             )
+        with self.lock:
+            self.api_calls += 1
         minute = int(time.time() // 60)
         with self.flight_lock:
             used = self.minute_calls.get(minute, 0) + 1

@@ -93,6 +93,8 @@ class FakeXero(FakeVendor):
         self.flight_lock = threading.Lock()
         self.slow_seconds = 0.0
         self.token_delay = 0.0
+        self.expire_after_api_calls: int | None = None  # tokens expire once this many API calls were served
+        self.api_calls = 0
         self.clock_offset = 0.0
 
     # --- helpers for tests -------------------------------------------------------------------------
@@ -245,8 +247,15 @@ class FakeXero(FakeVendor):
         }
 
     def _api(self, request: Request) -> Reply:
+        with self.lock:
+            if self.expire_after_api_calls is not None and self.api_calls >= self.expire_after_api_calls:
+                self.expire_after_api_calls = None
+                for token in self.access:
+                    self.access[token] = 0.0
         if (denied := self._bearer(request)) is not None:
             return denied
+        with self.lock:
+            self.api_calls += 1
         if request.header("xero-tenant-id") != self.tenant_id:
             return Reply(
                 403,
