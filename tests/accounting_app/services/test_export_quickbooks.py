@@ -188,3 +188,16 @@ def test_token_expiring_mid_export_is_refreshed_and_the_export_completes(qbo, fa
     assert run.posted == 4 and fake_qbo.refresh_count == 1
     assert len(fake_qbo.entities["SalesReceipt"]) == 2 and len(fake_qbo.entities["JournalEntry"]) == 2
     assert [s for _, _, s in fake_qbo.answered if s == 401] == [401]
+
+
+def test_every_create_carries_the_documents_requestid(qbo, fake_qbo, shop):
+    period_export(connection_id=qbo.pk, date_from=shop.today, date_to=shop.today)
+
+    posts = [
+        r
+        for r in fake_qbo.requests
+        if r.method == "POST" and r.path.endswith(("salesreceipt", "journalentry"))
+    ]
+    keys = {d.idempotency_key for d in ExportDocument.objects.filter(connection=qbo)}
+    assert len(posts) == 4 and {r.query["requestid"] for r in posts} == keys
+    assert all(len(key) <= 50 for key in keys)

@@ -197,3 +197,17 @@ def test_token_expiring_in_the_middle_of_the_export_is_refreshed_and_the_export_
     assert run.posted == 4 and fake_xero.refresh_count == 1
     assert len(fake_xero.invoices) == 2 and len(fake_xero.journals) == 2
     assert [s for _, path, s in fake_xero.answered if s == 401 and path.startswith("/api.xro")] == [401]
+
+
+def test_every_create_carries_the_documents_idempotency_key_and_the_tenant(xero, fake_xero, shop):
+    period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+
+    puts = [
+        r for r in fake_xero.requests if r.method == "PUT" and r.path.endswith(("Invoices", "ManualJournals"))
+    ]
+    keys = {d.idempotency_key for d in ExportDocument.objects.filter(connection=xero)}
+    assert len(puts) == 4 and {r.header("Idempotency-Key") for r in puts} == keys
+    assert {r.query.get("summarizeErrors") for r in puts} == {"true"}
+    assert {r.header("xero-tenant-id") for r in fake_xero.requests if "/api.xro/" in r.path} == {
+        fake_xero.tenant_id
+    }
