@@ -7,9 +7,15 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from inventory_app.admin.base import RoleAdmin
+from shipping_app.errors import ShippingError
 from shipping_app.models import ShippingAccount
+from shipping_app.providers.base import ProviderError
 from shipping_app.providers.registry import provider_class, provider_kinds
-from shipping_app.services.accounts import shipping_account_create, shipping_account_credentials_set
+from shipping_app.services.accounts import (
+    shipping_account_create,
+    shipping_account_credentials_set,
+    shipping_account_webhook_subscribe,
+)
 
 
 def _parse_credentials(text: str) -> dict[str, str]:
@@ -60,7 +66,7 @@ class ShippingAccountAdmin(RoleAdmin):
     list_display = ["name", "provider", "enabled", "export_orders", "last_poll_at", "last_error"]
     list_filter = ["provider", "enabled"]
     readonly_fields = ["webhook_token", "shipments_synced_at", "last_poll_at", "last_error"]
-    actions = ["poll_now", "export_now"]
+    actions = ["poll_now", "export_now", "subscribe_webhooks"]
 
     def save_model(self, request, obj, form, change):
         credentials = _parse_credentials(form.cleaned_data.get("credentials") or "")
@@ -89,6 +95,17 @@ class ShippingAccountAdmin(RoleAdmin):
         for account_id in queryset.values_list("pk", flat=True):
             transaction.on_commit(lambda a=account_id: account_poll_task.delay(a))
         messages.info(request, "Polls queued.")
+
+    @admin.action(description="Subscribe the vendor's webhooks to this site")
+    def subscribe_webhooks(self, request, queryset):
+        site_url = request.build_absolute_uri("/")
+        for account in queryset:
+            try:
+                hook_id = shipping_account_webhook_subscribe(account=account, site_url=site_url)
+            except (ShippingError, ProviderError) as exc:
+                messages.error(request, f"{account}: {exc}")
+            else:
+                messages.info(request, f"{account}: subscribed ({hook_id}).")
 
     @admin.action(description="Send pending orders now")
     def export_now(self, request, queryset):

@@ -126,6 +126,14 @@ class WebhookReceiver(ABC):
     def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookDelivery:
         """Parse a verified delivery. Raises WebhookPayloadError on a malformed body."""
 
+    def webhook_subscribe(self, *, url: str) -> str:
+        """Subscribe the vendor's notifications to ``url``; return the vendor's subscription id.
+
+        Default: the vendor has no subscription API (the user pastes the URL in its settings):
+        raises ProviderError saying so. Safe to retry only where the vendor de-duplicates.
+        """
+        raise ProviderError(f"{type(self).__name__}: paste the webhook URL in the vendor's settings")
+
     def webhook_resolve(self, *, delivery: WebhookDelivery) -> Sequence[ShipmentDTO]:
         """The shipments a delivery announces (fetching ``resource_url`` if the vendor sends one).
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from shipping_app.crypto import credentials_decrypt, credentials_encrypt
 from shipping_app.errors import ShippingError
 from shipping_app.models import ShippingAccount
-from shipping_app.providers.base import ShippingProvider
+from shipping_app.providers.base import ShippingProvider, WebhookReceiver
 from shipping_app.providers.dto import ProviderConfig
 from shipping_app.providers.registry import UnknownProvider, provider_build, provider_class
 
@@ -63,3 +63,26 @@ def shipping_account_provider(*, account: ShippingAccount) -> ShippingProvider:
         options=dict(account.options or {}),
     )
     return provider_build(kind=account.provider, config=config)
+
+
+def shipping_account_webhook_url(*, account: ShippingAccount, site_url: str) -> str:
+    """The URL the vendor should POST to: the account's unguessable path, plus ``?secret=`` when
+    the account has a webhook secret (vendors without signatures).
+    """
+    from django.urls import reverse
+
+    url = site_url.rstrip("/") + reverse("shipping_webhooks:receive", args=[account.webhook_token])
+    secret = credentials_decrypt(token=account.credentials_encrypted).get("webhook_secret")
+    return f"{url}?secret={secret}" if secret else url
+
+
+def shipping_account_webhook_subscribe(*, account: ShippingAccount, site_url: str) -> str:
+    """Subscribe the vendor's notifications to this account's webhook URL; return the vendor's id.
+
+    Idempotent: an existing subscription to the same URL is reused. Raises ProviderError (also
+    for vendors whose callback URL is set in their own settings, like ShippingEasy).
+    """
+    provider = shipping_account_provider(account=account)
+    if not isinstance(provider, WebhookReceiver):
+        raise ShippingError(f"{account.provider} sends no webhooks")
+    return provider.webhook_subscribe(url=shipping_account_webhook_url(account=account, site_url=site_url))

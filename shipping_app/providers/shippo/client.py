@@ -40,6 +40,14 @@ class ShippoClient:
         """POST /transactions: buys a label. Not retried after a timeout or 5xx (see ProviderHttp)."""
         return self.http.request("POST", "transactions/", json=dict(payload), idempotent=False).json()
 
+    def webhooks_list(self) -> dict:
+        """GET /webhooks: ``{"results": [{"object_id", "url", "event", "active", ...}]}``."""
+        return self.http.request("GET", "webhooks/").json()
+
+    def webhook_create(self, *, payload: Mapping[str, Any]) -> dict:
+        """POST /webhooks (``url``, ``event``, ``active``, ``is_test``)."""
+        return self.http.request("POST", "webhooks/", json=dict(payload)).json()
+
     def transactions_for_rate(self, *, rate_id: str) -> Iterator[dict]:
         """Every transaction bought for ``rate_id`` (GET /transactions?rate=..., all pages)."""
         url: str | None = "transactions/"

@@ -94,6 +94,17 @@ class ShippoProvider(ShippingProvider, LabelBuyer, WebhookReceiver):
         """No signature: the optional shared secret in the webhook URL is checked."""
         webhook_secret_check(expected=self.config.credentials.get("webhook_secret", ""), query=query)
 
+    def webhook_subscribe(self, *, url: str) -> str:
+        """POST /webhooks for track_updated, unless one to ``url`` already exists."""
+        for hook in self.client.webhooks_list().get("results") or []:
+            if hook.get("url") == url and hook.get("event") == "track_updated":
+                return str(hook.get("object_id"))
+        is_test = self.config.credentials.get("api_token", "").startswith("shippo_test_")
+        data = self.client.webhook_create(
+            payload={"url": url, "event": "track_updated", "active": True, "is_test": is_test}
+        )
+        return str(data.get("object_id") or "")
+
     def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookDelivery:
         """track_updated deliveries."""
         return webhook_delivery_parse(body=body)

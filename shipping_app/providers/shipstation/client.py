@@ -89,6 +89,14 @@ class ShipStationClient:
         """GET /shipments with filters and ``page``/``pageSize``."""
         return self.call("GET", "shipments", params=dict(params))
 
+    def webhooks_list(self) -> dict:
+        """GET /webhooks: ``{"webhooks": [{"WebHookID", "HookType", "Url", ...}]}``."""
+        return self.call("GET", "webhooks")
+
+    def webhook_subscribe(self, *, payload: Mapping[str, Any]) -> dict:
+        """POST /webhooks/subscribe (``target_url``, ``event``, ``store_id``, ``friendly_name``)."""
+        return self.call("POST", "webhooks/subscribe", json=dict(payload))
+
     def resource_get(self, *, url: str) -> dict:
         """GET a webhook's resource_url (must be on the account's host), with shipment items."""
         parts = urlsplit(url)

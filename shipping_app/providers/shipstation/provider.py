@@ -95,6 +95,21 @@ class ShipStationProvider(ShippingProvider, OrderExporter, ShipmentSource, Webho
         """``{"resource_url", "resource_type"}``, the URL on the account's host."""
         return webhook_delivery_parse(body=body, base_url=self.config.base_url or DEFAULT_BASE_URL)
 
+    def webhook_subscribe(self, *, url: str) -> str:
+        """POST /webhooks/subscribe for SHIP_NOTIFY, unless a hook to ``url`` already exists."""
+        for hook in self.client.webhooks_list().get("webhooks") or []:
+            if hook.get("Url") == url and hook.get("HookType") == "SHIP_NOTIFY":
+                return str(hook.get("WebHookID"))
+        data = self.client.webhook_subscribe(
+            payload={
+                "target_url": url,
+                "event": "SHIP_NOTIFY",
+                "store_id": self._store_id(),
+                "friendly_name": "Stock master shipments",
+            }
+        )
+        return str(data.get("id") or data.get("WebHookID") or "")
+
     def webhook_resolve(self, *, delivery: WebhookDelivery) -> Sequence[ShipmentDTO]:
         """Fetch the resource URL with our credentials (every page of it) and map its shipments."""
         data = self.client.resource_get(url=delivery.resource_url)

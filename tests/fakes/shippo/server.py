@@ -45,6 +45,7 @@ class FakeShippo(FakeVendor):
         self.transactions: dict[str, dict] = {}
         self._ids = itertools.count(1)
         self._lose_answers = 0
+        self.webhooks: list[dict] = []
 
     @property
     def purchases(self) -> int:
@@ -73,6 +74,24 @@ class FakeShippo(FakeVendor):
                 return self._shipment_create(request)
             if request.method == "POST" and path == "/transactions":
                 return self._transaction_create(request)
+            if request.method == "GET" and path == "/webhooks":
+                return Answer(200, {"next": None, "previous": None, "results": list(self.webhooks)})
+            if request.method == "POST" and path == "/webhooks":
+                body = request.json() or {}
+                if not body.get("url") or not body.get("event"):
+                    return Answer(
+                        400, {k: ["This field is required."] for k in ("url", "event") if not body.get(k)}
+                    )
+                hook = {
+                    "object_id": self._id("whk"),
+                    "url": body["url"],
+                    "event": body["event"],
+                    "active": body.get("active", True),
+                    "is_test": body.get("is_test", False),
+                    "object_created": _now(),
+                }
+                self.webhooks.append(hook)
+                return Answer(201, hook)
             if request.method == "GET" and path == "/transactions":
                 return self._transactions_list(request)
             if request.method == "GET" and path.startswith("/transactions/"):

@@ -56,6 +56,7 @@ class FakeShipStation(FakeVendor):
         self.shipments: dict[int, dict] = {}
         self._ids = itertools.count(1000)
         self._batch = itertools.count(500)
+        self.webhooks: list[dict] = []
 
     # -- protocol
     def _rate(self) -> tuple[int, int]:
@@ -87,6 +88,10 @@ class FakeShipStation(FakeVendor):
                 return self._list("orders", list(self.orders.values()), request, {})
             if request.route == "GET /shipments":
                 return self._shipments(request)
+            if request.route == "GET /webhooks":
+                return Answer(200, {"webhooks": list(self.webhooks)})
+            if request.route == "POST /webhooks/subscribe":
+                return self._subscribe(request)
         return Answer(404, {"Message": f"No HTTP resource was found that matches {request.path}"})
 
     def _order_upsert(self, request: Request) -> Answer:
@@ -129,6 +134,24 @@ class FakeShipStation(FakeVendor):
         }
         self.orders[order_id] = order
         return Answer(200, order)
+
+    def _subscribe(self, request: Request) -> Answer:
+        body = request.json() or {}
+        events = {"ORDER_NOTIFY", "ITEM_ORDER_NOTIFY", "SHIP_NOTIFY", "ITEM_SHIP_NOTIFY"}
+        if not body.get("target_url") or body.get("event") not in events:
+            return Answer(400, {"message": "Invalid request parameters"})
+        hook = {
+            "IsLabelAPIHook": False,
+            "WebHookID": next(self._ids),
+            "StoreID": body.get("store_id"),
+            "HookType": body["event"],
+            "MessageFormat": "Json",
+            "Url": body["target_url"],
+            "Name": body.get("friendly_name") or "",
+            "Active": True,
+        }
+        self.webhooks.append(hook)
+        return Answer(200, {k: hook[k] for k in ("WebHookID", "HookType", "Url", "Name")})
 
     def _list(self, name: str, items: list[dict], request: Request, extra: dict) -> Answer:
         try:
