@@ -200,7 +200,7 @@ def main() -> None:
     try:
         _wait(
             lambda: all(shop.quantity(f"C{n}-{total - 1:06d}") == 10 for n, shop in enumerate(shops)),
-            120,
+            300,  # worker start-up included; slow when the machine is shared
             "the first push",
         )
         session = requests.Session()
