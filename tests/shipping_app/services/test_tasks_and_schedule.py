@@ -8,7 +8,7 @@ import pytest
 from django_celery_beat.models import PeriodicTask
 
 from shipping_app.models import Shipment, ShippingEventStatus, ShippingWebhookEvent
-from shipping_app.providers.base import RetryableProviderError
+from shipping_app.providers.base import ProviderError, RetryableProviderError
 from shipping_app.services.exports import order_export
 from shipping_app.services.notifications import webhook_event_process
 from shipping_app.services.schedule import SWEEP_TASK, shipping_schedule_ensure
@@ -66,3 +66,27 @@ def test_schedule_ensure_is_idempotent():
     assert PeriodicTask.objects.filter(task=SWEEP_TASK).count() == 1
     assert (task.interval.every, task.enabled) == (120, True)
     assert json.loads(task.args or "[]") == []
+
+
+def test_a_failed_export_waits_its_backoff_before_the_sweep_sends_it_again(
+    shipstation, shipstation_account, stocked_order
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shipping_app.models import OrderExport
+    from shipping_app.selectors.exports import orders_to_export
+
+    order = stocked_order()
+    shipstation.fault("POST /orders/createorder", 400, data={"Message": "The request is invalid."})
+    with pytest.raises(ProviderError, match="400"):
+        order_export(account=shipstation_account, order=order)
+
+    right_after = orders_to_export(account=shipstation_account)
+    OrderExport.objects.update(updated_at=timezone.now() - timedelta(minutes=2))
+    later = orders_to_export(account=shipstation_account)
+
+    assert OrderExport.objects.get().state == "failed"
+    assert right_after == []
+    assert later == [order.pk]
