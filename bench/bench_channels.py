@@ -176,6 +176,27 @@ def _reached_all(shops, index: int) -> float | None:
     return max(times)
 
 
+def _diagnose(shops, missing: list[int]) -> None:
+    """Print the state of the listings of sales that did not reach every channel."""
+    from django.db import close_old_connections
+
+    from channels_app.models import ChannelAccount, InboundEvent, Listing
+
+    close_old_connections()
+    print(f"{len(missing)} sales not everywhere, e.g. {missing[:5]}", file=sys.stderr)
+    for index in missing[:3]:
+        for n, shop in enumerate(shops):
+            external_id = f"C{n}-{index:06d}"
+            row = Listing.objects.filter(external_id=external_id).values(
+                "needs_push", "last_pushed_qty", "last_seen_qty", "next_attempt_at", "claimed_until",
+                "catchup_required_after", "push_failures", "last_error", "dirty_version",
+            ).first()  # fmt: skip
+            print(external_id, shop.quantity(external_id), row, file=sys.stderr)
+    print(list(ChannelAccount.objects.values("pk", "push_enqueued_at", "orders_synced_at")), file=sys.stderr)
+    print(list(InboundEvent.objects.exclude(status="processed").values("event_id", "status", "error")[:5]),
+          file=sys.stderr)  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--channels", type=int, default=3)
@@ -214,7 +235,11 @@ def main() -> None:
             time.sleep(max(0.0, next_at - time.monotonic()))
             next_at += interval
             sold[index] = _sell(shops, accounts, port, index, session)
-        _wait(lambda: all(_reached_all(shops, i) for i in sold), 120, "every channel to get every sale")
+        try:
+            _wait(lambda: all(_reached_all(shops, i) for i in sold), 120, "every channel to get every sale")
+        except SystemExit:
+            _diagnose(shops, [i for i in sold if not _reached_all(shops, i)])
+            raise
         latencies = sorted(_reached_all(shops, i) - t for i, t in sold.items())
 
         # Phase 2: throughput, as fast as the senders go.

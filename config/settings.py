@@ -309,3 +309,5 @@ _OPTIONAL_FROM_ENV = {
 for _name, _read in _OPTIONAL_FROM_ENV.items():
     if _name in os.environ:
         globals()[_name] = _read(_name)
+# Push tasks wait this long after the first change so a burst of changes goes out in one batch.
+CHANNELS_PUSH_DEBOUNCE_SECONDS = env.float("CHANNELS_PUSH_DEBOUNCE_SECONDS", default=0.1)

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Now
@@ -66,7 +67,8 @@ def account_push_request(*, account_ids: Iterable[int]) -> None:
 
     One UPDATE ... RETURNING flips ``push_enqueued_at`` on the accounts that had no queued task
     (or whose task is overdue); only those get a task. The task clears the flag when it starts,
-    so changes that arrive while a push runs get a fresh task.
+    so changes that arrive while a push runs get a fresh task. ``CHANNELS_PUSH_DEBOUNCE_SECONDS``
+    delays the task a little so that a burst of changes goes out in one batch.
     """
     from channels_app.tasks import account_push_task
 
@@ -82,8 +84,11 @@ def account_push_request(*, account_ids: Iterable[int]) -> None:
             [now, ids, now - REENQUEUE_AFTER],
         )
         flipped = sorted(row[0] for row in cursor.fetchall())
+    debounce = float(getattr(settings, "CHANNELS_PUSH_DEBOUNCE_SECONDS", 0.0))
     for account_id in flipped:
-        transaction.on_commit(lambda a=account_id: account_push_task.delay(a))
+        transaction.on_commit(
+            lambda a=account_id: account_push_task.apply_async((a,), countdown=debounce or None)
+        )
 
 
 def availability_changed_listener(sku_ids: frozenset[int]) -> None:

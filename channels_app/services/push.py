@@ -35,6 +35,7 @@ from channels_app.connectors.base import Connector, ConnectorError, ListingRef, 
 from channels_app.models import ChannelAccount, Listing, PushRecord
 from channels_app.selectors.quantities import listings_published_quantities
 from channels_app.services.accounts import account_connector
+from channels_app.services.outbox import account_push_request
 from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
 
 logger = logging.getLogger(__name__)
@@ -109,10 +110,8 @@ def _claim(*, account: ChannelAccount, limit: int) -> list[Listing]:
     lease = timedelta(seconds=float(settings.CHANNELS_PUSH_LEASE_SECONDS))
     with transaction.atomic():
         rows = list(
-            Listing.objects.select_for_update(skip_locked=True)
-            .filter(account=account, needs_push=True, push_enabled=True, sku__isnull=False)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            _claimable(account=account)
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("sku")
             .order_by("dirty_since", "pk")[:limit]
         )
@@ -306,12 +305,14 @@ def _results_apply(
         summary.failed += 1
 
 
-def account_push_dirty(*, account_id: int, time_budget: float = 30.0) -> PushSummary:
+def account_push_dirty(*, account_id: int, time_budget: float = 30.0, follow_up: bool = True) -> PushSummary:
     """Push every claimable dirty listing of one account; return what happened.
 
     Clears the account's "push queued" flag first, so changes arriving during the run request a
-    new run. Stops at the time budget, when the channel is unavailable (the failed listings stay
-    dirty with a backoff), or when nothing is left. Listings are never dropped: failures keep
+    new run; with ``follow_up``, listings left claimable at the end (changed again while claimed
+    here) request one too. Callers that loop themselves pass ``follow_up=False``. Stops at the
+    time budget, when the channel is unavailable (the failed listings stay dirty with a
+    backoff), or when nothing is left. Listings are never dropped: failures keep
     them dirty with ``last_error`` and ``push_failures`` for staff to see.
     """
     summary = PushSummary()
@@ -332,4 +333,17 @@ def account_push_dirty(*, account_id: int, time_budget: float = 30.0) -> PushSum
             break  # a short batch took everything claimable; new changes request a new run
     if summary.pushed or summary.dry_run:
         ChannelAccount.objects.filter(pk=account_id).update(last_push_at=timezone.now())
+    # A listing changed again while this run held its claim (or was locked by a committing
+    # intake when we looked) stays dirty and claimable: make sure a run comes for it.
+    if follow_up and _claimable(account=account).exists():
+        account_push_request(account_ids=[account.pk])
     return summary
+
+
+def _claimable(*, account: ChannelAccount):
+    now = timezone.now()
+    return (
+        Listing.objects.filter(account=account, needs_push=True, push_enabled=True, sku__isnull=False)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    )

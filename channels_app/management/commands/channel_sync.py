@@ -45,7 +45,7 @@ class Command(BaseCommand):
             deadline = time.monotonic() + options["deadline"]
             pushed = 0
             while True:
-                summary = account_push_dirty(account_id=account.pk)
+                summary = account_push_dirty(account_id=account.pk, follow_up=not options["until_clean"])
                 pushed += summary.pushed
                 left = account_dirty_count(account=account)
                 if not options["until_clean"] or not left or time.monotonic() > deadline:
