@@ -1,0 +1,259 @@
+"""Order creation: store the order and its lines, and reserve its stock by location priority.
+
+Reservations are kept per (line, stock SKU, location) in :class:`Allocation` rows, so a kit line
+holds one allocation per component and a shipment consumes exactly what was reserved.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from inventory_app.errors import InsufficientStock, OrderError, Shortfall
+from inventory_app.models import (
+    SKU,
+    Allocation,
+    Location,
+    MovementReason,
+    Order,
+    OrderLine,
+    SalesChannel,
+    StockLevel,
+    StockOperation,
+)
+from inventory_app.selectors.kits import kit_components_flatten
+from inventory_app.services.ledger import StockChange, stock_apply
+
+ShortagePolicy = Literal["raise", "flag"]
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    """A line as a channel or an integrator sends it: our SKU code and a quantity."""
+
+    sku_code: str
+    quantity: int
+    unit_price: Decimal = Decimal("0")
+    title: str = ""
+    external_line_id: str = ""
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    """Everything needed to create an order, apart from its channel."""
+
+    external_ref: str
+    lines: Sequence[OrderLineInput]
+    customer_name: str = ""
+    customer_email: str = ""
+    shipping_address: dict = field(default_factory=dict)
+    currency: str = "USD"
+    subtotal: Decimal = Decimal("0")
+    shipping_total: Decimal = Decimal("0")
+    tax_total: Decimal = Decimal("0")
+    discount_total: Decimal = Decimal("0")
+    total: Decimal = Decimal("0")
+    is_paid: bool = True
+    placed_at: datetime | None = None
+    external_updated_at: datetime | None = None
+    note: str = ""
+
+
+def order_create(
+    *,
+    channel: SalesChannel,
+    data: OrderInput,
+    user: AbstractBaseUser | None = None,
+    location_ids: Sequence[int] | None = None,
+    shortage: ShortagePolicy = "raise",
+) -> tuple[Order, bool]:
+    """Create an order and reserve its stock; return (order, created).
+
+    Idempotent on (channel, external_ref): an existing order is returned unchanged with
+    created=False. Lines whose SKU code is unknown are stored with no SKU and the order is
+    flagged ``needs_attention``. Stock is reserved from ``location_ids`` (default: active
+    sellable locations by priority). A SKU that cannot be covered is backordered if its policy
+    allows, otherwise ``shortage="raise"`` raises InsufficientStock (nothing is created) and
+    ``shortage="flag"`` reserves what there is and flags the order (for orders a channel has
+    already taken, which must never be dropped).
+    """
+    if not data.lines:
+        raise OrderError("An order needs at least one line")
+    if any(line.quantity <= 0 for line in data.lines):
+        raise OrderError("Line quantities must be positive")
+    existing = Order.objects.filter(channel=channel, external_ref=data.external_ref).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            order = _order_insert(channel=channel, data=data)
+            _order_reserve(order=order, user=user, location_ids=location_ids, shortage=shortage)
+    except IntegrityError:
+        # The same order was created concurrently (webhook and poll at once): use that one.
+        existing = Order.objects.filter(channel=channel, external_ref=data.external_ref).first()
+        if existing is None:
+            raise
+        return existing, False
+    return order, True
+
+
+def _order_insert(*, channel: SalesChannel, data: OrderInput) -> Order:
+    codes = {line.sku_code for line in data.lines}
+    skus = {s.code: s for s in SKU.objects.filter(code__in=codes)}
+    unknown = sorted(codes - skus.keys())
+    order = Order.objects.create(
+        channel=channel,
+        external_ref=data.external_ref,
+        customer_name=data.customer_name,
+        customer_email=data.customer_email,
+        shipping_address=data.shipping_address,
+        currency=data.currency,
+        subtotal=data.subtotal,
+        shipping_total=data.shipping_total,
+        tax_total=data.tax_total,
+        discount_total=data.discount_total,
+        total=data.total,
+        is_paid=data.is_paid,
+        placed_at=data.placed_at or timezone.now(),
+        external_updated_at=data.external_updated_at,
+        note=data.note,
+        needs_attention=bool(unknown),
+        attention_reason=f"Unknown SKU(s): {', '.join(unknown)}" if unknown else "",
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                external_line_id=line.external_line_id,
+                external_sku=line.sku_code,
+                sku=skus.get(line.sku_code),
+                title=line.title or (skus[line.sku_code].name if line.sku_code in skus else ""),
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+            )
+            for line in data.lines
+        ]
+    )
+    return order
+
+
+def _line_demand(lines: Sequence[OrderLine]) -> dict[int, dict[int, int]]:
+    """line id -> {stock SKU id: units to reserve} for the open quantity of each matched line."""
+    kits = [line.sku_id for line in lines if line.sku_id and line.sku.is_kit]
+    recipes = kit_components_flatten(kit_ids=kits) if kits else {}
+    demand: dict[int, dict[int, int]] = {}
+    for line in lines:
+        if not line.sku_id or line.quantity_open <= 0:
+            continue
+        if line.sku.is_kit:
+            recipe = recipes[line.sku_id]
+            if not recipe:
+                raise OrderError(f"Kit {line.sku.code} has no components")
+            demand[line.pk] = {c: q * line.quantity_open for c, q in recipe.items()}
+        else:
+            demand[line.pk] = {line.sku_id: line.quantity_open}
+    return demand
+
+
+def _order_reserve(
+    *,
+    order: Order,
+    user: AbstractBaseUser | None,
+    location_ids: Sequence[int] | None,
+    shortage: ShortagePolicy,
+    lines: Sequence[OrderLine] | None = None,
+) -> StockOperation | None:
+    """Plan allocations on locked levels, then reserve them through the ledger."""
+    if lines is None:
+        lines = list(order.lines.select_related("sku").filter(sku__isnull=False))
+    demand = _line_demand(lines)
+    if not demand:
+        return None
+    locations = Location.objects.filter(is_active=True)
+    locations = (
+        locations.filter(pk__in=location_ids)
+        if location_ids is not None
+        else locations.filter(is_sellable=True)
+    )
+    location_order = list(locations.order_by("priority", "code").values_list("pk", flat=True))
+    stock_sku_ids = sorted({s for per_line in demand.values() for s in per_line})
+    policies = dict(SKU.objects.filter(pk__in=stock_sku_ids).values_list("pk", "backorder_policy"))
+    codes = dict(SKU.objects.filter(pk__in=stock_sku_ids).values_list("pk", "code"))
+    # Lock every level we may draw from, in primary-key order, before planning on their figures.
+    free: dict[tuple[int, int], int] = {
+        (row["sku_id"], row["location_id"]): row["on_hand"] - row["committed"]
+        for row in StockLevel.objects.select_for_update()
+        .filter(sku_id__in=stock_sku_ids, location_id__in=location_order)
+        .order_by("pk")
+        .values("sku_id", "location_id", "on_hand", "committed")
+    }
+    changes: list[StockChange] = []
+    plan: list[tuple[int, int, int, int]] = []  # (line id, sku id, location id, qty)
+    shortfalls: list[Shortfall] = []
+    backordered: set[int] = set()
+    for line_id, per_sku in demand.items():
+        for sku_id, needed in per_sku.items():
+            remaining = needed
+            for location_id in location_order:
+                take = min(max(free.get((sku_id, location_id), 0), 0), remaining)
+                if take:
+                    free[(sku_id, location_id)] = free.get((sku_id, location_id), 0) - take
+                    plan.append((line_id, sku_id, location_id, take))
+                    remaining -= take
+                if not remaining:
+                    break
+            if not remaining:
+                continue
+            if policies[sku_id] == "backorder" and location_order:
+                plan.append((line_id, sku_id, location_order[0], remaining))
+                backordered.add(line_id)
+            else:
+                shortfalls.append(
+                    Shortfall(
+                        sku_id=sku_id,
+                        sku_code=codes[sku_id],
+                        location_id=location_order[0] if location_order else 0,
+                        location_code="(sellable)" if location_ids is None else "(chosen)",
+                        requested=needed,
+                        available=needed - remaining,
+                    )
+                )
+    if shortfalls and shortage == "raise":
+        raise InsufficientStock(shortfalls)
+    if shortfalls:
+        text = "; ".join(f"{s.sku_code} short {s.missing}" for s in shortfalls)
+        Order.objects.filter(pk=order.pk).update(
+            needs_attention=True,
+            attention_reason=(order.attention_reason + "\n" if order.attention_reason else "")
+            + f"Oversold: {text}",
+        )
+    merged: dict[tuple[int, int, int], int] = defaultdict(int)
+    for line_id, sku_id, location_id, qty in plan:
+        merged[(line_id, sku_id, location_id)] += qty
+    if not merged:
+        return None
+    for (line_id, sku_id, location_id), qty in merged.items():
+        changes.append(
+            StockChange(sku_id=sku_id, location_id=location_id, committed_delta=qty, order_line_id=line_id)
+        )
+    operation = stock_apply(
+        changes=changes, reason=MovementReason.RESERVE, reference=f"order:{order.pk}", user=user
+    )
+    for (line_id, sku_id, location_id), qty in merged.items():
+        allocation, created = Allocation.objects.get_or_create(
+            line_id=line_id, sku_id=sku_id, location_id=location_id, defaults={"quantity": qty}
+        )
+        if not created:
+            Allocation.objects.filter(pk=allocation.pk).update(quantity=F("quantity") + qty)
+    if backordered:
+        OrderLine.objects.filter(pk__in=backordered).update(backordered=True)
+    return operation
