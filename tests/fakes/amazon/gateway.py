@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, unquote
 from . import orders
 from .feeds_api import feeds_operation
 from .listings import INCLUDED_DATA, bad_request, listing_item_json, patch_listings_item
+from .search import search_listings_items
 
 if TYPE_CHECKING:
     from .state import AmazonState
@@ -140,6 +141,7 @@ SP_ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("GET", re.compile(r"^/orders/v0/orders/(?P<order_id>[^/]+)$"), "getOrder"),
     ("GET", re.compile(r"^/orders/v0/orders/(?P<order_id>[^/]+)/orderItems$"), "getOrderItems"),
     ("POST", re.compile(r"^/orders/v0/orders/(?P<order_id>[^/]+)/shipmentConfirmation$"), "confirmShipment"),
+    ("GET", re.compile(r"^/listings/2021-08-01/items/(?P<seller_id>[^/]+)$"), "searchListingsItems"),
     (
         "GET",
         re.compile(r"^/listings/2021-08-01/items/(?P<seller_id>[^/]+)/(?P<sku>[^/]+)$"),
@@ -240,7 +242,7 @@ def sp_api(
         return orders.get_order_items(state, params["order_id"], query)
     if operation == "confirmShipment":
         return orders.confirm_shipment(state, params["order_id"], body)
-    if operation in ("getListingsItem", "patchListingsItem"):
+    if operation in ("getListingsItem", "patchListingsItem", "searchListingsItems"):
         return _listings(state, operation, params, query, body)
     return feeds_operation(state, operation, params, body)
 
@@ -255,6 +257,8 @@ def _listings(
         return 400, bad_request("marketplaceIds is required.")
     if any(m not in state.config.marketplace_ids for m in marketplaces):
         return 400, bad_request("marketplaceIds contains a marketplace the seller does not sell in.")
+    if operation == "searchListingsItems":
+        return search_listings_items(state, marketplaces, query)
     sku = params["sku"]
     if operation == "patchListingsItem":
         mode = (query.get("mode") or [None])[0]

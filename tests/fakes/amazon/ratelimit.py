@@ -38,6 +38,7 @@ DEFAULT_USAGE_PLANS: dict[str, UsagePlan] = {
     "confirmShipment": UsagePlan(2, 10),
     # Listings Items API 2021-08-01 (listingsItems_2021-08-01.json)
     "getListingsItem": UsagePlan(5, 10),
+    "searchListingsItems": UsagePlan(5, 5),
     "patchListingsItem": UsagePlan(5, 5),
     # Feeds API 2021-06-30 (feeds_2021-06-30.json)
     "createFeedDocument": UsagePlan(0.5, 15),

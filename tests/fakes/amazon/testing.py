@@ -23,6 +23,7 @@ MODEL_OF = {
     "getOrderItems": "orders",
     "confirmShipment": "orders",
     "getListingsItem": "listings",
+    "searchListingsItems": "listings",
     "patchListingsItem": "listings",
     "createFeedDocument": "feeds",
     "createFeed": "feeds",
