@@ -25,7 +25,7 @@ from channels_app.connectors.registry import connector_class_get
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
 from channels_app.selectors.quantities import account_location_ids
 from channels_app.services.accounts import account_connector
-from channels_app.services.outbox import account_push_request, listings_mark_dirty
+from channels_app.services.outbox import account_push_request, listings_mark_dirty, outbox_marks_scope
 from inventory_app.errors import OrderError
 from inventory_app.models import Order, OrderStatus
 from inventory_app.services.orders import (
@@ -284,7 +284,7 @@ def inbound_event_record(
 
 def inbound_event_process(*, event_id: int) -> InboundEvent:
     """Apply a stored event's order (once). A failure is recorded on the event and re-raised."""
-    with transaction.atomic():
+    with outbox_marks_scope(), transaction.atomic():
         event = (
             InboundEvent.objects.select_for_update().select_related("account__sales_channel").get(pk=event_id)
         )

@@ -20,7 +20,9 @@ is still current, so a change that lands during a push is never lost.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -36,6 +38,22 @@ from inventory_app.selectors.kits import sku_kits_containing
 logger = logging.getLogger(__name__)
 
 REENQUEUE_AFTER = timedelta(seconds=120)
+
+
+# SKUs whose listings the current intake transaction marked itself (see outbox_marks_scope).
+_marked_here: ContextVar[set[int] | None] = ContextVar("channels_marked_here", default=None)
+
+
+@contextmanager
+def outbox_marks_scope() -> Iterator[None]:
+    """Around a transaction that marks listings itself (order intake): the availability hook that
+    fires when that transaction commits skips the SKUs already marked in it, instead of marking
+    them and requesting their push a second time."""
+    token = _marked_here.set(set())
+    try:
+        yield
+    finally:
+        _marked_here.reset(token)
 
 
 def listings_mark_dirty(*, sku_ids: Iterable[int], include_kits: bool = False) -> set[int]:
@@ -59,7 +77,11 @@ def listings_mark_dirty(*, sku_ids: Iterable[int], include_kits: bool = False) -
             "RETURNING l.account_id",
             [sorted(ids)],
         )
-        return {row[0] for row in cursor.fetchall()}
+        account_ids = {row[0] for row in cursor.fetchall()}
+    marked = _marked_here.get()
+    if marked is not None:
+        marked |= ids
+    return account_ids
 
 
 def account_push_request(*, account_ids: Iterable[int]) -> None:
@@ -93,6 +115,11 @@ def account_push_request(*, account_ids: Iterable[int]) -> None:
 
 def availability_changed_listener(sku_ids: frozenset[int]) -> None:
     """The core's availability hook: mark the listings dirty and request pushes (after commit)."""
+    marked = _marked_here.get()
+    if marked is not None:
+        sku_ids = frozenset(sku_ids - marked)
+        if not sku_ids:
+            return
     with transaction.atomic():
         account_ids = listings_mark_dirty(sku_ids=sku_ids)
         account_push_request(account_ids=account_ids)

@@ -44,3 +44,30 @@ def test_a_change_during_the_push_is_pushed_by_a_follow_up_run(shops, connect):
     assert summary.pushed == 1
     assert shop.quantity_history["L1"] == [0, 4, 6]
     assert (listing.needs_push, listing.last_pushed_qty) == (False, 6)
+
+
+def test_intake_marks_each_listing_once_per_order(client, shops, connect):
+    # Transactional: the availability hook fires at the intake's own commit, as in production.
+    location, sku = LocationFactory(code="A"), SKUFactory(code="S1")
+    stock_receive(sku=sku, location=location, quantity=5)
+    found = {}
+    for name in "AB":
+        shop = shops()
+        shop.listing_add(f"{name}-L1", sku="S1", quantity=0)
+        found[name] = (shop, connect(shop, f"Shop {name}"))
+    before = dict(Listing.objects.values_list("external_id", "dirty_version"))
+    shop_a, account_a = found["A"]
+    order = shop_a.buy("A-L1", 1)
+    body, headers = shop_a.webhook(order, "order.created")
+
+    response = client.post(
+        f"/webhooks/channels/{account_a.webhook_token}/",
+        data=body,
+        content_type="application/json",
+        headers=headers,
+    )
+
+    after = dict(Listing.objects.values_list("external_id", "dirty_version"))
+    assert response.status_code == 200
+    assert {key: after[key] - before[key] for key in after} == {"A-L1": 1, "B-L1": 1}
+    assert (shop_a.quantity("A-L1"), found["B"][0].quantity("B-L1")) == (4, 4)
