@@ -116,3 +116,23 @@ def test_events_are_listed_and_only_failed_ones_retried(api_client, shops):
 
     assert [row["event_id"] for row in listed.json()["results"]] == ["e1"]
     assert retried.status_code == 400
+
+
+def test_sync_now_polls_orders_and_pushes(api_client, shops, on_commit):
+    SKUFactory(code="S1")
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=3)
+    account_id = _create(api_client("manager"), shop, dry_run=False).json()["id"]
+    operator = api_client("operator")
+    operator.post(f"{ACCOUNTS}{account_id}/import-listings/")
+    shop.buy("L1", 1)
+
+    with on_commit(execute=True):
+        response = operator.post(f"{ACCOUNTS}{account_id}/sync-now/", {}, format="json")
+
+    account = ChannelAccount.objects.get(pk=account_id)
+    assert response.status_code == 202
+    assert response.json() == {"orders": True, "push": True, "reconcile": False}
+    assert account.orders_synced_at is not None
+    assert account.sales_channel.orders.count() == 1
+    assert shop.quantity("L1") == 0  # no stock here: the master's figure wins
