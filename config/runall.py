@@ -7,6 +7,8 @@
 3. Three children, each output line prefixed with its name:
    web (gunicorn config.wsgi on BIND:PORT, WEB_CONCURRENCY workers), worker (Celery worker,
    WORKER_CONCURRENCY processes) and beat (celery beat with django_celery_beat's DatabaseScheduler).
+   With DEMO=1 also the fake stores ``shopify`` and ``amazon`` (``channels_app.demo.fakes``) and
+   the one-shot ``demo`` (``manage.py demo_setup``, which links them once they answer).
 
 SIGINT (Ctrl-C) or SIGTERM stops all three and exits 0; a second signal kills them at once. If
 a child exits on its own, the others are stopped and runall exits non-zero. With nothing set, the
@@ -20,6 +22,7 @@ import contextlib
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -43,6 +46,8 @@ class Service:
 
     name: str
     argv: Sequence[str]
+    # A one-shot step (the demo's set-up): exiting 0 is its success, not a reason to stop the rest.
+    oneshot: bool = False
 
 
 def runall_environment(base: Mapping[str, str]) -> dict[str, str]:
@@ -119,6 +124,34 @@ def runall_services(env: Mapping[str, str]) -> list[Service]:
     ]
 
 
+def _free_port(host: str = "127.0.0.1") -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def demo_services(env: Mapping[str, str], *, web_url: str) -> list[Service]:
+    """DEMO=1: the fake Shopify and Amazon stores on loopback (DEMO_SHOPIFY_PORT /
+    DEMO_AMAZON_PORT, else free ports) and the one-shot ``demo_setup`` that links them."""
+    reader = _reader(env)
+    python = sys.executable
+    urls = {}
+    services = []
+    for store in ("shopify", "amazon"):
+        port = reader.int(f"DEMO_{store.upper()}_PORT", default=0) or _free_port()
+        urls[store] = f"http://127.0.0.1:{port}"
+        services.append(Service(store, [python, "-m", "channels_app.demo.fakes", store, f"--port={port}"]))
+    setup = [
+        python,
+        str(BASE_DIR / "manage.py"),
+        "demo_setup",
+        f"--shopify-url={urls['shopify']}",
+        f"--amazon-url={urls['amazon']}",
+        f"--web-url={web_url}",
+    ]
+    return [*services, Service("demo", setup, oneshot=True)]
+
+
 class _Prefixer:
     """Copies children's output to ``out`` line by line, each line prefixed with a name."""
 
@@ -184,6 +217,7 @@ def supervise(
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     procs: dict[str, subprocess.Popen] = {}
+    oneshots = {s.name for s in services if s.oneshot}
     selector = selectors.DefaultSelector()
     exit_code = 0
     stopping_since: float | None = None
@@ -222,6 +256,9 @@ def supervise(
                 reported.add(name)
                 if stopping_since is not None or signals:
                     _say(f"{name} stopped (exit code {procs[name].returncode})", width)
+                elif name in oneshots and procs[name].returncode == 0:
+                    _say(f"{name} done", width)
+            exited = [n for n in exited if not (n in oneshots and procs[n].returncode == 0)]
             if stopping_since is None:
                 if signals:
                     names = ", ".join(procs)
@@ -315,7 +352,11 @@ def main() -> int:
         _say(f"WARNING: DEBUG is on and the web listens on {bind}: set DEBUG=0 before exposing it")
     host = "127.0.0.1" if bind in ("0.0.0.0", "[::]") else bind  # noqa: S104 - a comparison
     _say(f"admin: http://{host}:{port}/admin/   API docs: http://{host}:{port}/api/docs/")
-    return supervise(runall_services(env), env=env)
+    services = runall_services(env)
+    if _reader(env).bool("DEMO", default=False):
+        services += demo_services(env, web_url=f"http://{host}:{port}")
+        _say(f"DEMO: fake Shopify and Amazon stores; buyer page http://{host}:{port}/demo/")
+    return supervise(services, env=env)
 
 
 if __name__ == "__main__":

@@ -266,6 +266,11 @@ CHANNELS_CONNECTOR_MODULES = env.list(
 )
 # Outbound channel HTTP: private/loopback hosts are refused unless this is set (tests, bench).
 CHANNELS_ALLOW_PRIVATE_HOSTS = env.bool("CHANNELS_ALLOW_PRIVATE_HOSTS", default=False)
+# Sandbox of `make run DEMO=1`: fake Shopify and Amazon stores on loopback, the /demo/ buyer page
+# (channels_app.demo). Only then may channel HTTP reach loopback without CHANNELS_ALLOW_PRIVATE_HOSTS.
+DEMO = env.bool("DEMO", default=False)
+if DEMO:
+    CHANNELS_ALLOW_PRIVATE_HOSTS = True
 CHANNELS_HTTP_CONNECT_TIMEOUT = env.float("CHANNELS_HTTP_CONNECT_TIMEOUT", default=5.0)
 CHANNELS_HTTP_READ_TIMEOUT = env.float("CHANNELS_HTTP_READ_TIMEOUT", default=20.0)
 # Shared per-account rate limiter: "redis" (REDIS_URL, else a redis:// broker), "db", or "auto".

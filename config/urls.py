@@ -1,5 +1,6 @@
 """URL configuration: admin, REST API v1, OpenAPI schema and docs, health probes."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,3 +18,5 @@ urlpatterns = [
     path("webhooks/shipping/", include("shipping_app.webhooks_urls")),
     path("api/v1/", include("channels_app.api.urls")),
 ]
+if settings.DEMO:  # the sandbox's buyer page (make run DEMO=1)
+    urlpatterns.append(path("demo/", include("channels_app.demo.urls")))

@@ -1,0 +1,86 @@
+"""Run one demo fake store in the foreground: ``python -m channels_app.demo.fakes shopify --port N``.
+
+The fakes are the test suite's vendor doubles (``tests/fakes/shopify``, ``tests/fakes/amazon``),
+seeded with the demo catalog's SKUs at quantity 0: the sync engine publishes the real figures
+once ``demo_setup`` has linked them. ``config.runall`` supervises these processes when DEMO is
+on; SIGTERM or SIGINT stops them. Prints one JSON line with the URL once it listens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from channels_app.demo.catalog import AMAZON, DEMO_ITEMS, DEMO_KIT, SHOPIFY_SECRET, SHOPIFY_TOKEN
+
+
+def shopify_start(*, host: str, port: int, validate: bool) -> Any:
+    """A started fake Shopify shop with one location and the demo SKUs (one product each)."""
+    from tests.fakes.shopify.server import FakeShopify
+
+    fake = FakeShopify(
+        access_token=SHOPIFY_TOKEN,
+        client_secret=SHOPIFY_SECRET,
+        shop_domain="demo-linens.myshopify.com",
+        validate_with_specs=validate,
+        host=host,
+        port=port,
+    )
+    fake.state.add_location("Demo shop")
+    for item in (*DEMO_ITEMS, DEMO_KIT):
+        fake.state.add_product(item.name, [{"sku": item.code, "price": "25.00"}])
+    return fake.start()
+
+
+def amazon_start(*, host: str, port: int, pending_seconds: float) -> Any:
+    """A started fake Amazon seller account (real-time clock) with the demo SKUs seller-fulfilled."""
+    from tests.fakes.amazon import FakeAmazon, FakeClock, FakeConfig
+
+    config = FakeConfig(
+        seller_id=AMAZON["seller_id"],
+        marketplace_ids=(AMAZON["marketplace_id"],),
+        client_id=AMAZON["client_id"],
+        client_secret=AMAZON["client_secret"],
+        refresh_token=AMAZON["refresh_token"],
+        pending_seconds=pending_seconds,
+        feed_queue_seconds=2,
+        feed_processing_seconds=3,
+    )
+    # Real time from now: our poll asks for orders updated since a moment of the real clock.
+    clock = FakeClock(start=datetime.now(UTC), frozen=False)
+    fake = FakeAmazon(config=config, clock=clock, host=host, port=port)
+    for item in (*DEMO_ITEMS, DEMO_KIT):
+        fake.seed_listing(item.code, 0, item_name=item.name)
+    return fake.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the chosen fake and serve until SIGTERM/SIGINT."""
+    parser = argparse.ArgumentParser(description="A demo fake store on 127.0.0.1")
+    parser.add_argument("store", choices=("shopify", "amazon"))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--validate", action="store_true", help="Shopify: check requests against the schema")
+    parser.add_argument("--pending-seconds", type=float, default=60.0, help="Amazon: Pending -> Unshipped")
+    args = parser.parse_args(argv)
+    if args.store == "shopify":
+        fake = shopify_start(host=args.host, port=args.port, validate=args.validate)
+    else:
+        fake = amazon_start(host=args.host, port=args.port, pending_seconds=args.pending_seconds)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    url = fake.url if args.store == "shopify" else fake.base_url
+    print(json.dumps({"store": args.store, "url": url}), flush=True)
+    stop.wait()
+    fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""``manage.py demo_setup --shopify-url URL --amazon-url URL --web-url URL``: the sandbox's catalog
+and channel accounts on the fake stores (``make run DEMO=1`` runs it once the fakes are up)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from channels_app.services.demo import DemoError, demo_setup
+
+
+class Command(BaseCommand):
+    """Load the demo catalog, link the fake Shopify and Amazon stores, register Shopify's webhooks."""
+
+    help = "Set up the DEMO sandbox on the fake Shopify and Amazon stores (needs DEMO=1)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--shopify-url", required=True, help="the fake Shopify, http://127.0.0.1:PORT")
+        parser.add_argument("--amazon-url", required=True, help="the fake Amazon, http://127.0.0.1:PORT")
+        parser.add_argument("--web-url", required=True, help="our web server, for Shopify's webhooks")
+        parser.add_argument("--wait", type=float, default=30.0, help="seconds to wait for the fakes")
+
+    def handle(self, *args, **options):
+        if not settings.DEMO:
+            raise CommandError("demo_setup only runs with DEMO=1 (it links loopback fake stores)")
+        try:
+            result = demo_setup(
+                shopify_url=options["shopify_url"],
+                amazon_url=options["amazon_url"],
+                web_url=options["web_url"],
+                wait=options["wait"],
+            )
+        except DemoError as exc:
+            raise CommandError(str(exc)) from None
+        for store, info in result.items():
+            self.stdout.write(
+                f"{store}: account {info['account_id']}, {info['imported']} listings, {info['linked']} linked"
+            )
+        self.stdout.write(
+            "Demo ready: buy on a fake store at /demo/ or with "
+            "`manage.py demo_buy --store shopify --sku TBL-1 --qty 1`, "
+            "then watch the other store in the admin."
+        )

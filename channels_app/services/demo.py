@@ -1,0 +1,199 @@
+"""The sandbox of ``make run DEMO=1``: a small linens catalog linked to a fake Shopify shop and a
+fake Amazon seller account (``tests/fakes``), and a buyer who orders on either of them.
+
+:func:`demo_setup` is idempotent: a second run (same ``VAR_DIR``, new fake ports) keeps the
+catalog and its stock, points the two accounts at the fakes' new addresses and pushes every
+figure again. Everything goes through the core's and the sync engine's services.
+"""
+
+from __future__ import annotations
+
+import time
+
+import requests
+from django.db import transaction
+
+from channels_app.demo.catalog import (
+    AMAZON,
+    DEMO_ITEMS,
+    DEMO_KIT,
+    DEMO_KIT_COMPONENTS,
+    DEMO_LOCATIONS,
+    SHOPIFY_SECRET,
+    SHOPIFY_TOKEN,
+)
+from channels_app.models import ChannelAccount
+from channels_app.services.accounts import account_create
+from channels_app.services.actions import account_update
+from channels_app.services.onboarding import (
+    account_go_live,
+    account_listings_import,
+    account_webhooks_register,
+)
+from channels_app.services.polling import account_orders_sync
+from inventory_app.models import SKU, Location
+from inventory_app.services.catalog import kit_component_set, location_create, product_create, sku_create
+from inventory_app.services.stock import stock_receive
+
+
+class DemoError(Exception):
+    """The sandbox could not be set up or a demo buy was refused (unknown store, no stock...)."""
+
+
+STORE_CODES = {"shopify": "demo-shopify", "amazon": "demo-amazon"}
+AMAZON_POLL_SECONDS = 30  # getOrders allows one call a minute after a burst of 20
+SHOPIFY_POLL_SECONDS = 120  # webhooks carry Shopify's orders; the poll is the safety net
+
+
+def demo_catalog_ensure() -> list[SKU]:
+    """Create the demo locations, SKUs, kit and stock if missing (stock received once)."""
+    with transaction.atomic():
+        locations = {}
+        for code, name, priority in DEMO_LOCATIONS:
+            found = Location.objects.filter(code=code).first()
+            locations[code] = found or location_create(code=code, name=name, priority=priority)
+        skus = []
+        for item in (*DEMO_ITEMS, DEMO_KIT):
+            sku = SKU.objects.filter(code=item.code).first()
+            if sku is None:
+                product = product_create(name=item.name, brand="Demo linens")
+                sku = sku_create(code=item.code, name=item.name, product=product, is_kit=item is DEMO_KIT)
+            skus.append(sku)
+        by_code = {sku.code: sku for sku in skus}
+        for component, quantity in DEMO_KIT_COMPONENTS:
+            kit_component_set(kit=by_code[DEMO_KIT.code], component=by_code[component], quantity=quantity)
+        for item in DEMO_ITEMS:
+            for location_code, quantity in item.stock:
+                stock_receive(
+                    sku=by_code[item.code],
+                    location=locations[location_code],
+                    quantity=quantity,
+                    reference="demo catalog",
+                    idempotency_key=f"demo:receive:{item.code}:{location_code}",
+                )
+    return skus
+
+
+def _account(store: str) -> ChannelAccount | None:
+    return ChannelAccount.objects.filter(sales_channel__code=STORE_CODES[store]).first()
+
+
+def _wait_until_up(url: str, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                raise DemoError(f"{url} did not answer within {timeout:.0f} s") from None
+            time.sleep(0.2)
+
+
+def demo_setup(*, shopify_url: str, amazon_url: str, web_url: str, wait: float = 30.0) -> dict[str, dict]:
+    """Catalog, the two channel accounts linked to the fakes, Shopify webhooks to ``web_url``.
+
+    Waits up to ``wait`` seconds for each fake to answer, imports and auto-links their listings,
+    reads their orders once (so Amazon's held increases can go out), goes live (every linked
+    listing is pushed by the workers) and registers Shopify's order webhooks. Returns, per store,
+    the account id and the import counts.
+    """
+    shopify_url, amazon_url = shopify_url.rstrip("/"), amazon_url.rstrip("/")
+    _wait_until_up(shopify_url + "/_fake/counters", timeout=wait)
+    _wait_until_up(amazon_url + "/_fake/state", timeout=wait)
+    demo_catalog_ensure()
+    codes = [code for code, _, _ in DEMO_LOCATIONS]
+    location_ids = list(Location.objects.filter(code__in=codes).values_list("pk", flat=True))
+    wanted = {
+        "shopify": {
+            "name": "Demo Shopify",
+            "base_url": shopify_url,
+            "credentials": {"access_token": SHOPIFY_TOKEN, "webhook_secret": SHOPIFY_SECRET},
+            "options": {},
+            "poll_interval_seconds": SHOPIFY_POLL_SECONDS,
+        },
+        "amazon": {
+            "name": "Demo Amazon",
+            "base_url": amazon_url,
+            "credentials": {k: AMAZON[k] for k in ("client_id", "client_secret", "refresh_token")},
+            "options": {
+                "seller_id": AMAZON["seller_id"],
+                "marketplace_ids": [AMAZON["marketplace_id"]],
+                "lwa_url": amazon_url + "/auth/o2/token",
+                "patch_max": 100,  # a handful of SKUs: patched at once, no feed
+            },
+            "poll_interval_seconds": AMAZON_POLL_SECONDS,
+        },
+    }
+    result: dict[str, dict] = {}
+    for store, spec in wanted.items():
+        account = _account(store)
+        if account is None:
+            account = account_create(
+                kind=store,
+                code=STORE_CODES[store],
+                location_ids=location_ids,
+                dry_run=True,
+                **spec,
+            )
+        else:
+            account = account_update(
+                account=account,
+                data={k: spec[k] for k in ("base_url", "options", "poll_interval_seconds")},
+                credentials=spec["credentials"],
+                location_ids=location_ids,
+            )
+        counts = account_listings_import(account=account)
+        account_orders_sync(account_id=account.pk)
+        account_go_live(account=account)
+        result[store] = {"account_id": account.pk, **counts}
+    result["shopify"]["webhooks"] = account_webhooks_register(
+        account=_account("shopify"), public_base_url=web_url
+    )
+    return result
+
+
+def demo_store_url(*, store: str) -> str:
+    """The base URL of the demo fake ``store`` ("shopify" or "amazon")."""
+    if store not in STORE_CODES:
+        raise DemoError(f"Unknown store {store!r}: shopify or amazon")
+    account = _account(store)
+    if account is None:
+        raise DemoError("The demo is not set up: run `make run DEMO=1` (or manage.py demo_setup)")
+    return account.base_url.rstrip("/")
+
+
+def demo_buy(*, store: str, sku: str, quantity: int = 1) -> str:
+    """A buyer orders ``quantity`` of ``sku`` on the fake ``store``; returns the store's order id.
+
+    Goes through the fake's ``/_fake/`` control endpoint, as a checkout on the real store would;
+    the order reaches us like any other (Shopify: webhook, Amazon: the next poll).
+    """
+    if quantity < 1:
+        raise DemoError("quantity must be at least 1")
+    url = demo_store_url(store=store)
+    if store == "shopify":
+        answer = requests.post(
+            url + "/_fake/orders", json={"lines": [{"sku": sku, "quantity": quantity}]}, timeout=10
+        )
+    else:
+        answer = requests.post(url + "/_fake/orders", json={"sku": sku, "qty": quantity}, timeout=10)
+    if answer.status_code == 409:
+        raise DemoError(f"{store} shows no stock of {sku} for {quantity} unit(s): nothing ordered")
+    if answer.status_code != 201:
+        raise DemoError(f"{store} refused the order ({answer.status_code}): {answer.text[:200]}")
+    body = answer.json()
+    return str(body.get("id") or body.get("name") or body.get("AmazonOrderId"))
+
+
+def demo_store_quantities(*, store: str) -> dict[str, int | None]:
+    """What the fake ``store`` shows a buyer now, per SKU (from its ``/_fake/`` endpoint)."""
+    url = demo_store_url(store=store)
+    if store == "shopify":
+        rows = requests.get(url + "/_fake/inventory", timeout=10).json()
+        found: dict[str, int | None] = {}
+        for row in rows:
+            found[row["sku"]] = found.get(row["sku"], 0) + int(row["available"])
+        return found
+    listings = requests.get(url + "/_fake/state", timeout=10).json()["listings"]
+    return {sku: entry["quantity"] for sku, entry in listings.items()}
