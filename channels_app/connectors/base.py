@@ -25,14 +25,41 @@ from channels_app.connectors.http import ChannelHttp
 
 
 class ConnectorError(Exception):
-    """A channel call failed permanently (4xx, unexpected answer). Message is safe to log."""
+    """A channel call failed permanently (4xx, unexpected answer). Message is safe to log.
+
+    Raised by :class:`~channels_app.connectors.http.ChannelHttp` for an HTTP answer, it carries
+    the answer's ``status``, a safe subset of its ``headers`` (``http.SAFE_HEADERS``, lower-case
+    names) and the first ``http.BODY_KEEP`` characters of its ``body`` with known secrets
+    scrubbed. ``status`` is None for timeouts, connection errors and refused hosts.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: str = "",
+    ):
+        super().__init__(message)
+        self.status = status
+        self.headers: dict[str, str] = dict(headers or {})
+        self.body = body
 
 
 class RetryableError(ConnectorError):
     """A channel call failed transiently (429, 5xx, timeout); ``retry_after`` in seconds if known."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None):
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: str = "",
+    ):
+        super().__init__(message, status=status, headers=headers, body=body)
         self.retry_after = retry_after
 
 

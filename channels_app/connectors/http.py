@@ -6,7 +6,8 @@ addresses (``allow_private`` lifts this for tests and the benchmark, and then al
 http to loopback), follows a redirect only to that same host, and checks the target again. Every
 request has connect and read timeouts. Errors are mapped to the connector exceptions: 429, 5xx,
 timeouts and connection errors are retryable (with the channel's Retry-After), other non-2xx are
-permanent. Log lines carry method, host and path only - never headers, query strings or bodies -
+permanent; an error from an answer carries its ``status``, safe ``headers`` and a truncated,
+scrubbed ``body``. Log lines carry method, host and path only - never headers, query strings or bodies -
 and any known secret value is scrubbed from error messages.
 """
 
@@ -27,6 +28,26 @@ logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
 MAX_RETRY_AFTER = 3600.0
+BODY_KEEP = 300
+# Answer headers an error may carry (lower-case): rate and retry hints and request ids, never
+# cookies, authorisation or anything a channel could echo a secret in.
+SAFE_HEADERS = (
+    "retry-after",
+    "content-type",
+    "x-amzn-ratelimit-limit",
+    "x-amzn-requestid",
+    "x-request-id",
+    "x-shopify-api-version",
+    "x-shopify-shop-api-call-limit",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+)
+
+
+def safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The :data:`SAFE_HEADERS` of an answer, by lower-case name."""
+    return {name.lower(): value for name, value in headers.items() if name.lower() in SAFE_HEADERS}
 
 
 class HostRefused(Exception):
@@ -169,14 +190,20 @@ class ChannelHttp:
             raise ConnectorError("Too many redirects")
         status = response.status_code
         where = f"{method} {urlsplit(url).path}"
+        if status < 300:
+            return response
+        details = {
+            "status": status,
+            "headers": {k: self.scrub(v) for k, v in safe_headers(response.headers).items()},
+            "body": self.scrub(response.text)[:BODY_KEEP],  # scrub first: no cut secret leaks
+        }
         if status == 429 or status >= 500:
             raise RetryableError(
-                f"{where}: HTTP {status}", retry_after=retry_after_parse(response.headers.get("Retry-After"))
+                f"{where}: HTTP {status}",
+                retry_after=retry_after_parse(response.headers.get("Retry-After")),
+                **details,
             )
-        if status >= 300:
-            detail = self.scrub(response.text[:300])
-            raise ConnectorError(f"{where}: HTTP {status}: {detail}")
-        return response
+        raise ConnectorError(f"{where}: HTTP {status}: {details['body']}", **details)
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """:meth:`request` and decode the JSON body (ConnectorError if it is not JSON)."""

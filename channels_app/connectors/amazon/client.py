@@ -26,7 +26,6 @@ engine retries later. 5xx answers are retried once after a short pause.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -44,21 +43,15 @@ TOKEN_REFRESH_MARGIN = 300.0
 INLINE_RETRY_MAX = 2.0
 MAX_429_RETRIES = 2
 USER_AGENT = "StockMaster/1.0 (Language=Python)"
-_STATUS = re.compile(r": HTTP (\d{3})")
 
 
 class AmazonApiError(ConnectorError):
     """A permanent SP-API error (4xx other than 429); ``status`` is the HTTP status."""
 
-    def __init__(self, message: str, *, status: int | None):
-        super().__init__(message)
-        self.status = status
-
-
-def _status_of(exc: ConnectorError) -> int | None:
-    """The HTTP status ChannelHttp put in its error message (None for timeouts and refusals)."""
-    found = _STATUS.search(str(exc))
-    return int(found.group(1)) if found else None
+    def __init__(
+        self, message: str, *, status: int | None, headers: Mapping[str, str] | None = None, body: str = ""
+    ):
+        super().__init__(message, status=status, headers=headers, body=body)
 
 
 def host_root(url: str) -> tuple[str, str]:
@@ -166,7 +159,10 @@ class LwaAuth:
             raise
         except ConnectorError as exc:
             raise AmazonApiError(
-                f"Login with Amazon refused the refresh token: {exc}", status=_status_of(exc)
+                f"Login with Amazon refused the refresh token: {exc}",
+                status=exc.status,
+                headers=exc.headers,
+                body=exc.body,
             ) from None
         try:
             data = response.json()
@@ -228,7 +224,7 @@ class SpApiClient:
                     },
                 )
             except RetryableError as exc:
-                status = _status_of(exc)
+                status = exc.status
                 if status == 429:
                     wait = self.throttle.seconds_per_token(operation)
                     if wait <= INLINE_RETRY_MAX and throttled < MAX_429_RETRIES:
@@ -242,12 +238,14 @@ class SpApiClient:
                     continue
                 raise
             except ConnectorError as exc:
-                status = _status_of(exc)
+                status = exc.status
                 if status in (401, 403) and not refreshed:
                     refreshed = True
                     self.auth.invalidate(token)
                     continue
-                raise AmazonApiError(f"{operation}: {exc}", status=status) from None
+                raise AmazonApiError(
+                    f"{operation}: {exc}", status=status, headers=exc.headers, body=exc.body
+                ) from None
             self.throttle.observe(operation, response.headers.get("x-amzn-RateLimit-Limit"))
             return response
 

@@ -128,7 +128,7 @@ class ShopifyClient:
                     "POST", path, json={"query": document, "variables": dict(variables)}, headers=headers
                 )
             except RetryableError as exc:
-                rate_limited = "HTTP 429" in str(exc)
+                rate_limited = exc.status == 429
                 if not (rate_limited or idempotent) or attempt == MAX_ATTEMPTS - 1:
                     raise
                 delay = exc.retry_after if exc.retry_after is not None else BACKOFF_BASE * 2**attempt

@@ -24,6 +24,8 @@ class _Handler(BaseHTTPRequestHandler):
             "/busy": (429, {"Retry-After": "7"}),
             "/down": (503, {}),
             "/bad": (400, {}),
+            "/refused": (422, {"Set-Cookie": "session=SECRET123", "X-Request-Id": "req-1"}),
+            "/busy-long": (429, {"Retry-After": "3", "X-RateLimit-Remaining": "0"}),
         }
         path = self.path.split("?", 1)[0]
         if path == "/slow":
@@ -34,6 +36,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status, headers = routes.get(path, (404, {}))
         body = b'{"echo": "token-SECRET123"}'
+        if path in ("/refused", "/busy-long"):
+            body = b"SECRET123 " + b"x" * 990
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
@@ -90,6 +94,26 @@ def test_statuses_map_to_retryable_and_permanent_errors_with_retry_after(server)
     assert not isinstance(bad.value, RetryableError)
     assert "SECRET123" not in str(bad.value)
     assert "token-***" in str(bad.value)
+
+
+def test_errors_carry_the_status_safe_headers_and_a_truncated_scrubbed_body(server):
+    client = ChannelHttp(base_url=server, allow_private=True, secrets=["SECRET123"])
+
+    with pytest.raises(ConnectorError) as refused:
+        client.request("GET", "refused")
+    with pytest.raises(RetryableError) as busy:
+        client.request("GET", "busy-long")
+    with pytest.raises(RetryableError) as slow:
+        ChannelHttp(base_url=server, allow_private=True, read_timeout=0.2).request("GET", "slow")
+
+    assert refused.value.status == 422
+    assert refused.value.headers == {"x-request-id": "req-1"}  # no Set-Cookie, Server, Date...
+    assert refused.value.body == "*** " + "x" * 296
+    assert len(refused.value.body) == 300
+    assert (busy.value.status, busy.value.retry_after) == (429, 3.0)
+    assert busy.value.headers == {"retry-after": "3", "x-ratelimit-remaining": "0"}
+    assert busy.value.body == "*** " + "x" * 296
+    assert (slow.value.status, slow.value.headers, slow.value.body) == (None, {}, "")
 
 
 def test_every_request_has_a_read_timeout(server):

@@ -68,6 +68,8 @@ def test_a_403_that_a_new_token_does_not_cure_is_refreshed_only_once(amazon, con
         _read(account)
 
     assert caught.value.status == 403
+    assert caught.value.headers["content-type"].startswith("application/json")
+    assert '"errors"' in caught.value.body
     assert amazon.stats.requests["lwa:token"] == 2
     assert amazon.stats.requests["getListingsItem"] == 2
 
