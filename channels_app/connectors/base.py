@@ -1,10 +1,21 @@
 """The connector interface: what the sync engine needs from any channel, and the DTOs it speaks.
 
 A connector is a plain class registered under a ``kind`` (``connectors.registry``). The engine
-builds one per use from an :class:`AccountConfig` (decrypted credentials, base URL, options) and a
+builds one per use from an :class:`AccountConfig` (decrypted credentials, base URL, options), a
 :class:`~channels_app.connectors.http.ChannelHttp` that is already restricted to the account's
-host. Connectors never touch the database and never sleep for rate limits: the engine owns the
-shared rate limiter, retries and persistence. Each hook documents what it may raise:
+host, and a :data:`Throttle`. Connectors never touch the database nor the limiter's storage: the
+engine owns the shared rate limiter, retries and persistence.
+
+Rate limits. ``rate_limit`` is the account-wide bucket the engine takes a token of before each
+hook call it makes (a push batch, a poll page, a read). A channel whose operations have limits of
+their own declares them in ``rate_limits`` (operation name -> :class:`RateLimit`) and calls
+``self.throttle(operation)`` before each such request: the engine's throttle takes one token of
+the shared bucket ``channel-account:{id}:{operation}`` (Redis or the database, so every worker
+process and machine counts against it), waits at most ``max_wait`` seconds, and otherwise raises
+:class:`RetryableError` with ``retry_after`` = the time one token takes. A connector may pass a
+lower ``per_second`` than declared (a rate the channel announced in an answer), never a higher one.
+
+Each hook documents what it may raise:
 
 * :class:`RetryableError` (429, 5xx, timeouts; ``retry_after`` seconds if the channel said) - the
   engine retries later with backoff;
@@ -19,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Protocol
 
 from channels_app.connectors.http import ChannelHttp
 
@@ -77,6 +88,24 @@ class RateLimit:
 
     per_second: float
     burst: int = 1
+
+
+class Throttle(Protocol):
+    """What the engine hands a connector to stay inside its per-operation limits (see above)."""
+
+    def __call__(
+        self, operation: str, *, per_second: float | None = None, max_wait: float | None = None
+    ) -> None:
+        """Take one token of ``operation``'s shared bucket; RetryableError past ``max_wait``."""
+
+
+class _NoThrottle:
+    """The throttle of a connector built without the engine (pure unit use): never waits."""
+
+    def __call__(
+        self, operation: str, *, per_second: float | None = None, max_wait: float | None = None
+    ) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -236,7 +265,8 @@ class Connector(ABC):
     """Base class of every channel connector. Subclasses are registered with ``@connector_register``.
 
     Class attributes declare the channel's constraints (instances may refine them from options):
-    ``batch_max`` items per quantity push, ``rate_limit`` per account, ``order_overlap_seconds``
+    ``batch_max`` items per quantity push, ``rate_limit`` per account, ``rate_limits`` per
+    operation (used through ``self.throttle``), ``order_overlap_seconds``
     re-read at each poll to cover clock skew and late commits, and whether quantity pushes support
     ``supports_compare_and_set`` or ``supports_delta`` (the engine's resurrection guard holds
     increases when neither is true). ``secret_fields`` name the credentials that are secrets.
@@ -246,6 +276,7 @@ class Connector(ABC):
     label: ClassVar[str] = ""
     batch_max: ClassVar[int] = 50
     rate_limit: ClassVar[RateLimit] = RateLimit(per_second=2.0, burst=1)
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {}
     order_overlap_seconds: ClassVar[int] = 300
     supports_compare_and_set: ClassVar[bool] = False
     supports_delta: ClassVar[bool] = False
@@ -253,9 +284,10 @@ class Connector(ABC):
     credential_fields: ClassVar[tuple[str, ...]] = ()
     secret_fields: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, *, config: AccountConfig, http: ChannelHttp):
+    def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         self.config = config
         self.http = http
+        self.throttle: Throttle = throttle if throttle is not None else _NoThrottle()
 
     @abstractmethod
     def orders_fetch_changed(self, *, since: datetime | None, cursor: str | None) -> OrderPage:

@@ -43,7 +43,10 @@ def connector_kinds() -> list[str]:
 
 
 def connector_build(*, kind: str, config: AccountConfig) -> Connector:
-    """Instantiate the connector of ``kind`` with an HTTP client confined to ``config.base_url``."""
+    """Instantiate the connector of ``kind`` with an HTTP client confined to ``config.base_url``
+    and the engine's per-operation throttle on the shared limiter (``rate_limits``)."""
+    from channels_app.services.ratelimit import OperationThrottle
+
     cls = connector_class_get(kind=kind)
     http = ChannelHttp(
         base_url=config.base_url,
@@ -52,4 +55,9 @@ def connector_build(*, kind: str, config: AccountConfig) -> Connector:
         read_timeout=getattr(settings, "CHANNELS_HTTP_READ_TIMEOUT", 20.0),
         secrets=[v for k, v in config.credentials.items() if k in cls.secret_fields and v],
     )
-    return cls(config=config, http=http)
+    throttle = OperationThrottle(
+        account_id=config.account_id,
+        limits=cls.rate_limits,
+        max_wait=float(getattr(settings, "CHANNELS_THROTTLE_MAX_WAIT", 30.0)),
+    )
+    return cls(config=config, http=http, throttle=throttle)

@@ -11,11 +11,13 @@ the bucket a little so network jitter cannot make the channel count more than it
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from functools import cache
 
 from django.conf import settings
 from django.db import transaction
 
+from channels_app.connectors.base import ConnectorError, RateLimit, RetryableError
 from channels_app.models import RateLimitBucket
 
 _LUA = """
@@ -95,3 +97,41 @@ def rate_limit_acquire(*, key: str, per_second: float, burst: int = 1, timeout: 
         if time.monotonic() + wait > deadline:
             raise RateLimitTimeout(f"No rate-limit token for {key} within {timeout}s")
         time.sleep(wait)
+
+
+class OperationThrottle:
+    """The :data:`~channels_app.connectors.base.Throttle` the engine hands a connector.
+
+    One shared bucket per (account, operation): ``channel-account:{account_id}:{operation}``,
+    with the rate and burst the connector declares in ``rate_limits``. A call waits at most
+    ``max_wait`` seconds (its own, else the throttle's) for a token, else raises RetryableError
+    whose ``retry_after`` is the time one token takes. An operation without a declared limit is
+    a programming error of the connector (ConnectorError).
+    """
+
+    def __init__(self, *, account_id: int, limits: Mapping[str, RateLimit], max_wait: float = 30.0) -> None:
+        self.account_id = account_id
+        self.limits = dict(limits)
+        self.max_wait = max_wait
+
+    def key(self, operation: str) -> str:
+        """The shared bucket's key for ``operation``."""
+        return f"channel-account:{self.account_id}:{operation}"
+
+    def __call__(
+        self, operation: str, *, per_second: float | None = None, max_wait: float | None = None
+    ) -> None:
+        """Take one token of ``operation``'s bucket (see the class)."""
+        limit = self.limits.get(operation)
+        if limit is None:
+            raise ConnectorError(f"No rate limit declared for operation {operation!r}")
+        rate = limit.per_second if per_second is None else min(limit.per_second, per_second)
+        try:
+            rate_limit_acquire(
+                key=self.key(operation),
+                per_second=rate,
+                burst=limit.burst,
+                timeout=self.max_wait if max_wait is None else max_wait,
+            )
+        except RateLimitTimeout:
+            raise RetryableError(f"{operation}: rate limit exhausted", retry_after=1.0 / rate) from None

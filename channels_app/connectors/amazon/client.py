@@ -35,7 +35,7 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
-from channels_app.connectors.amazon.throttle import SharedThrottle
+from channels_app.connectors.amazon.throttle import UsagePlanThrottle
 from channels_app.connectors.base import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp
 
@@ -182,7 +182,7 @@ class SpApiClient:
         *,
         http: ChannelHttp,
         auth: LwaAuth,
-        throttle: SharedThrottle,
+        throttle: UsagePlanThrottle,
         http_options: Mapping[str, Any],
         sleep: Any = time.sleep,
     ) -> None:

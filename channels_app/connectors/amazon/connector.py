@@ -45,7 +45,7 @@ from channels_app.connectors.amazon.mapping import (
 )
 from channels_app.connectors.amazon.pushing import QuantityPusher
 from channels_app.connectors.amazon.shipping import confirm_shipment_body
-from channels_app.connectors.amazon.throttle import SharedThrottle
+from channels_app.connectors.amazon.throttle import UsagePlanThrottle, usage_plan_rate_limits
 from channels_app.connectors.base import (
     AccountConfig,
     Connector,
@@ -59,6 +59,7 @@ from channels_app.connectors.base import (
     PushResult,
     QuantityUpdate,
     RateLimit,
+    Throttle,
     WebhookEvent,
     WebhookPayloadError,
     WebhookSignatureError,
@@ -90,8 +91,10 @@ class AmazonConnector(Connector):
     kind = "amazon"
     label = "Amazon (Selling Partner API)"
     batch_max = 2000  # a full push of 10,000 SKUs is five feeds (see the package docstring)
-    # The engine's per-account bucket; each SP-API operation has its own plan in ``throttle``.
+    # The engine's per-account bucket; each SP-API operation has its own usage plan, declared
+    # as ``rate_limits`` and taken through the engine's throttle (``throttle.UsagePlanThrottle``).
     rate_limit = RateLimit(per_second=5.0, burst=10)
+    rate_limits = usage_plan_rate_limits()
     order_overlap_seconds = 600
     supports_compare_and_set = False
     supports_delta = False
@@ -99,8 +102,8 @@ class AmazonConnector(Connector):
     credential_fields = ("client_id", "client_secret", "refresh_token")
     secret_fields = ("client_secret", "refresh_token")
 
-    def __init__(self, *, config: AccountConfig, http: ChannelHttp):
-        super().__init__(config=config, http=http)
+    def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
+        super().__init__(config=config, http=http, throttle=throttle)
         options = config.options
         self.seller_id = str(options.get("seller_id") or "")
         raw_ids = options.get("marketplace_ids") or []
@@ -131,8 +134,10 @@ class AmazonConnector(Connector):
             "read_timeout": getattr(settings, "CHANNELS_HTTP_READ_TIMEOUT", 20.0),
             "secrets": [credentials[name] for name in self.secret_fields],
         }
-        self.throttle = SharedThrottle(
-            account_id=config.account_id, max_wait=float(options.get("throttle_max_wait", 30.0))
+        self.plans = UsagePlanThrottle(
+            account_id=config.account_id,
+            take=self.throttle,
+            max_wait=float(options.get("throttle_max_wait", 30.0)),
         )
         self.auth = LwaAuth(
             lwa_url=lwa_url,
@@ -141,9 +146,7 @@ class AmazonConnector(Connector):
             refresh_token=credentials["refresh_token"],
             http_options=http_options,
         )
-        self.client = SpApiClient(
-            http=http, auth=self.auth, throttle=self.throttle, http_options=http_options
-        )
+        self.client = SpApiClient(http=http, auth=self.auth, throttle=self.plans, http_options=http_options)
         self.orders_page_size = min(max(int(options.get("orders_page_size", 20)), 1), 100)
         self.initial_lookback = timedelta(days=float(options.get("initial_lookback_days", 30)))
         self.pusher = QuantityPusher(

@@ -7,11 +7,10 @@ listingsItems_2021-08-01.json, feeds_2021-06-30.json, selling-partner-api-models
 ``x-amzn-RateLimit-Limit`` answer header carries the rate Amazon applies now; a lower figure
 replaces the default for that operation (never a higher one: the header omits the burst).
 
-The engine's limiter is one bucket per account (``Connector.rate_limit``), which cannot express
-getOrders at one request a minute next to patchListingsItem at five a second. Until the engine
-takes per-operation limits (see the package's report), :class:`SharedThrottle` keeps one bucket per
-(account, operation) in the engine's own shared limiter (Redis or PostgreSQL), so every worker
-process counts against the same buckets.
+The connector declares these plans as its ``rate_limits``; the engine hands it a throttle that keeps
+one bucket per (account, operation) in the engine's shared limiter (Redis or PostgreSQL), so every
+worker process counts against the same buckets. :class:`UsagePlanThrottle` adds what is Amazon's
+own: the rate announced by the answers, and the refill time of one token.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from channels_app.connectors.base import RetryableError
+from channels_app.connectors.base import RateLimit, Throttle
 
 
 @dataclass(frozen=True)
@@ -61,16 +60,23 @@ def rate_header_parse(value: str | None) -> float | None:
     return rate if rate > 0 else None
 
 
-class SharedThrottle:
-    """One token bucket per (account, operation) in the engine's shared limiter.
+def usage_plan_rate_limits() -> dict[str, RateLimit]:
+    """The usage plans as the engine's per-operation rate limits."""
+    return {name: RateLimit(per_second=plan.rate, burst=plan.burst) for name, plan in USAGE_PLANS.items()}
 
-    :meth:`acquire` waits at most ``max_wait`` seconds for a token; when the bucket needs longer
-    it raises RetryableError with the time one token takes, so the engine retries later instead
-    of a worker sleeping for a minute on getOrders.
+
+class UsagePlanThrottle:
+    """Keeps each SP-API call inside its operation's usage plan, through the engine's throttle.
+
+    :meth:`acquire` takes one token of the operation's shared bucket at the rate in force (the
+    plan's, or a lower one Amazon announced), waiting at most ``max_wait`` seconds; when the
+    bucket needs longer the engine's throttle raises RetryableError with the time one token
+    takes, so the engine retries later instead of a worker sleeping for a minute on getOrders.
     """
 
-    def __init__(self, *, account_id: int, max_wait: float = 30.0) -> None:
+    def __init__(self, *, account_id: int, take: Throttle, max_wait: float = 30.0) -> None:
         self.account_id = account_id
+        self.take = take
         self.max_wait = max_wait
 
     def rate(self, operation: str) -> float:
@@ -92,17 +98,5 @@ class SharedThrottle:
         return 1.0 / self.rate(operation)
 
     def acquire(self, operation: str) -> None:
-        """Take one token of ``operation``'s bucket (raises RetryableError past ``max_wait``)."""
-        from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
-
-        try:
-            rate_limit_acquire(
-                key=f"channel-account:{self.account_id}:sp-api:{operation}",
-                per_second=self.rate(operation),
-                burst=USAGE_PLANS[operation].burst,
-                timeout=self.max_wait,
-            )
-        except RateLimitTimeout:
-            raise RetryableError(
-                f"{operation}: usage plan exhausted", retry_after=self.seconds_per_token(operation)
-            ) from None
+        """Take one token of ``operation``'s bucket (RetryableError past ``max_wait``)."""
+        self.take(operation, per_second=self.rate(operation), max_wait=self.max_wait)

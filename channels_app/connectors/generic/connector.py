@@ -20,6 +20,7 @@ from channels_app.connectors.base import (
     PushResult,
     QuantityUpdate,
     RateLimit,
+    Throttle,
     WebhookEvent,
     WebhookPayloadError,
     WebhookSignatureError,
@@ -53,8 +54,8 @@ class GenericConnector(Connector):
     credential_fields = ("api_key", "webhook_secret")
     secret_fields = ("api_key", "webhook_secret")
 
-    def __init__(self, *, config: AccountConfig, http: ChannelHttp):
-        super().__init__(config=config, http=http)
+    def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
+        super().__init__(config=config, http=http, throttle=throttle)
         options = config.options
         self.batch_max = int(options.get("batch_max", 50))
         self.rate_limit = RateLimit(

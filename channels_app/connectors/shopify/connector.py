@@ -25,6 +25,7 @@ from channels_app.connectors.base import (
     PushResult,
     QuantityUpdate,
     RateLimit,
+    Throttle,
     WebhookEvent,
     WebhookPayloadError,
 )
@@ -64,8 +65,8 @@ class ShopifyConnector(Connector):
     credential_fields = ("access_token", "webhook_secret")
     secret_fields = ("access_token", "webhook_secret")
 
-    def __init__(self, *, config: AccountConfig, http: ChannelHttp):
-        super().__init__(config=config, http=http)
+    def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
+        super().__init__(config=config, http=http, throttle=throttle)
         options = config.options
         try:
             self.client = ShopifyClient(

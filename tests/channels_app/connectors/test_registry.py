@@ -59,3 +59,18 @@ def test_webhook_signature_is_checked_before_parsing():
     )
     with pytest.raises(WebhookPayloadError):
         connector.webhook_parse(headers={}, body=body)
+
+
+def test_connectors_are_built_with_the_engines_per_operation_throttle():
+    from channels_app.connectors.amazon.connector import AmazonConnector
+    from channels_app.services.ratelimit import OperationThrottle
+
+    connector = _generic()
+    amazon_limits = AmazonConnector.rate_limits
+
+    assert isinstance(connector.throttle, OperationThrottle)
+    assert connector.throttle.limits == {}
+    assert connector.throttle.key("anything") == "channel-account:1:anything"
+    assert (amazon_limits["getOrders"].per_second, amazon_limits["getOrders"].burst) == (0.0167, 20)
+    patch = amazon_limits["patchListingsItem"]
+    assert (patch.per_second, patch.burst) == (5.0, 5)

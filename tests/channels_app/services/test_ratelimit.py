@@ -72,3 +72,71 @@ def test_a_caller_that_cannot_get_a_token_in_time_gets_a_timeout(settings):
 
     with pytest.raises(RateLimitTimeout):
         rate_limit_acquire(key="slow-bucket", per_second=0.1, burst=1, timeout=1)
+
+
+def _operation_throttle(settings, account_id: int):
+    from channels_app.connectors.base import RateLimit
+    from channels_app.services.ratelimit import OperationThrottle
+
+    settings.CHANNELS_RATE_LIMIT_BACKEND = "db"
+    settings.CHANNELS_RATE_LIMIT_MARGIN = 0.0
+    limits = {"slowOp": RateLimit(per_second=0.5, burst=1), "fastOp": RateLimit(per_second=50.0, burst=2)}
+    return OperationThrottle(account_id=account_id, limits=limits, max_wait=0.1)
+
+
+@pytest.mark.django_db
+def test_operation_throttle_keeps_one_shared_bucket_per_account_and_operation(settings):
+    from channels_app.models import RateLimitBucket
+
+    throttle = _operation_throttle(settings, account_id=7)
+
+    throttle("slowOp")
+    throttle("fastOp")
+    throttle("fastOp")
+
+    assert sorted(RateLimitBucket.objects.values_list("key", flat=True)) == [
+        "channel-account:7:fastOp",
+        "channel-account:7:slowOp",
+    ]
+    assert throttle.key("slowOp") == "channel-account:7:slowOp"
+
+
+@pytest.mark.django_db
+def test_an_exhausted_operation_raises_retryable_with_one_tokens_time_and_others_go_on(settings):
+    from channels_app.connectors.base import RetryableError
+
+    throttle = _operation_throttle(settings, account_id=8)
+    throttle("slowOp")
+
+    with pytest.raises(RetryableError) as caught:
+        throttle("slowOp")
+    throttle("fastOp")  # its own bucket: not held up by slowOp's
+
+    assert caught.value.retry_after == 2.0
+    assert str(caught.value) == "slowOp: rate limit exhausted"
+
+
+@pytest.mark.django_db
+def test_a_lower_announced_rate_is_used_and_a_higher_one_ignored(settings):
+    from channels_app.connectors.base import RetryableError
+
+    throttle = _operation_throttle(settings, account_id=9)
+    throttle("fastOp", per_second=0.25)
+    throttle("fastOp", per_second=0.25)  # the burst of 2
+
+    with pytest.raises(RetryableError) as lower:
+        throttle("fastOp", per_second=0.25)
+    throttle("slowOp", per_second=100.0)
+    with pytest.raises(RetryableError) as higher:
+        throttle("slowOp", per_second=100.0)
+
+    assert (lower.value.retry_after, higher.value.retry_after) == (4.0, 2.0)
+
+
+def test_an_operation_without_a_declared_limit_is_refused(settings):
+    from channels_app.connectors.base import ConnectorError
+
+    throttle = _operation_throttle(settings, account_id=10)
+
+    with pytest.raises(ConnectorError, match="No rate limit declared for operation 'unknownOp'"):
+        throttle("unknownOp")

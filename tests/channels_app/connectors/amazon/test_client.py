@@ -135,8 +135,8 @@ def test_the_rate_amazon_announces_replaces_a_higher_default(amazon, connect):
 
     connector.listing_fetch(sku="LINEN-1")
 
-    assert connector.throttle.rate("getListingsItem") == 0.5
-    assert connector.throttle.rate("patchListingsItem") == 5.0
+    assert connector.plans.rate("getListingsItem") == 0.5
+    assert connector.plans.rate("patchListingsItem") == 5.0
 
 
 def test_webhooks_are_refused_since_amazon_sends_none(amazon, connect):
@@ -144,3 +144,18 @@ def test_webhooks_are_refused_since_amazon_sends_none(amazon, connect):
 
     with pytest.raises(WebhookSignatureError):
         connector.webhook_verify(headers={}, body=b"{}")
+
+
+def test_each_operation_takes_its_token_from_the_engines_shared_bucket(amazon, connect, settings):
+    from channels_app.models import RateLimitBucket
+
+    settings.CHANNELS_RATE_LIMIT_BACKEND = "db"
+    amazon.seed_listing("LINEN-1", 5)
+    account = connect(amazon)
+
+    _read(account)
+    _read(account)
+
+    assert list(RateLimitBucket.objects.order_by("key").values_list("key", flat=True)) == [
+        f"channel-account:{account.pk}:getListingsItem"
+    ]
