@@ -33,5 +33,19 @@ fmt: $(STAMP)
 migrate: $(STAMP)
 	$(PY) manage.py migrate
 
+# The holiday rush (bench/rush/README.md): `make rush SEED=n [FAULTS=off] [RUSH_ARGS=...]` writes
+# bench/results/rush-<n>.json (rush-<n>-nofaults.json with FAULTS=off).
+SEED ?= 1
+FAULTS ?= on
+RUSH_ARGS ?=
+rush: $(STAMP)
+	$(PY) -m config.devservices --redis -- $(PY) -m bench.rush --seed $(SEED) --faults $(FAULTS) $(RUSH_ARGS)
+
+# Benchmarks (bench/README.md): stock service, push, coalescing, webhook intake -> bench/results/bench.json.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends wrk >/dev/null; } || true
+	$(PY) -m config.devservices --redis -- $(PY) -m bench.run_all $(BENCH_ARGS)
+
 clean:
 	rm -rf var

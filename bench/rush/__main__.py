@@ -1,0 +1,5 @@
+import sys
+
+from bench.rush.run import main
+
+sys.exit(main())

@@ -1,0 +1,154 @@
+"""The rush driver: set up, start the system, play the buyers with faults, drain, measure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench" / "results"
+
+DEFAULT_FAULTS = {
+    "webhook_duplicate": 0.10,  # share of deliveries sent twice
+    "webhook_delay": 0.10,  # share of deliveries held back 0.2-3 s
+    "webhook_out_of_order": 0.05,  # share of generic orders whose later snapshot arrives first
+    "vendor_429_per_s": 0.5,  # injected 429s per second per channel (push/read calls)
+    "vendor_5xx_per_s": 0.3,  # injected 503s per second per channel
+    "vendor_slow_per_s": 0.05,  # per second per channel: 1.5 s responses for the next 2 s
+    "worker_kill_at": 0.4,  # share of the run when worker0 is SIGKILLed (restarted 1 s later)
+    "broker_restart_at": 0.6,  # share of the run when Redis is shut down (2 s) and restarted
+}
+
+
+def _env() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(24).hex())
+    os.environ["CHANNELS_ALLOW_PRIVATE_HOSTS"] = "1"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 3)
+
+
+def _catalog_load(catalog, location) -> None:
+    from inventory_app.models import SKU, KitComponent, Product
+    from inventory_app.services.ledger import StockChange, stock_apply
+
+    product = Product.objects.create(name="Rush")
+    SKU.objects.bulk_create(
+        [SKU(product=product, code=i.code, name=i.code, is_kit=i.is_kit) for i in catalog.items]
+    )
+    ids = dict(SKU.objects.values_list("code", "pk"))
+    KitComponent.objects.bulk_create(
+        [KitComponent(kit_id=ids[i.code], component_id=ids[c], quantity=q)
+         for i in catalog.items if i.is_kit for c, q in i.components]
+    )  # fmt: skip
+    codes = list(catalog.stock)
+    for start in range(0, len(codes), 1000):
+        stock_apply(
+            changes=[StockChange(sku_id=ids[c], location_id=location.pk, on_hand_delta=catalog.stock[c])
+                     for c in codes[start : start + 1000]],
+            reason="receipt",
+        )  # fmt: skip
+
+
+class Truth:
+    """The true stock as buyers take it (honest units only), and pending latency probes."""
+
+    def __init__(self, catalog, channels) -> None:
+        self.catalog, self.channels = catalog, channels
+        self.remaining = dict(catalog.stock)
+        self.lock = threading.Lock()
+        self.pending: list[list] = []  # [sold_at, item, target, {channel: reached_at or None}]
+        self.done: list[tuple[str, float]] = []
+        self.stopped = False
+
+    def sold(self, sale) -> None:
+        with self.lock:
+            honest = min(sale.qty, self.catalog.ats(sale.item, self.remaining))
+            for code, per in sale.item.components:
+                self.remaining[code] -= honest * per
+            target = self.catalog.ats(sale.item, self.remaining)
+            others = {ch.name: None for ch in self.channels if ch.name != sale.channel}
+            self.pending.append([sale.at, sale.item, target, others, sale.channel])
+
+    def sampler(self) -> None:
+        while not self.stopped:
+            now = time.time()
+            with self.lock:
+                pending = list(self.pending)
+            finished = []
+            for entry in pending:
+                sold_at, item, target, others, origin = entry
+                for ch in self.channels:
+                    if ch.name in others and others[ch.name] is None and ch.shows(item) <= target:
+                        others[ch.name] = now
+                if all(v is not None for v in others.values()):
+                    finished.append(entry)
+                    self.done.append((origin, max(others.values()) - sold_at))
+            if finished:
+                with self.lock:
+                    self.pending = [e for e in self.pending if e not in finished]
+            time.sleep(0.02)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The holiday rush simulation (bench/rush/README.md).")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--faults", choices=["on", "off"], default="on")
+    parser.add_argument("--seconds", type=float, default=150.0, help="length of the buying phase")
+    parser.add_argument("--rate", type=float, default=12.0, help="buyer arrivals per second")
+    parser.add_argument("--skus", type=int, default=3000)
+    parser.add_argument("--kits", type=int, default=300)
+    parser.add_argument("--drain", type=float, default=180.0, help="most seconds to wait after the buyers")
+    parser.add_argument("--burst", type=int, default=600, help="orders of the ingestion burst (0: none)")
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--celery-workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--baseline-interval", type=float, default=900.0)
+    parser.add_argument("--first-push-timeout", type=float, default=300.0)
+    parser.add_argument("--out", default="")
+    args = parser.parse_args(argv)
+    _env()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
+        sys.exit("the rush needs PostgreSQL and Redis: run it under python -m config.devservices --redis")
+    var = tempfile.mkdtemp(prefix="rush-")
+    os.environ["RUSH_VAR"] = var
+    faults = dict(DEFAULT_FAULTS) if args.faults == "on" else {k: 0.0 for k in DEFAULT_FAULTS}
+    if args.faults == "off":
+        faults["worker_kill_at"] = faults["broker_restart_at"] = None
+    result = run(args=args, faults=faults)
+    name = f"rush-{args.seed}.json" if args.faults == "on" else f"rush-{args.seed}-nofaults.json"
+    out = Path(args.out) if args.out else RESULTS / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+    print(summary(result), file=sys.stderr)
+    return 0
+
+
+def summary(r: dict) -> str:
+    return (
+        f"rush seed={r['seed']} faults={'on' if r['faults_on'] else 'off'}: "
+        f"{sum(r['orders_placed'].values())} orders on {', '.join(r['channels'])}; "
+        f"oversold {r['oversold_units']} units (15-min baseline {r['baseline_oversold_units']}); "
+        f"lost {r['lost_orders']}, duplicate reservations {r['duplicate_reservations']}, "
+        f"invariant violations {r['invariant_violations']}; sale-to-all-channels p50 {r['latency_p50_s']} s "
+        f"p99 {r['latency_p99_s']} s ({r['latency_unreached']} never reached); "
+        f"{r['orders_per_s']} orders/s ingested in the burst"
+    )
+
+
+from bench.rush.driver import run  # noqa: E402

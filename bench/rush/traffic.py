@@ -1,0 +1,56 @@
+"""Seeded buyer intents and the ground truth (the oversell definition)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from bench.rush.catalog import Catalog, Item
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A buyer who, at ``at`` seconds into the run, wants ``qty`` of ``item`` on ``channel``.
+
+    The buyer only buys if the channel shows at least ``qty`` at that moment (else walks away).
+    The intent stream depends only on the seed, so the baseline replays exactly the same buyers.
+    """
+
+    at: float
+    channel: str
+    item: Item
+    qty: int
+
+
+def intents_build(
+    *, seed: int, catalog: Catalog, channels: list[str], shares: list[float], rate: float, seconds: float
+) -> list[Intent]:
+    """Poisson arrivals at ``rate`` a second for ``seconds``, items drawn by popularity."""
+    rng = random.Random(seed * 7919 + 1)
+    intents, t = [], 0.0
+    while True:
+        t += rng.expovariate(rate)
+        if t >= seconds:
+            return intents
+        item = rng.choices(catalog.items, weights=catalog.weights)[0]
+        channel = rng.choices(channels, weights=shares)[0]
+        qty = 1 if rng.random() < 0.85 else 2
+        intents.append(Intent(at=t, channel=channel, item=item, qty=qty))
+
+
+def oversold_units(*, catalog: Catalog, sales: list[tuple[float, Item, int]]) -> int:
+    """Units sold when the true stock was already gone.
+
+    ``sales`` are the orders the channels accepted (time, item, quantity), from the fakes' order
+    logs. Walking them in time order against the initial stock, a sale of ``q`` units of an item
+    whose true available-to-sell (min over its components of remaining // units per item) is
+    ``a`` oversells ``max(0, q - a)`` units; only the ``min(q, a)`` honest units consume stock.
+    """
+    remaining = dict(catalog.stock)
+    oversold = 0
+    for _, item, qty in sorted(sales, key=lambda s: s[0]):
+        honest = min(qty, catalog.ats(item, remaining))
+        oversold += qty - honest
+        for code, per in item.components:
+            remaining[code] -= honest * per
+    return oversold
