@@ -13,18 +13,21 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import asdict
-from datetime import datetime
-from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from channels_app.connectors.base import OrderDTO, OrderLineDTO
+from channels_app.connectors.base import OrderDTO
 from channels_app.connectors.registry import connector_class_get
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
 from channels_app.selectors.quantities import account_location_ids
 from channels_app.services.accounts import account_connector
+from channels_app.services.intake_events import (  # noqa: F401 (re-exported)
+    inbound_event_record,
+    order_dto_dump,
+    order_dto_load,
+    polled_event_id,
+)
 from channels_app.services.outbox import account_push_request, listings_mark_dirty, outbox_marks_scope
 from inventory_app.errors import OrderError
 from inventory_app.models import Order, OrderStatus
@@ -39,30 +42,8 @@ from inventory_app.services.orders import (
 
 logger = logging.getLogger(__name__)
 
-
-def order_dto_dump(*, order: OrderDTO) -> dict:
-    """JSON form of an order snapshot (stored on the inbound event)."""
-    data = asdict(order)
-    data["updated_at"] = order.updated_at.isoformat()
-    data["created_at"] = order.created_at.isoformat() if order.created_at else None
-    data["total"] = str(order.total)
-    for line in data["lines"]:
-        line["unit_price"] = str(line["unit_price"])
-    return data
-
-
-def order_dto_load(*, data: Mapping) -> OrderDTO:
-    """Inverse of :func:`order_dto_dump`."""
-    lines = [OrderLineDTO(**{**line, "unit_price": Decimal(line["unit_price"])}) for line in data["lines"]]
-    return OrderDTO(
-        **{
-            **data,
-            "lines": lines,
-            "total": Decimal(data["total"]),
-            "updated_at": datetime.fromisoformat(data["updated_at"]),
-            "created_at": datetime.fromisoformat(data["created_at"]) if data.get("created_at") else None,
-        }
-    )
+# Error text of an event skipped because a newer snapshot of its order was already applied.
+OLDER_SNAPSHOT = "ignored: older"
 
 
 def _line_sku_codes(*, account: ChannelAccount, order: OrderDTO) -> dict[str, str]:
@@ -199,12 +180,23 @@ def _fulfilment_apply(*, account: ChannelAccount, order: Order, dto: OrderDTO) -
 
 
 def order_intake_apply(*, account: ChannelAccount, order: OrderDTO) -> Order:
+    """Bring our copy of a channel order to the snapshot ``order``; see
+    :func:`order_intake_snapshot_apply` (this returns only the order)."""
+    return order_intake_snapshot_apply(account=account, order=order)[0]
+
+
+def order_intake_snapshot_apply(
+    *, account: ChannelAccount, order: OrderDTO, marks: set[int] | None = None
+) -> tuple[Order, bool]:
     """Bring our copy of a channel order to the snapshot ``order``; idempotent, any event order.
 
     Creates the order (reserving stock from the account's locations, flagging shortages and
     unknown SKUs instead of refusing), cancels it when the channel did, ships lines the channel
-    fulfilled. Snapshots older than the one applied cannot undo anything: every step only moves
-    forward. Marks the affected listings dirty in the same transaction.
+    fulfilled. A snapshot older (by the channel's ``updated_at``) than the one already applied is
+    skipped and ``(order, False)`` returned; equal timestamps are applied (every step only moves
+    forward, so a repeat changes nothing). Marks the affected listings dirty in the same
+    transaction; with ``marks`` given (a batch), adds the SKU ids to it instead and leaves the
+    marking and the push request to the caller. Returns ``(order, applied)``.
     """
     channel = account.sales_channel
     with transaction.atomic(savepoint=False):
@@ -223,6 +215,8 @@ def order_intake_apply(*, account: ChannelAccount, order: OrderDTO) -> Order:
             existing = created_order
             if created:
                 _channel_belief_shift(account=account, units=_listing_units(order=order), sign=-1)
+        elif existing.external_updated_at is not None and order.updated_at < existing.external_updated_at:
+            return existing, False
         if order.status == "cancelled":
             if existing.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_SHIPPED):
                 open_before = {line.external_line_id: line.quantity_open for line in existing.lines.all()}
@@ -243,50 +237,33 @@ def order_intake_apply(*, account: ChannelAccount, order: OrderDTO) -> Order:
         if existing.external_updated_at is None or order.updated_at > existing.external_updated_at:
             Order.objects.filter(pk=existing.pk).update(external_updated_at=order.updated_at)
         sku_ids = set(existing.lines.exclude(sku__isnull=True).values_list("sku_id", flat=True))
+        if marks is not None:
+            marks |= sku_ids
+            return existing, True
         account_ids = listings_mark_dirty(sku_ids=sku_ids, include_kits=True)
         # Account rows are shared by every concurrent intake: touch them only after commit.
         transaction.on_commit(
-            lambda: _intake_after_commit(account_id=account.pk, push_account_ids=account_ids)
+            lambda: intake_after_commit(account_id=account.pk, push_account_ids=account_ids)
         )
-    return existing
+    return existing, True
 
 
-def _intake_after_commit(*, account_id: int, push_account_ids: set[int]) -> None:
+def intake_after_commit(*, account_id: int, push_account_ids: set[int]) -> None:
+    """After an intake commits: request pushes, stamp the account's last intake."""
     account_push_request(account_ids=push_account_ids)
     ChannelAccount.objects.filter(pk=account_id).update(last_order_intake_at=timezone.now())
-
-
-def inbound_event_record(
-    *,
-    account: ChannelAccount,
-    event_id: str,
-    source: str,
-    topic: str,
-    payload: Mapping,
-    order: OrderDTO | None,
-) -> tuple[InboundEvent, bool]:
-    """Store an event once per (account, event id); return (event, created)."""
-    defaults = {
-        "source": source,
-        "topic": topic[:64],
-        "payload": dict(payload),
-        "order": order_dto_dump(order=order) if order is not None else None,
-        "status": InboundEventStatus.PENDING if order is not None else InboundEventStatus.IGNORED,
-    }
-    try:
-        with transaction.atomic():
-            return InboundEvent.objects.get_or_create(
-                account=account, event_id=event_id[:255], defaults=defaults
-            )
-    except IntegrityError:
-        return InboundEvent.objects.get(account=account, event_id=event_id[:255]), False
 
 
 def inbound_event_process(*, event_id: int) -> InboundEvent:
     """Apply a stored event's order (once). A failure is recorded on the event and re-raised."""
     with outbox_marks_scope(), transaction.atomic():
         event = (
-            InboundEvent.objects.select_for_update().select_related("account__sales_channel").get(pk=event_id)
+            # of=("self",): lock only the event. FOR UPDATE through the join would also lock the
+            # account and sales-channel rows for the whole intake, against the availability
+            # listener, which locks listings then the account (a deadlock).
+            InboundEvent.objects.select_for_update(of=("self",))
+            .select_related("account__sales_channel")
+            .get(pk=event_id)
         )
         if event.status != InboundEventStatus.PENDING and event.status != InboundEventStatus.FAILED:
             return event
@@ -296,9 +273,11 @@ def inbound_event_process(*, event_id: int) -> InboundEvent:
             return event
         event.attempts += 1
         failure: Exception | None = None
+        applied = True
         try:
             with transaction.atomic():
-                order_intake_apply(account=event.account, order=order_dto_load(data=event.order))
+                snapshot = order_dto_load(data=event.order)
+                _order, applied = order_intake_snapshot_apply(account=event.account, order=snapshot)
         except Exception as exc:
             failure = exc
             event.status = InboundEventStatus.FAILED
@@ -306,9 +285,9 @@ def inbound_event_process(*, event_id: int) -> InboundEvent:
             event.save(update_fields=["status", "error", "attempts"])
             logger.exception("inbound event %s failed", event.pk)
         else:
-            event.status = InboundEventStatus.PROCESSED
+            event.status = InboundEventStatus.PROCESSED if applied else InboundEventStatus.IGNORED
             event.processed_at = timezone.now()
-            event.error = ""
+            event.error = "" if applied else OLDER_SNAPSHOT
             event.save(update_fields=["status", "processed_at", "error", "attempts"])
     if failure is not None:
         raise failure
@@ -318,7 +297,7 @@ def inbound_event_process(*, event_id: int) -> InboundEvent:
 def webhook_receive(
     *, account: ChannelAccount, headers: Mapping[str, str], body: bytes
 ) -> tuple[InboundEvent, bool]:
-    """Verify, parse and store one webhook delivery; enqueue its processing after commit.
+    """Verify, parse and store one webhook delivery; enqueue a drain of the account after commit.
 
     The connector checks the signature before anything is parsed or stored
     (WebhookSignatureError); a malformed body raises WebhookPayloadError and stores nothing.

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from channels_app.models import ChannelAccount, InboundEventStatus, SyncCursor
 from channels_app.services.accounts import account_connector
-from channels_app.services.intake import inbound_event_process, inbound_event_record
+from channels_app.services.intake import inbound_event_process, inbound_event_record, polled_event_id
 from channels_app.services.outbox import account_push_request
 from channels_app.services.push import account_rate_limit
 
@@ -20,8 +20,9 @@ MAX_PAGES = 1000
 def account_orders_sync(*, account_id: int) -> dict[str, int]:
     """Take in every order changed on the channel since the cursor (minus the connector's overlap).
 
-    Each polled order version is stored as an inbound event (``poll:<id>:<updated_at>``, so a
-    version seen twice is applied once) and applied through the same intake service as webhooks.
+    Each polled order version is stored as an inbound event (``poll:<id>:<updated_at>:<digest of
+    the snapshot>``, see ``polled_event_id``, so a version seen twice is applied once and two
+    versions within one second are two) and applied through the same intake service as webhooks.
     When all pages are read, the cursor and ``orders_synced_at`` move to the poll's start time,
     which releases increases held by the resurrection guard; a push is then requested.
     Returns counts: ``orders`` seen, ``applied`` new versions.
@@ -43,7 +44,7 @@ def account_orders_sync(*, account_id: int) -> dict[str, int]:
             seen += 1
             event, _created = inbound_event_record(
                 account=account,
-                event_id=f"poll:{order.external_id}:{order.updated_at.isoformat()}",
+                event_id=polled_event_id(order=order),
                 source="poll",
                 topic="order.polled",
                 payload={"order_id": order.external_id, "updated_at": order.updated_at.isoformat()},
