@@ -195,6 +195,7 @@ class ListingRef:
     external_offer_id: str = ""
     external_sku: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
+    push_submission: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ class QuantityUpdate:
         return None if self.expected is None else self.quantity - self.expected
 
 
-PushOutcome = Literal["ok", "stale", "retry", "error"]
+PushOutcome = Literal["ok", "stale", "retry", "error", "pending"]
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,12 @@ class PushResult:
 
     ``stale``: compare-and-set refused, ``observed`` is the channel's figure. ``retry``: transient,
     ``retry_after`` seconds if known. ``error``: permanent for this item (e.g. unknown listing).
+    ``pending``: the channel took the update asynchronously (an Amazon feed) and has not
+    processed it yet - neither a failure nor a backoff. ``submission_id`` is the connector's own
+    token for it; the engine stores it on the listing (any worker sees it) and hands it back as
+    ``ListingRef.push_submission`` on the next push, ``retry_after`` seconds later (or at once
+    when the listing changes again), so the connector checks that submission instead of sending
+    a second one. The listing stays dirty until an ``ok`` or ``error`` settles it.
     """
 
     external_id: str
@@ -234,6 +241,7 @@ class PushResult:
     observed: int | None = None
     error: str = ""
     retry_after: float | None = None
+    submission_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,13 @@ class Listing(models.Model):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     push_failures = models.PositiveIntegerField(default=0)
+    push_submission = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="An asynchronous push the channel is still processing (e.g. an Amazon feed): "
+        "the connector's token, handed back on the next push so it checks it instead of sending again",
+    )
+    push_submitted_at = models.DateTimeField(null=True, blank=True)
     # Outbox.
     needs_push = models.BooleanField(default=False)
     dirty_since = models.DateTimeField(null=True, blank=True)

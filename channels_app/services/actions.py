@@ -49,7 +49,7 @@ def account_update(
             account.locations.set(Location.objects.filter(pk__in=location_ids))
         if location_ids is not None or set(data) & set(RULE_FIELDS) or data.get("enabled"):
             Listing.objects.filter(account=account, sku__isnull=False).update(
-                needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1
+                needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1, next_attempt_at=None
             )
             account_push_request(account_ids=[account.pk])
         account_schedule_ensure(account=account)
@@ -63,7 +63,11 @@ def listing_rules_set(*, listing: Listing, rules: Mapping[str, int | None]) -> L
         raise AccountError(f"Unknown rule(s): {', '.join(sorted(unknown))}")
     with transaction.atomic():
         Listing.objects.filter(pk=listing.pk).update(
-            **rules, needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1
+            **rules,
+            needs_push=True,
+            dirty_since=Now(),
+            dirty_version=F("dirty_version") + 1,
+            next_attempt_at=None,
         )
         account_push_request(account_ids=[listing.account_id])
     listing.refresh_from_db()

@@ -14,7 +14,10 @@ close that gap twice over:
    sweep and loses nothing.
 
 Marking increments ``dirty_version``; a push clears ``needs_push`` only if the version it claimed
-is still current, so a change that lands during a push is never lost.
+is still current, so a change that lands during a push is never lost. Marking also clears
+``next_attempt_at``: a new change (a decrease especially) on a listing that was backing off or
+waiting for an asynchronous submission goes out at once (the connector decides what to do
+about a submission still in flight).
 """
 
 from __future__ import annotations
@@ -72,7 +75,8 @@ def listings_mark_dirty(*, sku_ids: Iterable[int], include_kits: bool = False) -
         cursor.execute(
             f"UPDATE {listing} AS l SET needs_push = TRUE, "  # noqa: S608
             "dirty_since = COALESCE(l.dirty_since, CLOCK_TIMESTAMP()), "
-            f"dirty_version = l.dirty_version + 1, updated_at = CLOCK_TIMESTAMP() FROM {account} AS a "
+            "dirty_version = l.dirty_version + 1, next_attempt_at = NULL, "
+            f"updated_at = CLOCK_TIMESTAMP() FROM {account} AS a "
             "WHERE a.id = l.account_id AND a.enabled AND l.push_enabled AND l.sku_id = ANY(%s) "
             "RETURNING l.account_id",
             [sorted(ids)],
@@ -145,7 +149,10 @@ def outbox_sweep(*, account_ids: Iterable[int] | None = None) -> dict[str, int]:
             drifted = [item.pk for item in chunk if wanted.get(item.pk) != item.last_pushed_qty]
             if drifted:
                 remarked += Listing.objects.filter(pk__in=drifted, needs_push=False).update(
-                    needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1
+                    needs_push=True,
+                    dirty_since=Now(),
+                    dirty_version=F("dirty_version") + 1,
+                    next_attempt_at=None,
                 )
         if Listing.objects.filter(account=account, needs_push=True).exists():
             requested.add(account.pk)

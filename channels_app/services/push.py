@@ -40,6 +40,8 @@ from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
 
 logger = logging.getLogger(__name__)
 
+PENDING_CHECK_SECONDS = 60.0
+
 
 @dataclass
 class PushSummary:
@@ -48,6 +50,7 @@ class PushSummary:
     pushed: int = 0
     held: int = 0
     failed: int = 0
+    pending: int = 0
     dry_run: int = 0
     batches: int = 0
     retry_in: float | None = None
@@ -68,6 +71,7 @@ def listing_ref(*, listing: Listing) -> ListingRef:
         external_offer_id=listing.external_offer_id,
         external_sku=listing.external_sku,
         extra=dict(listing.extra),
+        push_submission=listing.push_submission,
     )
 
 
@@ -130,6 +134,8 @@ def _mark_pushed(*, listing: Listing, quantity: int, observed: int | None, dry_r
         last_seen_at=now,
         last_error="",
         push_failures=0,
+        push_submission="",
+        push_submitted_at=None,
         claimed_until=None,
         next_attempt_at=None,
         catchup_required_after=None,
@@ -147,14 +153,28 @@ def _mark_pushed(*, listing: Listing, quantity: int, observed: int | None, dry_r
         )
 
 
-def _mark_failed(*, listing: Listing, error: str, retry_after: float | None, quantity: int | None) -> float:
+def _mark_failed(
+    *,
+    listing: Listing,
+    error: str,
+    retry_after: float | None,
+    quantity: int | None,
+    settled: bool = False,
+) -> float:
+    """Record a failed push with a backoff. ``settled``: the channel gave its final answer on a
+    pending submission (a permanent error), so the listing no longer waits for it; a transient
+    failure keeps the submission, to be checked again."""
     failures = listing.push_failures + 1
     delay = backoff_seconds(failures=failures, retry_after=retry_after)
+    updates: dict = {}
+    if settled:
+        updates = {"push_submission": "", "push_submitted_at": None}
     Listing.objects.filter(pk=listing.pk).update(
         push_failures=failures,
         last_error=error[:2000],
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         claimed_until=None,
+        **updates,
     )
     PushRecord.objects.create(
         account_id=listing.account_id,
@@ -165,6 +185,23 @@ def _mark_failed(*, listing: Listing, error: str, retry_after: float | None, qua
         error=error[:2000],
     )
     return delay
+
+
+def _mark_pending(*, listing: Listing, submission_id: str, check_after: float) -> float:
+    """The channel is processing the push asynchronously: remember its submission on the listing
+    (any worker checks it on the next run) and look again after ``check_after`` seconds. Not a
+    failure (no failure count, no log entry, no error shown) and not a backoff; the listing
+    stays dirty, and a new change makes it claimable at once."""
+    now = timezone.now()
+    changed = submission_id != listing.push_submission
+    Listing.objects.filter(pk=listing.pk).update(
+        push_submission=submission_id[:255],
+        push_submitted_at=now if changed or listing.push_submitted_at is None else F("push_submitted_at"),
+        last_error="",
+        claimed_until=None,
+        next_attempt_at=now + timedelta(seconds=check_after),
+    )
+    return check_after
 
 
 def _hold(*, listings: Sequence[Listing], catchup: bool) -> None:
@@ -283,13 +320,20 @@ def _results_apply(
             summary.held += 1
             summary.sync_orders = summary.sync_orders or increase
             summary.wait(1.0 if increase else 0.0)
+        elif result.outcome == "pending" and result.submission_id:
+            check_after = result.retry_after if result.retry_after is not None else PENDING_CHECK_SECONDS
+            summary.wait(
+                _mark_pending(listing=item, submission_id=result.submission_id, check_after=check_after)
+            )
+            summary.pending += 1
         else:
             summary.wait(
                 _mark_failed(
                     listing=item,
-                    error=result.error or result.outcome,
+                    error=result.error or f"{result.outcome} (without a submission id)",
                     retry_after=result.retry_after,
                     quantity=quantity,
+                    settled=result.outcome == "error",
                 )
             )
             summary.failed += 1

@@ -1,4 +1,4 @@
-"""The JSON_LISTINGS_FEED path for large quantity pushes, and the feeds this process waits for.
+"""The JSON_LISTINGS_FEED path for large quantity pushes: submit a feed, poll it, read its report.
 
 Workflow (feeds_2021-06-30.json; "Feeds API v2021-06-30 use case guide"): createFeedDocument
 (contentType) -> PUT the document to the returned presigned URL with that same Content-Type ->
@@ -7,27 +7,20 @@ DONE (or FATAL / CANCELLED) -> getFeedDocument(resultFeedDocumentId) -> GET the 
 (gzip when ``compressionAlgorithm`` is GZIP), whose ``issues`` name rejected messages by
 ``messageId`` / ``sku`` (listings-feed-processing-report-schema-v2.json).
 
-A feed takes minutes, longer than one push call may block, so the connector submits it, answers
-"retry" for its items, and on the engine's next push of the same (SKU, quantity) polls the feed
-instead of sending again; once DONE, each item gets its outcome from the report. The feeds being
-waited for are remembered in this process (:class:`FeedTracker`); another worker process that
-retries the same listings submits its own feed of the same absolute quantities, which is
-harmless. Persisting the feed id on the engine's listing row would remove that duplicate (see the
-report).
+A feed takes minutes, longer than one push call may block, so the connector submits it and
+answers "pending" for its items with a token naming the feed, the message and the quantity; the
+engine stores it on each listing, so whichever worker pushes the listing next polls that feed
+instead of sending a second one (see ``pushing``).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import threading
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from channels_app.connectors.amazon.client import SpApiClient
-from channels_app.connectors.amazon.mapping import feed_report_outcomes
 from channels_app.connectors.base import ConnectorError
 
 FEED_TYPE = "JSON_LISTINGS_FEED"
@@ -69,73 +62,6 @@ def listings_feed_document(
         "messages": messages,
     }
     return document, message_skus
-
-
-@dataclass
-class TrackedFeed:
-    """A feed this process submitted and waits for: what it sets, and its outcomes once DONE."""
-
-    feed_id: str
-    account_id: int
-    quantities: dict[str, int]
-    message_skus: dict[int, str]
-    submitted_at: float = field(default_factory=time.monotonic)
-    outcomes: dict[str, tuple[bool, str]] | None = None
-    reported: set[str] = field(default_factory=set)
-
-
-class FeedTracker:
-    """The feeds of this process, by feed id (thread-safe)."""
-
-    def __init__(self) -> None:
-        self._feeds: dict[str, TrackedFeed] = {}
-        self._lock = threading.Lock()
-
-    def add(self, feed: TrackedFeed) -> None:
-        """Start waiting for ``feed``."""
-        with self._lock:
-            self._prune()
-            self._feeds[feed.feed_id] = feed
-
-    def holding(self, *, account_id: int, sku: str, quantity: int) -> TrackedFeed | None:
-        """The feed that carries exactly (sku, quantity) and has not reported it yet."""
-        with self._lock:
-            for feed in self._feeds.values():
-                if (
-                    feed.account_id == account_id
-                    and feed.quantities.get(sku) == quantity
-                    and sku not in feed.reported
-                ):
-                    return feed
-        return None
-
-    def unfinished_with(self, *, account_id: int, sku: str) -> TrackedFeed | None:
-        """A feed not yet DONE that sets ``sku`` (to any quantity)."""
-        with self._lock:
-            for feed in self._feeds.values():
-                if feed.account_id == account_id and feed.outcomes is None and sku in feed.quantities:
-                    return feed
-        return None
-
-    def reported(self, feed: TrackedFeed, skus: Sequence[str]) -> None:
-        """The engine got these SKUs' outcomes; forget the feed once all are given."""
-        with self._lock:
-            feed.reported.update(skus)
-            if feed.reported >= set(feed.quantities):
-                self._feeds.pop(feed.feed_id, None)
-
-    def forget(self, feed: TrackedFeed) -> None:
-        """Stop waiting for ``feed`` (FATAL or CANCELLED: its items are sent again)."""
-        with self._lock:
-            self._feeds.pop(feed.feed_id, None)
-
-    def _prune(self) -> None:
-        limit = time.monotonic() - TRACK_SECONDS
-        for feed_id in [f.feed_id for f in self._feeds.values() if f.submitted_at < limit]:
-            del self._feeds[feed_id]
-
-
-TRACKER = FeedTracker()
 
 
 def feed_submit(*, client: SpApiClient, marketplace_ids: Sequence[str], document: Mapping[str, Any]) -> str:
@@ -189,19 +115,6 @@ def feed_report(*, client: SpApiClient, document_id: str) -> dict[str, Any]:
     if not isinstance(report, dict):
         raise ConnectorError(f"Processing report of {document_id} is not an object")
     return report
-
-
-def feed_outcomes(*, client: SpApiClient, feed: TrackedFeed) -> str:
-    """Poll ``feed``: returns its status and, once DONE, fills ``feed.outcomes`` from the report."""
-    if feed.outcomes is not None:
-        return "DONE"
-    status, result_id = feed_status(client=client, feed_id=feed.feed_id)
-    if status == "DONE":
-        if not result_id:
-            raise ConnectorError(f"Feed {feed.feed_id} is DONE without a result document")
-        report = feed_report(client=client, document_id=result_id)
-        feed.outcomes = feed_report_outcomes(report, message_skus=feed.message_skus)
-    return status
 
 
 def _document_url_check(*, client: SpApiClient, url: str) -> None:

@@ -4,18 +4,23 @@ JSON_LISTINGS_FEED for the rest, and the outcomes of feeds submitted earlier.
 Rules, per push call (at most ``batch_max`` updates, from the engine):
 
 * Amazon-fulfilled (FBA) listings are refused (error), never sent: their stock is Amazon's.
-* An update whose (SKU, quantity) is in a feed this process submitted waits for that feed: while
-  it is IN_QUEUE / IN_PROGRESS the answer is "retry" after ``feed_poll_seconds``; once DONE its
-  outcome comes from the processing report (accepted -> ok, ERROR issue -> error with the issue's
-  text, which the engine keeps on the listing); a FATAL or CANCELLED feed is sent again.
+* A feed is asynchronous: its items are answered "pending" with a submission token
+  (``feed id:message id:quantity``, see :func:`submission_token`) that the engine stores on the
+  listing and hands back (``ListingRef.push_submission``) on its next push, from any worker. Such
+  an update checks its feed (getFeed, once per feed per call) instead of sending again:
+  - while it is IN_QUEUE / IN_PROGRESS: "pending" again with the same token; an update to
+    another figure is not put in a second feed (the two could be processed in either order), but
+    an urgent decrease (below the feed's figure) is patched at once and still answered "pending",
+    so it is set again after the feed has been processed;
+  - once DONE, an update of the feed's figure gets its outcome from the processing report
+    (accepted -> ok, ERROR issue -> error with the issue's text, which the engine keeps on the
+    listing); an update to another figure is sent afresh;
+  - a FATAL or CANCELLED feed: the update is sent afresh.
 * Up to ``patch_max`` updates are patched at once (patchListingsItem within its 5/s plan); in a
   larger push the urgent ones are patched first - quantities going to zero, then the largest
   decreases - and everything else goes into one feed (Feeds: createFeed is about one per two
   minutes, each carrying up to 10,000 messages here).
 * SKUs containing "/" cannot be addressed in a path (Amazon answers 403), so they always go by feed.
-* A SKU that an unfinished feed of this process sets to another figure is not put in a second feed
-  (the two could be processed in either order); an urgent decrease of such a SKU is patched at once
-  and answered "retry", so it is set again after the feed has been processed.
 """
 
 from __future__ import annotations
@@ -27,15 +32,13 @@ from channels_app.connectors.amazon.client import AmazonApiError, SpApiClient
 from channels_app.connectors.amazon.feeds import (
     DEFAULT_PRODUCT_TYPE,
     MAX_MESSAGES,
-    TRACKER,
-    FeedTracker,
-    TrackedFeed,
-    feed_outcomes,
+    feed_report,
+    feed_status,
     feed_submit,
     fulfillment_patch,
     listings_feed_document,
 )
-from channels_app.connectors.amazon.mapping import SELLER_FULFILLED, patch_issues_text
+from channels_app.connectors.amazon.mapping import SELLER_FULFILLED, feed_report_outcomes, patch_issues_text
 from channels_app.connectors.base import ConnectorError, PushResult, QuantityUpdate, RetryableError
 
 FBA_REFUSED = "Amazon-fulfilled (FBA) listing: its stock is Amazon's and is never pushed"
@@ -52,6 +55,22 @@ def urgency(update: QuantityUpdate) -> tuple[int, int]:
     return (0 if update.quantity == 0 else 1, -drop)
 
 
+def submission_token(*, feed_id: str, message_id: int, quantity: int) -> str:
+    """The token of one update carried by a feed (stored by the engine on the listing)."""
+    return f"{feed_id}:{message_id}:{quantity}"
+
+
+def submission_parse(token: str) -> tuple[str, int, int] | None:
+    """(feed id, message id, quantity) of a :func:`submission_token`; None if empty or foreign."""
+    parts = token.rsplit(":", 2)
+    if len(parts) != 3 or not parts[0]:
+        return None
+    try:
+        return parts[0], int(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+
+
 class QuantityPusher:
     """Pushes quantities of one account (see the module docstring for the rules)."""
 
@@ -64,7 +83,6 @@ class QuantityPusher:
         marketplace_ids: Sequence[str],
         patch_max: int = 25,
         feed_poll_seconds: float = 60.0,
-        tracker: FeedTracker = TRACKER,
     ) -> None:
         self.client = client
         self.account_id = account_id
@@ -72,13 +90,12 @@ class QuantityPusher:
         self.marketplace_ids = list(marketplace_ids)
         self.patch_max = max(patch_max, 0)
         self.feed_poll_seconds = feed_poll_seconds
-        self.tracker = tracker
 
     def push(self, *, updates: Sequence[QuantityUpdate]) -> list[PushResult]:
-        """One result per update (ok, error, or retry with a delay)."""
+        """One result per update (ok, error, pending with a submission token, or retry)."""
         results: dict[str, PushResult] = {}
         fresh: list[QuantityUpdate] = []
-        waiting: dict[str, tuple[TrackedFeed, list[QuantityUpdate]]] = {}
+        by_feed: dict[str, list[tuple[QuantityUpdate, int, int]]] = {}
         for update in updates:
             external_id = update.listing.external_id
             if update.listing.extra.get("fulfillment_channel_code", SELLER_FULFILLED) != SELLER_FULFILLED:
@@ -86,61 +103,83 @@ class QuantityPusher:
             elif update.quantity < 0:
                 results[external_id] = PushResult(external_id, "error", error="negative quantity")
             else:
-                feed = self.tracker.holding(
-                    account_id=self.account_id, sku=external_id, quantity=update.quantity
-                )
-                if feed is None:
+                parsed = submission_parse(update.listing.push_submission)
+                if parsed is None:
                     fresh.append(update)
                 else:
-                    waiting.setdefault(feed.feed_id, (feed, []))[1].append(update)
-        for feed, items in waiting.values():
-            fresh.extend(self._feed_collect(feed=feed, items=items, results=results))
-        patch, by_feed = self._split(fresh, results)
-        self._patch(patch, results)
-        if by_feed:
-            self._feed_send(by_feed, results)
+                    feed_id, message_id, quantity = parsed
+                    by_feed.setdefault(feed_id, []).append((update, message_id, quantity))
+        urgent: list[tuple[QuantityUpdate, str | None]] = []
+        for feed_id, items in by_feed.items():
+            again, patch_now = self._feed_collect(feed_id=feed_id, items=items, results=results)
+            fresh.extend(again)
+            urgent.extend(patch_now)
+        patch, by_feed_send = self._split(fresh)
+        self._patch(urgent + patch, results)
+        if by_feed_send:
+            self._feed_send(by_feed_send, results)
         return list(results.values())
 
     def _retry(self, update: QuantityUpdate, seconds: float | None, why: str) -> PushResult:
         return PushResult(update.listing.external_id, "retry", error=why, retry_after=seconds)
 
+    def _pending(self, update: QuantityUpdate, token: str) -> PushResult:
+        return PushResult(
+            update.listing.external_id, "pending", submission_id=token, retry_after=self.feed_poll_seconds
+        )
+
     def _feed_collect(
-        self, *, feed: TrackedFeed, items: list[QuantityUpdate], results: dict[str, PushResult]
-    ) -> list[QuantityUpdate]:
-        """Outcomes of items in ``feed``; returns the items to send again (feed FATAL/CANCELLED)."""
+        self, *, feed_id: str, items: list[tuple[QuantityUpdate, int, int]], results: dict[str, PushResult]
+    ) -> tuple[list[QuantityUpdate], list[tuple[QuantityUpdate, str | None]]]:
+        """Outcomes of updates whose listing waits for feed ``feed_id``; returns (updates to send
+        afresh, urgent decreases to patch now while the feed is still processed)."""
         try:
-            status = feed_outcomes(client=self.client, feed=feed)
+            status, result_id = feed_status(client=self.client, feed_id=feed_id)
+            report = None
+            if status == "DONE":
+                if not result_id:
+                    raise ConnectorError(f"Feed {feed_id} is DONE without a result document")
+                report = feed_report(client=self.client, document_id=result_id)
         except ConnectorError as exc:
             wait = exc.retry_after if isinstance(exc, RetryableError) else None
-            for update in items:
+            for update, _message, _quantity in items:
                 results[update.listing.external_id] = self._retry(
-                    update, wait or self.feed_poll_seconds, f"feed {feed.feed_id}: {exc}"
+                    update, wait or self.feed_poll_seconds, f"feed {feed_id}: {exc}"
                 )
-            return []
+            return [], []
         if status in ("FATAL", "CANCELLED"):
-            self.tracker.forget(feed)
-            return items
-        if status != "DONE" or feed.outcomes is None:
-            for update in items:
-                results[update.listing.external_id] = self._retry(
-                    update, self.feed_poll_seconds, f"feed {feed.feed_id} is {status}"
-                )
-            return []
-        for update in items:
+            return [update for update, _m, _q in items], []
+        if report is None:  # IN_QUEUE / IN_PROGRESS
+            patch_now: list[tuple[QuantityUpdate, str | None]] = []
+            for update, message_id, quantity in items:
+                token = submission_token(feed_id=feed_id, message_id=message_id, quantity=quantity)
+                sku = update.listing.external_id
+                if update.quantity < quantity and "/" not in sku:
+                    patch_now.append((update, token))
+                else:
+                    results[sku] = self._pending(update, token)
+            return [], patch_now
+        outcomes = feed_report_outcomes(
+            report, message_skus={message_id: u.listing.external_id for u, message_id, _q in items}
+        )
+        again = []
+        for update, _message, quantity in items:
             sku = update.listing.external_id
-            accepted, error = feed.outcomes.get(sku, (False, "not in the processing report"))
+            if update.quantity != quantity:
+                again.append(update)  # the feed set an older figure: send the new one
+                continue
+            accepted, error = outcomes.get(sku, (False, "not in the processing report"))
             results[sku] = (
                 PushResult(sku, "ok", observed=update.quantity)
                 if accepted
-                else PushResult(sku, "error", error=f"feed {feed.feed_id}: {error}")
+                else PushResult(sku, "error", error=f"feed {feed_id}: {error}")
             )
-        self.tracker.reported(feed, [u.listing.external_id for u in items])
-        return []
+        return again, []
 
     def _split(
-        self, fresh: list[QuantityUpdate], results: dict[str, PushResult]
-    ) -> tuple[list[tuple[QuantityUpdate, TrackedFeed | None]], list[QuantityUpdate]]:
-        """(updates to patch, each with the unfinished feed that also sets it; updates for a feed)."""
+        self, fresh: list[QuantityUpdate]
+    ) -> tuple[list[tuple[QuantityUpdate, str | None]], list[QuantityUpdate]]:
+        """(updates to patch, updates for a feed)."""
         pathless = [u for u in fresh if "/" in u.listing.external_id]
         addressable = [u for u in fresh if "/" not in u.listing.external_id]
         if len(addressable) <= self.patch_max:
@@ -149,41 +188,12 @@ class QuantityPusher:
             urgent = sorted((u for u in addressable if is_decrease(u)), key=urgency)[: self.patch_max]
             chosen = {id(u) for u in urgent}
             patch, rest = urgent, [u for u in addressable if id(u) not in chosen]
-        to_patch, to_feed = [], []
-        polled: dict[str, bool] = {}
-        for update in patch:
-            to_patch.append((update, self._blocking_feed(update.listing.external_id, polled)))
-        for update in rest + pathless:
-            other = self._blocking_feed(update.listing.external_id, polled)
-            if other is not None:
-                results[update.listing.external_id] = self._retry(
-                    update, self.feed_poll_seconds, f"feed {other.feed_id} still sets this SKU"
-                )
-            else:
-                to_feed.append(update)
-        return to_patch, to_feed
+        return [(update, None) for update in patch], rest + pathless
 
-    def _blocking_feed(self, sku: str, polled: dict[str, bool]) -> TrackedFeed | None:
-        """The feed of this process that may still set ``sku``, polled once per push call (so a
-        feed nobody asks about any more cannot block its SKUs once Amazon has processed it)."""
-        feed = self.tracker.unfinished_with(account_id=self.account_id, sku=sku)
-        if feed is None:
-            return None
-        if feed.feed_id not in polled:
-            try:
-                status = feed_outcomes(client=self.client, feed=feed)
-            except ConnectorError:
-                status = "UNKNOWN"
-            if status in ("FATAL", "CANCELLED"):
-                self.tracker.forget(feed)
-            polled[feed.feed_id] = status not in ("DONE", "FATAL", "CANCELLED")
-        return feed if polled[feed.feed_id] else None
-
-    def _patch(
-        self, items: list[tuple[QuantityUpdate, TrackedFeed | None]], results: dict[str, PushResult]
-    ) -> None:
+    def _patch(self, items: list[tuple[QuantityUpdate, str | None]], results: dict[str, PushResult]) -> None:
+        """Patch each update; one patched while its feed is processed (``token``) stays pending."""
         stopped: RetryableError | None = None
-        for update, other in items:
+        for update, token in items:
             sku = update.listing.external_id
             if stopped is not None:
                 results[sku] = self._retry(update, stopped.retry_after, str(stopped))
@@ -209,10 +219,8 @@ class QuantityPusher:
                 continue
             if not isinstance(answer, dict) or answer.get("status") != "ACCEPTED":
                 results[sku] = PushResult(sku, "error", error=patch_issues_text(answer or {}))
-            elif other is not None:
-                results[sku] = self._retry(
-                    update, self.feed_poll_seconds, f"set again after feed {other.feed_id} is processed"
-                )
+            elif token is not None:
+                results[sku] = self._pending(update, token)  # set again once the feed is processed
             else:
                 results[sku] = PushResult(sku, "ok", observed=update.quantity)
 
@@ -240,15 +248,11 @@ class QuantityPusher:
                         update.listing.external_id, "error", error=f"feed not submitted: {exc}"
                     )
                 continue
-            self.tracker.add(
-                TrackedFeed(
-                    feed_id=feed_id,
-                    account_id=self.account_id,
-                    quantities={u.listing.external_id: u.quantity for u in chunk},
-                    message_skus=message_skus,
-                )
-            )
+            message_of = {sku: number for number, sku in message_skus.items()}
             for update in chunk:
-                results[update.listing.external_id] = self._retry(
-                    update, self.feed_poll_seconds, f"in feed {feed_id}, waiting for its processing report"
+                token = submission_token(
+                    feed_id=feed_id,
+                    message_id=message_of[update.listing.external_id],
+                    quantity=update.quantity,
                 )
+                results[update.listing.external_id] = self._pending(update, token)

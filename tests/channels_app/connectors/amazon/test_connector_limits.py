@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -72,9 +73,15 @@ def test_every_request_of_a_full_cycle_is_valid_against_amazons_models(amazon, c
         QuantityUpdate(listing=ListingRef(external_id=s), quantity=q, expected=2, idempotency_key=s)
         for s, q in (("A", 0), ("B", 5), ("C", 6))
     ]
-    connector.quantities_push(updates=updates)
+    first = connector.quantities_push(updates=updates)
     amazon.advance(100)
-    connector.quantities_push(updates=updates[1:])
+    tokens = {r.external_id: r.submission_id for r in first}
+    connector.quantities_push(
+        updates=[
+            replace(u, listing=replace(u.listing, push_submission=tokens[u.listing.external_id]))
+            for u in updates[1:]
+        ]
+    )
     connector.quantities_fetch(listings=[ListingRef(external_id="A")])
     connector.fulfilment_push(
         fulfilment=FulfilmentDTO(

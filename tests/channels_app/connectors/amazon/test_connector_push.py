@@ -4,10 +4,11 @@ FBA listings left alone, and the engine's hold on increases for a channel withou
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from channels_app.connectors.base import ListingRef, QuantityUpdate
+from channels_app.connectors.base import ListingRef, PushResult, QuantityUpdate
 from channels_app.models import Listing
 from channels_app.services.accounts import account_connector
 from channels_app.services.outbox import listings_mark_dirty
@@ -35,6 +36,15 @@ def _update(sku: str, quantity: int, expected: int | None, **extra) -> QuantityU
     return QuantityUpdate(
         listing=ref, quantity=quantity, expected=expected, idempotency_key=f"k-{sku}-{quantity}"
     )
+
+
+def _carry(updates: list[QuantityUpdate], results: list[PushResult]) -> list[QuantityUpdate]:
+    """The updates with the submission tokens of earlier pending results, as the engine hands them back."""
+    tokens = {r.external_id: r.submission_id for r in results if r.outcome == "pending"}
+    return [
+        replace(u, listing=replace(u.listing, push_submission=tokens.get(u.listing.external_id, "")))
+        for u in updates
+    ]
 
 
 def _patches(amazon) -> list[tuple[str, int]]:
@@ -84,15 +94,23 @@ def test_a_large_push_goes_by_feed_and_the_report_fails_only_the_bad_sku(amazon,
     listings_mark_dirty(sku_ids=[s.pk for s in skus.values()])
 
     submitted = account_push_dirty(account_id=account.pk)
-    waiting = {li.external_id: li.last_error for li in Listing.objects.filter(account=account)}
+    waiting = {li.external_id: li for li in Listing.objects.filter(account=account)}
+    feed_id = waiting["DUVET"].push_submission.split(":")[0]
     amazon.advance(100)  # the feed is queued 30 s, processed 60 s
     Listing.objects.filter(account=account).update(next_attempt_at=None)  # the engine's retry time
     done = account_push_dirty(account_id=account.pk)
     listings = {li.external_id: li for li in Listing.objects.filter(account=account)}
 
-    assert (submitted.pushed, submitted.failed) == (0, 4)
-    assert all("waiting for its processing report" in text for text in waiting.values())
-    assert (done.pushed, done.failed) == (3, 1)
+    assert (submitted.pushed, submitted.pending, submitted.failed) == (0, 4, 0)
+    assert {c: li.push_submission for c, li in waiting.items()} == {
+        "DUVET": f"{feed_id}:1:2",
+        "PILLOW": f"{feed_id}:2:9",
+        "SHEET-K": f"{feed_id}:3:6",
+        "SHEET-Q": f"{feed_id}:4:4",
+    }
+    assert {(li.push_failures, li.last_error, li.needs_push) for li in waiting.values()} == {(0, "", True)}
+    assert (done.pushed, done.failed, done.pending) == (3, 1, 0)
+    assert {li.push_submission for li in listings.values()} == {""}
     assert [amazon.quantity(c) for c in ("SHEET-Q", "SHEET-K", "PILLOW", "DUVET")] == [4, 6, 0, 2]
     assert {c: li.needs_push for c, li in listings.items()} == {
         "SHEET-Q": False,
@@ -152,7 +170,7 @@ def test_in_a_large_push_urgent_decreases_are_patched_at_once_and_the_rest_fed(a
     )
     outcome = {r.external_id: r.outcome for r in results}
 
-    assert outcome == {"A": "retry", "B": "ok", "C": "retry", "D/1": "retry"}
+    assert outcome == {"A": "pending", "B": "ok", "C": "pending", "D/1": "pending"}
     assert _patches(amazon) == [("B", 0)]  # the zero first; "D/1" cannot be addressed in a path
     assert amazon.quantity("B") == 0
     feed_document = json.loads(next(d for d in amazon.state.feeds.documents.values()).content)
@@ -165,14 +183,17 @@ def test_a_sku_in_an_unfinished_feed_is_not_fed_twice_and_a_decrease_is_patched_
     for code in ("A", "B", "C"):
         amazon.seed_listing(code, 0)
     connector = account_connector(account=connect(amazon, patch_max=1))
-    connector.quantities_push(updates=[_update("A", 5, 0), _update("B", 5, 0), _update("C", 5, 0)])
+    first = connector.quantities_push(updates=[_update("A", 5, 0), _update("B", 5, 0), _update("C", 5, 0)])
 
-    again = connector.quantities_push(updates=[_update("A", 6, 5), _update("B", 7, 5), _update("C", 0, 5)])
+    again = connector.quantities_push(
+        updates=_carry([_update("A", 6, 5), _update("B", 7, 5), _update("C", 0, 5)], first)
+    )
     amazon.advance(100)
-    after_feed = connector.quantities_push(updates=[_update("C", 0, 5)])  # polls the feed: DONE
-    b_later = connector.quantities_push(updates=[_update("B", 7, 5)])
+    after_feed = connector.quantities_push(updates=_carry([_update("C", 0, 5)], first))  # feed DONE
+    b_later = connector.quantities_push(updates=_carry([_update("B", 7, 5)], first))
 
-    assert {r.external_id: r.outcome for r in again} == {"A": "retry", "B": "retry", "C": "retry"}
+    assert {r.external_id: r.outcome for r in again} == {"A": "pending", "B": "pending", "C": "pending"}
+    assert {r.external_id: r.submission_id for r in again} == {r.external_id: r.submission_id for r in first}
     assert amazon.stats.requests["createFeed"] == 1
     assert [(r.external_id, r.outcome) for r in after_feed] == [("C", "ok")]
     assert [(r.external_id, r.outcome) for r in b_later] == [("B", "ok")]
@@ -216,3 +237,67 @@ def test_the_engine_holds_an_increase_until_an_unpolled_amazon_sale_is_taken_in(
     assert (released.pushed, amazon.quantity("LAST-1")) == (1, 1)
     assert [u["quantity"] for u in amazon.listing("LAST-1").updates] == [1, 1]
     assert Order.objects.get().lines.get().quantity == 1
+
+
+def _fed(amazon, connect, link, codes=("SHEET-Q", "SHEET-K", "DUVET")):
+    """Three listings pushed by one feed (patch_max=0), the feed still being processed."""
+    location = LocationFactory(code="MAIN")
+    account = connect(amazon, patch_max=0)
+    skus = {}
+    for code in codes:
+        skus[code] = _stocked(location, code, 5)
+        amazon.seed_listing(code, 0)
+        link(account, skus[code])
+    account_orders_sync(account_id=account.pk)
+    listings_mark_dirty(sku_ids=[s.pk for s in skus.values()])
+    account_push_dirty(account_id=account.pk)
+    return account, location, skus
+
+
+def test_a_pending_feed_is_checked_by_any_worker_and_never_sent_twice(amazon, connect, link):
+    from channels_app.services import accounts
+
+    account, _location, _skus = _fed(amazon, connect, link)
+    tokens = dict(Listing.objects.filter(account=account).values_list("external_id", "push_submission"))
+    accounts._connectors.cache = {}  # the next run builds its connector afresh, as another worker would
+    Listing.objects.filter(account=account).update(next_attempt_at=None)
+    checked = account_push_dirty(account_id=account.pk)  # the feed is still IN_QUEUE
+    amazon.advance(100)
+    Listing.objects.filter(account=account).update(next_attempt_at=None)
+    accounts._connectors.cache = {}
+    done = account_push_dirty(account_id=account.pk)
+    listings = list(Listing.objects.filter(account=account))
+
+    from channels_app.models import PushRecord
+
+    assert (checked.pending, checked.pushed, checked.failed) == (3, 0, 0)
+    assert PushRecord.objects.filter(account=account).count() == 0  # pending is no failure
+    assert (done.pending, done.pushed, done.failed) == (0, 3, 0)
+    assert len(set(token.split(":")[0] for token in tokens.values())) == 1
+    assert amazon.stats.requests["createFeed"] == 1
+    assert amazon.stats.requests["getFeed"] == 2
+    assert [(li.needs_push, li.push_submission, li.last_pushed_qty, li.push_failures) for li in listings] == [
+        (False, "", 5, 0)
+    ] * 3
+    assert [amazon.quantity(c) for c in ("SHEET-Q", "SHEET-K", "DUVET")] == [5, 5, 5]
+
+
+def test_a_decrease_on_a_listing_waiting_for_its_feed_goes_out_at_once(amazon, connect, link):
+    from inventory_app.services.stock import stock_adjust
+
+    account, location, skus = _fed(amazon, connect, link)
+    token = Listing.objects.get(account=account, external_id="DUVET").push_submission
+    waiting_until = Listing.objects.get(account=account, external_id="DUVET").next_attempt_at
+
+    stock_adjust(sku=skus["DUVET"], location=location, delta=-5, reason_detail="damaged")
+    listings_mark_dirty(sku_ids=[skus["DUVET"].pk])
+    cleared = Listing.objects.get(account=account, external_id="DUVET").next_attempt_at
+    summary = account_push_dirty(account_id=account.pk)
+    duvet = Listing.objects.get(account=account, external_id="DUVET")
+
+    assert waiting_until is not None and cleared is None
+    assert summary.pending == 1
+    assert _patches(amazon) == [("DUVET", 0)]
+    assert amazon.quantity("DUVET") == 0
+    assert (duvet.push_submission, duvet.needs_push) == (token, True)  # set again after the feed
+    assert amazon.stats.requests["createFeed"] == 1
