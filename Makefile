@@ -44,7 +44,6 @@ rush: $(STAMP)
 # Benchmarks (bench/README.md): stock service, push, coalescing, webhook intake -> bench/results/bench.json.
 BENCH_ARGS ?=
 bench: $(STAMP)
-	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends wrk >/dev/null; } || true
 	$(PY) -m config.devservices --redis -- $(PY) -m bench.run_all $(BENCH_ARGS)
 
 clean:

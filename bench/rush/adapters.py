@@ -125,7 +125,7 @@ class ShopifyChannel(ChannelBase):
         self.fake = FakeShopify(
             access_token=f"shpat_{name}",
             client_secret=f"secret-{name}",
-            plan="plus",
+            bucket=(20000, 2000),  # the 2,000 points/s tier Shopify documents for its largest plans
             webhook_retry_schedule=(1, 2, 4, 8, 16, 32, 64, 128),  # Shopify's, divided by ~60
         ).start()
         self.location = self.fake.state.add_location("Main")

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The holiday rush simulation (bench/rush/README.md).")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--faults", choices=["on", "off"], default="on")
-    parser.add_argument("--seconds", type=float, default=150.0, help="length of the buying phase")
+    parser.add_argument("--seconds", type=float, default=120.0, help="length of the buying phase")
     parser.add_argument("--rate", type=float, default=12.0, help="buyer arrivals per second")
     parser.add_argument("--skus", type=int, default=3000)
     parser.add_argument("--kits", type=int, default=300)
