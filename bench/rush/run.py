@@ -118,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--celery-workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--baseline-interval", type=float, default=900.0)
+    parser.add_argument("--worker-kill-at", default="", help="share of the run, or 'none'")
+    parser.add_argument("--broker-restart-at", default="", help="share of the run, or 'none'")
     parser.add_argument("--first-push-timeout", type=float, default=300.0)
     parser.add_argument("--out", default="")
     args = parser.parse_args(argv)
@@ -129,6 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     faults = dict(DEFAULT_FAULTS) if args.faults == "on" else {k: 0.0 for k in DEFAULT_FAULTS}
     if args.faults == "off":
         faults["worker_kill_at"] = faults["broker_restart_at"] = None
+    for key, value in (
+        ("worker_kill_at", args.worker_kill_at),
+        ("broker_restart_at", args.broker_restart_at),
+    ):
+        if value:
+            faults[key] = None if value == "none" else float(value)
     result = run(args=args, faults=faults)
     name = f"rush-{args.seed}.json" if args.faults == "on" else f"rush-{args.seed}-nofaults.json"
     out = Path(args.out) if args.out else RESULTS / name
