@@ -28,9 +28,9 @@ from channels_app.services.actions import account_update
 from channels_app.services.onboarding import (
     account_go_live,
     account_listings_import,
-    account_webhooks_register,
 )
 from channels_app.services.polling import account_orders_sync
+from channels_app.services.webhooks import account_webhooks_register
 from inventory_app.models import SKU, Location
 from inventory_app.services.catalog import kit_component_set, location_create, product_create, sku_create
 from inventory_app.services.stock import stock_receive
@@ -94,8 +94,9 @@ def demo_setup(*, shopify_url: str, amazon_url: str, web_url: str, wait: float =
     """Catalog, the two channel accounts linked to the fakes, Shopify webhooks to ``web_url``.
 
     Waits up to ``wait`` seconds for each fake to answer, imports and auto-links their listings,
-    reads their orders once (so Amazon's held increases can go out), goes live (every linked
-    listing is pushed by the workers) and registers Shopify's order webhooks. Returns, per store,
+    goes live (every linked listing is pushed by the workers), reads their orders once (so
+    Amazon's increases, held until the orders are caught up, can go out) and registers
+    Shopify's order webhooks. Returns, per store,
     the account id and the import counts.
     """
     shopify_url, amazon_url = shopify_url.rstrip("/"), amazon_url.rstrip("/")
@@ -144,11 +145,12 @@ def demo_setup(*, shopify_url: str, amazon_url: str, web_url: str, wait: float =
                 location_ids=location_ids,
             )
         counts = account_listings_import(account=account)
-        account_orders_sync(account_id=account.pk)
         account_go_live(account=account)
+        # Orders read after going live: Amazon's held increases (no compare-and-set) may go out.
+        account_orders_sync(account_id=account.pk)
         result[store] = {"account_id": account.pk, **counts}
     result["shopify"]["webhooks"] = account_webhooks_register(
-        account=_account("shopify"), public_base_url=web_url
+        account_id=_account("shopify").pk, base_url=web_url
     )
     return result
 

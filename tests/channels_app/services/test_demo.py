@@ -1,0 +1,135 @@
+"""The DEMO sandbox's seeding and buyer: demo catalog, accounts linked to the fake stores through
+the engine's services, Shopify webhooks, idempotent re-run, a buyer's order on either store."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from channels_app.demo.fakes import amazon_start, shopify_start
+from channels_app.models import ChannelAccount, Listing
+from channels_app.services.demo import DemoError, demo_buy, demo_setup, demo_store_quantities
+from inventory_app.models import SKU, KitComponent, Location, StockLevel
+
+pytestmark = pytest.mark.django_db
+WEB = "http://127.0.0.1:9"  # nothing listens: webhook deliveries are only registered here
+
+
+@pytest.fixture
+def stores():
+    shopify = shopify_start(host="127.0.0.1", port=0, validate=False)
+    amazon = amazon_start(host="127.0.0.1", port=0, pending_seconds=60)
+    yield shopify, amazon
+    shopify.stop()
+    amazon.stop()
+
+
+def _setup(shopify, amazon, on_commit):
+    with on_commit(execute=True):
+        return demo_setup(shopify_url=shopify.url, amazon_url=amazon.base_url, web_url=WEB, wait=5)
+
+
+def test_demo_setup_loads_the_catalog_and_links_both_stores_to_it(stores, on_commit):
+    shopify, amazon = stores
+
+    result = _setup(shopify, amazon, on_commit)
+
+    assert {k: (v["imported"], v["linked"]) for k, v in result.items()} == {
+        "shopify": (5, 5),
+        "amazon": (5, 5),
+    }
+    assert sorted(SKU.objects.values_list("code", flat=True)) == [
+        "BED-SET-Q", "PILLOW", "SHEET-K", "SHEET-Q", "TBL-1",
+    ]  # fmt: skip
+    kit = SKU.objects.get(code="BED-SET-Q")
+    assert kit.is_kit
+    assert sorted(KitComponent.objects.filter(kit=kit).values_list("component__code", "quantity")) == [
+        ("PILLOW", 2),
+        ("SHEET-Q", 1),
+    ]
+    assert sorted(Location.objects.values_list("code", flat=True)) == ["MAIN", "SHOP"]
+    levels = StockLevel.objects.filter(on_hand__gt=0)
+    assert sorted(levels.values_list("sku__code", "location__code", "on_hand")) == [
+        ("PILLOW", "MAIN", 12), ("PILLOW", "SHOP", 4), ("SHEET-K", "MAIN", 3),
+        ("SHEET-Q", "MAIN", 8), ("SHEET-Q", "SHOP", 2), ("TBL-1", "SHOP", 1),
+    ]  # fmt: skip
+    accounts = {a.kind: a for a in ChannelAccount.objects.all()}
+    assert sorted(accounts) == ["amazon", "shopify"]
+    assert all(not a.dry_run and a.enabled and a.locations.count() == 2 for a in accounts.values())
+    assert Listing.objects.filter(sku__isnull=True).count() == 0
+    callbacks = [s.callback_url for s in shopify.state.subscriptions.values()]
+    token = accounts["shopify"].webhook_token
+    assert callbacks and all(url == f"{WEB}/webhooks/channels/{token}/" for url in callbacks)
+
+
+def test_demo_setup_again_keeps_catalog_and_stock_and_follows_new_store_addresses(stores, on_commit):
+    shopify, amazon = stores
+    _setup(shopify, amazon, on_commit)
+    ids = sorted(ChannelAccount.objects.values_list("pk", flat=True))
+    shopify2 = shopify_start(host="127.0.0.1", port=0, validate=False)
+    amazon2 = amazon_start(host="127.0.0.1", port=0, pending_seconds=60)
+    urls = (shopify2.url, amazon2.base_url)
+    try:
+        _setup(shopify2, amazon2, on_commit)
+        shown = (demo_store_quantities(store="shopify"), demo_store_quantities(store="amazon"))
+    finally:
+        shopify2.stop()
+        amazon2.stop()
+
+    assert sorted(ChannelAccount.objects.values_list("pk", flat=True)) == ids
+    assert ChannelAccount.objects.get(kind="shopify").base_url == urls[0]
+    assert ChannelAccount.objects.get(kind="amazon").base_url == urls[1]
+    assert shown[0]["TBL-1"] == shown[1]["TBL-1"] == 1  # the new stores got every figure
+    assert SKU.objects.count() == 5
+    assert StockLevel.objects.get(sku__code="TBL-1", location__code="SHOP").on_hand == 1
+    assert Listing.objects.count() == 10
+
+
+def test_demo_buy_orders_on_the_fake_store_and_refuses_what_it_does_not_show(stores, on_commit):
+    shopify, amazon = stores
+    _setup(shopify, amazon, on_commit)
+    # The set-up's pushes published our figures on both stores.
+    assert demo_store_quantities(store="shopify") == {
+        "SHEET-Q": 10, "SHEET-K": 3, "PILLOW": 16, "TBL-1": 1, "BED-SET-Q": 8,
+    }  # fmt: skip
+    assert demo_store_quantities(store="amazon") == demo_store_quantities(store="shopify")
+
+    amazon_order = demo_buy(store="amazon", sku="SHEET-K", quantity=2)
+    shopify_order = demo_buy(store="shopify", sku="TBL-1", quantity=1)
+
+    assert amazon.order(amazon_order).items[0].quantity_ordered == 2
+    assert demo_store_quantities(store="amazon")["SHEET-K"] == 1
+    assert shopify_order.isdigit()
+    assert demo_store_quantities(store="shopify")["TBL-1"] == 0
+    with pytest.raises(DemoError, match="no stock of TBL-1"):
+        demo_buy(store="shopify", sku="TBL-1", quantity=1)
+    with pytest.raises(DemoError, match="Unknown store"):
+        demo_buy(store="ebay", sku="TBL-1", quantity=1)
+
+
+def test_demo_buy_before_setup_says_how_to_set_up():
+    with pytest.raises(DemoError, match="not set up"):
+        demo_buy(store="shopify", sku="TBL-1", quantity=1)
+
+
+def test_demo_setup_command_refuses_without_demo_mode(settings):
+    settings.DEMO = False
+
+    with pytest.raises(CommandError, match="DEMO=1"):
+        call_command("demo_setup", shopify_url=WEB, amazon_url=WEB, web_url=WEB)
+
+    assert ChannelAccount.objects.count() == 0
+    assert SKU.objects.count() == 0
+
+
+def test_demo_buy_command_reports_a_refused_order(stores, on_commit, capsys):
+    shopify, amazon = stores
+    _setup(shopify, amazon, on_commit)
+
+    call_command("demo_buy", store="amazon", sku="TBL-1", qty=1)
+    with pytest.raises(CommandError, match="no stock"):
+        call_command("demo_buy", store="amazon", sku="TBL-1", qty=1)
+
+    assert capsys.readouterr().out.startswith("amazon: order ")
+    assert amazon.quantity("TBL-1") == 0
+    assert len(amazon.state.orders) == 1
