@@ -15,6 +15,7 @@ import time
 import pytest
 import requests
 
+from config.runall import demo_services
 from tests.config.helpers import BASE_DIR, closed_port, config_free_env
 from tests.config.test_runall import (  # noqa: F401 - fresh_postgres_url is a fixture
     Running,
@@ -24,7 +25,72 @@ from tests.config.test_runall import (  # noqa: F401 - fresh_postgres_url is a f
     needs_proc,
 )
 
-pytestmark = [pytest.mark.slow, needs_proc]
+ONESHOT_SUPERVISE = """
+import os, sys
+from config.runall import Service, supervise
+SETUP = "import sys, time; time.sleep(0.5); print('linked'); sys.exit({code})"
+services = [
+    Service("sleeper", [sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(120)"]),
+    Service("setup", [sys.executable, "-c", SETUP], oneshot=True),
+]
+sys.exit(supervise(services, env=dict(os.environ), stop_timeout=10))
+"""
+
+
+def test_demo_services_are_the_two_fakes_on_the_configured_ports_and_a_oneshot_setup():
+    env = {"DEMO_SHOPIFY_PORT": "9101", "DEMO_AMAZON_PORT": "9102"}
+
+    shopify, amazon, setup = demo_services(env, web_url="http://127.0.0.1:8000")
+
+    assert (shopify.name, amazon.name, setup.name) == ("shopify", "amazon", "demo")
+    assert shopify.argv[1:] == ["-m", "channels_app.demo.fakes", "shopify", "--port=9101"]
+    assert amazon.argv[1:] == ["-m", "channels_app.demo.fakes", "amazon", "--port=9102"]
+    assert setup.argv[2:] == [
+        "demo_setup",
+        "--shopify-url=http://127.0.0.1:9101",
+        "--amazon-url=http://127.0.0.1:9102",
+        "--web-url=http://127.0.0.1:8000",
+    ]
+    assert (shopify.oneshot, amazon.oneshot, setup.oneshot) == (False, False, True)
+
+
+def test_demo_services_pick_free_ports_when_none_are_configured():
+    shopify, amazon, _ = demo_services({}, web_url="http://127.0.0.1:8000")
+
+    ports = {int(s.argv[-1].split("=")[1]) for s in (shopify, amazon)}
+    assert len(ports) == 2 and all(1024 < p < 65536 for p in ports)
+
+
+@needs_proc
+def test_a_oneshot_child_exiting_0_leaves_the_others_running_until_a_signal():
+    running = Running([sys.executable, "-c", ONESHOT_SUPERVISE.format(code=0)], dict(os.environ))
+    try:
+        running.wait_for(r"^runall  \| setup done$", timeout=20)
+        time.sleep(0.5)
+        sleeper_alive = running.proc.poll() is None
+        running.proc.send_signal(signal.SIGINT)
+        returncode = running.finish(timeout=30)
+    finally:
+        running.kill_everything()
+
+    assert sleeper_alive
+    assert returncode == 0, running.output
+    assert "setup   | linked" in running.lines
+    assert "runall  | sleeper stopped (exit code -15)" in running.lines
+    _assert_groups_gone(set(running.child_groups().values()))
+
+
+@needs_proc
+def test_a_oneshot_child_failing_stops_the_others_with_its_code():
+    running = Running([sys.executable, "-c", ONESHOT_SUPERVISE.format(code=4)], dict(os.environ))
+    try:
+        returncode = running.finish(timeout=30)
+    finally:
+        running.kill_everything()
+
+    assert returncode == 4, running.output
+    assert "runall  | setup exited with code 4: stopping the others" in running.lines
+    _assert_groups_gone(set(running.child_groups().values()))
 
 
 def _store_urls(running: Running) -> dict[str, str]:
@@ -87,6 +153,8 @@ def _assert_demo_run(running, groups, returncode, latency, bought) -> None:
     _assert_groups_gone(set(groups.values()))
 
 
+@pytest.mark.slow
+@needs_proc
 def test_demo_on_postgres_links_the_fakes_and_a_shopify_sale_reaches_amazon(tmp_path, fresh_postgres_url):  # noqa: F811
     env = _demo_env(tmp_path)
     env["DATABASE_URL"] = fresh_postgres_url
@@ -94,6 +162,8 @@ def test_demo_on_postgres_links_the_fakes_and_a_shopify_sale_reaches_amazon(tmp_
     _assert_demo_run(*_run_demo(env))
 
 
+@pytest.mark.slow
+@needs_proc
 @pytest.mark.xfail(
     strict=True,
     reason="the sync engine's outbox (channels_app/services/outbox.py: `= ANY(%s)`, UPDATE ... FROM, "
