@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -124,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="")
     args = parser.parse_args(argv)
     _env()
+    signal.signal(signal.SIGTERM, _terminate)
+    threading.Thread(target=_orphan_watch, args=(os.getppid(),), daemon=True).start()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("the rush needs PostgreSQL and Redis: run it under python -m config.devservices --redis")
     var = tempfile.mkdtemp(prefix="rush-")
@@ -145,6 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(result, indent=1))
     print(summary(result), file=sys.stderr)
     return 0
+
+
+def _terminate(signum, frame) -> None:
+    raise SystemExit(143)  # the driver's finally blocks stop the processes it started
+
+
+def _orphan_watch(parent: int) -> None:
+    """Stop the run when whoever started it (config.devservices) is gone."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def summary(r: dict) -> str:
