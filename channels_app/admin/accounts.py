@@ -14,6 +14,7 @@ from channels_app.selectors.state import account_sync_state
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import ACCOUNT_FIELDS, account_sync_now, account_update
 from channels_app.services.onboarding import account_go_live
+from channels_app.services.webhooks import account_webhooks_register
 from inventory_app.admin.base import ServiceSaveAdmin, changed_fields, model_fields
 
 
@@ -66,8 +67,9 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
     list_filter = ("kind", "enabled", "dry_run")
     search_fields = ("name",)
     readonly_fields = ("sales_channel", "webhook_path", "orders_synced_at", "last_order_intake_at",
-                       "last_push_at", "last_reconcile_at", "last_error", "sync_state")  # fmt: skip
-    actions = ("sync_now", "reconcile_now", "go_live")
+                       "last_push_at", "last_reconcile_at", "last_error", "webhooks_url",
+                       "webhooks_registered_at", "webhooks_error", "sync_state")  # fmt: skip
+    actions = ("sync_now", "reconcile_now", "go_live", "register_webhooks")
 
     def _state(self, obj):
         cache = getattr(self, "_state_cache", None)
@@ -142,5 +144,17 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
     @admin.action(description="Go live (leave dry run)")
     def go_live(self, request, queryset):
         for account in queryset.filter(dry_run=True):
-            account_go_live(account=account)
+            account_go_live(account=account, base_url=request.build_absolute_uri("/"))
         self.message_user(request, "Accounts are live", messages.SUCCESS)
+
+    @admin.action(description="Register the channel's webhooks to this site")
+    def register_webhooks(self, request, queryset):
+        for account in queryset:
+            try:
+                url = account_webhooks_register(
+                    account_id=account.pk, base_url=request.build_absolute_uri("/")
+                )
+            except AccountError as exc:
+                self.message_user(request, f"{account.name}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{account.name}: webhooks registered to {url}", messages.SUCCESS)

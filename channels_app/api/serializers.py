@@ -21,7 +21,7 @@ class AccountOutputSerializer(serializers.ModelSerializer):
             "id", "name", "kind", "base_url", "options", "enabled", "dry_run", "locations", "buffer",
             "percentage", "max_published", "min_published", "poll_interval_seconds", "sales_channel",
             "webhook_url", "orders_synced_at", "last_order_intake_at", "last_push_at", "last_reconcile_at",
-            "last_error", "created_at",
+            "last_error", "webhooks_url", "webhooks_registered_at", "webhooks_error", "created_at",
         ]  # fmt: skip
 
     def get_webhook_url(self, obj: ChannelAccount) -> str:
@@ -155,3 +155,9 @@ class InboundEventOutputSerializer(serializers.ModelSerializer):
             "id", "account", "event_id", "source", "topic", "payload", "order", "received_at", "processed_at",
             "status", "attempts", "error",
         ]  # fmt: skip
+
+
+class WebhooksRegisteredOutputSerializer(serializers.Serializer):
+    """The URL the channel's webhooks were registered to."""
+
+    webhooks_url = serializers.CharField()

@@ -1,7 +1,8 @@
 """Channel API views: thin; each action calls one service or selector.
 
 Reads need the viewer role. Listing link/unlink/retry/rules, event retry, "sync now" and listing
-import need operator; creating or changing an account and going live need manager.
+import need operator; creating or changing an account, going live and registering webhooks need
+manager.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from channels_app.api.serializers import (
     PreviewOutputSerializer,
     SyncNowInputSerializer,
     SyncStateOutputSerializer,
+    WebhooksRegisteredOutputSerializer,
 )
 from channels_app.connectors.base import ConnectorError
 from channels_app.models import ChannelAccount, InboundEvent, Listing
@@ -44,9 +46,10 @@ from channels_app.services.onboarding import (
     listing_link,
     listing_unlink,
 )
+from channels_app.services.webhooks import account_webhooks_register
 from inventory_app.models import SKU
 
-MANAGER_ACTIONS = {"create", "partial_update", "update", "go_live"}
+MANAGER_ACTIONS = {"create", "partial_update", "update", "go_live", "register_webhooks"}
 
 
 def _bad(exc: Exception) -> exceptions.ValidationError:
@@ -119,8 +122,22 @@ class ChannelAccountViewSet(
     @extend_schema(request=None, responses={200: AccountOutputSerializer})
     @action(detail=True, methods=["post"], url_path="go-live")
     def go_live(self, request: Request, pk=None) -> Response:
-        """Leave dry run: every linked listing is pushed for real."""
-        return Response(self.get_serializer(account_go_live(account=self.get_object())).data)
+        """Leave dry run: every linked listing is pushed for real; the channel's webhooks are
+        registered to this site when its connector supports it."""
+        account = account_go_live(account=self.get_object(), base_url=request.build_absolute_uri("/"))
+        return Response(self.get_serializer(account).data)
+
+    @extend_schema(request=None, responses={200: WebhooksRegisteredOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="register-webhooks")
+    def register_webhooks(self, request: Request, pk=None) -> Response:
+        """Subscribe the channel's webhooks to this account's URL on this site (safe to repeat)."""
+        try:
+            url = account_webhooks_register(
+                account_id=self.get_object().pk, base_url=request.build_absolute_uri("/")
+            )
+        except AccountError as exc:
+            raise _bad(exc) from None
+        return Response({"webhooks_url": url})
 
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"], url_path="import-listings")

@@ -337,5 +337,14 @@ class Connector(ABC):
         """Parse a verified delivery. Raises WebhookPayloadError on a malformed body."""
 
     def webhooks_register(self, *, url: str) -> None:
-        """Subscribe the channel's webhooks to ``url`` (optional; default: nothing to do)."""
+        """Subscribe the channel's webhooks to ``url`` (optional; default: nothing to do).
+
+        A connector whose channel has a webhook API overrides this; it must be safe to call again
+        (subscriptions already pointing at ``url`` are kept, not duplicated).
+        """
         return None
+
+    @classmethod
+    def webhooks_registrable(cls) -> bool:
+        """True when the connector overrides :meth:`webhooks_register` (its channel has a webhook API)."""
+        return cls.webhooks_register is not Connector.webhooks_register

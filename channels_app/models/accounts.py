@@ -45,6 +45,11 @@ class ChannelAccount(models.Model):
     min_published = models.PositiveIntegerField(default=0, help_text="Below this, publish 0")
     poll_interval_seconds = models.PositiveIntegerField(default=120)
     webhook_token = models.CharField(max_length=64, unique=True, default=_webhook_token, editable=False)
+    webhooks_url = models.CharField(
+        max_length=500, blank=True, help_text="The URL the channel's webhooks were last registered to"
+    )
+    webhooks_registered_at = models.DateTimeField(null=True, blank=True)
+    webhooks_error = models.TextField(blank=True, help_text="Why the last webhook registration failed")
     push_enqueued_at = models.DateTimeField(
         null=True, blank=True, help_text="When a push task was queued and not yet started (coalescing)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -11,11 +12,13 @@ from django.db.models.functions import Now
 
 from channels_app.models import ChannelAccount, Listing
 from channels_app.selectors.quantities import listings_published_quantities
-from channels_app.services.accounts import account_connector
+from channels_app.services.accounts import AccountError, account_connector
 from channels_app.services.outbox import account_push_request
 from channels_app.services.push import account_rate_limit
 from inventory_app.models import SKU, Location, MovementReason, OrderLine, OrderStatus, StockLevel
 from inventory_app.services.ledger import StockChange, stock_apply
+
+logger = logging.getLogger(__name__)
 
 MAX_PAGES = 10000
 
@@ -158,8 +161,15 @@ def account_stock_seed(*, account: ChannelAccount, location: Location) -> int:
     return len(changes)
 
 
-def account_go_live(*, account: ChannelAccount) -> ChannelAccount:
-    """End dry-run: forget the figures dry-run "pushed" and mark every linked listing dirty."""
+def account_go_live(*, account: ChannelAccount, base_url: str = "") -> ChannelAccount:
+    """End dry-run: forget the figures dry-run "pushed" and mark every linked listing dirty.
+
+    With the site's ``base_url``, and a connector that registers webhooks, the channel's webhooks
+    are registered to the account's URL once the account is live; a refusal does not undo going
+    live (the order poll is the safety net): it is kept on the account (``webhooks_error``).
+    """
+    from channels_app.services.webhooks import account_webhooks_register, account_webhooks_supported
+
     with transaction.atomic():
         ChannelAccount.objects.filter(pk=account.pk).update(dry_run=False, enabled=True)
         Listing.objects.filter(account=account, sku__isnull=False).update(
@@ -170,17 +180,18 @@ def account_go_live(*, account: ChannelAccount) -> ChannelAccount:
             dirty_version=F("dirty_version") + 1,
         )
         account_push_request(account_ids=[account.pk])
+    if base_url and account_webhooks_supported(account=account):
+        try:
+            account_webhooks_register(account_id=account.pk, base_url=base_url)
+        except AccountError as exc:
+            logger.warning("account %s went live; webhooks not registered: %s", account.pk, exc)
     account.refresh_from_db()
     return account
 
 
 def account_webhooks_register(*, account: ChannelAccount, public_base_url: str) -> str:
-    """Ask the channel to deliver its webhooks to this account's URL under ``public_base_url``.
+    """Former signature, kept for callers not yet moved: use
+    :func:`channels_app.services.webhooks.account_webhooks_register` (``account_id``, ``base_url``)."""
+    from channels_app.services.webhooks import account_webhooks_register as register
 
-    Returns the URL registered. Connectors whose channel has no webhook API do nothing.
-    """
-    from django.urls import reverse
-
-    url = public_base_url.rstrip("/") + reverse("channels_webhooks:receive", args=[account.webhook_token])
-    account_connector(account=account).webhooks_register(url=url)
-    return url
+    return register(account_id=account.pk, base_url=public_base_url)

@@ -7,6 +7,7 @@ import pytest
 from channels_app.models import ChannelAccount, Listing
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory, UserFactory
+from tests.fakes.shopify.fixtures import fake_shopify  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,30 @@ def test_listing_page_explains_its_quantity_and_retry_clears_the_backoff(manager
     assert (listing.next_attempt_at, listing.needs_push) == (None, True)
     for name in ("inboundevent", "pushrecord", "driftrecord", "listing"):
         assert manager_client.get(f"/admin/channels_app/{name}/").status_code == 200
+
+
+def test_register_webhooks_action_subscribes_the_channel_to_this_site(manager_client, settings, fake_shopify):  # noqa: F811
+    from channels_app.services.accounts import account_create
+
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+    location_gid = next(iter(fake_shopify.state.locations.values())).gid
+    account = account_create(
+        kind="shopify",
+        name="Linen shop",
+        base_url=fake_shopify.url,
+        credentials={"access_token": fake_shopify.access_token, "webhook_secret": fake_shopify.client_secret},
+        options={"api_version": "2026-10", "location_id": location_gid},
+        schedule=False,
+    )
+
+    response = manager_client.post(
+        "/admin/channels_app/channelaccount/",
+        {"action": "register_webhooks", "_selected_action": [account.pk]},
+        secure=True,
+    )
+    account.refresh_from_db()
+
+    expected = f"https://testserver/webhooks/channels/{account.webhook_token}/"
+    assert response.status_code == 302
+    assert (account.webhooks_url, account.webhooks_error) == (expected, "")
+    assert sorted(s.callback_url for s in fake_shopify.state.subscriptions.values()) == [expected] * 5

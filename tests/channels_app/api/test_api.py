@@ -7,6 +7,7 @@ import pytest
 from channels_app.models import ChannelAccount, InboundEvent, Listing
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
+from tests.fakes.shopify.fixtures import fake_shopify  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +137,39 @@ def test_sync_now_polls_orders_and_pushes(api_client, shops, on_commit):
     assert account.orders_synced_at is not None
     assert account.sales_channel.orders.count() == 1
     assert shop.quantity("L1") == 0  # no stock here: the master's figure wins
+
+
+def test_register_webhooks_action_registers_to_this_site_and_go_live_does_too(
+    api_client,
+    settings,
+    fake_shopify,  # noqa: F811
+):
+    from channels_app.services.accounts import account_create
+
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+    account = account_create(
+        kind="shopify",
+        name="Linen shop",
+        base_url=fake_shopify.url,
+        credentials={"access_token": fake_shopify.access_token, "webhook_secret": fake_shopify.client_secret},
+        options={
+            "api_version": "2026-10",
+            "location_id": next(iter(fake_shopify.state.locations.values())).gid,
+        },
+        dry_run=True,
+        schedule=False,
+    )
+    manager = api_client("manager")
+    expected = f"https://testserver/webhooks/channels/{account.webhook_token}/"
+
+    refused = api_client("operator").post(f"{ACCOUNTS}{account.pk}/register-webhooks/", secure=True)
+    registered = manager.post(f"{ACCOUNTS}{account.pk}/register-webhooks/", secure=True)
+    live = manager.post(f"{ACCOUNTS}{account.pk}/go-live/", secure=True)
+    plain = manager.post(f"{ACCOUNTS}{account.pk}/register-webhooks/")  # http://: Shopify refuses
+
+    assert refused.status_code == 403
+    assert (registered.status_code, registered.json()) == (200, {"webhooks_url": expected})
+    assert (live.status_code, live.json()["dry_run"], live.json()["webhooks_url"]) == (200, False, expected)
+    assert plain.status_code == 400
+    assert "http:// is not supported" in plain.json()["detail"]
+    assert sorted(s.callback_url for s in fake_shopify.state.subscriptions.values()) == [expected] * 5
