@@ -246,13 +246,20 @@ class PushResult:
 
 @dataclass(frozen=True)
 class FulfilmentDTO:
-    """Lines of one order we shipped, with tracking, to report to the channel."""
+    """Lines of one order we shipped, with tracking, to report to the channel.
+
+    ``idempotency_key`` is stable for one fulfilment request (its id on our side), so a report
+    retried after a lost answer is recognised; connectors whose channel takes an idempotency key
+    for fulfilments pass it on (the generic connector does; Shopify's fulfillmentCreate and
+    Amazon's confirmShipment take none - their retries are checked against the channel's state).
+    """
 
     order_external_id: str
     lines: Mapping[str, int]
     carrier: str = ""
     tracking_number: str = ""
     tracking_url: str = ""
+    idempotency_key: str = ""
 
 
 EventKind = Literal["order", "listing", "ignored"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 
@@ -17,6 +19,27 @@ class FulfilmentError(Exception):
     """The order cannot be reported (not a channel order, unknown line...)."""
 
 
+class FulfilmentOutcome(StrEnum):
+    """What :func:`order_fulfilment_push` did."""
+
+    SENT = "sent"
+    NO_ACCOUNT = "no_account"  # the order's channel has no enabled account (e.g. manual orders)
+    DRY_RUN = "dry_run"  # the account is in dry run: nothing was sent
+
+
+@dataclass(frozen=True)
+class FulfilmentPushResult:
+    """The outcome, and the fulfilment as built for the channel (None without an account)."""
+
+    outcome: FulfilmentOutcome
+    fulfilment: FulfilmentDTO | None = None
+
+    @property
+    def sent(self) -> bool:
+        """True when the channel was told."""
+        return self.outcome == FulfilmentOutcome.SENT
+
+
 def order_fulfilment_push(
     *,
     order_id: int,
@@ -24,17 +47,20 @@ def order_fulfilment_push(
     carrier: str = "",
     tracking_number: str = "",
     tracking_url: str = "",
-) -> FulfilmentDTO | None:
+    idempotency_key: str = "",
+) -> FulfilmentPushResult:
     """Tell the order's channel that ``quantities`` (our line id -> units) shipped, with tracking.
 
-    Returns what was sent, or None for orders of channels without an account (manual orders)
-    and for dry-run accounts. Raises RetryableError/ConnectorError from the connector (the task
-    retries the first) and FulfilmentError for lines that are not on the order.
+    ``idempotency_key`` identifies the fulfilment request (stable across retries); connectors
+    whose channel takes one pass it on. Returns SENT with what was sent, NO_ACCOUNT for orders
+    of channels without an enabled account, DRY_RUN (with what would have been sent) for dry-run
+    accounts. Raises RetryableError/ConnectorError from the connector (the task retries the
+    first) and FulfilmentError for lines that are not on the order.
     """
     order = Order.objects.select_related("channel").get(pk=order_id)
     account = ChannelAccount.objects.filter(sales_channel=order.channel, enabled=True).first()
     if account is None:
-        return None
+        return FulfilmentPushResult(FulfilmentOutcome.NO_ACCOUNT)
     lines = dict(order.lines.values_list("pk", "external_line_id"))
     missing = set(quantities) - lines.keys()
     if missing:
@@ -45,12 +71,13 @@ def order_fulfilment_push(
         carrier=carrier,
         tracking_number=tracking_number,
         tracking_url=tracking_url,
+        idempotency_key=idempotency_key,
     )
     if account.dry_run:
-        return None
+        return FulfilmentPushResult(FulfilmentOutcome.DRY_RUN, dto)
     connector = account_connector(account=account)
     account_rate_limit(
         account=account, connector=connector, timeout=float(settings.CHANNELS_PUSH_LEASE_SECONDS)
     )
     connector.fulfilment_push(fulfilment=dto)
-    return dto
+    return FulfilmentPushResult(FulfilmentOutcome.SENT, dto)

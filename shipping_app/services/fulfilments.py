@@ -77,7 +77,7 @@ def channel_fulfilment_deliver(*, request_id: int) -> ChannelFulfilmentRequest:
     never push the same fulfilment at once; a row another worker holds is skipped.
     """
     from channels_app.connectors.base import ConnectorError, RetryableError
-    from channels_app.services.fulfilment import FulfilmentError, order_fulfilment_push
+    from channels_app.services.fulfilment import FulfilmentError, FulfilmentOutcome, order_fulfilment_push
 
     retry: RetryableError | None = None
     with transaction.atomic():
@@ -100,6 +100,7 @@ def channel_fulfilment_deliver(*, request_id: int) -> ChannelFulfilmentRequest:
                 carrier=request.carrier,
                 tracking_number=request.tracking_number,
                 tracking_url=request.tracking_url,
+                idempotency_key=f"shipping-fulfilment-{request.pk}",
             )
         except RetryableError as exc:
             retry = exc
@@ -114,10 +115,12 @@ def channel_fulfilment_deliver(*, request_id: int) -> ChannelFulfilmentRequest:
             request.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             request.next_attempt_at = now + _backoff(request.attempts)
         else:
-            if sent is None:
+            if not sent.sent:
                 request.status = FulfilmentRequestStatus.QUEUED
                 request.last_error = (
-                    "No enabled channel account (or a dry-run one) for this channel yet: kept queued"
+                    "No enabled channel account for this channel yet: kept queued"
+                    if sent.outcome == FulfilmentOutcome.NO_ACCOUNT
+                    else "The channel account is in dry run: nothing sent, kept queued"
                 )
                 request.next_attempt_at = now + NO_ACCOUNT_RETRY
             else:

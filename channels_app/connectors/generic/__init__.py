@@ -15,7 +15,8 @@ the account's base URL; every request carries ``Authorization: Bearer <api_key>`
     ``{"results": [{"id", "status": "ok" | "stale" | "not_found", "quantity": int}]}``; with
     ``expected`` the write happens only if the current quantity equals it (else ``stale``); a
     ``key`` already applied is answered ``ok`` again without applying twice.
-``POST fulfilments`` ``{"order_id", "lines": {line_id: qty}, "carrier", "tracking_number", "tracking_url"}``
+``POST fulfilments`` ``{"order_id", "lines": {line_id: qty}, "carrier", "tracking_number", "tracking_url",
+    "key"?}``; a ``key`` already applied is answered ``ok`` again without recording it twice.
 
 An Order is ``{"id", "status": "open" | "cancelled" | "fulfilled", "created_at", "updated_at",
 "paid", "currency", "total", "customer": {"name", "email"}, "shipping_address": {}, "lines":

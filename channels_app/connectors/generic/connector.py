@@ -136,18 +136,17 @@ class GenericConnector(Connector):
         return results
 
     def fulfilment_push(self, *, fulfilment: FulfilmentDTO) -> None:
-        """POST fulfilments."""
-        self._call(
-            "POST",
-            "fulfilments",
-            json={
-                "order_id": fulfilment.order_external_id,
-                "lines": dict(fulfilment.lines),
-                "carrier": fulfilment.carrier,
-                "tracking_number": fulfilment.tracking_number,
-                "tracking_url": fulfilment.tracking_url,
-            },
-        )
+        """POST fulfilments (with the fulfilment's idempotency ``key`` when it has one)."""
+        body: dict[str, Any] = {
+            "order_id": fulfilment.order_external_id,
+            "lines": dict(fulfilment.lines),
+            "carrier": fulfilment.carrier,
+            "tracking_number": fulfilment.tracking_number,
+            "tracking_url": fulfilment.tracking_url,
+        }
+        if fulfilment.idempotency_key:
+            body["key"] = fulfilment.idempotency_key
+        self._call("POST", "fulfilments", json=body)
 
     def webhook_verify(self, *, headers: Mapping[str, str], body: bytes) -> None:
         """Constant-time check of X-Channel-Signature against the webhook secret."""

@@ -66,6 +66,7 @@ def test_tracking_is_pushed_to_the_origin_channel_through_its_connector(
             "carrier": "usps",
             "tracking_number": "9400111899223100000009",
             "tracking_url": "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223100000009",
+            "key": f"shipping-fulfilment-{request.pk}",
         }
     ]
 

@@ -51,7 +51,7 @@ def test_fulfilment_of_a_channel_without_connector_stays_queued_until_delivered(
 
     # The delivery task ran after commit: no channel account for this channel, so it stays queued.
     assert (request.status, request.attempts) == (FulfilmentRequestStatus.QUEUED, 1)
-    assert request.last_error.startswith("No enabled channel account")
+    assert request.last_error == "No enabled channel account for this channel yet: kept queued"
     assert request.next_attempt_at is not None
     assert (failed.status, failed.attempts, failed.last_error) == ("failed", 2, "connector missing")
     assert still_pending == [request]

@@ -110,7 +110,8 @@ def test_our_shipment_reported_through_the_engine_is_not_shipped_again_by_the_ne
     order.refresh_from_db()
     line.refresh_from_db()
 
-    assert dict(sent.lines) == {placed.items[0].order_item_id: 2}
+    assert sent.outcome == "sent"
+    assert dict(sent.fulfilment.lines) == {placed.items[0].order_item_id: 2}
     assert amazon.order(placed.amazon_order_id).status == "Shipped"
     assert (order.status, line.quantity_shipped) == (OrderStatus.SHIPPED, 2)
     level = StockLevel.objects.get(sku=sku, location=location)
