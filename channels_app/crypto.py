@@ -1,7 +1,16 @@
-"""Credentials at rest: Fernet encryption of a connector's credential dict.
+"""Secrets at rest: Fernet encryption of a small dict of strings, shared by every app.
 
 Keys come from ``settings.FIELD_ENCRYPTION_KEYS`` (the first encrypts, all decrypt, so keys can
-be rotated); without them one key is derived from SECRET_KEY.
+be rotated). Without them one key is derived from SECRET_KEY and a ``context`` naming what is
+encrypted: SHA-256 of ``"<context>:" + SECRET_KEY``, so values of one context do not decrypt
+under another. Each app keeps the context it has always used, so values it stored earlier still
+decrypt: ``channels_app.credentials`` (channel accounts, and shipping accounts, which have always
+used the channels helper) and ``accounting_app.secrets`` (accounting connections).
+
+:func:`secrets_encrypt` / :func:`secrets_decrypt` are the generic pair; the ``credentials_*``
+functions below are the channel accounts' own, and ``shipping_app.crypto`` and
+``accounting_app.crypto`` are thin users of this module. Every failure to decrypt is one error
+class, :class:`SecretsError`.
 """
 
 from __future__ import annotations
@@ -9,35 +18,52 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
-
-class CredentialsError(Exception):
-    """Stored credentials cannot be decrypted with the configured keys."""
+CHANNELS_CONTEXT = "channels_app.credentials"
 
 
-def _fernet() -> MultiFernet:
+class SecretsError(Exception):
+    """Stored secrets cannot be decrypted with the configured keys."""
+
+
+# The name channel and shipping code has always caught.
+CredentialsError = SecretsError
+
+
+def _fernet(*, context: str) -> MultiFernet:
     keys = [k for k in getattr(settings, "FIELD_ENCRYPTION_KEYS", []) if k]
     if not keys:
-        digest = hashlib.sha256(b"channels_app.credentials:" + settings.SECRET_KEY.encode()).digest()
+        digest = hashlib.sha256(f"{context}:".encode() + settings.SECRET_KEY.encode()).digest()
         keys = [base64.urlsafe_b64encode(digest).decode()]
     return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
 
 
-def credentials_encrypt(*, credentials: dict[str, str]) -> str:
-    """Encrypt a credential dict to a text token (empty dict -> empty string)."""
-    if not credentials:
+def secrets_encrypt(*, values: Mapping[str, str], context: str) -> str:
+    """Encrypt a dict of strings to a text token (empty dict -> empty string)."""
+    if not values:
         return ""
-    return _fernet().encrypt(json.dumps(credentials, sort_keys=True).encode()).decode()
+    return _fernet(context=context).encrypt(json.dumps(dict(values), sort_keys=True).encode()).decode()
 
 
-def credentials_decrypt(*, token: str) -> dict[str, str]:
-    """Decrypt what :func:`credentials_encrypt` produced; raises CredentialsError on a bad key."""
+def secrets_decrypt(*, token: str, context: str) -> dict[str, str]:
+    """Decrypt what :func:`secrets_encrypt` produced for ``context``; raises SecretsError."""
     if not token:
         return {}
     try:
-        return json.loads(_fernet().decrypt(token.encode()))
+        return json.loads(_fernet(context=context).decrypt(token.encode()))
     except InvalidToken as exc:
-        raise CredentialsError("Credentials cannot be decrypted with the configured keys") from exc
+        raise SecretsError("Stored secrets cannot be decrypted with the configured keys") from exc
+
+
+def credentials_encrypt(*, credentials: Mapping[str, str]) -> str:
+    """Encrypt a channel account's credential dict (empty dict -> empty string)."""
+    return secrets_encrypt(values=credentials, context=CHANNELS_CONTEXT)
+
+
+def credentials_decrypt(*, token: str) -> dict[str, str]:
+    """Decrypt what :func:`credentials_encrypt` produced; raises SecretsError on a bad key."""
+    return secrets_decrypt(token=token, context=CHANNELS_CONTEXT)

@@ -1,12 +1,26 @@
-"""Credentials at rest for shipping accounts.
+"""Credentials at rest for shipping accounts: a thin user of :mod:`channels_app.crypto`.
 
-A thin wrapper over the project's Fernet helper (``channels_app.crypto``: keys from
-``settings.FIELD_ENCRYPTION_KEYS``, rotation, key derived from SECRET_KEY when unset). The helper
-is generic; once it moves to a shared module this wrapper is the only import to change.
+Shipping accounts have always been encrypted with the channel accounts' context
+(``channels_app.credentials``); it is kept so that stored credentials still decrypt.
 """
 
 from __future__ import annotations
 
-from channels_app.crypto import CredentialsError, credentials_decrypt, credentials_encrypt
+from collections.abc import Mapping
 
-__all__ = ["CredentialsError", "credentials_decrypt", "credentials_encrypt"]
+from channels_app.crypto import CHANNELS_CONTEXT, SecretsError, secrets_decrypt, secrets_encrypt
+
+CONTEXT = CHANNELS_CONTEXT
+CredentialsError = SecretsError
+
+__all__ = ["CONTEXT", "CredentialsError", "credentials_decrypt", "credentials_encrypt"]
+
+
+def credentials_encrypt(*, credentials: Mapping[str, str]) -> str:
+    """Encrypt a shipping account's credential dict (empty dict -> empty string)."""
+    return secrets_encrypt(values=credentials, context=CONTEXT)
+
+
+def credentials_decrypt(*, token: str) -> dict[str, str]:
+    """Decrypt what :func:`credentials_encrypt` produced; raises CredentialsError on a bad key."""
+    return secrets_decrypt(token=token, context=CONTEXT)

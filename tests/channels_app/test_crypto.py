@@ -37,3 +37,49 @@ def test_keys_rotate_and_a_wrong_key_is_a_clear_error(settings):
     settings.FIELD_ENCRYPTION_KEYS = [new]
     with pytest.raises(CredentialsError):
         credentials_decrypt(token=token)
+
+
+def _old_channels_token(secret_key: str, values: dict) -> str:
+    """A value encrypted the way channels_app.crypto did before it took a context."""
+    import base64
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(b"channels_app.credentials:" + secret_key.encode()).digest()
+    return (
+        Fernet(base64.urlsafe_b64encode(digest)).encrypt(json.dumps(values, sort_keys=True).encode()).decode()
+    )
+
+
+def test_credentials_encrypted_the_old_way_still_decrypt(settings):
+    settings.FIELD_ENCRYPTION_KEYS = []
+    token = _old_channels_token(settings.SECRET_KEY, {"api_key": "k", "webhook_secret": "s"})
+
+    assert credentials_decrypt(token=token) == {"api_key": "k", "webhook_secret": "s"}
+
+
+def test_contexts_keep_values_apart_and_every_failure_is_one_error_class(settings):
+    from channels_app.crypto import SecretsError, secrets_decrypt, secrets_encrypt
+
+    settings.FIELD_ENCRYPTION_KEYS = []
+    token = secrets_encrypt(values={"a": "1"}, context="one")
+
+    assert secrets_decrypt(token=token, context="one") == {"a": "1"}
+    with pytest.raises(SecretsError, match="cannot be decrypted"):
+        secrets_decrypt(token=token, context="two")
+    with pytest.raises(CredentialsError):
+        credentials_decrypt(token=token)
+    assert CredentialsError is SecretsError
+    assert (secrets_encrypt(values={}, context="one"), secrets_decrypt(token="", context="one")) == ("", {})
+
+
+def test_configured_keys_serve_every_context_and_rotate(settings):
+    from channels_app.crypto import secrets_decrypt, secrets_encrypt
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    token = secrets_encrypt(values={"a": "1"}, context="one")
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+
+    assert secrets_decrypt(token=token, context="two") == {"a": "1"}
+    assert Fernet(old.encode()).decrypt(token.encode()) == b'{"a": "1"}'
