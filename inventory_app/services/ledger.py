@@ -168,10 +168,24 @@ def _batch_load(*, changes: Sequence[StockChange]) -> tuple[dict[int, SKU], dict
 
 def _levels_lock(*, changes: Sequence[StockChange], skus: dict[int, SKU]) -> dict[tuple[int, int], dict]:
     pairs = sorted({(c.sku_id, c.location_id) for c in changes})
-    StockLevel.objects.bulk_create(
-        [StockLevel(sku_id=s, location_id=loc, allow_backorder=skus[s].allows_backorder) for s, loc in pairs],
-        ignore_conflicts=True,
-    )
+    rows = _levels_select_for_update(pairs=pairs)
+    missing = [pair for pair in pairs if pair not in rows]
+    if missing:
+        # Levels seen for the first time: create them (a concurrent creator wins quietly), then
+        # lock them. New rows take higher primary keys than the ones already locked, so the
+        # pk order of the locks holds.
+        StockLevel.objects.bulk_create(
+            [
+                StockLevel(sku_id=s, location_id=loc, allow_backorder=skus[s].allows_backorder)
+                for s, loc in missing
+            ],
+            ignore_conflicts=True,
+        )
+        rows.update(_levels_select_for_update(pairs=missing))
+    return rows
+
+
+def _levels_select_for_update(*, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], dict]:
     condition = Q()
     for sku_id, location_id in pairs:
         condition |= Q(sku_id=sku_id, location_id=location_id)

@@ -95,8 +95,14 @@ def order_create(
         return existing, False
     try:
         with transaction.atomic():
-            order = _order_insert(channel=channel, data=data)
-            _order_reserve(order=order, user=user, location_ids=location_ids, shortage=shortage)
+            order, lines = _order_insert(channel=channel, data=data)
+            _order_reserve(
+                order=order,
+                user=user,
+                location_ids=location_ids,
+                shortage=shortage,
+                lines=[line for line in lines if line.sku_id],
+            )
     except IntegrityError:
         # The same order was created concurrently (webhook and poll at once): use that one.
         existing = Order.objects.filter(channel=channel, external_ref=data.external_ref).first()
@@ -106,7 +112,7 @@ def order_create(
     return order, True
 
 
-def _order_insert(*, channel: SalesChannel, data: OrderInput) -> Order:
+def _order_insert(*, channel: SalesChannel, data: OrderInput) -> tuple[Order, list[OrderLine]]:
     codes = {line.sku_code for line in data.lines}
     skus = {s.code: s for s in SKU.objects.filter(code__in=codes)}
     unknown = sorted(codes - skus.keys())
@@ -129,7 +135,7 @@ def _order_insert(*, channel: SalesChannel, data: OrderInput) -> Order:
         needs_attention=bool(unknown),
         attention_reason=f"Unknown SKU(s): {', '.join(unknown)}" if unknown else "",
     )
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
@@ -143,7 +149,9 @@ def _order_insert(*, channel: SalesChannel, data: OrderInput) -> Order:
             for line in data.lines
         ]
     )
-    return order
+    if any(line.pk is None for line in lines):  # a backend that does not return ids
+        lines = list(order.lines.select_related("sku"))
+    return order, lines
 
 
 def _line_demand(lines: Sequence[OrderLine]) -> dict[int, dict[int, int]]:
@@ -186,8 +194,11 @@ def _order_reserve(
     )
     location_order = list(locations.order_by("priority", "code").values_list("pk", flat=True))
     stock_sku_ids = sorted({s for per_line in demand.values() for s in per_line})
-    policies = dict(SKU.objects.filter(pk__in=stock_sku_ids).values_list("pk", "backorder_policy"))
-    codes = dict(SKU.objects.filter(pk__in=stock_sku_ids).values_list("pk", "code"))
+    policies, codes = {}, {}
+    for pk, policy, code in SKU.objects.filter(pk__in=stock_sku_ids).values_list(
+        "pk", "backorder_policy", "code"
+    ):
+        policies[pk], codes[pk] = policy, code
     # Lock every level we may draw from, in primary-key order, before planning on their figures.
     free: dict[tuple[int, int], int] = {
         (row["sku_id"], row["location_id"]): row["on_hand"] - row["committed"]
@@ -248,12 +259,23 @@ def _order_reserve(
     operation = stock_apply(
         changes=changes, reason=MovementReason.RESERVE, reference=f"order:{order.pk}", user=user
     )
-    for (line_id, sku_id, location_id), qty in merged.items():
-        allocation, created = Allocation.objects.get_or_create(
-            line_id=line_id, sku_id=sku_id, location_id=location_id, defaults={"quantity": qty}
+    # One read of the allocations these lines already hold, one insert of the new ones.
+    held = {
+        (a["line_id"], a["sku_id"], a["location_id"]): a["pk"]
+        for a in Allocation.objects.filter(line_id__in={key[0] for key in merged}).values(
+            "pk", "line_id", "sku_id", "location_id"
         )
-        if not created:
-            Allocation.objects.filter(pk=allocation.pk).update(quantity=F("quantity") + qty)
+    }
+    Allocation.objects.bulk_create(
+        [
+            Allocation(line_id=line_id, sku_id=sku_id, location_id=location_id, quantity=qty)
+            for (line_id, sku_id, location_id), qty in merged.items()
+            if (line_id, sku_id, location_id) not in held
+        ]
+    )
+    for key, qty in merged.items():
+        if key in held:
+            Allocation.objects.filter(pk=held[key]).update(quantity=F("quantity") + qty)
     if backordered:
         OrderLine.objects.filter(pk__in=backordered).update(backordered=True)
     return operation
