@@ -61,6 +61,26 @@ def inbound_event_process_task(self, event_id: int) -> None:
 
 
 @shared_task(bind=True, acks_late=True)
+def inbound_events_drain_task(self, account_id: int) -> dict:
+    """Apply the account's pending inbound events in batches (webhooks enqueue this)."""
+    from channels_app.services.intake_batch import account_inbound_events_drain
+
+    try:
+        counts = account_inbound_events_drain(account_id=account_id)
+    except Exception as exc:
+        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
+            raise  # the events stay pending: the sweeper enqueues them again
+        raise self.retry(
+            exc=exc,
+            countdown=_countdown(self.request.retries),
+            max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
+        ) from exc
+    if counts["left"]:
+        inbound_events_drain_task.delay(account_id)
+    return counts
+
+
+@shared_task(bind=True, acks_late=True)
 def account_orders_sync_task(self, account_id: int) -> dict:
     """Poll the account's changed orders."""
     from channels_app.services.polling import account_orders_sync

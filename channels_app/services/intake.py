@@ -301,9 +301,11 @@ def webhook_receive(
 
     The connector checks the signature before anything is parsed or stored
     (WebhookSignatureError); a malformed body raises WebhookPayloadError and stores nothing.
-    A repeated delivery (same event id) is stored once and processed once.
+    A repeated delivery (same event id) is stored once and processed once. The event is applied
+    by :func:`channels_app.services.intake_batch.account_inbound_events_drain`, which takes every
+    pending event of the account in batches (drains enqueued at once share the work).
     """
-    from channels_app.tasks import inbound_event_process_task
+    from channels_app.tasks import inbound_events_drain_task
 
     connector = account_connector(account=account)
     connector.webhook_verify(headers=headers, body=body)
@@ -318,5 +320,5 @@ def webhook_receive(
             order=parsed.order,
         )
         if created and event.status == InboundEventStatus.PENDING:
-            transaction.on_commit(lambda: inbound_event_process_task.delay(event.pk))
+            transaction.on_commit(lambda: inbound_events_drain_task.delay(account.pk))
     return event, created

@@ -1,0 +1,171 @@
+"""Batched order intake: a worker drains many pending inbound events of one account at once.
+
+The webhook view only verifies, stores the raw event (``INSERT ... ON CONFLICT DO NOTHING``) and
+enqueues a drain of the account after commit. :func:`account_inbound_events_drain` then takes up
+to ``batch`` pending events of the account with ``FOR UPDATE SKIP LOCKED`` (so drains running
+at once share the work), applies each one in its own savepoint through the same idempotent
+intake as single events, marks the listings of every SKU touched once, marks the events
+processed, and commits; one push request and one intake stamp follow the commit.
+
+Nothing is lost: an event is marked processed in the transaction that applied it, so a worker
+dying mid-batch leaves its events pending (the sweeper enqueues them again); an event whose
+application fails is marked failed and handed to the single-event task, which retries it with
+backoff.
+
+Deadlocks: before applying anything the batch locks, in primary-key order, every stock level
+and every listing its orders can touch; the ledger and the outbox then lock only rows already
+held, so two batches (or a batch and a single intake) never wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from channels_app.connectors.base import OrderDTO
+from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
+from channels_app.selectors.quantities import account_location_ids
+from channels_app.services.intake import (
+    OLDER_SNAPSHOT,
+    intake_after_commit,
+    order_dto_load,
+    order_intake_snapshot_apply,
+)
+from channels_app.services.outbox import listings_mark_dirty, outbox_marks_scope
+from inventory_app.models import SKU, Location, StockLevel
+from inventory_app.selectors.kits import kit_components_flatten, sku_kits_containing
+
+logger = logging.getLogger(__name__)
+
+DRAIN_BATCH = 100
+DRAIN_SECONDS = 5.0
+
+
+def account_inbound_events_drain(
+    *, account_id: int, batch: int = DRAIN_BATCH, max_seconds: float = DRAIN_SECONDS
+) -> dict[str, int]:
+    """Apply the account's pending inbound events, ``batch`` per transaction, for up to
+    ``max_seconds``; return counts ``processed``, ``ignored``, ``failed`` and ``left`` (1 when
+    pending events may remain for another drain)."""
+    account = ChannelAccount.objects.select_related("sales_channel").filter(pk=account_id).first()
+    totals = {"processed": 0, "ignored": 0, "failed": 0, "left": 0}
+    if account is None:
+        return totals
+    started = time.monotonic()
+    while True:
+        counts = _drain_once(account=account, batch=batch)
+        for key in ("processed", "ignored", "failed"):
+            totals[key] += counts[key]
+        if counts["taken"] < batch:
+            return totals
+        if time.monotonic() - started >= max_seconds:
+            totals["left"] = 1
+            return totals
+
+
+def _drain_once(*, account: ChannelAccount, batch: int) -> dict[str, int]:
+    from channels_app.tasks import inbound_event_process_task
+
+    counts = {"taken": 0, "processed": 0, "ignored": 0, "failed": 0}
+    with outbox_marks_scope(), transaction.atomic():
+        events = list(
+            InboundEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(account_id=account.pk, status=InboundEventStatus.PENDING)
+            .order_by("pk")
+            .only("id", "order", "attempts")[:batch]
+        )
+        counts["taken"] = len(events)
+        if not events:
+            return counts
+        snapshots = {e.pk: order_dto_load(data=e.order) for e in events if e.order is not None}
+        _rows_lock(account=account, orders=list(snapshots.values()))
+        marks: set[int] = set()
+        done: dict[str, list[int]] = {InboundEventStatus.PROCESSED: [], InboundEventStatus.IGNORED: []}
+        older: list[int] = []
+        failed: list[tuple[InboundEvent, Exception]] = []
+        for event in events:
+            snapshot = snapshots.get(event.pk)
+            if snapshot is None:
+                done[InboundEventStatus.IGNORED].append(event.pk)
+                continue
+            try:
+                with transaction.atomic():
+                    _order, applied = order_intake_snapshot_apply(
+                        account=account, order=snapshot, marks=marks
+                    )
+            except Exception as exc:
+                logger.exception("inbound event %s failed in a batch", event.pk)
+                failed.append((event, exc))
+                continue
+            (done[InboundEventStatus.PROCESSED] if applied else older).append(event.pk)
+        now = timezone.now()
+        for status, ids in done.items():
+            if ids:
+                InboundEvent.objects.filter(pk__in=ids).update(
+                    status=status, processed_at=now, error="", attempts=F("attempts") + 1
+                )
+        if older:
+            InboundEvent.objects.filter(pk__in=older).update(
+                status=InboundEventStatus.IGNORED,
+                processed_at=now,
+                error=OLDER_SNAPSHOT,
+                attempts=F("attempts") + 1,
+            )
+        for event, exc in failed:
+            InboundEvent.objects.filter(pk=event.pk).update(
+                status=InboundEventStatus.FAILED,
+                attempts=event.attempts + 1,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+            transaction.on_commit(lambda e=event.pk: inbound_event_process_task.delay(e))
+        push_account_ids = listings_mark_dirty(sku_ids=marks, include_kits=True) if marks else set()
+        applied_any = bool(done[InboundEventStatus.PROCESSED])
+        if applied_any:
+            transaction.on_commit(
+                lambda: intake_after_commit(account_id=account.pk, push_account_ids=push_account_ids)
+            )
+    counts["processed"] = len(done[InboundEventStatus.PROCESSED])
+    counts["ignored"] = len(done[InboundEventStatus.IGNORED]) + len(older)
+    counts["failed"] = len(failed)
+    return counts
+
+
+def _rows_lock(*, account: ChannelAccount, orders: Sequence[OrderDTO]) -> None:
+    """Lock, in primary-key order, the stock levels and listings the batch's orders can touch."""
+    listing_ids = {line.listing_external_id for o in orders for line in o.lines if line.listing_external_id}
+    codes = {line.sku_code for o in orders for line in o.lines if line.sku_code}
+    sku_ids = set(
+        Listing.objects.filter(account=account, external_id__in=listing_ids, sku__isnull=False).values_list(
+            "sku_id", flat=True
+        )
+    )
+    sku_ids |= set(SKU.objects.filter(code__in=codes).values_list("pk", flat=True))
+    if not sku_ids and not listing_ids:
+        return
+    kits = list(SKU.objects.filter(pk__in=sku_ids, is_kit=True).values_list("pk", flat=True))
+    stock_ids = set(sku_ids)
+    for recipe in (kit_components_flatten(kit_ids=kits) if kits else {}).values():
+        stock_ids |= set(recipe)
+    locations = account_location_ids(account=account)
+    if locations is None:
+        locations = list(
+            Location.objects.filter(is_active=True, is_sellable=True).values_list("pk", flat=True)
+        )
+    list(
+        StockLevel.objects.select_for_update()
+        .filter(sku_id__in=sorted(stock_ids), location_id__in=locations)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    marked = (stock_ids | set(sku_kits_containing(sku_ids=stock_ids)) if stock_ids else set()) | sku_ids
+    list(
+        Listing.objects.select_for_update(of=("self",))
+        .filter(Q(sku_id__in=sorted(marked)) | Q(account=account, external_id__in=listing_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -1,0 +1,82 @@
+"""The webhook view: verify, store once, enqueue a drain; the work happens in the drain."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from channels_app.models import InboundEvent
+from inventory_app.models import Order, StockLevel
+from inventory_app.services.stock import stock_receive
+from tests.factories import LocationFactory, SKUFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop_a(shops, connect, on_commit):
+    location = LocationFactory(code="MAIN")
+    sku = SKUFactory(code="LINEN-1")
+    shop = shops()
+    shop.listing_add("A-L1", sku="LINEN-1", quantity=0)
+    with on_commit(execute=True):
+        stock_receive(sku=sku, location=location, quantity=5)
+        account = connect(shop, "Shop A")
+    return shop, account, sku, location
+
+
+def _post(client, account, body: bytes, headers: dict):
+    url = reverse("channels_webhooks:receive", args=[account.webhook_token])
+    return client.post(url, data=body, content_type="application/json", headers=headers)
+
+
+def test_delivery_is_stored_with_few_queries_and_applied_by_the_drain(client, shop_a, on_commit):
+    shop, account, sku, location = shop_a
+    sale = shop.buy("A-L1", 2)
+    body, headers = shop.webhook(sale, "order.created")
+
+    with on_commit(execute=False) as callbacks, CaptureQueriesContext(connection) as queries:
+        response = _post(client, account, body, headers)
+    stored = InboundEvent.objects.get()
+    assert response.status_code == 200
+    assert response.json() == {"event": stored.pk, "duplicate": False}
+    assert (stored.status, stored.source, stored.topic) == ("pending", "webhook", "order.created")
+    assert Order.objects.count() == 0  # nothing applied in the request
+    # account lookup, savepoint + INSERT ... ON CONFLICT DO NOTHING + release
+    assert len(queries) <= 4
+    assert len(callbacks) == 1
+
+    for callback in callbacks:
+        callback()
+    assert Order.objects.get().external_ref == sale["id"]
+    assert StockLevel.objects.get(sku=sku, location=location).committed == 2
+    assert InboundEvent.objects.get().status == "processed"
+
+
+def test_repeated_delivery_is_a_duplicate_and_enqueues_nothing(client, shop_a, on_commit):
+    shop, account, *_ = shop_a
+    body, headers = shop.webhook(shop.buy("A-L1", 1), "order.created")
+    with on_commit(execute=True):
+        first = _post(client, account, body, headers)
+
+    with on_commit(execute=False) as callbacks:
+        again = _post(client, account, body, headers)
+
+    assert again.status_code == 200
+    assert again.json() == {"event": first.json()["event"], "duplicate": True}
+    assert callbacks == []
+    assert InboundEvent.objects.count() == 1
+    assert Order.objects.count() == 1
+
+
+def test_unknown_account_is_404_and_stores_nothing(client, shop_a):
+    shop, *_ = shop_a
+    body, headers = shop.webhook(shop.buy("A-L1", 1), "order.created")
+    url = reverse("channels_webhooks:receive", args=["no-such-token"])
+
+    response = client.post(url, data=body, content_type="application/json", headers=headers)
+
+    assert response.status_code == 404
+    assert InboundEvent.objects.count() == 0
