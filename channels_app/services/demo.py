@@ -23,7 +23,7 @@ from channels_app.demo.catalog import (
     SHOPIFY_TOKEN,
 )
 from channels_app.models import ChannelAccount
-from channels_app.services.accounts import account_create
+from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import account_update
 from channels_app.services.onboarding import (
     account_go_live,
@@ -149,9 +149,12 @@ def demo_setup(*, shopify_url: str, amazon_url: str, web_url: str, wait: float =
         # Orders read after going live: Amazon's held increases (no compare-and-set) may go out.
         account_orders_sync(account_id=account.pk)
         result[store] = {"account_id": account.pk, **counts}
-    result["shopify"]["webhooks"] = account_webhooks_register(
-        account_id=_account("shopify").pk, base_url=web_url
-    )
+    try:
+        result["shopify"]["webhooks"] = account_webhooks_register(
+            account_id=result["shopify"]["account_id"], base_url=web_url
+        )
+    except AccountError as exc:
+        raise DemoError(f"Shopify webhooks not registered: {exc}") from None
     return result
 
 

@@ -32,12 +32,9 @@ from django.db import connection
 
 from channels_app.models import Listing
 from channels_app.services.accounts import account_create
-from channels_app.services.onboarding import (
-    account_go_live,
-    account_listings_import,
-    account_webhooks_register,
-)
+from channels_app.services.onboarding import account_go_live, account_listings_import
 from channels_app.services.polling import account_orders_sync
+from channels_app.services.webhooks import account_webhooks_register
 from config.celery import app as celery_app
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
@@ -205,7 +202,7 @@ def system(redis_url, settings):
             assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
-        account_webhooks_register(account=shop_account, public_base_url=f"http://127.0.0.1:{web_port}")
+        account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
         procs.start(
             "beat",
             [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
