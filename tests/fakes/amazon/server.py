@@ -20,6 +20,7 @@ import argparse
 import json
 import sys
 import threading
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -246,7 +247,12 @@ def main(argv: list[str] | None = None) -> None:
         feed_processing_seconds=args.feed_processing_seconds,
     )
     fake = FakeAmazon(
-        config=config, clock=FakeClock(frozen=False), host=args.host, port=args.port, verbose=args.verbose
+        config=config,
+        # Real time from now, so that a client's "orders since <real time>" is not in the future.
+        clock=FakeClock(start=datetime.now(UTC), frozen=False),
+        host=args.host,
+        port=args.port,
+        verbose=args.verbose,
     )
     if args.no_rate_limits:
         fake.state.rate_limiter.enabled = False
