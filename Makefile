@@ -41,7 +41,7 @@ RUSH_ARGS ?=
 rush: $(STAMP)
 	$(PY) -m config.devservices --redis -- $(PY) -m bench.rush --seed $(SEED) --faults $(FAULTS) $(RUSH_ARGS)
 
-# Benchmarks (bench/README.md): stock service, push, coalescing, webhook intake -> bench/results/bench.json.
+# Benchmarks (bench/run_all.py): stock service, push, coalescing, webhook intake -> bench/results/bench.json.
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(PY) -m config.devservices --redis -- $(PY) -m bench.run_all $(BENCH_ARGS)
