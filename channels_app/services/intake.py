@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -46,14 +47,35 @@ logger = logging.getLogger(__name__)
 OLDER_SNAPSHOT = "ignored: older"
 
 
-def _line_sku_codes(*, account: ChannelAccount, order: OrderDTO) -> dict[str, str]:
+@dataclass
+class IntakeBatch:
+    """What a batch of intakes of one account reads once (see ``intake_batch``).
+
+    ``location_ids``: the account's locations; ``listing_codes``: linked listing external id ->
+    SKU code for every listing of the batch; ``absent_refs``: external refs with no order when
+    the batch started; ``sku_ids``: every SKU the batch's lines can resolve to (marked dirty once
+    by the caller, who also requests the pushes).
+    """
+
+    location_ids: list[int] | None
+    listing_codes: dict[str, str]
+    absent_refs: set[str]
+    sku_ids: set[int] = field(default_factory=set)
+
+
+def _line_sku_codes(
+    *, account: ChannelAccount, order: OrderDTO, batch: IntakeBatch | None = None
+) -> dict[str, str]:
     """external line id -> our SKU code (through the linked listing, else the code the channel sent)."""
     listing_ids = {line.listing_external_id for line in order.lines if line.listing_external_id}
-    linked = dict(
-        Listing.objects.filter(account=account, external_id__in=listing_ids, sku__isnull=False).values_list(
-            "external_id", "sku__code"
+    if batch is not None:
+        linked = batch.listing_codes
+    else:
+        linked = dict(
+            Listing.objects.filter(
+                account=account, external_id__in=listing_ids, sku__isnull=False
+            ).values_list("external_id", "sku__code")
         )
-    )
     return {
         line.external_line_id: linked.get(line.listing_external_id)
         or line.sku_code
@@ -62,8 +84,8 @@ def _line_sku_codes(*, account: ChannelAccount, order: OrderDTO) -> dict[str, st
     }
 
 
-def _order_input(*, account: ChannelAccount, order: OrderDTO) -> OrderInput:
-    codes = _line_sku_codes(account=account, order=order)
+def _order_input(*, account: ChannelAccount, order: OrderDTO, batch: IntakeBatch | None = None) -> OrderInput:
+    codes = _line_sku_codes(account=account, order=order, batch=batch)
     return OrderInput(
         external_ref=order.external_id,
         lines=[
@@ -186,7 +208,7 @@ def order_intake_apply(*, account: ChannelAccount, order: OrderDTO) -> Order:
 
 
 def order_intake_snapshot_apply(
-    *, account: ChannelAccount, order: OrderDTO, marks: set[int] | None = None
+    *, account: ChannelAccount, order: OrderDTO, batch: IntakeBatch | None = None
 ) -> tuple[Order, bool]:
     """Bring our copy of a channel order to the snapshot ``order``; idempotent, any event order.
 
@@ -195,21 +217,27 @@ def order_intake_snapshot_apply(
     fulfilled. A snapshot older (by the channel's ``updated_at``) than the one already applied is
     skipped and ``(order, False)`` returned; equal timestamps are applied (every step only moves
     forward, so a repeat changes nothing). Marks the affected listings dirty in the same
-    transaction; with ``marks`` given (a batch), adds the SKU ids to it instead and leaves the
-    marking and the push request to the caller. Returns ``(order, applied)``.
+    transaction; within a ``batch`` it uses the batch's reads and leaves the marking (of
+    ``batch.sku_ids``) and the push request to the caller. Returns ``(order, applied)``.
     """
     channel = account.sales_channel
     with transaction.atomic(savepoint=False):
-        existing = (
-            Order.objects.select_for_update().filter(channel=channel, external_ref=order.external_id).first()
-        )
+        existing = None
+        if batch is None or order.external_id not in batch.absent_refs:
+            existing = (
+                Order.objects.select_for_update()
+                .filter(channel=channel, external_ref=order.external_id)
+                .first()
+            )
         if existing is None:
             created_order, created = order_create(
                 channel=channel,
-                data=_order_input(account=account, order=order),
-                location_ids=account_location_ids(account=account),
+                data=_order_input(account=account, order=order, batch=batch),
+                location_ids=batch.location_ids if batch else account_location_ids(account=account),
                 shortage="flag",
             )
+            if batch is not None:
+                batch.absent_refs.discard(order.external_id)
             if not created:  # created concurrently by another delivery: lock that one
                 created_order = Order.objects.select_for_update().get(pk=created_order.pk)
             existing = created_order
@@ -236,10 +264,9 @@ def order_intake_snapshot_apply(
                 _fulfilment_apply(account=account, order=existing, dto=order)
         if existing.external_updated_at is None or order.updated_at > existing.external_updated_at:
             Order.objects.filter(pk=existing.pk).update(external_updated_at=order.updated_at)
-        sku_ids = set(existing.lines.exclude(sku__isnull=True).values_list("sku_id", flat=True))
-        if marks is not None:
-            marks |= sku_ids
+        if batch is not None:
             return existing, True
+        sku_ids = set(existing.lines.exclude(sku__isnull=True).values_list("sku_id", flat=True))
         account_ids = listings_mark_dirty(sku_ids=sku_ids, include_kits=True)
         # Account rows are shared by every concurrent intake: touch them only after commit.
         transaction.on_commit(

@@ -32,12 +32,13 @@ from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus
 from channels_app.selectors.quantities import account_location_ids
 from channels_app.services.intake import (
     OLDER_SNAPSHOT,
+    IntakeBatch,
     intake_after_commit,
     order_dto_load,
     order_intake_snapshot_apply,
 )
 from channels_app.services.outbox import listings_mark_dirty, outbox_marks_scope
-from inventory_app.models import SKU, Location, StockLevel
+from inventory_app.models import SKU, Location, Order, StockLevel
 from inventory_app.selectors.kits import kit_components_flatten, sku_kits_containing
 
 logger = logging.getLogger(__name__)
@@ -83,8 +84,7 @@ def _drain_once(*, account: ChannelAccount, batch: int) -> dict[str, int]:
         if not events:
             return counts
         snapshots = {e.pk: order_dto_load(data=e.order) for e in events if e.order is not None}
-        _rows_lock(account=account, orders=list(snapshots.values()))
-        marks: set[int] = set()
+        batch_reads = _rows_lock(account=account, orders=list(snapshots.values()))
         done: dict[str, list[int]] = {InboundEventStatus.PROCESSED: [], InboundEventStatus.IGNORED: []}
         older: list[int] = []
         failed: list[tuple[InboundEvent, Exception]] = []
@@ -96,7 +96,7 @@ def _drain_once(*, account: ChannelAccount, batch: int) -> dict[str, int]:
             try:
                 with transaction.atomic():
                     _order, applied = order_intake_snapshot_apply(
-                        account=account, order=snapshot, marks=marks
+                        account=account, order=snapshot, batch=batch_reads
                     )
             except Exception as exc:
                 logger.exception("inbound event %s failed in a batch", event.pk)
@@ -123,8 +123,10 @@ def _drain_once(*, account: ChannelAccount, batch: int) -> dict[str, int]:
                 error=f"{type(exc).__name__}: {exc}"[:2000],
             )
             transaction.on_commit(lambda e=event.pk: inbound_event_process_task.delay(e))
-        push_account_ids = listings_mark_dirty(sku_ids=marks, include_kits=True) if marks else set()
         applied_any = bool(done[InboundEventStatus.PROCESSED])
+        push_account_ids = set()
+        if applied_any and batch_reads.sku_ids:
+            push_account_ids = listings_mark_dirty(sku_ids=batch_reads.sku_ids, include_kits=True)
         if applied_any:
             transaction.on_commit(
                 lambda: intake_after_commit(account_id=account.pk, push_account_ids=push_account_ids)
@@ -135,23 +137,38 @@ def _drain_once(*, account: ChannelAccount, batch: int) -> dict[str, int]:
     return counts
 
 
-def _rows_lock(*, account: ChannelAccount, orders: Sequence[OrderDTO]) -> None:
-    """Lock, in primary-key order, the stock levels and listings the batch's orders can touch."""
+def _rows_lock(*, account: ChannelAccount, orders: Sequence[OrderDTO]) -> IntakeBatch:
+    """Read what the batch needs once, and lock, in primary-key order, the stock levels and the
+    listings its orders can touch."""
     listing_ids = {line.listing_external_id for o in orders for line in o.lines if line.listing_external_id}
     codes = {line.sku_code for o in orders for line in o.lines if line.sku_code}
-    sku_ids = set(
-        Listing.objects.filter(account=account, external_id__in=listing_ids, sku__isnull=False).values_list(
-            "sku_id", flat=True
+    refs = {o.external_id for o in orders}
+    found = set(
+        Order.objects.filter(channel=account.sales_channel, external_ref__in=refs).values_list(
+            "external_ref", flat=True
         )
     )
+    listing_codes: dict[str, str] = {}
+    sku_ids: set[int] = set()
+    for external_id, sku_id, code in Listing.objects.filter(
+        account=account, external_id__in=listing_ids, sku__isnull=False
+    ).values_list("external_id", "sku_id", "sku__code"):
+        listing_codes[external_id] = code
+        sku_ids.add(sku_id)
     sku_ids |= set(SKU.objects.filter(code__in=codes).values_list("pk", flat=True))
+    batch = IntakeBatch(
+        location_ids=account_location_ids(account=account),
+        listing_codes=listing_codes,
+        absent_refs=refs - found,
+        sku_ids=sku_ids,
+    )
     if not sku_ids and not listing_ids:
-        return
+        return batch
     kits = list(SKU.objects.filter(pk__in=sku_ids, is_kit=True).values_list("pk", flat=True))
     stock_ids = set(sku_ids)
     for recipe in (kit_components_flatten(kit_ids=kits) if kits else {}).values():
         stock_ids |= set(recipe)
-    locations = account_location_ids(account=account)
+    locations = batch.location_ids
     if locations is None:
         locations = list(
             Location.objects.filter(is_active=True, is_sellable=True).values_list("pk", flat=True)
@@ -169,3 +186,4 @@ def _rows_lock(*, account: ChannelAccount, orders: Sequence[OrderDTO]) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    return batch
