@@ -59,6 +59,14 @@ def outbox_marks_scope() -> Iterator[None]:
         _marked_here.reset(token)
 
 
+def _ids_condition(ids: list[int]) -> tuple[str, list]:
+    """SQL ``IN`` condition for a list of ids: one array parameter on PostgreSQL (any length),
+    one placeholder per id elsewhere (the embedded SQLite; its lists stay small)."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [ids]
+    return f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
 def listings_mark_dirty(*, sku_ids: Iterable[int], include_kits: bool = False) -> set[int]:
     """Mark every pushable listing of ``sku_ids`` dirty; return the ids of the accounts concerned.
 
@@ -71,15 +79,17 @@ def listings_mark_dirty(*, sku_ids: Iterable[int], include_kits: bool = False) -
     if not ids:
         return set()
     listing, account = Listing._meta.db_table, ChannelAccount._meta.db_table
+    in_ids, id_params = _ids_condition(sorted(ids))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {listing} AS l SET needs_push = TRUE, "  # noqa: S608
-            "dirty_since = COALESCE(l.dirty_since, CLOCK_TIMESTAMP()), "
+            "dirty_since = COALESCE(l.dirty_since, %s), "
             "dirty_version = l.dirty_version + 1, next_attempt_at = NULL, "
-            f"updated_at = CLOCK_TIMESTAMP() FROM {account} AS a "
-            "WHERE a.id = l.account_id AND a.enabled AND l.push_enabled AND l.sku_id = ANY(%s) "
-            "RETURNING l.account_id",
-            [sorted(ids)],
+            f"updated_at = %s FROM {account} AS a "
+            f"WHERE a.id = l.account_id AND a.enabled AND l.push_enabled AND l.sku_id {in_ids} "
+            "RETURNING account_id",
+            [now, now, *id_params],
         )
         account_ids = {row[0] for row in cursor.fetchall()}
     marked = _marked_here.get()
@@ -102,12 +112,14 @@ def account_push_request(*, account_ids: Iterable[int]) -> None:
     if not ids:
         return
     now = timezone.now()
+    in_ids, id_params = _ids_condition(ids)
+    adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {ChannelAccount._meta.db_table} SET push_enqueued_at = %s "  # noqa: S608
-            "WHERE id = ANY(%s) AND enabled AND (push_enqueued_at IS NULL OR push_enqueued_at < %s) "
+            f"WHERE id {in_ids} AND enabled AND (push_enqueued_at IS NULL OR push_enqueued_at < %s) "
             "RETURNING id",
-            [now, ids, now - REENQUEUE_AFTER],
+            [adapt(now), *id_params, adapt(now - REENQUEUE_AFTER)],
         )
         flipped = sorted(row[0] for row in cursor.fetchall())
     debounce = float(getattr(settings, "CHANNELS_PUSH_DEBOUNCE_SECONDS", 0.0))
