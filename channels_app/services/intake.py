@@ -330,9 +330,9 @@ def webhook_receive(
     (WebhookSignatureError); a malformed body raises WebhookPayloadError and stores nothing.
     A repeated delivery (same event id) is stored once and processed once. The event is applied
     by :func:`channels_app.services.intake_batch.account_inbound_events_drain`, which takes every
-    pending event of the account in batches (drains enqueued at once share the work).
+    pending event of the account in batches; the drain request is coalesced per account.
     """
-    from channels_app.tasks import inbound_events_drain_task
+    from channels_app.services.intake_batch import account_inbound_events_drain_request
 
     connector = account_connector(account=account)
     connector.webhook_verify(headers=headers, body=body)
@@ -347,5 +347,5 @@ def webhook_receive(
             order=parsed.order,
         )
         if created and event.status == InboundEventStatus.PENDING:
-            transaction.on_commit(lambda: inbound_events_drain_task.delay(account.pk))
+            transaction.on_commit(lambda: account_inbound_events_drain_request(account_id=account.pk))
     return event, created

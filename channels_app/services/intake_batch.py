@@ -19,10 +19,12 @@ held, so two batches (or a batch and a single intake) never wait on each other i
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -45,6 +47,45 @@ logger = logging.getLogger(__name__)
 
 DRAIN_BATCH = 100
 DRAIN_SECONDS = 5.0
+# A drain requested for an account is not requested again until it starts (or this many seconds).
+DRAIN_FLAG_SECONDS = 30
+
+
+@functools.cache
+def _redis(url: str):
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+
+
+def _drain_flag_key(account_id: int) -> str:
+    database = settings.DATABASES["default"].get("NAME", "")
+    return f"channels:intake-drain:{database}:{account_id}"
+
+
+def account_inbound_events_drain_request(*, account_id: int) -> None:
+    """Enqueue a drain of the account's pending events, coalesced: with Redis configured, one
+    queued drain serves every delivery stored before it starts (the drain clears the flag before
+    it reads the pending events, so a later delivery enqueues a new one). Call after commit."""
+    from channels_app.tasks import inbound_events_drain_task
+
+    url = getattr(settings, "CHANNELS_REDIS_URL", "")
+    if url:
+        try:
+            if not _redis(url).set(_drain_flag_key(account_id), 1, nx=True, ex=DRAIN_FLAG_SECONDS):
+                return
+        except Exception:  # Redis unreachable: enqueue anyway (the drain is idempotent)
+            logger.warning("intake drain flag unavailable; enqueuing a drain for account %s", account_id)
+    inbound_events_drain_task.delay(account_id)
+
+
+def _drain_flag_clear(*, account_id: int) -> None:
+    url = getattr(settings, "CHANNELS_REDIS_URL", "")
+    if url:
+        try:
+            _redis(url).delete(_drain_flag_key(account_id))
+        except Exception:
+            logger.warning("intake drain flag not cleared for account %s", account_id)
 
 
 def account_inbound_events_drain(
@@ -53,6 +94,7 @@ def account_inbound_events_drain(
     """Apply the account's pending inbound events, ``batch`` per transaction, for up to
     ``max_seconds``; return counts ``processed``, ``ignored``, ``failed`` and ``left`` (1 when
     pending events may remain for another drain)."""
+    _drain_flag_clear(account_id=account_id)
     account = ChannelAccount.objects.select_related("sales_channel").filter(pk=account_id).first()
     totals = {"processed": 0, "ignored": 0, "failed": 0, "left": 0}
     if account is None:

@@ -111,3 +111,25 @@ def test_worker_dying_mid_batch_leaves_every_event_pending_for_the_next(
     assert counts["processed"] == 3
     assert StockLevel.objects.get(sku=skus[0], location=location).committed == 3
     assert [shops["B"].quantity("B-L1")] == [17]
+
+
+def test_drain_requests_are_coalesced_until_the_drain_starts(two_shops, settings, monkeypatch):
+    if not settings.CHANNELS_REDIS_URL:
+        pytest.skip("coalescing needs Redis (run under config.devservices --redis)")
+    from channels_app import tasks
+    from channels_app.services.intake_batch import account_inbound_events_drain_request
+
+    _shops, accounts, *_ = two_shops
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.inbound_events_drain_task, "delay", queued.append)
+    account_id = accounts["A"].pk
+    account_inbound_events_drain(account_id=account_id)  # clears any flag left behind
+
+    for _ in range(3):
+        account_inbound_events_drain_request(account_id=account_id)
+    account_inbound_events_drain_request(account_id=accounts["B"].pk)
+    account_inbound_events_drain(account_id=account_id)  # the drain starts: the flag is cleared
+    account_inbound_events_drain_request(account_id=account_id)
+
+    assert queued == [account_id, accounts["B"].pk, account_id]
+    account_inbound_events_drain(account_id=accounts["B"].pk)
