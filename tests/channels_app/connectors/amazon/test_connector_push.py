@@ -102,11 +102,13 @@ def test_a_large_push_goes_by_feed_and_the_report_fails_only_the_bad_sku(amazon,
     listings = {li.external_id: li for li in Listing.objects.filter(account=account)}
 
     assert (submitted.pushed, submitted.pending, submitted.failed) == (0, 4, 0)
+    document = json.loads(next(d for d in amazon.state.feeds.documents.values() if not d.is_result).content)
+    message_of = {m["sku"]: m["messageId"] for m in document["messages"]}
     assert {c: li.push_submission for c, li in waiting.items()} == {
-        "DUVET": f"{feed_id}:1:2",
-        "PILLOW": f"{feed_id}:2:9",
-        "SHEET-K": f"{feed_id}:3:6",
-        "SHEET-Q": f"{feed_id}:4:4",
+        "DUVET": f"{feed_id}:{message_of['DUVET']}:2",
+        "PILLOW": f"{feed_id}:{message_of['PILLOW']}:9",
+        "SHEET-K": f"{feed_id}:{message_of['SHEET-K']}:6",
+        "SHEET-Q": f"{feed_id}:{message_of['SHEET-Q']}:4",
     }
     assert {(li.push_failures, li.last_error, li.needs_push) for li in waiting.values()} == {(0, "", True)}
     assert (done.pushed, done.failed, done.pending) == (3, 1, 0)
@@ -122,8 +124,7 @@ def test_a_large_push_goes_by_feed_and_the_report_fails_only_the_bad_sku(amazon,
     assert listings["SHEET-Q"].last_pushed_qty == 4 and listings["PILLOW"].last_pushed_qty is None
     assert (amazon.stats.requests["createFeed"], amazon.stats.requests["patchListingsItem"]) == (1, 0)
     assert amazon.stats.requests["getFeedDocument"] == 1
-    document = json.loads(next(d for d in amazon.state.feeds.documents.values() if not d.is_result).content)
-    assert [(m["sku"], m["patches"][0]["value"][0]["quantity"]) for m in document["messages"]] == [
+    assert sorted((m["sku"], m["patches"][0]["value"][0]["quantity"]) for m in document["messages"]) == [
         ("DUVET", 2),
         ("PILLOW", 9),
         ("SHEET-K", 6),
