@@ -43,14 +43,6 @@ def _tree(pid: int) -> list[int]:
     return sorted(found)
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: SIGKILL this process when the rush driver dies (Linux)."""
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def _hwm_mb(pid: int) -> float:
     try:
         with open(f"/proc/{pid}/status") as handle:
@@ -81,9 +73,7 @@ class Supervisor:
     def _spawn(self, name: str, cmd: list[str]) -> None:
         log = open(Path(self.env.get("RUSH_VAR", "/tmp")) / f"{name}.log", "ab")  # noqa: SIM115
         self.cmds[name] = cmd
-        self.procs[name] = subprocess.Popen(
-            cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log, preexec_fn=_die_with_parent
-        )
+        self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log)
         log.close()
 
     def watch(self, stop) -> None:
@@ -154,7 +144,7 @@ class Supervisor:
         self.redis_proc = subprocess.Popen(
             [binary, "--port", str(url.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", self.env.get("RUSH_VAR", "/tmp"), "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
