@@ -127,12 +127,13 @@ def _channel_belief_shift(*, account: ChannelAccount, units: Mapping[str, int], 
                 continue
             cursor.execute(
                 f"UPDATE {table} SET "  # noqa: S608
+                # Portable SQL (PostgreSQL and the embedded SQLite): NULL stays NULL, floor at 0.
                 "last_pushed_qty = CASE WHEN last_pushed_qty IS NULL THEN NULL "
-                "ELSE GREATEST(last_pushed_qty + %s, 0) END, "
+                "WHEN last_pushed_qty + %s < 0 THEN 0 ELSE last_pushed_qty + %s END, "
                 "last_seen_qty = CASE WHEN last_seen_qty IS NULL THEN NULL "
-                "ELSE GREATEST(last_seen_qty + %s, 0) END "
+                "WHEN last_seen_qty + %s < 0 THEN 0 ELSE last_seen_qty + %s END "
                 "WHERE account_id = %s AND external_id = %s",
-                [sign * count, sign * count, account.pk, external_id],
+                [sign * count] * 4 + [account.pk, external_id],
             )
 
 

@@ -164,10 +164,5 @@ def test_demo_on_postgres_links_the_fakes_and_a_shopify_sale_reaches_amazon(tmp_
 
 @pytest.mark.slow
 @needs_proc
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sync engine's outbox (channels_app/services/outbox.py: `= ANY(%s)`, UPDATE ... FROM, "
-    "CLOCK_TIMESTAMP) and intake (GREATEST) use PostgreSQL-only SQL, so linking listings fails on SQLite",
-)
 def test_demo_on_the_embedded_default_links_the_fakes_and_a_shopify_sale_reaches_amazon(tmp_path):
     _assert_demo_run(*_run_demo(_demo_env(tmp_path)))
