@@ -160,12 +160,19 @@ def _mark_failed(
     retry_after: float | None,
     quantity: int | None,
     settled: bool = False,
+    throttled: bool = False,
 ) -> float:
     """Record a failed push with a backoff. ``settled``: the channel gave its final answer on a
     pending submission (a permanent error), so the listing no longer waits for it; a transient
-    failure keeps the submission, to be checked again."""
-    failures = listing.push_failures + 1
-    delay = backoff_seconds(failures=failures, retry_after=retry_after)
+    failure keeps the submission, to be checked again. ``throttled``: the channel (429) or our
+    shared limiter said "not now": the listing did nothing wrong, so its failure count does not
+    grow and it waits only what the channel asked (Retry-After) or one backoff base."""
+    if throttled:
+        failures = listing.push_failures
+        delay = max(retry_after or 0.0, float(settings.CHANNELS_PUSH_BACKOFF_BASE))
+    else:
+        failures = listing.push_failures + 1
+        delay = backoff_seconds(failures=failures, retry_after=retry_after)
     updates: dict = {}
     if settled:
         updates = {"push_submission": "", "push_submitted_at": None}
@@ -181,7 +188,7 @@ def _mark_failed(
         listing=listing,
         quantity=quantity if quantity is not None else -1,
         previous_quantity=listing.last_pushed_qty,
-        outcome="failed",
+        outcome="throttled" if throttled else "failed",
         error=error[:2000],
     )
     return delay
@@ -273,9 +280,16 @@ def _push_batch(
         results = connector.quantities_push(updates=updates)
     except (RetryableError, RateLimitTimeout) as exc:
         retry_after = getattr(exc, "retry_after", None)
+        throttled = isinstance(exc, RateLimitTimeout) or getattr(exc, "status", None) == 429
         for item in todo:
             summary.wait(
-                _mark_failed(listing=item, error=str(exc), retry_after=retry_after, quantity=wanted[item.pk])
+                _mark_failed(
+                    listing=item,
+                    error=str(exc),
+                    retry_after=retry_after,
+                    quantity=wanted[item.pk],
+                    throttled=throttled,
+                )
             )
         summary.failed += len(todo)
         return False

@@ -106,6 +106,30 @@ def test_429_with_retry_after_keeps_the_listing_dirty_until_the_retry_then_it_ar
     assert (second.pushed, shop.quantity("L1"), listing.needs_push, listing.last_error) == (1, 4, False, "")
 
 
+def test_repeated_429s_do_not_grow_the_backoff_or_count_as_failures(shops, connect):
+    location, sku = LocationFactory(code="A"), SKUFactory(code="S1")
+    stock_receive(sku=sku, location=location, quantity=4)
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=0)
+    account = connect(shop, "Shop")
+    shop.fail_next("POST quantities", 6, status=429, retry_after=2)
+
+    for _ in range(6):
+        result = account_push_dirty(account_id=account.pk)
+        assert (result.failed, result.pushed) == (1, 0)
+        listing = Listing.objects.get(account=account)
+        # each wait is what the channel asked for, not 2 ** failures
+        assert listing.next_attempt_at <= timezone.now() + timedelta(seconds=3)
+        _due(account)
+
+    listing = Listing.objects.get(account=account)
+    assert listing.push_failures == 0
+    assert PushRecord.objects.filter(listing=listing, outcome="throttled").count() == 6
+    assert PushRecord.objects.filter(listing=listing, outcome="failed").count() == 0
+    account_push_dirty(account_id=account.pk)
+    assert shop.quantity("L1") == 4
+
+
 def test_a_listing_is_never_dropped_however_often_the_channel_fails(shops, connect):
     location, sku = LocationFactory(code="A"), SKUFactory(code="S1")
     stock_receive(sku=sku, location=location, quantity=4)
