@@ -84,3 +84,14 @@ def api_client(db):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_state():
+    """An in-process worker (some tests and helpers start one) flags the process as a worker, after
+    which ``AsyncResult.get()`` refuses to run; every test starts from a plain client process."""
+    from celery import _state
+
+    _state._set_task_join_will_block(False)
+    yield
+    _state._set_task_join_will_block(False)
