@@ -2,47 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from inventory_app.errors import InsufficientStock
 from inventory_app.models import Order, SalesChannel, StockLevel, StockMovement, StockOperation
 from inventory_app.services.ledger import StockChange, stock_apply
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
+from tests.parallel import run_parallel
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def _run_parallel(count: int, work) -> Counter:
-    """Run ``work(i)`` in ``count`` threads released together; count the outcomes."""
-    barrier = threading.Barrier(count)
-    outcomes: Counter = Counter()
-    lock = threading.Lock()
-
-    def runner(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            result = work(i)
-        except InsufficientStock:
-            result = "insufficient"
-        except Exception as exc:  # anything else is a bug the test must show
-            result = f"error: {type(exc).__name__}: {exc}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[result] += 1
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return outcomes
 
 
 def test_fifty_concurrent_reservations_against_ten_units():
@@ -58,7 +30,7 @@ def test_fifty_concurrent_reservations_against_ten_units():
         )
         return "ok"
 
-    outcomes = _run_parallel(50, reserve)
+    outcomes = run_parallel(50, reserve)
 
     assert outcomes == Counter({"ok": 10, "insufficient": 40})
     level = StockLevel.objects.get(sku=sku, location=loc)
@@ -80,7 +52,7 @@ def test_fifty_concurrent_orders_against_ten_units_create_ten_orders():
         )
         return "ok"
 
-    outcomes = _run_parallel(50, buy)
+    outcomes = run_parallel(50, buy)
 
     assert outcomes == Counter({"ok": 10, "insufficient": 40})
     assert Order.objects.count() == 10
@@ -100,7 +72,7 @@ def test_same_order_delivered_twenty_times_at_once_is_created_once():
         )
         return "created" if created else "existing"
 
-    outcomes = _run_parallel(20, deliver)
+    outcomes = run_parallel(20, deliver)
 
     assert outcomes == Counter({"created": 1, "existing": 19})
     assert StockLevel.objects.get(sku=sku, location=loc).committed == 2
@@ -114,7 +86,7 @@ def test_same_idempotency_key_twenty_times_at_once_moves_stock_once():
         op = stock_receive(sku=sku, location=loc, quantity=5, idempotency_key="delivery-77")
         return "replayed" if op.replayed else "applied"
 
-    outcomes = _run_parallel(20, receive)
+    outcomes = run_parallel(20, receive)
 
     assert outcomes == Counter({"applied": 1, "replayed": 19})
     assert StockLevel.objects.get(sku=sku, location=loc).on_hand == 5
@@ -137,7 +109,7 @@ def test_crossing_batches_do_not_deadlock():
         )
         return "ok"
 
-    outcomes = _run_parallel(40, reserve_both)
+    outcomes = run_parallel(40, reserve_both)
 
     assert outcomes == Counter({"ok": 40})
     assert StockLevel.objects.get(sku=a).committed == 40

@@ -5,15 +5,13 @@ Real threads, each with its own database connection, released together by a barr
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
 
-from inventory_app.errors import InsufficientStock
 from inventory_app.models import (
     AverageCost,
     CostingMethod,
@@ -29,36 +27,11 @@ from inventory_app.services.ledger import StockChange, stock_apply
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create, order_ship
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SalesChannelFactory, SKUFactory
+from tests.parallel import run_parallel
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 D = Decimal
-
-
-def _run_parallel(count: int, work) -> Counter:
-    barrier = threading.Barrier(count)
-    outcomes: Counter = Counter()
-    lock = threading.Lock()
-
-    def runner(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            result = work(i)
-        except InsufficientStock:
-            result = "insufficient"
-        except Exception as exc:  # anything else is a bug the test must show
-            result = f"error: {type(exc).__name__}: {exc}"
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[result] += 1
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return outcomes
 
 
 def _three_layers(sku, loc) -> list[CostLayer]:
@@ -89,7 +62,7 @@ def test_parallel_order_shipments_consume_each_layer_once():
         for i in range(6)
     ]
 
-    outcomes = _run_parallel(6, lambda i: order_ship(order=Order.objects.get(pk=orders[i])) and "ok")
+    outcomes = run_parallel(6, lambda i: order_ship(order=Order.objects.get(pk=orders[i])) and "ok")
 
     assert outcomes == Counter({"ok": 6})
     _assert_each_layer_consumed_exactly_once(layers)
@@ -113,7 +86,7 @@ def test_twenty_parallel_shipments_against_twelve_layered_units():
         )
         return "ok"
 
-    outcomes = _run_parallel(20, ship_one)
+    outcomes = run_parallel(20, ship_one)
 
     assert outcomes == Counter({"ok": 12, "insufficient": 8})
     assert StockLevel.objects.get(sku=sku, location=loc).on_hand == 0
@@ -141,7 +114,7 @@ def test_parallel_shipments_under_average_take_the_whole_pool_exactly_once():
         )
         return "ok"
 
-    outcomes = _run_parallel(20, ship_one)
+    outcomes = run_parallel(20, ship_one)
 
     assert outcomes == Counter({"ok": 12, "insufficient": 8})
     pool = AverageCost.objects.get(sku=sku, location=loc)
