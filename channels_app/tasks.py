@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 def _countdown(retries: int, retry_after: float | None = None) -> float:
-    from channels_app.services.push import backoff_seconds
+    from channels_app.services.push_marks import backoff_seconds
 
     return backoff_seconds(failures=retries + 1, retry_after=retry_after)
 

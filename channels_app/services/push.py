@@ -28,14 +28,22 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 
 from channels_app.connectors.base import Connector, ConnectorError, ListingRef, QuantityUpdate, RetryableError
-from channels_app.models import ChannelAccount, Listing, PushRecord
+from channels_app.models import ChannelAccount, Listing
 from channels_app.selectors.quantities import listings_published_quantities
 from channels_app.services.accounts import account_connector
 from channels_app.services.outbox import account_push_request
+from channels_app.services.push_marks import (  # noqa: F401 (backoff_seconds re-exported)
+    Pushed,
+    backoff_seconds,
+    listing_mark_failed,
+    listing_mark_pending,
+    listings_hold,
+    listings_mark_pushed,
+)
 from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
 
 logger = logging.getLogger(__name__)
@@ -102,13 +110,6 @@ def account_rate_limit(*, account: ChannelAccount, connector: Connector, timeout
     )
 
 
-def backoff_seconds(*, failures: int, retry_after: float | None = None) -> float:
-    """Exponential backoff (base * 2^(failures-1), capped), never shorter than Retry-After."""
-    base = float(settings.CHANNELS_PUSH_BACKOFF_BASE)
-    delay = min(base * (2 ** max(failures - 1, 0)), float(settings.CHANNELS_PUSH_BACKOFF_MAX))
-    return max(delay, retry_after or 0.0)
-
-
 def _claim(*, account: ChannelAccount, limit: int) -> list[Listing]:
     now = timezone.now()
     lease = timedelta(seconds=float(settings.CHANNELS_PUSH_LEASE_SECONDS))
@@ -122,101 +123,6 @@ def _claim(*, account: ChannelAccount, limit: int) -> list[Listing]:
         if rows:
             Listing.objects.filter(pk__in=[r.pk for r in rows]).update(claimed_until=now + lease)
     return rows
-
-
-def _mark_pushed(*, listing: Listing, quantity: int, observed: int | None, dry_run: bool) -> None:
-    now = timezone.now()
-    current = Q(dirty_version=listing.dirty_version)
-    Listing.objects.filter(pk=listing.pk).update(
-        last_pushed_qty=quantity,
-        last_pushed_at=now,
-        last_seen_qty=observed if observed is not None else quantity,
-        last_seen_at=now,
-        last_error="",
-        push_failures=0,
-        push_submission="",
-        push_submitted_at=None,
-        claimed_until=None,
-        next_attempt_at=None,
-        catchup_required_after=None,
-        needs_push=Case(When(current, then=Value(False)), default=Value(True)),
-        dirty_since=Case(When(current, then=Value(None)), default=F("dirty_since")),
-    )
-    if dry_run:  # successful real pushes live on the listing; the log keeps dry runs and failures
-        PushRecord.objects.create(
-            account_id=listing.account_id,
-            listing=listing,
-            quantity=quantity,
-            previous_quantity=listing.last_pushed_qty,
-            dry_run=True,
-            outcome="dry_run",
-        )
-
-
-def _mark_failed(
-    *,
-    listing: Listing,
-    error: str,
-    retry_after: float | None,
-    quantity: int | None,
-    settled: bool = False,
-    throttled: bool = False,
-) -> float:
-    """Record a failed push with a backoff. ``settled``: the channel gave its final answer on a
-    pending submission (a permanent error), so the listing no longer waits for it; a transient
-    failure keeps the submission, to be checked again. ``throttled``: the channel (429) or our
-    shared limiter said "not now": the listing did nothing wrong, so its failure count does not
-    grow and it waits only what the channel asked (Retry-After) or one backoff base."""
-    if throttled:
-        failures = listing.push_failures
-        delay = max(retry_after or 0.0, float(settings.CHANNELS_PUSH_BACKOFF_BASE))
-    else:
-        failures = listing.push_failures + 1
-        delay = backoff_seconds(failures=failures, retry_after=retry_after)
-    updates: dict = {}
-    if settled:
-        updates = {"push_submission": "", "push_submitted_at": None}
-    Listing.objects.filter(pk=listing.pk).update(
-        push_failures=failures,
-        last_error=error[:2000],
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        claimed_until=None,
-        **updates,
-    )
-    PushRecord.objects.create(
-        account_id=listing.account_id,
-        listing=listing,
-        quantity=quantity if quantity is not None else -1,
-        previous_quantity=listing.last_pushed_qty,
-        outcome="throttled" if throttled else "failed",
-        error=error[:2000],
-    )
-    return delay
-
-
-def _mark_pending(*, listing: Listing, submission_id: str, check_after: float) -> float:
-    """The channel is processing the push asynchronously: remember its submission on the listing
-    (any worker checks it on the next run) and look again after ``check_after`` seconds. Not a
-    failure (no failure count, no log entry, no error shown) and not a backoff; the listing
-    stays dirty, and a new change makes it claimable at once."""
-    now = timezone.now()
-    changed = submission_id != listing.push_submission
-    Listing.objects.filter(pk=listing.pk).update(
-        push_submission=submission_id[:255],
-        push_submitted_at=now if changed or listing.push_submitted_at is None else F("push_submitted_at"),
-        last_error="",
-        claimed_until=None,
-        next_attempt_at=now + timedelta(seconds=check_after),
-    )
-    return check_after
-
-
-def _hold(*, listings: Sequence[Listing], catchup: bool) -> None:
-    now = timezone.now()
-    updates: dict = {"claimed_until": None, "next_attempt_at": now + timedelta(seconds=1)}
-    if catchup:
-        updates["catchup_required_after"] = now
-    Listing.objects.filter(pk__in=[item.pk for item in listings]).update(**updates)
 
 
 def _guard(*, account: ChannelAccount, connector: Connector, listing: Listing, wanted: int) -> bool:
@@ -247,7 +153,7 @@ def _push_batch(
         if _guard(account=account, connector=connector, listing=item, wanted=wanted[item.pk])
     ]
     if held:
-        _hold(listings=held, catchup=False)
+        listings_hold(listings=held, catchup=False)
         summary.held += len(held)
         summary.sync_orders = True
         summary.wait(1.0)
@@ -259,7 +165,7 @@ def _push_batch(
             logger.info(
                 "dry run: account %s listing %s would get %s", account.pk, item.external_id, wanted[item.pk]
             )
-            _mark_pushed(listing=item, quantity=wanted[item.pk], observed=None, dry_run=True)
+        listings_mark_pushed(pushed=[Pushed(listing=i, quantity=wanted[i.pk]) for i in todo], dry_run=True)
         summary.dry_run += len(todo)
         return True
     by_external = {item.external_id: item for item in todo}
@@ -283,7 +189,7 @@ def _push_batch(
         throttled = isinstance(exc, RateLimitTimeout) or getattr(exc, "status", None) == 429
         for item in todo:
             summary.wait(
-                _mark_failed(
+                listing_mark_failed(
                     listing=item,
                     error=str(exc),
                     retry_after=retry_after,
@@ -296,7 +202,7 @@ def _push_batch(
     except ConnectorError as exc:
         for item in todo:
             summary.wait(
-                _mark_failed(listing=item, error=str(exc), retry_after=None, quantity=wanted[item.pk])
+                listing_mark_failed(listing=item, error=str(exc), retry_after=None, quantity=wanted[item.pk])
             )
         summary.failed += len(todo)
         return False
@@ -309,6 +215,7 @@ def _results_apply(
     *, results: Sequence, by_external: dict[str, Listing], wanted: dict[int, int], summary: PushSummary
 ) -> None:
     seen: set[str] = set()
+    pushed: list[Pushed] = []
     for result in results:
         item = by_external.get(result.external_id)
         if item is None or result.external_id in seen:
@@ -316,10 +223,10 @@ def _results_apply(
         seen.add(result.external_id)
         quantity = wanted[item.pk]
         if result.outcome == "ok":
-            _mark_pushed(listing=item, quantity=quantity, observed=result.observed, dry_run=False)
+            pushed.append(Pushed(listing=item, quantity=quantity, observed=result.observed))
             summary.pushed += 1
         elif result.outcome == "stale" and result.observed == quantity:
-            _mark_pushed(listing=item, quantity=quantity, observed=quantity, dry_run=False)
+            pushed.append(Pushed(listing=item, quantity=quantity, observed=quantity))
             summary.pushed += 1
         elif result.outcome == "stale":
             now = timezone.now()
@@ -337,12 +244,14 @@ def _results_apply(
         elif result.outcome == "pending" and result.submission_id:
             check_after = result.retry_after if result.retry_after is not None else PENDING_CHECK_SECONDS
             summary.wait(
-                _mark_pending(listing=item, submission_id=result.submission_id, check_after=check_after)
+                listing_mark_pending(
+                    listing=item, submission_id=result.submission_id, check_after=check_after
+                )
             )
             summary.pending += 1
         else:
             summary.wait(
-                _mark_failed(
+                listing_mark_failed(
                     listing=item,
                     error=result.error or f"{result.outcome} (without a submission id)",
                     retry_after=result.retry_after,
@@ -351,9 +260,10 @@ def _results_apply(
                 )
             )
             summary.failed += 1
+    listings_mark_pushed(pushed=pushed, dry_run=False)
     for external_id in by_external.keys() - seen:
         summary.wait(
-            _mark_failed(
+            listing_mark_failed(
                 listing=by_external[external_id],
                 error="no result from the channel",
                 retry_after=None,
