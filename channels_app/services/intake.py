@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -40,6 +40,7 @@ from inventory_app.services.orders import (
     order_lines_cancel,
     order_ship,
 )
+from inventory_app.services.orders.batch import orders_create_many
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,22 @@ def _channel_belief_shift(*, account: ChannelAccount, units: Mapping[str, int], 
     """The channel changed its own figures (it sold, or restocked a cancellation): move what we
     believe it shows by the same units, so neither compare-and-set nor deltas count it twice."""
     table = Listing._meta.db_table
+    units = {external_id: count for external_id, count in units.items() if count}
+    if connection.vendor == "postgresql" and units:
+        ids = sorted(units)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS l SET "  # noqa: S608
+                # NULL stays NULL (GREATEST alone would make it 0), floor at 0.
+                "last_pushed_qty = CASE WHEN l.last_pushed_qty IS NULL THEN NULL "
+                "ELSE GREATEST(l.last_pushed_qty + v.delta, 0) END, "
+                "last_seen_qty = CASE WHEN l.last_seen_qty IS NULL THEN NULL "
+                "ELSE GREATEST(l.last_seen_qty + v.delta, 0) END "
+                "FROM (SELECT UNNEST(%s::text[]) AS external_id, UNNEST(%s::integer[]) AS delta) AS v "
+                "WHERE l.account_id = %s AND l.external_id = v.external_id",
+                [ids, [sign * units[i] for i in ids], account.pk],
+            )
+        return
     with connection.cursor() as cursor:
         for external_id, count in units.items():
             if not count:
@@ -274,6 +291,28 @@ def order_intake_snapshot_apply(
             lambda: intake_after_commit(account_id=account.pk, push_account_ids=account_ids)
         )
     return existing, True
+
+
+def orders_intake_create_many(
+    *, account: ChannelAccount, orders: Sequence[OrderDTO], batch: IntakeBatch
+) -> list[Order]:
+    """Create many new orders of the account at once (each snapshot open, nothing cancelled or
+    fulfilled, its external id in ``batch.absent_refs``), reserving stock and flagging as
+    :func:`order_intake_snapshot_apply` would, and shift what we believe the channel shows by
+    the units it sold. The caller marks ``batch.sku_ids`` dirty and requests the pushes."""
+    order_rows = orders_create_many(
+        channel=account.sales_channel,
+        orders=[_order_input(account=account, order=order, batch=batch) for order in orders],
+        location_ids=batch.location_ids,
+        shortage="flag",
+    )
+    units: dict[str, int] = defaultdict(int)
+    for order in orders:
+        batch.absent_refs.discard(order.external_id)
+        for external_id, count in _listing_units(order=order).items():
+            units[external_id] += count
+    _channel_belief_shift(account=account, units=units, sign=-1)
+    return order_rows
 
 
 def intake_after_commit(*, account_id: int, push_account_ids: set[int]) -> None:

@@ -38,6 +38,7 @@ from channels_app.services.intake import (
     intake_after_commit,
     order_dto_load,
     order_intake_snapshot_apply,
+    orders_intake_create_many,
 )
 from channels_app.services.outbox import listings_mark_dirty, outbox_marks_scope
 from inventory_app.models import SKU, Location, Order, StockLevel
@@ -128,9 +129,14 @@ def _drain_once(*, account: ChannelAccount, batch: int) -> dict[str, int]:
         snapshots = {e.pk: order_dto_load(data=e.order) for e in events if e.order is not None}
         batch_reads = _rows_lock(account=account, orders=list(snapshots.values()))
         done: dict[str, list[int]] = {InboundEventStatus.PROCESSED: [], InboundEventStatus.IGNORED: []}
+        done[InboundEventStatus.PROCESSED] = _new_orders_create(
+            account=account, events=events, snapshots=snapshots, batch=batch_reads
+        )
         older: list[int] = []
         failed: list[tuple[InboundEvent, Exception]] = []
         for event in events:
+            if event.pk in done[InboundEventStatus.PROCESSED]:
+                continue
             snapshot = snapshots.get(event.pk)
             if snapshot is None:
                 done[InboundEventStatus.IGNORED].append(event.pk)
@@ -177,6 +183,54 @@ def _drain_once(*, account: ChannelAccount, batch: int) -> dict[str, int]:
     counts["ignored"] = len(done[InboundEventStatus.IGNORED]) + len(older)
     counts["failed"] = len(failed)
     return counts
+
+
+def _is_plain_new(*, snapshot: OrderDTO) -> bool:
+    """A snapshot that only creates an order: still open, nothing cancelled or fulfilled yet."""
+    return (
+        snapshot.status not in ("cancelled", "fulfilled")
+        and bool(snapshot.lines)
+        and all(
+            line.quantity > 0 and not line.quantity_cancelled and not line.quantity_fulfilled
+            for line in snapshot.lines
+        )
+    )
+
+
+def _new_orders_create(
+    *,
+    account: ChannelAccount,
+    events: Sequence[InboundEvent],
+    snapshots: dict[int, OrderDTO],
+    batch: IntakeBatch,
+) -> list[int]:
+    """Create, all at once, the orders whose first event in the batch is a plain new order;
+    return those events' ids (applied). Later events of the same orders, and every other event,
+    go through the one-by-one intake after this. If the batch creation fails (an order created
+    meanwhile by another path, say), nothing of it stays and every event goes one by one."""
+    chosen: dict[str, int] = {}
+    for event in events:
+        snapshot = snapshots.get(event.pk)
+        if snapshot is None or snapshot.external_id not in batch.absent_refs:
+            continue
+        if snapshot.external_id not in chosen and _is_plain_new(snapshot=snapshot):
+            chosen[snapshot.external_id] = event.pk
+        elif snapshot.external_id not in chosen:
+            chosen[snapshot.external_id] = 0  # its first event is not plain: one by one
+    event_ids = [pk for pk in chosen.values() if pk]
+    if len(event_ids) < 2:
+        return []
+    try:
+        with transaction.atomic():
+            orders_intake_create_many(
+                account=account, orders=[snapshots[pk] for pk in event_ids], batch=batch
+            )
+    except Exception:
+        logger.warning(
+            "batch creation of %s orders failed; taking them one by one", len(event_ids), exc_info=True
+        )
+        return []
+    return event_ids
 
 
 def _rows_lock(*, account: ChannelAccount, orders: Sequence[OrderDTO]) -> IntakeBatch:

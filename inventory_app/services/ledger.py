@@ -206,8 +206,12 @@ def _batch_compute(
     levels: dict[tuple[int, int], dict],
     skus: dict[int, SKU],
     locations: dict[int, Location],
+    state: dict[tuple[int, int], list[int]] | None = None,
 ) -> tuple[list[StockMovement], dict[int, tuple[int, int]]]:
-    state = {key: [row["on_hand"], row["committed"]] for key, row in levels.items()}
+    """Validate ``changes`` against the running figures ``state`` (default: the locked levels),
+    advance them, and return the movements and the net delta per level id."""
+    if state is None:
+        state = {key: [row["on_hand"], row["committed"]] for key, row in levels.items()}
     touched: dict[int, tuple[int, int]] = {}
     movements: list[StockMovement] = []
     shortfalls: dict[tuple[int, int], Shortfall] = {}

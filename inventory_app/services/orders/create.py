@@ -207,7 +207,69 @@ def _order_reserve(
         .order_by("pk")
         .values("sku_id", "location_id", "on_hand", "committed")
     }
-    changes: list[StockChange] = []
+    plan, shortfalls, backordered = allocation_plan(
+        demand=demand,
+        location_order=location_order,
+        free=free,
+        policies=policies,
+        codes=codes,
+        location_label="(sellable)" if location_ids is None else "(chosen)",
+    )
+    if shortfalls and shortage == "raise":
+        raise InsufficientStock(shortfalls)
+    if shortfalls:
+        text = "; ".join(f"{s.sku_code} short {s.missing}" for s in shortfalls)
+        Order.objects.filter(pk=order.pk).update(
+            needs_attention=True,
+            attention_reason=(order.attention_reason + "\n" if order.attention_reason else "")
+            + f"Oversold: {text}",
+        )
+    merged: dict[tuple[int, int, int], int] = defaultdict(int)
+    for line_id, sku_id, location_id, qty in plan:
+        merged[(line_id, sku_id, location_id)] += qty
+    if not merged:
+        return None
+    changes = [
+        StockChange(sku_id=sku_id, location_id=location_id, committed_delta=qty, order_line_id=line_id)
+        for (line_id, sku_id, location_id), qty in merged.items()
+    ]
+    operation = stock_apply(
+        changes=changes, reason=MovementReason.RESERVE, reference=f"order:{order.pk}", user=user
+    )
+    # One read of the allocations these lines already hold, one insert of the new ones.
+    held = {
+        (a["line_id"], a["sku_id"], a["location_id"]): a["pk"]
+        for a in Allocation.objects.filter(line_id__in={key[0] for key in merged}).values(
+            "pk", "line_id", "sku_id", "location_id"
+        )
+    }
+    Allocation.objects.bulk_create(
+        [
+            Allocation(line_id=line_id, sku_id=sku_id, location_id=location_id, quantity=qty)
+            for (line_id, sku_id, location_id), qty in merged.items()
+            if (line_id, sku_id, location_id) not in held
+        ]
+    )
+    for key, qty in merged.items():
+        if key in held:
+            Allocation.objects.filter(pk=held[key]).update(quantity=F("quantity") + qty)
+    if backordered:
+        OrderLine.objects.filter(pk__in=backordered).update(backordered=True)
+    return operation
+
+
+def allocation_plan(
+    *,
+    demand: dict[int, dict[int, int]],
+    location_order: Sequence[int],
+    free: dict[tuple[int, int], int],
+    policies: dict[int, str],
+    codes: dict[int, str],
+    location_label: str,
+) -> tuple[list[tuple[int, int, int, int]], list[Shortfall], set[int]]:
+    """Plan reservations by location priority on the running free figures ``free`` (which it
+    lowers): return the plan ``(line id, SKU id, location id, units)``, the shortfalls, and the
+    lines backordered (the rest of a backorder SKU goes to the first location)."""
     plan: list[tuple[int, int, int, int]] = []  # (line id, sku id, location id, qty)
     shortfalls: list[Shortfall] = []
     backordered: set[int] = set()
@@ -233,49 +295,9 @@ def _order_reserve(
                         sku_id=sku_id,
                         sku_code=codes[sku_id],
                         location_id=location_order[0] if location_order else 0,
-                        location_code="(sellable)" if location_ids is None else "(chosen)",
+                        location_code=location_label,
                         requested=needed,
                         available=needed - remaining,
                     )
                 )
-    if shortfalls and shortage == "raise":
-        raise InsufficientStock(shortfalls)
-    if shortfalls:
-        text = "; ".join(f"{s.sku_code} short {s.missing}" for s in shortfalls)
-        Order.objects.filter(pk=order.pk).update(
-            needs_attention=True,
-            attention_reason=(order.attention_reason + "\n" if order.attention_reason else "")
-            + f"Oversold: {text}",
-        )
-    merged: dict[tuple[int, int, int], int] = defaultdict(int)
-    for line_id, sku_id, location_id, qty in plan:
-        merged[(line_id, sku_id, location_id)] += qty
-    if not merged:
-        return None
-    for (line_id, sku_id, location_id), qty in merged.items():
-        changes.append(
-            StockChange(sku_id=sku_id, location_id=location_id, committed_delta=qty, order_line_id=line_id)
-        )
-    operation = stock_apply(
-        changes=changes, reason=MovementReason.RESERVE, reference=f"order:{order.pk}", user=user
-    )
-    # One read of the allocations these lines already hold, one insert of the new ones.
-    held = {
-        (a["line_id"], a["sku_id"], a["location_id"]): a["pk"]
-        for a in Allocation.objects.filter(line_id__in={key[0] for key in merged}).values(
-            "pk", "line_id", "sku_id", "location_id"
-        )
-    }
-    Allocation.objects.bulk_create(
-        [
-            Allocation(line_id=line_id, sku_id=sku_id, location_id=location_id, quantity=qty)
-            for (line_id, sku_id, location_id), qty in merged.items()
-            if (line_id, sku_id, location_id) not in held
-        ]
-    )
-    for key, qty in merged.items():
-        if key in held:
-            Allocation.objects.filter(pk=held[key]).update(quantity=F("quantity") + qty)
-    if backordered:
-        OrderLine.objects.filter(pk__in=backordered).update(backordered=True)
-    return operation
+    return plan, shortfalls, backordered

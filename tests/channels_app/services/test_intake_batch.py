@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from channels_app.models import InboundEvent, Listing
@@ -10,7 +12,7 @@ from channels_app.services import intake_batch
 from channels_app.services.intake_batch import account_inbound_events_drain
 from inventory_app.models import Order, StockLevel, StockMovement
 from inventory_app.services.stock import stock_receive
-from tests.factories import LocationFactory, SKUFactory
+from tests.factories import KitFactory, LocationFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +135,80 @@ def test_drain_requests_are_coalesced_until_the_drain_starts(two_shops, settings
 
     assert queued == [account_id, accounts["B"].pk, account_id]
     account_inbound_events_drain(account_id=accounts["B"].pk)
+
+
+def _drain_queries(client, shops, accounts, on_commit, count: int) -> int:
+    sales = [shops["A"].buy(f"A-L{1 + n % 2}", 1) for n in range(count)]
+    with on_commit(execute=False):
+        for sale in sales:
+            _store(client, accounts["A"], *shops["A"].webhook(sale, "order.created"))
+    with CaptureQueriesContext(connection) as queries, on_commit(execute=False):
+        counts = account_inbound_events_drain(account_id=accounts["A"].pk)
+    assert counts == {"processed": count, "ignored": 0, "failed": 0, "left": 0}
+    return len(queries)
+
+
+def test_new_orders_of_a_batch_are_created_together_in_the_same_number_of_queries(
+    client, two_shops, on_commit
+):
+    shops, accounts, skus, location = two_shops
+
+    assert _drain_queries(client, shops, accounts, on_commit, 3) == _drain_queries(
+        client, shops, accounts, on_commit, 12
+    )
+    assert Order.objects.count() == 15
+    assert [StockLevel.objects.get(sku=s, location=location).committed for s in skus] == [8, 7]
+    # What we believe shop A shows moved by its own sales (its figure before the first push: 0).
+    assert list(Listing.objects.filter(account=accounts["A"]).order_by("external_id").values_list(
+        "last_seen_qty", flat=True
+    )) == [12, 13]  # fmt: skip
+
+
+def test_later_events_of_a_new_order_apply_after_the_batch_creates_it(client, two_shops, on_commit):
+    shops, accounts, skus, location = two_shops
+    kept, cancelled = shops["A"].buy("A-L1", 2), shops["A"].buy("A-L2", 3)
+    with on_commit(execute=False):
+        _store(client, accounts["A"], *shops["A"].webhook(kept, "order.created"))
+        _store(client, accounts["A"], *shops["A"].webhook(cancelled, "order.created"))
+        again = shops["A"].order_update(cancelled["id"], status="cancelled")
+        _store(client, accounts["A"], *shops["A"].webhook(again, "order.cancelled"))
+
+    with on_commit(execute=False):
+        counts = account_inbound_events_drain(account_id=accounts["A"].pk)
+
+    assert counts == {"processed": 3, "ignored": 0, "failed": 0, "left": 0}
+    assert dict(Order.objects.values_list("external_ref", "status")) == {
+        kept["id"]: "open",
+        cancelled["id"]: "cancelled",
+    }
+    assert [StockLevel.objects.get(sku=s, location=location).committed for s in skus] == [2, 0]
+    assert StockMovement.objects.filter(reason="release").count() == 1
+
+
+def test_an_order_that_breaks_the_batch_creation_fails_alone_and_the_others_are_taken(
+    client, shops, connect, on_commit
+):
+    location = LocationFactory(code="MAIN")
+    sku = SKUFactory(code="S1")
+    KitFactory(code="EMPTYKIT")  # a kit without components: reserving it is refused
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=0)
+    shop.listing_add("LK", sku="EMPTYKIT", quantity=0)
+    with on_commit(execute=True):
+        stock_receive(sku=sku, location=location, quantity=10)
+        account = connect(shop, "Shop")
+    sales = [shop.buy("L1", 1), shop.buy("L1", 2)]
+    with on_commit(execute=False):
+        for sale in sales:
+            _store(client, account, *shop.webhook(sale, "order.created"))
+        kit_sale = dict(sales[0], id="KIT-ORDER")
+        kit_sale["lines"] = [dict(sales[0]["lines"][0], listing_id="LK", id="KL1")]
+        _store(client, account, *shop.webhook(kit_sale, "order.created"))
+
+    with on_commit(execute=False):
+        counts = account_inbound_events_drain(account_id=account.pk)
+
+    assert counts == {"processed": 2, "ignored": 0, "failed": 1, "left": 0}
+    assert sorted(Order.objects.values_list("external_ref", flat=True)) == sorted(s["id"] for s in sales)
+    assert StockLevel.objects.get(sku=sku, location=location).committed == 3
+    assert "no components" in InboundEvent.objects.get(status="failed").error
