@@ -242,6 +242,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # With late acks a task running when the broker connection drops is redelivered anyway: stop it
 # instead of letting two copies run.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Celery's consumer with a workaround for kombu 5.7's Redis transport, which made a worker exit
+# ('NoneType' object has no attribute 'hostname') when Redis went away while late-ack tasks ran.
+CELERY_WORKER_CONSUMER = "config.celery:BrokerLossSafeConsumer"
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
