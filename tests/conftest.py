@@ -95,3 +95,13 @@ def _celery_join_state():
     _state._set_task_join_will_block(False)
     yield
     _state._set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
+def _webhook_account_cache():
+    """Each test starts with no account remembered by the webhook endpoint."""
+    from channels_app.selectors.webhooks import account_webhook_cache_clear
+
+    account_webhook_cache_clear()
+    yield
+    account_webhook_cache_clear()

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from channels_app.connectors.base import WebhookPayloadError, WebhookSignatureError
-from channels_app.models import ChannelAccount
+from channels_app.selectors.webhooks import account_for_webhook_token
 from channels_app.services.intake import webhook_receive
 
 MAX_BODY = 5 * 1024 * 1024
@@ -21,7 +21,7 @@ MAX_BODY = 5 * 1024 * 1024
 @require_POST
 def channel_webhook(request: HttpRequest, token: str) -> JsonResponse:
     """Receive one delivery for the account whose webhook token is ``token``."""
-    account = ChannelAccount.objects.filter(webhook_token=token, enabled=True).first()
+    account = account_for_webhook_token(token=token)
     if account is None:
         return JsonResponse({"detail": "unknown account"}, status=404)
     body = request.body
