@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint fmt migrate bench rush clean
+.PHONY: run test install lint fmt migrate bench bench-sync rush clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ rush: $(STAMP)
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(PY) -m config.devservices --redis -- $(PY) -m bench.run_all $(BENCH_ARGS)
+
+# The sync engine end to end (bench/bench_channels.py): N fake channels, gunicorn, two Celery
+# workers on Redis -> sale-to-all-channels latency and orders ingested per second, bench/results/sync.json.
+SYNC_ARGS ?=
+bench-sync: $(STAMP)
+	$(PY) -m config.devservices --redis -- $(PY) -m bench.bench_channels $(SYNC_ARGS)
 
 clean:
 	rm -rf var
