@@ -32,7 +32,11 @@ VAR_DIR = BASE_DIR / env.str("VAR_DIR", default="var")
 DEBUG = env.bool("DEBUG", default=False)
 # Test runs (pytest imported in this process) may use the generated development key.
 TESTING = "pytest" in sys.modules
+# manage.py commands that only read the code (never sign, encrypt or serve anything) run anywhere.
+CODE_ONLY_COMMAND = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] == ["makemigrations"]
 SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and CODE_ONLY_COMMAND and not DEBUG:
+    SECRET_KEY = "code-only-" + os.urandom(32).hex()  # never used, never stored
 if not SECRET_KEY:
     if not DEBUG and not TESTING:
         # Production (DEBUG off) never invents its key: sessions, password reset links and the

@@ -132,6 +132,16 @@ def test_production_refuses_to_start_without_secret_key(clean_env, tmp_path):
     assert not (tmp_path / "var" / "secret_key").exists()
 
 
+def test_makemigrations_check_runs_without_secret_key_and_finds_no_missing_migration(clean_env, tmp_path):
+    env = {**_production_env(clean_env), "VAR_DIR": str(tmp_path / "var")}
+    del env["SECRET_KEY"]
+    result = run_manage(["makemigrations", "--check", "--dry-run"], env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+    assert not (tmp_path / "var" / "secret_key").exists()
+
+
 def test_development_generates_one_stable_private_secret_key(clean_env, tmp_path):
     env = {**clean_env, "DEBUG": "1"}
     first = _settings(env, "SECRET_KEY")["SECRET_KEY"]
