@@ -95,7 +95,8 @@ def order_create(
         return existing, False
     try:
         with transaction.atomic():
-            order, lines = _order_insert(channel=channel, data=data)
+            created, lines_of = _orders_insert(channel=channel, orders=[data])
+            order, lines = created[0], lines_of[0]
             _order_reserve(
                 order=order,
                 user=user,
@@ -112,29 +113,39 @@ def order_create(
     return order, True
 
 
-def _order_insert(*, channel: SalesChannel, data: OrderInput) -> tuple[Order, list[OrderLine]]:
-    codes = {line.sku_code for line in data.lines}
+def _orders_insert(
+    *, channel: SalesChannel, orders: Sequence[OrderInput]
+) -> tuple[list[Order], list[list[OrderLine]]]:
+    codes = {line.sku_code for data in orders for line in data.lines}
     skus = {s.code: s for s in SKU.objects.filter(code__in=codes)}
-    unknown = sorted(codes - skus.keys())
-    order = Order.objects.create(
-        channel=channel,
-        external_ref=data.external_ref,
-        customer_name=data.customer_name,
-        customer_email=data.customer_email,
-        shipping_address=data.shipping_address,
-        currency=data.currency,
-        subtotal=data.subtotal,
-        shipping_total=data.shipping_total,
-        tax_total=data.tax_total,
-        discount_total=data.discount_total,
-        total=data.total,
-        is_paid=data.is_paid,
-        placed_at=data.placed_at or timezone.now(),
-        external_updated_at=data.external_updated_at,
-        note=data.note,
-        needs_attention=bool(unknown),
-        attention_reason=f"Unknown SKU(s): {', '.join(unknown)}" if unknown else "",
-    )
+    now = timezone.now()
+    rows = []
+    for data in orders:
+        unknown = sorted({line.sku_code for line in data.lines} - skus.keys())
+        rows.append(
+            Order(
+                channel=channel,
+                external_ref=data.external_ref,
+                customer_name=data.customer_name,
+                customer_email=data.customer_email,
+                shipping_address=data.shipping_address,
+                currency=data.currency,
+                subtotal=data.subtotal,
+                shipping_total=data.shipping_total,
+                tax_total=data.tax_total,
+                discount_total=data.discount_total,
+                total=data.total,
+                is_paid=data.is_paid,
+                placed_at=data.placed_at or now,
+                external_updated_at=data.external_updated_at,
+                note=data.note,
+                needs_attention=bool(unknown),
+                attention_reason=f"Unknown SKU(s): {', '.join(unknown)}" if unknown else "",
+            )
+        )
+    created = Order.objects.bulk_create(rows)
+    if any(order.pk is None for order in created):
+        raise OrderError("orders_create_many needs a database that returns inserted ids")
     lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
@@ -146,12 +157,16 @@ def _order_insert(*, channel: SalesChannel, data: OrderInput) -> tuple[Order, li
                 quantity=line.quantity,
                 unit_price=line.unit_price,
             )
+            for order, data in zip(created, orders, strict=True)
             for line in data.lines
         ]
     )
-    if any(line.pk is None for line in lines):  # a backend that does not return ids
-        lines = list(order.lines.select_related("sku"))
-    return order, lines
+    lines_of: list[list[OrderLine]] = []
+    start = 0
+    for data in orders:
+        lines_of.append(lines[start : start + len(data.lines)])
+        start += len(data.lines)
+    return created, lines_of
 
 
 def _line_demand(lines: Sequence[OrderLine]) -> dict[int, dict[int, int]]:
@@ -172,6 +187,45 @@ def _line_demand(lines: Sequence[OrderLine]) -> dict[int, dict[int, int]]:
     return demand
 
 
+def _order_flag_oversold(*, order: Order, shortfalls: Sequence[Shortfall]) -> None:
+    """Flag an order taken beyond the stock (shortage "flag"), in the database and on ``order``."""
+    text = "; ".join(f"{s.sku_code} short {s.missing}" for s in shortfalls)
+    order.needs_attention = True
+    order.attention_reason = (
+        order.attention_reason + "\n" if order.attention_reason else ""
+    ) + f"Oversold: {text}"
+    Order.objects.filter(pk=order.pk).update(needs_attention=True, attention_reason=order.attention_reason)
+
+
+def _reservation_basis(
+    *, demand: dict[int, dict[int, int]], location_ids: Sequence[int] | None
+) -> tuple[list[int], dict[int, str], dict[int, str], dict[tuple[int, int], int]]:
+    """What planning needs: the locations in priority order, the stock SKUs' backorder policies
+    and codes, and the free units of every level it may draw from - locked first, in
+    primary-key order."""
+    locations = Location.objects.filter(is_active=True)
+    locations = (
+        locations.filter(pk__in=location_ids)
+        if location_ids is not None
+        else locations.filter(is_sellable=True)
+    )
+    location_order = list(locations.order_by("priority", "code").values_list("pk", flat=True))
+    stock_sku_ids = sorted({s for per_line in demand.values() for s in per_line})
+    policies, codes = {}, {}
+    for pk, policy, code in SKU.objects.filter(pk__in=stock_sku_ids).values_list(
+        "pk", "backorder_policy", "code"
+    ):
+        policies[pk], codes[pk] = policy, code
+    free: dict[tuple[int, int], int] = {
+        (row["sku_id"], row["location_id"]): row["on_hand"] - row["committed"]
+        for row in StockLevel.objects.select_for_update()
+        .filter(sku_id__in=stock_sku_ids, location_id__in=location_order)
+        .order_by("pk")
+        .values("sku_id", "location_id", "on_hand", "committed")
+    }
+    return location_order, policies, codes, free
+
+
 def _order_reserve(
     *,
     order: Order,
@@ -186,27 +240,7 @@ def _order_reserve(
     demand = _line_demand(lines)
     if not demand:
         return None
-    locations = Location.objects.filter(is_active=True)
-    locations = (
-        locations.filter(pk__in=location_ids)
-        if location_ids is not None
-        else locations.filter(is_sellable=True)
-    )
-    location_order = list(locations.order_by("priority", "code").values_list("pk", flat=True))
-    stock_sku_ids = sorted({s for per_line in demand.values() for s in per_line})
-    policies, codes = {}, {}
-    for pk, policy, code in SKU.objects.filter(pk__in=stock_sku_ids).values_list(
-        "pk", "backorder_policy", "code"
-    ):
-        policies[pk], codes[pk] = policy, code
-    # Lock every level we may draw from, in primary-key order, before planning on their figures.
-    free: dict[tuple[int, int], int] = {
-        (row["sku_id"], row["location_id"]): row["on_hand"] - row["committed"]
-        for row in StockLevel.objects.select_for_update()
-        .filter(sku_id__in=stock_sku_ids, location_id__in=location_order)
-        .order_by("pk")
-        .values("sku_id", "location_id", "on_hand", "committed")
-    }
+    location_order, policies, codes, free = _reservation_basis(demand=demand, location_ids=location_ids)
     plan, shortfalls, backordered = allocation_plan(
         demand=demand,
         location_order=location_order,
@@ -218,12 +252,7 @@ def _order_reserve(
     if shortfalls and shortage == "raise":
         raise InsufficientStock(shortfalls)
     if shortfalls:
-        text = "; ".join(f"{s.sku_code} short {s.missing}" for s in shortfalls)
-        Order.objects.filter(pk=order.pk).update(
-            needs_attention=True,
-            attention_reason=(order.attention_reason + "\n" if order.attention_reason else "")
-            + f"Oversold: {text}",
-        )
+        _order_flag_oversold(order=order, shortfalls=shortfalls)
     merged: dict[tuple[int, int, int], int] = defaultdict(int)
     for line_id, sku_id, location_id, qty in plan:
         merged[(line_id, sku_id, location_id)] += qty
