@@ -6,41 +6,36 @@ from __future__ import annotations
 
 from accounting_app.exporters.base import AccountingExporter, TokenProvider
 from accounting_app.exporters.dto import ConnectionConfig
+from channels_app.connectors.kinds import KindRegistry
 
 DEFAULT_MODULES = (
     "accounting_app.exporters.xero.exporter",
     "accounting_app.exporters.quickbooks.exporter",
 )
 
-_registry: dict[str, type[AccountingExporter]] = {}
-
 
 class UnknownExporter(LookupError):
     """No exporter is registered under that kind."""
 
 
+_registry: KindRegistry[type[AccountingExporter]] = KindRegistry(
+    noun="Exporter", unknown=lambda kind: UnknownExporter(f"No accounting exporter of kind {kind!r}")
+)
+
+
 def exporter_register(cls: type[AccountingExporter]) -> type[AccountingExporter]:
     """Class decorator: register an exporter under its ``kind`` (a clash is an error)."""
-    if not cls.kind:
-        raise ValueError(f"{cls.__name__} has no kind")
-    existing = _registry.get(cls.kind)
-    if existing is not None and existing is not cls:
-        raise ValueError(f"Exporter kind {cls.kind!r} is already registered by {existing.__name__}")
-    _registry[cls.kind] = cls
-    return cls
+    return _registry.register(cls)
 
 
 def exporter_class_get(*, kind: str) -> type[AccountingExporter]:
     """The exporter class registered under ``kind``; raises UnknownExporter."""
-    try:
-        return _registry[kind]
-    except KeyError:
-        raise UnknownExporter(f"No accounting exporter of kind {kind!r}") from None
+    return _registry.get(kind)
 
 
 def exporter_kinds() -> list[str]:
     """Every registered kind, sorted."""
-    return sorted(_registry)
+    return _registry.kinds()
 
 
 def exporter_build(

@@ -10,36 +10,31 @@ from django.conf import settings
 
 from channels_app.connectors.base import AccountConfig, Connector
 from channels_app.connectors.http import ChannelHttp
-
-_registry: dict[str, type[Connector]] = {}
+from channels_app.connectors.kinds import KindRegistry
 
 
 class UnknownConnector(LookupError):
     """No connector is registered under that kind."""
 
 
+_registry: KindRegistry[type[Connector]] = KindRegistry(
+    noun="Connector", unknown=lambda kind: UnknownConnector(f"No connector of kind {kind!r}")
+)
+
+
 def connector_register(cls: type[Connector]) -> type[Connector]:
     """Class decorator: register a connector under its ``kind`` (a second kind clash is an error)."""
-    if not cls.kind:
-        raise ValueError(f"{cls.__name__} has no kind")
-    existing = _registry.get(cls.kind)
-    if existing is not None and existing is not cls:
-        raise ValueError(f"Connector kind {cls.kind!r} is already registered by {existing.__name__}")
-    _registry[cls.kind] = cls
-    return cls
+    return _registry.register(cls)
 
 
 def connector_class_get(*, kind: str) -> type[Connector]:
     """The connector class registered under ``kind``; raises UnknownConnector."""
-    try:
-        return _registry[kind]
-    except KeyError:
-        raise UnknownConnector(f"No connector of kind {kind!r}") from None
+    return _registry.get(kind)
 
 
 def connector_kinds() -> list[str]:
     """Every registered kind, sorted."""
-    return sorted(_registry)
+    return _registry.kinds()
 
 
 def connector_build(*, kind: str, config: AccountConfig) -> Connector:
