@@ -28,7 +28,7 @@ Posting (``services.posting``), per document
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar, Protocol
 
 from accounting_app.exporters.dto import (
@@ -61,7 +61,11 @@ class AccountingExporter(ABC):
     """Base class of every accounting vendor's exporter. Subclasses set ``kind`` and ``label``.
 
     Class attributes: ``kind`` (registry key, stored on connections), ``label`` (shown to staff),
-    ``sales_kinds`` (which sales document kinds the vendor takes), ``reference_max_length``.
+    ``sales_kinds`` (which sales document kinds the vendor takes), ``reference_max_length``, and
+    the OAuth hooks of the shared connect flow: ``oauth_authorize_url`` (the vendor's consent
+    page builder, a ``staticmethod`` taking ``base``, ``client_id``, ``redirect_uri``, ``state``)
+    and ``oauth_token_url`` (the vendor's token endpoint); a connection's ``auth_base_url`` and
+    ``token_url`` override them (the fakes in tests).
     """
 
     kind: ClassVar[str] = ""
@@ -69,6 +73,8 @@ class AccountingExporter(ABC):
     sales_kinds: ClassVar[tuple[str, ...]] = ("sales_invoice",)
     reference_max_length: ClassVar[int] = 21
     default_scope: ClassVar[str] = ""
+    oauth_authorize_url: ClassVar[Callable[..., str]]
+    oauth_token_url: ClassVar[str] = ""
 
     def __init__(self, *, config: ConnectionConfig, tokens: TokenProvider | None = None):
         self.config = config
@@ -76,24 +82,41 @@ class AccountingExporter(ABC):
 
     # --- OAuth 2.0 -----------------------------------------------------------------------------
 
-    @abstractmethod
     def authorization_url(self, *, state: str, redirect_uri: str) -> str:
         """The vendor's consent page URL for the authorisation-code flow, carrying ``state``.
 
         Pure: no HTTP. The caller stores (a hash of) ``state`` and checks it on the callback.
         """
+        return self.oauth_authorize_url(
+            base=self.config.auth_base_url,
+            client_id=self.config.client_id,
+            redirect_uri=redirect_uri,
+            state=state,
+        )
 
-    @abstractmethod
     def code_exchange(self, *, code: str, redirect_uri: str) -> TokenSet:
         """Exchange the callback's authorisation code for tokens (token endpoint, client auth).
 
         Raises AuthorizationError when the vendor refuses the code. Not retried: a code is single-use.
         """
+        return self._token_grant(
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        )
 
-    @abstractmethod
     def token_refresh(self, *, refresh_token: str) -> TokenSet:
         """Use ``refresh_token`` for a new token set. The answer's refresh token replaces the old
         one (both vendors rotate). Raises AuthorizationError (invalid_grant) or RetryableError."""
+        return self._token_grant({"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+    def _token_grant(self, data: dict[str, str]) -> TokenSet:
+        from accounting_app.exporters.oauth import token_request  # oauth -> http -> this module
+
+        return token_request(
+            token_url=self.config.token_url or self.oauth_token_url,
+            client_id=self.config.client_id,
+            client_secret=self.config.client_secret,
+            data=data,
+        )
 
     @abstractmethod
     def tenant_discover(self, *, tokens: TokenSet, callback: Mapping[str, str]) -> Tenant:

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from accounting_app.exporters.base import AccountingExporter
 from accounting_app.exporters.dto import ContactRef, Document, JournalDocument, PostResult, Tenant, TokenSet
 from accounting_app.exporters.errors import ExporterError
-from accounting_app.exporters.oauth import token_request
 from accounting_app.exporters.quickbooks import mapping, oauth
 from accounting_app.exporters.quickbooks.client import QuickBooksClient
 from accounting_app.exporters.registry import exporter_register
@@ -22,6 +21,8 @@ class QuickBooksExporter(AccountingExporter):
     label = "QuickBooks Online"
     sales_kinds = ("sales_receipt", "sales_invoice")
     reference_max_length = 21
+    oauth_authorize_url = staticmethod(oauth.authorize_url)
+    oauth_token_url = oauth.TOKEN_URL
 
     def _client(self) -> QuickBooksClient:
         if self.tokens is None or not self.config.tenant_id:
@@ -32,34 +33,7 @@ class QuickBooksExporter(AccountingExporter):
             tokens=self.tokens,
         )
 
-    # --- OAuth ---------------------------------------------------------------------------------
-
-    def authorization_url(self, *, state: str, redirect_uri: str) -> str:
-        """Intuit's consent page for the accounting scope."""
-        return oauth.authorize_url(
-            base=self.config.auth_base_url,
-            client_id=self.config.client_id,
-            redirect_uri=redirect_uri,
-            state=state,
-        )
-
-    def code_exchange(self, *, code: str, redirect_uri: str) -> TokenSet:
-        """authorization_code grant at the Intuit token endpoint."""
-        return token_request(
-            token_url=self.config.token_url or oauth.TOKEN_URL,
-            client_id=self.config.client_id,
-            client_secret=self.config.client_secret,
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
-        )
-
-    def token_refresh(self, *, refresh_token: str) -> TokenSet:
-        """refresh_token grant; keep the refresh token of the answer (it may be new)."""
-        return token_request(
-            token_url=self.config.token_url or oauth.TOKEN_URL,
-            client_id=self.config.client_id,
-            client_secret=self.config.client_secret,
-            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-        )
+    # --- OAuth (the flow is the base class's) ------------------------------------------------
 
     def tenant_discover(self, *, tokens: TokenSet, callback: Mapping[str, str]) -> Tenant:
         """The company is the callback's ``realmId``."""

@@ -19,7 +19,6 @@ from accounting_app.exporters.dto import (
     TokenSet,
 )
 from accounting_app.exporters.errors import AuthorizationError, ExporterError, RetryableError
-from accounting_app.exporters.oauth import token_request
 from accounting_app.exporters.registry import exporter_register
 from accounting_app.exporters.xero import mapping, oauth
 from accounting_app.exporters.xero.client import XeroClient
@@ -33,6 +32,8 @@ class XeroExporter(AccountingExporter):
     label = "Xero"
     sales_kinds = ("sales_invoice",)
     reference_max_length = 21
+    oauth_authorize_url = staticmethod(oauth.authorize_url)
+    oauth_token_url = oauth.TOKEN_URL
 
     @property
     def api_root(self) -> str:
@@ -44,34 +45,7 @@ class XeroExporter(AccountingExporter):
             raise ExporterError("The Xero connection has no tokens or tenant yet")
         return XeroClient(api_root=self.api_root, tenant_id=self.config.tenant_id, tokens=self.tokens)
 
-    # --- OAuth ---------------------------------------------------------------------------------
-
-    def authorization_url(self, *, state: str, redirect_uri: str) -> str:
-        """Xero's consent page with our scopes (offline_access for a refresh token)."""
-        return oauth.authorize_url(
-            base=self.config.auth_base_url,
-            client_id=self.config.client_id,
-            redirect_uri=redirect_uri,
-            state=state,
-        )
-
-    def code_exchange(self, *, code: str, redirect_uri: str) -> TokenSet:
-        """authorization_code grant at identity.xero.com/connect/token."""
-        return token_request(
-            token_url=self.config.token_url or oauth.TOKEN_URL,
-            client_id=self.config.client_id,
-            client_secret=self.config.client_secret,
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
-        )
-
-    def token_refresh(self, *, refresh_token: str) -> TokenSet:
-        """refresh_token grant; the answer carries the rotated refresh token."""
-        return token_request(
-            token_url=self.config.token_url or oauth.TOKEN_URL,
-            client_id=self.config.client_id,
-            client_secret=self.config.client_secret,
-            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-        )
+    # --- OAuth (the flow is the base class's) ------------------------------------------------
 
     def tenant_discover(self, *, tokens: TokenSet, callback: Mapping[str, str]) -> Tenant:
         """The organisation among ``GET /connections`` (the newest ORGANISATION connection)."""
