@@ -8,6 +8,7 @@ the sweeper and for staff, who can retry from the admin or the API.
 from __future__ import annotations
 
 import logging
+from typing import NoReturn
 
 from celery import shared_task
 from django.conf import settings
@@ -21,6 +22,17 @@ def _countdown(retries: int, retry_after: float | None = None) -> float:
     from channels_app.services.push_marks import backoff_seconds
 
     return backoff_seconds(failures=retries + 1, retry_after=retry_after)
+
+
+def _retry_or_raise(task, exc: Exception, *, retry_after: float | None = None) -> NoReturn:
+    """Retry ``task`` after the bounded backoff, or re-raise ``exc`` once its retries are spent."""
+    if task.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
+        raise exc
+    raise task.retry(
+        exc=exc,
+        countdown=_countdown(task.request.retries, retry_after),
+        max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
+    ) from exc
 
 
 @shared_task(bind=True, max_retries=None, acks_late=True)
@@ -51,13 +63,7 @@ def inbound_event_process_task(self, event_id: int) -> None:
     try:
         inbound_event_process(event_id=event_id)
     except Exception as exc:
-        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
-            raise
-        raise self.retry(
-            exc=exc,
-            countdown=_countdown(self.request.retries),
-            max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
-        ) from exc
+        _retry_or_raise(self, exc)
 
 
 @shared_task(bind=True, acks_late=True)
@@ -68,13 +74,7 @@ def inbound_events_drain_task(self, account_id: int) -> dict:
     try:
         counts = account_inbound_events_drain(account_id=account_id)
     except Exception as exc:
-        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
-            raise  # the events stay pending: the sweeper enqueues them again
-        raise self.retry(
-            exc=exc,
-            countdown=_countdown(self.request.retries),
-            max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
-        ) from exc
+        _retry_or_raise(self, exc)  # the events stay pending: the sweeper enqueues them again
     if counts["left"]:
         inbound_events_drain_task.delay(account_id)
     return counts
@@ -88,13 +88,7 @@ def account_orders_sync_task(self, account_id: int) -> dict:
     try:
         return account_orders_sync(account_id=account_id)
     except RetryableError as exc:
-        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
-            raise
-        raise self.retry(
-            exc=exc,
-            countdown=_countdown(self.request.retries, exc.retry_after),
-            max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
-        ) from exc
+        _retry_or_raise(self, exc, retry_after=exc.retry_after)
 
 
 @shared_task(bind=True, acks_late=True)
@@ -105,13 +99,7 @@ def account_reconcile_task(self, account_id: int) -> dict:
     try:
         return account_reconcile(account_id=account_id)
     except RetryableError as exc:
-        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
-            raise
-        raise self.retry(
-            exc=exc,
-            countdown=_countdown(self.request.retries, exc.retry_after),
-            max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
-        ) from exc
+        _retry_or_raise(self, exc, retry_after=exc.retry_after)
 
 
 @shared_task
@@ -143,10 +131,4 @@ def order_fulfilment_push_task(
             tracking_url=tracking_url,
         )
     except RetryableError as exc:
-        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
-            raise
-        raise self.retry(
-            exc=exc,
-            countdown=_countdown(self.request.retries, exc.retry_after),
-            max_retries=settings.CHANNELS_TASK_MAX_RETRIES,
-        ) from exc
+        _retry_or_raise(self, exc, retry_after=exc.retry_after)
