@@ -8,6 +8,10 @@ import sys
 import threading
 import time
 
+# Channels of the rush and the buyers' mix (the seeded intent stream depends on both).
+CHANNEL_NAMES = ["shopify", "web", "market", "amazon"]
+CHANNEL_SHARES = [0.35, 0.25, 0.2, 0.2]
+
 
 def _log(message: str) -> None:
     print(f"[rush {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -34,6 +38,7 @@ def run(*, args, faults: dict) -> dict:
 
     from bench.rush import measure
     from bench.rush.adapters import GenericChannel, ShopifyChannel
+    from bench.rush.amazon import AmazonChannel
     from bench.rush.baseline import baseline_run
     from bench.rush.catalog import catalog_build
     from bench.rush.channels import Deliverer, WebhookFaults
@@ -43,14 +48,15 @@ def run(*, args, faults: dict) -> dict:
     from inventory_app.models import Location, Order
 
     catalog = catalog_build(seed=args.seed, skus=args.skus, kits=args.kits)
-    names, shares = ["shopify", "web", "market"], [0.4, 0.35, 0.25]
+    names, shares = CHANNEL_NAMES, CHANNEL_SHARES
     intents = intents_build(
         seed=args.seed, catalog=catalog, channels=names, shares=shares, rate=args.rate, seconds=args.seconds
     )
     location = Location.objects.create(code="WH", name="Warehouse", is_sellable=True)
     _catalog_load(catalog, location)
     _log(f"catalog: {len(catalog.stock)} SKUs, {args.kits} kits, {len(intents)} buyers")
-    channels = [ShopifyChannel("shopify"), GenericChannel("web"), GenericChannel("market")]
+    amazon = AmazonChannel("amazon", poll_seconds=args.amazon_poll, max_wait=args.amazon_max_wait)
+    channels = [ShopifyChannel("shopify"), GenericChannel("web"), GenericChannel("market"), amazon]
     by_name = {ch.name: ch for ch in channels}
     for ch in channels:
         ch.setup(items=catalog.items, location_ids=[location.pk])
@@ -153,6 +159,7 @@ def run(*, args, faults: dict) -> dict:
             limited = now["rate_limited"] - before["rate_limited"]
             calls[ch.name] = {"calls": made, "rate_limited": limited,
                               "rate_limited_share": round(limited / made, 4) if made else 0.0}  # fmt: skip
+            calls[ch.name].update(_calls_extra(now, before))
         violations = measure.invariant_violations()
         result.update({
             "skus": args.skus, "kits": args.kits, "buyers": len(intents), "buying_s": round(buying_s, 1),
@@ -182,7 +189,12 @@ def run(*, args, faults: dict) -> dict:
             "celery_unrecoverable_errors": sup.log_count("Unrecoverable error"),
         })  # fmt: skip
         result["not_converged"] = _mismatches(channels, catalog, truth)
-        result["orders_per_s"] = _burst(channels[1], catalog, args.burst, deliverer) if args.burst else None
+        result["listings_stored_by_rush"] = {
+            ch.name: ch.unimported for ch in channels if hasattr(ch, "unimported")
+        }
+        result["orders_per_s"] = (
+            _burst(by_name["web"], catalog, args.burst, deliverer) if args.burst else None
+        )
         _log("burst done")
         watch_stop.set()
         sup.sample()
@@ -195,6 +207,23 @@ def run(*, args, faults: dict) -> dict:
         sup.stop()
         for ch in channels:
             ch.stop()
+
+
+def _calls_extra(now: dict, before: dict) -> dict:
+    """Channel-specific counters of ``api_calls`` beyond calls/rate_limited (Amazon: 429s of the
+    usage plans alone and per SP-API operation), as differences over the run."""
+    out: dict = {}
+    if "usage_plan_429" in now:
+        out["usage_plan_429"] = now["usage_plan_429"] - before.get("usage_plan_429", 0)
+    if "by_operation" in now:
+        ops = {}
+        for op, row in now["by_operation"].items():
+            was = before.get("by_operation", {}).get(op, {"calls": 0, "rate_limited": 0})
+            made, limited = row["calls"] - was["calls"], row["rate_limited"] - was["rate_limited"]
+            if made:
+                ops[op] = {"calls": made, "rate_limited": limited}
+        out["by_operation"] = ops
+    return out
 
 
 def _mismatches(channels, catalog, truth) -> dict:

@@ -122,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker-kill-at", default="", help="share of the run, or 'none'")
     parser.add_argument("--broker-restart-at", default="", help="share of the run, or 'none'")
     parser.add_argument("--first-push-timeout", type=float, default=300.0)
+    parser.add_argument("--amazon-poll", type=int, default=10,
+                        help="seconds between the Amazon account's order polls (celery beat)")  # fmt: skip
+    parser.add_argument("--amazon-max-wait", type=float, default=None,
+                        help="the Amazon account's throttle_max_wait (default: the connector's)")  # fmt: skip
     parser.add_argument("--out", default="")
     args = parser.parse_args(argv)
     _env()

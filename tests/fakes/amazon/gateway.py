@@ -86,11 +86,14 @@ class Fault:
 
 
 class Faults:
-    """Fault injection: `fail(...)` for 429/500/503 answers, `slow(...)` for late answers."""
+    """Fault injection: `fail(...)` for 429/500/503 answers, `slow(...)` for late answers, and
+    `latency` (seconds, 0 = none) added to every SP-API request while it is set, as the Shopify
+    fake's `faults.latency` (the rush turns it on and off for windows of slow answers)."""
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self.latency = 0.0
 
     def fail(self, operation: str = "*", *, status: int = 500, times: int = 1, delay: float = 0.0) -> None:
         """The next `times` requests of `operation` ("*" = any) answer `status` (429, 500 or 503)."""
@@ -309,6 +312,8 @@ def handle(fake: Any, method: str, path: str, query_string: str, headers: Any, r
         )
     fake.stats.count("requests", operation)
     fake.log_request(operation=operation, method=method, path=path, query=query, raw=raw)
+    if fake.faults.latency:
+        time.sleep(fake.faults.latency)
     fault = fake.faults.take(operation)
     if fault is not None and fault.delay:
         time.sleep(fault.delay)

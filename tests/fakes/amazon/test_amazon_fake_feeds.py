@@ -229,6 +229,24 @@ def test_injected_faults_answer_sp_api_error_bodies_and_are_counted(amazon, api)
     assert amazon.errors == []
 
 
+def test_latency_delays_every_sp_api_request_until_set_back_to_zero(amazon, api):
+    amazon.faults.latency = 0.3
+
+    started = time.monotonic()
+    slow = [api.get_orders(CreatedAfter="2026-01-01T00:00:00Z") for _ in range(2)]
+    slow_s = time.monotonic() - started
+    amazon.faults.latency = 0.0
+    started = time.monotonic()
+    fast = api.get_orders(CreatedAfter="2026-01-01T00:00:00Z")
+    fast_s = time.monotonic() - started
+
+    assert [r.status_code for r in slow] == [200, 200]
+    assert fast.status_code == 200
+    assert slow_s >= 0.6
+    assert fast_s < 0.3
+    assert amazon.stats.requests["getOrders"] == 3
+
+
 # ----------------------------------------------------------------------------- Amazon's models
 @needs_specs
 def test_request_bodies_the_fake_accepts_are_valid_for_amazons_models(amazon, api):

@@ -1,0 +1,151 @@
+"""The fake Amazon Selling Partner API as a rush channel.
+
+Amazon has no HTTP webhooks (its ORDER_CHANGE notifications go to SQS/EventBridge, which our
+connector does not read), so its orders reach us only by the engine's order poll: celery beat runs
+``account_orders_sync_task`` every ``poll_seconds`` for the account (``poll_interval_seconds``),
+which calls getOrders (usage plan 0.0167/s, burst 20) and getOrderItems (0.5/s, burst 30) for
+every order on the page. Quantities go out by patchListingsItem (5/s, burst 5) or, for pushes of
+more than ``patch_max`` listings (the first push), by JSON_LISTINGS_FEED. The fake enforces the
+usage plans (429 QuotaExceeded); the engine's shared limiter keeps the connector inside them.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from bench.rush.adapters import _import_listings
+from bench.rush.catalog import Item
+from bench.rush.channels import ChannelBase, Deliverer, Sale, WebhookFaults
+
+# The fake's feed lifecycle (fake-clock seconds, the clock following real time): shorter than its
+# defaults (30 s queued + 60 s processing) so that the first push of every listing, which goes by
+# feed, does not take minutes; the account checks a feed again after FEED_POLL_SECONDS.
+FEED_QUEUE_SECONDS = 2.0
+FEED_PROCESSING_SECONDS = 3.0
+FEED_POLL_SECONDS = 5.0
+
+
+class AmazonChannel(ChannelBase):
+    """The fake Amazon seller account; its orders are polled by the engine (no webhooks)."""
+
+    kind = "amazon"
+
+    def __init__(self, name: str, *, poll_seconds: int = 10, max_wait: float | None = None) -> None:
+        super().__init__(name=name)
+        from tests.fakes.amazon import FakeAmazon, FakeClock, FakeConfig
+
+        config = FakeConfig(
+            feed_queue_seconds=FEED_QUEUE_SECONDS, feed_processing_seconds=FEED_PROCESSING_SECONDS
+        )
+        self.fake = FakeAmazon(config=config, clock=FakeClock(start=datetime.now(UTC), frozen=False)).start()
+        self.poll_seconds = poll_seconds
+        self.max_wait = max_wait  # the account's throttle_max_wait (None: the connector's 30 s)
+
+    def setup(self, *, items: list[Item], location_ids: list[int]) -> None:
+        from channels_app.services.accounts import account_create
+        from channels_app.services.polling import account_orders_sync
+
+        for item in items:
+            self.fake.seed_listing(item.code, 0)
+        creds = self.fake.credentials()
+        wait = {} if self.max_wait is None else {"throttle_max_wait": self.max_wait}
+        self.account = account_create(
+            kind="amazon",
+            name=self.name,
+            base_url=creds["endpoint"],
+            credentials={k: creds[k] for k in ("client_id", "client_secret", "refresh_token")},
+            options={"seller_id": creds["seller_id"], "marketplace_ids": creds["marketplace_ids"],
+                     "lwa_url": creds["lwa_url"], "orders_page_size": 100,
+                     "feed_poll_seconds": FEED_POLL_SECONDS, **wait},
+            location_ids=location_ids,
+            poll_interval_seconds=self.poll_seconds,
+        )  # fmt: skip
+        _import_listings(self.account)
+        self.unimported = self._listings_complete(items)
+        # One poll now: without compare-and-set, the engine holds increases (the first push from
+        # 0) until the orders are caught up; beat's polls take over once the system runs.
+        account_orders_sync(account_id=self.account.pk)
+
+    def _listings_complete(self, items: list[Item]) -> int:
+        """Store the listings the import could not reach; returns how many.
+
+        searchListingsItems pages through at most 1,000 SKUs (Amazon's documented limit, which the
+        fake enforces), so the engine's import sees only 1,000 of a larger catalogue, and the engine
+        has no other way to import Amazon listings. The rush stores the rest as the import would
+        have (same mapping, from the fake's listing JSON, no HTTP) and links them by SKU."""
+        from channels_app.connectors.amazon.mapping import listing_from_amazon
+        from channels_app.models import Listing
+        from channels_app.services.onboarding import listings_autolink
+        from tests.fakes.amazon.listings import listing_item_json
+
+        known = set(Listing.objects.filter(account=self.account).values_list("external_id", flat=True))
+        market = self.fake.config.marketplace_ids[0]
+        missing = [item for item in items if item.code not in known]
+        rows = []
+        for item in missing:
+            with self.fake.state.lock:
+                data = listing_item_json(self.fake.state.listings[item.code],
+                                         included={"summaries", "fulfillmentAvailability"},
+                                         marketplace_ids=[market])  # fmt: skip
+            dto = listing_from_amazon(data, marketplace_id=market)
+            rows.append(Listing(account=self.account, external_id=dto.external_id, external_sku=dto.sku_code,
+                                title=dto.title[:500], external_offer_id=dto.external_offer_id,
+                                external_product_id=dto.external_product_id, push_enabled=dto.push_enabled,
+                                extra=dict(dto.extra), last_seen_qty=dto.quantity))  # fmt: skip
+        Listing.objects.bulk_create(rows, batch_size=1000)
+        listings_autolink(account=self.account)
+        return len(missing)
+
+    def webhooks_start(self, *, base_url: str, deliverer: Deliverer, faults: WebhookFaults, rng) -> None:
+        """Nothing to register: Amazon sends no HTTP webhooks (the webhook faults do not apply)."""
+        self.rng = rng
+
+    def shows(self, item: Item) -> int:
+        # Read directly (no tick(): it walks every order and listing; updates apply at once here).
+        with self.fake.state.lock:
+            return self.fake.state.listings[item.code].quantity or 0
+
+    def buy(self, item: Item, qty: int) -> Sale | None:
+        from tests.fakes.amazon import OutOfStock
+
+        try:
+            with self.fake.state.lock:
+                if self.shows(item) < qty:
+                    return None
+                order = self.fake.place_order(item.code, qty)
+        except OutOfStock:
+            return None
+        return Sale(channel=self.name, order_id=order.amazon_order_id, at=time.time(), item=item, qty=qty)
+
+    def vendor_fault(self, kind: str) -> None:
+        faults = self.fake.faults
+        if kind == "429":
+            faults.fail("*", status=429)
+        elif kind == "5xx":
+            faults.fail("*", status=503)
+        elif kind == "slow":
+            faults.latency = 1.5
+        elif kind == "fast":
+            faults.latency = 0.0
+            return
+        self.inject(f"vendor_{kind}")
+
+    def api_calls(self) -> dict:
+        stats = self.fake.stats
+        with stats.lock:
+            calls = sum(stats.requests.values())
+            limited = sum(n for (_, status), n in stats.statuses.items() if status == 429)
+            plan = sum(stats.throttled.values())
+            by_op = {
+                op: {"calls": n, "rate_limited": stats.statuses.get((op, 429), 0)}
+                for op, n in sorted(stats.requests.items())
+            }
+        return {"calls": calls, "rate_limited": limited, "usage_plan_429": plan, "by_operation": by_op}
+
+    def order_ids(self) -> list[str]:
+        with self.fake.state.lock:
+            return list(self.fake.state.orders)
+
+    def stop(self) -> None:
+        self.fake.stop()
