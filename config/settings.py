@@ -285,6 +285,20 @@ CHANNELS_RATE_LIMIT_BACKEND = env.str("CHANNELS_RATE_LIMIT_BACKEND", default="au
 CHANNELS_REDIS_URL = env.str("REDIS_URL", default="") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
+# Django's cache: shared by every process through Redis when there is one (connectors keep what
+# they fetched there, e.g. Amazon order items), else per process.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CHANNELS_REDIS_URL,
+            "KEY_PREFIX": f"stockmaster:{DATABASES['default'].get('NAME', '')}",
+            "TIMEOUT": 3600,
+        }
+        if CHANNELS_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}
+    )
+}
 # Push: claim lease (a dead worker's listings are taken over after it), backoff bounds, retries.
 CHANNELS_PUSH_LEASE_SECONDS = env.float("CHANNELS_PUSH_LEASE_SECONDS", default=60.0)
 CHANNELS_PUSH_BACKOFF_BASE = env.float("CHANNELS_PUSH_BACKOFF_BASE", default=1.0)

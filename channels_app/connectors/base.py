@@ -234,6 +234,8 @@ class PushResult:
     ``ListingRef.push_submission`` on the next push, ``retry_after`` seconds later (or at once
     when the listing changes again), so the connector checks that submission instead of sending
     a second one. The listing stays dirty until an ``ok`` or ``error`` settles it.
+    ``throttled`` (with ``retry``): the channel's rate limit, not the item, stopped it (a 429, or
+    no token within the wait) - the engine waits ``retry_after`` without counting a failure.
     """
 
     external_id: str
@@ -242,6 +244,7 @@ class PushResult:
     error: str = ""
     retry_after: float | None = None
     submission_id: str = ""
+    throttled: bool = False
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,9 @@ class SyncCursor(models.Model):
     account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="cursors")
     stream = models.CharField(max_length=32)
     value = models.CharField(max_length=500, blank=True)
+    # A poll of this stream is running until then (one poll per stream at a time; a worker that
+    # dies mid-poll lets the lease run out).
+    leased_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from channels_app.models import ChannelAccount, InboundEventStatus, SyncCursor
@@ -15,6 +16,8 @@ from channels_app.services.outbox import account_push_request
 from channels_app.services.push import account_rate_limit
 
 MAX_PAGES = 1000
+# How long a poll holds its account's orders stream (renewed every page).
+POLL_LEASE = timedelta(seconds=120)
 
 
 def account_orders_sync(*, account_id: int) -> dict[str, int]:
@@ -25,12 +28,35 @@ def account_orders_sync(*, account_id: int) -> dict[str, int]:
     versions within one second are two) and applied through the same intake service as webhooks.
     When all pages are read, the cursor and ``orders_synced_at`` move to the poll's start time,
     which releases increases held by the resurrection guard; a push is then requested.
-    Returns counts: ``orders`` seen, ``applied`` new versions.
+    One poll per account at a time (a lease on the cursor, renewed every page, released at the
+    end or running out if the worker dies): a poll asked for while another runs returns at once.
+    Returns counts: ``orders`` seen, ``applied`` new versions, ``busy`` 1 when another poll ran.
     """
     account = ChannelAccount.objects.select_related("sales_channel").get(pk=account_id)
+    cursor_row, _ = SyncCursor.objects.get_or_create(account=account, stream="orders")
+    if not _lease_take(cursor_row=cursor_row):
+        return {"orders": 0, "applied": 0, "busy": 1}
+    try:
+        seen, applied = _orders_poll(account=account, cursor_row=cursor_row)
+    finally:
+        SyncCursor.objects.filter(pk=cursor_row.pk).update(leased_until=None)
+    return {"orders": seen, "applied": applied, "busy": 0}
+
+
+def _lease_take(*, cursor_row: SyncCursor) -> bool:
+    """Take (or extend) the poll's lease on the cursor; False if another poll holds it."""
+    now = timezone.now()
+    return bool(
+        SyncCursor.objects.filter(pk=cursor_row.pk)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .update(leased_until=now + POLL_LEASE)
+    )
+
+
+def _orders_poll(*, account: ChannelAccount, cursor_row: SyncCursor) -> tuple[int, int]:
     connector = account_connector(account=account)
     started = timezone.now()
-    cursor_row, _ = SyncCursor.objects.get_or_create(account=account, stream="orders")
+    cursor_row.refresh_from_db(fields=["value"])  # as the previous poll left it
     since = None
     if cursor_row.value:
         since = datetime.fromisoformat(cursor_row.value) - timedelta(seconds=connector.order_overlap_seconds)
@@ -56,10 +82,11 @@ def account_orders_sync(*, account_id: int) -> dict[str, int]:
         page_cursor = page.next_cursor
         if not page_cursor:
             break
+        SyncCursor.objects.filter(pk=cursor_row.pk).update(leased_until=timezone.now() + POLL_LEASE)
     with transaction.atomic():
         SyncCursor.objects.filter(pk=cursor_row.pk).update(value=started.isoformat())
         ChannelAccount.objects.filter(pk=account.pk).update(
             orders_synced_at=started, last_order_intake_at=timezone.now(), last_error=""
         )
         account_push_request(account_ids=[account.pk])
-    return {"orders": seen, "applied": applied}
+    return seen, applied

@@ -257,6 +257,7 @@ def _results_apply(
                     retry_after=result.retry_after,
                     quantity=quantity,
                     settled=result.outcome == "error",
+                    throttled=result.outcome == "retry" and result.throttled,
                 )
             )
             summary.failed += 1

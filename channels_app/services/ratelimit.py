@@ -105,7 +105,7 @@ class OperationThrottle:
     One shared bucket per (account, operation): ``channel-account:{account_id}:{operation}``,
     with the rate and burst the connector declares in ``rate_limits``. A call waits at most
     ``max_wait`` seconds (its own, else the throttle's) for a token, else raises RetryableError
-    whose ``retry_after`` is the time one token takes. An operation without a declared limit is
+    (status 429) whose ``retry_after`` is the time one token takes. An operation without a declared limit is
     a programming error of the connector (ConnectorError).
     """
 
@@ -134,4 +134,7 @@ class OperationThrottle:
                 timeout=self.max_wait if max_wait is None else max_wait,
             )
         except RateLimitTimeout:
-            raise RetryableError(f"{operation}: rate limit exhausted", retry_after=1.0 / rate) from None
+            # 429: to the engine this is the channel's rate limit saying "not now", like a 429.
+            raise RetryableError(
+                f"{operation}: rate limit exhausted", retry_after=1.0 / rate, status=429
+            ) from None

@@ -231,7 +231,9 @@ class SpApiClient:
                         throttled += 1
                         self._sleep(wait)
                         continue
-                    raise RetryableError(f"{operation}: QuotaExceeded", retry_after=wait) from None
+                    raise RetryableError(
+                        f"{operation}: QuotaExceeded", retry_after=wait, status=429
+                    ) from None
                 if status is not None and status >= 500 and server_errors < 1:
                     server_errors += 1
                     self._sleep(0.5)

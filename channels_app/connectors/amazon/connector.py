@@ -25,12 +25,15 @@ Amazon-fulfilled (FBA) listings are imported with ``push_enabled=False`` and ref
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 
 from channels_app.connectors.amazon.client import AmazonApiError, LwaAuth, SpApiClient
 from channels_app.connectors.amazon.endpoints import (
@@ -67,12 +70,29 @@ from channels_app.connectors.base import (
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_register
 
+logger = logging.getLogger(__name__)
+
 OPEN_STATUSES = "PendingAvailability,Pending,Unshipped,PartiallyShipped"
 LISTINGS_PAGE_SIZE = 20  # searchListingsItems pageSize maximum
-ITEMS_CACHE_SIZE = 5000
-# (account id, order id, "LastUpdateDate|OrderStatus|NumberOfItemsShipped") -> OrderItems, so the
-# overlap re-read of an unchanged order costs no getOrderItems call in this process.
-_items_cache: dict[tuple[int, str, str], list[dict]] = {}
+# OrderItems of an order version ("LastUpdateDate|OrderStatus|NumberOfItemsShipped") are kept in
+# Django's cache (Redis: shared by every worker) for this long, so the overlap re-read of an
+# unchanged order costs no getOrderItems call (0.5 a second is all Amazon allows).
+ITEMS_CACHE_SECONDS = 6 * 3600
+
+
+def _items_cache_get(key: str) -> list[dict] | None:
+    try:
+        return django_cache.get(key)
+    except Exception:  # the cache is an optimisation: unreachable means a miss
+        logger.warning("order items cache unavailable", exc_info=True)
+        return None
+
+
+def _items_cache_set(key: str, items: list[dict]) -> None:
+    try:
+        django_cache.set(key, items, ITEMS_CACHE_SECONDS)
+    except Exception:
+        logger.warning("order items cache unavailable", exc_info=True)
 
 
 def _iso(moment: datetime) -> str:
@@ -192,12 +212,15 @@ class AmazonConnector(Connector):
 
     def _order_items(self, order: Mapping[str, Any], *, cache: bool = True) -> list[dict]:
         order_id = str(order.get("AmazonOrderId") or "")
-        key = (
-            self.config.account_id,
-            order_id,
-            f"{order.get('LastUpdateDate')}|{order.get('OrderStatus')}|{order.get('NumberOfItemsShipped')}",
+        version = (
+            f"{order.get('LastUpdateDate')}|{order.get('OrderStatus')}|{order.get('NumberOfItemsShipped')}"
         )
-        cached = _items_cache.get(key) if cache else None
+        where = hashlib.sha256(f"{self.config.base_url}|{self.seller_id}".encode()).hexdigest()[:16]
+        key = (
+            "amazon-items:"
+            + hashlib.sha256(f"{self.config.account_id}|{where}|{order_id}|{version}".encode()).hexdigest()
+        )
+        cached = _items_cache_get(key) if cache else None
         if cached is not None:
             return cached
         items: list[dict] = []
@@ -218,9 +241,7 @@ class AmazonConnector(Connector):
             if not token:
                 break
         if cache:
-            if len(_items_cache) >= ITEMS_CACHE_SIZE:
-                _items_cache.clear()
-            _items_cache[key] = items
+            _items_cache_set(key, items)
         return items
 
     # ------------------------------------------------------------------ listings

@@ -120,8 +120,13 @@ class QuantityPusher:
             self._feed_send(by_feed_send, results)
         return list(results.values())
 
-    def _retry(self, update: QuantityUpdate, seconds: float | None, why: str) -> PushResult:
-        return PushResult(update.listing.external_id, "retry", error=why, retry_after=seconds)
+    def _retry(
+        self, update: QuantityUpdate, seconds: float | None, why: str, *, exc: Exception | None = None
+    ) -> PushResult:
+        throttled = getattr(exc, "status", None) == 429  # Amazon's 429 or no usage-plan token
+        return PushResult(
+            update.listing.external_id, "retry", error=why, retry_after=seconds, throttled=throttled
+        )
 
     def _pending(self, update: QuantityUpdate, token: str) -> PushResult:
         return PushResult(
@@ -144,7 +149,7 @@ class QuantityPusher:
             wait = exc.retry_after if isinstance(exc, RetryableError) else None
             for update, _message, _quantity in items:
                 results[update.listing.external_id] = self._retry(
-                    update, wait or self.feed_poll_seconds, f"feed {feed_id}: {exc}"
+                    update, wait or self.feed_poll_seconds, f"feed {feed_id}: {exc}", exc=exc
                 )
             return [], []
         if status in ("FATAL", "CANCELLED"):
@@ -196,7 +201,7 @@ class QuantityPusher:
         for update, token in items:
             sku = update.listing.external_id
             if stopped is not None:
-                results[sku] = self._retry(update, stopped.retry_after, str(stopped))
+                results[sku] = self._retry(update, stopped.retry_after, str(stopped), exc=stopped)
                 continue
             body = {
                 "productType": str(update.listing.extra.get("product_type") or DEFAULT_PRODUCT_TYPE),
@@ -212,7 +217,7 @@ class QuantityPusher:
                 )
             except RetryableError as exc:
                 stopped = exc  # the plan is exhausted: leave the rest for the engine's retry
-                results[sku] = self._retry(update, exc.retry_after, str(exc))
+                results[sku] = self._retry(update, exc.retry_after, str(exc), exc=exc)
                 continue
             except AmazonApiError as exc:
                 results[sku] = PushResult(sku, "error", error=str(exc))
@@ -240,7 +245,9 @@ class QuantityPusher:
                 )
             except RetryableError as exc:
                 for update in chunk:
-                    results[update.listing.external_id] = self._retry(update, exc.retry_after, str(exc))
+                    results[update.listing.external_id] = self._retry(
+                        update, exc.retry_after, str(exc), exc=exc
+                    )
                 continue
             except ConnectorError as exc:
                 for update in chunk:

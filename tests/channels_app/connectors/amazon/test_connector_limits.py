@@ -53,7 +53,7 @@ def test_a_token_expiring_in_the_middle_of_a_poll_is_refreshed_and_the_poll_comp
     result = account_orders_sync(account_id=account.pk)
     expiry.join()
 
-    assert result == {"orders": 2, "applied": 2}
+    assert result == {"orders": 2, "applied": 2, "busy": 0}
     assert Order.objects.count() == 2
     assert amazon.stats.requests["lwa:token"] == 2
     assert amazon.stats.statuses[("getOrderItems", 403)] == 1

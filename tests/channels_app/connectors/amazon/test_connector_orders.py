@@ -82,8 +82,12 @@ def test_get_orders_pages_with_next_token_and_the_next_poll_rereads_the_overlap(
     second = account_orders_sync(account_id=account.pk)
 
     queries = _queries(amazon, "getOrders")
-    assert first == {"orders": 5, "applied": 5}
-    assert second == {"orders": 5, "applied": 0}  # the overlap re-reads them; nothing applied twice
+    assert first == {"orders": 5, "applied": 5, "busy": 0}
+    assert second == {
+        "orders": 5,
+        "applied": 0,
+        "busy": 0,
+    }  # the overlap re-reads them; nothing applied twice
     assert len(queries) == 6  # pages of 2, 2, 1 twice
     assert [("NextToken" in q) for q in queries[:3]] == [False, True, True]
     assert all(q["MaxResultsPerPage"] == ["2"] and q["FulfillmentChannels"] == ["MFN"] for q in queries)
@@ -113,7 +117,7 @@ def test_amazon_fulfilled_orders_are_not_taken_in(amazon, linen):
 
     result = account_orders_sync(account_id=account.pk)
 
-    assert result == {"orders": 0, "applied": 0}
+    assert result == {"orders": 0, "applied": 0, "busy": 0}
     assert Order.objects.count() == 0
     assert amazon.stats.requests["getOrderItems"] == 0
 

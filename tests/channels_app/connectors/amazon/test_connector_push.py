@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from channels_app.connectors.base import ListingRef, PushResult, QuantityUpdate
-from channels_app.models import Listing
+from channels_app.models import Listing, PushRecord
 from channels_app.services.accounts import account_connector
 from channels_app.services.outbox import listings_mark_dirty
 from channels_app.services.polling import account_orders_sync
@@ -302,3 +302,27 @@ def test_a_decrease_on_a_listing_waiting_for_its_feed_goes_out_at_once(amazon, c
     assert amazon.quantity("DUVET") == 0
     assert (duvet.push_submission, duvet.needs_push) == (token, True)  # set again after the feed
     assert amazon.stats.requests["createFeed"] == 1
+
+
+def test_a_throttled_patch_waits_without_counting_a_failure(amazon, connect, link):
+    location = LocationFactory(code="MAIN")
+    skus = [_stocked(location, code, 7) for code in ("LINEN-1", "LINEN-2")]
+    for sku in skus:
+        amazon.seed_listing(sku.code, 5)
+    account = connect(amazon)
+    for sku in skus:
+        link(account, sku)
+    account_orders_sync(account_id=account.pk)
+    listings_mark_dirty(sku_ids=[s.pk for s in skus])
+    amazon.faults.fail("patchListingsItem", status=429, times=20)
+
+    summary = account_push_dirty(account_id=account.pk)
+    listings = list(Listing.objects.filter(account=account).order_by("external_id"))
+
+    assert (summary.pushed, summary.failed) == (0, 2)
+    assert [(li.needs_push, li.push_failures) for li in listings] == [(True, 0), (True, 0)]
+    assert list(PushRecord.objects.filter(account=account).values_list("outcome", flat=True)) == [
+        "throttled",
+        "throttled",
+    ]
+    assert [amazon.quantity(s.code) for s in skus] == [5, 5]
