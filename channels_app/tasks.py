@@ -11,6 +11,7 @@ import logging
 from typing import NoReturn
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 
 from channels_app.connectors.base import RetryableError
@@ -40,7 +41,7 @@ def account_push_task(self, account_id: int) -> dict:
     """Push the account's dirty listings; reschedule itself while some wait for a retry."""
     from channels_app.services.push import account_push_dirty
 
-    summary = account_push_dirty(account_id=account_id)
+    summary = account_push_dirty(account_id=account_id, claimer=self.request.hostname or "")
     if summary.sync_orders:
         account_orders_sync_task.delay(account_id)
     if summary.retry_in is not None:
@@ -86,7 +87,7 @@ def account_orders_sync_task(self, account_id: int) -> dict:
     from channels_app.services.polling import account_orders_sync
 
     try:
-        return account_orders_sync(account_id=account_id)
+        return account_orders_sync(account_id=account_id, claimer=self.request.hostname or "")
     except RetryableError as exc:
         _retry_or_raise(self, exc, retry_after=exc.retry_after)
 
@@ -132,3 +133,18 @@ def order_fulfilment_push_task(
         )
     except RetryableError as exc:
         _retry_or_raise(self, exc, retry_after=exc.retry_after)
+
+
+@worker_ready.connect
+def _worker_ready(sender=None, **_kwargs) -> None:
+    """A worker starting releases what its previous run claimed (it died mid-push or mid-poll)."""
+    from channels_app.services.push import worker_claims_release
+
+    hostname = getattr(sender, "hostname", "") or ""
+    try:
+        released = worker_claims_release(claimer=hostname)
+    except Exception:  # the database may not be reachable yet: the leases run out anyway
+        logger.warning("worker %s: claims of its previous run not released", hostname, exc_info=True)
+        return
+    if released["listings"] or released["polls"]:
+        logger.warning("worker %s: released claims of its previous run: %s", hostname, released)

@@ -78,6 +78,7 @@ class SyncCursor(models.Model):
     # A poll of this stream is running until then (one poll per stream at a time; a worker that
     # dies mid-poll lets the lease run out).
     leased_until = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=255, blank=True)  # the worker's node name
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

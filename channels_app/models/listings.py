@@ -60,6 +60,8 @@ class Listing(models.Model):
     dirty_version = models.PositiveBigIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # The Celery worker (node name) that holds the claim: a restarted worker releases its own.
+    claimed_by = models.CharField(max_length=255, blank=True)
     catchup_required_after = models.DateTimeField(
         null=True, blank=True, help_text="Hold pushes until the channel's orders are taken in past this time"
     )

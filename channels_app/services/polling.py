@@ -20,7 +20,7 @@ MAX_PAGES = 1000
 POLL_LEASE = timedelta(seconds=120)
 
 
-def account_orders_sync(*, account_id: int) -> dict[str, int]:
+def account_orders_sync(*, account_id: int, claimer: str = "") -> dict[str, int]:
     """Take in every order changed on the channel since the cursor (minus the connector's overlap).
 
     Each polled order version is stored as an inbound event (``poll:<id>:<updated_at>:<digest of
@@ -29,12 +29,13 @@ def account_orders_sync(*, account_id: int) -> dict[str, int]:
     When all pages are read, the cursor and ``orders_synced_at`` move to the poll's start time,
     which releases increases held by the resurrection guard; a push is then requested.
     One poll per account at a time (a lease on the cursor, renewed every page, released at the
-    end or running out if the worker dies): a poll asked for while another runs returns at once.
+    end, running out if the worker dies, released by the worker restarting when ``claimer`` names
+    it): a poll asked for while another runs returns at once.
     Returns counts: ``orders`` seen, ``applied`` new versions, ``busy`` 1 when another poll ran.
     """
     account = ChannelAccount.objects.select_related("sales_channel").get(pk=account_id)
     cursor_row, _ = SyncCursor.objects.get_or_create(account=account, stream="orders")
-    if not _lease_take(cursor_row=cursor_row):
+    if not _lease_take(cursor_row=cursor_row, claimer=claimer):
         return {"orders": 0, "applied": 0, "busy": 1}
     try:
         seen, applied = _orders_poll(account=account, cursor_row=cursor_row)
@@ -43,13 +44,13 @@ def account_orders_sync(*, account_id: int) -> dict[str, int]:
     return {"orders": seen, "applied": applied, "busy": 0}
 
 
-def _lease_take(*, cursor_row: SyncCursor) -> bool:
+def _lease_take(*, cursor_row: SyncCursor, claimer: str) -> bool:
     """Take (or extend) the poll's lease on the cursor; False if another poll holds it."""
     now = timezone.now()
     return bool(
         SyncCursor.objects.filter(pk=cursor_row.pk)
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-        .update(leased_until=now + POLL_LEASE)
+        .update(leased_until=now + POLL_LEASE, leased_by=claimer[:255])
     )
 
 

@@ -110,7 +110,7 @@ def account_rate_limit(*, account: ChannelAccount, connector: Connector, timeout
     )
 
 
-def _claim(*, account: ChannelAccount, limit: int) -> list[Listing]:
+def _claim(*, account: ChannelAccount, limit: int, claimer: str = "") -> list[Listing]:
     now = timezone.now()
     lease = timedelta(seconds=float(settings.CHANNELS_PUSH_LEASE_SECONDS))
     with transaction.atomic():
@@ -121,7 +121,9 @@ def _claim(*, account: ChannelAccount, limit: int) -> list[Listing]:
             .order_by("dirty_since", "pk")[:limit]
         )
         if rows:
-            Listing.objects.filter(pk__in=[r.pk for r in rows]).update(claimed_until=now + lease)
+            Listing.objects.filter(pk__in=[r.pk for r in rows]).update(
+                claimed_until=now + lease, claimed_by=claimer[:255]
+            )
     return rows
 
 
@@ -274,7 +276,9 @@ def _results_apply(
         summary.failed += 1
 
 
-def account_push_dirty(*, account_id: int, time_budget: float = 30.0, follow_up: bool = True) -> PushSummary:
+def account_push_dirty(
+    *, account_id: int, time_budget: float = 30.0, follow_up: bool = True, claimer: str = ""
+) -> PushSummary:
     """Push every claimable dirty listing of one account; return what happened.
 
     Clears the account's "push queued" flag first, so changes arriving during the run request a
@@ -282,7 +286,9 @@ def account_push_dirty(*, account_id: int, time_budget: float = 30.0, follow_up:
     here) request one too. Callers that loop themselves pass ``follow_up=False``. Stops at the
     time budget, when the channel is unavailable (the failed listings stay dirty with a
     backoff), or when nothing is left. Listings are never dropped: failures keep
-    them dirty with ``last_error`` and ``push_failures`` for staff to see.
+    them dirty with ``last_error`` and ``push_failures`` for staff to see. ``claimer``: the
+    Celery worker's node name, so that the worker, restarted after dying mid-push, releases its
+    claims at once (:func:`worker_claims_release`) instead of waiting for the lease to run out.
     """
     summary = PushSummary()
     ChannelAccount.objects.filter(pk=account_id).update(push_enqueued_at=None)
@@ -293,7 +299,7 @@ def account_push_dirty(*, account_id: int, time_budget: float = 30.0, follow_up:
     started = time.monotonic()
     while time.monotonic() - started < time_budget:
         limit = max(int(connector.batch_max), 1)
-        listings = _claim(account=account, limit=limit)
+        listings = _claim(account=account, limit=limit, claimer=claimer)
         if not listings:
             break
         if not _push_batch(account=account, connector=connector, listings=listings, summary=summary):
@@ -316,3 +322,24 @@ def _claimable(*, account: ChannelAccount):
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
     )
+
+
+def worker_claims_release(*, claimer: str) -> dict[str, int]:
+    """Release the push claims and poll leases still held by ``claimer`` (a worker node name).
+
+    Called when a worker starts: whatever its previous run claimed and did not finish (it died
+    mid-push or mid-poll) is claimable again at once, and the accounts of the released listings
+    get a push. Returns counts ``listings``, ``polls``.
+    """
+    from channels_app.models import SyncCursor
+
+    if not claimer:
+        return {"listings": 0, "polls": 0}
+    now = timezone.now()
+    held = Listing.objects.filter(claimed_by=claimer, claimed_until__gt=now)
+    with transaction.atomic():
+        account_ids = set(held.values_list("account_id", flat=True))
+        listings = held.update(claimed_until=None)
+        account_push_request(account_ids=account_ids)  # they are still dirty: push them now
+    polls = SyncCursor.objects.filter(leased_by=claimer, leased_until__gt=now).update(leased_until=None)
+    return {"listings": listings, "polls": polls}

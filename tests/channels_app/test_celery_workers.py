@@ -4,6 +4,7 @@ honours Retry-After, and two workers together never exceed the channel's rate li
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from channels_app.models import ChannelAccount, Listing
 from channels_app.services.outbox import listings_mark_dirty
@@ -29,7 +31,7 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _celery_worker(name: str) -> subprocess.Popen:
+def _celery_worker(name: str, *, start_new_session: bool = False) -> subprocess.Popen:
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -42,6 +44,7 @@ def _celery_worker(name: str) -> subprocess.Popen:
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", "-n", f"{name}@%h",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=start_new_session,
     )  # fmt: skip
 
 
@@ -85,3 +88,46 @@ def test_two_celery_workers_retry_and_deliver_within_the_rate_limit(shops, conne
     assert [shop.quantity(f"L{i:02d}") for i in range(24)] == list(range(1, 25))
     assert len(shop.requests_of("POST quantities")) == 12 + 3
     assert shop.max_requests_in_window(1.0) <= 4
+
+
+def test_a_worker_killed_mid_push_releases_its_claim_when_it_starts_again(shops, connect, real_broker):
+    location, sku = LocationFactory(code="A"), SKUFactory(code="S00")
+    shop = shops()
+    shop.listing_add("L00", sku="S00", quantity=0)
+    account = connect(shop, "Shop", enabled=False)
+    stock_receive(sku=sku, location=location, quantity=3)
+    ChannelAccount.objects.filter(pk=account.pk).update(enabled=True)
+    listings_mark_dirty(sku_ids=[sku.pk])
+    shop.slow("POST quantities", 30)
+    from channels_app.tasks import account_push_task
+
+    worker = _celery_worker("w1", start_new_session=True)
+    second = None
+    try:
+        account_push_task.delay(account.pk)
+        deadline = time.monotonic() + 60
+        while not shop.requests_of("POST quantities") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its pool, mid-push
+        worker.communicate(timeout=10)
+        claimed = Listing.objects.get(account=account)
+        lease_left = (claimed.claimed_until - timezone.now()).total_seconds()
+        shop.slow("POST quantities", 0)
+
+        second = _celery_worker("w1")  # the same node, restarted
+        deadline = time.monotonic() + 30
+        while not Listing.objects.filter(account=account, claimed_until__isnull=True).exists():
+            assert time.monotonic() < deadline, "the restarted worker did not release the claim"
+            time.sleep(0.1)
+        while Listing.objects.get(account=account).needs_push and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        for proc in (worker, second):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.communicate(timeout=30)
+
+    assert claimed.needs_push is True and claimed.claimed_by.startswith("w1@")
+    assert lease_left > 30  # without the release, the next push would wait this long
+    assert shop.quantity("L00") == 3
+    assert Listing.objects.get(account=account).needs_push is False

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from channels_app.models import Listing, PushRecord
+from channels_app.models import Listing, PushRecord, SyncCursor
 from channels_app.selectors.quantities import listing_quantity_explain
 from channels_app.services.outbox import listings_mark_dirty, outbox_sweep
-from channels_app.services.push import account_push_dirty
+from channels_app.services.push import account_push_dirty, worker_claims_release
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SalesChannelFactory, SKUFactory
@@ -181,3 +181,31 @@ def test_sweeper_repairs_a_lost_availability_notification(shops, connect):
 
     assert swept == {"remarked": 1, "requested": 1, "events": 0}
     assert shop.quantity("L1") == 6
+
+
+def test_worker_claims_release_frees_only_that_workers_live_claims(shops, connect, on_commit):
+    shop = shops()
+    for n in range(3):
+        shop.listing_add(f"L{n}", sku=f"S{n}", quantity=0)
+    with on_commit(execute=False):
+        for n in range(3):
+            SKUFactory(code=f"S{n}")
+        account = connect(shop, "Shop")
+    later = timezone.now() + timedelta(seconds=60)
+    rows = list(Listing.objects.filter(account=account).order_by("external_id"))
+    Listing.objects.filter(pk=rows[0].pk).update(claimed_until=later, claimed_by="w1@host")
+    Listing.objects.filter(pk=rows[1].pk).update(claimed_until=later, claimed_by="w2@host")
+    SyncCursor.objects.create(account=account, stream="orders", leased_until=later, leased_by="w1@host")
+
+    released = worker_claims_release(claimer="w1@host")
+
+    assert released == {"listings": 1, "polls": 1}
+    assert [
+        li.claimed_until is None for li in Listing.objects.filter(account=account).order_by("external_id")
+    ] == [
+        True,
+        False,
+        True,
+    ]
+    assert SyncCursor.objects.get(account=account, stream="orders").leased_until is None
+    assert worker_claims_release(claimer="") == {"listings": 0, "polls": 0}
