@@ -193,7 +193,9 @@ def run(*, args, faults: dict) -> dict:
             ch.name: ch.unimported for ch in channels if hasattr(ch, "unimported")
         }
         result["orders_per_s"] = (
-            _burst(by_name["web"], catalog, args.burst, deliverer) if args.burst else None
+            _burst(by_name["web"], catalog, args.burst, deliverer, senders=args.burst_senders)
+            if args.burst
+            else None
         )
         _log("burst done")
         watch_stop.set()
@@ -289,7 +291,7 @@ def _vendor_faults(channels, faults: dict, stop, seed: int) -> None:
                 slow_until[ch.name] = now + 2.0
 
 
-def _burst(channel, catalog, count: int, deliverer) -> float | None:
+def _burst(channel, catalog, count: int, deliverer, *, senders: int = 16) -> float | None:
     """Ingestion throughput: ``count`` orders of one well-stocked SKU on a generic channel, their
     webhooks posted by 8 threads as fast as possible; orders/s = count / (first post .. last
     order created). A separate SKU, so the burst does not touch the oversell figures."""
@@ -325,7 +327,7 @@ def _burst(channel, catalog, count: int, deliverer) -> float | None:
                 channel.url, data=body, headers={**headers, "Content-Type": "application/json"}, timeout=30
             )
 
-    threads = [threading.Thread(target=sender) for _ in range(8)]
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
     for t in threads:
         t.start()
     for t in threads:

@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kits", type=int, default=300)
     parser.add_argument("--drain", type=float, default=180.0, help="most seconds to wait after the buyers")
     parser.add_argument("--burst", type=int, default=600, help="orders of the ingestion burst (0: none)")
+    parser.add_argument(
+        "--burst-senders", type=int, default=16, help="concurrent webhook senders of the burst"
+    )
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--celery-workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=2)
