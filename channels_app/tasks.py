@@ -93,6 +93,28 @@ def account_orders_sync_task(self, account_id: int) -> dict:
 
 
 @shared_task(bind=True, acks_late=True)
+def account_notifications_pull_task(self, account_id: int) -> dict:
+    """Consume the account's notification queue for about ``CHANNELS_NOTIFICATIONS_RUN_SECONDS``
+    (long polls of ``CHANNELS_NOTIFICATIONS_WAIT_SECONDS``), then enqueue itself again, so one
+    consumer runs per account while the account has a queue. Beat starts it every minute as a
+    safety net; a start while another consumer holds the lease returns at once."""
+    from channels_app.services.notifications import account_notifications_pull
+
+    try:
+        counts = account_notifications_pull(
+            account_id=account_id,
+            wait_seconds=float(getattr(settings, "CHANNELS_NOTIFICATIONS_WAIT_SECONDS", 20.0)),
+            max_seconds=float(getattr(settings, "CHANNELS_NOTIFICATIONS_RUN_SECONDS", 50.0)),
+            claimer=self.request.hostname or "",
+        )
+    except Exception as exc:
+        _retry_or_raise(self, exc, retry_after=getattr(exc, "retry_after", None))
+    if counts["configured"] and not counts["busy"] and not self.request.is_eager:
+        account_notifications_pull_task.delay(account_id)
+    return counts
+
+
+@shared_task(bind=True, acks_late=True)
 def account_reconcile_task(self, account_id: int) -> dict:
     """Read live quantities, record and correct drift."""
     from channels_app.services.reconcile import account_reconcile

@@ -280,6 +280,10 @@ if DEMO:
     CHANNELS_ALLOW_PRIVATE_HOSTS = True
 CHANNELS_HTTP_CONNECT_TIMEOUT = env.float("CHANNELS_HTTP_CONNECT_TIMEOUT", default=5.0)
 CHANNELS_HTTP_READ_TIMEOUT = env.float("CHANNELS_HTTP_READ_TIMEOUT", default=20.0)
+# Pull notifications (Amazon ORDER_CHANGE on SQS): one long poll waits this long (at most 20 s),
+# and one consumer task pulls for about RUN_SECONDS before it enqueues itself again.
+CHANNELS_NOTIFICATIONS_WAIT_SECONDS = env.float("CHANNELS_NOTIFICATIONS_WAIT_SECONDS", default=20.0)
+CHANNELS_NOTIFICATIONS_RUN_SECONDS = env.float("CHANNELS_NOTIFICATIONS_RUN_SECONDS", default=50.0)
 # Shared per-account rate limiter: "redis" (REDIS_URL, else a redis:// broker), "db", or "auto".
 CHANNELS_RATE_LIMIT_BACKEND = env.str("CHANNELS_RATE_LIMIT_BACKEND", default="auto")
 CHANNELS_REDIS_URL = env.str("REDIS_URL", default="") or (

@@ -279,6 +279,25 @@ class WebhookEvent:
     order: OrderDTO | None = None
 
 
+@dataclass(frozen=True)
+class PulledEvent:
+    """One notification a connector took from its channel's queue (see ``notifications_pull``).
+
+    ``event_id`` names the channel's event (stable across redeliveries, so the engine stores it
+    once); ``order`` is the order snapshot of an order event, None for an event the engine
+    ignores; ``error`` (with ``order`` None) says why a message could not be read - the engine
+    records it and acknowledges the message, so it is never redelivered forever. ``ack`` is the
+    connector's token to acknowledge (delete) this delivery with ``notifications_ack``.
+    """
+
+    event_id: str
+    topic: str
+    payload: Mapping[str, object]
+    ack: str
+    order: OrderDTO | None = None
+    error: str = ""
+
+
 class Connector(ABC):
     """Base class of every channel connector. Subclasses are registered with ``@connector_register``.
 
@@ -301,6 +320,7 @@ class Connector(ABC):
     restocks_on_cancel: ClassVar[bool] = True
     credential_fields: ClassVar[tuple[str, ...]] = ()
     secret_fields: ClassVar[tuple[str, ...]] = ()
+    supports_pull_notifications: ClassVar[bool] = False
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         self.config = config
@@ -358,3 +378,33 @@ class Connector(ABC):
     def webhooks_registrable(cls) -> bool:
         """True when the connector overrides :meth:`webhooks_register` (its channel has a webhook API)."""
         return cls.webhooks_register is not Connector.webhooks_register
+
+    # ------------------------------------------------------------------ pull notifications
+    # A channel that delivers its events to a queue the engine reads (Amazon: SQS) instead of
+    # calling our webhooks sets ``supports_pull_notifications`` and implements the three hooks
+    # below. The engine (``services.notifications``) keeps one consumer per configured account:
+    # it pulls, stores each event once by ``event_id``, commits, then acknowledges what it stored;
+    # a delivery not acknowledged (the worker died) comes back and is recognised by its event id.
+
+    @classmethod
+    def notifications_configured(cls, *, options: Mapping[str, object]) -> bool:
+        """True when an account with these ``options`` has a queue to pull from (default: the
+        class supports pull notifications). Decides whether the engine runs a consumer."""
+        return cls.supports_pull_notifications
+
+    def notifications_pull(self, *, wait_seconds: float) -> list[PulledEvent]:
+        """Wait up to ``wait_seconds`` for events and return those received (maybe none).
+
+        Each is returned with its ``ack`` token, malformed ones with ``error`` set. Not
+        acknowledged: the channel delivers them again later. Raises Retryable/ConnectorError.
+        Default: the connector has no pull notifications (NotImplementedError).
+        """
+        raise NotImplementedError(f"{self.kind or type(self).__name__} has no pull notifications")
+
+    def notifications_ack(self, *, acks: Sequence[str]) -> None:
+        """Acknowledge (delete) the deliveries of these ``ack`` tokens once they are stored.
+
+        A token that fails to acknowledge is only logged: its event comes back and is stored
+        once. Raises Retryable/ConnectorError when the whole call failed.
+        """
+        raise NotImplementedError(f"{self.kind or type(self).__name__} has no pull notifications")

@@ -21,7 +21,9 @@ class InboundEvent(models.Model):
         "channels_app.ChannelAccount", on_delete=models.CASCADE, related_name="events"
     )
     event_id = models.CharField(max_length=255)
-    source = models.CharField(max_length=16, choices=[("webhook", "Webhook"), ("poll", "Poll")])
+    source = models.CharField(
+        max_length=16, choices=[("webhook", "Webhook"), ("poll", "Poll"), ("queue", "Queue")]
+    )
     topic = models.CharField(max_length=64, blank=True)
     payload = models.JSONField(default=dict, help_text="The delivery or record as received")
     order = models.JSONField(

@@ -1,15 +1,48 @@
 """Amazon Selling Partner API connector (kind ``amazon``).
 
-Modules: ``endpoints`` (regions, sandbox, Login with Amazon hosts), ``throttle`` (per-operation
-usage plans), ``client`` (raw HTTP: LWA tokens, timeouts, 403/429 handling), ``mapping`` (pure
-functions from SP-API JSON to the engine's DTOs), ``feeds`` (JSON_LISTINGS_FEED documents, feed
-tracking and processing reports), ``pushing`` (patch or feed, per-item outcomes), ``shipping``
-(the confirmShipment body) and ``connector`` (the engine's interface, account options).
+Modules: ``notifications`` (the SQS queue of ORDER_CHANGE notifications: AWS Signature
+Version 4, ReceiveMessage / DeleteMessageBatch), ``endpoints`` (regions, sandbox, Login with
+Amazon hosts), ``throttle`` (per-operation usage plans), ``client`` (raw HTTP: LWA tokens,
+timeouts, 403/429 handling), ``mapping`` (pure functions from SP-API JSON to the engine's DTOs),
+``feeds`` (JSON_LISTINGS_FEED documents, feed tracking and processing reports), ``pushing``
+(patch or feed, per-item outcomes), ``shipping`` (the confirmShipment body) and ``connector``
+(the engine's interface, account options).
 
-There is no ``webhooks`` module: Amazon has no HTTP webhooks. Its notifications
-(ORDER_CHANGE and others) go to Amazon SQS or EventBridge, so orders are taken in by polling
-getOrders (``orders_fetch_changed``); ``webhook_verify`` / ``webhook_parse`` refuse every
-delivery.
+There is no ``webhooks`` module: Amazon has no HTTP webhooks (``webhook_verify`` /
+``webhook_parse`` refuse every delivery). Orders come two ways:
+
+* ORDER_CHANGE notifications (``notifications``): the SP-API Notifications API writes one to an
+  Amazon SQS queue each time an order's status changes; the engine keeps one consumer per account
+  long-polling that queue (``services.notifications``, task ``account_notifications_pull_task``),
+  so a sale reaches every channel within about a second. getOrders allows one call a minute
+  sustained, so polling alone cannot do that.
+* polling getOrders (``orders_fetch_changed``), kept as the safety net: a notification that never
+  arrives is caught by the next poll; both name the same order version (``mapping.order_version``)
+  and the intake applies it once.
+
+Setting up notifications (once per seller account; the SQS queue must be in the same AWS
+account that the SP-API application's IAM set-up uses):
+
+1. In AWS, create a standard SQS queue (e.g. ``stockmaster-order-change`` in us-east-1; message
+   retention 4 days or more). Give it a queue policy that lets the SP-API notifications principal
+   ``arn:aws:iam::437568002678:root`` ``sqs:SendMessage`` and ``sqs:GetQueueAttributes``.
+2. Create an IAM user (or role keys) for this app with ``sqs:ReceiveMessage``,
+   ``sqs:DeleteMessage`` and ``sqs:GetQueueAttributes`` on that queue only.
+3. With the seller's authorisation (a grantless LWA token, scope
+   ``sellingpartnerapi::notifications``), call the Notifications API ``createDestination`` with
+   ``resourceSpecification.sqs.arn`` = the queue's ARN (once per application and queue), then,
+   with the seller's own token, ``createSubscription`` for notificationType ``ORDER_CHANGE``
+   (``payloadVersion`` "1.0", the ``destinationId`` returned; optionally
+   ``processingDirective.eventFilter`` ``{"eventFilterType": "ORDER_CHANGE",
+   "orderChangeTypes": ["OrderStatusChange"]}``). ``getSubscription`` shows it.
+4. On the channel account: option ``sqs_queue_url`` (the queue URL,
+   ``https://sqs.us-east-1.amazonaws.com/<aws account>/<queue>``) and credentials
+   ``aws_access_key_id``, ``aws_secret_access_key``, ``aws_region`` (encrypted with the others).
+   Saving the account schedules its consumer (celery beat restarts it every minute if it stopped).
+
+Use one queue per channel account: a message of another seller is recorded and ignored, not
+handed on. Each consumer keeps one worker process busy (a long poll is a blocking HTTP call), so
+size the Celery workers with one slot per Amazon account reading notifications.
 
 API calls of a full push of 10,000 SKUs (measured against the fake in
 ``tests/channels_app/connectors/amazon/test_full_push.py``): the engine hands over ``batch_max``

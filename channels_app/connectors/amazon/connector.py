@@ -16,6 +16,14 @@ Account fields. ``base_url``: the SP-API endpoint of the seller's region
 ``initial_lookback_days`` (30)        the first poll reads open orders updated this far back
 ``throttle_max_wait`` (30)            seconds a call may wait for its operation's token
 ``feed_poll_seconds`` (60)            retry delay while a feed is being processed
+``sqs_queue_url`` ("")                the SQS queue ORDER_CHANGE notifications are delivered to
+                                      (https://sqs.<region>.amazonaws.com/<account>/<name>); set,
+                                      the engine reads it continuously (orders within a second),
+                                      polling stays as the safety net. Needs the credentials
+                                      ``aws_access_key_id``, ``aws_secret_access_key`` and
+                                      ``aws_region`` of an IAM user allowed to receive and delete.
+``sqs_visibility_timeout`` (60)       seconds a received message stays hidden before it is
+                                      delivered again unless deleted
 
 Capabilities: no compare-and-set and no deltas (patchListingsItem and feeds set absolute
 quantities), so the engine's resurrection guard holds increases until the orders are caught up.
@@ -46,6 +54,7 @@ from channels_app.connectors.amazon.mapping import (
     order_from_amazon,
     quantity_from_amazon,
 )
+from channels_app.connectors.amazon.notifications import AwsCredentials, SqsClient, message_event
 from channels_app.connectors.amazon.pushing import QuantityPusher
 from channels_app.connectors.amazon.shipping import confirm_shipment_body
 from channels_app.connectors.amazon.throttle import UsagePlanThrottle, usage_plan_rate_limits
@@ -59,6 +68,7 @@ from channels_app.connectors.base import (
     ListingRef,
     OrderDTO,
     OrderPage,
+    PulledEvent,
     PushResult,
     QuantityUpdate,
     RateLimit,
@@ -106,7 +116,8 @@ def sku_path(sku: str) -> str:
 
 @connector_register
 class AmazonConnector(Connector):
-    """Selling Partner API: orders by polling, quantities by patch or feed, shipment confirmation."""
+    """Selling Partner API: orders by ORDER_CHANGE notifications (SQS) and polling, quantities
+    by patch or feed, shipment confirmation."""
 
     kind = "amazon"
     label = "Amazon (Selling Partner API)"
@@ -119,8 +130,17 @@ class AmazonConnector(Connector):
     supports_compare_and_set = False
     supports_delta = False
     restocks_on_cancel = True
-    credential_fields = ("client_id", "client_secret", "refresh_token")
-    secret_fields = ("client_secret", "refresh_token")
+    credential_fields = (
+        "client_id",
+        "client_secret",
+        "refresh_token",
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_region",
+    )
+    required_credentials = ("client_id", "client_secret", "refresh_token")
+    secret_fields = ("client_secret", "refresh_token", "aws_secret_access_key")
+    supports_pull_notifications = True
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         super().__init__(config=config, http=http, throttle=throttle)
@@ -139,7 +159,7 @@ class AmazonConnector(Connector):
                 f"options say {region}{' sandbox' if sandbox else ''}"
             )
         credentials = config.credentials
-        missing = [name for name in self.credential_fields if not credentials.get(name)]
+        missing = [name for name in self.required_credentials if not credentials.get(name)]
         if missing:
             raise ConnectorError(f"Missing Amazon credentials: {', '.join(missing)}")
         try:
@@ -152,7 +172,7 @@ class AmazonConnector(Connector):
             "allow_private": getattr(settings, "CHANNELS_ALLOW_PRIVATE_HOSTS", False),
             "connect_timeout": getattr(settings, "CHANNELS_HTTP_CONNECT_TIMEOUT", 5.0),
             "read_timeout": getattr(settings, "CHANNELS_HTTP_READ_TIMEOUT", 20.0),
-            "secrets": [credentials[name] for name in self.secret_fields],
+            "secrets": [credentials.get(name, "") for name in self.secret_fields],
         }
         self.plans = UsagePlanThrottle(
             account_id=config.account_id,
@@ -177,6 +197,8 @@ class AmazonConnector(Connector):
             patch_max=int(options.get("patch_max", 25)),
             feed_poll_seconds=float(options.get("feed_poll_seconds", 60.0)),
         )
+        self.http_options = http_options
+        self._sqs: SqsClient | None = None
 
     # ------------------------------------------------------------------ orders
     def orders_fetch_changed(self, *, since: datetime | None, cursor: str | None) -> OrderPage:
@@ -345,9 +367,61 @@ class AmazonConnector(Connector):
             for item_id in lines
         )
 
+    # ------------------------------------------------------------------ notifications (SQS)
+    @classmethod
+    def notifications_configured(cls, *, options: Mapping[str, object]) -> bool:
+        """True when the account has an ``sqs_queue_url``."""
+        return bool(options.get("sqs_queue_url"))
+
+    def _sqs_client(self) -> SqsClient:
+        if self._sqs is None:
+            queue_url = str(self.config.options.get("sqs_queue_url") or "")
+            if not queue_url:
+                raise ConnectorError("The account has no sqs_queue_url option")
+            credentials = self.config.credentials
+            self._sqs = SqsClient(
+                queue_url=queue_url,
+                credentials=AwsCredentials(
+                    access_key_id=credentials.get("aws_access_key_id", ""),
+                    secret_access_key=credentials.get("aws_secret_access_key", ""),
+                    region=credentials.get("aws_region", ""),
+                ),
+                allow_private=self.http_options["allow_private"],
+                connect_timeout=self.http_options["connect_timeout"],
+                read_timeout=self.http_options["read_timeout"],
+                visibility_timeout=int(self.config.options.get("sqs_visibility_timeout", 60)),
+            )
+        return self._sqs
+
+    def notifications_pull(self, *, wait_seconds: float) -> list[PulledEvent]:
+        """ReceiveMessage (long polling up to ``wait_seconds``, at most 20) on the account's
+        queue; each message as an event (``notifications.message_event``). An ORDER_CHANGE
+        whose Summary lacks the items is completed by getOrder + getOrderItems."""
+        messages = self._sqs_client().receive(wait_seconds=wait_seconds)
+        return [
+            message_event(message, seller_id=self.seller_id, order_fetch=self._order_fetch)
+            for message in messages
+        ]
+
+    def notifications_ack(self, *, acks: Sequence[str]) -> None:
+        """DeleteMessageBatch of the received messages (receipt handles)."""
+        if acks:
+            self._sqs_client().delete(receipt_handles=acks)
+
+    def _order_fetch(self, order_id: str) -> OrderDTO | None:
+        """getOrder + getOrderItems of one order (None for an FBA order)."""
+        data = self.client.call_json("getOrder", "GET", f"orders/v0/orders/{quote(order_id, safe='')}")
+        order = data.get("payload") if isinstance(data, Mapping) else None
+        if not isinstance(order, Mapping) or not order.get("AmazonOrderId"):
+            raise ConnectorError(f"getOrder {order_id} answered without payload")
+        if order.get("FulfillmentChannel") == "AFN":
+            return None
+        return order_from_amazon(order, self._order_items(order))
+
     # ------------------------------------------------------------------ webhooks
     def webhook_verify(self, *, headers: Mapping[str, str], body: bytes) -> None:
-        """Amazon has no HTTP webhooks (notifications go to SQS/EventBridge): refuse everything."""
+        """Amazon has no HTTP webhooks (notifications go to SQS, read by ``notifications_pull``):
+        refuse everything."""
         raise WebhookSignatureError("Amazon sends no HTTP webhooks; orders are polled")
 
     def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookEvent:

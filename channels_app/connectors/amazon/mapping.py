@@ -3,7 +3,8 @@
 Shapes: Orders API v0 ``Order`` / ``OrderItem`` (ordersV0.json), Listings Items 2021-08-01
 ``Item`` with ``summaries`` / ``attributes`` / ``fulfillmentAvailability``
 (listingsItems_2021-08-01.json), and the JSON_LISTINGS_FEED processing report
-(listings-feed-processing-report-schema-v2.json).
+(listings-feed-processing-report-schema-v2.json), and the ORDER_CHANGE notification
+(schemas/notifications/OrderChangeNotification.json).
 """
 
 from __future__ import annotations
@@ -128,6 +129,101 @@ def order_from_amazon(order: Mapping[str, Any], items: Sequence[Mapping[str, Any
         is_paid=paid,
         currency=currency[:3],
         total=total,
+    )
+
+
+# Currency of a marketplace, for orders built from an ORDER_CHANGE notification (which has no
+# prices); other marketplaces take the order's currency from the next poll's OrderTotal.
+MARKETPLACE_CURRENCIES = {
+    "ATVPDKIKX0DER": "USD",  # US
+    "A2EUQ1WTGCTBG2": "CAD",  # CA
+    "A1AM78C64UM0Y8": "MXN",  # MX
+    "A1F83G8C2ARO7P": "GBP",  # UK
+    "A1PA6795UKMFR9": "EUR",  # DE
+    "A13V1IB3VIYZZH": "EUR",  # FR
+    "APJ6JRA9NG5V4": "EUR",  # IT
+    "A1RKKUPIHCS9HS": "EUR",  # ES
+    "A1VC38T7YXB528": "JPY",  # JP
+}
+
+
+def order_change_parts(notification: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """(``Payload.OrderChangeNotification``, its ``Summary``) of an ORDER_CHANGE notification."""
+    if notification.get("NotificationType") != "ORDER_CHANGE":
+        kind = notification.get("NotificationType")
+        raise AmazonPayloadError(f"Not an ORDER_CHANGE notification: {kind!r}")
+    payload = notification.get("Payload")
+    change = payload.get("OrderChangeNotification") if isinstance(payload, Mapping) else None
+    if not isinstance(change, Mapping) or not change.get("AmazonOrderId"):
+        raise AmazonPayloadError("ORDER_CHANGE without Payload.OrderChangeNotification.AmazonOrderId")
+    summary = change.get("Summary")
+    if not isinstance(summary, Mapping):
+        raise AmazonPayloadError(f"ORDER_CHANGE of {change['AmazonOrderId']} without a Summary")
+    return change, summary
+
+
+def order_change_time(notification: Mapping[str, Any]) -> datetime:
+    """When the order changed: ``OrderChangeTrigger.TimeOfOrderChange`` (may be null), else the
+    notification's ``EventTime``. Amazon stamps the order's LastUpdateDate with that change."""
+    change, _ = order_change_parts(notification)
+    trigger = change.get("OrderChangeTrigger")
+    moment = trigger.get("TimeOfOrderChange") if isinstance(trigger, Mapping) else None
+    if moment:
+        return _datetime(moment, "TimeOfOrderChange")
+    return _datetime(notification.get("EventTime"), "EventTime")
+
+
+def order_from_order_change(notification: Mapping[str, Any]) -> OrderDTO | None:
+    """The order snapshot an ORDER_CHANGE carries, or None when its Summary has no complete
+    OrderItems (then the caller reads the order with getOrder + getOrderItems).
+
+    Lines come from ``Summary.OrderItems`` (``OrderItemId``, ``SellerSKU``, ``Quantity``,
+    ``QuantityShipped``). ``updated_at`` is :func:`order_version` of the time of the change with
+    the Summary's ``OrderStatus`` and ``NumberOfItemsShipped``: the version a poll computes from
+    the same state's LastUpdateDate, so a poll and a notification of one version are one
+    snapshot to the intake, in either order. Notifications carry no prices: unit prices and the
+    total are 0 (the intake never rewrites an order's lines, so they stay so).
+    """
+    change, summary = order_change_parts(notification)
+    order_id = str(change["AmazonOrderId"])
+    status = str(summary.get("OrderStatus") or "")
+    if status not in ORDER_STATUSES:
+        raise AmazonPayloadError(f"Unknown OrderStatus {status!r} of order {order_id}")
+    items = summary.get("OrderItems")
+    if not isinstance(items, list) or not items:
+        return None
+    lines = []
+    for item in items:
+        if not isinstance(item, Mapping) or not item.get("SellerSKU") or not item.get("OrderItemId"):
+            return None
+        quantity = item.get("Quantity")
+        if not isinstance(quantity, int) or isinstance(quantity, bool):
+            return None
+        sku = str(item["SellerSKU"])
+        lines.append(
+            OrderLineDTO(
+                external_line_id=str(item["OrderItemId"]),
+                quantity=quantity,
+                sku_code=sku,
+                listing_external_id=sku,
+                quantity_fulfilled=int(item.get("QuantityShipped") or 0),
+            )
+        )
+    shipped = summary.get("NumberOfItemsShipped")
+    if not isinstance(shipped, int):
+        shipped = sum(line.quantity_fulfilled for line in lines)
+    state, paid = ORDER_STATUSES[status]
+    purchased = summary.get("PurchaseDate")
+    return OrderDTO(
+        external_id=order_id,
+        status=state,
+        updated_at=order_version(
+            {"OrderStatus": status, "NumberOfItemsShipped": shipped}, order_change_time(notification)
+        ),
+        created_at=_datetime(purchased, "PurchaseDate") if purchased else None,
+        lines=lines,
+        is_paid=paid,
+        currency=MARKETPLACE_CURRENCIES.get(str(summary.get("MarketplaceId") or ""), "USD"),
     )
 
 
