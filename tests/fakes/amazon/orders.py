@@ -279,4 +279,5 @@ def confirm_shipment(state: AmazonState, order_id: str, body: Any) -> tuple[int,
         order.shipments.append(dict(detail))
         state.refresh_order_status(order)
         state.touch_order(order)
+        state.order_changed(order, "Shipment confirmed")
         return 204, None

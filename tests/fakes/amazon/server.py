@@ -20,6 +20,7 @@ import argparse
 import json
 import sys
 import threading
+import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -169,6 +170,20 @@ class FakeAmazon:
     def advance(self, seconds: float) -> None:
         """Move the fake clock forward and apply what happened meanwhile."""
         self.state.advance(seconds)
+
+    def notifications_attach(self, sqs: Any, *, with_items: bool = True) -> str:
+        """Subscribe ORDER_CHANGE to a destination: the fake SQS queue ``sqs`` (anything with
+        ``send(body)``). Every order status change is then published there (see
+        ``notifications``); ``with_items=False`` leaves ``Summary.OrderItems`` empty. Returns the
+        subscription id."""
+        from .notifications import Destination
+
+        subscription_id = f"subscription-{uuid.uuid4()}"
+        with self.state.lock:
+            self.state.destination = Destination(
+                send=sqs.send, subscription_id=subscription_id, with_items=with_items
+            )
+        return subscription_id
 
     def seed_listing(self, sku: str, quantity: int | None, **kwargs: Any) -> Listing:
         """See AmazonState.seed_listing."""

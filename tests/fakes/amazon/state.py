@@ -124,6 +124,24 @@ class AmazonState:
         # NextToken -> pinned paging state, per operation.
         self.order_tokens: dict[str, tuple[tuple[str, str], list[str], int]] = {}
         self.item_tokens: dict[str, tuple[str, int]] = {}
+        # An attached ORDER_CHANGE destination (notifications.Destination) and what it was sent.
+        self.destination = None
+        self.notifications: list[dict] = []
+
+    def order_changed(self, order: Order, reason: str) -> None:
+        """Publish ORDER_CHANGE of ``order``'s new state to the attached destination, if any."""
+        if self.destination is None:
+            return
+        import json
+
+        from .notifications import order_change
+
+        body = order_change(
+            order, seller_id=self.config.seller_id, subscription_id=self.destination.subscription_id,
+            now=self.clock.now(), reason=reason, with_items=self.destination.with_items,
+        )  # fmt: skip
+        self.notifications.append(body)
+        self.destination.send(json.dumps(body))
 
     # ----------------------------------------------------------------- time
     def tick(self) -> None:
@@ -135,6 +153,7 @@ class AmazonState:
                     order.status = "Unshipped"
                     order.last_update_date = order.pending_until
                     order.pending_until = None
+                    self.order_changed(order, "Payment authorized")
             for listing in self.listings.values():
                 due = [p for p in listing.pending if p[0] <= now]
                 if due:
@@ -293,6 +312,7 @@ class AmazonState:
                 pending_until=now + timedelta(seconds=self.config.pending_seconds),
             )
             self.orders[order.amazon_order_id] = order
+            self.order_changed(order, "Order placed")
             return order
 
     def cancel_order(self, order_id: str, *, restock: bool = True) -> Order:
@@ -312,6 +332,7 @@ class AmazonState:
                     if listing is not None and not listing.is_fba:
                         listing.quantity = (listing.quantity or 0) + item.quantity_ordered
                 order.restocked = True
+            self.order_changed(order, "Order canceled")
             return order
 
     def order(self, order_id: str) -> Order:

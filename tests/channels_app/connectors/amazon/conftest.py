@@ -120,3 +120,35 @@ def link():
         )
 
     return make
+
+
+@pytest.fixture
+def sqs(amazon):
+    """A fake SQS queue on the fake Amazon's clock, subscribed to its ORDER_CHANGE notifications."""
+    from tests.fakes.amazon.sqs import FakeSqs
+
+    queue = FakeSqs(now=amazon.clock.now).start()
+    amazon.notifications_attach(queue)
+    yield queue
+    queue.stop()
+
+
+@pytest.fixture
+def connect_sqs(connect):
+    """Create an Amazon account on a fake that also reads the fake SQS queue ``sqs``."""
+    from channels_app.services.accounts import account_credentials_set
+
+    def make(fake: FakeAmazon, sqs, name: str = "Amazon US", **options) -> ChannelAccount:
+        queue = sqs.credentials()
+        account = connect(fake, name, sqs_queue_url=queue["sqs_queue_url"], **options)
+        creds = fake.credentials()
+        account_credentials_set(
+            account=account,
+            credentials={
+                **{key: creds[key] for key in ("client_id", "client_secret", "refresh_token")},
+                **{key: queue[key] for key in ("aws_access_key_id", "aws_secret_access_key", "aws_region")},
+            },
+        )
+        return account
+
+    return make
