@@ -1,12 +1,16 @@
 """The fake Amazon Selling Partner API as a rush channel.
 
-Amazon has no HTTP webhooks (its ORDER_CHANGE notifications go to SQS/EventBridge, which our
-connector does not read), so its orders reach us only by the engine's order poll: celery beat runs
-``account_orders_sync_task`` every ``poll_seconds`` for the account (``poll_interval_seconds``),
-which calls getOrders (usage plan 0.0167/s, burst 20) and getOrderItems (0.5/s, burst 30) for
-every order on the page. Quantities go out by patchListingsItem (5/s, burst 5) or, for pushes of
-more than ``patch_max`` listings (the first push), by JSON_LISTINGS_FEED. The fake enforces the
-usage plans (429 QuotaExceeded); the engine's shared limiter keeps the connector inside them.
+Amazon has no HTTP webhooks: its ORDER_CHANGE notifications go to an SQS queue. The rush's
+account reads a fake SQS queue (``tests.fakes.amazon.sqs``, in this process, on the fake's clock)
+to which the fake SP-API publishes every order status change, so Amazon orders reach the engine
+within about a second (the account's consumer task long-polls the queue). The order poll stays
+as the safety net: celery beat runs ``account_orders_sync_task`` every ``poll_seconds``
+(``poll_interval_seconds``), which calls getOrders (usage plan 0.0167/s, burst 20) and
+getOrderItems (0.5/s, burst 30) for every order on the page. ``notifications=False`` gives the
+poll-only account of earlier runs. Quantities go out by patchListingsItem (5/s, burst 5) or, for
+pushes of more than ``patch_max`` listings (the first push), by JSON_LISTINGS_FEED. The fake
+enforces the usage plans (429 QuotaExceeded); the engine's shared limiter keeps the connector
+inside them.
 """
 
 from __future__ import annotations
@@ -27,37 +31,49 @@ FEED_POLL_SECONDS = 5.0
 
 
 class AmazonChannel(ChannelBase):
-    """The fake Amazon seller account; its orders are polled by the engine (no webhooks)."""
+    """The fake Amazon seller account; its orders come by ORDER_CHANGE on a fake SQS queue
+    (``notifications``) and by the engine's poll."""
 
     kind = "amazon"
 
-    def __init__(self, name: str, *, poll_seconds: int = 10, max_wait: float | None = None) -> None:
+    def __init__(
+        self, name: str, *, poll_seconds: int = 10, max_wait: float | None = None, notifications: bool = True
+    ) -> None:
         super().__init__(name=name)
         from tests.fakes.amazon import FakeAmazon, FakeClock, FakeConfig
+        from tests.fakes.amazon.sqs import FakeSqs
 
         config = FakeConfig(
             feed_queue_seconds=FEED_QUEUE_SECONDS, feed_processing_seconds=FEED_PROCESSING_SECONDS
         )
         self.fake = FakeAmazon(config=config, clock=FakeClock(start=datetime.now(UTC), frozen=False)).start()
+        self.sqs = FakeSqs(now=self.fake.clock.now).start() if notifications else None
+        self.sold_at: dict[str, float] = {}  # Amazon order id -> when the buyer placed it
+        if self.sqs is not None:
+            self.fake.notifications_attach(self.sqs)
         self.poll_seconds = poll_seconds
         self.max_wait = max_wait  # the account's throttle_max_wait (None: the connector's 30 s)
 
     def setup(self, *, items: list[Item], location_ids: list[int]) -> None:
         from channels_app.services.accounts import account_create
         from channels_app.services.polling import account_orders_sync
+        from channels_app.tasks import account_notifications_pull_task
 
         for item in items:
             self.fake.seed_listing(item.code, 0)
         creds = self.fake.credentials()
         wait = {} if self.max_wait is None else {"throttle_max_wait": self.max_wait}
+        queue = self.sqs.credentials() if self.sqs is not None else {}
         self.account = account_create(
             kind="amazon",
             name=self.name,
             base_url=creds["endpoint"],
-            credentials={k: creds[k] for k in ("client_id", "client_secret", "refresh_token")},
+            credentials={**{k: creds[k] for k in ("client_id", "client_secret", "refresh_token")},
+                         **{k: v for k, v in queue.items() if k.startswith("aws_")}},
             options={"seller_id": creds["seller_id"], "marketplace_ids": creds["marketplace_ids"],
                      "lwa_url": creds["lwa_url"], "orders_page_size": 100,
-                     "feed_poll_seconds": FEED_POLL_SECONDS, **wait},
+                     "feed_poll_seconds": FEED_POLL_SECONDS, **wait,
+                     **({"sqs_queue_url": queue["sqs_queue_url"]} if queue else {})},
             location_ids=location_ids,
             poll_interval_seconds=self.poll_seconds,
         )  # fmt: skip
@@ -66,6 +82,8 @@ class AmazonChannel(ChannelBase):
         # One poll now: without compare-and-set, the engine holds increases (the first push from
         # 0) until the orders are caught up; beat's polls take over once the system runs.
         account_orders_sync(account_id=self.account.pk)
+        if self.sqs is not None:  # the consumer starts with the workers (beat: within a minute)
+            account_notifications_pull_task.delay(self.account.pk)
 
     def _listings_complete(self, items: list[Item]) -> int:
         """Store the listings the import could not reach; returns how many.
@@ -116,7 +134,25 @@ class AmazonChannel(ChannelBase):
                 order = self.fake.place_order(item.code, qty)
         except OutOfStock:
             return None
-        return Sale(channel=self.name, order_id=order.amazon_order_id, at=time.time(), item=item, qty=qty)
+        sale = Sale(channel=self.name, order_id=order.amazon_order_id, at=time.time(), item=item, qty=qty)
+        self.sold_at[order.amazon_order_id] = sale.at
+        return sale
+
+    def intake_latency(self) -> dict:
+        """Seconds from each Amazon sale to its order in our database (the order row's
+        created_at): p50, p99, max and the number of samples - the intake alone, by
+        notification or poll, without the pushes to the other channels."""
+        from bench.rush.run import _pct
+        from inventory_app.models import Order
+
+        created = dict(
+            Order.objects.filter(
+                channel=self.account.sales_channel, external_ref__in=list(self.sold_at)
+            ).values_list("external_ref", "created_at")
+        )
+        waits = [created[ref].timestamp() - at for ref, at in self.sold_at.items() if ref in created]
+        return {"p50": _pct(waits, 0.5), "p99": _pct(waits, 0.99), "max": _pct(waits, 1.0),
+                "samples": len(waits)}  # fmt: skip
 
     def vendor_fault(self, kind: str) -> None:
         faults = self.fake.faults
@@ -141,6 +177,9 @@ class AmazonChannel(ChannelBase):
                 op: {"calls": n, "rate_limited": stats.statuses.get((op, 429), 0)}
                 for op, n in sorted(stats.requests.items())
             }
+        if self.sqs is not None:  # SQS requests: not SP-API calls, listed apart
+            for action, n in sorted(dict(self.sqs.stats.requests).items()):
+                by_op[f"sqs:{action}"] = {"calls": n, "rate_limited": 0}
         return {"calls": calls, "rate_limited": limited, "usage_plan_429": plan, "by_operation": by_op}
 
     def order_ids(self) -> list[str]:
@@ -148,4 +187,6 @@ class AmazonChannel(ChannelBase):
             return list(self.fake.state.orders)
 
     def stop(self) -> None:
+        if self.sqs is not None:
+            self.sqs.stop()
         self.fake.stop()

@@ -55,7 +55,8 @@ def run(*, args, faults: dict) -> dict:
     location = Location.objects.create(code="WH", name="Warehouse", is_sellable=True)
     _catalog_load(catalog, location)
     _log(f"catalog: {len(catalog.stock)} SKUs, {args.kits} kits, {len(intents)} buyers")
-    amazon = AmazonChannel("amazon", poll_seconds=args.amazon_poll, max_wait=args.amazon_max_wait)
+    amazon = AmazonChannel("amazon", poll_seconds=args.amazon_poll, max_wait=args.amazon_max_wait,
+                           notifications=getattr(args, "amazon_notifications", "on") == "on")  # fmt: skip
     channels = [ShopifyChannel("shopify"), GenericChannel("web"), GenericChannel("market"), amazon]
     by_name = {ch.name: ch for ch in channels}
     for ch in channels:
@@ -188,6 +189,7 @@ def run(*, args, faults: dict) -> dict:
             "crash_restarts": dict(sup.crashes),
             "celery_unrecoverable_errors": sup.log_count("Unrecoverable error"),
         })  # fmt: skip
+        result["amazon_intake_s"] = amazon.intake_latency()
         result["not_converged"] = _mismatches(channels, catalog, truth)
         result["listings_stored_by_rush"] = {
             ch.name: ch.unimported for ch in channels if hasattr(ch, "unimported")

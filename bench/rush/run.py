@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-push-timeout", type=float, default=300.0)
     parser.add_argument("--amazon-poll", type=int, default=10,
                         help="seconds between the Amazon account's order polls (celery beat)")  # fmt: skip
+    parser.add_argument("--amazon-notifications", choices=["on", "off"], default="on",
+                        help="Amazon orders by ORDER_CHANGE on a fake SQS queue (off: polls)")  # fmt: skip
     parser.add_argument("--amazon-max-wait", type=float, default=None,
                         help="the Amazon account's throttle_max_wait (default: the connector's)")  # fmt: skip
     parser.add_argument("--out", default="")

@@ -7,7 +7,8 @@ lease on ``orders``): a consumer started while another holds the lease returns a
 
 Each pull stores every event with :func:`inbound_event_record` (once per event id, so a
 redelivered message stores nothing new), commits, then acknowledges (deletes) the messages and
-requests a drain of the account, which applies the stored orders in batches like webhooks.
+drains the account's pending events right there (the batched drain webhooks use; what a drain
+leaves, or a failed drain, goes to a drain task), so an order is applied within its pull.
 Nothing is lost when the worker dies between the commit and the acknowledgement: the queue
 delivers the message again after its visibility timeout and the event id finds it stored.
 A message the connector cannot read is stored as an ignored event with the error (source
@@ -57,7 +58,7 @@ def account_notifications_pull(
     claimer: str = "",
     max_seconds: float = 0.0,
 ) -> dict[str, int]:
-    """Pull the account's queued notifications, store them once, acknowledge, request a drain.
+    """Pull the account's queued notifications, store them once, acknowledge, apply them.
 
     One pull waits up to ``wait_seconds`` for messages (long polling); pulls repeat while less
     than ``max_seconds`` have passed (0: one pull), holding the lease throughout. Returns counts:
@@ -102,12 +103,27 @@ def _lease_take(*, cursor_row: SyncCursor, claimer: str, lease: timedelta) -> bo
     )
 
 
+def _drain(*, account_id: int) -> None:
+    """Apply the stored orders now, in this worker (the consumer's slot is already taken, and a
+    drain task could wait behind a queue of pushes); whatever is left goes to a drain task."""
+    from channels_app.services.intake_batch import (
+        account_inbound_events_drain,
+        account_inbound_events_drain_request,
+    )
+
+    try:
+        left = account_inbound_events_drain(account_id=account_id)["left"]
+    except Exception:  # the events stay pending: a drain task (and the sweeper) take them
+        logger.warning("account %s: inline drain failed", account_id, exc_info=True)
+        left = 1
+    if left:
+        account_inbound_events_drain_request(account_id=account_id)
+
+
 def _events_store(
     *, account: ChannelAccount, connector, events: list[PulledEvent], counts: dict[str, int]
 ) -> None:
-    """Store one pull's events in one transaction; after its commit, ack them and ask a drain."""
-    from channels_app.services.intake_batch import account_inbound_events_drain_request
-
+    """Store one pull's events in one transaction; after its commit, ack them and drain."""
     if not events:
         return
     counts["received"] += len(events)
@@ -145,6 +161,6 @@ def _events_store(
             except Exception:  # stored: the redelivered messages are recognised and acked then
                 logger.warning("account %s: %s not acknowledged", account.pk, len(acks), exc_info=True)
             if pending:
-                account_inbound_events_drain_request(account_id=account.pk)
+                _drain(account_id=account.pk)
 
         transaction.on_commit(after_commit)

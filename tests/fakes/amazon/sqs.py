@@ -80,8 +80,11 @@ class _Handler(BaseHTTPRequestHandler):
         if query_error:
             self.send_header("x-amzn-query-error", query_error)
         self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the reader went away mid long poll
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         return None
