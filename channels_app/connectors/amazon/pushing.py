@@ -140,39 +140,35 @@ class QuantityPusher:
         afresh, urgent decreases to patch now while the feed is still processed)."""
         try:
             status, result_id = feed_status(client=self.client, feed_id=feed_id)
-            report = None
-            if status == "DONE":
-                if not result_id:
-                    raise ConnectorError(f"Feed {feed_id} is DONE without a result document")
-                report = feed_report(client=self.client, document_id=result_id)
+        except ConnectorError as exc:
+            # The feed's state is unknown: decreases go out now anyway (patched, still pending).
+            return [], self._waiting(feed_id=feed_id, items=items, results=results, exc=exc)
+        if status in ("FATAL", "CANCELLED"):
+            return [update for update, _m, _q in items], []
+        if status != "DONE":  # IN_QUEUE / IN_PROGRESS
+            return [], self._waiting(feed_id=feed_id, items=items, results=results)
+        # DONE: an update to another figure is sent afresh without the report (the feed no
+        # longer races it); only updates of the feed's own figure need the report's verdict.
+        again = [update for update, _m, quantity in items if update.quantity != quantity]
+        settled = [(update, m, quantity) for update, m, quantity in items if update.quantity == quantity]
+        if not settled:
+            return again, []
+        try:
+            if not result_id:
+                raise ConnectorError(f"Feed {feed_id} is DONE without a result document")
+            report = feed_report(client=self.client, document_id=result_id)
         except ConnectorError as exc:
             wait = exc.retry_after if isinstance(exc, RetryableError) else None
-            for update, _message, _quantity in items:
+            for update, _message, _quantity in settled:
                 results[update.listing.external_id] = self._retry(
                     update, wait or self.feed_poll_seconds, f"feed {feed_id}: {exc}", exc=exc
                 )
-            return [], []
-        if status in ("FATAL", "CANCELLED"):
-            return [update for update, _m, _q in items], []
-        if report is None:  # IN_QUEUE / IN_PROGRESS
-            patch_now: list[tuple[QuantityUpdate, str | None]] = []
-            for update, message_id, quantity in items:
-                token = submission_token(feed_id=feed_id, message_id=message_id, quantity=quantity)
-                sku = update.listing.external_id
-                if update.quantity < quantity and "/" not in sku:
-                    patch_now.append((update, token))
-                else:
-                    results[sku] = self._pending(update, token)
-            return [], patch_now
+            return again, []
         outcomes = feed_report_outcomes(
-            report, message_skus={message_id: u.listing.external_id for u, message_id, _q in items}
+            report, message_skus={message_id: u.listing.external_id for u, message_id, _q in settled}
         )
-        again = []
-        for update, _message, quantity in items:
+        for update, _message, _quantity in settled:
             sku = update.listing.external_id
-            if update.quantity != quantity:
-                again.append(update)  # the feed set an older figure: send the new one
-                continue
             accepted, error = outcomes.get(sku, (False, "not in the processing report"))
             results[sku] = (
                 PushResult(sku, "ok", observed=update.quantity)
@@ -180,6 +176,32 @@ class QuantityPusher:
                 else PushResult(sku, "error", error=f"feed {feed_id}: {error}")
             )
         return again, []
+
+    def _waiting(
+        self,
+        *,
+        feed_id: str,
+        items: list[tuple[QuantityUpdate, int, int]],
+        results: dict[str, PushResult],
+        exc: ConnectorError | None = None,
+    ) -> list[tuple[QuantityUpdate, str | None]]:
+        """Updates whose feed is not settled (processing, or its state unreadable now): a decrease
+        below the feed's figure is returned to be patched at once (and stays pending on the feed,
+        to be set again once it is processed); the others stay pending (or wait, on ``exc``)."""
+        patch_now: list[tuple[QuantityUpdate, str | None]] = []
+        for update, message_id, quantity in items:
+            token = submission_token(feed_id=feed_id, message_id=message_id, quantity=quantity)
+            sku = update.listing.external_id
+            if update.quantity < quantity and "/" not in sku:
+                patch_now.append((update, token))
+            elif exc is not None:
+                wait = exc.retry_after if isinstance(exc, RetryableError) else None
+                results[sku] = self._retry(
+                    update, wait or self.feed_poll_seconds, f"feed {feed_id}: {exc}", exc=exc
+                )
+            else:
+                results[sku] = self._pending(update, token)
+        return patch_now
 
     def _split(
         self, fresh: list[QuantityUpdate]

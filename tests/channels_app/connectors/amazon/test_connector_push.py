@@ -14,7 +14,8 @@ from channels_app.services.accounts import account_connector
 from channels_app.services.outbox import listings_mark_dirty
 from channels_app.services.polling import account_orders_sync
 from channels_app.services.push import account_push_dirty
-from inventory_app.models import Order
+from inventory_app.models import Order, SalesChannel
+from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
 from tests.fakes.amazon import specs as amazon_specs
@@ -326,3 +327,34 @@ def test_a_throttled_patch_waits_without_counting_a_failure(amazon, connect, lin
         "throttled",
     ]
     assert [amazon.quantity(s.code) for s in skus] == [5, 5]
+
+
+def test_a_decrease_goes_out_at_once_while_the_done_feeds_report_cannot_be_read(amazon, connect, link):
+    location = LocationFactory(code="MAIN")
+    account = connect(amazon, patch_max=1)
+    skus = {}
+    for code, quantity in (("SHEET-Q", 5), ("SHEET-K", 3), ("DUVET", 2)):
+        skus[code] = _stocked(location, code, quantity)
+        amazon.seed_listing(code, 0)
+        link(account, skus[code])
+    account_orders_sync(account_id=account.pk)
+    listings_mark_dirty(sku_ids=[s.pk for s in skus.values()])
+    first = account_push_dirty(account_id=account.pk)  # three increases: one feed
+    amazon.advance(100)  # the feed is processed
+    order_create(
+        channel=SalesChannel.objects.get(code="manual"),
+        data=OrderInput(external_ref="M1", lines=[OrderLineInput(sku_code="SHEET-Q", quantity=2)]),
+    )
+    listings_mark_dirty(sku_ids=[skus["SHEET-Q"].pk])
+    Listing.objects.filter(account=account).update(next_attempt_at=None)
+    amazon.faults.fail("getFeedDocument", status=429, times=20)
+
+    second = account_push_dirty(account_id=account.pk)
+    listings = {li.external_id: li for li in Listing.objects.filter(account=account)}
+
+    assert (first.pending, amazon.stats.requests["createFeed"]) == (3, 1)
+    assert (second.pushed, second.failed) == (1, 2)
+    assert [amazon.quantity(c) for c in ("SHEET-Q", "SHEET-K", "DUVET")] == [3, 3, 2]
+    assert _patches(amazon) == [("SHEET-Q", 3)]
+    assert (listings["SHEET-Q"].needs_push, listings["SHEET-Q"].last_pushed_qty) == (False, 3)
+    assert {(li.needs_push, li.push_failures) for c, li in listings.items() if c != "SHEET-Q"} == {(True, 0)}
