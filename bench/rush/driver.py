@@ -180,6 +180,10 @@ def run(*, args, faults: dict) -> dict:
             "latency_p99_s": _pct(latencies, 0.99), "latency_max_s": _pct(latencies, 1.0),
             "latency_samples": len(latencies), "latency_unreached": len(truth.pending),
             "latency_p99_s_by_origin": {n: _pct([x for o, x in truth.done if o == n], 0.99) for n in names},
+            # When each destination channel showed the sale (p50, p99): who holds the p99 up.
+            "latency_s_by_destination": {
+                n: [_pct([x for d, x in truth.reached if d == n], q) for q in (0.5, 0.99)] for n in names
+            },
             "api_calls": calls,
             "webhook_deliveries": {"posted_by_driver": deliverer.posted,
                                    "failed_then_retried": deliverer.failed},

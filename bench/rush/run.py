@@ -74,6 +74,7 @@ class Truth:
         self.lock = threading.Lock()
         self.pending: list[list] = []  # [sold_at, item, target, {channel: reached_at or None}]
         self.done: list[tuple[str, float]] = []
+        self.reached: list[tuple[str, float]] = []  # (destination channel, seconds after the sale)
         self.stopped = False
 
     def sold(self, sale) -> None:
@@ -99,6 +100,7 @@ class Truth:
                 if all(v is not None for v in others.values()):
                     finished.append(entry)
                     self.done.append((origin, max(others.values()) - sold_at))
+                    self.reached.extend((name, at - sold_at) for name, at in others.items())
             if finished:
                 with self.lock:
                     self.pending = [e for e in self.pending if e not in finished]
@@ -120,16 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--celery-workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4,
+                        help="slots per worker (they mostly wait on channels' rate limits)")  # fmt: skip
     parser.add_argument("--baseline-interval", type=float, default=900.0)
     parser.add_argument("--worker-kill-at", default="", help="share of the run, or 'none'")
     parser.add_argument("--broker-restart-at", default="", help="share of the run, or 'none'")
     parser.add_argument("--first-push-timeout", type=float, default=300.0)
-    parser.add_argument("--amazon-poll", type=int, default=10,
-                        help="seconds between the Amazon account's order polls (celery beat)")  # fmt: skip
+    parser.add_argument("--amazon-poll", type=int, default=60,
+                        help="seconds between the Amazon account's order polls (celery beat; the safety "
+                             "net behind notifications)")  # fmt: skip
     parser.add_argument("--amazon-notifications", choices=["on", "off"], default="on",
                         help="Amazon orders by ORDER_CHANGE on a fake SQS queue (off: polls)")  # fmt: skip
-    parser.add_argument("--amazon-max-wait", type=float, default=None,
+    parser.add_argument("--amazon-max-wait", type=float, default=5.0,
                         help="the Amazon account's throttle_max_wait (default: the connector's)")  # fmt: skip
     parser.add_argument("--out", default="")
     args = parser.parse_args(argv)
