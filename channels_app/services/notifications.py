@@ -22,13 +22,16 @@ import time
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from channels_app.connectors.base import PulledEvent
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, SyncCursor
 from channels_app.services.accounts import account_connector
 from channels_app.services.intake_events import inbound_event_record
+from channels_app.services.leases import (
+    sync_cursor_lease_release,
+    sync_cursor_lease_renew,
+    sync_cursor_lease_take,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +79,7 @@ def account_notifications_pull(
         return counts
     cursor_row, _ = SyncCursor.objects.get_or_create(account=account, stream=STREAM)
     lease = timedelta(seconds=wait_seconds) + LEASE_MARGIN
-    if not _lease_take(cursor_row=cursor_row, claimer=claimer, lease=lease):
+    if not sync_cursor_lease_take(cursor_row=cursor_row, claimer=claimer, lease=lease):
         counts["busy"] = 1
         return counts
     started = time.monotonic()
@@ -88,19 +91,10 @@ def account_notifications_pull(
             _events_store(account=account, connector=connector, events=events, counts=counts)
             if time.monotonic() - started + wait_seconds > max_seconds:
                 break
-            SyncCursor.objects.filter(pk=cursor_row.pk).update(leased_until=timezone.now() + lease)
+            sync_cursor_lease_renew(cursor_row=cursor_row, lease=lease)
     finally:
-        SyncCursor.objects.filter(pk=cursor_row.pk).update(leased_until=None)
+        sync_cursor_lease_release(cursor_row=cursor_row)
     return counts
-
-
-def _lease_take(*, cursor_row: SyncCursor, claimer: str, lease: timedelta) -> bool:
-    now = timezone.now()
-    return bool(
-        SyncCursor.objects.filter(pk=cursor_row.pk)
-        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-        .update(leased_until=now + lease, leased_by=claimer[:255])
-    )
 
 
 def _drain(*, account_id: int) -> None:

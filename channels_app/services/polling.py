@@ -6,12 +6,16 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from channels_app.models import ChannelAccount, InboundEventStatus, SyncCursor
 from channels_app.services.accounts import account_connector
 from channels_app.services.intake import inbound_event_process, inbound_event_record, polled_event_id
+from channels_app.services.leases import (
+    sync_cursor_lease_release,
+    sync_cursor_lease_renew,
+    sync_cursor_lease_take,
+)
 from channels_app.services.outbox import account_push_request
 from channels_app.services.push import account_rate_limit
 
@@ -35,23 +39,13 @@ def account_orders_sync(*, account_id: int, claimer: str = "") -> dict[str, int]
     """
     account = ChannelAccount.objects.select_related("sales_channel").get(pk=account_id)
     cursor_row, _ = SyncCursor.objects.get_or_create(account=account, stream="orders")
-    if not _lease_take(cursor_row=cursor_row, claimer=claimer):
+    if not sync_cursor_lease_take(cursor_row=cursor_row, claimer=claimer, lease=POLL_LEASE):
         return {"orders": 0, "applied": 0, "busy": 1}
     try:
         seen, applied = _orders_poll(account=account, cursor_row=cursor_row)
     finally:
-        SyncCursor.objects.filter(pk=cursor_row.pk).update(leased_until=None)
+        sync_cursor_lease_release(cursor_row=cursor_row)
     return {"orders": seen, "applied": applied, "busy": 0}
-
-
-def _lease_take(*, cursor_row: SyncCursor, claimer: str) -> bool:
-    """Take (or extend) the poll's lease on the cursor; False if another poll holds it."""
-    now = timezone.now()
-    return bool(
-        SyncCursor.objects.filter(pk=cursor_row.pk)
-        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-        .update(leased_until=now + POLL_LEASE, leased_by=claimer[:255])
-    )
 
 
 def _orders_poll(*, account: ChannelAccount, cursor_row: SyncCursor) -> tuple[int, int]:
@@ -83,7 +77,7 @@ def _orders_poll(*, account: ChannelAccount, cursor_row: SyncCursor) -> tuple[in
         page_cursor = page.next_cursor
         if not page_cursor:
             break
-        SyncCursor.objects.filter(pk=cursor_row.pk).update(leased_until=timezone.now() + POLL_LEASE)
+        sync_cursor_lease_renew(cursor_row=cursor_row, lease=POLL_LEASE)
     with transaction.atomic():
         SyncCursor.objects.filter(pk=cursor_row.pk).update(value=started.isoformat())
         ChannelAccount.objects.filter(pk=account.pk).update(

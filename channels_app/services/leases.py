@@ -1,0 +1,36 @@
+"""Leases on a sync cursor: one poll (or queue consumer) per account and stream at a time.
+
+A lease is a time on the cursor row (``leased_until``) and the worker node holding it
+(``leased_by``). Taking it is one conditional UPDATE, so two workers never both hold it; a
+worker that dies lets it run out, or releases it when it starts again
+(``worker_claims_release``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from channels_app.models import SyncCursor
+
+
+def sync_cursor_lease_take(*, cursor_row: SyncCursor, claimer: str, lease: timedelta) -> bool:
+    """Take the cursor's lease for ``lease`` (free or run out); False if someone holds it."""
+    now = timezone.now()
+    return bool(
+        SyncCursor.objects.filter(pk=cursor_row.pk)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .update(leased_until=now + lease, leased_by=claimer[:255])
+    )
+
+
+def sync_cursor_lease_renew(*, cursor_row: SyncCursor, lease: timedelta) -> None:
+    """Push the end of a lease we hold ``lease`` from now."""
+    SyncCursor.objects.filter(pk=cursor_row.pk).update(leased_until=timezone.now() + lease)
+
+
+def sync_cursor_lease_release(*, cursor_row: SyncCursor) -> None:
+    """Give the lease back."""
+    SyncCursor.objects.filter(pk=cursor_row.pk).update(leased_until=None)
