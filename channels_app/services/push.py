@@ -32,9 +32,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from channels_app.connectors.base import Connector, ConnectorError, ListingRef, QuantityUpdate, RetryableError
-from channels_app.models import ChannelAccount, Listing
+from channels_app.models import ChannelAccount, Listing, SyncCursor
 from channels_app.selectors.quantities import listings_published_quantities
 from channels_app.services.accounts import account_connector
+from channels_app.services.leases import (
+    sync_cursor_lease_release,
+    sync_cursor_lease_renew,
+    sync_cursor_lease_take,
+)
 from channels_app.services.outbox import account_push_request
 from channels_app.services.push_marks import (  # noqa: F401 (backoff_seconds re-exported)
     Pushed,
@@ -49,6 +54,7 @@ from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
 logger = logging.getLogger(__name__)
 
 PENDING_CHECK_SECONDS = 60.0
+PUSH_STREAM = "push"  # the SyncCursor row whose lease makes pushes of an account single-flight
 
 
 @dataclass
@@ -63,6 +69,7 @@ class PushSummary:
     batches: int = 0
     retry_in: float | None = None
     sync_orders: bool = False
+    busy: bool = False
 
     def wait(self, seconds: float) -> None:
         """Remember the shortest wait before the next attempt."""
@@ -289,23 +296,37 @@ def account_push_dirty(
     them dirty with ``last_error`` and ``push_failures`` for staff to see. ``claimer``: the
     Celery worker's node name, so that the worker, restarted after dying mid-push, releases its
     claims at once (:func:`worker_claims_release`) instead of waiting for the lease to run out.
+    One run per account at a time (a lease on its ``push`` cursor): a channel's rate limit
+    makes a second concurrent run wait, holding a worker that other channels need; a run that
+    finds the lease taken returns at once with ``busy``.
     """
     summary = PushSummary()
     ChannelAccount.objects.filter(pk=account_id).update(push_enqueued_at=None)
     account = ChannelAccount.objects.filter(pk=account_id, enabled=True).first()
     if account is None:
         return summary
-    connector = account_connector(account=account)
-    started = time.monotonic()
-    while time.monotonic() - started < time_budget:
-        limit = max(int(connector.batch_max), 1)
-        listings = _claim(account=account, limit=limit, claimer=claimer)
-        if not listings:
-            break
-        if not _push_batch(account=account, connector=connector, listings=listings, summary=summary):
-            break
-        if len(listings) < limit and not summary.held:
-            break  # a short batch took everything claimable; new changes request a new run
+    cursor_row, _ = SyncCursor.objects.get_or_create(account=account, stream=PUSH_STREAM)
+    lease = timedelta(seconds=float(settings.CHANNELS_PUSH_LEASE_SECONDS))
+    if not sync_cursor_lease_take(cursor_row=cursor_row, claimer=claimer, lease=lease):
+        # Another run pushes this account now: it re-checks for dirty listings after it lets go
+        # (below), so whatever made this run is pushed by it or by the run it requests.
+        summary.busy = True
+        return summary
+    try:
+        connector = account_connector(account=account)
+        started = time.monotonic()
+        while time.monotonic() - started < time_budget:
+            limit = max(int(connector.batch_max), 1)
+            listings = _claim(account=account, limit=limit, claimer=claimer)
+            if not listings:
+                break
+            if not _push_batch(account=account, connector=connector, listings=listings, summary=summary):
+                break
+            if len(listings) < limit and not summary.held:
+                break  # a short batch took everything claimable; new changes request a new run
+            sync_cursor_lease_renew(cursor_row=cursor_row, lease=lease)
+    finally:
+        sync_cursor_lease_release(cursor_row=cursor_row)
     if summary.pushed or summary.dry_run:
         ChannelAccount.objects.filter(pk=account_id).update(last_push_at=timezone.now())
     # A listing changed again while this run held its claim (or was locked by a committing
@@ -331,7 +352,6 @@ def worker_claims_release(*, claimer: str) -> dict[str, int]:
     mid-push or mid-poll) is claimable again at once, and the accounts of the released listings
     get a push. Returns counts ``listings``, ``polls``.
     """
-    from channels_app.models import SyncCursor
 
     if not claimer:
         return {"listings": 0, "polls": 0}

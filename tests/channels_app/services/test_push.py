@@ -209,3 +209,28 @@ def test_worker_claims_release_frees_only_that_workers_live_claims(shops, connec
     ]
     assert SyncCursor.objects.get(account=account, stream="orders").leased_until is None
     assert worker_claims_release(claimer="") == {"listings": 0, "polls": 0}
+
+
+def test_one_push_run_per_account_a_second_returns_busy_without_calling_the_channel(
+    shops, connect, on_commit
+):
+    shop = shops()
+    shop.listing_add("L0", sku="S0", quantity=0)
+    with on_commit(execute=False):
+        sku = SKUFactory(code="S0")
+        account = connect(shop, "Shop")
+        stock_receive(sku=sku, location=LocationFactory(code="A"), quantity=4)
+    listings_mark_dirty(sku_ids=[sku.pk])
+    SyncCursor.objects.create(
+        account=account, stream="push", leased_until=timezone.now() + timedelta(seconds=30), leased_by="w1@h"
+    )
+    calls = len(shop.requests_of("POST quantities"))
+
+    busy = account_push_dirty(account_id=account.pk)
+    calls_while_busy = len(shop.requests_of("POST quantities")) - calls
+    SyncCursor.objects.filter(account=account, stream="push").update(leased_until=None)
+    done = account_push_dirty(account_id=account.pk)
+
+    assert (busy.busy, busy.pushed, calls_while_busy) == (True, 0, 0)
+    assert (done.busy, done.pushed, shop.quantity("L0")) == (False, 1, 4)
+    assert SyncCursor.objects.get(account=account, stream="push").leased_until is None
