@@ -34,11 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(24).hex())
-os.environ["CHANNELS_ALLOW_PRIVATE_HOSTS"] = "1"
-os.environ["SECURE_SSL_REDIRECT"] = "0"
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench.env import bench_environ_set  # noqa: E402 (after the path above)
+
+bench_environ_set()
 
 
 def _free_port() -> int:

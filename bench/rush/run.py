@@ -28,12 +28,9 @@ DEFAULT_FAULTS = {
 
 
 def _env() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(24).hex())
-    os.environ["CHANNELS_ALLOW_PRIVATE_HOSTS"] = "1"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    from bench.env import bench_environ_set
+
+    bench_environ_set(log_level="ERROR")
 
 
 def _pct(values: list[float], q: float) -> float | None:
