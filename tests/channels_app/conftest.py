@@ -7,6 +7,8 @@ import pytest
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_listings_import
 from config.celery import app as celery_app
+from inventory_app.services.stock import stock_receive
+from tests.factories import LocationFactory, SKUFactory
 from tests.fakes.generic_channel import GenericChannelServer
 
 
@@ -59,3 +61,16 @@ def connect():
         return account
 
     return make
+
+
+@pytest.fixture
+def shop_a(shops, connect, on_commit):
+    """SKU LINEN-1 with 5 on hand, listed on shop A (showing 5)."""
+    location = LocationFactory(code="MAIN")
+    sku = SKUFactory(code="LINEN-1")
+    shop = shops()
+    shop.listing_add("A-L1", sku="LINEN-1", quantity=0)
+    with on_commit(execute=True):
+        stock_receive(sku=sku, location=location, quantity=5)
+        account = connect(shop, "Shop A")
+    return shop, account, sku, location

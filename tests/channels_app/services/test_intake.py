@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from channels_app.models import InboundEvent, Listing
@@ -13,6 +12,7 @@ from channels_app.services.outbox import outbox_sweep
 from channels_app.services.polling import account_orders_sync
 from inventory_app.models import Order, OrderStatus, StockLevel, StockMovement
 from inventory_app.services.stock import stock_receive
+from tests.channels_app.helpers import webhook_post
 from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +35,6 @@ def three_shops(shops, connect, on_commit):
     return found, accounts, sku, location
 
 
-def _post(client, account, body: bytes, headers: dict):
-    url = reverse("channels_webhooks:receive", args=[account.webhook_token])
-    return client.post(url, data=body, content_type="application/json", headers=headers)
-
-
 def test_sale_via_webhook_on_a_reaches_b_and_c_and_redeliveries_change_nothing(
     client, three_shops, on_commit
 ):
@@ -50,13 +45,15 @@ def test_sale_via_webhook_on_a_reaches_b_and_c_and_redeliveries_change_nothing(
     paid_body, paid_headers = shops["A"].webhook(paid, "order.paid")
 
     with on_commit(execute=True):
-        first = _post(client, accounts["A"], paid_body, paid_headers)  # "paid" arrives before "created"
+        first = webhook_post(
+            client, accounts["A"], paid_body, paid_headers
+        )  # "paid" arrives before "created"
     with on_commit(execute=True):
-        second = _post(client, accounts["A"], created_body, created_headers)
+        second = webhook_post(client, accounts["A"], created_body, created_headers)
     pushes_after = {n: len(s.requests_of("POST quantities")) for n, s in shops.items()}
     with on_commit(execute=True):
-        again = _post(client, accounts["A"], created_body, created_headers)
-        again_paid = _post(client, accounts["A"], paid_body, paid_headers)
+        again = webhook_post(client, accounts["A"], created_body, created_headers)
+        again_paid = webhook_post(client, accounts["A"], paid_body, paid_headers)
 
     assert [r.status_code for r in (first, second, again, again_paid)] == [200, 200, 200, 200]
     assert [again.json()["duplicate"], again_paid.json()["duplicate"]] == [True, True]
@@ -77,8 +74,8 @@ def test_bad_signature_is_401_and_stores_and_moves_nothing(client, three_shops, 
     movements = StockMovement.objects.count()
 
     with on_commit(execute=True):
-        response = _post(client, accounts["A"], body, headers)
-        unsigned = _post(client, accounts["A"], body, {})
+        response = webhook_post(client, accounts["A"], body, headers)
+        unsigned = webhook_post(client, accounts["A"], body, {})
 
     assert (response.status_code, unsigned.status_code) == (401, 401)
     assert InboundEvent.objects.count() == 0
@@ -95,7 +92,7 @@ def test_malformed_body_with_good_signature_is_400_and_stores_nothing(client, th
     body = b"{not json"
     signature = "sha256=" + hmac.new(shops["A"].webhook_secret.encode(), body, hashlib.sha256).hexdigest()
 
-    response = _post(client, accounts["A"], body, {"X-Channel-Signature": signature})
+    response = webhook_post(client, accounts["A"], body, {"X-Channel-Signature": signature})
 
     assert response.status_code == 400
     assert InboundEvent.objects.count() == 0
@@ -107,14 +104,14 @@ def test_cancellation_releases_and_channel_fulfilment_ships(client, three_shops,
     dropped = shops["A"].buy("A-L1", 1)
     with on_commit(execute=True):
         for order in (kept, dropped):
-            _post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
+            webhook_post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
     cancelled = shops["A"].order_cancel(dropped["id"])
     fulfilled = shops["A"].order_fulfil(kept["id"])
 
     with on_commit(execute=True):
-        _post(client, accounts["A"], *shops["A"].webhook(cancelled, "order.cancelled"))
-        _post(client, accounts["A"], *shops["A"].webhook(fulfilled, "order.fulfilled"))
-        _post(client, accounts["A"], *shops["A"].webhook(fulfilled, "order.fulfilled"))
+        webhook_post(client, accounts["A"], *shops["A"].webhook(cancelled, "order.cancelled"))
+        webhook_post(client, accounts["A"], *shops["A"].webhook(fulfilled, "order.fulfilled"))
+        webhook_post(client, accounts["A"], *shops["A"].webhook(fulfilled, "order.fulfilled"))
 
     level = StockLevel.objects.get(sku=sku, location=location)
     assert (level.on_hand, level.committed) == (3, 0)
@@ -130,7 +127,7 @@ def test_unknown_sku_line_is_kept_and_flagged(client, three_shops, on_commit):
     order = shops["A"].buy("A-L9", 2)
 
     with on_commit(execute=True):
-        response = _post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
+        response = webhook_post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
 
     saved = Order.objects.get(external_ref=order["id"])
     line = saved.lines.get()
@@ -146,7 +143,7 @@ def test_poll_and_webhook_of_the_same_order_create_it_once(client, three_shops, 
 
     with on_commit(execute=True):
         polled = account_orders_sync(account_id=accounts["A"].pk)
-        _post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
+        webhook_post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
         polled_again = account_orders_sync(account_id=accounts["A"].pk)
 
     assert (polled["applied"], polled_again["applied"]) == (1, 0)
@@ -159,14 +156,14 @@ def test_channel_reducing_a_line_releases_those_units_once(client, three_shops, 
     shops, accounts, sku, location = three_shops
     order = shops["A"].buy("A-L1", 3)
     with on_commit(execute=True):
-        _post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
+        webhook_post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
     order["lines"][0]["cancelled"] = 2
     shops["A"].listings["A-L1"]["quantity"] += 2  # the shop puts the units back on sale
     reduced = shops["A"].order_update(order["id"], lines=order["lines"])
 
     with on_commit(execute=True):
-        _post(client, accounts["A"], *shops["A"].webhook(reduced, "order.updated"))
-        _post(client, accounts["A"], *shops["A"].webhook(reduced, "order.updated"))
+        webhook_post(client, accounts["A"], *shops["A"].webhook(reduced, "order.updated"))
+        webhook_post(client, accounts["A"], *shops["A"].webhook(reduced, "order.updated"))
 
     line = Order.objects.get().lines.get()
     assert (line.quantity, line.quantity_cancelled) == (3, 2)
@@ -178,7 +175,7 @@ def test_sweeper_processes_an_event_whose_task_was_lost(client, three_shops, on_
     shops, accounts, sku, location = three_shops
     order = shops["A"].buy("A-L1", 1)
     with on_commit(execute=False):  # stored, but the broker never got its task
-        response = _post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
+        response = webhook_post(client, accounts["A"], *shops["A"].webhook(order, "order.created"))
     assert (response.status_code, Order.objects.count()) == (200, 0)
     InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=5))
 

@@ -5,34 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.urls import reverse
 
 from channels_app.models import InboundEvent
 from channels_app.services.intake import OLDER_SNAPSHOT
 from channels_app.services.polling import account_orders_sync
 from inventory_app.models import Order, StockLevel, StockMovement
-from inventory_app.services.stock import stock_receive
-from tests.factories import LocationFactory, SKUFactory
+from tests.channels_app.helpers import webhook_post
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shop_a(shops, connect, on_commit):
-    """SKU LINEN-1 with 5 on hand, listed on shop A (showing 5)."""
-    location = LocationFactory(code="MAIN")
-    sku = SKUFactory(code="LINEN-1")
-    shop = shops()
-    shop.listing_add("A-L1", sku="LINEN-1", quantity=0)
-    with on_commit(execute=True):
-        stock_receive(sku=sku, location=location, quantity=5)
-        account = connect(shop, "Shop A")
-    return shop, account, sku, location
-
-
-def _post(client, account, body: bytes, headers: dict):
-    url = reverse("channels_webhooks:receive", args=[account.webhook_token])
-    return client.post(url, data=body, content_type="application/json", headers=headers)
 
 
 def _second() -> str:
@@ -70,9 +50,9 @@ def test_older_delivery_after_a_newer_one_is_ignored_as_older(client, shop_a, on
     reduced = shop.order_update(created["id"], lines=reduced_lines)
     paid = shop.order_update(created["id"], paid=True)
     with on_commit(execute=True):
-        newest = _post(client, account, *shop.webhook(paid, "order.paid"))  # newest first
-        middle = _post(client, account, *shop.webhook(reduced, "order.updated"))
-        oldest = _post(client, account, *shop.webhook(created, "order.created"))
+        newest = webhook_post(client, account, *shop.webhook(paid, "order.paid"))  # newest first
+        middle = webhook_post(client, account, *shop.webhook(reduced, "order.updated"))
+        oldest = webhook_post(client, account, *shop.webhook(created, "order.created"))
     movements = StockMovement.objects.count()
 
     assert [r.status_code for r in (newest, middle, oldest)] == [200, 200, 200]
@@ -96,11 +76,11 @@ def test_equal_timestamp_with_different_content_is_applied(client, shop_a, on_co
     shop, account, sku, location = shop_a
     created = shop.buy("A-L1", 3)
     with on_commit(execute=True):
-        _post(client, account, *shop.webhook(created, "order.created"))
+        webhook_post(client, account, *shop.webhook(created, "order.created"))
     same_time = dict(created, lines=[dict(created["lines"][0], cancelled=2)])
 
     with on_commit(execute=True):
-        response = _post(client, account, *shop.webhook(same_time, "order.updated"))
+        response = webhook_post(client, account, *shop.webhook(same_time, "order.updated"))
 
     assert response.status_code == 200
     line = Order.objects.get(external_ref=created["id"]).lines.get()

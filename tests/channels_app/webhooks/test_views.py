@@ -9,27 +9,9 @@ from django.urls import reverse
 
 from channels_app.models import InboundEvent
 from inventory_app.models import Order, StockLevel
-from inventory_app.services.stock import stock_receive
-from tests.factories import LocationFactory, SKUFactory
+from tests.channels_app.helpers import webhook_post
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shop_a(shops, connect, on_commit):
-    location = LocationFactory(code="MAIN")
-    sku = SKUFactory(code="LINEN-1")
-    shop = shops()
-    shop.listing_add("A-L1", sku="LINEN-1", quantity=0)
-    with on_commit(execute=True):
-        stock_receive(sku=sku, location=location, quantity=5)
-        account = connect(shop, "Shop A")
-    return shop, account, sku, location
-
-
-def _post(client, account, body: bytes, headers: dict):
-    url = reverse("channels_webhooks:receive", args=[account.webhook_token])
-    return client.post(url, data=body, content_type="application/json", headers=headers)
 
 
 def test_delivery_is_stored_with_few_queries_and_applied_by_the_drain(client, shop_a, on_commit):
@@ -38,7 +20,7 @@ def test_delivery_is_stored_with_few_queries_and_applied_by_the_drain(client, sh
     body, headers = shop.webhook(sale, "order.created")
 
     with on_commit(execute=False) as callbacks, CaptureQueriesContext(connection) as queries:
-        response = _post(client, account, body, headers)
+        response = webhook_post(client, account, body, headers)
     stored = InboundEvent.objects.get()
     assert response.status_code == 200
     assert response.json() == {"event": stored.pk, "duplicate": False}
@@ -59,10 +41,10 @@ def test_repeated_delivery_is_a_duplicate_and_enqueues_nothing(client, shop_a, o
     shop, account, *_ = shop_a
     body, headers = shop.webhook(shop.buy("A-L1", 1), "order.created")
     with on_commit(execute=True):
-        first = _post(client, account, body, headers)
+        first = webhook_post(client, account, body, headers)
 
     with on_commit(execute=False) as callbacks:
-        again = _post(client, account, body, headers)
+        again = webhook_post(client, account, body, headers)
 
     assert again.status_code == 200
     assert again.json() == {"event": first.json()["event"], "duplicate": True}
