@@ -34,3 +34,10 @@ def sync_cursor_lease_renew(*, cursor_row: SyncCursor, lease: timedelta) -> None
 def sync_cursor_lease_release(*, cursor_row: SyncCursor) -> None:
     """Give the lease back."""
     SyncCursor.objects.filter(pk=cursor_row.pk).update(leased_until=None)
+
+
+def sync_cursor_leases_release(*, claimer: str) -> int:
+    """Release every live lease ``claimer`` (a worker node) holds; return how many."""
+    return SyncCursor.objects.filter(leased_by=claimer, leased_until__gt=timezone.now()).update(
+        leased_until=None
+    )

@@ -39,6 +39,7 @@ from channels_app.services.leases import (
     sync_cursor_lease_release,
     sync_cursor_lease_renew,
     sync_cursor_lease_take,
+    sync_cursor_leases_release,
 )
 from channels_app.services.outbox import account_push_request
 from channels_app.services.push_marks import (  # noqa: F401 (backoff_seconds re-exported)
@@ -361,5 +362,5 @@ def worker_claims_release(*, claimer: str) -> dict[str, int]:
         account_ids = set(held.values_list("account_id", flat=True))
         listings = held.update(claimed_until=None)
         account_push_request(account_ids=account_ids)  # they are still dirty: push them now
-    polls = SyncCursor.objects.filter(leased_by=claimer, leased_until__gt=now).update(leased_until=None)
+    polls = sync_cursor_leases_release(claimer=claimer)
     return {"listings": listings, "polls": polls}
