@@ -133,6 +133,15 @@ def outbox_sweep_task() -> dict:
     return outbox_sweep()
 
 
+@shared_task
+def stalled_work_rescue_task() -> dict:
+    """Queue drains and pushes that a dead worker or a restarted broker lost (beat, every few s)."""
+    from channels_app.services.rescue import stalled_work_rescue
+
+    after = settings.CHANNELS_RESCUE_AFTER_SECONDS
+    return stalled_work_rescue(events_older_than=after, pushes_older_than=after)
+
+
 @shared_task(bind=True, acks_late=True)
 def order_fulfilment_push_task(
     self,
@@ -159,8 +168,10 @@ def order_fulfilment_push_task(
 
 @worker_ready.connect
 def _worker_ready(sender=None, **_kwargs) -> None:
-    """A worker starting releases what its previous run claimed (it died mid-push or mid-poll)."""
+    """A worker starting releases what its previous run claimed (it died mid-push or mid-poll)
+    and re-queues the work whose tasks it may have taken down with it."""
     from channels_app.services.push import worker_claims_release
+    from channels_app.services.rescue import stalled_work_rescue
 
     hostname = getattr(sender, "hostname", "") or ""
     try:
@@ -170,3 +181,10 @@ def _worker_ready(sender=None, **_kwargs) -> None:
         return
     if released["listings"] or released["polls"]:
         logger.warning("worker %s: released claims of its previous run: %s", hostname, released)
+    try:
+        rescued = stalled_work_rescue(events_older_than=0.0, pushes_older_than=0.0)
+    except Exception:  # beat's rescue runs every few seconds anyway
+        logger.warning("worker %s: stalled work not re-queued", hostname, exc_info=True)
+        return
+    if rescued["drains"] or rescued["pushes"]:
+        logger.warning("worker %s: re-queued stalled work: %s", hostname, rescued)

@@ -313,8 +313,17 @@ CHANNELS_TASK_MAX_RETRIES = env.int("CHANNELS_TASK_MAX_RETRIES", default=8)
 CHANNELS_HOLD_INCREASES = env.bool("CHANNELS_HOLD_INCREASES", default=True)
 # Periodic jobs; per-account polls and reconciliations are django_celery_beat rows made by
 # channels_app.services.schedule.account_schedule_ensure.
+# Stalled-work rescue: how often beat looks for accounts whose queued drain or push was lost
+# with a dead worker or a restarted broker, and how long work must wait to count as stalled.
+CHANNELS_RESCUE_SECONDS = env.float("CHANNELS_RESCUE_SECONDS", default=5.0)
+CHANNELS_RESCUE_AFTER_SECONDS = env.float("CHANNELS_RESCUE_AFTER_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
     "channels-outbox-sweep": {"task": "channels_app.tasks.outbox_sweep_task", "schedule": 60.0},
+    "channels-stalled-rescue": {
+        "task": "channels_app.tasks.stalled_work_rescue_task",
+        "schedule": CHANNELS_RESCUE_SECONDS,
+        "options": {"expires": CHANNELS_RESCUE_SECONDS},
+    },
 }
 # urllib3 logs whole URLs, query strings included, at DEBUG: keep channel secrets out of logs.
 LOGGING["loggers"]["urllib3"] = {"level": "WARNING"}

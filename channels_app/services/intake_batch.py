@@ -80,7 +80,8 @@ def account_inbound_events_drain_request(*, account_id: int) -> None:
     inbound_events_drain_task.delay(account_id)
 
 
-def _drain_flag_clear(*, account_id: int) -> None:
+def drain_flag_clear(*, account_id: int) -> None:
+    """Forget that a drain of the account is queued, so the next request queues one."""
     url = getattr(settings, "CHANNELS_REDIS_URL", "")
     if url:
         try:
@@ -95,7 +96,7 @@ def account_inbound_events_drain(
     """Apply the account's pending inbound events, ``batch`` per transaction, for up to
     ``max_seconds``; return counts ``processed``, ``ignored``, ``failed`` and ``left`` (1 when
     pending events may remain for another drain)."""
-    _drain_flag_clear(account_id=account_id)
+    drain_flag_clear(account_id=account_id)
     account = ChannelAccount.objects.select_related("sales_channel").filter(pk=account_id).first()
     totals = {"processed": 0, "ignored": 0, "failed": 0, "left": 0}
     if account is None:

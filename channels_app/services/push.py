@@ -360,6 +360,9 @@ def worker_claims_release(*, claimer: str) -> dict[str, int]:
     held = Listing.objects.filter(claimed_by=claimer, claimed_until__gt=now)
     with transaction.atomic():
         account_ids = set(held.values_list("account_id", flat=True))
+        # A push run it died in: that account's changes were left for the run to re-check.
+        runs = SyncCursor.objects.filter(stream=PUSH_STREAM, leased_by=claimer, leased_until__gt=now)
+        account_ids |= set(runs.values_list("account_id", flat=True))
         listings = held.update(claimed_until=None)
         account_push_request(account_ids=account_ids)  # they are still dirty: push them now
     polls = sync_cursor_leases_release(claimer=claimer)

@@ -57,3 +57,13 @@ def test_disabled_accounts_get_no_push(on_commit):
         account_push_request(account_ids=[account.pk])
 
     assert callbacks == []
+
+
+def test_beat_runs_the_stalled_work_rescue_every_few_seconds(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["channels-stalled-rescue"]
+
+    assert (entry["task"], entry["schedule"], entry["options"]) == (
+        "channels_app.tasks.stalled_work_rescue_task",
+        5.0,
+        {"expires": 5.0},
+    )
