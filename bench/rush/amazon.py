@@ -7,8 +7,9 @@ within about a second (the account's consumer task long-polls the queue). The or
 as the safety net: celery beat runs ``account_orders_sync_task`` every ``poll_seconds``
 (``poll_interval_seconds``), which calls getOrders (usage plan 0.0167/s, burst 20) and
 getOrderItems (0.5/s, burst 30) for every order on the page. ``notifications=False`` gives the
-poll-only account of earlier runs. Quantities go out by patchListingsItem (5/s, burst 5) or, for
-pushes of more than ``patch_max`` listings (the first push), by JSON_LISTINGS_FEED. The fake
+poll-only account of earlier runs. Quantities go out by patchListingsItem (5/s, burst 5), the most
+urgent first, or, for pushes of more than ``feed_min`` listings (the first push), by
+JSON_LISTINGS_FEED. The fake
 enforces the usage plans (429 QuotaExceeded); the engine's shared limiter keeps the connector
 inside them.
 """

@@ -219,7 +219,7 @@ class QuantityUpdate:
         return None if self.expected is None else self.quantity - self.expected
 
 
-PushOutcome = Literal["ok", "stale", "retry", "error", "pending"]
+PushOutcome = Literal["ok", "stale", "retry", "error", "pending", "deferred"]
 
 
 @dataclass(frozen=True)
@@ -236,6 +236,9 @@ class PushResult:
     a second one. The listing stays dirty until an ``ok`` or ``error`` settles it.
     ``throttled`` (with ``retry``): the channel's rate limit, not the item, stopped it (a 429, or
     no token within the wait) - the engine waits ``retry_after`` without counting a failure.
+    ``deferred``: not sent in this call so that more urgent items could use the channel's quota;
+    the item comes back in a call ``retry_after`` seconds later, merged with newer changes. Not
+    a failure and not logged as a push attempt.
     """
 
     external_id: str

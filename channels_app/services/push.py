@@ -47,6 +47,7 @@ from channels_app.services.push_marks import (  # noqa: F401 (backoff_seconds re
     backoff_seconds,
     listing_mark_failed,
     listing_mark_pending,
+    listings_defer,
     listings_hold,
     listings_mark_pushed,
 )
@@ -66,6 +67,7 @@ class PushSummary:
     held: int = 0
     failed: int = 0
     pending: int = 0
+    deferred: int = 0
     dry_run: int = 0
     batches: int = 0
     retry_in: float | None = None
@@ -226,6 +228,7 @@ def _results_apply(
 ) -> None:
     seen: set[str] = set()
     pushed: list[Pushed] = []
+    deferred: dict[float, list[Listing]] = {}
     for result in results:
         item = by_external.get(result.external_id)
         if item is None or result.external_id in seen:
@@ -251,6 +254,11 @@ def _results_apply(
             summary.held += 1
             summary.sync_orders = summary.sync_orders or increase
             summary.wait(1.0 if increase else 0.0)
+        elif result.outcome == "deferred":
+            wait = max(result.retry_after or 0.0, 0.05)
+            deferred.setdefault(wait, []).append(item)
+            summary.deferred += 1
+            summary.wait(wait)
         elif result.outcome == "pending" and result.submission_id:
             check_after = result.retry_after if result.retry_after is not None else PENDING_CHECK_SECONDS
             summary.wait(
@@ -272,6 +280,8 @@ def _results_apply(
             )
             summary.failed += 1
     listings_mark_pushed(pushed=pushed, dry_run=False)
+    for wait, items in deferred.items():
+        listings_defer(listings=items, seconds=wait)
     for external_id in by_external.keys() - seen:
         summary.wait(
             listing_mark_failed(

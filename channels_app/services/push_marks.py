@@ -168,3 +168,12 @@ def listings_hold(*, listings: Sequence[Listing], catchup: bool) -> None:
     if catchup:
         updates["catchup_required_after"] = now
     Listing.objects.filter(pk__in=[item.pk for item in listings]).update(**updates)
+
+
+def listings_defer(*, listings: Sequence[Listing], seconds: float) -> None:
+    """Put listings back for ``seconds`` because the channel's quota went to more urgent ones:
+    claim released, no failure counted, nothing logged (one UPDATE)."""
+    if listings:
+        Listing.objects.filter(pk__in=[item.pk for item in listings]).update(
+            claimed_until=None, next_attempt_at=timezone.now() + timedelta(seconds=max(seconds, 0.0))
+        )

@@ -10,8 +10,11 @@ Account fields. ``base_url``: the SP-API endpoint of the seller's region
 ``region`` ("na") / ``sandbox`` (false)  must agree with ``base_url`` when it is an Amazon host;
                                       ``region`` picks the Login with Amazon endpoint
 ``lwa_url`` ("")                      an explicit LWA token URL (Amazon's or the account's host)
-``patch_max`` (25)                    a push of more listings goes through a JSON_LISTINGS_FEED,
-                                      except up to this many urgent decreases patched at once
+``patch_max`` (25)                    listings patched per push call (patchListingsItem), the
+                                      urgent ones first (zeros, then the largest decreases)
+``feed_min`` (500)                    a push of more listings sends all but ``patch_max`` urgent
+                                      ones by JSON_LISTINGS_FEED; a smaller one is all patched,
+                                      ``patch_max`` per call (feeds take minutes)
 ``orders_page_size`` (20)             MaxResultsPerPage of getOrders (getOrderItems per order)
 ``initial_lookback_days`` (30)        the first poll reads open orders updated this far back
 ``throttle_max_wait`` (30)            seconds a call may wait for its operation's token
@@ -195,6 +198,8 @@ class AmazonConnector(Connector):
             seller_id=self.seller_id,
             marketplace_ids=self.marketplace_ids,
             patch_max=int(options.get("patch_max", 25)),
+            feed_min=int(options.get("feed_min", 500)),
+            patch_rate=self.plans.rate("patchListingsItem"),
             feed_poll_seconds=float(options.get("feed_poll_seconds", 60.0)),
         )
         self.http_options = http_options

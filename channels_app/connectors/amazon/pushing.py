@@ -16,10 +16,15 @@ Rules, per push call (at most ``batch_max`` updates, from the engine):
     (accepted -> ok, ERROR issue -> error with the issue's text, which the engine keeps on the
     listing); an update to another figure is sent afresh;
   - a FATAL or CANCELLED feed: the update is sent afresh.
-* Up to ``patch_max`` updates are patched at once (patchListingsItem within its 5/s plan); in a
-  larger push the urgent ones are patched first - quantities going to zero, then the largest
-  decreases - and everything else goes into one feed (Feeds: createFeed is about one per two
-  minutes, each carrying up to 10,000 messages here).
+* Up to ``patch_max`` updates are patched per call (patchListingsItem within its 5/s plan), the
+  urgent ones first - quantities going to zero, then the largest decreases, then the rest.
+* A push of at most ``feed_min`` updates is all patched: what one call does not patch is answered
+  "deferred" (after the time the plan needs for the patches just made), so it comes back
+  in the engine's next call, merged with newer changes and sorted again. A feed is slower than a
+  few hundred patches (createFeed is about one per two minutes after a burst of 15, processing
+  takes minutes and its report one getFeedDocument, about one per 45 s), so only a larger push -
+  a full push, a big restock - sends everything but the patched urgent ones by feed (up to 10,000
+  messages each here).
 * SKUs containing "/" cannot be addressed in a path (Amazon answers 403), so they always go by feed.
 """
 
@@ -82,6 +87,8 @@ class QuantityPusher:
         seller_id: str,
         marketplace_ids: Sequence[str],
         patch_max: int = 25,
+        feed_min: int = 500,
+        patch_rate: float = 5.0,
         feed_poll_seconds: float = 60.0,
     ) -> None:
         self.client = client
@@ -89,6 +96,8 @@ class QuantityPusher:
         self.seller_id = seller_id
         self.marketplace_ids = list(marketplace_ids)
         self.patch_max = max(patch_max, 0)
+        self.feed_min = max(feed_min, 0)
+        self.patch_rate = patch_rate if patch_rate > 0 else 5.0
         self.feed_poll_seconds = feed_poll_seconds
 
     def push(self, *, updates: Sequence[QuantityUpdate]) -> list[PushResult]:
@@ -114,8 +123,14 @@ class QuantityPusher:
             again, patch_now = self._feed_collect(feed_id=feed_id, items=items, results=results)
             fresh.extend(again)
             urgent.extend(patch_now)
-        patch, by_feed_send = self._split(fresh)
+        patch, by_feed_send, later = self._split(fresh)
         self._patch(urgent + patch, results)
+        if later:
+            wait = max(len(urgent) + len(patch), 1) / self.patch_rate
+            for update in later:
+                results[update.listing.external_id] = PushResult(
+                    update.listing.external_id, "deferred", retry_after=wait
+                )
         if by_feed_send:
             self._feed_send(by_feed_send, results)
         return list(results.values())
@@ -205,17 +220,20 @@ class QuantityPusher:
 
     def _split(
         self, fresh: list[QuantityUpdate]
-    ) -> tuple[list[tuple[QuantityUpdate, str | None]], list[QuantityUpdate]]:
-        """(updates to patch, updates for a feed)."""
+    ) -> tuple[list[tuple[QuantityUpdate, str | None]], list[QuantityUpdate], list[QuantityUpdate]]:
+        """(updates to patch now, updates for a feed, updates to patch in a later call)."""
         pathless = [u for u in fresh if "/" in u.listing.external_id]
         addressable = [u for u in fresh if "/" not in u.listing.external_id]
         if len(addressable) <= self.patch_max:
-            patch, rest = addressable, []
-        else:
-            urgent = sorted((u for u in addressable if is_decrease(u)), key=urgency)[: self.patch_max]
-            chosen = {id(u) for u in urgent}
-            patch, rest = urgent, [u for u in addressable if id(u) not in chosen]
-        return [(update, None) for update in patch], rest + pathless
+            return [(update, None) for update in addressable], pathless, []
+        if len(addressable) <= self.feed_min:
+            ranked = sorted(addressable, key=lambda u: (not is_decrease(u), urgency(u)))
+            now, later = ranked[: self.patch_max], ranked[self.patch_max :]
+            return [(update, None) for update in now], pathless, later
+        urgent = sorted((u for u in addressable if is_decrease(u)), key=urgency)[: self.patch_max]
+        chosen = {id(u) for u in urgent}
+        rest = [u for u in addressable if id(u) not in chosen]
+        return [(update, None) for update in urgent], rest + pathless, []
 
     def _patch(self, items: list[tuple[QuantityUpdate, str | None]], results: dict[str, PushResult]) -> None:
         """Patch each update; one patched while its feed is processed (``token``) stays pending."""

@@ -64,7 +64,7 @@ def test_a_token_expiring_in_the_middle_of_a_poll_is_refreshed_and_the_poll_comp
 def test_every_request_of_a_full_cycle_is_valid_against_amazons_models(amazon, connect):
     for sku in ("A", "B", "C"):
         amazon.seed_listing(sku, 2)
-    account = connect(amazon, patch_max=1)
+    account = connect(amazon, patch_max=1, feed_min=1)
     connector = account_connector(account=account)
     placed = amazon.place_order("A", 1)
     amazon.advance(300)

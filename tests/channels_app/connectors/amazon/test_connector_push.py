@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from django.utils import timezone
 
 from channels_app.connectors.base import ListingRef, PushResult, QuantityUpdate
 from channels_app.models import Listing, PushRecord
@@ -79,9 +80,39 @@ def test_a_small_push_patches_fulfillment_availability_and_records_the_quantity(
     assert (listing.needs_push, listing.last_pushed_qty) == (False, 7)
 
 
+def test_the_engine_keeps_deferred_listings_dirty_without_a_failure_and_patches_them_next(
+    amazon, connect, link
+):
+    location = LocationFactory(code="MAIN")
+    account = connect(amazon, patch_max=2, feed_min=10)
+    skus = {}
+    for code, ours, theirs in (("A", 3, 5), ("B", 0, 2), ("C", 1, 9), ("D", 4, 4)):
+        skus[code] = _stocked(location, code, ours)
+        amazon.seed_listing(code, theirs)
+        listing = link(account, skus[code])
+        Listing.objects.filter(pk=listing.pk).update(last_seen_qty=theirs, last_seen_at=timezone.now())
+    account_orders_sync(account_id=account.pk)
+    listings_mark_dirty(sku_ids=[s.pk for s in skus.values()])
+
+    first = account_push_dirty(account_id=account.pk)
+    waiting = {li.external_id: li for li in Listing.objects.filter(account=account, needs_push=True)}
+    Listing.objects.filter(account=account).update(next_attempt_at=None)  # the engine's retry time
+    second = account_push_dirty(account_id=account.pk)
+
+    assert (first.pushed, first.deferred, first.failed, first.retry_in) == (2, 2, 0, 0.4)
+    assert _patches(amazon)[:2] == [("B", 0), ("C", 1)]  # the zero, then the largest drop
+    assert sorted(waiting) == ["A", "D"]
+    assert {(li.push_failures, li.last_error, li.claimed_until) for li in waiting.values()} == {(0, "", None)}
+    assert PushRecord.objects.filter(account=account).count() == 0
+    assert (second.pushed, second.deferred) == (2, 0)
+    assert [amazon.quantity(c) for c in ("A", "B", "C", "D")] == [3, 0, 1, 4]
+    assert amazon.stats.requests["createFeed"] == 0
+    assert not Listing.objects.filter(account=account, needs_push=True).exists()
+
+
 def test_a_large_push_goes_by_feed_and_the_report_fails_only_the_bad_sku(amazon, connect, link):
     location = LocationFactory(code="MAIN")
-    account = connect(amazon, patch_max=2)
+    account = connect(amazon, patch_max=2, feed_min=2)
     skus = {}
     for code, quantity in (("SHEET-Q", 4), ("SHEET-K", 6), ("PILLOW", 9), ("DUVET", 2)):
         skus[code] = _stocked(location, code, quantity)
@@ -165,7 +196,7 @@ def test_fba_listings_are_never_pushed(amazon, connect, link):
 def test_in_a_large_push_urgent_decreases_are_patched_at_once_and_the_rest_fed(amazon, connect):
     for code, quantity in (("A", 5), ("B", 1), ("C", 2), ("D/1", 0)):
         amazon.seed_listing(code, quantity)
-    connector = account_connector(account=connect(amazon, patch_max=1))
+    connector = account_connector(account=connect(amazon, patch_max=1, feed_min=1))
 
     results = connector.quantities_push(
         updates=[_update("A", 4, 5), _update("B", 0, 1), _update("C", 8, 2), _update("D/1", 3, 0)]
@@ -179,12 +210,42 @@ def test_in_a_large_push_urgent_decreases_are_patched_at_once_and_the_rest_fed(a
     assert [m["sku"] for m in feed_document["messages"]] == ["A", "C", "D/1"]
 
 
+def test_a_push_up_to_feed_min_is_all_patched_most_urgent_first_the_rest_in_the_next_call(amazon, connect):
+    for code, quantity in (("A", 5), ("B", 1), ("C", 2), ("E", 9), ("D/1", 0)):
+        amazon.seed_listing(code, quantity)
+    connector = account_connector(account=connect(amazon, patch_max=2, feed_min=10))
+    updates = [
+        _update("A", 4, 5),
+        _update("B", 0, 1),
+        _update("C", 8, 2),
+        _update("E", 3, 9),
+        _update("D/1", 3, 0),
+    ]
+
+    first = connector.quantities_push(updates=updates)
+    later = [u for u in updates if u.listing.external_id in {"A", "C"}]
+    second = connector.quantities_push(updates=later)
+
+    assert {r.external_id: (r.outcome, r.retry_after, r.throttled) for r in first} == {
+        "B": ("ok", None, False),
+        "E": ("ok", None, False),
+        "A": ("deferred", 0.4, False),  # two patches made: 0.4 s of the 5/s plan
+        "C": ("deferred", 0.4, False),
+        "D/1": ("pending", 60.0, False),  # no path for "/": by feed, whatever the size
+    }
+    assert {r.external_id: r.outcome for r in second} == {"A": "ok", "C": "ok"}
+    assert _patches(amazon) == [("B", 0), ("E", 3), ("A", 4), ("C", 8)]  # zero, largest drop, ...
+    feed_document = json.loads(next(d for d in amazon.state.feeds.documents.values()).content)
+    assert [m["sku"] for m in feed_document["messages"]] == ["D/1"]
+    assert amazon.stats.requests["createFeed"] == 1
+
+
 def test_a_sku_in_an_unfinished_feed_is_not_fed_twice_and_a_decrease_is_patched_then_reasserted(
     amazon, connect
 ):
     for code in ("A", "B", "C"):
         amazon.seed_listing(code, 0)
-    connector = account_connector(account=connect(amazon, patch_max=1))
+    connector = account_connector(account=connect(amazon, patch_max=1, feed_min=1))
     first = connector.quantities_push(updates=[_update("A", 5, 0), _update("B", 5, 0), _update("C", 5, 0)])
 
     again = connector.quantities_push(
@@ -242,9 +303,9 @@ def test_the_engine_holds_an_increase_until_an_unpolled_amazon_sale_is_taken_in(
 
 
 def _fed(amazon, connect, link, codes=("SHEET-Q", "SHEET-K", "DUVET")):
-    """Three listings pushed by one feed (patch_max=0), the feed still being processed."""
+    """Three listings pushed by one feed (patch_max=0, feed_min=0), the feed still being processed."""
     location = LocationFactory(code="MAIN")
-    account = connect(amazon, patch_max=0)
+    account = connect(amazon, patch_max=0, feed_min=0)
     skus = {}
     for code in codes:
         skus[code] = _stocked(location, code, 5)
@@ -331,7 +392,7 @@ def test_a_throttled_patch_waits_without_counting_a_failure(amazon, connect, lin
 
 def test_a_decrease_goes_out_at_once_while_the_done_feeds_report_cannot_be_read(amazon, connect, link):
     location = LocationFactory(code="MAIN")
-    account = connect(amazon, patch_max=1)
+    account = connect(amazon, patch_max=1, feed_min=1)
     skus = {}
     for code, quantity in (("SHEET-Q", 5), ("SHEET-K", 3), ("DUVET", 2)):
         skus[code] = _stocked(location, code, quantity)
