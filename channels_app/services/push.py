@@ -49,6 +49,7 @@ from channels_app.services.push_marks import (  # noqa: F401 (backoff_seconds re
     listing_mark_pending,
     listings_defer,
     listings_hold,
+    listings_mark_current,
     listings_mark_pushed,
 )
 from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
@@ -68,6 +69,7 @@ class PushSummary:
     failed: int = 0
     pending: int = 0
     deferred: int = 0
+    unchanged: int = 0
     dry_run: int = 0
     batches: int = 0
     retry_in: float | None = None
@@ -154,6 +156,17 @@ def _guard(*, account: ChannelAccount, connector: Connector, listing: Listing, w
     return synced is None or listing.dirty_since is None or synced < listing.dirty_since
 
 
+def _already_shown(*, listing: Listing, wanted: int, connector: Connector) -> bool:
+    """True if the channel already shows ``wanted`` as far as we know: our last push or reading
+    (shifted by the channel's own orders) says so, and no push of it failed or waits for an
+    answer. A component sale marks every kit containing it dirty, and a channel's own sale has
+    already lowered its figure: neither needs a call. Drift is the reconciliation's business."""
+    if listing.push_submission or listing.push_failures:
+        return False
+    believed = listing_believed_quantity(listing=listing, delta=connector.supports_delta)
+    return believed is not None and believed == wanted
+
+
 def _push_batch(
     *, account: ChannelAccount, connector: Connector, listings: list[Listing], summary: PushSummary
 ) -> bool:
@@ -170,6 +183,13 @@ def _push_batch(
         summary.sync_orders = True
         summary.wait(1.0)
     todo = [item for item in listings if item not in held]
+    shown = [
+        item for item in todo if _already_shown(listing=item, wanted=wanted[item.pk], connector=connector)
+    ]
+    if shown:
+        listings_mark_current(listings=shown)
+        summary.unchanged += len(shown)
+        todo = [item for item in todo if item not in shown]
     if not todo:
         return True
     if account.dry_run:

@@ -43,6 +43,10 @@ def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
     listing itself, the log keeps dry runs and failures)."""
     if not pushed:
         return
+    if dry_run:  # nothing reached the channel: what we believe it shows stays as it was
+        listings_mark_current(listings=[item.listing for item in pushed])
+        _dry_run_records(pushed=pushed)
+        return
     now = timezone.now()
     if connection.vendor == "postgresql":
         _mark_pushed_bulk(pushed=pushed, now=now)
@@ -64,20 +68,22 @@ def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
                 needs_push=Case(When(current, then=Value(False)), default=Value(True)),
                 dirty_since=Case(When(current, then=Value(None)), default=F("dirty_since")),
             )
-    if dry_run:
-        PushRecord.objects.bulk_create(
-            [
-                PushRecord(
-                    account_id=item.listing.account_id,
-                    listing=item.listing,
-                    quantity=item.quantity,
-                    previous_quantity=item.listing.last_pushed_qty,
-                    dry_run=True,
-                    outcome="dry_run",
-                )
-                for item in pushed
-            ]
-        )
+
+
+def _dry_run_records(*, pushed: Sequence[Pushed]) -> None:
+    PushRecord.objects.bulk_create(
+        [
+            PushRecord(
+                account_id=item.listing.account_id,
+                listing=item.listing,
+                quantity=item.quantity,
+                previous_quantity=item.listing.last_pushed_qty,
+                dry_run=True,
+                outcome="dry_run",
+            )
+            for item in pushed
+        ]
+    )
 
 
 def _mark_pushed_bulk(*, pushed: Sequence[Pushed], now) -> None:
@@ -176,4 +182,32 @@ def listings_defer(*, listings: Sequence[Listing], seconds: float) -> None:
     if listings:
         Listing.objects.filter(pk__in=[item.pk for item in listings]).update(
             claimed_until=None, next_attempt_at=timezone.now() + timedelta(seconds=max(seconds, 0.0))
+        )
+
+
+def listings_mark_current(*, listings: Sequence[Listing]) -> None:
+    """Settle listings whose wanted figure is the one the channel already shows: clean again
+    unless changed since they were claimed, claim released; nothing sent, nothing logged, and
+    the last push and reading stay as they were (one UPDATE on PostgreSQL)."""
+    if not listings:
+        return
+    if connection.vendor != "postgresql":
+        for item in listings:
+            current = Q(dirty_version=item.dirty_version)
+            Listing.objects.filter(pk=item.pk).update(
+                claimed_until=None,
+                next_attempt_at=None,
+                needs_push=Case(When(current, then=Value(False)), default=Value(True)),
+                dirty_since=Case(When(current, then=Value(None)), default=F("dirty_since")),
+            )
+        return
+    table = Listing._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS l SET claimed_until = NULL, next_attempt_at = NULL, "  # noqa: S608
+            "needs_push = (l.dirty_version <> v.version), "
+            "dirty_since = CASE WHEN l.dirty_version = v.version THEN NULL ELSE l.dirty_since END "
+            "FROM (SELECT UNNEST(%s::bigint[]) AS id, UNNEST(%s::bigint[]) AS version) AS v "
+            "WHERE l.id = v.id",
+            [[item.pk for item in listings], [item.dirty_version for item in listings]],
         )

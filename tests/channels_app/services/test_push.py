@@ -234,3 +234,51 @@ def test_one_push_run_per_account_a_second_returns_busy_without_calling_the_chan
     assert (busy.busy, busy.pushed, calls_while_busy) == (True, 0, 0)
     assert (done.busy, done.pushed, shop.quantity("L0")) == (False, 1, 4)
     assert SyncCursor.objects.get(account=account, stream="push").leased_until is None
+
+
+def test_a_listing_the_channel_already_shows_at_the_wanted_figure_is_settled_without_a_call(
+    shops, connect, on_commit
+):
+    shop = shops()
+    shop.listing_add("L0", sku="S0", quantity=4)
+    shop.listing_add("L1", sku="S1", quantity=4)
+    with on_commit(execute=False):
+        skus = [SKUFactory(code=f"S{n}") for n in range(2)]
+        for sku in skus:
+            stock_receive(sku=sku, location=LocationFactory(code=f"A{sku.code}"), quantity=4)
+        account = connect(shop, "Shop")
+    Listing.objects.filter(account=account, external_id="L1").update(push_failures=1)  # unsure: send
+    for listing_id in ("L0", "L1"):
+        shop.listings[listing_id]["quantity"] = 7  # changed behind our back: reconciliation's job
+    listings_mark_dirty(sku_ids=[s.pk for s in skus])
+    before = len(shop.requests_of("POST quantities"))
+
+    summary = account_push_dirty(account_id=account.pk)
+    rows = {li.external_id: li for li in Listing.objects.filter(account=account)}
+
+    assert (summary.unchanged, summary.pushed) == (1, 1)
+    # L1 only: compare-and-set refused "4 if 4" (the shop shows 7), then "4 if 7" went through
+    assert len(shop.requests_of("POST quantities")) - before == 2
+    assert shop.quantity_history["L0"] == [4]
+    assert [shop.quantity("L0"), shop.quantity("L1")] == [7, 4]
+    assert (rows["L0"].needs_push, rows["L0"].last_pushed_at, rows["L0"].claimed_until) == (False, None, None)
+    assert (rows["L1"].needs_push, rows["L1"].last_pushed_qty, rows["L1"].push_failures) == (False, 4, 0)
+    assert PushRecord.objects.filter(account=account).count() == 0
+
+
+def test_a_dry_run_leaves_what_we_believe_the_channel_shows_as_it_was(shops, connect, on_commit):
+    shop = shops()
+    shop.listing_add("L0", sku="S0", quantity=9)
+    with on_commit(execute=False):
+        sku = SKUFactory(code="S0")
+        stock_receive(sku=sku, location=LocationFactory(code="A"), quantity=4)
+        account = connect(shop, "Shop", dry_run=True)
+    listings_mark_dirty(sku_ids=[sku.pk])
+
+    summary = account_push_dirty(account_id=account.pk)
+    row = Listing.objects.get(account=account)
+
+    assert summary.dry_run == 1
+    assert (row.needs_push, row.last_pushed_qty, row.last_seen_qty) == (False, None, 9)
+    assert list(PushRecord.objects.values_list("outcome", "quantity", "dry_run")) == [("dry_run", 4, True)]
+    assert shop.quantity("L0") == 9

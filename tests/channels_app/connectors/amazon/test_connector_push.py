@@ -86,7 +86,7 @@ def test_the_engine_keeps_deferred_listings_dirty_without_a_failure_and_patches_
     location = LocationFactory(code="MAIN")
     account = connect(amazon, patch_max=2, feed_min=10)
     skus = {}
-    for code, ours, theirs in (("A", 3, 5), ("B", 0, 2), ("C", 1, 9), ("D", 4, 4)):
+    for code, ours, theirs in (("A", 3, 5), ("B", 0, 2), ("C", 1, 9), ("D", 4, 5)):
         skus[code] = _stocked(location, code, ours)
         amazon.seed_listing(code, theirs)
         listing = link(account, skus[code])
