@@ -36,6 +36,17 @@ def backoff_seconds(*, failures: int, retry_after: float | None = None) -> float
     return max(delay, retry_after or 0.0)
 
 
+def _settled(*, version: int) -> dict:
+    """Fields of a settled listing: claim and backoff released, clean unless changed since."""
+    current = Q(dirty_version=version)
+    return {
+        "claimed_until": None,
+        "next_attempt_at": None,
+        "needs_push": Case(When(current, then=Value(False)), default=Value(True)),
+        "dirty_since": Case(When(current, then=Value(None)), default=F("dirty_since")),
+    }
+
+
 def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
     """Record accepted pushes: last pushed and seen figures, errors and backoff cleared, claim
     released, clean again unless changed meanwhile. One UPDATE for the whole batch on
@@ -52,7 +63,6 @@ def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
         _mark_pushed_bulk(pushed=pushed, now=now)
     else:
         for item in pushed:
-            current = Q(dirty_version=item.listing.dirty_version)
             Listing.objects.filter(pk=item.listing.pk).update(
                 last_pushed_qty=item.quantity,
                 last_pushed_at=now,
@@ -62,11 +72,8 @@ def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
                 push_failures=0,
                 push_submission="",
                 push_submitted_at=None,
-                claimed_until=None,
-                next_attempt_at=None,
                 catchup_required_after=None,
-                needs_push=Case(When(current, then=Value(False)), default=Value(True)),
-                dirty_since=Case(When(current, then=Value(None)), default=F("dirty_since")),
+                **_settled(version=item.listing.dirty_version),
             )
 
 
@@ -193,13 +200,7 @@ def listings_mark_current(*, listings: Sequence[Listing]) -> None:
         return
     if connection.vendor != "postgresql":
         for item in listings:
-            current = Q(dirty_version=item.dirty_version)
-            Listing.objects.filter(pk=item.pk).update(
-                claimed_until=None,
-                next_attempt_at=None,
-                needs_push=Case(When(current, then=Value(False)), default=Value(True)),
-                dirty_since=Case(When(current, then=Value(None)), default=F("dirty_since")),
-            )
+            Listing.objects.filter(pk=item.pk).update(**_settled(version=item.dirty_version))
         return
     table = Listing._meta.db_table
     with connection.cursor() as cursor:
