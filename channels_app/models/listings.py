@@ -45,6 +45,11 @@ class Listing(models.Model):
     last_pushed_at = models.DateTimeField(null=True, blank=True)
     last_seen_qty = models.IntegerField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    belief_shifted = models.BooleanField(
+        default=False,
+        help_text="The channel's own orders moved our figure of it since our last push or reading: "
+        "the next push is sent even if that figure is the wanted one",
+    )
     last_error = models.TextField(blank=True)
     push_failures = models.PositiveIntegerField(default=0)
     push_submission = models.CharField(

@@ -132,7 +132,7 @@ def _channel_belief_shift(*, account: ChannelAccount, units: Mapping[str, int], 
                 "last_pushed_qty = CASE WHEN l.last_pushed_qty IS NULL THEN NULL "
                 "ELSE GREATEST(l.last_pushed_qty + v.delta, 0) END, "
                 "last_seen_qty = CASE WHEN l.last_seen_qty IS NULL THEN NULL "
-                "ELSE GREATEST(l.last_seen_qty + v.delta, 0) END "
+                "ELSE GREATEST(l.last_seen_qty + v.delta, 0) END, belief_shifted = TRUE "
                 "FROM (SELECT UNNEST(%s::text[]) AS external_id, UNNEST(%s::integer[]) AS delta) AS v "
                 "WHERE l.account_id = %s AND l.external_id = v.external_id",
                 [ids, [sign * units[i] for i in ids], account.pk],
@@ -148,7 +148,7 @@ def _channel_belief_shift(*, account: ChannelAccount, units: Mapping[str, int], 
                 "last_pushed_qty = CASE WHEN last_pushed_qty IS NULL THEN NULL "
                 "WHEN last_pushed_qty + %s < 0 THEN 0 ELSE last_pushed_qty + %s END, "
                 "last_seen_qty = CASE WHEN last_seen_qty IS NULL THEN NULL "
-                "WHEN last_seen_qty + %s < 0 THEN 0 ELSE last_seen_qty + %s END "
+                "WHEN last_seen_qty + %s < 0 THEN 0 ELSE last_seen_qty + %s END, belief_shifted = TRUE "
                 "WHERE account_id = %s AND external_id = %s",
                 [sign * count] * 4 + [account.pk, external_id],
             )

@@ -159,9 +159,11 @@ def _guard(*, account: ChannelAccount, connector: Connector, listing: Listing, w
 def _already_shown(*, listing: Listing, wanted: int, connector: Connector) -> bool:
     """True if the channel already shows ``wanted`` as far as we know: our last push or reading
     (shifted by the channel's own orders) says so, and no push of it failed or waits for an
-    answer. A component sale marks every kit containing it dirty, and a channel's own sale has
-    already lowered its figure: neither needs a call. Drift is the reconciliation's business."""
-    if listing.push_submission or listing.push_failures:
+    answer, and no order of the channel's own moved that figure since (``belief_shifted``: a sale
+    racing our last absolute set may already be in what the channel shows, so the figure is sent
+    again). A component sale marks every kit containing it dirty: those whose figure did not
+    change need no call. Drift is the reconciliation's business."""
+    if listing.push_submission or listing.push_failures or listing.belief_shifted:
         return False
     believed = listing_believed_quantity(listing=listing, delta=connector.supports_delta)
     return believed is not None and believed == wanted
@@ -266,6 +268,7 @@ def _results_apply(
             increase = result.observed is None or quantity > result.observed
             Listing.objects.filter(pk=item.pk).update(
                 last_seen_qty=result.observed,
+                belief_shifted=False,
                 last_seen_at=now,
                 claimed_until=None,
                 next_attempt_at=now + timedelta(seconds=1) if increase else None,

@@ -73,6 +73,7 @@ def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
                 push_submission="",
                 push_submitted_at=None,
                 catchup_required_after=None,
+                belief_shifted=False,
                 **_settled(version=item.listing.dirty_version),
             )
 
@@ -99,6 +100,7 @@ def _mark_pushed_bulk(*, pushed: Sequence[Pushed], now) -> None:
         cursor.execute(
             f"UPDATE {table} AS l SET last_pushed_qty = v.qty, last_pushed_at = %s, "  # noqa: S608
             "last_seen_qty = v.seen, last_seen_at = %s, last_error = '', push_failures = 0, "
+            "belief_shifted = FALSE, "
             "push_submission = '', push_submitted_at = NULL, claimed_until = NULL, "
             "next_attempt_at = NULL, catchup_required_after = NULL, "
             "needs_push = (l.dirty_version <> v.version), "

@@ -45,11 +45,12 @@ def account_reconcile(*, account_id: int) -> dict[str, int]:
                     pk=item.pk, needs_push=False, last_pushed_qty=item.last_pushed_qty
                 )
                 if seen == item.last_pushed_qty:
-                    current.update(last_seen_qty=seen, last_seen_at=timezone.now())
+                    current.update(last_seen_qty=seen, last_seen_at=timezone.now(), belief_shifted=False)
                     continue
                 if not current.update(
                     last_seen_qty=seen,
                     last_seen_at=timezone.now(),
+                    belief_shifted=False,
                     needs_push=True,
                     dirty_since=Now(),
                     dirty_version=F("dirty_version") + 1,

@@ -282,3 +282,37 @@ def test_a_dry_run_leaves_what_we_believe_the_channel_shows_as_it_was(shops, con
     assert (row.needs_push, row.last_pushed_qty, row.last_seen_qty) == (False, None, 9)
     assert list(PushRecord.objects.values_list("outcome", "quantity", "dry_run")) == [("dry_run", 4, True)]
     assert shop.quantity("L0") == 9
+
+
+def test_a_sale_racing_our_last_set_is_pushed_again_even_when_the_figure_looks_current(
+    client, shops, connect, on_commit
+):
+    from django.urls import reverse
+
+    from channels_app.services.intake_batch import account_inbound_events_drain
+
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=0)
+    with on_commit(execute=True):
+        sku = SKUFactory(code="S1")
+        stock_receive(sku=sku, location=LocationFactory(code="A"), quantity=8)
+        account = connect(shop, "Shop")
+    assert shop.quantity("L1") == 8
+    sale = shop.buy("L1", 1)
+    shop.listings["L1"]["quantity"] = 8  # our set of 8, computed before the sale, landed after it
+    body, headers = shop.webhook(sale, "order.created")
+    url = reverse("channels_webhooks:receive", args=[account.webhook_token])
+    with on_commit(execute=False):
+        assert (
+            client.post(url, data=body, content_type="application/json", headers=headers).status_code == 200
+        )
+    with on_commit(execute=False):
+        account_inbound_events_drain(account_id=account.pk)
+    shifted = Listing.objects.get(account=account)
+
+    summary = account_push_dirty(account_id=account.pk)
+
+    assert (shifted.last_pushed_qty, shifted.belief_shifted, shifted.needs_push) == (7, True, True)
+    assert (summary.unchanged, summary.pushed) == (0, 1)
+    assert shop.quantity("L1") == 7
+    assert Listing.objects.get(account=account).belief_shifted is False
