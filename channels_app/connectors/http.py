@@ -55,6 +55,13 @@ def safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items() if name.lower() in SAFE_HEADERS}
 
 
+def host_root(url: str) -> tuple[str, str]:
+    """(``scheme://host[:port]/``, the rest of the URL without its leading slash)."""
+    parts = urlsplit(url)
+    rest = parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
+    return f"{parts.scheme}://{parts.netloc}/", rest
+
+
 class HostRefused(Exception):
     """The URL's host is not the account's host, or resolves to a refused address."""
 

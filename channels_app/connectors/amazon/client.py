@@ -31,13 +31,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import requests
 
 from channels_app.connectors.amazon.throttle import UsagePlanThrottle
 from channels_app.connectors.base import ConnectorError, RetryableError
-from channels_app.connectors.http import ChannelHttp
+from channels_app.connectors.http import ChannelHttp, host_root
 
 TOKEN_REFRESH_MARGIN = 300.0
 INLINE_RETRY_MAX = 2.0
@@ -52,13 +52,6 @@ class AmazonApiError(ConnectorError):
         self, message: str, *, status: int | None, headers: Mapping[str, str] | None = None, body: str = ""
     ):
         super().__init__(message, status=status, headers=headers, body=body)
-
-
-def host_root(url: str) -> tuple[str, str]:
-    """(``scheme://host[:port]/``, the rest of the URL without its leading slash)."""
-    parts = urlsplit(url)
-    rest = parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
-    return f"{parts.scheme}://{parts.netloc}/", rest
 
 
 @dataclass

@@ -7,6 +7,7 @@ from typing import Any
 
 import requests
 
+from channels_app.connectors.http import host_root
 from shipping_app.providers.http import ProviderHttp
 
 DEFAULT_BASE_URL = "https://api.goshippo.com"
@@ -59,18 +60,11 @@ class ShippoClient:
             url, params, pages = data.get("next"), None, pages + 1
 
     def document_get(self, *, url: str) -> bytes:
-        """GET a label document. Shippo serves labels from its storage host: only the account's
-        host or https URLs are fetched, without our token.
+        """GET a label document. Shippo serves labels from its storage host: a URL on the
+        account's host goes with our token; any other is fetched without it, through a session
+        confined to that URL's host (https, public addresses, no redirects, bounded retries).
         """
         if url.startswith(self.http.base_url):
             return self.http.request("GET", url).content
-        if not url.startswith("https://"):
-            from shipping_app.providers.base import ProviderError
-
-            raise ProviderError("Label URL is not https")
-        response = requests.get(url, timeout=self.http.timeout, allow_redirects=True)
-        if response.status_code != 200:
-            from shipping_app.providers.base import ProviderError
-
-            raise ProviderError(f"Label download: {response.status_code}")
-        return response.content
+        root, rest = host_root(url)
+        return ProviderHttp(base_url=root, error_text=_error_text).request("GET", rest).content
