@@ -41,6 +41,7 @@ from inventory_app.services.orders import (
     order_ship,
 )
 from inventory_app.services.orders.batch import orders_create_many
+from inventory_app.services.orders.details import OrderDetails, order_details_fill, order_details_missing
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,15 @@ def _order_input(*, account: ChannelAccount, order: OrderDTO, batch: IntakeBatch
         placed_at=order.created_at,
         external_updated_at=order.updated_at,
     )
+
+
+def order_details_of(*, order: OrderDTO) -> OrderDetails:
+    """The amounts and buyer details a channel snapshot carries, for :func:`order_details_fill`."""
+    return OrderDetails(
+        currency=order.currency, total=order.total, customer_name=order.customer_name,
+        customer_email=order.customer_email, shipping_address=order.shipping_address,
+        line_prices={line.external_line_id: line.unit_price for line in order.lines if line.unit_price},
+    )  # fmt: skip
 
 
 def _listing_units(*, order: OrderDTO) -> dict[str, int]:
@@ -261,8 +271,11 @@ def order_intake_snapshot_apply(
             existing = created_order
             if created:
                 _channel_belief_shift(account=account, units=_listing_units(order=order), sign=-1)
+            fresh = created
         elif existing.external_updated_at is not None and order.updated_at < existing.external_updated_at:
             return existing, False
+        else:
+            fresh = False
         if order.status == "cancelled":
             if existing.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_SHIPPED):
                 open_before = {line.external_line_id: line.quantity_open for line in existing.lines.all()}
@@ -280,6 +293,9 @@ def order_intake_snapshot_apply(
             fulfilled = order.status == "fulfilled" or any(line.quantity_fulfilled for line in order.lines)
             if fulfilled and existing.status != OrderStatus.CANCELLED:
                 _fulfilment_apply(account=account, order=existing, dto=order)
+        details = order_details_of(order=order)
+        if not fresh and order_details_missing(order=existing, details=details):
+            order_details_fill(order=existing, details=details)  # e.g. prices after a notification
         if existing.external_updated_at is None or order.updated_at > existing.external_updated_at:
             Order.objects.filter(pk=existing.pk).update(external_updated_at=order.updated_at)
         if batch is not None:

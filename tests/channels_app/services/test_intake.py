@@ -185,3 +185,35 @@ def test_sweeper_processes_an_event_whose_task_was_lost(client, three_shops, on_
     assert swept["events"] == 1
     assert StockLevel.objects.get(sku=sku, location=location).committed == 1
     assert InboundEvent.objects.get().status == "processed"
+
+
+def test_an_order_first_seen_without_prices_gets_them_from_the_next_snapshot_and_keeps_them(three_shops):
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from channels_app.connectors.base import OrderDTO, OrderLineDTO
+    from channels_app.services.intake import order_intake_snapshot_apply
+    from inventory_app.models import OrderLine
+
+    _shops, accounts, _sku, location = three_shops
+    now = timezone.now()
+    short = OrderDTO(
+        external_id="A-100", status="open", updated_at=now,
+        lines=[OrderLineDTO(external_line_id="1", quantity=2, listing_external_id="A-L1")],
+    )  # fmt: skip
+    full = replace(
+        short, updated_at=now + timedelta(seconds=5), total=Decimal("25.00"), currency="EUR",
+        customer_name="Ada", lines=[replace(short.lines[0], unit_price=Decimal("12.50"))],
+    )  # fmt: skip
+    other = replace(full, updated_at=now + timedelta(seconds=9), total=Decimal("1.00"), customer_name="Bob")
+
+    order, _ = order_intake_snapshot_apply(account=accounts["A"], order=short)
+    order_intake_snapshot_apply(account=accounts["A"], order=full)
+    order_intake_snapshot_apply(account=accounts["A"], order=other)
+    row = Order.objects.get(pk=order.pk)
+
+    assert (row.total, row.currency, row.customer_name) == (Decimal("25.00"), "EUR", "Ada")
+    assert list(OrderLine.objects.filter(order=row).values_list("unit_price", flat=True)) == [
+        Decimal("12.50")
+    ]
+    assert StockLevel.objects.get(sku__code="LINEN-1", location=location).committed == 2
