@@ -29,6 +29,11 @@ from bench.rush.channels import ChannelBase, Deliverer, Sale, WebhookFaults
 FEED_QUEUE_SECONDS = 2.0
 FEED_PROCESSING_SECONDS = 3.0
 FEED_POLL_SECONDS = 5.0
+# The listings report of the import (past searchListingsItems' 1,000 SKUs): ready in 3 s, not the
+# fake's default 40 s; the import checks it every REPORT_POLL_SECONDS.
+REPORT_QUEUE_SECONDS = 1.0
+REPORT_PROCESSING_SECONDS = 2.0
+REPORT_POLL_SECONDS = 1.0
 
 
 class AmazonChannel(ChannelBase):
@@ -45,7 +50,10 @@ class AmazonChannel(ChannelBase):
         from tests.fakes.amazon.sqs import FakeSqs
 
         config = FakeConfig(
-            feed_queue_seconds=FEED_QUEUE_SECONDS, feed_processing_seconds=FEED_PROCESSING_SECONDS
+            feed_queue_seconds=FEED_QUEUE_SECONDS,
+            feed_processing_seconds=FEED_PROCESSING_SECONDS,
+            report_queue_seconds=REPORT_QUEUE_SECONDS,
+            report_processing_seconds=REPORT_PROCESSING_SECONDS,
         )
         self.fake = FakeAmazon(config=config, clock=FakeClock(start=datetime.now(UTC), frozen=False)).start()
         self.sqs = FakeSqs(now=self.fake.clock.now).start() if notifications else None
@@ -73,7 +81,8 @@ class AmazonChannel(ChannelBase):
                          **{k: v for k, v in queue.items() if k.startswith("aws_")}},
             options={"seller_id": creds["seller_id"], "marketplace_ids": creds["marketplace_ids"],
                      "lwa_url": creds["lwa_url"], "orders_page_size": 100,
-                     "feed_poll_seconds": FEED_POLL_SECONDS, **wait,
+                     "feed_poll_seconds": FEED_POLL_SECONDS,
+                     "report_poll_seconds": REPORT_POLL_SECONDS, **wait,
                      **({"sqs_queue_url": queue["sqs_queue_url"]} if queue else {})},
             location_ids=location_ids,
             poll_interval_seconds=self.poll_seconds,
@@ -87,34 +96,16 @@ class AmazonChannel(ChannelBase):
             account_notifications_pull_task.delay(self.account.pk)
 
     def _listings_complete(self, items: list[Item]) -> int:
-        """Store the listings the import could not reach; returns how many.
+        """How many items the import left out (0 expected); the rush no longer stores any.
 
         searchListingsItems pages through at most 1,000 SKUs (Amazon's documented limit, which the
-        fake enforces), so the engine's import sees only 1,000 of a larger catalogue, and the engine
-        has no other way to import Amazon listings. The rush stores the rest as the import would
-        have (same mapping, from the fake's listing JSON, no HTTP) and links them by SKU."""
-        from channels_app.connectors.amazon.mapping import listing_from_amazon
+        fake enforces); past that the engine's import reads the GET_MERCHANT_LISTINGS_ALL_DATA
+        report (``channels_app.connectors.amazon.reports``), so every item is imported. The count
+        stays in the results (``listings_stored_by_rush``) as a check."""
         from channels_app.models import Listing
-        from channels_app.services.onboarding import listings_autolink
-        from tests.fakes.amazon.listings import listing_item_json
 
         known = set(Listing.objects.filter(account=self.account).values_list("external_id", flat=True))
-        market = self.fake.config.marketplace_ids[0]
-        missing = [item for item in items if item.code not in known]
-        rows = []
-        for item in missing:
-            with self.fake.state.lock:
-                data = listing_item_json(self.fake.state.listings[item.code],
-                                         included={"summaries", "fulfillmentAvailability"},
-                                         marketplace_ids=[market])  # fmt: skip
-            dto = listing_from_amazon(data, marketplace_id=market)
-            rows.append(Listing(account=self.account, external_id=dto.external_id, external_sku=dto.sku_code,
-                                title=dto.title[:500], external_offer_id=dto.external_offer_id,
-                                external_product_id=dto.external_product_id, push_enabled=dto.push_enabled,
-                                extra=dict(dto.extra), last_seen_qty=dto.quantity))  # fmt: skip
-        Listing.objects.bulk_create(rows, batch_size=1000)
-        listings_autolink(account=self.account)
-        return len(missing)
+        return sum(1 for item in items if item.code not in known)
 
     def webhooks_start(self, *, base_url: str, deliverer: Deliverer, faults: WebhookFaults, rng) -> None:
         """Nothing to register: Amazon sends no HTTP webhooks (the webhook faults do not apply)."""

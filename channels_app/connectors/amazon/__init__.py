@@ -5,8 +5,22 @@ Version 4, ReceiveMessage / DeleteMessageBatch), ``endpoints`` (regions, sandbox
 Amazon hosts), ``throttle`` (per-operation usage plans), ``client`` (raw HTTP: LWA tokens,
 timeouts, 403/429 handling), ``mapping`` (pure functions from SP-API JSON to the engine's DTOs),
 ``feeds`` (JSON_LISTINGS_FEED documents, feed tracking and processing reports), ``pushing``
-(patch or feed, per-item outcomes), ``shipping`` (the confirmShipment body) and ``connector``
-(the engine's interface, account options).
+(patch or feed, per-item outcomes), ``reports`` (the listings import: searchListingsItems pages,
+then the listings report), ``shipping`` (the confirmShipment body) and ``connector`` (the
+engine's interface, account options).
+
+Listings import. searchListingsItems pages through at most 1,000 SKUs (Amazon's limit). When its
+pages run out with ``numberOfResults`` at 1,000 or more, ``listings_fetch`` requests the
+GET_MERCHANT_LISTINGS_ALL_DATA report (Reports API 2021-06-30: createReport, getReport until
+DONE, getReportDocument, the presigned document, gzip or not) and returns every listing of its
+tab-separated rows (``mapping.listings_from_report``: same listings as the search pages, FBA rows
+with ``push_enabled=False``). The report is named by the cursor (``report:<reportId>:<deadline>``);
+one call waits up to ``report_wait_seconds`` (30) for it, checking every ``report_poll_seconds``
+(5, within getReport's usage plan of 2/s), and answers an empty page with the same cursor while it
+is still processing, so the engine's import loop calls again. A report that ends FATAL or
+CANCELLED, or is not DONE within ``report_timeout_seconds`` (3600), fails the import with a
+ConnectorError; the listings of the search pages stay imported. Amazon usually takes minutes to
+produce the report; the listings already read are imported again from it (idempotent).
 
 There is no ``webhooks`` module: Amazon has no HTTP webhooks (``webhook_verify`` /
 ``webhook_parse`` refuse every delivery). Orders come two ways:

@@ -19,6 +19,11 @@ Account fields. ``base_url``: the SP-API endpoint of the seller's region
 ``initial_lookback_days`` (30)        the first poll reads open orders updated this far back
 ``throttle_max_wait`` (30)            seconds a call may wait for its operation's token
 ``feed_poll_seconds`` (60)            retry delay while a feed is being processed
+``report_wait_seconds`` (30)          past 1,000 SKUs the import reads the GET_MERCHANT_LISTINGS_
+                                      ALL_DATA report (``reports``): one listings_fetch call waits
+                                      this long for it, checking every ``report_poll_seconds`` (5),
+                                      then returns an empty page with the same cursor
+``report_timeout_seconds`` (3600)     the import fails when the report takes longer in all
 ``sqs_queue_url`` ("")                the SQS queue ORDER_CHANGE notifications are delivered to
                                       (https://sqs.<region>.amazonaws.com/<account>/<name>); set,
                                       the engine reads it continuously (orders within a second),
@@ -59,6 +64,7 @@ from channels_app.connectors.amazon.mapping import (
 )
 from channels_app.connectors.amazon.notifications import AwsCredentials, SqsClient, message_event
 from channels_app.connectors.amazon.pushing import QuantityPusher
+from channels_app.connectors.amazon.reports import ListingsReader
 from channels_app.connectors.amazon.shipping import confirm_shipment_body
 from channels_app.connectors.amazon.throttle import UsagePlanThrottle, usage_plan_rate_limits
 from channels_app.connectors.base import (
@@ -86,7 +92,6 @@ from channels_app.connectors.registry import connector_register
 logger = logging.getLogger(__name__)
 
 OPEN_STATUSES = "PendingAvailability,Pending,Unshipped,PartiallyShipped"
-LISTINGS_PAGE_SIZE = 20  # searchListingsItems pageSize maximum
 # OrderItems of an order version ("LastUpdateDate|OrderStatus|NumberOfItemsShipped") are kept in
 # Django's cache (Redis: shared by every worker) for this long, so the overlap re-read of an
 # unchanged order costs no getOrderItems call (0.5 a second is all Amazon allows).
@@ -202,6 +207,14 @@ class AmazonConnector(Connector):
             patch_rate=self.plans.rate("patchListingsItem"),
             feed_poll_seconds=float(options.get("feed_poll_seconds", 60.0)),
         )
+        self.listings = ListingsReader(
+            client=self.client,
+            seller_id=self.seller_id,
+            marketplace_ids=self.marketplace_ids,
+            wait_seconds=float(options.get("report_wait_seconds", 30.0)),
+            poll_seconds=float(options.get("report_poll_seconds", 5.0)),
+            timeout_seconds=float(options.get("report_timeout_seconds", 3600.0)),
+        )
         self.http_options = http_options
         self._sqs: SqsClient | None = None
 
@@ -273,30 +286,9 @@ class AmazonConnector(Connector):
 
     # ------------------------------------------------------------------ listings
     def listings_fetch(self, *, cursor: str | None) -> ListingPage:
-        """searchListingsItems: one page (20) of the seller's listings with their fulfilment
-        channel and quantity; FBA listings come with push_enabled False."""
-        params: list[tuple[str, Any]] = [
-            ("marketplaceIds", self.marketplace_ids[0]),
-            ("includedData", "summaries,fulfillmentAvailability"),
-            ("pageSize", LISTINGS_PAGE_SIZE),
-        ]
-        if cursor:
-            params.append(("pageToken", cursor))
-        data = self.client.call_json(
-            "searchListingsItems",
-            "GET",
-            f"listings/2021-08-01/items/{quote(self.seller_id, safe='')}",
-            params=params,
-        )
-        if not isinstance(data, Mapping):
-            raise ConnectorError("searchListingsItems answered without a body")
-        listings = [
-            listing_from_amazon(item, marketplace_id=self.marketplace_ids[0])
-            for item in data.get("items") or []
-            if isinstance(item, Mapping)
-        ]
-        pagination = data.get("pagination") if isinstance(data.get("pagination"), Mapping) else {}
-        return ListingPage(listings=listings, next_cursor=pagination.get("nextToken") or None)
+        """searchListingsItems pages (20 listings), then, past 1,000 SKUs, the listings report
+        (``reports.ListingsReader``); FBA listings come with push_enabled False."""
+        return self.listings.fetch(cursor=cursor)
 
     def _listing_item(self, sku: str, included: str) -> Mapping[str, Any] | None:
         try:

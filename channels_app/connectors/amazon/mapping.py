@@ -3,8 +3,9 @@
 Shapes: Orders API v0 ``Order`` / ``OrderItem`` (ordersV0.json), Listings Items 2021-08-01
 ``Item`` with ``summaries`` / ``attributes`` / ``fulfillmentAvailability``
 (listingsItems_2021-08-01.json), and the JSON_LISTINGS_FEED processing report
-(listings-feed-processing-report-schema-v2.json), and the ORDER_CHANGE notification
-(schemas/notifications/OrderChangeNotification.json).
+(listings-feed-processing-report-schema-v2.json), the ORDER_CHANGE notification
+(schemas/notifications/OrderChangeNotification.json), and the tab-separated rows of the
+GET_MERCHANT_LISTINGS_ALL_DATA report (Reports API 2021-06-30).
 """
 
 from __future__ import annotations
@@ -306,3 +307,53 @@ def patch_issues_text(answer: Mapping[str, Any]) -> str:
         if isinstance(i, Mapping) and i.get("severity") == "ERROR"
     ]
     return "; ".join(found) or f"submission {answer.get('status')}"
+
+
+def _report_text(raw: bytes) -> str:
+    """A report document's text: UTF-8 (with or without BOM), else Windows-1252 (Amazon writes
+    some marketplaces' flat-file reports in a legacy code page)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def listings_from_report(raw: bytes) -> list[ListingDTO]:
+    """The rows of a GET_MERCHANT_LISTINGS_ALL_DATA document (tab-separated, a header row of
+    column names such as ``seller-sku``, ``item-name``, ``quantity``, ``asin1``,
+    ``fulfillment-channel``) as the listings :func:`listing_from_amazon` gives: the id is the
+    seller SKU; rows whose ``fulfillment-channel`` is not DEFAULT (FBA, e.g. AMAZON_NA) come with
+    ``push_enabled=False`` and no quantity. Columns are found by name, in any order; rows without
+    a SKU are skipped, and a SKU seen twice keeps its first row."""
+    lines = [line.rstrip("\r") for line in _report_text(raw).split("\n")]
+    lines = [line for line in lines if line.strip()]
+    if not lines:
+        return []
+    header = [name.strip().lower() for name in lines[0].split("\t")]
+    if "seller-sku" not in header:
+        raise AmazonPayloadError("The listings report has no seller-sku column")
+    listings: dict[str, ListingDTO] = {}
+    for line in lines[1:]:
+        cells = line.split("\t")
+        row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
+        sku = row.get("seller-sku", "")
+        if not sku or sku in listings:
+            continue
+        channel = row.get("fulfillment-channel", "") or SELLER_FULFILLED
+        quantity_text = row.get("quantity", "")
+        quantity = None
+        if channel == SELLER_FULFILLED and quantity_text:
+            try:
+                quantity = int(quantity_text)
+            except ValueError:
+                raise AmazonPayloadError(f"Quantity of {sku} is not a number: {quantity_text!r}") from None
+        listings[sku] = ListingDTO(
+            external_id=sku,
+            sku_code=sku,
+            title=row.get("item-name", "")[:500],
+            quantity=quantity,
+            external_product_id=row.get("asin1", ""),
+            push_enabled=channel == SELLER_FULFILLED,
+            extra={"fulfillment_channel_code": channel, "product_type": ""},
+        )
+    return list(listings.values())

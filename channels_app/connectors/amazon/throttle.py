@@ -3,7 +3,8 @@
 Amazon limits each operation separately (a token bucket per operation and seller/application:
 ``rate`` requests per second refilled up to ``burst``). The defaults below are the "Usage Plan"
 tables in each operation's description in Amazon's models (ordersV0.json,
-listingsItems_2021-08-01.json, feeds_2021-06-30.json, selling-partner-api-models). The
+listingsItems_2021-08-01.json, feeds_2021-06-30.json, reports_2021-06-30.json,
+selling-partner-api-models). The
 ``x-amzn-RateLimit-Limit`` answer header carries the rate Amazon applies now; a lower figure
 replaces the default for that operation (never a higher one: the header omits the burst).
 
@@ -42,6 +43,9 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getFeed": UsagePlan(2.0, 15),
     "cancelFeed": UsagePlan(2.0, 15),
     "getFeedDocument": UsagePlan(0.0222, 10),
+    "createReport": UsagePlan(0.0167, 15),
+    "getReport": UsagePlan(2.0, 15),
+    "getReportDocument": UsagePlan(0.0167, 15),
 }
 
 # Rates announced by x-amzn-RateLimit-Limit, per (account id, operation), for this process.

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .clock import iso
 from .listings import apply_change, listing_item_json, plan_update
 
 if TYPE_CHECKING:
@@ -57,6 +58,30 @@ class Feed:
     report: dict | None = None
 
 
+def processing_step(job: Any, now: datetime, *, queue_seconds: float, processing_seconds: float) -> bool:
+    """Move a feed or report (``status``, ``created``, ``started``, ``ended``) from IN_QUEUE to
+    IN_PROGRESS after ``queue_seconds``; True when its ``processing_seconds`` are over too (``ended``
+    is then set and the caller finishes it)."""
+    if job.status == "IN_QUEUE" and now >= job.created + timedelta(seconds=queue_seconds):
+        job.status = "IN_PROGRESS"
+        job.started = job.created + timedelta(seconds=queue_seconds)
+    if job.status == "IN_PROGRESS" and now >= job.started + timedelta(seconds=processing_seconds):
+        job.ended = job.started + timedelta(seconds=processing_seconds)
+        return True
+    return False
+
+
+def processing_json(job: Any) -> dict[str, Any]:
+    """``createdTime``, ``processingStatus`` and, once known, ``processingStartTime`` /
+    ``processingEndTime`` of a feed or report (getFeed, getReport)."""
+    body: dict[str, Any] = {"createdTime": iso(job.created), "processingStatus": job.status}
+    if job.started:
+        body["processingStartTime"] = iso(job.started)
+    if job.ended:
+        body["processingEndTime"] = iso(job.ended)
+    return body
+
+
 def s3_error(code: str, message: str) -> bytes:
     """An S3-style XML error, as the presigned upload/download URLs answer."""
     return (
@@ -80,13 +105,14 @@ class FeedStore:
     def _signature(self, doc_id: str, method: str, amz_date: str) -> str:
         return hmac.new(self._secret, f"{method}\n{doc_id}\n{amz_date}".encode(), hashlib.sha256).hexdigest()
 
-    def presigned_url(self, doc_id: str, method: str) -> str:
-        """A URL in the shape of an S3 presigned URL (X-Amz-* query), expiring after 5 minutes."""
+    def presigned_url(self, doc_id: str, method: str, *, folder: str = "feed-documents") -> str:
+        """A URL in the shape of an S3 presigned URL (X-Amz-* query), expiring after 5 minutes.
+        ``folder`` "report-documents" gives the URL of a report document (``reports.py``)."""
         amz_date = self.state.clock.now().strftime("%Y%m%dT%H%M%SZ")
         ttl = int(self.state.config.document_url_ttl)
         kind = "upload" if method == "PUT" else "download"
         return (
-            f"{self.base_url}/feed-documents/{kind}/{doc_id}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            f"{self.base_url}/{folder}/{kind}/{doc_id}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
             f"&X-Amz-Date={amz_date}&X-Amz-Expires={ttl}&X-Amz-SignedHeaders=content-type%3Bhost"
             f"&X-Amz-Signature={self._signature(doc_id, method, amz_date)}"
         )
@@ -167,15 +193,12 @@ class FeedStore:
         """Move feeds through IN_QUEUE → IN_PROGRESS → DONE/FATAL as fake time passes."""
         config = self.state.config
         for feed in self.feeds.values():
-            if feed.status == "IN_QUEUE" and now >= feed.created + timedelta(
-                seconds=config.feed_queue_seconds
+            if processing_step(
+                feed,
+                now,
+                queue_seconds=config.feed_queue_seconds,
+                processing_seconds=config.feed_processing_seconds,
             ):
-                feed.status = "IN_PROGRESS"
-                feed.started = feed.created + timedelta(seconds=config.feed_queue_seconds)
-            if feed.status == "IN_PROGRESS" and now >= feed.started + timedelta(
-                seconds=config.feed_processing_seconds
-            ):
-                feed.ended = feed.started + timedelta(seconds=config.feed_processing_seconds)
                 self._process(feed)
 
     def _store_report(self, feed: Feed, report: dict) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .clock import iso
+from .feeds import processing_json
 
 if TYPE_CHECKING:
     from .feeds import Feed
@@ -17,13 +17,8 @@ def feed_json(feed: Feed) -> dict:
         "feedId": feed.feed_id,
         "feedType": feed.feed_type,
         "marketplaceIds": feed.marketplace_ids,
-        "createdTime": iso(feed.created),
-        "processingStatus": feed.status,
+        **processing_json(feed),
     }
-    if feed.started:
-        body["processingStartTime"] = iso(feed.started)
-    if feed.ended:
-        body["processingEndTime"] = iso(feed.ended)
     if feed.result_document_id:
         body["resultFeedDocumentId"] = feed.result_document_id
     return body

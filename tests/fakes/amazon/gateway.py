@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, unquote
 from . import orders
 from .feeds_api import feeds_operation
 from .listings import INCLUDED_DATA, bad_request, listing_item_json, patch_listings_item
+from .reports import reports_operation
 from .search import search_listings_items
 
 if TYPE_CHECKING:
@@ -160,6 +161,9 @@ SP_ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("POST", re.compile(r"^/feeds/2021-06-30/feeds$"), "createFeed"),
     ("GET", re.compile(r"^/feeds/2021-06-30/feeds/(?P<feed_id>[^/]+)$"), "getFeed"),
     ("DELETE", re.compile(r"^/feeds/2021-06-30/feeds/(?P<feed_id>[^/]+)$"), "cancelFeed"),
+    ("POST", re.compile(r"^/reports/2021-06-30/reports$"), "createReport"),
+    ("GET", re.compile(r"^/reports/2021-06-30/reports/(?P<report_id>[^/]+)$"), "getReport"),
+    ("GET", re.compile(r"^/reports/2021-06-30/documents/(?P<doc_id>[^/]+)$"), "getReportDocument"),
 ]
 
 
@@ -247,6 +251,8 @@ def sp_api(
         return orders.confirm_shipment(state, params["order_id"], body)
     if operation in ("getListingsItem", "patchListingsItem", "searchListingsItems"):
         return _listings(state, operation, params, query, body)
+    if operation in ("createReport", "getReport", "getReportDocument"):
+        return reports_operation(state, operation, params, body)
     return feeds_operation(state, operation, params, body)
 
 
@@ -288,7 +294,7 @@ def handle(fake: Any, method: str, path: str, query_string: str, headers: Any, r
         form = _lwa_form(headers, raw)
         fake.log_request(operation="lwa:token", method=method, path=path, query=form, raw=b"")
         return lwa_token(state, form)
-    if path.startswith("/feed-documents/"):
+    if path.startswith(("/feed-documents/", "/report-documents/")):
         return _document_url(state, method, path, query, headers, raw)
     if path.startswith("/_fake/"):
         from .control import control
@@ -347,12 +353,13 @@ def _document_url(
     if len(parts) != 4:
         return Response(404, b"", {})
     kind, doc_id = parts[2], parts[3]
-    if kind == "upload" and method == "PUT":
+    if kind == "upload" and method == "PUT" and parts[1] == "feed-documents":
         status, body = state.feeds.upload(
             doc_id, content_type=headers.get("Content-Type", ""), body=raw, query=flat
         )
         return Response(status, body, {"Content-Type": "application/xml"} if body else {})
     if kind == "download" and method == "GET":
-        status, body, content_type = state.feeds.download(doc_id, flat)
+        store = state.reports if parts[1] == "report-documents" else state.feeds
+        status, body, content_type = store.download(doc_id, flat)
         return Response(status, body, {"Content-Type": content_type})
     return Response(405, b"", {})

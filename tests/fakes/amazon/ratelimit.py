@@ -2,9 +2,9 @@
 
 Rates and bursts are the defaults published in each operation's "Usage Plan" table of Amazon's
 Swagger models (selling-partner-api-models: ordersV0.json, listingsItems_2021-08-01.json,
-feeds_2021-06-30.json). The algorithm is the token bucket described in "Usage Plans and Rate Limits
-in the SP-API": tokens are added at `rate` per second up to `burst`; each request takes one; a request
-that finds the bucket empty is throttled with HTTP 429.
+feeds_2021-06-30.json, reports_2021-06-30.json). The algorithm is the token bucket described in
+"Usage Plans and Rate Limits in the SP-API": tokens are added at `rate` per second up to `burst`;
+each request takes one; a request that finds the bucket empty is throttled with HTTP 429.
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ DEFAULT_USAGE_PLANS: dict[str, UsagePlan] = {
     "getFeed": UsagePlan(2, 15),
     "cancelFeed": UsagePlan(2, 15),
     "getFeedDocument": UsagePlan(0.0222, 10),
+    # Reports API 2021-06-30 (reports_2021-06-30.json)
+    "createReport": UsagePlan(0.0167, 15),
+    "getReport": UsagePlan(2, 15),
+    "getReportDocument": UsagePlan(0.0167, 15),
 }
 
 

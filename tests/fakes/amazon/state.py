@@ -2,7 +2,7 @@
 
 Everything is guarded by one re-entrant lock, and every read first calls `tick()`, which applies what
 the fake clock says has happened meanwhile (payment authorised → Pending becomes Unshipped, delayed
-listing updates land, feeds progress IN_QUEUE → IN_PROGRESS → DONE).
+listing updates land, feeds and reports progress IN_QUEUE → IN_PROGRESS → DONE).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from .clock import FakeClock
 from .feeds import FeedStore
 from .ratelimit import RateLimiter
+from .reports import ReportStore
 
 US_MARKETPLACE = "ATVPDKIKX0DER"  # amazon.com, as in every example of the models
 
@@ -47,6 +48,11 @@ class FakeConfig:
     feed_queue_seconds: float = 30.0
     feed_processing_seconds: float = 60.0
     feed_report_gzip: bool = False
+    # Report lifecycle (GET_MERCHANT_LISTINGS_ALL_DATA, reports.py); report_fatal ends it FATAL.
+    report_queue_seconds: float = 10.0
+    report_processing_seconds: float = 30.0
+    report_document_gzip: bool = False
+    report_fatal: bool = False
     # Presigned feed-document URLs expire after 5 minutes (FeedDocument.url in feeds_2021-06-30.json).
     document_url_ttl: float = 300.0
     order_items_page_size: int = 100
@@ -120,6 +126,7 @@ class AmazonState:
         self.access_tokens: dict[str, datetime] = {}
         self.rate_limiter = RateLimiter(self.clock)
         self.feeds = FeedStore(self)
+        self.reports = ReportStore(self)
         self._ids = itertools.count(1)
         # NextToken -> pinned paging state, per operation.
         self.order_tokens: dict[str, tuple[tuple[str, str], list[str], int]] = {}
@@ -161,6 +168,7 @@ class AmazonState:
                     listing.quantity = due[-1][1]
                     listing.last_updated = due[-1][0]
             self.feeds.tick(now)
+            self.reports.tick(now)
 
     def advance(self, seconds: float) -> None:
         """Move the fake clock forward and apply what happened meanwhile."""
