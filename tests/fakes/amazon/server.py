@@ -254,12 +254,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pending-seconds", type=float, default=FakeConfig.pending_seconds)
     parser.add_argument("--feed-queue-seconds", type=float, default=FakeConfig.feed_queue_seconds)
     parser.add_argument("--feed-processing-seconds", type=float, default=FakeConfig.feed_processing_seconds)
+    parser.add_argument("--report-queue-seconds", type=float, default=FakeConfig.report_queue_seconds)
+    parser.add_argument(
+        "--report-processing-seconds", type=float, default=FakeConfig.report_processing_seconds
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     config = FakeConfig(
         pending_seconds=args.pending_seconds,
         feed_queue_seconds=args.feed_queue_seconds,
         feed_processing_seconds=args.feed_processing_seconds,
+        report_queue_seconds=args.report_queue_seconds,
+        report_processing_seconds=args.report_processing_seconds,
     )
     fake = FakeAmazon(
         config=config,
