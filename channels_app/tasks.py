@@ -82,6 +82,17 @@ def inbound_events_drain_task(self, account_id: int) -> dict:
 
 
 @shared_task(bind=True, acks_late=True)
+def account_listings_import_task(self, account_id: int) -> dict:
+    """Import the account's listings and auto-link them (sync-now ``listings``)."""
+    from channels_app.services.onboarding import account_listings_import_by_id
+
+    try:
+        return account_listings_import_by_id(account_id=account_id)
+    except RetryableError as exc:
+        _retry_or_raise(self, exc, retry_after=exc.retry_after)
+
+
+@shared_task(bind=True, acks_late=True)
 def account_orders_sync_task(self, account_id: int) -> dict:
     """Poll the account's changed orders."""
     from channels_app.services.polling import account_orders_sync

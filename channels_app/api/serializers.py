@@ -93,6 +93,9 @@ class SyncNowInputSerializer(serializers.Serializer):
     orders = serializers.BooleanField(default=True)
     push = serializers.BooleanField(default=True)
     reconcile = serializers.BooleanField(default=False)
+    listings = serializers.BooleanField(
+        default=False, help_text="Import the channel's listings in the background (large catalogs)"
+    )
 
 
 class PreviewOutputSerializer(serializers.Serializer):

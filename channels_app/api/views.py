@@ -110,7 +110,8 @@ class ChannelAccountViewSet(
         data = SyncNowInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         started = account_sync_now(account=self.get_object(), **data.validated_data)
-        return Response({name: name in started for name in ("orders", "push", "reconcile")}, status=202)
+        names = ("orders", "push", "reconcile", "listings")
+        return Response({name: name in started for name in names}, status=202)
 
     @extend_schema(responses={200: PreviewOutputSerializer(many=True)})
     @action(detail=True, methods=["get"])
@@ -142,7 +143,8 @@ class ChannelAccountViewSet(
     @extend_schema(request=None, responses={200: None})
     @action(detail=True, methods=["post"], url_path="import-listings")
     def import_listings(self, request: Request, pk=None) -> Response:
-        """Read the channel's listings now and auto-link them by SKU."""
+        """Read the channel's listings now and auto-link them by SKU (in this request; for a large
+        catalog - Amazon's listings report takes minutes - use sync-now with ``listings``)."""
         try:
             return Response(account_listings_import(account=self.get_object()))
         except ConnectorError as exc:

@@ -100,12 +100,26 @@ def inbound_event_retry(*, event: InboundEvent) -> InboundEvent:
 
 
 def account_sync_now(
-    *, account: ChannelAccount, orders: bool = True, push: bool = True, reconcile: bool = False
+    *,
+    account: ChannelAccount,
+    orders: bool = True,
+    push: bool = True,
+    reconcile: bool = False,
+    listings: bool = False,
 ) -> list[str]:
-    """Enqueue the chosen sync jobs for ``account`` now; return their names."""
-    from channels_app.tasks import account_orders_sync_task, account_push_task, account_reconcile_task
+    """Enqueue the chosen sync jobs for ``account`` now; return their names. ``listings``: the
+    listings import, which for a large Amazon catalog waits minutes for Amazon's report."""
+    from channels_app.tasks import (
+        account_listings_import_task,
+        account_orders_sync_task,
+        account_push_task,
+        account_reconcile_task,
+    )
 
     started = []
+    if listings:
+        transaction.on_commit(lambda: account_listings_import_task.delay(account.pk))
+        started.append("listings")
     if orders:
         transaction.on_commit(lambda: account_orders_sync_task.delay(account.pk))
         started.append("orders")

@@ -61,6 +61,15 @@ def account_listings_import(*, account: ChannelAccount, autolink: bool = True) -
     return {"imported": imported, "linked": linked}
 
 
+def account_listings_import_by_id(*, account_id: int) -> dict[str, int]:
+    """:func:`account_listings_import` of an enabled account (the background task's entry);
+    empty counts when the account is gone or disabled."""
+    account = ChannelAccount.objects.filter(pk=account_id, enabled=True).first()
+    if account is None:
+        return {"imported": 0, "linked": 0}
+    return account_listings_import(account=account)
+
+
 def listings_autolink(*, account: ChannelAccount) -> int:
     """Link every unlinked listing whose channel SKU equals one of our SKU codes; return how many."""
     linked = 0

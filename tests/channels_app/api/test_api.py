@@ -133,10 +133,30 @@ def test_sync_now_polls_orders_and_pushes(api_client, shops, on_commit):
 
     account = ChannelAccount.objects.get(pk=account_id)
     assert response.status_code == 202
-    assert response.json() == {"orders": True, "push": True, "reconcile": False}
+    assert response.json() == {"orders": True, "push": True, "reconcile": False, "listings": False}
     assert account.orders_synced_at is not None
     assert account.sales_channel.orders.count() == 1
     assert shop.quantity("L1") == 0  # no stock here: the master's figure wins
+
+
+def test_sync_now_imports_listings_in_the_background_when_asked(api_client, shops, on_commit):
+    SKUFactory(code="S1")
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=3)
+    shop.listing_add("L2", sku="S2", quantity=1)
+    account_id = _create(api_client("manager"), shop).json()["id"]
+    body = {"listings": True, "orders": False, "push": False}
+
+    with on_commit(execute=False) as queued:
+        response = api_client("operator").post(f"{ACCOUNTS}{account_id}/sync-now/", body, format="json")
+    before = Listing.objects.count()
+    for callback in queued:
+        callback()
+
+    assert response.status_code == 202
+    assert response.json() == {"orders": False, "push": False, "reconcile": False, "listings": True}
+    assert before == 0  # nothing imported inside the request
+    assert dict(Listing.objects.values_list("external_id", "sku__code")) == {"L1": "S1", "L2": None}
 
 
 def test_register_webhooks_action_registers_to_this_site_and_go_live_does_too(
