@@ -28,7 +28,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from channels_app.connectors.base import Connector, ConnectorError, ListingRef, QuantityUpdate, RetryableError
@@ -184,14 +184,16 @@ def _push_batch(
         summary.held += len(held)
         summary.sync_orders = True
         summary.wait(1.0)
-    todo = [item for item in listings if item not in held]
+    held_ids = {item.pk for item in held}
+    todo = [item for item in listings if item.pk not in held_ids]
     shown = [
         item for item in todo if _already_shown(listing=item, wanted=wanted[item.pk], connector=connector)
     ]
     if shown:
         listings_mark_current(listings=shown)
         summary.unchanged += len(shown)
-        todo = [item for item in todo if item not in shown]
+        shown_ids = {item.pk for item in shown}
+        todo = [item for item in todo if item.pk not in shown_ids]
     if not todo:
         return True
     if account.dry_run:
@@ -370,13 +372,18 @@ def account_push_dirty(
     return summary
 
 
-def _claimable(*, account: ChannelAccount):
+def listings_claimable() -> QuerySet[Listing]:
+    """Dirty, pushable, linked listings whose backoff has run out and that no run holds now."""
     now = timezone.now()
     return (
-        Listing.objects.filter(account=account, needs_push=True, push_enabled=True, sku__isnull=False)
+        Listing.objects.filter(needs_push=True, push_enabled=True, sku__isnull=False)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
     )
+
+
+def _claimable(*, account: ChannelAccount) -> QuerySet[Listing]:
+    return listings_claimable().filter(account=account)
 
 
 def worker_claims_release(*, claimer: str) -> dict[str, int]:

@@ -36,6 +36,13 @@ def backoff_seconds(*, failures: int, retry_after: float | None = None) -> float
     return max(delay, retry_after or 0.0)
 
 
+# _settled() in SQL, for bulk updates joined to ``v`` (id, version) as listing ``l``.
+_SETTLED_SQL = (
+    "claimed_until = NULL, next_attempt_at = NULL, needs_push = (l.dirty_version <> v.version), "
+    "dirty_since = CASE WHEN l.dirty_version = v.version THEN NULL ELSE l.dirty_since END"
+)
+
+
 def _settled(*, version: int) -> dict:
     """Fields of a settled listing: claim and backoff released, clean unless changed since."""
     current = Q(dirty_version=version)
@@ -101,10 +108,8 @@ def _mark_pushed_bulk(*, pushed: Sequence[Pushed], now) -> None:
             f"UPDATE {table} AS l SET last_pushed_qty = v.qty, last_pushed_at = %s, "  # noqa: S608
             "last_seen_qty = v.seen, last_seen_at = %s, last_error = '', push_failures = 0, "
             "belief_shifted = FALSE, "
-            "push_submission = '', push_submitted_at = NULL, claimed_until = NULL, "
-            "next_attempt_at = NULL, catchup_required_after = NULL, "
-            "needs_push = (l.dirty_version <> v.version), "
-            "dirty_since = CASE WHEN l.dirty_version = v.version THEN NULL ELSE l.dirty_since END "
+            "push_submission = '', push_submitted_at = NULL, catchup_required_after = NULL, "
+            f"{_SETTLED_SQL} "
             "FROM (SELECT UNNEST(%s::bigint[]) AS id, UNNEST(%s::bigint[]) AS version, "
             "UNNEST(%s::integer[]) AS qty, UNNEST(%s::integer[]) AS seen) AS v WHERE l.id = v.id",
             [
@@ -207,9 +212,7 @@ def listings_mark_current(*, listings: Sequence[Listing]) -> None:
     table = Listing._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS l SET claimed_until = NULL, next_attempt_at = NULL, "  # noqa: S608
-            "needs_push = (l.dirty_version <> v.version), "
-            "dirty_since = CASE WHEN l.dirty_version = v.version THEN NULL ELSE l.dirty_since END "
+            f"UPDATE {table} AS l SET {_SETTLED_SQL} "  # noqa: S608
             "FROM (SELECT UNNEST(%s::bigint[]) AS id, UNNEST(%s::bigint[]) AS version) AS v "
             "WHERE l.id = v.id",
             [[item.pk for item in listings], [item.dirty_version for item in listings]],

@@ -13,40 +13,32 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing, SyncCursor
+from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, SyncCursor
 from channels_app.services.intake_batch import account_inbound_events_drain_request, drain_flag_clear
 from channels_app.services.outbox import account_push_request
-from channels_app.services.push import PUSH_STREAM
+from channels_app.services.push import PUSH_STREAM, listings_claimable
 
 
 def _accounts_with_stalled_events(*, before) -> list[int]:
-    return sorted(
-        set(
-            InboundEvent.objects.filter(status=InboundEventStatus.PENDING, received_at__lt=before)
-            .values_list("account_id", flat=True)
-            .distinct()
-        )
-    )
+    pending = InboundEvent.objects.filter(status=InboundEventStatus.PENDING, received_at__lt=before)
+    return sorted(pending.order_by().values_list("account_id", flat=True).distinct())
 
 
 def _accounts_with_stalled_pushes(*, before) -> list[int]:
-    now = timezone.now()
     dirty = set(
-        Listing.objects.filter(needs_push=True, push_enabled=True, sku__isnull=False, account__enabled=True)
-        .filter(dirty_since__lt=before)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        listings_claimable()
+        .filter(dirty_since__lt=before, account__enabled=True)
+        .order_by()
         .values_list("account_id", flat=True)
         .distinct()
     )
     # A push run holding the account's lease re-checks for dirty listings when it lets go.
     running = set(
-        SyncCursor.objects.filter(account_id__in=dirty, stream=PUSH_STREAM, leased_until__gt=now).values_list(
-            "account_id", flat=True
-        )
+        SyncCursor.objects.filter(
+            account_id__in=dirty, stream=PUSH_STREAM, leased_until__gt=timezone.now()
+        ).values_list("account_id", flat=True)
     )
     return sorted(dirty - running)
 

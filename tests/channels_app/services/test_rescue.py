@@ -49,31 +49,28 @@ def _age(seconds: float) -> None:
     InboundEvent.objects.update(received_at=timezone.now() - timedelta(seconds=seconds))
 
 
-def test_events_waiting_past_the_threshold_are_drained_and_reach_the_other_shop(client, two_shops, on_commit):
+@pytest.mark.parametrize(
+    ("age", "drains", "status", "orders", "shown_on_b"),
+    [
+        (30, 1, "processed", 2, 5),  # stalled: one drain for the account, both orders reach B
+        (2, 0, "pending", 0, 10),  # fresh: left to the drain already queued
+    ],
+)
+def test_events_waiting_past_the_threshold_get_one_drain_per_account(
+    client, two_shops, on_commit, age, drains, status, orders, shown_on_b
+):
     shops, accounts, _sku = two_shops
-    _store_lost(client, on_commit, shops["A"], accounts["A"], shops["A"].buy("A-L1", 3))
-    _age(30)
+    for quantity in (3, 2):
+        _store_lost(client, on_commit, shops["A"], accounts["A"], shops["A"].buy("A-L1", quantity))
+    _age(age)
 
     with on_commit(execute=True):
         counts = stalled_work_rescue(events_older_than=10, pushes_older_than=10)
 
-    assert counts == {"drains": 1, "pushes": 0}
-    assert list(InboundEvent.objects.values_list("status", flat=True)) == ["processed"]
-    assert Order.objects.count() == 1
-    assert shops["B"].quantity("B-L1") == 7
-
-
-def test_fresh_events_are_left_to_the_drain_already_queued(client, two_shops, on_commit):
-    shops, accounts, _sku = two_shops
-    _store_lost(client, on_commit, shops["A"], accounts["A"], shops["A"].buy("A-L1", 3))
-    _age(2)
-
-    with on_commit(execute=True):
-        counts = stalled_work_rescue(events_older_than=10, pushes_older_than=10)
-
-    assert counts == {"drains": 0, "pushes": 0}
-    assert list(InboundEvent.objects.values_list("status", flat=True)) == ["pending"]
-    assert Order.objects.count() == 0
+    assert counts == {"drains": drains, "pushes": 0}
+    assert list(InboundEvent.objects.values_list("status", flat=True)) == [status, status]
+    assert Order.objects.count() == orders
+    assert shops["B"].quantity("B-L1") == shown_on_b
 
 
 def test_a_push_queued_but_lost_is_queued_again_once_it_is_stale(two_shops, on_commit):
