@@ -25,6 +25,7 @@ engine retries later. 5xx answers are retried once after a short pause.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 import time
@@ -35,6 +36,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from channels_app.connectors.amazon.endpoints import document_url_allowed
 from channels_app.connectors.amazon.throttle import UsagePlanThrottle
 from channels_app.connectors.base import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp, host_root
@@ -253,6 +255,27 @@ class SpApiClient:
             return response.json()
         except ValueError:
             raise ConnectorError(f"{operation}: the answer is not JSON") from None
+
+    def document_url_check(self, *, url: str) -> None:
+        """Refuse a presigned document URL outside Amazon S3 (the account's own host aside)."""
+        if not document_url_allowed(url=url, base_url=self.http.base_url):
+            raise ConnectorError("Refused a document URL outside Amazon S3")
+
+    def document_read(self, *, operation: str, path: str) -> bytes:
+        """A Feeds or Reports document: its descriptor (GET ``path``, ``operation``), then the
+        bytes at its presigned URL (checked), gunzipped when ``compressionAlgorithm`` is GZIP."""
+        descriptor = self.call_json(operation, "GET", path)
+        if not isinstance(descriptor, Mapping) or not descriptor.get("url"):
+            raise ConnectorError(f"{operation}: no url")
+        url = str(descriptor["url"])
+        self.document_url_check(url=url)
+        raw = self.document_get(url=url)
+        if descriptor.get("compressionAlgorithm") != "GZIP":
+            return raw
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError):
+            raise ConnectorError(f"{operation}: the document is not gzip") from None
 
     def document_http(self, *, url: str) -> tuple[ChannelHttp, str]:
         """A ChannelHttp confined to a presigned URL's host, and the path to request there."""

@@ -15,7 +15,6 @@ instead of sending a second one (see ``pushing``).
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -73,7 +72,7 @@ def feed_submit(*, client: SpApiClient, marketplace_ids: Sequence[str], document
         document_id, url = str(created["feedDocumentId"]), str(created["url"])
     except (KeyError, TypeError):
         raise ConnectorError("createFeedDocument answered without feedDocumentId/url") from None
-    _document_url_check(client=client, url=url)
+    client.document_url_check(url=url)
     client.document_put(url=url, body=json.dumps(document).encode("utf-8"), content_type=CONTENT_TYPE)
     feed = client.call_json(
         "createFeed",
@@ -101,13 +100,7 @@ def feed_status(*, client: SpApiClient, feed_id: str) -> tuple[str, str]:
 
 def feed_report(*, client: SpApiClient, document_id: str) -> dict[str, Any]:
     """The processing report of a DONE feed (decompressed and decoded)."""
-    doc = client.call_json("getFeedDocument", "GET", f"feeds/2021-06-30/documents/{document_id}")
-    if not isinstance(doc, Mapping) or not doc.get("url"):
-        raise ConnectorError(f"getFeedDocument {document_id}: no url")
-    _document_url_check(client=client, url=str(doc["url"]))
-    raw = client.document_get(url=str(doc["url"]))
-    if doc.get("compressionAlgorithm") == "GZIP":
-        raw = gzip.decompress(raw)
+    raw = client.document_read(operation="getFeedDocument", path=f"feeds/2021-06-30/documents/{document_id}")
     try:
         report = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
@@ -115,10 +108,3 @@ def feed_report(*, client: SpApiClient, document_id: str) -> dict[str, Any]:
     if not isinstance(report, dict):
         raise ConnectorError(f"Processing report of {document_id} is not an object")
     return report
-
-
-def _document_url_check(*, client: SpApiClient, url: str) -> None:
-    from channels_app.connectors.amazon.endpoints import document_url_allowed
-
-    if not document_url_allowed(url=url, base_url=client.http.base_url):
-        raise ConnectorError("Refused a feed-document URL outside Amazon S3")

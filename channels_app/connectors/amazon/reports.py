@@ -21,14 +21,12 @@ report ends FATAL or CANCELLED, it raises ConnectorError.
 
 from __future__ import annotations
 
-import gzip
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from channels_app.connectors.amazon.client import SpApiClient
-from channels_app.connectors.amazon.endpoints import document_url_allowed
 from channels_app.connectors.amazon.mapping import listing_from_amazon, listings_from_report
 from channels_app.connectors.base import ConnectorError, ListingPage
 
@@ -155,19 +153,7 @@ class ListingsReader:
             self._sleep(self.poll_seconds)
 
     def _document(self, document_id: str) -> bytes:
-        """getReportDocument and the document's bytes (gunzipped)."""
-        doc = self.client.call_json(
-            "getReportDocument", "GET", f"reports/2021-06-30/documents/{quote(document_id, safe='')}"
+        """The report document's bytes (getReportDocument, presigned URL, gunzipped)."""
+        return self.client.document_read(
+            operation="getReportDocument", path=f"reports/2021-06-30/documents/{quote(document_id, safe='')}"
         )
-        if not isinstance(doc, Mapping) or not doc.get("url"):
-            raise ConnectorError(f"getReportDocument {document_id}: no url")
-        url = str(doc["url"])
-        if not document_url_allowed(url=url, base_url=self.client.http.base_url):
-            raise ConnectorError("Refused a report-document URL outside Amazon S3")
-        raw = self.client.document_get(url=url)
-        if doc.get("compressionAlgorithm") == "GZIP":
-            try:
-                raw = gzip.decompress(raw)
-            except (OSError, EOFError):
-                raise ConnectorError(f"Report document {document_id} is not gzip") from None
-        return raw
