@@ -237,7 +237,9 @@ class PushResult:
     ``throttled`` (with ``retry``): the channel's rate limit, not the item, stopped it (a 429, or
     no token within the wait) - the engine waits ``retry_after`` without counting a failure.
     ``deferred``: not sent in this call so that more urgent items could use the channel's quota;
-    the item comes back in a call ``retry_after`` seconds later, merged with newer changes. Not
+    the engine hands the item back in its next call, merged and sorted with newer changes (the
+    connector paces its own calls within the quota; ``retry_after`` is the time the quota needs
+    for what this call sent, which the engine waits only when a call sent nothing at all). Not
     a failure and not logged as a push attempt.
     """
 

@@ -2,8 +2,12 @@
 
 One call of :func:`account_push_dirty` works through the account's claimable dirty listings in
 batches of the connector's maximum, each HTTP call taking a token from the account's shared
-rate limiter first. A claim is a lease (``claimed_until``): a worker that dies mid-push leaves
-its listings dirty, and once the lease runs out the next worker pushes them.
+rate limiter first. A connector that sends only part of a batch (Amazon: a few patches per
+call, the most urgent first) answers the rest "deferred": they are claimable again at once, so
+the run's next batch sorts them anew with the changes made meanwhile - a sale arriving while a
+backlog waits for the channel's quota is not queued behind it unless the backlog is more
+urgent. A claim is a lease (``claimed_until``): a worker that dies mid-push leaves its listings
+dirty, and once the lease runs out the next worker pushes them.
 
 The resurrection guard. A channel that has just sold its last unit shows 0 before its order
 reaches us; pushing an increase computed without that order would show stock that is gone.
@@ -75,6 +79,7 @@ class PushSummary:
     retry_in: float | None = None
     sync_orders: bool = False
     busy: bool = False
+    stalled: bool = False
 
     def wait(self, seconds: float) -> None:
         """Remember the shortest wait before the next attempt."""
@@ -252,7 +257,8 @@ def _results_apply(
 ) -> None:
     seen: set[str] = set()
     pushed: list[Pushed] = []
-    deferred: dict[float, list[Listing]] = {}
+    deferred: list[Listing] = []
+    deferred_wait = 0.0
     for result in results:
         item = by_external.get(result.external_id)
         if item is None or result.external_id in seen:
@@ -280,10 +286,9 @@ def _results_apply(
             summary.sync_orders = summary.sync_orders or increase
             summary.wait(1.0 if increase else 0.0)
         elif result.outcome == "deferred":
-            wait = max(result.retry_after or 0.0, 0.05)
-            deferred.setdefault(wait, []).append(item)
+            deferred.append(item)
+            deferred_wait = max(deferred_wait, result.retry_after or 0.0)
             summary.deferred += 1
-            summary.wait(wait)
         elif result.outcome == "pending" and result.submission_id:
             check_after = result.retry_after if result.retry_after is not None else PENDING_CHECK_SECONDS
             summary.wait(
@@ -305,8 +310,15 @@ def _results_apply(
             )
             summary.failed += 1
     listings_mark_pushed(pushed=pushed, dry_run=False)
-    for wait, items in deferred.items():
-        listings_defer(listings=items, seconds=wait)
+    if deferred and len(deferred) == len(by_external):
+        # Nothing was sent: the connector needs time before its next call.
+        summary.wait(max(deferred_wait, 0.05))
+        summary.stalled = True
+        listings_defer(listings=deferred, seconds=deferred_wait)
+    else:
+        # Claimable again at once: the run's next batch sorts them with the changes made
+        # meanwhile, and the channel's quota (the client's throttle) paces the calls.
+        listings_defer(listings=deferred, seconds=0.0)
     for external_id in by_external.keys() - seen:
         summary.wait(
             listing_mark_failed(
@@ -356,9 +368,12 @@ def account_push_dirty(
             listings = _claim(account=account, limit=limit, claimer=claimer)
             if not listings:
                 break
+            deferred_before = summary.deferred
             if not _push_batch(account=account, connector=connector, listings=listings, summary=summary):
                 break
-            if len(listings) < limit and not summary.held:
+            if summary.stalled:
+                break
+            if len(listings) < limit and not summary.held and summary.deferred == deferred_before:
                 break  # a short batch took everything claimable; new changes request a new run
             sync_cursor_lease_renew(cursor_row=cursor_row, lease=lease)
     finally:

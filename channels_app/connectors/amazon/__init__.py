@@ -62,7 +62,7 @@ API calls of a full push of 10,000 SKUs (measured against the fake in
 ``tests/channels_app/connectors/amazon/test_full_push.py``): the engine hands over ``batch_max``
 (2,000) listings per call, so five JSON_LISTINGS_FEEDs, each createFeedDocument + upload +
 createFeed + getFeed (at least once) + getFeedDocument + report download = 6 calls, plus one LWA
-token: 31 calls, plus up to ``patch_max`` (25) patchListingsItem per batch when it contains
+token: 31 calls, plus up to ``patch_max`` (5) patchListingsItem per batch when it contains
 decreases. The minimum Amazon's batch sizes allow is one feed (up to 25,000 messages): 6 calls
 plus the token. Patching alone would take 10,000 patchListingsItem calls (33 minutes at 5/s).
 """

@@ -10,8 +10,9 @@ Account fields. ``base_url``: the SP-API endpoint of the seller's region
 ``region`` ("na") / ``sandbox`` (false)  must agree with ``base_url`` when it is an Amazon host;
                                       ``region`` picks the Login with Amazon endpoint
 ``lwa_url`` ("")                      an explicit LWA token URL (Amazon's or the account's host)
-``patch_max`` (25)                    listings patched per push call (patchListingsItem), the
-                                      urgent ones first (zeros, then the largest decreases)
+``patch_max`` (5)                     listings patched per push call (patchListingsItem; 5 is
+                                      the plan's burst), the urgent ones first (zeros, then the
+                                      largest share of the shown figure gone); 0: feeds only
 ``feed_min`` (500)                    a push of more listings sends all but ``patch_max`` urgent
                                       ones by JSON_LISTINGS_FEED; a smaller one is all patched,
                                       ``patch_max`` per call (feeds take minutes)
@@ -202,7 +203,7 @@ class AmazonConnector(Connector):
             account_id=config.account_id,
             seller_id=self.seller_id,
             marketplace_ids=self.marketplace_ids,
-            patch_max=int(options.get("patch_max", 25)),
+            patch_max=int(options.get("patch_max", 5)),
             feed_min=int(options.get("feed_min", 500)),
             patch_rate=self.plans.rate("patchListingsItem"),
             feed_poll_seconds=float(options.get("feed_poll_seconds", 60.0)),

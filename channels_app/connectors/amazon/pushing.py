@@ -16,11 +16,13 @@ Rules, per push call (at most ``batch_max`` updates, from the engine):
     (accepted -> ok, ERROR issue -> error with the issue's text, which the engine keeps on the
     listing); an update to another figure is sent afresh;
   - a FATAL or CANCELLED feed: the update is sent afresh.
-* Up to ``patch_max`` updates are patched per call (patchListingsItem within its 5/s plan), the
-  urgent ones first - quantities going to zero, then the largest decreases, then the rest.
+* Up to ``patch_max`` updates (default 5, the plan's burst) are patched per call
+  (patchListingsItem within its 5/s plan), the urgent ones first - quantities going to zero,
+  then the largest share of the shown figure gone, then the largest decreases, then the rest.
 * A push of at most ``feed_min`` updates is all patched: what one call does not patch is answered
-  "deferred" (after the time the plan needs for the patches just made), so it comes back
-  in the engine's next call, merged with newer changes and sorted again. A feed is slower than a
+  "deferred", so it comes back in the engine's next call (about a second later, when the plan
+  has the tokens again), merged with newer changes and sorted again: a sale arriving during a
+  backlog is patched within a second or two unless the backlog is more urgent. A feed is slower than a
   few hundred patches (createFeed is about one per two minutes after a burst of 15, processing
   takes minutes and its report one getFeedDocument, about one per 45 s), so only a larger push -
   a full push, a big restock - sends everything but the patched urgent ones by feed (up to 10,000
@@ -54,10 +56,12 @@ def is_decrease(update: QuantityUpdate) -> bool:
     return update.quantity == 0 or (update.expected is not None and update.quantity < update.expected)
 
 
-def urgency(update: QuantityUpdate) -> tuple[int, int]:
-    """Sort key: zeros first, then the largest decreases."""
+def urgency(update: QuantityUpdate) -> tuple[int, float, int]:
+    """Sort key: zeros first, then the largest share of the shown figure that is gone (showing
+    2 of a true 1 risks more than 10 of a true 9), then the largest decreases."""
     drop = (update.expected - update.quantity) if update.expected is not None else 0
-    return (0 if update.quantity == 0 else 1, -drop)
+    share = drop / update.expected if update.expected else 0.0
+    return (0 if update.quantity == 0 else 1, -share, -drop)
 
 
 def submission_token(*, feed_id: str, message_id: int, quantity: int) -> str:
@@ -86,7 +90,7 @@ class QuantityPusher:
         account_id: int,
         seller_id: str,
         marketplace_ids: Sequence[str],
-        patch_max: int = 25,
+        patch_max: int = 5,
         feed_min: int = 500,
         patch_rate: float = 5.0,
         feed_poll_seconds: float = 60.0,
@@ -226,7 +230,7 @@ class QuantityPusher:
         addressable = [u for u in fresh if "/" not in u.listing.external_id]
         if len(addressable) <= self.patch_max:
             return [(update, None) for update in addressable], pathless, []
-        if len(addressable) <= self.feed_min:
+        if self.patch_max and len(addressable) <= self.feed_min:
             ranked = sorted(addressable, key=lambda u: (not is_decrease(u), urgency(u)))
             now, later = ranked[: self.patch_max], ranked[self.patch_max :]
             return [(update, None) for update in now], pathless, later

@@ -80,9 +80,7 @@ def test_a_small_push_patches_fulfillment_availability_and_records_the_quantity(
     assert (listing.needs_push, listing.last_pushed_qty) == (False, 7)
 
 
-def test_the_engine_keeps_deferred_listings_dirty_without_a_failure_and_patches_them_next(
-    amazon, connect, link
-):
+def test_the_engine_patches_deferred_listings_in_its_next_call_of_the_same_run(amazon, connect, link):
     location = LocationFactory(code="MAIN")
     account = connect(amazon, patch_max=2, feed_min=10)
     skus = {}
@@ -94,20 +92,16 @@ def test_the_engine_keeps_deferred_listings_dirty_without_a_failure_and_patches_
     account_orders_sync(account_id=account.pk)
     listings_mark_dirty(sku_ids=[s.pk for s in skus.values()])
 
-    first = account_push_dirty(account_id=account.pk)
-    waiting = {li.external_id: li for li in Listing.objects.filter(account=account, needs_push=True)}
-    Listing.objects.filter(account=account).update(next_attempt_at=None)  # the engine's retry time
-    second = account_push_dirty(account_id=account.pk)
+    summary = account_push_dirty(account_id=account.pk)
 
-    assert (first.pushed, first.deferred, first.failed, first.retry_in) == (2, 2, 0, 0.4)
-    assert _patches(amazon)[:2] == [("B", 0), ("C", 1)]  # the zero, then the largest drop
-    assert sorted(waiting) == ["A", "D"]
-    assert {(li.push_failures, li.last_error, li.claimed_until) for li in waiting.values()} == {(0, "", None)}
-    assert PushRecord.objects.filter(account=account).count() == 0
-    assert (second.pushed, second.deferred) == (2, 0)
+    assert (summary.pushed, summary.deferred, summary.failed, summary.batches) == (4, 2, 0, 2)
+    assert summary.retry_in is None
+    # the zero, then the largest share gone (9 -> 1), then 5 -> 3 before 5 -> 4
+    assert _patches(amazon) == [("B", 0), ("C", 1), ("A", 3), ("D", 4)]
     assert [amazon.quantity(c) for c in ("A", "B", "C", "D")] == [3, 0, 1, 4]
+    states = Listing.objects.filter(account=account).values_list("needs_push", "push_failures")
+    assert set(states) == {(False, 0)}
     assert amazon.stats.requests["createFeed"] == 0
-    assert not Listing.objects.filter(account=account, needs_push=True).exists()
 
 
 def test_a_large_push_goes_by_feed_and_the_report_fails_only_the_bad_sku(amazon, connect, link):
@@ -238,6 +232,21 @@ def test_a_push_up_to_feed_min_is_all_patched_most_urgent_first_the_rest_in_the_
     feed_document = json.loads(next(d for d in amazon.state.feeds.documents.values()).content)
     assert [m["sku"] for m in feed_document["messages"]] == ["D/1"]
     assert amazon.stats.requests["createFeed"] == 1
+
+
+def test_among_decreases_the_largest_share_of_the_shown_figure_gone_is_patched_first(amazon, connect):
+    for code, quantity in (("TEN", 10), ("TWO", 2), ("EIGHT", 8)):
+        amazon.seed_listing(code, quantity)
+    connector = account_connector(account=connect(amazon, patch_max=2, feed_min=10))
+
+    results = connector.quantities_push(
+        updates=[_update("TEN", 9, 10), _update("EIGHT", 5, 8), _update("TWO", 1, 2)]
+    )
+
+    # 2 -> 1 loses half of what is shown, 8 -> 5 three eighths, 10 -> 9 a tenth
+    assert _patches(amazon) == [("TWO", 1), ("EIGHT", 5)]
+    assert {r.external_id: r.outcome for r in results} == {"TWO": "ok", "EIGHT": "ok", "TEN": "deferred"}
+    assert amazon.quantity("TEN") == 10
 
 
 def test_a_sku_in_an_unfinished_feed_is_not_fed_twice_and_a_decrease_is_patched_then_reasserted(
