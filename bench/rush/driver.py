@@ -184,6 +184,7 @@ def run(*, args, faults: dict) -> dict:
             "latency_s_by_destination": {
                 n: [_pct([x for d, x in truth.reached if d == n], q) for q in (0.5, 0.99)] for n in names
             },
+            "latency_slowest": truth.slowest,
             "api_calls": calls,
             "webhook_deliveries": {"posted_by_driver": deliverer.posted,
                                    "failed_then_retried": deliverer.failed},

@@ -72,6 +72,7 @@ class Truth:
         self.pending: list[list] = []  # [sold_at, item, target, {channel: reached_at or None}]
         self.done: list[tuple[str, float]] = []
         self.reached: list[tuple[str, float]] = []  # (destination channel, seconds after the sale)
+        self.slowest: list[dict] = []  # the slowest probes, for the report's diagnosis
         self.stopped = False
 
     def sold(self, sale) -> None:
@@ -82,6 +83,14 @@ class Truth:
             target = self.catalog.ats(sale.item, self.remaining)
             others = {ch.name: None for ch in self.channels if ch.name != sale.channel}
             self.pending.append([sale.at, sale.item, target, others, sale.channel])
+
+    def _keep_slow(self, item, origin, sold_at, others, target) -> None:
+        probe = {
+            "s": round(max(others.values()) - sold_at, 3), "item": item.code, "kit": item.is_kit,
+            "origin": origin, "true_after": target,
+            "by_destination": {name: round(at - sold_at, 3) for name, at in others.items()},
+        }  # fmt: skip
+        self.slowest = sorted([*self.slowest, probe], key=lambda p: -p["s"])[:10]
 
     def sampler(self) -> None:
         while not self.stopped:
@@ -98,6 +107,7 @@ class Truth:
                     finished.append(entry)
                     self.done.append((origin, max(others.values()) - sold_at))
                     self.reached.extend((name, at - sold_at) for name, at in others.items())
+                    self._keep_slow(item, origin, sold_at, others, target)
             if finished:
                 with self.lock:
                     self.pending = [e for e in self.pending if e not in finished]
