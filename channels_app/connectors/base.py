@@ -205,13 +205,16 @@ class QuantityUpdate:
     ``expected`` is the quantity the engine believes the channel holds (last pushed or seen);
     connectors that support compare-and-set must refuse the write when it differs. ``delta`` is
     ``quantity - expected`` for connectors that apply deltas. ``idempotency_key`` is stable for a
-    given (listing, outbox version) so a retried push is not applied twice.
+    given (listing, outbox version) so a retried push is not applied twice. ``demand_per_hour``:
+    units of the listing's SKU ordered per hour lately on every channel (the engine's figure over
+    the last hour), for connectors that must choose what to send first within a quota.
     """
 
     listing: ListingRef
     quantity: int
     expected: int | None
     idempotency_key: str
+    demand_per_hour: float = 0.0
 
     @property
     def delta(self) -> int | None:

@@ -53,9 +53,11 @@ from channels_app.services.push_marks import (
 )
 from channels_app.services.push_results import PushSummary, push_results_apply
 from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
+from inventory_app.selectors.demand import skus_units_ordered
 
 logger = logging.getLogger(__name__)
 
+DEMAND_WINDOW = timedelta(hours=1)  # the orders that make a listing's demand_per_hour
 PUSH_STREAM = "push"  # the SyncCursor row whose lease makes pushes of an account single-flight
 
 
@@ -183,12 +185,14 @@ def _push_batch(
         summary.dry_run += len(todo)
         return True
     by_external = {item.external_id: item for item in todo}
+    demand = skus_units_ordered(sku_ids={item.sku_id for item in todo}, since=timezone.now() - DEMAND_WINDOW)
     updates = [
         QuantityUpdate(
             listing=listing_ref(listing=item),
             quantity=wanted[item.pk],
             expected=listing_believed_quantity(listing=item, delta=connector.supports_delta),
             idempotency_key=f"{account.pk}-{item.pk}-{item.dirty_version}-{wanted[item.pk]}",
+            demand_per_hour=demand.get(item.sku_id, 0) * 3600.0 / DEMAND_WINDOW.total_seconds(),
         )
         for item in todo
     ]

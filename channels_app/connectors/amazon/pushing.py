@@ -17,8 +17,10 @@ Rules, per push call (at most ``batch_max`` updates, from the engine):
     listing); an update to another figure is sent afresh;
   - a FATAL or CANCELLED feed: the update is sent afresh.
 * Up to ``patch_max`` updates (default 5, the plan's burst) are patched per call
-  (patchListingsItem within its 5/s plan), the urgent ones first - quantities going to zero,
-  then the largest share of the shown figure gone, then the largest decreases, then the rest.
+  (patchListingsItem within its 5/s plan), the urgent ones first: the highest chance of an
+  oversell before the update lands (:func:`oversell_risk`, from the true figure and the item's
+  recent orders on every channel), then the largest share of the shown figure gone, then the
+  largest decreases, then the rest.
 * A push of at most ``feed_min`` updates is all patched: what one call does not patch is answered
   "deferred", so it comes back in the engine's next call (about a second later, when the plan
   has the tokens again), merged with newer changes and sorted again: a sale arriving during a
@@ -32,6 +34,7 @@ Rules, per push call (at most ``batch_max`` updates, from the engine):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -48,6 +51,11 @@ from channels_app.connectors.amazon.feeds import (
 from channels_app.connectors.amazon.mapping import SELLER_FULFILLED, feed_report_outcomes, patch_issues_text
 from channels_app.connectors.base import ConnectorError, PushResult, QuantityUpdate, RetryableError
 
+# What :func:`oversell_risk` assumes: buyers over the next minute (about what a backlog of a few
+# hundred patches takes at 5/s), and a rate of one a day for items without recent orders.
+RISK_HORIZON_SECONDS = 60.0
+PRIOR_DEMAND_PER_HOUR = 1 / 24
+
 FBA_REFUSED = "Amazon-fulfilled (FBA) listing: its stock is Amazon's and is never pushed"
 
 
@@ -56,12 +64,33 @@ def is_decrease(update: QuantityUpdate) -> bool:
     return update.quantity == 0 or (update.expected is not None and update.quantity < update.expected)
 
 
-def urgency(update: QuantityUpdate) -> tuple[int, float, int]:
-    """Sort key: zeros first, then the largest share of the shown figure that is gone (showing
-    2 of a true 1 risks more than 10 of a true 9), then the largest decreases."""
+def oversell_risk(update: QuantityUpdate) -> float:
+    """The chance that Amazon sells more than ``update.quantity`` units before the update lands,
+    if buyers keep coming at the listing's recent rate (``demand_per_hour``, plus one a day for
+    an item without recent orders) for ``RISK_HORIZON_SECONDS``: the Poisson tail P(N > quantity).
+    0 for an update that does not lower what Amazon shows."""
+    if update.expected is not None and update.expected <= update.quantity:
+        return 0.0
+    mu = (max(update.demand_per_hour, 0.0) + PRIOR_DEMAND_PER_HOUR) * RISK_HORIZON_SECONDS / 3600.0
+    k = max(update.quantity, 0) + 1
+    term = math.exp(-mu + k * math.log(mu) - math.lgamma(k + 1))  # P(N = k)
+    total = 0.0
+    for _ in range(200):  # the terms shrink fast: mu is far below k here
+        total += term
+        k += 1
+        term *= mu / k
+        if term <= total * 1e-9:
+            break
+    return total
+
+
+def urgency(update: QuantityUpdate) -> tuple[float, float, int]:
+    """Sort key: the highest :func:`oversell_risk` first (a zero of a selling item before all,
+    the last units of a hot item before a zero nobody buys), then the largest share of the shown
+    figure gone (showing 2 of a true 1 risks more than 10 of a true 9), then the largest drop."""
     drop = (update.expected - update.quantity) if update.expected is not None else 0
     share = drop / update.expected if update.expected else 0.0
-    return (0 if update.quantity == 0 else 1, -share, -drop)
+    return (-oversell_risk(update), -share, -drop)
 
 
 def submission_token(*, feed_id: str, message_id: int, quantity: int) -> str:

@@ -4,11 +4,14 @@ FBA listings left alone, and the engine's hold on increases for a channel withou
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from channels_app.connectors.amazon.pushing import oversell_risk
 from channels_app.connectors.base import ListingRef, PushResult, QuantityUpdate
 from channels_app.models import Listing, PushRecord
 from channels_app.services.accounts import account_connector
@@ -232,6 +235,71 @@ def test_a_push_up_to_feed_min_is_all_patched_most_urgent_first_the_rest_in_the_
     feed_document = json.loads(next(d for d in amazon.state.feeds.documents.values()).content)
     assert [m["sku"] for m in feed_document["messages"]] == ["D/1"]
     assert amazon.stats.requests["createFeed"] == 1
+
+
+def test_oversell_risk_is_the_poisson_chance_of_selling_more_than_the_true_figure_within_the_horizon():
+    cold_zero = _update("A", 0, 1)
+    hot_two = replace(_update("B", 2, 4), demand_per_hour=30.0)
+    mu_cold = (1 / 24) * 60 / 3600
+    mu_hot = (30 + 1 / 24) * 60 / 3600
+
+    assert oversell_risk(cold_zero) == pytest.approx(1 - math.exp(-mu_cold), rel=1e-9)
+    assert oversell_risk(hot_two) == pytest.approx(
+        1 - math.exp(-mu_hot) * (1 + mu_hot + mu_hot**2 / 2), rel=1e-6
+    )
+    assert oversell_risk(_update("C", 5, 5)) == 0.0  # not lowered: no risk
+    assert oversell_risk(_update("D", 5, 3)) == 0.0  # an increase
+    assert oversell_risk(_update("E", 3, None)) > 0.0  # unknown figure: may be above
+
+
+def test_the_last_units_of_a_hot_item_are_patched_before_a_zero_nobody_buys(amazon, connect):
+    for code, quantity in (("COLD", 1), ("HOT", 4), ("WARM", 3), ("SLOW", 9)):
+        amazon.seed_listing(code, quantity)
+    connector = account_connector(account=connect(amazon, patch_max=3, feed_min=10))
+    updates = [
+        _update("SLOW", 8, 9),
+        replace(_update("WARM", 1, 3), demand_per_hour=1.0),
+        _update("COLD", 0, 1),
+        replace(_update("HOT", 2, 4), demand_per_hour=30.0),
+    ]
+
+    results = connector.quantities_push(updates=updates)
+
+    assert _patches(amazon) == [("HOT", 2), ("COLD", 0), ("WARM", 1)]
+    assert {r.external_id: r.outcome for r in results}["SLOW"] == "deferred"
+
+
+def test_the_engine_ranks_by_the_orders_of_the_last_hour_on_every_channel(amazon, connect, link):
+    location = LocationFactory(code="MAIN")
+    account = connect(amazon, patch_max=1, feed_min=10)
+    skus = {"COLD": _stocked(location, "COLD", 0), "HOT": _stocked(location, "HOT", 3)}
+    for code, theirs in (("COLD", 5), ("HOT", 3)):
+        amazon.seed_listing(code, theirs)
+        listing = link(account, skus[code])
+        Listing.objects.filter(pk=listing.pk).update(last_seen_qty=theirs, last_seen_at=timezone.now())
+    account_orders_sync(account_id=account.pk)
+    for ref in ("M1", "M2", "M3"):
+        order_create(
+            channel=SalesChannel.objects.get(code="manual"),
+            data=OrderInput(external_ref=ref, lines=[OrderLineInput(sku_code="HOT", quantity=1)]),
+        )
+    Order.objects.filter(external_ref="M3").update(created_at=timezone.now() - timedelta(hours=2))
+    listings_mark_dirty(sku_ids=[s.pk for s in skus.values()])
+    seen: list[tuple[str, float]] = []
+    push = type(account_connector(account=account)).quantities_push
+
+    def spy(self, *, updates):
+        seen.extend((u.listing.external_id, u.demand_per_hour) for u in updates)
+        return push(self, updates=updates)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(type(account_connector(account=account)), "quantities_push", spy)
+        account_push_dirty(account_id=account.pk)
+
+    # Both go to zero; HOT sold twice in the last hour (its third order is older): 2/h. Without
+    # its demand COLD would go first (the larger drop, 5 against 3).
+    assert sorted(set(seen)) == [("COLD", 0.0), ("HOT", 2.0)]
+    assert _patches(amazon) == [("HOT", 0), ("COLD", 0)]
 
 
 def test_among_decreases_the_largest_share_of_the_shown_figure_gone_is_patched_first(amazon, connect):
