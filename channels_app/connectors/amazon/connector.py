@@ -11,8 +11,8 @@ Account fields. ``base_url``: the SP-API endpoint of the seller's region
                                       ``region`` picks the Login with Amazon endpoint
 ``lwa_url`` ("")                      an explicit LWA token URL (Amazon's or the account's host)
 ``patch_max`` (5)                     listings patched per push call (patchListingsItem; 5 is
-                                      the plan's burst), the urgent ones first (zeros, then the
-                                      largest share of the shown figure gone); 0: feeds only
+                                      the plan's burst), the most at risk of an oversell first
+                                      (``pushing.oversell_risk``); 0: feeds only
 ``feed_min`` (500)                    a push of more listings sends all but ``patch_max`` urgent
                                       ones by JSON_LISTINGS_FEED; a smaller one is all patched,
                                       ``patch_max`` per call (feeds take minutes)
