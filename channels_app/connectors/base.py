@@ -315,6 +315,8 @@ class Connector(ABC):
     re-read at each poll to cover clock skew and late commits, and whether quantity pushes support
     ``supports_compare_and_set`` or ``supports_delta`` (the engine's resurrection guard holds
     increases when neither is true). ``secret_fields`` name the credentials that are secrets.
+    ``ranks_by_demand``: the connector orders a push by ``QuantityUpdate.demand_per_hour``, so the
+    engine computes it (one query per batch; left at 0 otherwise).
     """
 
     kind: ClassVar[str] = ""
@@ -329,6 +331,7 @@ class Connector(ABC):
     credential_fields: ClassVar[tuple[str, ...]] = ()
     secret_fields: ClassVar[tuple[str, ...]] = ()
     supports_pull_notifications: ClassVar[bool] = False
+    ranks_by_demand: ClassVar[bool] = False
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         self.config = config

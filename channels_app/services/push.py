@@ -185,7 +185,11 @@ def _push_batch(
         summary.dry_run += len(todo)
         return True
     by_external = {item.external_id: item for item in todo}
-    demand = skus_units_ordered(sku_ids={item.sku_id for item in todo}, since=timezone.now() - DEMAND_WINDOW)
+    demand = (
+        skus_units_ordered(sku_ids={item.sku_id for item in todo}, since=timezone.now() - DEMAND_WINDOW)
+        if connector.ranks_by_demand
+        else {}
+    )
     updates = [
         QuantityUpdate(
             listing=listing_ref(listing=item),

@@ -150,6 +150,7 @@ class AmazonConnector(Connector):
     required_credentials = ("client_id", "client_secret", "refresh_token")
     secret_fields = ("client_secret", "refresh_token", "aws_secret_access_key")
     supports_pull_notifications = True
+    ranks_by_demand = True  # patches are ranked by oversell risk (pushing.oversell_risk)
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         super().__init__(config=config, http=http, throttle=throttle)

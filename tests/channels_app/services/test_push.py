@@ -316,3 +316,23 @@ def test_a_sale_racing_our_last_set_is_pushed_again_even_when_the_figure_looks_c
     assert (summary.unchanged, summary.pushed) == (0, 1)
     assert shop.quantity("L1") == 7
     assert Listing.objects.get(account=account).belief_shifted is False
+
+
+def test_a_connector_that_does_not_rank_by_demand_costs_no_demand_query(shops, connect, monkeypatch):
+    location = LocationFactory(code="A")
+    stock_receive(sku=SKUFactory(code="LINEN-1"), location=location, quantity=5)
+    order_create(
+        channel=SalesChannelFactory(),
+        data=OrderInput(external_ref="X1", lines=[OrderLineInput(sku_code="LINEN-1", quantity=1)]),
+    )
+    shop = shops()
+    shop.listing_add("L1", sku="LINEN-1", quantity=9)
+    account = connect(shop, "Shop")
+    asked: list[set[int]] = []
+    monkeypatch.setattr(
+        "channels_app.services.push.skus_units_ordered", lambda *, sku_ids, since: asked.append(sku_ids) or {}
+    )
+
+    summary = account_push_dirty(account_id=account.pk)
+
+    assert (summary.pushed, shop.quantity("L1"), asked) == (1, 4, [])
