@@ -146,7 +146,8 @@ def outbox_sweep_task() -> dict:
 
 @shared_task
 def stalled_work_rescue_task() -> dict:
-    """Queue drains and pushes that a dead worker or a restarted broker lost (beat, every few s)."""
+    """Queue drains, pushes and notification consumers that a dead worker or a restarted broker
+    lost (beat, every few s)."""
     from channels_app.services.rescue import stalled_work_rescue
 
     after = settings.CHANNELS_RESCUE_AFTER_SECONDS
@@ -197,5 +198,5 @@ def _worker_ready(sender=None, **_kwargs) -> None:
     except Exception:  # beat's rescue runs every few seconds anyway
         logger.warning("worker %s: stalled work not re-queued", hostname, exc_info=True)
         return
-    if rescued["drains"] or rescued["pushes"]:
+    if rescued["drains"] or rescued["pushes"] or rescued["consumers"]:
         logger.warning("worker %s: re-queued stalled work: %s", hostname, rescued)

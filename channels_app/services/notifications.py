@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from channels_app.connectors.base import PulledEvent
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, SyncCursor
@@ -52,6 +54,32 @@ def account_notifications_configured(*, account: ChannelAccount) -> bool:
     except LookupError:
         return False
     return cls.supports_pull_notifications and cls.notifications_configured(options=account.options)
+
+
+def accounts_without_consumer() -> list[int]:
+    """Enabled accounts with a notification queue and no consumer holding its lease (its task
+    was lost with a killed worker or a restarted broker, or has not started yet)."""
+    from channels_app.connectors.registry import connector_class_get
+
+    consuming = SyncCursor.objects.filter(stream=STREAM, leased_until__gt=timezone.now()).values("account_id")
+    found = []
+    for account in ChannelAccount.objects.filter(enabled=True).exclude(pk__in=consuming).order_by("pk"):
+        try:
+            pulls = connector_class_get(kind=account.kind).supports_pull_notifications
+        except LookupError:
+            continue
+        if pulls and account_notifications_configured(account=account):
+            found.append(account.pk)
+    return found
+
+
+def account_notifications_consumer_request(*, account_ids: Iterable[int]) -> None:
+    """Start a consumer for each account after commit; one started while another holds the
+    account's lease returns at once, so a spare request costs one lease check."""
+    from channels_app.tasks import account_notifications_pull_task
+
+    for account_id in sorted(set(account_ids)):
+        transaction.on_commit(lambda a=account_id: account_notifications_pull_task.delay(a))
 
 
 def account_notifications_pull(

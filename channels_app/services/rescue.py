@@ -6,6 +6,9 @@ burst to one queued task per account (a drain flag in Redis, ``push_enqueued_at`
 account) would also keep new tasks from being queued until they run out. Beat runs
 :func:`stalled_work_rescue` every few seconds (``CHANNELS_RESCUE_SECONDS``) and a starting
 worker runs it at once, so stalled accounts get a fresh task within seconds instead of minutes.
+The same goes for the consumer of a notification queue (Amazon's SQS): its task re-queues
+itself after each run, so one lost with a worker or the broker would leave the account's
+orders to the poll until beat's minute-by-minute start.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from django.utils import timezone
 
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, SyncCursor
 from channels_app.services.intake_batch import account_inbound_events_drain_request, drain_flag_clear
+from channels_app.services.notifications import (
+    account_notifications_consumer_request,
+    accounts_without_consumer,
+)
 from channels_app.services.outbox import account_push_request
 from channels_app.services.push import PUSH_STREAM, listings_claimable
 
@@ -46,7 +53,9 @@ def _accounts_with_stalled_pushes(*, before) -> list[int]:
 def stalled_work_rescue(*, events_older_than: float, pushes_older_than: float) -> dict[str, int]:
     """Queue a drain for accounts whose inbound events wait longer than ``events_older_than``
     seconds, and a push for accounts whose claimable dirty listings wait longer than
-    ``pushes_older_than`` seconds with no push run going on; return counts ``drains``, ``pushes``.
+    ``pushes_older_than`` seconds with no push run going on, and a notification consumer for
+    accounts with a queue and none holding its lease; return counts ``drains``, ``pushes``,
+    ``consumers``.
 
     A push queued longer than ``pushes_older_than`` that never started (its ``push_enqueued_at``
     flag) is presumed lost: the flag is cleared so that the push can be queued again. Both kinds
@@ -65,4 +74,6 @@ def stalled_work_rescue(*, events_older_than: float, pushes_older_than: float) -
                 pk__in=pushes, push_enqueued_at__lt=now - timedelta(seconds=pushes_older_than)
             ).update(push_enqueued_at=None)
             account_push_request(account_ids=pushes)
-    return {"drains": len(drains), "pushes": len(pushes)}
+    consumers = accounts_without_consumer()
+    account_notifications_consumer_request(account_ids=consumers)
+    return {"drains": len(drains), "pushes": len(pushes), "consumers": len(consumers)}

@@ -14,6 +14,7 @@ from channels_app.connectors.amazon.notifications import SqsError
 from channels_app.models import InboundEvent, InboundEventStatus, SyncCursor
 from channels_app.services.notifications import account_notifications_pull
 from channels_app.services.polling import account_orders_sync
+from channels_app.services.rescue import stalled_work_rescue
 from channels_app.services.schedule import account_schedule_ensure
 from channels_app.tasks import account_notifications_pull_task
 from inventory_app.models import Order, OrderStatus, StockLevel
@@ -211,3 +212,30 @@ def test_one_consumer_per_account_the_task_and_the_beat_entry(
     task = "channels_app.tasks.account_notifications_pull_task"
     assert entries == {f"channels:notifications:{account.pk}": task}
     assert unconfigured == {**_counts(pulls=0), "configured": 0}
+
+
+def test_the_rescue_starts_a_lost_consumer_and_leaves_a_running_one_alone(
+    amazon, sqs, linen, connect, on_commit, settings
+):
+    """services.rescue: the consumer's task died with its worker (lease released at the
+    worker's restart) - the next rescue starts one, which takes the waiting order in."""
+    account, sku, location = linen
+    settings.CHANNELS_NOTIFICATIONS_WAIT_SECONDS = 0
+    settings.CHANNELS_NOTIFICATIONS_RUN_SECONDS = 0
+    connect(amazon, "Amazon polled only")  # no queue: never gets a consumer
+    SyncCursor.objects.create(
+        account=account, stream="notifications", leased_until=timezone.now() + timedelta(seconds=30)
+    )
+    amazon.place_order("LINEN-1", 2)
+    with on_commit(execute=True) as while_running:
+        running = stalled_work_rescue(events_older_than=10, pushes_older_than=10)
+    SyncCursor.objects.filter(account=account).update(leased_until=None)
+
+    with on_commit(execute=True):
+        lost = stalled_work_rescue(events_older_than=10, pushes_older_than=10)
+
+    assert (running["consumers"], while_running) == (0, [])
+    assert lost == {"drains": 0, "pushes": 0, "consumers": 1}
+    assert Order.objects.filter(channel=account.sales_channel).count() == 1
+    assert _level(sku, location) == (5, 2)
+    assert sqs.waiting() == []
