@@ -107,8 +107,9 @@ def account_orders_sync_task(self, account_id: int) -> dict:
 def account_notifications_pull_task(self, account_id: int) -> dict:
     """Consume the account's notification queue for about ``CHANNELS_NOTIFICATIONS_RUN_SECONDS``
     (long polls of ``CHANNELS_NOTIFICATIONS_WAIT_SECONDS``), then enqueue itself again, so one
-    consumer runs per account while the account has a queue. Beat starts it every minute as a
-    safety net; a start while another consumer holds the lease returns at once."""
+    consumer runs per account while the account has a queue. The stalled-work rescue starts a
+    lost one within seconds, beat every minute as well; a start while another consumer holds the
+    lease returns at once."""
     from channels_app.services.notifications import account_notifications_pull
 
     try:

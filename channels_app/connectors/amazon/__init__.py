@@ -52,7 +52,8 @@ account that the SP-API application's IAM set-up uses):
 4. On the channel account: option ``sqs_queue_url`` (the queue URL,
    ``https://sqs.us-east-1.amazonaws.com/<aws account>/<queue>``) and credentials
    ``aws_access_key_id``, ``aws_secret_access_key``, ``aws_region`` (encrypted with the others).
-   Saving the account schedules its consumer (celery beat restarts it every minute if it stopped).
+   Saving the account schedules its consumer (one lost with a worker or the broker is started again
+   by the stalled-work rescue within seconds; celery beat also starts it every minute).
 
 Use one queue per channel account: a message of another seller is recorded and ignored, not
 handed on. Each consumer keeps one worker process busy (a long poll is a blocking HTTP call), so
