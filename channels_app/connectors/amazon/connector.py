@@ -31,8 +31,10 @@ Account fields. ``base_url``: the SP-API endpoint of the seller's region
                                       polling stays as the safety net. Needs the credentials
                                       ``aws_access_key_id``, ``aws_secret_access_key`` and
                                       ``aws_region`` of an IAM user allowed to receive and delete.
-``sqs_visibility_timeout`` (60)       seconds a received message stays hidden before it is
-                                      delivered again unless deleted
+``sqs_visibility_timeout`` (30)       seconds a received message stays hidden before it is
+                                      delivered again unless deleted: how long an order waits
+                                      when its consumer died between receiving and deleting (a
+                                      redelivery of a stored message stores nothing new)
 
 Capabilities: no compare-and-set and no deltas (patchListingsItem and feeds set absolute
 quantities), so the engine's resurrection guard holds increases until the orders are caught up.
@@ -388,7 +390,7 @@ class AmazonConnector(Connector):
                 allow_private=self.http_options["allow_private"],
                 connect_timeout=self.http_options["connect_timeout"],
                 read_timeout=self.http_options["read_timeout"],
-                visibility_timeout=int(self.config.options.get("sqs_visibility_timeout", 60)),
+                visibility_timeout=int(self.config.options.get("sqs_visibility_timeout", 30)),
             )
         return self._sqs
 

@@ -157,7 +157,7 @@ class SqsClient:
         allow_private: bool = False,
         connect_timeout: float = 5.0,
         read_timeout: float = 10.0,
-        visibility_timeout: int = 60,
+        visibility_timeout: int = 30,
     ):
         parts = urlsplit(queue_url)
         host = (parts.hostname or "").lower()

@@ -222,3 +222,19 @@ def test_other_sellers_fba_orders_and_other_types_come_without_an_order(amazon, 
         ("sqs:fba-1", "ORDER_CHANGE", None, ""),
         ("sqs:offer-1", "ANY_OFFER_CHANGED", None, ""),
     ]  # fmt: skip
+
+
+def test_a_message_received_but_never_deleted_comes_back_after_thirty_seconds(amazon, sqs):
+    amazon.seed_listing("LINEN-1", 5)
+    placed = amazon.place_order("LINEN-1", 1)
+    connector = _connector(amazon, sqs)
+
+    first = connector.notifications_pull(wait_seconds=0)  # its consumer dies before deleting
+    amazon.advance(29)
+    hidden = connector.notifications_pull(wait_seconds=0)
+    amazon.advance(2)
+    again = connector.notifications_pull(wait_seconds=0)
+
+    assert [e.order.external_id for e in first] == [placed.amazon_order_id]
+    assert hidden == []
+    assert [e.event_id for e in again] == [e.event_id for e in first]
