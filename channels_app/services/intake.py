@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from channels_app.connectors.base import OrderDTO
@@ -23,6 +23,7 @@ from channels_app.connectors.registry import connector_class_get
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
 from channels_app.selectors.quantities import account_location_ids
 from channels_app.services.accounts import account_connector
+from channels_app.services.beliefs import listings_belief_shift, order_listing_units
 from channels_app.services.intake_events import (  # noqa: F401 (re-exported)
     inbound_event_record,
     order_dto_dump,
@@ -120,50 +121,6 @@ def order_details_of(*, order: OrderDTO) -> OrderDetails:
     )  # fmt: skip
 
 
-def _listing_units(*, order: OrderDTO) -> dict[str, int]:
-    units: dict[str, int] = defaultdict(int)
-    for line in order.lines:
-        if line.listing_external_id:
-            units[line.listing_external_id] += line.quantity
-    return units
-
-
-def _channel_belief_shift(*, account: ChannelAccount, units: Mapping[str, int], sign: int) -> None:
-    """The channel changed its own figures (it sold, or restocked a cancellation): move what we
-    believe it shows by the same units, so neither compare-and-set nor deltas count it twice."""
-    table = Listing._meta.db_table
-    units = {external_id: count for external_id, count in units.items() if count}
-    if connection.vendor == "postgresql" and units:
-        ids = sorted(units)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS l SET "  # noqa: S608
-                # NULL stays NULL (GREATEST alone would make it 0), floor at 0.
-                "last_pushed_qty = CASE WHEN l.last_pushed_qty IS NULL THEN NULL "
-                "ELSE GREATEST(l.last_pushed_qty + v.delta, 0) END, "
-                "last_seen_qty = CASE WHEN l.last_seen_qty IS NULL THEN NULL "
-                "ELSE GREATEST(l.last_seen_qty + v.delta, 0) END, belief_shifted = TRUE "
-                "FROM (SELECT UNNEST(%s::text[]) AS external_id, UNNEST(%s::integer[]) AS delta) AS v "
-                "WHERE l.account_id = %s AND l.external_id = v.external_id",
-                [ids, [sign * units[i] for i in ids], account.pk],
-            )
-        return
-    with connection.cursor() as cursor:
-        for external_id, count in units.items():
-            if not count:
-                continue
-            cursor.execute(
-                f"UPDATE {table} SET "  # noqa: S608
-                # Portable SQL (PostgreSQL and the embedded SQLite): NULL stays NULL, floor at 0.
-                "last_pushed_qty = CASE WHEN last_pushed_qty IS NULL THEN NULL "
-                "WHEN last_pushed_qty + %s < 0 THEN 0 ELSE last_pushed_qty + %s END, "
-                "last_seen_qty = CASE WHEN last_seen_qty IS NULL THEN NULL "
-                "WHEN last_seen_qty + %s < 0 THEN 0 ELSE last_seen_qty + %s END, belief_shifted = TRUE "
-                "WHERE account_id = %s AND external_id = %s",
-                [sign * count] * 4 + [account.pk, external_id],
-            )
-
-
 def _line_cancellations_apply(*, account: ChannelAccount, order: Order, dto: OrderDTO) -> None:
     """Release the units the channel cancelled on lines of a still open order."""
     lines = {line.external_line_id: line for line in order.lines.all()}
@@ -186,7 +143,7 @@ def _line_cancellations_apply(*, account: ChannelAccount, order: Order, dto: Ord
         _order_flag(order=order, reason=f"Channel line cancellation not applied: {exc}")
         return
     if connector_class_get(kind=account.kind).restocks_on_cancel:
-        _channel_belief_shift(account=account, units=units, sign=1)
+        listings_belief_shift(account=account, units=units, sign=1)
 
 
 def _order_flag(*, order: Order, reason: str) -> None:
@@ -270,7 +227,7 @@ def order_intake_snapshot_apply(
                 created_order = Order.objects.select_for_update().get(pk=created_order.pk)
             existing = created_order
             if created:
-                _channel_belief_shift(account=account, units=_listing_units(order=order), sign=-1)
+                listings_belief_shift(account=account, units=order_listing_units(order=order), sign=-1)
             fresh = created
         elif existing.external_updated_at is not None and order.updated_at < existing.external_updated_at:
             return existing, False
@@ -285,7 +242,7 @@ def order_intake_snapshot_apply(
                     for line in order.lines:
                         if line.listing_external_id:
                             units[line.listing_external_id] += open_before.get(line.external_line_id, 0)
-                    _channel_belief_shift(account=account, units=units, sign=1)
+                    listings_belief_shift(account=account, units=units, sign=1)
         elif existing.status != OrderStatus.CANCELLED:
             if any(line.quantity_cancelled for line in order.lines):
                 _line_cancellations_apply(account=account, order=existing, dto=order)
@@ -325,9 +282,9 @@ def orders_intake_create_many(
     units: dict[str, int] = defaultdict(int)
     for order in orders:
         batch.absent_refs.discard(order.external_id)
-        for external_id, count in _listing_units(order=order).items():
+        for external_id, count in order_listing_units(order=order).items():
             units[external_id] += count
-    _channel_belief_shift(account=account, units=units, sign=-1)
+    listings_belief_shift(account=account, units=units, sign=-1)
     return order_rows
 
 
