@@ -59,18 +59,12 @@ def account_notifications_configured(*, account: ChannelAccount) -> bool:
 def accounts_without_consumer() -> list[int]:
     """Enabled accounts with a notification queue and no consumer holding its lease (its task
     was lost with a killed worker or a restarted broker, or has not started yet)."""
-    from channels_app.connectors.registry import connector_class_get
+    from channels_app.connectors.registry import connector_class_get, connector_kinds
 
+    kinds = [k for k in connector_kinds() if connector_class_get(kind=k).supports_pull_notifications]
     consuming = SyncCursor.objects.filter(stream=STREAM, leased_until__gt=timezone.now()).values("account_id")
-    found = []
-    for account in ChannelAccount.objects.filter(enabled=True).exclude(pk__in=consuming).order_by("pk"):
-        try:
-            pulls = connector_class_get(kind=account.kind).supports_pull_notifications
-        except LookupError:
-            continue
-        if pulls and account_notifications_configured(account=account):
-            found.append(account.pk)
-    return found
+    candidates = ChannelAccount.objects.filter(kind__in=kinds).exclude(pk__in=consuming).order_by("pk")
+    return [account.pk for account in candidates if account_notifications_configured(account=account)]
 
 
 def account_notifications_consumer_request(*, account_ids: Iterable[int]) -> None:
