@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from channels_app.models import Listing, PushRecord, SyncCursor
 from channels_app.selectors.quantities import listing_quantity_explain
 from channels_app.services.outbox import listings_mark_dirty, outbox_sweep
 from channels_app.services.push import account_push_dirty, worker_claims_release
+from inventory_app.models import OrderLine
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SalesChannelFactory, SKUFactory
@@ -318,7 +321,7 @@ def test_a_sale_racing_our_last_set_is_pushed_again_even_when_the_figure_looks_c
     assert Listing.objects.get(account=account).belief_shifted is False
 
 
-def test_a_connector_that_does_not_rank_by_demand_costs_no_demand_query(shops, connect, monkeypatch):
+def test_a_connector_that_does_not_rank_by_demand_costs_no_demand_query(shops, connect):
     location = LocationFactory(code="A")
     stock_receive(sku=SKUFactory(code="LINEN-1"), location=location, quantity=5)
     order_create(
@@ -328,11 +331,9 @@ def test_a_connector_that_does_not_rank_by_demand_costs_no_demand_query(shops, c
     shop = shops()
     shop.listing_add("L1", sku="LINEN-1", quantity=9)
     account = connect(shop, "Shop")
-    asked: list[set[int]] = []
-    monkeypatch.setattr(
-        "channels_app.services.push.skus_units_ordered", lambda *, sku_ids, since: asked.append(sku_ids) or {}
-    )
+    with CaptureQueriesContext(connection) as queries:
+        summary = account_push_dirty(account_id=account.pk)
 
-    summary = account_push_dirty(account_id=account.pk)
-
-    assert (summary.pushed, shop.quantity("L1"), asked) == (1, 4, [])
+    assert (summary.pushed, shop.quantity("L1")) == (1, 4)
+    line_table = OrderLine._meta.db_table
+    assert [q["sql"] for q in queries.captured_queries if line_table in q["sql"]] == []
