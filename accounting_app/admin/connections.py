@@ -10,12 +10,12 @@ from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseRedirec
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from accounting_app.admin.forms import ConnectionForm, PeriodForm
 from accounting_app.exporters.errors import ExporterError
 from accounting_app.models import AccountingConnection, AccountMapping, TaxMapping
-from accounting_app.selectors.mapping import MappingMissing
+from accounting_app.selectors.mapping import MappingMissing, connection_mapping_gaps
 from accounting_app.selectors.preview import connection_period_preview
 from accounting_app.services.connections import (
     ConnectFlowError,
@@ -72,6 +72,7 @@ class AccountingConnectionAdmin(RoleAdmin):
     ]
     list_filter = ["kind", "status"]
     readonly_fields = [
+        "mapping_to_complete",
         "status",
         "tenant_id",
         "tenant_name",
@@ -79,6 +80,16 @@ class AccountingConnectionAdmin(RoleAdmin):
         "exported_through",
         "last_error",
     ]
+
+    @admin.display(description="Mapping to complete before exporting")
+    def mapping_to_complete(self, obj: AccountingConnection) -> str:
+        """What must still be mapped (the export refuses to run until then), or that nothing is."""
+        if obj.pk is None:
+            return "-"
+        gaps = connection_mapping_gaps(connection=obj)
+        if not gaps:
+            return "Nothing: every tax mapping the connection needs is set."
+        return format_html_join("", "<p><strong>{}</strong></p>", ((gap,) for gap in gaps))
 
     def get_fields(self, request, obj=None):
         return [*ConnectionForm.Meta.fields, *self.readonly_fields]

@@ -54,7 +54,8 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 @extend_schema(tags=["accounting"])
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The export log (filter with ?connection=&status=); ``retry`` enqueues an unposted document."""
+    """The export log (filter with ?connection=&status=&total_check=, e.g. ``total_check=differs``
+    for the flagged documents); ``retry`` enqueues an unposted document."""
 
     serializer_class = DocumentOutputSerializer
     write_role = "operator"
@@ -65,6 +66,8 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             documents = documents.filter(connection_id=connection)
         if wanted := self.request.query_params.get("status"):
             documents = documents.filter(status=wanted)
+        if check := self.request.query_params.get("total_check"):
+            documents = documents.filter(total_check=check)
         return documents.order_by("-pk")
 
     @extend_schema(request=None, responses={202: None, 409: None})

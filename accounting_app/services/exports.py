@@ -24,14 +24,17 @@ from accounting_app.models import (
     DocumentStatus,
     ExportDocument,
     ExportRun,
+    TotalCheck,
 )
-from accounting_app.selectors.mapping import MappingMissing
+from accounting_app.selectors.mapping import MappingMissing, connection_mapping_gaps
 from accounting_app.selectors.plan import connection_period_plan
 from accounting_app.services.connections import connection_exporter
-from accounting_app.services.posting import document_post
+from accounting_app.services.posting import document_post, document_total_check
 from inventory_app.services.leases import row_lease_release, row_lease_renew, row_lease_take
 
 MAX_DAYS_PER_RUN = 31
+# Posted documents whose read-back failed, checked again at the end of each run (at most this many).
+RECHECK_BATCH = 100
 # Longer than one document can take (a few calls, each with bounded timeouts and Retry-After waits).
 EXPORT_LEASE = timedelta(minutes=10)
 
@@ -70,6 +73,16 @@ def _connection_lock(connection_id: int):
         row_lease_release(rows=lease.rows, holder=lease.holder, **lease.fields)
 
 
+def _unchecked_totals_check(*, connection: AccountingConnection, exporter, lease: _ExportLease) -> None:
+    """Read back the posted documents of the connection whose total is not checked yet."""
+    unchecked = ExportDocument.objects.filter(
+        connection=connection, status=DocumentStatus.POSTED, total_check=TotalCheck.PENDING
+    ).exclude(external_id="")
+    for document in unchecked.exclude(expected_total=None).order_by("pk")[:RECHECK_BATCH]:
+        lease.renew()
+        document_total_check(connection=connection, exporter=exporter, document=document)
+
+
 def period_export(
     *,
     connection_id: int,
@@ -87,6 +100,9 @@ def period_export(
     connection = AccountingConnection.objects.get(pk=connection_id)
     if connection.status != ConnectionStatus.CONNECTED:
         raise ExportRefused(f"Connection {connection.name} is not connected ({connection.status})")
+    if gaps := connection_mapping_gaps(connection=connection):
+        AccountingConnection.objects.filter(pk=connection_id).update(last_error=" ".join(gaps))
+        raise ExportRefused(" ".join(gaps))
     exporter = connection_exporter(connection=connection)
     with _connection_lock(connection_id) as lease:
         try:
@@ -116,11 +132,13 @@ def period_export(
                     run.skipped += 1
                 else:
                     run.failed += 1
+            _unchecked_totals_check(connection=connection, exporter=exporter, lease=lease)
         except (RetryableError, AuthorizationError) as exc:
             run.failed += 1
             run.error = str(exc)
             raise
         finally:
+            run.flagged = run.documents.filter(total_check=TotalCheck.DIFFERS).count()
             run.finished_at = timezone.now()
             run.save()
     return run
