@@ -12,7 +12,7 @@ from accounting_app.models import AccountingConnection, DocumentStatus, ExportDo
 from accounting_app.services.exports import ExportRefused, period_export
 from tests.accounting_app.scenario import QBO_ACCOUNTS, XERO_ACCOUNTS, connect, connection_make
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 @pytest.fixture
