@@ -167,12 +167,15 @@ class AccountingConnectionAdmin(RoleAdmin):
         """What would be posted for a period; POST enqueues the export of that period."""
         connection = get_object_or_404(AccountingConnection, pk=pk)
         form = PeriodForm(request.POST) if request.method == "POST" else PeriodForm.from_query(request.GET)
-        rows, problem = [], ""
+        rows, problem = [], " ".join(connection_mapping_gaps(connection=connection))
         if form.is_valid():
             period = form.cleaned_data
             if request.method == "POST":
                 if not self.has_change_permission(request, connection):
                     return HttpResponseBadRequest("Not allowed")
+                if problem:  # the export would refuse: say what to map instead of enqueueing it
+                    self.message_user(request, f"Not exported: {problem}", messages.ERROR)
+                    return HttpResponseRedirect(request.path)
                 export_enqueue(
                     connection_id=connection.pk, date_from=period["date_from"], date_to=period["date_to"]
                 )
@@ -185,7 +188,7 @@ class AccountingConnectionAdmin(RoleAdmin):
                     connection=connection, date_from=period["date_from"], date_to=period["date_to"]
                 )
             except (MappingMissing, ValueError) as exc:
-                problem = str(exc)
+                problem = problem or str(exc)
         for row in rows:
             row["payload_json"] = json.dumps(row["payload"], indent=2)
         context = {

@@ -16,7 +16,7 @@ from accounting_app.api.serializers import (
     PreviewRowSerializer,
 )
 from accounting_app.models import AccountingConnection, DocumentStatus, ExportDocument
-from accounting_app.selectors.mapping import MappingMissing
+from accounting_app.selectors.mapping import MappingMissing, connection_mapping_gaps
 from accounting_app.selectors.preview import connection_period_preview
 from accounting_app.services.schedule import document_retry_enqueue, export_enqueue
 
@@ -41,13 +41,16 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise ValidationError({"mapping": [str(exc)]}) from exc
         return Response(PreviewRowSerializer(rows, many=True).data)
 
-    @extend_schema(request=PeriodInputSerializer, responses={202: None})
+    @extend_schema(request=PeriodInputSerializer, responses={202: None, 400: None})
     @action(detail=True, methods=["post"])
     def export(self, request: Request, pk=None) -> Response:
-        """Enqueue the export of the period (after commit)."""
+        """Enqueue the export of the period (after commit); 400 naming what to map while a
+        mapping the export needs is missing."""
         period = PeriodInputSerializer(data=request.data)
         period.is_valid(raise_exception=True)
         connection = self.get_object()
+        if gaps := connection_mapping_gaps(connection=connection):
+            raise ValidationError({"mapping": gaps})
         export_enqueue(connection_id=connection.pk, **period.validated_data)
         return Response({"enqueued": True}, status=status.HTTP_202_ACCEPTED)
 
