@@ -27,10 +27,10 @@ def row_lease_take(
 def row_lease_renew(
     *, rows: QuerySet, until_field: str, holder_field: str, holder: str, lease: timedelta
 ) -> bool:
-    """Push the end of a lease ``holder`` still holds ``lease`` from now; False if it was lost."""
-    now = timezone.now()
-    held = rows.filter(**{holder_field: holder[:255], f"{until_field}__gte": now})
-    return bool(held.update(**{until_field: now + lease}))
+    """Push the end of a lease ``holder`` still holds ``lease`` from now; False if another holder
+    took it over (a lease that ran out but was not taken is still ours)."""
+    held = rows.filter(**{holder_field: holder[:255]}).exclude(**{f"{until_field}__isnull": True})
+    return bool(held.update(**{until_field: timezone.now() + lease}))
 
 
 def row_lease_release(*, rows: QuerySet, until_field: str, holder_field: str, holder: str) -> bool:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounting_app.models import AccountingConnection
 from inventory_app.services.leases import row_lease_release, row_lease_renew, row_lease_take
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 FIELDS = {"until_field": "export_leased_until", "holder_field": "export_leased_by"}
 MINUTE = timedelta(minutes=1)
 
@@ -44,3 +44,13 @@ def test_a_lease_run_out_is_taken_over_and_the_old_holder_can_neither_renew_nor_
     taken = rows.get()
     assert taken.export_leased_by == "next" and taken.export_leased_until > timezone.now()
     assert row_lease_renew(rows=rows, holder="next", lease=MINUTE, **FIELDS) is True
+
+
+def test_a_lease_that_ran_out_untaken_is_still_renewed_by_its_holder_but_not_after_release(rows):
+    row_lease_take(rows=rows, holder="slow", lease=MINUTE, **FIELDS)
+    rows.update(export_leased_until=timezone.now() - timedelta(seconds=1))
+
+    assert row_lease_renew(rows=rows, holder="slow", lease=MINUTE, **FIELDS) is True
+    assert row_lease_release(rows=rows, holder="slow", **FIELDS) is True
+    assert row_lease_renew(rows=rows, holder="slow", lease=MINUTE, **FIELDS) is False
+    assert rows.get().export_leased_until is None
