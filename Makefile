@@ -1,10 +1,12 @@
 # The two commands of README.md: `make run` (whole system on the embedded default) and
-# `make test` (whole suite on a throwaway PostgreSQL). Both create the virtualenv if needed.
+# `make test` (whole suite on a throwaway PostgreSQL, then the end-to-end flows marked `embedded`
+# again on the embedded default: SQLite + the file-system broker). Both create the virtualenv if needed.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+EMBEDDED_PYTEST_ARGS ?=
 
 .PHONY: run test install lint fmt migrate bench bench-sync rush clean
 
@@ -19,8 +21,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m config.runall
 
+# Both passes always run; the target fails if either fails (the second also fails when it selects
+# no test: pytest's exit code 5).
 test: $(STAMP)
-	$(PY) -m config.devservices --redis -- $(PY) -m pytest $(PYTEST_ARGS)
+	status=0; \
+	$(PY) -m config.devservices --redis -- $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	$(PY) -m config.devservices --embedded -- $(PY) -m pytest -m embedded $(EMBEDDED_PYTEST_ARGS) || status=$$?; \
+	exit $$status
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -1,11 +1,14 @@
 """Throwaway PostgreSQL and Redis servers for the test suite and the benchmarks.
 
-    python -m config.devservices [--redis] -- COMMAND ...
+    python -m config.devservices [--redis | --embedded] -- COMMAND ...
 
 starts a private PostgreSQL cluster (and Redis with ``--redis``) on free loopback ports in a
 temporary folder, runs COMMAND with DATABASE_URL (and REDIS_URL / CELERY_BROKER_URL) pointing at
 them, then stops the servers and deletes the folder, whatever COMMAND did. The exit code is
 COMMAND's. Missing server binaries are installed from Debian's packages when running as root.
+
+``--embedded`` starts no server: COMMAND runs on the embedded default of ``make run``, an SQLite
+file and the Celery file-system broker, both in the temporary folder (VAR_DIR).
 """
 
 from __future__ import annotations
@@ -212,6 +215,11 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--redis", action="store_true", help="also start a Redis server")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="no servers: SQLite and the file-system broker in a temp folder",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -226,8 +234,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with contextlib.ExitStack() as stack:
             env = dict(os.environ)
-            env["DATABASE_URL"] = stack.enter_context(postgres_server(workdir))
-            if args.redis:
+            if args.embedded:
+                env.pop("REDIS_URL", None)
+                env.update(
+                    VAR_DIR=str(workdir / "var"),
+                    DATABASE_URL=f"sqlite:///{workdir / 'var' / 'db.sqlite3'}",
+                    CELERY_BROKER_URL="filesystem://localhost/",
+                )
+                _log(f"embedded: SQLite and the file-system broker in {workdir / 'var'}")
+            else:
+                env["DATABASE_URL"] = stack.enter_context(postgres_server(workdir))
+            if args.redis and not args.embedded:
                 redis_url = stack.enter_context(redis_server(workdir))
                 env["REDIS_URL"] = redis_url
                 env["CELERY_BROKER_URL"] = redis_url

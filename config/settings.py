@@ -114,6 +114,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         }
     )
+    _sqlite_name = str(DATABASES["default"].get("NAME") or "")
+    if _sqlite_name and not _sqlite_name.startswith((":memory:", "file:")):
+        # The test database is a file beside this one (not SQLite's in-memory default), so the
+        # worker processes that end-to-end tests start share it.
+        _sqlite_path = Path(_sqlite_name)
+        DATABASES["default"].setdefault("TEST", {}).setdefault(
+            "NAME", str(_sqlite_path.with_name(f"test_{_sqlite_path.name}"))
+        )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)

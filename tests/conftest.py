@@ -86,6 +86,17 @@ def api_client(db):
     return make
 
 
+@pytest.fixture
+def celery_through_broker():
+    """Tasks go to the configured broker (for a real worker process) instead of running eagerly."""
+    from config.celery import app as celery_app
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
 @pytest.fixture(autouse=True)
 def _celery_join_state():
     """An in-process worker (some tests and helpers start one) flags the process as a worker, after

@@ -10,12 +10,12 @@ from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseRedirec
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from accounting_app.admin.forms import ConnectionForm, PeriodForm
 from accounting_app.exporters.errors import ExporterError
 from accounting_app.models import AccountingConnection, AccountMapping, TaxMapping
-from accounting_app.selectors.mapping import MappingMissing
+from accounting_app.selectors.mapping import MappingMissing, connection_mapping_gaps
 from accounting_app.selectors.preview import connection_period_preview
 from accounting_app.services.connections import (
     ConnectFlowError,
@@ -72,6 +72,7 @@ class AccountingConnectionAdmin(RoleAdmin):
     ]
     list_filter = ["kind", "status"]
     readonly_fields = [
+        "mapping_to_complete",
         "status",
         "tenant_id",
         "tenant_name",
@@ -79,6 +80,16 @@ class AccountingConnectionAdmin(RoleAdmin):
         "exported_through",
         "last_error",
     ]
+
+    @admin.display(description="Mapping to complete before exporting")
+    def mapping_to_complete(self, obj: AccountingConnection) -> str:
+        """What must still be mapped (the export refuses to run until then), or that nothing is."""
+        if obj.pk is None:
+            return "-"
+        gaps = connection_mapping_gaps(connection=obj)
+        if not gaps:
+            return "Nothing: every tax mapping the connection needs is set."
+        return format_html_join("", "<p><strong>{}</strong></p>", ((gap,) for gap in gaps))
 
     def get_fields(self, request, obj=None):
         return [*ConnectionForm.Meta.fields, *self.readonly_fields]
@@ -156,12 +167,15 @@ class AccountingConnectionAdmin(RoleAdmin):
         """What would be posted for a period; POST enqueues the export of that period."""
         connection = get_object_or_404(AccountingConnection, pk=pk)
         form = PeriodForm(request.POST) if request.method == "POST" else PeriodForm.from_query(request.GET)
-        rows, problem = [], ""
+        rows, problem = [], " ".join(connection_mapping_gaps(connection=connection))
         if form.is_valid():
             period = form.cleaned_data
             if request.method == "POST":
                 if not self.has_change_permission(request, connection):
                     return HttpResponseBadRequest("Not allowed")
+                if problem:  # the export would refuse: say what to map instead of enqueueing it
+                    self.message_user(request, f"Not exported: {problem}", messages.ERROR)
+                    return HttpResponseRedirect(request.path)
                 export_enqueue(
                     connection_id=connection.pk, date_from=period["date_from"], date_to=period["date_to"]
                 )
@@ -174,7 +188,7 @@ class AccountingConnectionAdmin(RoleAdmin):
                     connection=connection, date_from=period["date_from"], date_to=period["date_to"]
                 )
             except (MappingMissing, ValueError) as exc:
-                problem = str(exc)
+                problem = problem or str(exc)
         for row in rows:
             row["payload_json"] = json.dumps(row["payload"], indent=2)
         context = {

@@ -23,10 +23,11 @@ class ExportDocumentAdmin(ReadOnlyAdmin):
         "document_date",
         "amount",
         "status",
+        "total_check",
         "external_id",
         "attempts",
     ]
-    list_filter = ["status", "kind", "connection"]
+    list_filter = ["status", "total_check", "kind", "connection"]
     search_fields = ["reference", "source_key", "external_id"]
     actions = ["retry"]
     fields = [
@@ -39,6 +40,9 @@ class ExportDocumentAdmin(ReadOnlyAdmin):
         "status",
         "external_id",
         "recovered",
+        "total_check",
+        "expected_total",
+        "vendor_total",
         "attempts",
         "corrects",
         "error",
@@ -87,6 +91,7 @@ class ExportRunAdmin(ReadOnlyAdmin):
         "posted",
         "skipped",
         "failed",
+        "flagged",
         "started_at",
     ]
     list_filter = ["connection", "trigger"]

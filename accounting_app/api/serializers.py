@@ -70,6 +70,11 @@ class DocumentOutputSerializer(serializers.ModelSerializer):
         help_text="sales_invoice, sales_receipt, cogs_journal, bill, bill_credit, adjustment_journal",
     )
     status = serializers.CharField(read_only=True, help_text="pending, posting, posted, failed")
+    total_check = serializers.CharField(
+        read_only=True,
+        help_text="pending (not read back yet), matches, differs (flagged: the vendor's total, "
+        "vendor_total, differs from ours, expected_total)",
+    )
 
     class Meta:
         model = ExportDocument
@@ -84,6 +89,9 @@ class DocumentOutputSerializer(serializers.ModelSerializer):
             "status",
             "external_id",
             "recovered",
+            "total_check",
+            "expected_total",
+            "vendor_total",
             "attempts",
             "error",
             "payload",

@@ -16,7 +16,7 @@ from accounting_app.api.serializers import (
     PreviewRowSerializer,
 )
 from accounting_app.models import AccountingConnection, DocumentStatus, ExportDocument
-from accounting_app.selectors.mapping import MappingMissing
+from accounting_app.selectors.mapping import MappingMissing, connection_mapping_gaps
 from accounting_app.selectors.preview import connection_period_preview
 from accounting_app.services.schedule import document_retry_enqueue, export_enqueue
 
@@ -41,20 +41,24 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise ValidationError({"mapping": [str(exc)]}) from exc
         return Response(PreviewRowSerializer(rows, many=True).data)
 
-    @extend_schema(request=PeriodInputSerializer, responses={202: None})
+    @extend_schema(request=PeriodInputSerializer, responses={202: None, 400: None})
     @action(detail=True, methods=["post"])
     def export(self, request: Request, pk=None) -> Response:
-        """Enqueue the export of the period (after commit)."""
+        """Enqueue the export of the period (after commit); 400 naming what to map while a
+        mapping the export needs is missing."""
         period = PeriodInputSerializer(data=request.data)
         period.is_valid(raise_exception=True)
         connection = self.get_object()
+        if gaps := connection_mapping_gaps(connection=connection):
+            raise ValidationError({"mapping": gaps})
         export_enqueue(connection_id=connection.pk, **period.validated_data)
         return Response({"enqueued": True}, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(tags=["accounting"])
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The export log (filter with ?connection=&status=); ``retry`` enqueues an unposted document."""
+    """The export log (filter with ?connection=&status=&total_check=, e.g. ``total_check=differs``
+    for the flagged documents); ``retry`` enqueues an unposted document."""
 
     serializer_class = DocumentOutputSerializer
     write_role = "operator"
@@ -65,6 +69,8 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             documents = documents.filter(connection_id=connection)
         if wanted := self.request.query_params.get("status"):
             documents = documents.filter(status=wanted)
+        if check := self.request.query_params.get("total_check"):
+            documents = documents.filter(total_check=check)
         return documents.order_by("-pk")
 
     @extend_schema(request=None, responses={202: None, 409: None})

@@ -22,13 +22,15 @@ OAuth (connect flow, ``services.connections``)
 Posting (``services.posting``), per document
     :meth:`document_find` (look-up by our reference; None when absent) -> :meth:`contact_ensure`
     when the document has a contact -> :meth:`document_payload` (pure; also used by the preview)
-    -> :meth:`document_create` with the document's idempotency key.
+    -> :meth:`document_create` with the document's idempotency key -> :meth:`document_total` (the
+    posted document read back: its total must equal ours to the cent, else it is flagged).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import ClassVar, Protocol
 
 from accounting_app.exporters.dto import (
@@ -149,4 +151,12 @@ class AccountingExporter(ABC):
 
         Raises ValidationRejected (nothing created), RetryableError (outcome unknown),
         AuthorizationError.
+        """
+
+    @abstractmethod
+    def document_total(self, *, kind: str, external_id: str) -> Decimal:
+        """Read a posted document of our ``kind`` (DocumentKind) back: its total as the vendor
+        computed it (tax included; for journals the sum of the debits), to the cent. Safe to retry.
+
+        Raises RetryableError / ExporterError when it cannot be read.
         """

@@ -12,7 +12,7 @@ from accounting_app.models.connections import (
     TaxKind,
     TaxMapping,
 )
-from accounting_app.models.exports import DocumentKind, DocumentStatus, ExportDocument, ExportRun
+from accounting_app.models.exports import DocumentKind, DocumentStatus, ExportDocument, ExportRun, TotalCheck
 
 __all__ = [
     "AccountMapping",
@@ -29,4 +29,5 @@ __all__ = [
     "SalesMode",
     "TaxKind",
     "TaxMapping",
+    "TotalCheck",
 ]

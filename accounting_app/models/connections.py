@@ -86,6 +86,9 @@ class AccountingConnection(models.Model):
     )
     schedule_enabled = models.BooleanField(default=True)
     last_error = models.TextField(blank=True)
+    # One export at a time (services.exports): a lease taken by one conditional UPDATE.
+    export_leased_until = models.DateTimeField(null=True, blank=True, editable=False)
+    export_leased_by = models.CharField(max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

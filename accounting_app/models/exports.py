@@ -35,6 +35,14 @@ class DocumentStatus(models.TextChoices):
     FAILED = "failed", "Failed (see error)"
 
 
+class TotalCheck(models.TextChoices):
+    """Whether the vendor's total of a posted document, read back after posting, equals ours."""
+
+    PENDING = "pending", "Not read back yet"
+    MATCHES = "matches", "Matches ours"
+    DIFFERS = "differs", "DIFFERS from ours (flagged)"
+
+
 class ExportRun(models.Model):
     """One export of a period for one connection (scheduled, manual or a retry)."""
 
@@ -47,6 +55,9 @@ class ExportRun(models.Model):
     posted = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0, help_text="Already posted before this run.")
     failed = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(
+        default=0, help_text="Posted documents whose total at the vendor differs from ours."
+    )
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -91,6 +102,19 @@ class ExportDocument(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     recovered = models.BooleanField(
         default=False, help_text="Found at the vendor by its reference after an interrupted post."
+    )
+    total_check = models.CharField(
+        max_length=8, choices=TotalCheck.choices, default=TotalCheck.PENDING, db_index=True
+    )
+    expected_total = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, help_text="Our total of the document."
+    )
+    vendor_total = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The total read back from the vendor.",
     )
     posted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

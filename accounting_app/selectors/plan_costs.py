@@ -11,13 +11,14 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Max, Sum
+from django.db.models import Max
 
 from accounting_app.exporters.dto import ContactRef, JournalDocument, JournalLine, SalesDocument, SalesLine
 from accounting_app.models import AccountingConnection, AccountRole, DocumentStatus, ExportDocument
 from accounting_app.selectors.mapping import MappingResolver
 from accounting_app.selectors.periods import day_bounds, period_bounds
 from accounting_app.selectors.planned import PlannedDocument, reference_make
+from inventory_app.aggregates import DecimalSum
 from inventory_app.models import MovementReason, Order, OrderStatus, Receipt, StockMovement
 from inventory_app.selectors.costing import costing_settings_get, order_cogs, order_lines_cogs
 from inventory_app.selectors.reports import cogs_report
@@ -259,7 +260,7 @@ def adjustments_day_plan(
             value_delta__isnull=False,
         )
         .values("reason")
-        .annotate(value=Sum("value_delta"))
+        .annotate(value=DecimalSum("value_delta"))
         .order_by("reason")
     )
     values = {row["reason"]: row["value"] for row in rows if row["value"]}

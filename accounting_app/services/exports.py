@@ -1,19 +1,20 @@
 """Export runs: plan a period for a connection and post every planned document exactly once.
 
-Only one run per connection at a time: a PostgreSQL advisory lock (session level, not held
-across HTTP inside a transaction) guards the run; a second run finds it taken and raises
-:class:`ExportBusy`. A transient vendor failure stops the run (later documents would hit the
+Only one run per connection at a time: the run holds the connection's export lease (a row lease
+taken by one conditional UPDATE, so it works on PostgreSQL and the embedded SQLite alike, and is
+never held open across HTTP in a transaction); a second run finds it taken and raises
+:class:`ExportBusy`. The lease is renewed before every document; a worker that dies lets it run
+out after ``EXPORT_LEASE``. A transient vendor failure stops the run (later documents would hit the
 same throttle) and is re-raised for the task to retry with backoff; validation refusals are
 recorded per document and the run goes on.
 """
 
 from __future__ import annotations
 
-import zlib
+import uuid
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from django.db import connection as db_connection
 from django.utils import timezone
 
 from accounting_app.exporters.errors import AuthorizationError, RetryableError
@@ -23,13 +24,19 @@ from accounting_app.models import (
     DocumentStatus,
     ExportDocument,
     ExportRun,
+    TotalCheck,
 )
-from accounting_app.selectors.mapping import MappingMissing
+from accounting_app.selectors.mapping import MappingMissing, connection_mapping_gaps
 from accounting_app.selectors.plan import connection_period_plan
 from accounting_app.services.connections import connection_exporter
-from accounting_app.services.posting import document_post
+from accounting_app.services.posting import document_post, document_total_check
+from inventory_app.services.leases import row_lease_release, row_lease_renew, row_lease_take
 
 MAX_DAYS_PER_RUN = 31
+# Posted documents whose read-back failed, checked again at the end of each run (at most this many).
+RECHECK_BATCH = 100
+# Longer than one document can take (a few calls, each with bounded timeouts and Retry-After waits).
+EXPORT_LEASE = timedelta(minutes=10)
 
 
 class ExportBusy(Exception):
@@ -40,18 +47,40 @@ class ExportRefused(Exception):
     """The connection cannot export (not connected, disabled, unmapped accounts, bad period)."""
 
 
+class _ExportLease:
+    """The connection's export lease, held by this run."""
+
+    def __init__(self, connection_id: int):
+        self.rows = AccountingConnection.objects.filter(pk=connection_id)
+        self.fields = {"until_field": "export_leased_until", "holder_field": "export_leased_by"}
+        self.holder = f"export-{uuid.uuid4().hex}"
+        self.connection_id = connection_id
+
+    def renew(self) -> None:
+        """Extend the lease; ExportBusy if it ran out and another run took it over."""
+        if not row_lease_renew(rows=self.rows, holder=self.holder, lease=EXPORT_LEASE, **self.fields):
+            raise ExportBusy(f"The export lease of connection {self.connection_id} was taken over")
+
+
 @contextmanager
 def _connection_lock(connection_id: int):
-    key = zlib.crc32(f"accounting-export:{connection_id}".encode())
-    with db_connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        if not cursor.fetchone()[0]:
-            raise ExportBusy(f"An export of connection {connection_id} is running")
+    lease = _ExportLease(connection_id)
+    if not row_lease_take(rows=lease.rows, holder=lease.holder, lease=EXPORT_LEASE, **lease.fields):
+        raise ExportBusy(f"An export of connection {connection_id} is running")
     try:
-        yield
+        yield lease
     finally:
-        with db_connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        row_lease_release(rows=lease.rows, holder=lease.holder, **lease.fields)
+
+
+def _unchecked_totals_check(*, connection: AccountingConnection, exporter, lease: _ExportLease) -> None:
+    """Read back the posted documents of the connection whose total is not checked yet."""
+    unchecked = ExportDocument.objects.filter(
+        connection=connection, status=DocumentStatus.POSTED, total_check=TotalCheck.PENDING
+    ).exclude(external_id="")
+    for document in unchecked.exclude(expected_total=None).order_by("pk")[:RECHECK_BATCH]:
+        lease.renew()
+        document_total_check(connection=connection, exporter=exporter, document=document)
 
 
 def period_export(
@@ -71,8 +100,11 @@ def period_export(
     connection = AccountingConnection.objects.get(pk=connection_id)
     if connection.status != ConnectionStatus.CONNECTED:
         raise ExportRefused(f"Connection {connection.name} is not connected ({connection.status})")
+    if gaps := connection_mapping_gaps(connection=connection):
+        AccountingConnection.objects.filter(pk=connection_id).update(last_error=" ".join(gaps))
+        raise ExportRefused(" ".join(gaps))
     exporter = connection_exporter(connection=connection)
-    with _connection_lock(connection_id):
+    with _connection_lock(connection_id) as lease:
         try:
             planned = connection_period_plan(
                 connection=connection,
@@ -90,6 +122,7 @@ def period_export(
         )
         try:
             for item in planned:
+                lease.renew()
                 document, posted_now = document_post(
                     connection=connection, exporter=exporter, planned=item, run=run
                 )
@@ -99,11 +132,13 @@ def period_export(
                     run.skipped += 1
                 else:
                     run.failed += 1
+            _unchecked_totals_check(connection=connection, exporter=exporter, lease=lease)
         except (RetryableError, AuthorizationError) as exc:
             run.failed += 1
             run.error = str(exc)
             raise
         finally:
+            run.flagged = run.documents.filter(total_check=TotalCheck.DIFFERS).count()
             run.finished_at = timezone.now()
             run.save()
     return run

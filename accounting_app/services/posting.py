@@ -9,6 +9,10 @@
 3. *Create* with the document's idempotency key (Xero Idempotency-Key, QuickBooks requestid): a
    repeat of a request the vendor already processed returns the first answer.
 4. *Record* the external id and answer as ``posted`` in one transaction.
+5. *Check* (posted or recovered): read the document back and compare the vendor's total with
+   ours to the cent. A difference (e.g. the vendor added a default tax) flags the document
+   (``total_check`` = differs, both totals kept, an error saying so); a read-back that fails
+   leaves it ``pending``, and the next run of the connection checks it again.
 
 A validation refusal marks the document ``failed`` with the vendor's body and gives it a fresh
 idempotency key (nothing was created; the next attempt is a new request). A transient failure
@@ -29,6 +33,7 @@ from accounting_app.models import (
     ExportDocument,
     ExportRun,
     ExternalContact,
+    TotalCheck,
 )
 from accounting_app.selectors.planned import PlannedDocument
 
@@ -50,6 +55,33 @@ def _update(document: ExportDocument, **fields: object) -> None:
     for name, value in fields.items():
         setattr(document, name, value)
     document.save(update_fields=[*fields, "updated_at"])
+
+
+def document_total_check(
+    *, connection: AccountingConnection, exporter: AccountingExporter, document: ExportDocument
+) -> None:
+    """Read a posted document back and record whether the vendor's total equals ours
+    (``expected_total``, set when the document was claimed).
+
+    A failed read leaves the check ``pending`` (the next run checks again) and is not raised,
+    except an AuthorizationError (the run stops).
+    """
+    try:
+        vendor_total = exporter.document_total(kind=document.kind, external_id=document.external_id)
+    except AuthorizationError:
+        raise
+    except ExporterError:
+        return
+    if vendor_total == document.expected_total:
+        _update(document, total_check=TotalCheck.MATCHES, vendor_total=vendor_total)
+        return
+    problem = (
+        f"{document.reference} is posted at {exporter.label} for {vendor_total} but totals "
+        f"{document.expected_total} here: the vendor added tax or rounding of its own (check the tax "
+        "mappings); correct the document there"
+    )
+    _update(document, total_check=TotalCheck.DIFFERS, vendor_total=vendor_total, error=problem)
+    AccountingConnection.objects.filter(pk=connection.pk).update(last_error=problem)
 
 
 def document_post(
@@ -83,17 +115,22 @@ def document_post(
                 "corrects": corrects,
             },
         )
-        if document.status == DocumentStatus.POSTED:
-            return document, False
-        _update(
-            document,
-            status=DocumentStatus.POSTING,
-            attempts=document.attempts + 1,
-            run=run,
-            amount=planned.amount,
-            document_date=dto.date,
-            error="",
-        )
+        posted_before = document.status == DocumentStatus.POSTED
+        if not posted_before:
+            _update(
+                document,
+                status=DocumentStatus.POSTING,
+                attempts=document.attempts + 1,
+                run=run,
+                amount=planned.amount,
+                document_date=dto.date,
+                expected_total=dto.total,
+                error="",
+            )
+    if posted_before:
+        if document.expected_total is None:  # posted before totals were checked: check it now
+            _update(document, expected_total=dto.total)
+        return document, False
     try:
         found = exporter.document_find(document=dto)
         if found is not None:
@@ -106,6 +143,7 @@ def document_post(
                     recovered=True,
                     posted_at=timezone.now(),
                 )
+            document_total_check(connection=connection, exporter=exporter, document=document)
             return document, True
         contact_id = ""
         if isinstance(dto, SalesDocument):
@@ -137,4 +175,5 @@ def document_post(
             response=result.response,
             posted_at=timezone.now(),
         )
+    document_total_check(connection=connection, exporter=exporter, document=document)
     return document, True

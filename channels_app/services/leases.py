@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 
 from channels_app.models import SyncCursor
+from inventory_app.services.leases import row_lease_take
 
 
 def sync_cursor_lease_take(*, cursor_row: SyncCursor, claimer: str, lease: timedelta) -> bool:
     """Take the cursor's lease for ``lease`` (free or run out); False if someone holds it."""
-    now = timezone.now()
-    return bool(
-        SyncCursor.objects.filter(pk=cursor_row.pk)
-        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-        .update(leased_until=now + lease, leased_by=claimer[:255])
+    return row_lease_take(
+        rows=SyncCursor.objects.filter(pk=cursor_row.pk),
+        until_field="leased_until",
+        holder_field="leased_by",
+        holder=claimer,
+        lease=lease,
     )
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from inventory_app.aggregates import DecimalSum
 from inventory_app.models import (
     CostingSettings,
     CostLayer,
@@ -81,7 +82,7 @@ def inventory_valuation(
         movements = movements.filter(location_id__in=list(location_ids))
     rows = (
         movements.values("sku_id", "location_id")
-        .annotate(quantity=Sum("on_hand_delta"), value=Sum("value_delta"))
+        .annotate(quantity=Sum("on_hand_delta"), value=DecimalSum("value_delta"))
         .order_by("sku_id", "location_id")
     )
     return [
@@ -113,7 +114,7 @@ def valuation_from_layers(
         layers = layers.filter(sku_id__in=list(sku_ids))
     taken = {
         r["layer_id"]: (r["units"], r["value"])
-        for r in consumptions.values("layer_id").annotate(units=Sum("quantity"), value=Sum("value"))
+        for r in consumptions.values("layer_id").annotate(units=Sum("quantity"), value=DecimalSum("value"))
     }
     result: dict[tuple[int, int], tuple[int, Decimal]] = defaultdict(lambda: (0, ZERO))
     for layer in layers.values("pk", "sku_id", "location_id", "quantity_received", "value_received"):
@@ -154,7 +155,7 @@ def order_lines_cogs(*, order_line_ids: Iterable[int]) -> dict[int, LineCogs]:
             order_line_id__in=ids, reason__in=[MovementReason.SHIPMENT, MovementReason.RETURN]
         )
         .values("order_line_id", "reason")
-        .annotate(units=Sum("on_hand_delta"), value=Sum("value_delta"))
+        .annotate(units=Sum("on_hand_delta"), value=DecimalSum("value_delta"))
     )
     for row in rows:
         line = figures[row["order_line_id"]]

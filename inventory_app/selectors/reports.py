@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
+from inventory_app.aggregates import DecimalSum
 from inventory_app.models import SKU, Location, MovementReason, StockMovement
 from inventory_app.selectors.costing import as_of_moment, costing_settings_get, inventory_valuation
 
@@ -74,7 +75,7 @@ def cogs_report(
             "order_line__order__channel__code",
             "reason",
         )
-        .annotate(units=Sum("on_hand_delta"), value=Sum("value_delta"))
+        .annotate(units=Sum("on_hand_delta"), value=DecimalSum("value_delta"))
         .order_by("sku__code", "location__code", "order_line__order__channel__code")
     )
     grouped: dict[tuple, dict] = {}

@@ -50,6 +50,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 
+from inventory_app.aggregates import DecimalSum
 from inventory_app.errors import InvalidStockOperation
 from inventory_app.models import (
     SKU,
@@ -260,7 +261,7 @@ class _ReturnPools:
                     value_delta__isnull=False,
                 )
                 .values("reason")
-                .annotate(units=Sum("on_hand_delta"), value=Sum("value_delta"))
+                .annotate(units=Sum("on_hand_delta"), value=DecimalSum("value_delta"))
             )
             units, value = 0, ZERO
             for row in rows:  # shipments are negative, returns positive: the pool is minus their sum

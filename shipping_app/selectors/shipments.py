@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Sum
-
+from inventory_app.aggregates import DecimalSum
 from shipping_app.models import Shipment, ShipmentStatus
 
 
@@ -20,6 +19,6 @@ def order_shipping_costs(*, order_ids: Iterable[int]) -> dict[int, Decimal]:
         Shipment.objects.filter(order_id__in=list(order_ids))
         .exclude(status__in=[ShipmentStatus.VOIDED, ShipmentStatus.DRAFT])
         .values("order_id")
-        .annotate(total=Sum("rate_amount"))
+        .annotate(total=DecimalSum("rate_amount"))
     )
     return {row["order_id"]: row["total"] or Decimal("0") for row in rows}

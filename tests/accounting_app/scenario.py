@@ -47,8 +47,15 @@ QBO_ACCOUNTS = {
 }
 
 
-def connection_make(*, kind: str, fake, accounts: dict[str, str], **options) -> AccountingConnection:
-    """A connection pointing at the fake, with every role mapped (not connected yet)."""
+# Tax codes that add no tax (the channel's tax is its own line; bills are ledger values).
+NO_TAX = {"xero": {"sales": "NONE", "purchases": "NONE"}, "quickbooks": {"sales": "NON", "purchases": "NON"}}
+
+
+def connection_make(
+    *, kind: str, fake, accounts: dict[str, str], taxes: dict[str, str] | None = None, **options
+) -> AccountingConnection:
+    """A connection pointing at the fake, with every role mapped and, unless ``taxes`` says
+    otherwise, tax codes that add no tax (not connected yet)."""
     connection = connection_create(
         kind=kind,
         name=f"Books ({kind})",
@@ -62,6 +69,8 @@ def connection_make(*, kind: str, fake, accounts: dict[str, str], **options) -> 
     )
     for role, code in accounts.items():
         account_mapping_set(connection=connection, role=role, external_code=code)
+    for tax_kind, code in (NO_TAX[kind] if taxes is None else taxes).items():
+        tax_mapping_set(connection=connection, kind=tax_kind, external_code=code)
     return connection
 
 

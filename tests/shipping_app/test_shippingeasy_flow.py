@@ -33,6 +33,7 @@ def _deliver(client, account, query: dict, body: bytes):
     return client.post(f"{_path(account)}?{qs}", data=body, content_type="application/json")
 
 
+@pytest.mark.embedded
 def test_order_exported_once_shipped_callback_twice_ships_stock_once(
     client, shippingeasy, shippingeasy_account, stocked_order
 ):

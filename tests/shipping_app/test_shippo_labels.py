@@ -31,6 +31,7 @@ def _hook(client, account, body):
     )
 
 
+@pytest.mark.embedded
 def test_buy_the_cheapest_usps_label_end_to_end_then_track_it(client, shippo, shippo_account, stocked_order):
     order = stocked_order([("WIDGET", 2)])
 

@@ -39,6 +39,7 @@ def _on_hand(order) -> int:
     return StockLevel.objects.filter(sku_id=line.sku_id).aggregate(s=Sum("on_hand"))["s"]
 
 
+@pytest.mark.embedded
 def test_export_creates_once_then_updates_under_the_same_order_key(
     shipstation, shipstation_account, stocked_order
 ):
@@ -100,6 +101,7 @@ def test_bad_credentials_store_the_error_and_create_nothing(shipstation, shipsta
     assert shipstation.orders == {}
 
 
+@pytest.mark.embedded
 def test_ship_notify_delivered_twice_makes_one_shipment_and_ships_stock_once(
     client, shipstation, shipstation_account, stocked_order
 ):

@@ -3,7 +3,8 @@
 Facts (developer.intuit.com API reference and guides; Intuit developer blog 2015-04-06
 "Request ID update" and 2016-08-08 throttling; intuit/QuickBooks-V3-Java-SDK XSDs):
 * resources under ``/v3/company/{realmId}/``: ``salesreceipt``, ``invoice``, ``journalentry``,
-  ``bill``, ``customer``, ``vendor`` (POST creates) and ``query?query=<SQL-like select>``;
+  ``bill``, ``customer``, ``vendor`` (POST creates, ``GET <entity>/<id>`` reads one) and
+  ``query?query=<SQL-like select>``;
 * ``minorversion`` query parameter on every call (versions below 75 are no longer honoured);
 * ``requestid`` query parameter (max 50 characters, unique per company): the same requestid
   again returns the first answer instead of repeating the operation;
@@ -74,6 +75,11 @@ class QuickBooksClient:
             "GET", "query", params={"query": statement, "minorversion": MINOR_VERSION}
         )
         return json_or_empty(response).get("QueryResponse") or {}
+
+    def read(self, entity: str, entity_id: str) -> dict:
+        """GET /<entity>/<id>: the entity's envelope."""
+        response = self.http.request("GET", f"{entity}/{entity_id}", params={"minorversion": MINOR_VERSION})
+        return json_or_empty(response)
 
     def create(self, entity: str, *, body: dict, request_id: str) -> dict:
         """POST /<entity>?requestid=...: the created entity's envelope."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from decimal import Decimal
 
 from accounting_app.exporters.base import AccountingExporter
 from accounting_app.exporters.dto import ContactRef, Document, JournalDocument, PostResult, Tenant, TokenSet
@@ -82,3 +83,14 @@ class QuickBooksExporter(AccountingExporter):
         if not created:
             raise ExporterError(f"QuickBooks: the {entity} answer carries no Id", body=answer)
         return PostResult(external_id=str(created), response=answer)
+
+    def document_total(self, *, kind: str, external_id: str) -> Decimal:
+        """Read the entity by its Id: ``TotalAmt`` (tax included; journal entries: the debits)."""
+        entity = mapping.ENTITY[kind]
+        answer = self._client().read(entity.lower(), external_id)
+        total = (answer.get(entity) or {}).get("TotalAmt")
+        if total is None:
+            raise ExporterError(
+                f"QuickBooks: {entity} {external_id} read back carries no TotalAmt", body=answer
+            )
+        return Decimal(str(total)).quantize(Decimal("0.01"))

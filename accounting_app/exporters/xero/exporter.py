@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from decimal import Decimal
 
 import requests
 
@@ -165,3 +166,14 @@ class XeroExporter(AccountingExporter):
         if not found:
             raise ExporterError("Xero: the answer carries no id", body=answer)
         return PostResult(external_id=found, response=answer)
+
+    def document_total(self, *, kind: str, external_id: str) -> Decimal:
+        """GET the invoice, credit note or manual journal by its id: ``Total`` (journals: debits)."""
+        collection = {"cogs_journal": "ManualJournals", "adjustment_journal": "ManualJournals"}.get(
+            kind, "CreditNotes" if kind == "bill_credit" else "Invoices"
+        )
+        answer = self._client().get(f"{collection}/{external_id}", params={})
+        total = mapping.document_total(answer, collection)
+        if total is None:
+            raise ExporterError(f"Xero: {collection}/{external_id} read back carries no total", body=answer)
+        return total

@@ -136,3 +136,17 @@ def first_id(answer: dict, collection: str, id_field: str) -> str | None:
     """The id of the first element of ``answer[collection]``, None when the list is empty."""
     items = answer.get(collection) or []
     return str(items[0][id_field]) if items and items[0].get(id_field) else None
+
+
+def document_total(answer: dict, collection: str) -> Decimal | None:
+    """The total of the first document of a GET answer: ``Total`` of an invoice or credit note,
+    the debits of a manual journal; None when the answer carries none."""
+    items = answer.get(collection) or []
+    if not items:
+        return None
+    if collection == "ManualJournals":
+        amounts = [Decimal(str(x.get("LineAmount", 0))) for x in items[0].get("JournalLines") or []]
+        return sum((a for a in amounts if a > 0), Decimal("0")).quantize(Decimal("0.01"))
+    if items[0].get("Total") is None:
+        return None
+    return Decimal(str(items[0]["Total"])).quantize(Decimal("0.01"))

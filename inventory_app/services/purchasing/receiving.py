@@ -23,8 +23,9 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 
+from inventory_app.aggregates import DecimalSum
 from inventory_app.models import (
     Location,
     MovementReason,
@@ -161,7 +162,7 @@ def _price_lines(
     absorbed = dict(
         ReceiptLine.objects.filter(po_line__purchase_order=order, receipt__reversal_operation__isnull=True)
         .values_list("po_line_id")
-        .annotate(total=Sum("po_landed_value"))
+        .annotate(total=DecimalSum("po_landed_value"))
     )
     receipt_landed = {i: ZERO for i in quantities}
     targets = [

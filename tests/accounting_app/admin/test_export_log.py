@@ -60,3 +60,45 @@ def test_retry_action_posts_failed_documents_and_never_resends_posted_ones(
     failed.refresh_from_db()
     assert failed.status == DocumentStatus.POSTED and failed.attempts == 2
     assert len(fake_xero.invoices) == 2
+
+
+def test_without_tax_mappings_the_pages_say_what_to_map_and_the_export_button_sends_nothing(
+    admin_client, fake_xero, shop, on_commit
+):
+    from tests.accounting_app.scenario import XERO_ACCOUNTS, connect, connection_make
+
+    connection = connect(
+        connection_make(kind="xero", fake=fake_xero, accounts=XERO_ACCOUNTS, taxes={}), fake_xero
+    )
+    preview = reverse("admin:accounting_app_accountingconnection_preview", args=[connection.pk])
+    period = {"date_from": shop.today.isoformat(), "date_to": shop.today.isoformat()}
+
+    change = admin_client.get(
+        reverse("admin:accounting_app_accountingconnection_change", args=[connection.pk])
+    )
+    with on_commit(execute=True):
+        refused = admin_client.post(preview, period, follow=True)
+
+    wanted = "add a tax mapping of kind &#x27;sales&#x27; for every channel with the Xero TaxType"
+    assert wanted in change.content.decode()
+    assert "Not exported: No sales tax mapping" in refused.content.decode()
+    assert fake_xero.invoices == [] and fake_xero.calls.get("PUT /api.xro/2.0/Contacts", 0) == 0
+
+
+def test_a_flagged_document_shows_both_totals_in_the_log(admin_client, xero, fake_xero, shop):
+    from accounting_app.models import TotalCheck
+    from accounting_app.services.connections import tax_mapping_set
+
+    tax_mapping_set(connection=xero, kind="sales", external_code="OUTPUT")
+    period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+    flagged = ExportDocument.objects.get(source_key=f"sales:order:{shop.order1.pk}")
+
+    listing = admin_client.get(
+        reverse("admin:accounting_app_exportdocument_changelist"), {"total_check__exact": TotalCheck.DIFFERS}
+    ).content.decode()
+    detail = admin_client.get(reverse("admin:accounting_app_exportdocument_change", args=[flagged.pk]))
+
+    assert flagged.reference in listing and "DIFFERS from ours (flagged)" in listing
+    assert f"SM-S{shop.order2.pk}" in listing and f"SM-C{shop.order1.pk}" not in listing
+    page = detail.content.decode()
+    assert "155.00" in page and "170.50" in page

@@ -91,3 +91,19 @@ def test_documents_list_filters_by_status(api_client, xero, fake_xero, shop):
     rows = body["results"] if isinstance(body, dict) else body
     assert sorted(r["reference"] for r in rows) == sorted([f"SM-S{shop.order1.pk}", f"SM-S{shop.order2.pk}"])
     assert rows[0]["response"]["Type"] == "ValidationException" and rows[0]["external_id"] == ""
+
+
+def test_export_is_refused_with_what_to_map_while_a_tax_mapping_is_missing(api_client, xero, fake_xero, shop):
+    from accounting_app.models import TaxMapping
+
+    TaxMapping.objects.filter(connection=xero, kind="purchases").delete()
+    period = {"date_from": shop.today.isoformat(), "date_to": shop.today.isoformat()}
+
+    response = api_client("manager").post(f"/api/v1/accounting/connections/{xero.pk}/export/", period)
+
+    assert response.status_code == 400
+    (message,) = response.json()["mapping"]
+    assert message.startswith(
+        "No purchases tax mapping on connection 'Books (xero)': add a tax mapping of kind"
+    )
+    assert not any(call.startswith("PUT") for call in fake_xero.calls)

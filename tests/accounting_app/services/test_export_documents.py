@@ -11,7 +11,7 @@ from accounting_app.models import AccountingConnection, ExportDocument
 from accounting_app.services.exports import period_export
 from inventory_app.services.stock import stock_adjust
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 def _journal(fake, reference):

@@ -11,7 +11,7 @@ from accounting_app.models import DocumentStatus, ExportDocument
 from accounting_app.services.connections import account_mapping_set, connection_secrets
 from accounting_app.services.exports import period_export
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 def _receipt(fake, reference):

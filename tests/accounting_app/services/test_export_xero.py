@@ -9,7 +9,7 @@ import pytest
 from accounting_app.models import ConnectionStatus, DocumentStatus, ExportDocument, ExternalContact
 from accounting_app.services.exports import period_export
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 def _lines(invoice):

@@ -53,6 +53,7 @@ def test_concurrent_workers_refresh_once_and_share_the_new_token(fake_xero):
     assert set(results) == {current} and stale not in results
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db(transaction=True)
 def test_a_second_export_of_the_same_connection_is_refused_while_one_runs(fake_xero):
     connection = connect(connection_make(kind="xero", fake=fake_xero, accounts=XERO_ACCOUNTS), fake_xero)
@@ -81,3 +82,25 @@ def test_a_revoked_refresh_token_marks_the_connection_and_posts_nothing(xero, fa
     assert xero.last_error == "Token endpoint refused the grant: invalid_grant"
     assert not ExportDocument.objects.filter(status=DocumentStatus.POSTED).exists()
     assert fake_xero.invoices == [] and fake_xero.journals == []
+
+
+@pytest.mark.embedded
+@pytest.mark.django_db
+def test_an_export_lease_left_by_a_dead_worker_runs_out_and_the_next_export_posts(xero, fake_xero, shop):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    AccountingConnection.objects.filter(pk=xero.pk).update(
+        export_leased_by="export-dead", export_leased_until=timezone.now() + timedelta(minutes=5)
+    )
+    with pytest.raises(ExportBusy):
+        period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+    assert fake_xero.invoices == []
+
+    AccountingConnection.objects.filter(pk=xero.pk).update(export_leased_until=timezone.now())
+    run = period_export(connection_id=xero.pk, date_from=shop.today, date_to=shop.today)
+
+    xero.refresh_from_db()
+    assert run.posted == 4 and len(fake_xero.invoices) == 2
+    assert xero.export_leased_until is None  # released at the end of the run

@@ -14,6 +14,7 @@ from tests.factories import LocationFactory, SKUFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.embedded
 def test_shipment_is_reported_with_tracking_and_manual_orders_are_skipped(client, shops, connect, on_commit):
     stock_receive(sku=SKUFactory(code="S1"), location=LocationFactory(code="A"), quantity=5)
     shop = shops()

@@ -35,6 +35,7 @@ def three_shops(shops, connect, on_commit):
     return found, accounts, sku, location
 
 
+@pytest.mark.embedded
 def test_sale_via_webhook_on_a_reaches_b_and_c_and_redeliveries_change_nothing(
     client, three_shops, on_commit
 ):

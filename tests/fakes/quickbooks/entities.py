@@ -8,6 +8,7 @@ from decimal import Decimal
 from tests.fakes.xero.httpserver import Reply, Request
 
 from .fake import ACCOUNTS, ITEMS, fault, stamp
+from .tax import transaction_tax
 
 ENTITIES = {
     "salesreceipt": "SalesReceipt",
@@ -51,7 +52,13 @@ def not_found(kind: str, value) -> tuple[str, str, str, str]:
 def handle_entity(fake, request: Request, entity: str) -> Reply:
     if request.method == "GET" and entity == "query":
         return query(fake, request.query.get("query", ""))
+    entity, _, entity_id = entity.partition("/")
     name = ENTITIES.get(entity.lower())
+    if request.method == "GET" and name is not None and entity_id:
+        found = [x for x in fake.entities[name] if x["Id"] == entity_id]
+        if not found:
+            return fault(400, [not_found(name, entity_id)])
+        return Reply(200, {name: found[0], "time": stamp()})
     if request.method != "POST" or name is None:
         return fault(
             400,
@@ -59,6 +66,10 @@ def handle_entity(fake, request: Request, entity: str) -> Reply:
         )
     body = request.json() or {}
     errors = validate(fake, name, body)
+    taxed_total = None
+    if name in ("SalesReceipt", "Invoice", "Bill", "VendorCredit") and not errors:
+        body, taxed_total, unknown = transaction_tax(body)
+        errors += [not_found("TaxCode", code) for code in unknown]
     if errors:
         return fault(400, errors)
     fake.next_id += 1
@@ -82,6 +93,8 @@ def handle_entity(fake, request: Request, entity: str) -> Reply:
             created["TotalAmt"] = sum(
                 (money(x["Amount"]) * sign.get(x["DetailType"], 1) for x in lines), Decimal("0")
             )
+    if taxed_total is not None:
+        created["TotalAmt"] = taxed_total
     fake.entities[name].append(created)
     return Reply(200, {name: created, "time": stamp()})
 

@@ -1,4 +1,5 @@
-"""The fake Xero's Accounting API resources: Invoices, ManualJournals, Contacts, Items, Accounts."""
+"""The fake Xero's Accounting API resources: Invoices, ManualJournals, Contacts, Items, Accounts,
+TaxRates; ``GET <collection>/<id>`` reads one document."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from decimal import Decimal
 
 from .fake import CHART, ms_date, validation_error
 from .httpserver import Reply, Request
+from .tax import ACCOUNT_TAX, lines_taxed, tax_rates
 
 PAGE_SIZE = 100
 WHERE_TERM = re.compile(r'^\s*([A-Za-z.]+)\s*==\s*"([^"]*)"\s*$')
@@ -60,9 +62,37 @@ def money(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+ID_FIELDS = {
+    "Invoices": "InvoiceID",
+    "ManualJournals": "ManualJournalID",
+    "CreditNotes": "CreditNoteID",
+    "Contacts": "ContactID",
+    "Items": "ItemID",
+}
+
+
+def read_one(fake, collection: str, item_id: str) -> Reply:
+    """GET <collection>/<id>: the one document in the collection's envelope, 404 when unknown."""
+    stores = {
+        "Invoices": fake.invoices,
+        "ManualJournals": fake.journals,
+        "CreditNotes": fake.credit_notes,
+        "Contacts": fake.contacts,
+        "Items": fake.items,
+    }
+    found = [x for x in stores.get(collection, []) if x.get(ID_FIELDS.get(collection)) == item_id]
+    if not found:
+        return Reply(404, {"Title": "NotFound", "Status": 404, "Detail": f"{collection} {item_id} not found"})
+    return Reply(200, envelope(collection, found))
+
+
 def handle_resource(fake, request: Request, resource: str) -> Reply:
-    name = resource.split("/")[0]
+    name, _, item_id = resource.partition("/")
+    if request.method == "GET" and item_id:
+        return read_one(fake, name, item_id)
     if request.method == "GET":
+        if name == "TaxRates":
+            return Reply(200, envelope("TaxRates", tax_rates()))
         if name == "Invoices":
             items = fake.invoices
             if numbers := request.query.get("InvoiceNumbers"):
@@ -88,6 +118,7 @@ def handle_resource(fake, request: Request, resource: str) -> Reply:
                             "Code": c,
                             "Name": n,
                             "Status": "ACTIVE",
+                            "TaxType": ACCOUNT_TAX.get(c, "NONE"),
                         }
                         for c, n in CHART.items()
                     ],
@@ -153,9 +184,11 @@ def create_invoices(fake, invoices: list[dict]) -> Reply:
             if "LineAmount" in line and money(line["LineAmount"]) != amount:
                 errors.append("The line total must equal the quantity multiplied by the unit amount")
             stored_lines.append({**line, "LineItemID": str(uuid.uuid4()), "LineAmount": amount})
+        amount_types = invoice.get("LineAmountTypes") or "Exclusive"
+        subtotal, total_tax, tax_errors = lines_taxed(stored_lines, amount_types)
+        errors += tax_errors
         if errors:
             return validation_error(invoice, errors)
-        subtotal = sum((line["LineAmount"] for line in stored_lines), Decimal("0"))
         number = invoice.get("InvoiceNumber") or f"INV-{len(fake.invoices) + 1:04d}"
         stamp = datetime.combine(parse_date(invoice["Date"]), datetime.min.time(), UTC).timestamp()
         contact_row = known.get(contact.get("ContactID")) or {
@@ -167,10 +200,11 @@ def create_invoices(fake, invoices: list[dict]) -> Reply:
             "InvoiceID": str(uuid.uuid4()),
             "InvoiceNumber": number,
             "Status": status,
+            "LineAmountTypes": amount_types,
             "LineItems": stored_lines,
             "SubTotal": subtotal,
-            "TotalTax": Decimal("0.00"),
-            "Total": subtotal,
+            "TotalTax": total_tax,
+            "Total": subtotal + total_tax,
             "Contact": {"ContactID": contact_row["ContactID"], "Name": contact_row["Name"]},
             "Date": ms_date(stamp),
             "Reference": invoice.get("Reference", ""),
@@ -262,17 +296,26 @@ def create_credit_notes(fake, notes: list[dict]) -> Reply:
         for line in lines:
             if note.get("Status") == "AUTHORISED":
                 errors += _account_errors(line.get("AccountCode"))
+        stored_lines = [
+            {**x, "LineAmount": money(money(x.get("Quantity", 1)) * money(x.get("UnitAmount", 0)))}
+            for x in lines
+        ]
+        amount_types = note.get("LineAmountTypes") or "Exclusive"
+        subtotal, total_tax, tax_errors = lines_taxed(stored_lines, amount_types)
+        errors += tax_errors
         if errors:
             return validation_error(note, errors)
-        total = sum(
-            (money(x.get("Quantity", 1)) * money(x.get("UnitAmount", 0)) for x in lines), Decimal("0")
-        )
+        total = money(subtotal + total_tax)
         created.append(
             {
                 **note,
                 "CreditNoteID": str(uuid.uuid4()),
-                "Total": money(total),
-                "RemainingCredit": money(total),
+                "LineAmountTypes": amount_types,
+                "LineItems": stored_lines,
+                "SubTotal": subtotal,
+                "TotalTax": total_tax,
+                "Total": total,
+                "RemainingCredit": total,
             }
         )
     fake.credit_notes.extend(created)

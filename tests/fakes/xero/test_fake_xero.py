@@ -195,7 +195,7 @@ def test_where_filters_and_invoice_numbers(xero):
 
     assert [i["InvoiceNumber"] for i in by_number] == ["B-2"]
     assert [i["InvoiceNumber"] for i in by_where.json()["Invoices"]] == ["B-1"]
-    assert by_where.json()["Invoices"][0]["Total"] == 5.0
+    assert by_where.json()["Invoices"][0]["Total"] == 5.5  # account 630's default INPUT tax (10%)
 
 
 def test_drop_after_processes_then_closes_without_an_answer(xero):

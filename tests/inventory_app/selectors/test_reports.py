@@ -57,6 +57,7 @@ def test_cogs_report_groups_by_sku_location_and_channel_and_nets_returns():
     assert len(cogs_report(channel_ids=[market.pk])) == 1
 
 
+@pytest.mark.embedded
 def test_valuation_report_and_csv_export():
     sku, loc = SKUFactory(code="MUG"), LocationFactory(code="MAIN")
     stock_receive(sku=sku, location=loc, quantity=3, unit_cost=D("0.3333"))  # round(0.9999) = 1.00

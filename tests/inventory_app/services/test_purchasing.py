@@ -227,3 +227,35 @@ def test_backdated_receipt_does_not_recost_sales_already_costed():
     )
     order_ship(order=later)
     assert order_cogs(order_id=later.pk).cogs == D("4.00")  # the late layer feeds the next sale
+
+
+@pytest.mark.embedded
+def test_po_sent_received_in_two_deliveries_then_sold_moves_stock_and_costs_the_sale_at_the_po_cost():
+    sku, loc = SKUFactory(), LocationFactory()
+    order = _sent_order(sku, quantity=10, unit_cost=D("2.5000"))
+    line = order.lines.get()
+    assert sku_incoming(sku_ids=[sku.pk]) == {sku.pk: 10}
+
+    purchase_order_receive(purchase_order=order, location=loc, quantities={line.pk: 6}, reference="DN-1")
+    purchase_order_receive(purchase_order=order, location=loc, quantities={line.pk: 4}, reference="DN-2")
+    sale, _ = order_create(
+        channel=SalesChannelFactory(code="shop"),
+        data=OrderInput(external_ref="s1", lines=[OrderLineInput(sku_code=sku.code, quantity=3)]),
+    )
+    order_ship(order=sale)
+
+    order.refresh_from_db()
+    assert order.status == PurchaseOrderStatus.RECEIVED and sku_incoming(sku_ids=[sku.pk]) == {}
+    level = StockLevel.objects.get(sku=sku, location=loc)
+    assert (level.on_hand, level.committed) == (7, 0)
+    assert order_cogs(order_id=sale.pk).cogs == D("7.50")
+    (row,) = inventory_valuation(sku_ids=[sku.pk])
+    assert (row.quantity, row.value) == (7, D("17.50"))
+    assert list(
+        StockMovement.objects.filter(sku=sku).order_by("pk").values_list("reason", "on_hand_delta")
+    ) == [
+        (MovementReason.RECEIPT, 6),
+        (MovementReason.RECEIPT, 4),
+        ("reserve", 0),
+        ("shipment", -3),
+    ]

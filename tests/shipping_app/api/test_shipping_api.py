@@ -9,6 +9,7 @@ from shipping_app.models import ChannelFulfilmentRequest, Shipment
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.embedded
 def test_operator_rates_an_order_then_buys_the_cheapest_ups_label(
     api_client, shippo, shippo_account, stocked_order
 ):

@@ -60,6 +60,7 @@ def test_return_authorisation_and_receipt_over_rest(api_client, sold):
     assert cogs["cogs"] == "4.00"  # 6.00 shipped - 2.00 returned
 
 
+@pytest.mark.embedded
 def test_cogs_and_valuation_reports_json_and_csv(api_client, sold):
     sku, loc, _ = sold
     viewer = api_client("viewer")
