@@ -316,7 +316,9 @@ class Connector(ABC):
     ``supports_compare_and_set`` or ``supports_delta`` (the engine's resurrection guard holds
     increases when neither is true). ``secret_fields`` name the credentials that are secrets.
     ``ranks_by_demand``: the connector orders a push by ``QuantityUpdate.demand_per_hour``, so the
-    engine computes it (one query per batch; left at 0 otherwise).
+    engine computes it (one query per batch; left at 0 otherwise). ``stores_tokens``: the channel
+    hands out expiring access tokens; the engine passes a ``tokens`` store shared by every worker
+    process (``connectors.tokens``), else the connector gets none.
     """
 
     kind: ClassVar[str] = ""
@@ -332,11 +334,20 @@ class Connector(ABC):
     secret_fields: ClassVar[tuple[str, ...]] = ()
     supports_pull_notifications: ClassVar[bool] = False
     ranks_by_demand: ClassVar[bool] = False
+    stores_tokens: ClassVar[bool] = False
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         self.config = config
         self.http = http
         self.throttle: Throttle = throttle if throttle is not None else _NoThrottle()
+
+    @classmethod
+    def credentials_problems(
+        cls, *, credentials: Mapping[str, str], options: Mapping[str, object]
+    ) -> list[str]:
+        """What is wrong with an account's credentials given its options (empty: nothing); the
+        account services refuse credentials with problems. Default: nothing checked."""
+        return []
 
     @abstractmethod
     def orders_fetch_changed(self, *, since: datetime | None, cursor: str | None) -> OrderPage:
