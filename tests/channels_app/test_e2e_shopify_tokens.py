@@ -1,0 +1,120 @@
+"""End to end, real processes: a Shopify account connected from a Dev Dashboard app's client ID and
+secret runs for more than a simulated day with two worker processes.
+
+The fake shop's OAuth clock and the workers' token clock are one simulated clock that the test
+moves (no sleeps): each step sets it and asks both workers, at the same moment, for one sync
+(order poll + listing import). The fake counts every token request: one per token lifetime plus
+one per 401, never one per call, and no stampede when both workers find the token expiring.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from channels_app.models import ChannelToken
+from channels_app.services.accounts import account_create
+from tests.fakes.shopify.fixtures import TODAY
+from tests.fakes.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME, SimClock
+from tests.fakes.shopify.server import FakeShopify
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+T0 = 1_800_000_000.0
+HOUR = 3600
+
+
+def _worker(account_id: int) -> subprocess.Popen:
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
+        "CHANNELS_RATE_LIMIT_BACKEND": "db",
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.channels_app.connectors.shopify.sync_worker", str(account_id)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert json.loads(process.stdout.readline())["ready"]
+    return process
+
+
+def _sync_both(workers: list[subprocess.Popen], now: float) -> list[dict]:
+    for worker in workers:  # both start before either answers: they run at the same moment
+        worker.stdin.write(json.dumps({"now": now}) + "\n")
+        worker.stdin.flush()
+    return [json.loads(worker.stdout.readline()) for worker in workers]
+
+
+@pytest.fixture
+def dev_dashboard_shop():
+    """A fake shop with only a Dev Dashboard app (no legacy token) on a simulated clock."""
+    clock = SimClock(start=T0)
+    fake = FakeShopify(
+        access_token=None, today=TODAY, bucket=(100_000.0, 100_000.0)
+    )  # cost is not tested here
+    fake.oauth.clock = clock
+    fake.state.seed(seed=1)
+    fake.start()
+    yield fake, clock
+    fake.stop()
+    assert fake.internal_errors == []
+
+
+def test_two_workers_run_a_simulated_day_and_more_with_one_token_request_per_lifetime_and_per_401(
+    dev_dashboard_shop,
+):
+    fake, clock = dev_dashboard_shop
+    location = next(iter(fake.state.locations.values())).gid
+    account = account_create(
+        kind="shopify",
+        name="New seller",
+        base_url=fake.url,
+        credentials={"client_id": fake.oauth.client_id, "client_secret": fake.client_secret},
+        options={"api_version": "2026-10", "location_id": location},
+        schedule=False,
+    )
+    # Every 20 minutes for 26 hours, plus one step inside the renewal margin of the first token.
+    steps = sorted({*range(0, 26 * HOUR + 1, 1200), CLIENT_CREDENTIALS_LIFETIME - 200})
+    workers = [_worker(account.pk), _worker(account.pk)]
+    answers: list[dict] = []
+    try:
+        for offset in steps:
+            if offset == 25 * HOUR:
+                fake.oauth.invalidate_access_tokens()  # Shopify rejects the token early: one 401
+            clock.set(T0 + offset)
+            answers.extend(_sync_both(workers, T0 + offset))
+    finally:
+        for worker in workers:
+            worker.stdin.close()
+            worker.wait(timeout=30)
+    counters = fake.counters
+    row = ChannelToken.objects.get(account=account)
+
+    assert [a for a in answers if not a["ok"]] == [], counters
+    assert len({a["pid"] for a in answers}) == 2
+    assert len(answers) == 2 * len(steps) == 160
+    # The first token, its renewal before expiry (step 86199 s), one after the injected 401.
+    assert counters["oauth:client_credentials"] == 3
+    assert counters.get("oauth:refresh_token", 0) == 0
+    # One 401 per worker holding the invalidated token at most; no 401 from an expired token.
+    assert 1 <= counters["unauthorized"] <= 2
+    graphql_calls = counters["requests"] - counters["oauth:client_credentials"]
+    assert graphql_calls >= 3 * len(steps)  # every sync made API calls with the cached token
+    assert row.version == 3
+    assert row.reconnect_reason == ""
+    assert row.expires_at == T0 + 25 * HOUR + CLIENT_CREDENTIALS_LIFETIME
+    assert "shpat_" not in row.secrets_encrypted  # stored encrypted
