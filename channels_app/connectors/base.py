@@ -30,9 +30,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from channels_app.connectors.http import ChannelHttp
+
+if TYPE_CHECKING:
+    from channels_app.connectors.tokens import StoredToken
 
 
 class ConnectorError(Exception):
@@ -348,6 +351,23 @@ class Connector(ABC):
         """What is wrong with an account's credentials given its options (empty: nothing); the
         account services refuse credentials with problems. Default: nothing checked."""
         return []
+
+    @classmethod
+    def token_kind(cls, *, credentials: Mapping[str, str], options: Mapping[str, object]) -> str:
+        """How an account with these settings authenticates: "static" (credentials used as they
+        are), "stored" (expiring tokens kept in the engine's token store, ``stores_tokens``) or
+        "connect" (stored, and granted through :meth:`connect_url`'s install flow)."""
+        return "stored" if cls.stores_tokens else "static"
+
+    def connect_url(self, *, redirect_uri: str, state: str) -> str | None:
+        """Where staff's browser goes to grant the account access (an OAuth install flow), the
+        channel redirecting back to ``redirect_uri`` with ``state``; None: no such flow here."""
+        return None
+
+    def connect_finish(self, *, params: Mapping[str, str], state: str) -> StoredToken:
+        """Check the channel's redirect back (``params``, our ``state``) and exchange it for the
+        account's first token. Raises ConnectorError saying what failed."""
+        raise ConnectorError(f"{self.label or self.kind} has no connect flow")
 
     @abstractmethod
     def orders_fetch_changed(self, *, since: datetime | None, cursor: str | None) -> OrderPage:

@@ -144,9 +144,11 @@ class AccountTokenStore:
         return replace(fresh, version=row.version + 1)
 
     def reconnect_required(self, *, reason: str) -> None:
+        """Record the refusal on the token row and as the account's last error (staff see it)."""
         ChannelToken.objects.filter(pk=self._row().pk).update(
             reconnect_reason=reason[:2000], renewing_until=None
         )
+        ChannelAccount.objects.filter(pk=self.account_id).update(last_error=reason[:2000])
 
 
 def account_token_grant_store(*, account: ChannelAccount, token: StoredToken) -> None:
@@ -161,14 +163,3 @@ def account_token_grant_store(*, account: ChannelAccount, token: StoredToken) ->
 def account_token_forget(*, account: ChannelAccount) -> None:
     """Drop the account's stored token (its credentials changed: the next call gets a new one)."""
     ChannelToken.objects.filter(account=account).delete()
-
-
-def account_token_state(*, account: ChannelAccount) -> dict[str, object]:
-    """``{"state": "reconnect"|"connected"|"not_connected", "message", "expires_at"}`` of an
-    account whose connector stores tokens (no secrets)."""
-    row = ChannelToken.objects.filter(account=account).first()
-    if row is not None and row.reconnect_reason:
-        return {"state": "reconnect", "message": row.reconnect_reason, "expires_at": row.expires_at}
-    if row is None or not row.secrets_encrypted:
-        return {"state": "not_connected", "message": "No access token yet", "expires_at": None}
-    return {"state": "connected", "message": "", "expires_at": row.expires_at}

@@ -20,14 +20,13 @@ from django.db import connection
 
 from channels_app.models import ChannelToken
 from channels_app.services.accounts import account_create
-from tests.fakes.shopify.fixtures import TODAY
-from tests.fakes.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME, SimClock
-from tests.fakes.shopify.server import FakeShopify
+from tests.fakes.shopify.fixtures import SIM_START as T0
+from tests.fakes.shopify.fixtures import dev_dashboard_shop  # noqa: F401
+from tests.fakes.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-T0 = 1_800_000_000.0
 HOUR = 3600
 
 
@@ -59,25 +58,10 @@ def _sync_both(workers: list[subprocess.Popen], now: float) -> list[dict]:
     return [json.loads(worker.stdout.readline()) for worker in workers]
 
 
-@pytest.fixture
-def dev_dashboard_shop():
-    """A fake shop with only a Dev Dashboard app (no legacy token) on a simulated clock."""
-    clock = SimClock(start=T0)
-    fake = FakeShopify(
-        access_token=None, today=TODAY, bucket=(100_000.0, 100_000.0)
-    )  # cost is not tested here
-    fake.oauth.clock = clock
-    fake.state.seed(seed=1)
-    fake.start()
-    yield fake, clock
-    fake.stop()
-    assert fake.internal_errors == []
-
-
 def test_two_workers_run_a_simulated_day_and_more_with_one_token_request_per_lifetime_and_per_401(
-    dev_dashboard_shop,
+    dev_dashboard_shop,  # noqa: F811
 ):
-    fake, clock = dev_dashboard_shop
+    fake, clock = dev_dashboard_shop, dev_dashboard_shop.oauth.clock
     location = next(iter(fake.state.locations.values())).gid
     account = account_create(
         kind="shopify",

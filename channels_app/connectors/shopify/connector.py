@@ -32,7 +32,7 @@ from channels_app.connectors.base import (
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_register
 from channels_app.connectors.shopify import queries
-from channels_app.connectors.shopify.auth import ShopifyAuth, credentials_problems
+from channels_app.connectors.shopify.auth import ShopifyAuth, auth_mode, credentials_problems
 from channels_app.connectors.shopify.client import ShopifyClient
 from channels_app.connectors.shopify.fulfilment import fulfilment_create
 from channels_app.connectors.shopify.inventory import QuantityWriter, levels_read
@@ -42,9 +42,15 @@ from channels_app.connectors.shopify.mapping import (
     order_from_graphql,
     order_from_rest,
 )
+from channels_app.connectors.shopify.oauth import (
+    account_shop_domain,
+    authorize_url,
+    callback_check,
+    code_exchange,
+)
 from channels_app.connectors.shopify.versions import DEFAULT_API_VERSION
 from channels_app.connectors.shopify.webhooks import delivery_headers, webhook_signature_check
-from channels_app.connectors.tokens import TokenStore
+from channels_app.connectors.tokens import StoredToken, TokenStore
 
 ORDER_TOPICS = {"orders/create", "orders/updated", "orders/cancelled", "orders/fulfilled", "orders/paid"}
 WEBHOOK_TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "ORDERS_FULFILLED", "REFUNDS_CREATE")
@@ -101,6 +107,43 @@ class ShopifyConnector(Connector):
     ) -> list[str]:
         """The credentials of the account's auth mode, exactly (see ``auth``)."""
         return credentials_problems(credentials=credentials, options=options)
+
+    @classmethod
+    def token_kind(cls, *, credentials: Mapping[str, str], options: Mapping[str, object]) -> str:
+        """Legacy token "static"; client credentials "stored"; authorization code "connect"."""
+        mode = auth_mode(credentials=credentials, options=options)
+        return {"access_token": "static", "authorization_code": "connect"}.get(mode, "stored")
+
+    # --- connect (authorization code grant, see ``oauth``) -----------------------------------------
+    def connect_url(self, *, redirect_uri: str, state: str) -> str | None:
+        """The shop's install page for the app (authorization_code mode only)."""
+        if self.auth.mode != "authorization_code":
+            return None
+        return authorize_url(
+            base_url=self.config.base_url,
+            client_id=self.config.credentials.get("client_id", ""),
+            redirect_uri=redirect_uri,
+            state=state,
+        )
+
+    def connect_finish(self, *, params: Mapping[str, str], state: str) -> StoredToken:
+        """Verify the callback (state, HMAC, shop) and exchange its code with ``expiring=1``."""
+        if self.auth.mode != "authorization_code":
+            raise ConnectorError("This Shopify account does not use the authorization code grant")
+        secret = self.config.credentials.get("client_secret", "")
+        code = callback_check(
+            params=params,
+            expected_state=state,
+            client_secret=secret,
+            shop_domain=account_shop_domain(base_url=self.config.base_url, options=self.config.options),
+        )
+        return code_exchange(
+            http=self.http,
+            client_id=self.config.credentials.get("client_id", ""),
+            client_secret=secret,
+            code=code,
+            now=self.auth.tokens.now(),
+        )
 
     # --- locations -------------------------------------------------------------------------------
     def locations_fetch(self) -> list[dict[str, Any]]:
