@@ -20,9 +20,12 @@ from django.db import connection
 
 from channels_app.models import ChannelToken
 from channels_app.services.accounts import account_create
+from channels_app.services.tokens import AccountTokenStore, token_clock_set
+from tests.channels_app.helpers import shopify_connect
+from tests.factories import UserFactory
 from tests.fakes.shopify.fixtures import SIM_START as T0
 from tests.fakes.shopify.fixtures import dev_dashboard_shop  # noqa: F401
-from tests.fakes.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME
+from tests.fakes.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME, EXPIRING_LIFETIME
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -102,3 +105,53 @@ def test_two_workers_run_a_simulated_day_and_more_with_one_token_request_per_lif
     assert row.reconnect_reason == ""
     assert row.expires_at == T0 + 25 * HOUR + CLIENT_CREDENTIALS_LIFETIME
     assert "shpat_" not in row.secrets_encrypted  # stored encrypted
+
+
+def test_two_workers_refreshing_at_the_same_moment_leave_one_valid_refresh_token_and_no_failed_sync(
+    dev_dashboard_shop,  # noqa: F811
+    client,
+):
+    fake, clock = dev_dashboard_shop, dev_dashboard_shop.oauth.clock
+    fake.oauth.client_credentials = False  # an agency's app: only the authorization code grant
+    account = account_create(
+        kind="shopify",
+        name="Client store",
+        base_url=fake.url,
+        credentials={"client_id": fake.oauth.client_id, "client_secret": fake.client_secret},
+        options={
+            "auth": "authorization_code",
+            "shop_domain": fake.state.shop["domain"],
+            "api_version": "2026-10",
+            "location_id": next(iter(fake.state.locations.values())).gid,
+        },
+        schedule=False,
+    )
+    client.force_login(UserFactory(role="manager"))
+    token_clock_set(clock)
+    try:
+        shopify_connect(client, account)
+    finally:
+        token_clock_set(None)
+    # A slow token endpoint: the second worker finds the token expiring while the first renews it.
+    fake.oauth.token_latency = 0.5
+    workers = [_worker(account.pk), _worker(account.pk)]
+    answers: list[dict] = []
+    try:
+        for hour in (1, 2, 3):
+            clock.set(T0 + hour * EXPIRING_LIFETIME - 100)  # every token inside its renewal margin
+            answers.extend(_sync_both(workers, clock()))
+    finally:
+        for worker in workers:
+            worker.stdin.close()
+            worker.wait(timeout=30)
+    stored = AccountTokenStore(account_id=account.pk).read()
+    used_twice = [t for t, entry in fake.oauth.refresh.items() if len(entry.children) > 1]
+
+    assert [a for a in answers if not a["ok"]] == [], fake.counters
+    assert len({a["pid"] for a in answers}) == 2
+    assert fake.counters["oauth:refresh_token"] == 3  # one per hour, not one per worker
+    assert fake.counters.get("unauthorized", 0) == 0
+    assert used_twice == []  # no refresh token was spent twice
+    assert stored.version == 4  # the grant, then three renewals
+    assert fake.oauth.refresh_valid(stored.refresh_token)
+    assert ChannelToken.objects.get(account=account).reconnect_reason == ""

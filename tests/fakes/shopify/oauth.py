@@ -105,6 +105,7 @@ class FakeOAuth:
         self.clock = clock
         self.installed = True
         self.allowed_redirects: list[str] | None = None  # None: any redirect URL
+        self.token_latency = 0.0  # seconds the token endpoint takes to answer
         self.lock = threading.Lock()
         self.access: dict[str, float | None] = {}  # token -> expires_at (None: never)
         self.refresh: dict[str, _Refresh] = {}
@@ -175,6 +176,8 @@ class FakeOAuth:
         return 302, {"Location": f"{redirect}?{urlencode(params)}"}, {}
 
     def _token(self, headers, body: bytes) -> tuple[int, dict, object]:
+        if self.token_latency:
+            time.sleep(self.token_latency)
         content_type = (headers.get("Content-Type") or "").split(";")[0].strip()
         try:
             if content_type == "application/json":
