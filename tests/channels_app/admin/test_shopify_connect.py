@@ -185,3 +185,67 @@ def test_a_revoked_app_shows_reconnect_shopify_and_stops_asking_until_reconnecte
     account_orders_sync(account_id=account.pk)
     assert account_connection(account=account).state == "connected"
     assert ChannelAccount.objects.get(pk=account.pk).last_error == ""
+
+
+def _add_form(fake, **fields) -> dict:
+    return {
+        "kind": "shopify",
+        "name": "New seller",
+        "base_url": fake.url,
+        "options": '{"api_version": "2026-10"}',
+        "enabled": "on",
+        "buffer": 0,
+        "percentage": 100,
+        "min_published": 0,
+        "poll_interval_seconds": 120,
+        **fields,
+    }
+
+
+def test_the_add_form_takes_exactly_the_client_id_and_secret_of_a_dev_dashboard_app(
+    dev_dashboard_shop,  # noqa: F811
+    client,
+    settings,
+):
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+    manager = _client(client, "manager")
+
+    response = manager.post(
+        "/admin/channels_app/channelaccount/add/",
+        _add_form(
+            dev_dashboard_shop,
+            shopify_auth="client_credentials",
+            shopify_client_id="the-client-id",
+            shopify_client_secret="THE-CLIENT-SECRET",
+        ),
+    )
+    account = ChannelAccount.objects.get()
+    page = manager.get(f"/admin/channels_app/channelaccount/{account.pk}/change/")
+
+    assert response.status_code == 302, response.content[:2000]
+    assert account_connector(account=account).config.credentials == {
+        "client_id": "the-client-id",
+        "client_secret": "THE-CLIENT-SECRET",
+    }
+    assert account.options == {"api_version": "2026-10", "auth": "client_credentials"}
+    assert b"THE-CLIENT-SECRET" not in page.content
+
+
+def test_the_add_form_refuses_fields_of_another_mode_and_creates_nothing(dev_dashboard_shop, client):  # noqa: F811
+    manager = _client(client, "manager")
+
+    response = manager.post(
+        "/admin/channels_app/channelaccount/add/",
+        _add_form(
+            dev_dashboard_shop,
+            shopify_auth="client_credentials",
+            shopify_client_id="id",
+            shopify_access_token="shpat_legacy",
+        ),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["shopify_client_secret"] == ["Required for this Shopify connection"]
+    assert errors["shopify_access_token"] == ["Not used by this Shopify connection; leave it empty"]
+    assert not ChannelAccount.objects.exists()
