@@ -28,6 +28,7 @@ reconnect or fix the credentials. Webhooks of Dev Dashboard apps are signed with
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -123,8 +124,6 @@ def token_request(*, http: ChannelHttp, data: Mapping[str, str], now: float, wha
 
 
 def _oauth_error(body: str) -> str:
-    import json
-
     try:
         data = json.loads(body)
     except ValueError:
