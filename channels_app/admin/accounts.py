@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from channels_app.admin.shopify import ShopifyCredentialsMixin, connect_callback_view, connect_start_view
-from channels_app.connectors.registry import connector_kinds
+from channels_app.connectors.registry import connector_class_get, connector_kinds
 from channels_app.models import ChannelAccount
 from channels_app.selectors.connection import account_connection
 from channels_app.selectors.state import account_sync_state
@@ -121,13 +121,15 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
 
     @admin.display(description="connection")
     def connection(self, obj):
-        """Reconnect Shopify (with why and a link), connected, not connected yet, or static credentials."""
+        """Reconnect (with why and a link to the connect flow), connected, not connected yet, or
+        static (credentials used as typed)."""
         if not obj.pk:
             return ""
         state = account_connection(account=obj)
         if state.state in ("reconnect", "not_connected") and state.connect_flow:
             link = reverse("admin:channels_app_channelaccount_connect", args=[obj.pk])
-            label = "Reconnect Shopify" if state.state == "reconnect" else "Connect Shopify"
+            channel = connector_class_get(kind=obj.kind).label or obj.kind
+            label = f"Reconnect {channel}" if state.state == "reconnect" else f"Connect {channel}"
             return format_html('{} <a href="{}">{}</a>', state.message, link, label)
         if state.state == "reconnect":
             return state.message

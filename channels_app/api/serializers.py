@@ -11,7 +11,7 @@ from channels_app.models import ChannelAccount, InboundEvent, Listing
 from channels_app.selectors.connection import account_connection
 
 
-class ConnectionOutputSerializer(serializers.Serializer):
+class AccountConnectionOutputSerializer(serializers.Serializer):
     """How the account authenticates: ``state`` static / connected / not_connected / reconnect
     (``message`` says what to do, e.g. "Reconnect Shopify: ..."); no secrets."""
 
@@ -39,9 +39,9 @@ class AccountOutputSerializer(serializers.ModelSerializer):
             "connection",
         ]  # fmt: skip
 
-    @extend_schema_field(ConnectionOutputSerializer)
+    @extend_schema_field(AccountConnectionOutputSerializer)
     def get_connection(self, obj: ChannelAccount) -> dict:
-        return ConnectionOutputSerializer(account_connection(account=obj)).data
+        return AccountConnectionOutputSerializer(account_connection(account=obj)).data
 
     def get_webhook_url(self, obj: ChannelAccount) -> str:
         path = reverse("channels_webhooks:receive", args=[obj.webhook_token])
