@@ -87,6 +87,16 @@ def account_create(
     return account
 
 
+def account_options_check(*, account: ChannelAccount, options: Mapping[str, object]) -> None:
+    """Refuse (AccountError) options under which the account's stored credentials do not work
+    (e.g. another Shopify connection mode than the credentials were typed for)."""
+    _credentials_check(
+        kind=account.kind,
+        credentials=credentials_decrypt(token=account.credentials_encrypted),
+        options=options,
+    )
+
+
 def account_credentials_set(*, account: ChannelAccount, credentials: Mapping[str, str]) -> ChannelAccount:
     """Replace the account's credentials (encrypted at rest); a token obtained with the old ones
     is dropped."""

@@ -67,3 +67,24 @@ def test_credentials_of_another_mode_are_refused_and_nothing_is_created(api_clie
     assert refused.status_code == 400
     assert refused.json() == {"detail": "Shopify credentials: access_token not used by client_credentials"}
     assert not ChannelAccount.objects.exists()
+
+
+def test_switching_the_mode_without_its_credentials_is_refused_and_changes_nothing(
+    api_client,
+    dev_dashboard_shop,  # noqa: F811
+):
+    manager = api_client("manager")
+    _create(manager, dev_dashboard_shop, {"access_token": "shpat_legacy", "webhook_secret": "w"})
+    account = ChannelAccount.objects.get()
+
+    refused = manager.patch(
+        f"{ACCOUNTS}{account.pk}/", {"options": {"auth": "client_credentials"}}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "detail": "Shopify credentials: client_id is required for client_credentials; client_secret is "
+        "required for client_credentials; access_token, webhook_secret not used by client_credentials"
+    }
+    account.refresh_from_db()
+    assert account.options == {"api_version": "2026-10"}
