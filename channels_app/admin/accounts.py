@@ -7,9 +7,13 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from channels_app.connectors.registry import connector_kinds
+from channels_app.admin.shopify import ShopifyCredentialsMixin, connect_callback_view, connect_start_view
+from channels_app.connectors.registry import connector_class_get, connector_kinds
 from channels_app.models import ChannelAccount
+from channels_app.selectors.connection import account_connection
 from channels_app.selectors.state import account_sync_state
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import ACCOUNT_FIELDS, account_sync_now, account_update
@@ -18,8 +22,9 @@ from channels_app.services.webhooks import account_webhooks_register
 from inventory_app.admin.base import ServiceSaveAdmin, changed_fields, model_fields
 
 
-class AccountForm(forms.ModelForm):
-    """Credentials are typed as JSON and never rendered back (the field is always empty)."""
+class AccountForm(ShopifyCredentialsMixin, forms.ModelForm):
+    """Credentials are typed as JSON (Shopify: in its own fields, per connection mode) and never
+    rendered back (the fields are always empty)."""
 
     kind = forms.ChoiceField(choices=())
     base_url = forms.URLField(max_length=500, assume_scheme="https")
@@ -27,7 +32,8 @@ class AccountForm(forms.ModelForm):
         label="Credentials (JSON)",
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text='e.g. {"api_key": "...", "webhook_secret": "..."}; leave empty to keep the current ones',
+        help_text='e.g. {"api_key": "...", "webhook_secret": "..."} (Shopify: use the Shopify fields '
+        "below); leave empty to keep the current ones",
     )
 
     class Meta:
@@ -44,8 +50,6 @@ class AccountForm(forms.ModelForm):
     def clean_credentials_json(self) -> dict | None:
         text = self.cleaned_data.get("credentials_json") or ""
         if not text.strip():
-            if not self.instance.pk:
-                raise ValidationError("Credentials are required")
             return None
         try:
             value = json.loads(text)
@@ -55,6 +59,19 @@ class AccountForm(forms.ModelForm):
             raise ValidationError("A JSON object of strings")
         return value
 
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind") or self.instance.kind
+        shopify = self.shopify_credentials(kind=kind)
+        if shopify is not None:
+            mode, data["credentials_json"] = shopify
+            data["options"] = {**(data.get("options") or {}), "auth": mode}
+            if "options" not in self.changed_data:
+                self.changed_data.append("options")  # the mode is saved with the credentials
+        if data.get("credentials_json") is None and not self.instance.pk:
+            raise ValidationError("Credentials are required")
+        return data
+
 
 @admin.register(ChannelAccount)
 class ChannelAccountAdmin(ServiceSaveAdmin):
@@ -63,12 +80,12 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
     form = AccountForm
     write_role = "manager"
     list_display = ("name", "kind", "enabled", "dry_run", "last_order_intake_at", "last_push_at", "lag",
-                    "dirty", "failing", "unlinked", "drift_24h")  # fmt: skip
+                    "dirty", "failing", "unlinked", "drift_24h", "connection")  # fmt: skip
     list_filter = ("kind", "enabled", "dry_run")
     search_fields = ("name",)
     readonly_fields = ("sales_channel", "webhook_path", "orders_synced_at", "last_order_intake_at",
                        "last_push_at", "last_reconcile_at", "last_error", "webhooks_url",
-                       "webhooks_registered_at", "webhooks_error", "sync_state")  # fmt: skip
+                       "webhooks_registered_at", "webhooks_error", "connection", "sync_state")  # fmt: skip
     actions = ("sync_now", "reconcile_now", "go_live", "register_webhooks")
 
     def _state(self, obj):
@@ -101,6 +118,39 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
     @admin.display(description="webhook path")
     def webhook_path(self, obj):
         return f"/webhooks/channels/{obj.webhook_token}/" if obj.pk else ""
+
+    @admin.display(description="connection")
+    def connection(self, obj):
+        """Reconnect (with why and a link to the connect flow), connected, not connected yet, or
+        static (credentials used as typed)."""
+        if not obj.pk:
+            return ""
+        state = account_connection(account=obj)
+        if state.state in ("reconnect", "not_connected") and state.connect_flow:
+            link = reverse("admin:channels_app_channelaccount_connect", args=[obj.pk])
+            channel = connector_class_get(kind=obj.kind).label or obj.kind
+            label = f"Reconnect {channel}" if state.state == "reconnect" else f"Connect {channel}"
+            return format_html('{} <a href="{}">{}</a>', state.message, link, label)
+        if state.state == "reconnect":
+            return state.message
+        return state.state.replace("_", " ")
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/connect/",
+                self.admin_site.admin_view(
+                    lambda request, object_id: connect_start_view(self, request, object_id)
+                ),
+                name="channels_app_channelaccount_connect",
+            ),
+            path(
+                "connect/callback/",
+                self.admin_site.admin_view(lambda request: connect_callback_view(self, request)),
+                name="channels_app_channelaccount_connect_callback",
+            ),
+        ]
+        return own + super().get_urls()
 
     @admin.display(description="sync state")
     def sync_state(self, obj):

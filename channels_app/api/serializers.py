@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from channels_app.connectors.registry import connector_kinds
 from channels_app.models import ChannelAccount, InboundEvent, Listing
+from channels_app.selectors.connection import account_connection
+
+
+class AccountConnectionOutputSerializer(serializers.Serializer):
+    """How the account authenticates: ``state`` static / connected / not_connected / reconnect
+    (``message`` says what to do, e.g. "Reconnect Shopify: ..."); no secrets."""
+
+    state = serializers.CharField()
+    message = serializers.CharField()
+    expires_at = serializers.FloatField(allow_null=True)
+    connect_flow = serializers.BooleanField()
 
 
 class AccountOutputSerializer(serializers.ModelSerializer):
-    """An account without its credentials; ``webhook_url`` is where the channel must deliver."""
+    """An account without its credentials; ``webhook_url`` is where the channel must deliver;
+    ``connection`` how it authenticates now (a channel that refused the grant: "reconnect")."""
 
     locations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     webhook_url = serializers.SerializerMethodField()
+    connection = serializers.SerializerMethodField()
 
     class Meta:
         model = ChannelAccount
@@ -22,7 +36,12 @@ class AccountOutputSerializer(serializers.ModelSerializer):
             "percentage", "max_published", "min_published", "poll_interval_seconds", "sales_channel",
             "webhook_url", "orders_synced_at", "last_order_intake_at", "last_push_at", "last_reconcile_at",
             "last_error", "webhooks_url", "webhooks_registered_at", "webhooks_error", "created_at",
+            "connection",
         ]  # fmt: skip
+
+    @extend_schema_field(AccountConnectionOutputSerializer)
+    def get_connection(self, obj: ChannelAccount) -> dict:
+        return AccountConnectionOutputSerializer(account_connection(account=obj)).data
 
     def get_webhook_url(self, obj: ChannelAccount) -> str:
         path = reverse("channels_webhooks:receive", args=[obj.webhook_token])

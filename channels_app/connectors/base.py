@@ -30,9 +30,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from channels_app.connectors.http import ChannelHttp
+
+if TYPE_CHECKING:
+    from channels_app.connectors.tokens import StoredToken
 
 
 class ConnectorError(Exception):
@@ -316,7 +319,9 @@ class Connector(ABC):
     ``supports_compare_and_set`` or ``supports_delta`` (the engine's resurrection guard holds
     increases when neither is true). ``secret_fields`` name the credentials that are secrets.
     ``ranks_by_demand``: the connector orders a push by ``QuantityUpdate.demand_per_hour``, so the
-    engine computes it (one query per batch; left at 0 otherwise).
+    engine computes it (one query per batch; left at 0 otherwise). ``stores_tokens``: the channel
+    hands out expiring access tokens; the engine passes a ``tokens`` store shared by every worker
+    process (``connectors.tokens``), else the connector gets none.
     """
 
     kind: ClassVar[str] = ""
@@ -332,11 +337,37 @@ class Connector(ABC):
     secret_fields: ClassVar[tuple[str, ...]] = ()
     supports_pull_notifications: ClassVar[bool] = False
     ranks_by_demand: ClassVar[bool] = False
+    stores_tokens: ClassVar[bool] = False
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         self.config = config
         self.http = http
         self.throttle: Throttle = throttle if throttle is not None else _NoThrottle()
+
+    @classmethod
+    def credentials_problems(
+        cls, *, credentials: Mapping[str, str], options: Mapping[str, object]
+    ) -> list[str]:
+        """What is wrong with an account's credentials given its options (empty: nothing); the
+        account services refuse credentials with problems. Default: nothing checked."""
+        return []
+
+    @classmethod
+    def token_kind(cls, *, credentials: Mapping[str, str], options: Mapping[str, object]) -> str:
+        """How an account with these settings authenticates: "static" (credentials used as they
+        are), "stored" (expiring tokens kept in the engine's token store, ``stores_tokens``) or
+        "connect" (stored, and granted through :meth:`connect_url`'s install flow)."""
+        return "stored" if cls.stores_tokens else "static"
+
+    def connect_url(self, *, redirect_uri: str, state: str) -> str | None:
+        """Where staff's browser goes to grant the account access (an OAuth install flow), the
+        channel redirecting back to ``redirect_uri`` with ``state``; None: no such flow here."""
+        return None
+
+    def connect_finish(self, *, params: Mapping[str, str], state: str) -> StoredToken:
+        """Check the channel's redirect back (``params``, our ``state``) and exchange it for the
+        account's first token. Raises ConnectorError saying what failed."""
+        raise ConnectorError(f"{self.label or self.kind} has no connect flow")
 
     @abstractmethod
     def orders_fetch_changed(self, *, since: datetime | None, cursor: str | None) -> OrderPage:

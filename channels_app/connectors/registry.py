@@ -39,7 +39,8 @@ def connector_kinds() -> list[str]:
 
 def connector_build(*, kind: str, config: AccountConfig) -> Connector:
     """Instantiate the connector of ``kind`` with an HTTP client confined to ``config.base_url``
-    and the engine's per-operation throttle on the shared limiter (``rate_limits``)."""
+    and the engine's per-operation throttle on the shared limiter (``rate_limits``); a connector
+    that ``stores_tokens`` also gets the account's shared token store."""
     from channels_app.services.ratelimit import OperationThrottle
 
     cls = connector_class_get(kind=kind)
@@ -55,4 +56,9 @@ def connector_build(*, kind: str, config: AccountConfig) -> Connector:
         limits=cls.rate_limits,
         max_wait=float(getattr(settings, "CHANNELS_THROTTLE_MAX_WAIT", 30.0)),
     )
+    if cls.stores_tokens:
+        from channels_app.services.tokens import AccountTokenStore
+
+        tokens = AccountTokenStore(account_id=config.account_id)
+        return cls(config=config, http=http, throttle=throttle, tokens=tokens)
     return cls(config=config, http=http, throttle=throttle)

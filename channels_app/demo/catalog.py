@@ -28,7 +28,9 @@ DEMO_KIT_COMPONENTS = (("SHEET-Q", 1), ("PILLOW", 2))
 DEMO_SKUS = (*(item.code for item in DEMO_ITEMS), DEMO_KIT.code)
 
 # Credentials of the fakes (tests/fakes/*: their defaults); nothing real.
-SHOPIFY_TOKEN = "shpat_fake_access_token"  # noqa: S105 - the fake's
+# Shopify: a Dev Dashboard app on the seller's own store (client credentials grant), the way a
+# seller connects a store today.
+SHOPIFY_CLIENT_ID = "fake_client_id"
 SHOPIFY_SECRET = "fake_client_secret"  # noqa: S105 - the fake's
 AMAZON = {
     "client_id": "amzn1.application-oa2-client.fake",

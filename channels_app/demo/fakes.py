@@ -16,15 +16,17 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from channels_app.demo.catalog import AMAZON, DEMO_ITEMS, DEMO_KIT, SHOPIFY_SECRET, SHOPIFY_TOKEN
+from channels_app.demo.catalog import AMAZON, DEMO_ITEMS, DEMO_KIT, SHOPIFY_CLIENT_ID, SHOPIFY_SECRET
 
 
 def shopify_start(*, host: str, port: int, validate: bool) -> Any:
-    """A started fake Shopify shop with one location and the demo SKUs (one product each)."""
+    """A started fake Shopify shop with one location and the demo SKUs (one product each); its
+    app is a Dev Dashboard app (client credentials), no legacy token."""
     from tests.fakes.shopify.server import FakeShopify
 
     fake = FakeShopify(
-        access_token=SHOPIFY_TOKEN,
+        access_token=None,
+        client_id=SHOPIFY_CLIENT_ID,
         client_secret=SHOPIFY_SECRET,
         shop_domain="demo-linens.myshopify.com",
         validate_with_specs=validate,

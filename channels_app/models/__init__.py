@@ -4,9 +4,11 @@ from .accounts import ChannelAccount, SyncCursor
 from .events import DriftRecord, InboundEvent, InboundEventStatus, PushRecord
 from .listings import Listing
 from .ratelimit import RateLimitBucket
+from .tokens import ChannelToken
 
 __all__ = [
     "ChannelAccount",
+    "ChannelToken",
     "DriftRecord",
     "InboundEvent",
     "InboundEventStatus",

@@ -19,11 +19,16 @@ class AccountError(Exception):
     """An account operation was refused (unknown kind, missing credential...)."""
 
 
-def _credentials_check(*, kind: str, credentials: Mapping[str, str]) -> None:
+def _credentials_check(
+    *, kind: str, credentials: Mapping[str, str], options: Mapping[str, object] | None = None
+) -> None:
     cls = connector_class_get(kind=kind)
     unknown = set(credentials) - set(cls.credential_fields)
     if unknown:
         raise AccountError(f"Unknown credential field(s) for {kind}: {', '.join(sorted(unknown))}")
+    problems = cls.credentials_problems(credentials=credentials, options=options or {})
+    if problems:
+        raise AccountError(f"{cls.label or kind} credentials: {'; '.join(problems)}")
 
 
 def account_create(
@@ -55,7 +60,7 @@ def account_create(
         connector_class_get(kind=kind)
     except LookupError as exc:
         raise AccountError(str(exc)) from None
-    _credentials_check(kind=kind, credentials=credentials)
+    _credentials_check(kind=kind, credentials=credentials, options=options)
     if not 0 <= percentage <= 100:
         raise AccountError("percentage must be between 0 and 100")
     with transaction.atomic():
@@ -82,11 +87,25 @@ def account_create(
     return account
 
 
+def account_options_check(*, account: ChannelAccount, options: Mapping[str, object]) -> None:
+    """Refuse (AccountError) options under which the account's stored credentials do not work
+    (e.g. another Shopify connection mode than the credentials were typed for)."""
+    _credentials_check(
+        kind=account.kind,
+        credentials=credentials_decrypt(token=account.credentials_encrypted),
+        options=options,
+    )
+
+
 def account_credentials_set(*, account: ChannelAccount, credentials: Mapping[str, str]) -> ChannelAccount:
-    """Replace the account's credentials (encrypted at rest)."""
-    _credentials_check(kind=account.kind, credentials=credentials)
+    """Replace the account's credentials (encrypted at rest); a token obtained with the old ones
+    is dropped."""
+    from channels_app.services.tokens import account_token_forget
+
+    _credentials_check(kind=account.kind, credentials=credentials, options=account.options)
     account.credentials_encrypted = credentials_encrypt(credentials=dict(credentials))
     account.save(update_fields=["credentials_encrypted"])
+    account_token_forget(account=account)
     return account
 
 

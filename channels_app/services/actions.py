@@ -9,7 +9,7 @@ from django.db.models import F
 from django.db.models.functions import Now
 
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
-from channels_app.services.accounts import AccountError, account_credentials_set
+from channels_app.services.accounts import AccountError, account_credentials_set, account_options_check
 from channels_app.services.outbox import account_push_request
 from channels_app.services.schedule import account_schedule_ensure
 from inventory_app.models import Location
@@ -40,6 +40,8 @@ def account_update(
         raise AccountError("percentage must be between 0 and 100")
     with transaction.atomic():
         account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
+        if "options" in data and credentials is None:
+            account_options_check(account=account, options=data["options"])  # type: ignore[arg-type]
         for key, value in data.items():
             setattr(account, key, value)
         account.save()

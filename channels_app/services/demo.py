@@ -19,8 +19,8 @@ from channels_app.demo.catalog import (
     DEMO_KIT,
     DEMO_KIT_COMPONENTS,
     DEMO_LOCATIONS,
+    SHOPIFY_CLIENT_ID,
     SHOPIFY_SECRET,
-    SHOPIFY_TOKEN,
 )
 from channels_app.models import ChannelAccount
 from channels_app.services.accounts import AccountError, account_create
@@ -109,8 +109,8 @@ def demo_setup(*, shopify_url: str, amazon_url: str, web_url: str, wait: float =
         "shopify": {
             "name": "Demo Shopify",
             "base_url": shopify_url,
-            "credentials": {"access_token": SHOPIFY_TOKEN, "webhook_secret": SHOPIFY_SECRET},
-            "options": {},
+            "credentials": {"client_id": SHOPIFY_CLIENT_ID, "client_secret": SHOPIFY_SECRET},
+            "options": {"auth": "client_credentials"},
             "poll_interval_seconds": SHOPIFY_POLL_SECONDS,
         },
         "amazon": {

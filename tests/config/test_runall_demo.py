@@ -105,8 +105,9 @@ def _amazon_quantity(url: str, sku: str) -> int | None:
     return requests.get(f"{url}/_fake/state", timeout=5).json()["listings"][sku]["quantity"]
 
 
-def _run_demo(env: dict[str, str]) -> tuple[Running, dict[str, int], int, float, str]:
-    """Start runall with DEMO=1, buy TBL-1 on Shopify, wait for Amazon at 0, SIGINT it."""
+def _run_demo(env: dict[str, str]) -> tuple[Running, dict[str, int], int, float, str, dict]:
+    """Start runall with DEMO=1, buy TBL-1 on Shopify, wait for Amazon at 0, SIGINT it; also
+    returns the fake Shopify's counters."""
     running = _start_runall(env)
     try:
         running.wait_for(r"^runall\s+\| demo done$", timeout=45)
@@ -126,13 +127,14 @@ def _run_demo(env: dict[str, str]) -> tuple[Running, dict[str, int], int, float,
             time.sleep(0.1)
         latency = time.monotonic() - sold
         final = _amazon_quantity(urls["amazon"], "TBL-1")
+        shopify_counters = requests.get(f"{urls['shopify']}/_fake/counters", timeout=5).json()
         groups = running.child_groups()
         running.proc.send_signal(signal.SIGINT)
         returncode = running.finish(timeout=60)
     finally:
         running.kill_everything()
     assert final == 0, running.output
-    return running, groups, returncode, latency, buy.stdout
+    return running, groups, returncode, latency, buy.stdout, shopify_counters
 
 
 def _demo_env(tmp_path) -> dict[str, str]:
@@ -141,8 +143,11 @@ def _demo_env(tmp_path) -> dict[str, str]:
     return env
 
 
-def _assert_demo_run(running, groups, returncode, latency, bought) -> None:
+def _assert_demo_run(running, groups, returncode, latency, bought, shopify_counters) -> None:
     assert returncode == 0, running.output
+    # The demo's Shopify is a Dev Dashboard app (client credentials): one token for every process.
+    assert shopify_counters.get("oauth:client_credentials") == 1, shopify_counters
+    assert shopify_counters.get("unauthorized", 0) == 0, shopify_counters
     assert sorted(groups) == ["amazon", "beat", "demo", "shopify", "web", "worker"]
     assert re.search(r"^runall\s+\| demo done$", running.output, re.M)
     assert re.search(r"^demo\s*\| shopify: account \d+, 5 listings, 5 linked$", running.output, re.M)

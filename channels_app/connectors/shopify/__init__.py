@@ -1,8 +1,20 @@
 """The Shopify connector (Admin GraphQL API, signed webhooks), kind ``shopify``.
 
-Account setup: ``base_url`` is the store's ``https://<shop>.myshopify.com``; credentials are the
-custom app's Admin API ``access_token`` (sent as ``X-Shopify-Access-Token``) and its API secret
-``webhook_secret`` (the key of the ``X-Shopify-Hmac-Sha256`` signatures). Options:
+Account setup (step by step in the README): ``base_url`` is the store's
+``https://<shop>.myshopify.com``; credentials depend on ``auth`` (module ``auth``): a Dev Dashboard
+app's ``client_id`` and ``client_secret`` (``client_credentials``: the seller's own store, tokens
+of ~24 h; ``authorization_code``: an agency's app connected with "Connect Shopify", tokens of 1 h
+with a rotating refresh token), or a legacy custom app's Admin API ``access_token`` and API secret
+key ``webhook_secret`` (``access_token``). Tokens are sent as ``X-Shopify-Access-Token``; webhook
+signatures (``X-Shopify-Hmac-Sha256``) are keyed with the client secret (legacy: the API secret
+key). Options:
+
+``auth``
+    ``client_credentials``, ``authorization_code`` or ``access_token``; default ``access_token``
+    when the credentials hold one, else ``client_credentials``.
+``shop_domain``
+    The shop's ``<name>.myshopify.com`` when the base URL's host is not it (checked on the
+    connect callback).
 
 ``api_version``
     Admin API version, default :data:`~channels_app.connectors.shopify.versions.DEFAULT_API_VERSION`
@@ -20,7 +32,8 @@ custom app's Admin API ``access_token`` (sent as ``X-Shopify-Access-Token``) and
 2; longer waits are raised as ``RetryableError`` with ``retry_after`` for the engine to schedule),
 ``notify_customer`` (fulfilments email the buyer, default true).
 
-Modules: ``client`` raw GraphQL over the engine's confined HTTP with the cost bucket, ``queries``
+Modules: ``auth`` the access token of each mode, ``oauth`` the connect flow's checks, ``client``
+raw GraphQL over the engine's confined HTTP with the cost bucket, ``queries``
 the GraphQL documents per version, ``mapping`` pure vendor JSON to DTO functions, ``webhooks``
 signature check, ``inventory`` the compare-and-swap push, ``connector`` the registered class.
 """

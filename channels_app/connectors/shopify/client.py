@@ -23,6 +23,7 @@ from typing import Any
 
 from channels_app.connectors.base import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp
+from channels_app.connectors.shopify.auth import ShopifyAuth
 from channels_app.connectors.shopify.versions import VersionRules, version_key
 
 logger = logging.getLogger(__name__)
@@ -57,22 +58,27 @@ class ShopifyClient:
 
     Raises ConnectorError for auth failures, GraphQL errors (schema, cost over the single query
     maximum) and unexpected answers; RetryableError when throttled or unavailable for longer than
-    ``max_wait``. ``served_version`` is the version Shopify answered with.
+    ``max_wait``. ``served_version`` is the version Shopify answered with. The token comes from
+    ``auth`` (or is the static ``access_token``); a 401 renews it once (``ShopifyAuth.refused``)
+    and the call is sent again.
     """
 
     def __init__(
         self,
         *,
         http: ChannelHttp,
-        access_token: str,
         api_version: str,
+        access_token: str = "",
+        auth: ShopifyAuth | None = None,
         max_wait: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ):
         version_key(api_version)  # ValueError for a malformed version
         self.http = http
-        self.access_token = access_token
+        self.auth = auth or ShopifyAuth(
+            http=http, credentials={"access_token": access_token}, options={"auth": "access_token"}
+        )
         self.api_version = api_version
         self.max_wait = max_wait
         self.served_version: str | None = None
@@ -118,21 +124,33 @@ class ShopifyClient:
     ) -> dict[str, Any]:
         """Run one document; return its ``data``. See the class for the errors."""
         path = f"admin/api/{self.api_version}/graphql.json"
-        headers = {"X-Shopify-Access-Token": self.access_token, "Accept": "application/json"}
-        for attempt in range(MAX_ATTEMPTS):
+        renewed = False
+        attempt = 0
+        while attempt < MAX_ATTEMPTS:
+            attempt += 1
             if self.bucket is not None:
                 estimate = self._requested.get(operation, DEFAULT_ESTIMATE)
                 self._pause(self.bucket.wait_for(estimate, self._clock()), reason="query cost bucket low")
+            token = self.auth.token()
+            headers = {"X-Shopify-Access-Token": token.access_token, "Accept": "application/json"}
             try:
                 response = self.http.request(
                     "POST", path, json={"query": document, "variables": dict(variables)}, headers=headers
                 )
             except RetryableError as exc:
                 rate_limited = exc.status == 429
-                if not (rate_limited or idempotent) or attempt == MAX_ATTEMPTS - 1:
+                if not (rate_limited or idempotent) or attempt == MAX_ATTEMPTS:
                     raise
-                delay = exc.retry_after if exc.retry_after is not None else BACKOFF_BASE * 2**attempt
+                delay = exc.retry_after if exc.retry_after is not None else BACKOFF_BASE * 2 ** (attempt - 1)
                 self._pause(delay, reason=str(exc))
+                continue
+            except ConnectorError as exc:
+                # 401: the token expired early or was revoked. Renew it once and send again (the
+                # request did not run); a second 401 is reported.
+                if exc.status != 401 or renewed or not self.auth.refused(token):
+                    raise
+                renewed = True
+                attempt -= 1
                 continue
             self._served(response.headers.get("X-Shopify-API-Version"))
             try:
@@ -145,11 +163,11 @@ class ShopifyClient:
             errors = body.get("errors")
             if errors and _throttled(errors):
                 self.throttled += 1
-                wait = BACKOFF_BASE * 2**attempt
+                wait = BACKOFF_BASE * 2 ** (attempt - 1)
                 if self.bucket is not None and isinstance(cost.get("requestedQueryCost"), int | float):
                     # +1: Shopify floors currentlyAvailable.
                     wait = self.bucket.wait_for(float(cost["requestedQueryCost"]) + 1, self._clock())
-                if attempt == MAX_ATTEMPTS - 1:
+                if attempt == MAX_ATTEMPTS:
                     raise RetryableError(f"Shopify {operation}: throttled", retry_after=max(wait, 0.1))
                 self._pause(max(wait, 0.05), reason="throttled")
                 continue

@@ -32,6 +32,7 @@ from channels_app.connectors.base import (
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_register
 from channels_app.connectors.shopify import queries
+from channels_app.connectors.shopify.auth import ShopifyAuth, auth_mode, credentials_problems
 from channels_app.connectors.shopify.client import ShopifyClient
 from channels_app.connectors.shopify.fulfilment import fulfilment_create
 from channels_app.connectors.shopify.inventory import QuantityWriter, levels_read
@@ -41,8 +42,15 @@ from channels_app.connectors.shopify.mapping import (
     order_from_graphql,
     order_from_rest,
 )
+from channels_app.connectors.shopify.oauth import (
+    account_shop_domain,
+    authorize_url,
+    callback_check,
+    code_exchange,
+)
 from channels_app.connectors.shopify.versions import DEFAULT_API_VERSION
 from channels_app.connectors.shopify.webhooks import delivery_headers, webhook_signature_check
+from channels_app.connectors.tokens import StoredToken, TokenStore
 
 ORDER_TOPICS = {"orders/create", "orders/updated", "orders/cancelled", "orders/fulfilled", "orders/paid"}
 WEBHOOK_TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "ORDERS_FULFILLED", "REFUNDS_CREATE")
@@ -62,16 +70,27 @@ class ShopifyConnector(Connector):
     order_overlap_seconds = 300
     supports_compare_and_set = True
     restocks_on_cancel = True
-    credential_fields = ("access_token", "webhook_secret")
-    secret_fields = ("access_token", "webhook_secret")
+    # Per auth mode (``auth.MODE_CREDENTIALS``): access_token + webhook_secret (legacy custom app),
+    # client_id + client_secret (Dev Dashboard app).
+    credential_fields = ("access_token", "webhook_secret", "client_id", "client_secret")
+    secret_fields = ("access_token", "webhook_secret", "client_secret")
+    stores_tokens = True
 
-    def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
+    def __init__(
+        self,
+        *,
+        config: AccountConfig,
+        http: ChannelHttp,
+        throttle: Throttle | None = None,
+        tokens: TokenStore | None = None,
+    ):
         super().__init__(config=config, http=http, throttle=throttle)
         options = config.options
         try:
+            self.auth = ShopifyAuth(http=http, credentials=config.credentials, options=options, tokens=tokens)
             self.client = ShopifyClient(
                 http=http,
-                access_token=config.credentials.get("access_token", ""),
+                auth=self.auth,
                 api_version=str(options.get("api_version") or DEFAULT_API_VERSION),
                 max_wait=float(options.get("throttle_wait_seconds", 2.0)),
             )
@@ -81,6 +100,50 @@ class ShopifyConnector(Connector):
             raise ConnectorError(f"Bad Shopify option: {exc}") from None
         self.notify_customer = bool(options.get("notify_customer", True))
         self._location: str | None = None
+
+    @classmethod
+    def credentials_problems(
+        cls, *, credentials: Mapping[str, str], options: Mapping[str, object]
+    ) -> list[str]:
+        """The credentials of the account's auth mode, exactly (see ``auth``)."""
+        return credentials_problems(credentials=credentials, options=options)
+
+    @classmethod
+    def token_kind(cls, *, credentials: Mapping[str, str], options: Mapping[str, object]) -> str:
+        """Legacy token "static"; client credentials "stored"; authorization code "connect"."""
+        mode = auth_mode(credentials=credentials, options=options)
+        return {"access_token": "static", "authorization_code": "connect"}.get(mode, "stored")
+
+    # --- connect (authorization code grant, see ``oauth``) -----------------------------------------
+    def connect_url(self, *, redirect_uri: str, state: str) -> str | None:
+        """The shop's install page for the app (authorization_code mode only)."""
+        if self.auth.mode != "authorization_code":
+            return None
+        return authorize_url(
+            base_url=self.config.base_url,
+            client_id=self.config.credentials.get("client_id", ""),
+            redirect_uri=redirect_uri,
+            state=state,
+        )
+
+    def connect_finish(self, *, params: Mapping[str, str], state: str) -> StoredToken:
+        """Verify the callback (state, HMAC, shop) and exchange its code with ``expiring=1``."""
+        if self.auth.mode != "authorization_code":
+            raise ConnectorError("This Shopify account does not use the authorization code grant")
+        secret = self.config.credentials.get("client_secret", "")
+        code = callback_check(
+            params=params,
+            expected_state=state,
+            client_secret=secret,
+            shop_domain=account_shop_domain(base_url=self.config.base_url, options=self.config.options),
+        )
+        return code_exchange(
+            http=self.http,
+            client_id=self.config.credentials.get("client_id", ""),
+            client_secret=secret,
+            code=code,
+            now=self.auth.tokens.now(),
+        )
 
     # --- locations -------------------------------------------------------------------------------
     def locations_fetch(self) -> list[dict[str, Any]]:
@@ -201,10 +264,9 @@ class ShopifyConnector(Connector):
 
     # --- webhooks -------------------------------------------------------------------------------------
     def webhook_verify(self, *, headers: Mapping[str, str], body: bytes) -> None:
-        """X-Shopify-Hmac-Sha256 against the app secret, in constant time."""
-        webhook_signature_check(
-            secret=self.config.credentials.get("webhook_secret", ""), headers=headers, body=body
-        )
+        """X-Shopify-Hmac-Sha256 in constant time, keyed with the legacy app's API secret key or
+        the Dev Dashboard app's client secret."""
+        webhook_signature_check(secret=self.auth.webhook_secret, headers=headers, body=body)
 
     def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         """Order topics carry the whole order (REST representation); other topics are kept, ignored.

@@ -88,6 +88,14 @@ def handle(fake, method: str, path: str, headers, body: bytes) -> tuple[int, dic
     fake.count("requests")
     if path.startswith("/_fake/"):
         return handle_control(fake, method, path.split("?", 1)[0], body)
+    if path.startswith("/admin/oauth/"):
+        injected = fake.faults.take()
+        if injected is not None:
+            fake.count(f"injected_{injected[0]}")
+            return injected
+        oauth = fake.oauth.handle(method, path, headers, body)
+        if oauth is not None:
+            return oauth
     match = PATH.match(path.split("?", 1)[0])
     if method != "POST" or not match:
         return 404, {}, NOT_FOUND
@@ -95,7 +103,7 @@ def handle(fake, method: str, path: str, headers, body: bytes) -> tuple[int, dic
     if injected is not None:
         fake.count(f"injected_{injected[0]}")
         return injected
-    if headers.get("X-Shopify-Access-Token") != fake.access_token:
+    if not fake.oauth.authorized(headers.get("X-Shopify-Access-Token")):
         fake.count("unauthorized")
         return 401, {}, UNAUTHORIZED
     served = fake.versions.resolve(match["version"])

@@ -15,6 +15,7 @@ import pytest
 import requests
 from graphql import parse, validate
 
+from .oauth import SimClock
 from .schema import real_schema
 from .server import FakeShopify
 
@@ -25,6 +26,23 @@ TODAY = dt.date(2026, 11, 27)  # supported: 2026-01 .. 2026-10; release candidat
 def fake_shopify():
     """A started fake shop, seeded (seed=1: 10 products x 2 variants at 2 locations), fast webhook retries."""
     fake = FakeShopify(today=TODAY, webhook_retry_schedule=(0.05, 0.1), webhook_timeout=2.0)
+    fake.state.seed(seed=1)
+    fake.start()
+    yield fake
+    fake.stop()
+    assert fake.internal_errors == [], "the fake itself failed:\n" + "\n".join(fake.internal_errors)
+
+
+SIM_START = 1_800_000_000.0  # epoch seconds where simulated clocks start
+
+
+@pytest.fixture
+def dev_dashboard_shop():
+    """A started fake shop whose only app is a Dev Dashboard app (no legacy token), its OAuth on a
+    :class:`SimClock` (``fake.oauth.clock``, starting at ``SIM_START``), seeded, with a bucket
+    large enough that query cost never throttles."""
+    fake = FakeShopify(access_token=None, today=TODAY, bucket=(100_000.0, 100_000.0))
+    fake.oauth.clock = SimClock(start=SIM_START)
     fake.state.seed(seed=1)
     fake.start()
     yield fake

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .cost import PLANS, LeakyBucket
 from .executor import handle
+from .oauth import FakeOAuth
 from .state import ShopifyState
 from .versions import ApiVersions
 from .webhooks import SHOPIFY_RETRY_SCHEDULE, WebhookDispatcher
@@ -82,8 +83,9 @@ class FakeShopify:
     def __init__(
         self,
         *,
-        access_token: str = "shpat_fake_access_token",
+        access_token: str | None = "shpat_fake_access_token",
         client_secret: str = "fake_client_secret",
+        client_id: str = "fake_client_id",
         shop_domain: str = "fake-shop.myshopify.com",
         plan: str = "standard",
         bucket: tuple[float, float] | None = None,
@@ -107,6 +109,9 @@ class FakeShopify:
         self.internal_errors: list[str] = []  # tracebacks of bugs in the fake itself
         self._counters: collections.Counter = collections.Counter()
         self._counter_lock = threading.Lock()
+        # The shop's OAuth endpoints; ``access_token`` is the legacy custom app's static token
+        # (None: the shop has no legacy app, only the Dev Dashboard app ``client_id``).
+        self.oauth = FakeOAuth(self, client_id=client_id, legacy_token=access_token)
         self.webhooks = WebhookDispatcher(
             self, retry_schedule=webhook_retry_schedule, timeout=webhook_timeout
         )
@@ -214,11 +219,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--plan", choices=sorted(PLANS), default="standard")
     parser.add_argument("--token", default="shpat_fake_access_token")
     parser.add_argument("--secret", default="fake_client_secret")
+    parser.add_argument("--client-id", default="fake_client_id")
     parser.add_argument("--no-spec-validation", action="store_true")
     args = parser.parse_args(argv)
     fake = FakeShopify(
         access_token=args.token,
         client_secret=args.secret,
+        client_id=args.client_id,
         plan=args.plan,
         validate_with_specs=not args.no_spec_validation,
         host=args.host,
@@ -235,6 +242,7 @@ def main(argv: list[str] | None = None) -> None:
                 "graphql_url": fake.graphql_url(),
                 "access_token": fake.access_token,
                 "client_secret": fake.client_secret,
+                "client_id": fake.oauth.client_id,
                 "shop_domain": fake.state.shop["domain"],
             }
         ),

@@ -113,3 +113,14 @@ def test_the_connector_verifies_with_its_webhook_secret(shop_connector):
     connector.webhook_verify(headers=headers, body=body)
     with pytest.raises(WebhookSignatureError):
         other.webhook_verify(headers=headers, body=body)
+
+
+@pytest.mark.parametrize("auth", ["client_credentials", "authorization_code"])
+def test_a_dev_dashboard_app_verifies_with_its_client_secret(shop_connector, auth):
+    headers, body = _delivery("webhook_orders_create.json")
+    connector = shop_connector(credentials={"client_id": "id", "client_secret": SECRET}, auth=auth)
+    other = shop_connector(credentials={"client_id": "id", "client_secret": "another-app"}, auth=auth)
+
+    connector.webhook_verify(headers=headers, body=body)
+    with pytest.raises(WebhookSignatureError):
+        other.webhook_verify(headers=headers, body=body)
