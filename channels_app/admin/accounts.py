@@ -127,13 +127,13 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
                 account=form.instance, data={}, location_ids=[x.pk for x in form.cleaned_data["locations"]]
             )
 
-    @admin.action(description="Sync now (poll orders and push)")
+    @admin.action(description="Sync now (poll orders and push)", permissions=["operator"])
     def sync_now(self, request, queryset):
         for account in queryset:
             account_sync_now(account=account)
         self.message_user(request, f"Sync started for {queryset.count()} account(s)", messages.SUCCESS)
 
-    @admin.action(description="Reconcile now (read live quantities, correct drift)")
+    @admin.action(description="Reconcile now (read live quantities, correct drift)", permissions=["operator"])
     def reconcile_now(self, request, queryset):
         for account in queryset:
             account_sync_now(account=account, orders=False, push=False, reconcile=True)
@@ -141,13 +141,13 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
             request, f"Reconciliation started for {queryset.count()} account(s)", messages.SUCCESS
         )
 
-    @admin.action(description="Go live (leave dry run)")
+    @admin.action(description="Go live (leave dry run)", permissions=["manager"])
     def go_live(self, request, queryset):
         for account in queryset.filter(dry_run=True):
             account_go_live(account=account, base_url=request.build_absolute_uri("/"))
         self.message_user(request, "Accounts are live", messages.SUCCESS)
 
-    @admin.action(description="Register the channel's webhooks to this site")
+    @admin.action(description="Register the channel's webhooks to this site", permissions=["manager"])
     def register_webhooks(self, request, queryset):
         for account in queryset:
             try:

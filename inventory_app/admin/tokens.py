@@ -68,7 +68,7 @@ class ApiTokenAdmin(NoSaveOnChangeMixin, RoleAdmin):
             f"Token key (shown only this once, copy it now): {key}",
         )
 
-    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    @admin.action(description="Revoke selected tokens", permissions=["manager"])
     def revoke(self, request, queryset):
         count = 0
         for token in queryset.filter(revoked_at__isnull=True):

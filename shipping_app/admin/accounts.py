@@ -88,7 +88,7 @@ class ShippingAccountAdmin(RoleAdmin):
         if credentials:
             shipping_account_credentials_set(account=obj, credentials=credentials)
 
-    @admin.action(description="Poll shipments now")
+    @admin.action(description="Poll shipments now", permissions=["operator"])
     def poll_now(self, request, queryset):
         from shipping_app.tasks import account_poll_task
 
@@ -96,7 +96,7 @@ class ShippingAccountAdmin(RoleAdmin):
             transaction.on_commit(lambda a=account_id: account_poll_task.delay(a))
         messages.info(request, "Polls queued.")
 
-    @admin.action(description="Subscribe the vendor's webhooks to this site")
+    @admin.action(description="Subscribe the vendor's webhooks to this site", permissions=["manager"])
     def subscribe_webhooks(self, request, queryset):
         site_url = request.build_absolute_uri("/")
         for account in queryset:
@@ -107,7 +107,7 @@ class ShippingAccountAdmin(RoleAdmin):
             else:
                 messages.info(request, f"{account}: subscribed ({hook_id}).")
 
-    @admin.action(description="Send pending orders now")
+    @admin.action(description="Send pending orders now", permissions=["operator"])
     def export_now(self, request, queryset):
         from shipping_app.services.exports import orders_export_pending
         from shipping_app.tasks import order_export_task
