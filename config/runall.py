@@ -2,8 +2,8 @@
 
 1. Development defaults: DEBUG=1 unless DEBUG is set (here or in .env); SECRET_KEY, when unset,
    is the one kept in VAR_DIR/secret_key (created on first use).
-2. ``manage.py migrate``, ``collectstatic`` and ``ensure_admin`` (prints the first admin's
-   credentials once).
+2. ``manage.py migrate``, ``createcachetable``, ``collectstatic`` and ``ensure_admin`` (prints
+   the first admin's credentials once).
 3. Three children, each output line prefixed with its name:
    web (gunicorn config.wsgi on BIND:PORT, WEB_CONCURRENCY workers), worker (Celery worker,
    WORKER_CONCURRENCY processes) and beat (celery beat with django_celery_beat's DatabaseScheduler).
@@ -340,6 +340,7 @@ def main() -> int:
         if not os.environ.get("SECRET_KEY"):
             _say(f"SECRET_KEY not set: using the one kept in {env['VAR_DIR']}/secret_key")
         _setup_step([*manage, "migrate", "--noinput"], env)
+        _setup_step([*manage, "createcachetable"], env)  # the API throttles' table without Redis
         _setup_step([*manage, "collectstatic", "--noinput", "--verbosity=0"], env)
         _setup_step([*manage, "ensure_admin"], env)
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "axes",
     "inventory_app",
     "channels_app",
     "shipping_app",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,6 +126,25 @@ else:
         "options", f"-c lock_timeout={env.int('DB_LOCK_TIMEOUT_MS', default=10000)}"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Brute force: login lockout (django-axes) ------------------------------------------------------
+# The staff login is locked after AXES_FAILURE_LIMIT failures in a row, separately per username
+# (from anywhere) and per client address (whatever the username), for AXES_COOLOFF_MINUTES.
+# Attempts are kept in the database (shared by every web process); `manage.py axes_reset` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "inventory_app.api.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "inventory_app.admin.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "client_secret", "credentials"]
+# Proxies in front of the web processes that append to X-Forwarded-For (0: the peer is the client).
+# Lockout and throttles count per client address; behind a proxy set this, or they count the proxy.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -190,6 +213,19 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Per token, per client address, and failed token authentications per address (429 with
+    # Retry-After), counted in the "throttle" cache shared by every process. Rates as
+    # "<n>/<second|minute|hour|day>", empty: that throttle off (the benchmarks switch them off).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "inventory_app.api.throttling.TokenRateThrottle",
+        "inventory_app.api.throttling.AddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_THROTTLE_TOKEN", default="1200/minute") or None,
+        "address": env.str("API_THROTTLE_ADDRESS", default="1800/minute") or None,
+        "auth_failure": env.str("API_THROTTLE_AUTH_FAILURES", default="20/minute") or None,
+    },
+    "NUM_PROXIES": NUM_PROXIES or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stock master API",
@@ -301,7 +337,18 @@ CACHES = {
         }
         if CHANNELS_REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}
-    )
+    ),
+    # API throttles: shared by every web process. Redis when there is one, else a database table
+    # (`manage.py createcachetable`, run by `make run`; the test database gets it too).
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CHANNELS_REDIS_URL,
+            "KEY_PREFIX": f"stockmaster-throttle:{DATABASES['default'].get('NAME', '')}",
+        }
+        if CHANNELS_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "stockmaster_cache"}
+    ),
 }
 # Push: claim lease (a dead worker's listings are taken over after it), backoff bounds, retries.
 CHANNELS_PUSH_LEASE_SECONDS = env.float("CHANNELS_PUSH_LEASE_SECONDS", default=60.0)

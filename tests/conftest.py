@@ -105,3 +105,16 @@ def _webhook_account_cache():
     account_webhook_cache_clear()
     yield
     account_webhook_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles(settings, request):
+    """Each test counts API requests from zero (all come from 127.0.0.1): its own throttle cache.
+    The throttle tests choose the production backends (Redis, the database table) themselves."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        },
+    }
