@@ -185,6 +185,8 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Error pages and mailed reports mask secrets (frame variables too), with DEBUG on as well.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.SecretsExceptionReporterFilter"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Credentials at rest ----------------------------------------------------------------------
