@@ -142,6 +142,7 @@ def test_every_action_and_own_page_has_a_row_in_the_matrix():
         "django_celery_beat.periodictask.toggle_tasks",
         "django_celery_beat.periodictask.run_tasks",
         "auth.user:auth_user_password_change",
+        "axes.accessattempt.cleanup_expired_attempts",
     }
 
 
