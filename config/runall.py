@@ -133,6 +133,8 @@ def runall_services(env: Mapping[str, str]) -> list[Service]:
                 f"--bind={bind}:{port}",
                 f"--workers={reader.int('WEB_CONCURRENCY', default=2)}",
                 "--access-logfile=-",
+                # The access log masks webhook tokens (secret path segments).
+                "--logger-class=config.logmasking.MaskingGunicornLogger",
                 "--graceful-timeout=20",
             ],
         ),

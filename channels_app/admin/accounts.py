@@ -15,7 +15,10 @@ from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import ACCOUNT_FIELDS, account_sync_now, account_update
 from channels_app.services.onboarding import account_go_live
 from channels_app.services.webhooks import account_webhooks_register
-from inventory_app.admin.base import ServiceSaveAdmin, changed_fields, model_fields
+from inventory_app.admin.base import ServiceSaveAdmin, changed_fields, model_fields, role_allows
+
+# They hold the account's secret webhook token: shown to managers only.
+TOKEN_FIELDS = ("webhook_path", "webhooks_url")
 
 
 class AccountForm(forms.ModelForm):
@@ -70,6 +73,10 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
                        "last_push_at", "last_reconcile_at", "last_error", "webhooks_url",
                        "webhooks_registered_at", "webhooks_error", "sync_state")  # fmt: skip
     actions = ("sync_now", "reconcile_now", "go_live", "register_webhooks")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if role_allows(request, "manager") else [f for f in fields if f not in TOKEN_FIELDS]
 
     def _state(self, obj):
         cache = getattr(self, "_state_cache", None)

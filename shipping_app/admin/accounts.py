@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
-from inventory_app.admin.base import RoleAdmin
+from inventory_app.admin.base import RoleAdmin, role_allows
 from shipping_app.errors import ShippingError
 from shipping_app.models import ShippingAccount
 from shipping_app.providers.base import ProviderError
@@ -67,6 +67,11 @@ class ShippingAccountAdmin(RoleAdmin):
     list_filter = ["provider", "enabled"]
     readonly_fields = ["webhook_token", "shipments_synced_at", "last_poll_at", "last_error"]
     actions = ["poll_now", "export_now", "subscribe_webhooks"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # The webhook token is a secret of the account: managers only.
+        return fields if role_allows(request, "manager") else [f for f in fields if f != "webhook_token"]
 
     def save_model(self, request, obj, form, change):
         credentials = _parse_credentials(form.cleaned_data.get("credentials") or "")

@@ -326,6 +326,10 @@ def _exercise(running: Running, env: dict[str, str], port: int) -> None:
     missing = requests.get(f"{base}/no-such-page/", timeout=10)
     assert missing.status_code == 404
     assert "URLconf" not in missing.text  # DEBUG is off by default: no debug pages
+    secret = f"tok{uuid.uuid4().hex}"
+    assert requests.post(f"{base}/webhooks/channels/{secret}/", data="{}", timeout=10).status_code == 404
+    running.wait_for(r'^web    \| .*"POST /webhooks/channels/\*{8}/ HTTP/1\.1" 404', timeout=10)
+    assert secret not in running.output  # neither gunicorn's access log nor Django's "Not Found"
 
     running.wait_for(r"^worker \| .* ready\.$", timeout=60)
     marker = f"marker-{uuid.uuid4().hex}"

@@ -128,3 +128,16 @@ def test_operator_unlinks_through_the_admin_action(client, shop_a):
 
     assert response.status_code == 302
     assert Listing.objects.get(pk=listing.pk).sku_id is None
+
+
+def test_the_webhook_token_is_shown_in_the_admin_to_managers_only(client, shop_a):
+    _, account, _, _ = shop_a
+    page = f"/admin/channels_app/channelaccount/{account.pk}/change/"
+    client.force_login(UserFactory(role="viewer"))
+    viewer = client.get(page)
+    client.force_login(UserFactory(role="manager"))
+    manager = client.get(page)
+
+    assert viewer.status_code == manager.status_code == 200
+    assert account.webhook_token.encode() not in viewer.content
+    assert f"/webhooks/channels/{account.webhook_token}/".encode() in manager.content
