@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "axes",
+    "auditlog",
     "inventory_app",
     "channels_app",
     "shipping_app",
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Audit history: who made each change (config.audit).
+    "config.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a locked-out login with 429.
@@ -188,6 +191,83 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Error pages and mailed reports mask secrets (frame variables too), with DEBUG on as well.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.SecretsExceptionReporterFilter"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Audit history (django-auditlog) --------------------------------------------------------------
+# Every staff change to the catalog, rules, accounts and mappings: who (the logged-in user or the
+# API token's user; none for the system), when, and each changed field before and after, in one
+# table browsable in the admin (Audit log). Secrets are stored masked ("********"), never in clear.
+# Changes made with QuerySet.update() are recorded by their services (inventory_app.services.audit).
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_MASK_CALLABLE = "config.audit.audit_mask"
+_AUDIT_NOT = ["created_at", "updated_at"]
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "inventory_app.Product", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.SKU", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.KitComponent"},
+    {"model": "inventory_app.Location", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.SalesChannel", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.Supplier", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.SupplierItem", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.ReorderRule", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.CostingSettings", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.ApiToken", "exclude_fields": ["last_used_at"], "mask_fields": ["key_hash"]},
+    {
+        "model": "channels_app.ChannelAccount",
+        "include_fields": [
+            "kind",
+            "name",
+            "base_url",
+            "options",
+            "enabled",
+            "dry_run",
+            "buffer",
+            "percentage",
+            "max_published",
+            "min_published",
+            "poll_interval_seconds",
+            "credentials_encrypted",
+            "webhook_token",
+            "locations",
+        ],
+        "mask_fields": ["credentials_encrypted", "webhook_token"],
+        "m2m_fields": ["locations"],
+    },
+    {
+        "model": "channels_app.Listing",  # the SKU link and rules (recorded by their services)
+        "include_fields": ["sku", "push_enabled", "buffer", "percentage", "max_published", "min_published"],
+    },
+    {
+        "model": "shipping_app.ShippingAccount",
+        "include_fields": [
+            "provider",
+            "name",
+            "base_url",
+            "options",
+            "enabled",
+            "export_orders",
+            "credentials_encrypted",
+            "webhook_token",
+            "sales_channels",
+        ],
+        "mask_fields": ["credentials_encrypted", "webhook_token"],
+        "m2m_fields": ["sales_channels"],
+    },
+    {
+        "model": "accounting_app.AccountingConnection",
+        "exclude_fields": [
+            "status",
+            "access_expires_at",
+            "oauth_state_hash",
+            "oauth_state_expires_at",
+            "exported_through",
+            "last_error",
+            *_AUDIT_NOT,
+        ],
+        "mask_fields": ["secrets_encrypted"],
+    },
+    {"model": "accounting_app.AccountMapping"},
+    {"model": "accounting_app.TaxMapping"},
+)
 
 # --- Credentials at rest ----------------------------------------------------------------------
 # Fernet keys (comma-separated; the first encrypts, all decrypt, for key rotation). Derived from

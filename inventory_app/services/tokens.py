@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inventory_app.models import ApiToken
+from inventory_app.services.audit import audit_record_update
 
 TOKEN_PREFIX = "smk_"  # noqa: S105 - a public prefix, not a secret
 
@@ -82,6 +83,9 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         while level:
             level = list(ApiToken.objects.filter(created_by_token__in=level).values_list("pk", flat=True))
             ids += level
-        ApiToken.objects.filter(pk__in=ids, revoked_at__isnull=True).update(revoked_at=now)
+        live = list(ApiToken.objects.filter(pk__in=ids, revoked_at__isnull=True))
+        ApiToken.objects.filter(pk__in=[t.pk for t in live]).update(revoked_at=now)
+        for revoked in live:
+            audit_record_update(instance=revoked, changes={"revoked_at": (None, now.isoformat())})
     token.refresh_from_db(fields=["revoked_at"])
     return token
