@@ -26,6 +26,16 @@ from django.conf import settings
 CHANNELS_CONTEXT = "channels_app.credentials"
 
 
+class SecretValues(dict):
+    """Decrypted secrets: a plain dict of strings whose repr and str show the names only, so a
+    config holding it never prints a secret in a log line, a traceback or a debug page."""
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{name!r}: '********'" for name in self) + "}"
+
+    __str__ = __repr__
+
+
 class SecretsError(Exception):
     """Stored secrets cannot be decrypted with the configured keys."""
 
@@ -49,12 +59,13 @@ def secrets_encrypt(*, values: Mapping[str, str], context: str) -> str:
     return _fernet(context=context).encrypt(json.dumps(dict(values), sort_keys=True).encode()).decode()
 
 
-def secrets_decrypt(*, token: str, context: str) -> dict[str, str]:
-    """Decrypt what :func:`secrets_encrypt` produced for ``context``; raises SecretsError."""
+def secrets_decrypt(*, token: str, context: str) -> SecretValues:
+    """Decrypt what :func:`secrets_encrypt` produced for ``context`` (values masked in its repr);
+    raises SecretsError."""
     if not token:
-        return {}
+        return SecretValues()
     try:
-        return json.loads(_fernet(context=context).decrypt(token.encode()))
+        return SecretValues(json.loads(_fernet(context=context).decrypt(token.encode())))
     except InvalidToken as exc:
         raise SecretsError("Stored secrets cannot be decrypted with the configured keys") from exc
 

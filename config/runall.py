@@ -1,9 +1,12 @@
 """The whole system in the foreground, for ``make run``: ``python -m config.runall``.
 
-1. Development defaults: DEBUG=1 unless DEBUG is set (here or in .env); SECRET_KEY, when unset,
-   is the one kept in VAR_DIR/secret_key (created on first use).
-2. ``manage.py migrate``, ``collectstatic`` and ``ensure_admin`` (prints the first admin's
-   credentials once).
+1. Defaults: DEBUG off unless DEBUG is set (here or in .env); SECRET_KEY, when unset, is the one
+   kept in VAR_DIR/secret_key (created on first use). Bound to loopback (BIND 127.0.0.1 or ::1,
+   the default) plain HTTP is allowed: no HTTPS redirect, cookies over HTTP. Bound to any other
+   address it refuses to start with DEBUG on or with plain HTTP allowed (SECURE_SSL_REDIRECT=0):
+   such a site is reached through a TLS proxy.
+2. ``manage.py migrate``, ``createcachetable``, ``collectstatic`` and ``ensure_admin`` (prints
+   the first admin's credentials once).
 3. Three children, each output line prefixed with its name:
    web (gunicorn config.wsgi on BIND:PORT, WEB_CONCURRENCY workers), worker (Celery worker,
    WORKER_CONCURRENCY processes) and beat (celery beat with django_celery_beat's DatabaseScheduler).
@@ -19,6 +22,7 @@ CELERY_BROKER_URL pointing at PostgreSQL and Redis it runs the same way.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import selectors
 import signal
@@ -50,10 +54,28 @@ class Service:
     oneshot: bool = False
 
 
+# Settings that let the site answer over plain HTTP, set off while bound to loopback.
+PLAIN_HTTP_SETTINGS = ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
+
+
+def _loopback(bind: str) -> bool:
+    host = bind.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def runall_environment(base: Mapping[str, str]) -> dict[str, str]:
-    """The environment of every child: ``base`` plus the development defaults."""
+    """The environment of every child: ``base`` plus the defaults (DEBUG off; plain HTTP while
+    bound to loopback)."""
     env = dict(base)
-    env.setdefault("DEBUG", "1")
+    env.setdefault("DEBUG", "0")
+    if _loopback(_reader(env).str("BIND", default="127.0.0.1")):
+        for name in PLAIN_HTTP_SETTINGS:
+            env.setdefault(name, "0")
     var_dir = BASE_DIR / env.get("VAR_DIR", "var")
     env["VAR_DIR"] = str(var_dir)
     if not env.get("SECRET_KEY"):
@@ -67,6 +89,23 @@ def _reader(env: Mapping[str, str]) -> environ.Env:
     reader = environ.Env()
     reader.ENVIRON = env
     return reader
+
+
+def runall_exposure_problem(env: Mapping[str, str]) -> str | None:
+    """Why the web must not start as configured (None: it may): bound beyond loopback, it needs
+    DEBUG off and HTTPS enforced."""
+    reader = _reader(env)
+    bind = reader.str("BIND", default="127.0.0.1")
+    if _loopback(bind):
+        return None
+    if reader.bool("DEBUG", default=False):
+        return f"DEBUG is on and the web would listen on {bind}: set DEBUG=0 (debug pages are for loopback)"
+    if not reader.bool("SECURE_SSL_REDIRECT", default=True):
+        return (
+            f"SECURE_SSL_REDIRECT=0 and the web would listen on {bind}: plain HTTP is for loopback "
+            "only (put a TLS proxy in front that sets X-Forwarded-Proto)"
+        )
+    return None
 
 
 def _web_address(env: Mapping[str, str]) -> tuple[str, int]:
@@ -94,6 +133,8 @@ def runall_services(env: Mapping[str, str]) -> list[Service]:
                 f"--bind={bind}:{port}",
                 f"--workers={reader.int('WEB_CONCURRENCY', default=2)}",
                 "--access-logfile=-",
+                # The access log masks webhook tokens (secret path segments).
+                "--logger-class=config.logmasking.MaskingGunicornLogger",
                 "--graceful-timeout=20",
             ],
         ),
@@ -333,6 +374,10 @@ def main() -> int:
     if env_file and Path(env_file).is_file():
         environ.Env.read_env(env_file)  # like the settings: the environment wins
     env = runall_environment(os.environ)
+    problem = runall_exposure_problem(env)
+    if problem:
+        _say(f"refusing to start: {problem}")
+        return 2
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
@@ -340,6 +385,7 @@ def main() -> int:
         if not os.environ.get("SECRET_KEY"):
             _say(f"SECRET_KEY not set: using the one kept in {env['VAR_DIR']}/secret_key")
         _setup_step([*manage, "migrate", "--noinput"], env)
+        _setup_step([*manage, "createcachetable"], env)  # the API throttles' table without Redis
         _setup_step([*manage, "collectstatic", "--noinput", "--verbosity=0"], env)
         _setup_step([*manage, "ensure_admin"], env)
     except KeyboardInterrupt:
@@ -348,8 +394,6 @@ def main() -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     bind, port = _web_address(env)
-    if _reader(env).bool("DEBUG") and bind not in ("127.0.0.1", "localhost", "[::1]"):
-        _say(f"WARNING: DEBUG is on and the web listens on {bind}: set DEBUG=0 before exposing it")
     host = "127.0.0.1" if bind in ("0.0.0.0", "[::]") else bind  # noqa: S104 - a comparison
     _say(f"admin: http://{host}:{port}/admin/   API docs: http://{host}:{port}/api/docs/")
     services = runall_services(env)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "axes",
+    "auditlog",
     "inventory_app",
     "channels_app",
     "shipping_app",
@@ -80,8 +83,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Audit history: who made each change (config.audit).
+    "config.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -131,6 +138,25 @@ else:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Brute force: login lockout (django-axes) ------------------------------------------------------
+# The staff login is locked after AXES_FAILURE_LIMIT failures in a row, separately per username
+# (from anywhere) and per client address (whatever the username), for AXES_COOLOFF_MINUTES.
+# Attempts are kept in the database (shared by every web process); `manage.py axes_reset` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "inventory_app.api.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "inventory_app.admin.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "client_secret", "credentials"]
+# Proxies in front of the web processes that append to X-Forwarded-For (0: the peer is the client).
+# Lockout and throttles count per client address; behind a proxy set this, or they count the proxy.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -170,7 +196,86 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Error pages and mailed reports mask secrets (frame variables too), with DEBUG on as well.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.SecretsExceptionReporterFilter"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Audit history (django-auditlog) --------------------------------------------------------------
+# Every staff change to the catalog, rules, accounts and mappings: who (the logged-in user or the
+# API token's user; none for the system), when, and each changed field before and after, in one
+# table browsable in the admin (Audit log). Secrets are stored masked ("********"), never in clear.
+# Changes made with QuerySet.update() are recorded by their services (inventory_app.services.audit).
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_MASK_CALLABLE = "config.audit.audit_mask"
+_AUDIT_NOT = ["created_at", "updated_at"]
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "inventory_app.Product", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.SKU", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.KitComponent"},
+    {"model": "inventory_app.Location", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.SalesChannel", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.Supplier", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.SupplierItem", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.ReorderRule", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.CostingSettings", "exclude_fields": _AUDIT_NOT},
+    {"model": "inventory_app.ApiToken", "exclude_fields": ["last_used_at"], "mask_fields": ["key_hash"]},
+    {
+        "model": "channels_app.ChannelAccount",
+        "include_fields": [
+            "kind",
+            "name",
+            "base_url",
+            "options",
+            "enabled",
+            "dry_run",
+            "buffer",
+            "percentage",
+            "max_published",
+            "min_published",
+            "poll_interval_seconds",
+            "credentials_encrypted",
+            "webhook_token",
+            "locations",
+        ],
+        "mask_fields": ["credentials_encrypted", "webhook_token"],
+        "m2m_fields": ["locations"],
+    },
+    {
+        "model": "channels_app.Listing",  # the SKU link and rules (recorded by their services)
+        "include_fields": ["sku", "push_enabled", "buffer", "percentage", "max_published", "min_published"],
+    },
+    {
+        "model": "shipping_app.ShippingAccount",
+        "include_fields": [
+            "provider",
+            "name",
+            "base_url",
+            "options",
+            "enabled",
+            "export_orders",
+            "credentials_encrypted",
+            "webhook_token",
+            "sales_channels",
+        ],
+        "mask_fields": ["credentials_encrypted", "webhook_token"],
+        "m2m_fields": ["sales_channels"],
+    },
+    {
+        "model": "accounting_app.AccountingConnection",
+        "exclude_fields": [
+            "status",
+            "access_expires_at",
+            "oauth_state_hash",
+            "oauth_state_expires_at",
+            "exported_through",
+            "last_error",
+            *_AUDIT_NOT,
+        ],
+        "mask_fields": ["secrets_encrypted"],
+    },
+    {"model": "accounting_app.AccountMapping"},
+    {"model": "accounting_app.TaxMapping"},
+)
 
 # --- Credentials at rest ----------------------------------------------------------------------
 # Fernet keys (comma-separated; the first encrypts, all decrypt, for key rotation). Derived from
@@ -198,6 +303,19 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Per token, per client address, and failed token authentications per address (429 with
+    # Retry-After), counted in the "throttle" cache shared by every process. Rates as
+    # "<n>/<second|minute|hour|day>", empty: that throttle off (the benchmarks switch them off).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "inventory_app.api.throttling.TokenRateThrottle",
+        "inventory_app.api.throttling.AddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_THROTTLE_TOKEN", default="1200/minute") or None,
+        "address": env.str("API_THROTTLE_ADDRESS", default="1800/minute") or None,
+        "auth_failure": env.str("API_THROTTLE_AUTH_FAILURES", default="20/minute") or None,
+    },
+    "NUM_PROXIES": NUM_PROXIES or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stock master API",
@@ -264,7 +382,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Webhook URLs hold a secret token: masked in every line (config.logmasking).
+    "filters": {"webhook_tokens": {"()": "config.logmasking.WebhookTokenLogFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["webhook_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -309,7 +431,18 @@ CACHES = {
         }
         if CHANNELS_REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}
-    )
+    ),
+    # API throttles: shared by every web process. Redis when there is one, else a database table
+    # (`manage.py createcachetable`, run by `make run`; the test database gets it too).
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CHANNELS_REDIS_URL,
+            "KEY_PREFIX": f"stockmaster-throttle:{DATABASES['default'].get('NAME', '')}",
+        }
+        if CHANNELS_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "stockmaster_cache"}
+    ),
 }
 # Push: claim lease (a dead worker's listings are taken over after it), backoff bounds, retries.
 CHANNELS_PUSH_LEASE_SECONDS = env.float("CHANNELS_PUSH_LEASE_SECONDS", default=60.0)

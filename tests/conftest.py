@@ -116,3 +116,20 @@ def _webhook_account_cache():
     account_webhook_cache_clear()
     yield
     account_webhook_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles(request):
+    """Each database test counts API requests from zero (all come from 127.0.0.1): its own
+    throttle cache. The throttle tests choose the production backends (Redis, the database table)."""
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None and not uses_db:
+        return
+    settings = request.getfixturevalue("settings")
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        },
+    }

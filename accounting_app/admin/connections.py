@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from accounting_app.admin.forms import ConnectionForm, PeriodForm
@@ -68,7 +68,7 @@ class AccountingConnectionAdmin(RoleAdmin):
         "sales_mode",
         "cogs_mode",
         "exported_through",
-        "actions",
+        "links",
     ]
     list_filter = ["kind", "status"]
     readonly_fields = [
@@ -115,21 +115,27 @@ class AccountingConnectionAdmin(RoleAdmin):
             obj._state.adding = False
 
     def get_urls(self):
+        # Connecting changes the connection (manager); the preview is a read, the export it
+        # enqueues needs the manager role as POST /api/v1/accounting/connections/{id}/export/.
         own = [
-            path(
+            self.role_path(
                 "<int:pk>/connect/",
-                self.admin_site.admin_view(self.connect_view),
+                self.connect_view,
                 name="accounting_app_accountingconnection_connect",
+                read="manager",
             ),
-            path(
+            self.role_path(
                 "oauth/callback/",
-                self.admin_site.admin_view(self.callback_view),
+                self.callback_view,
                 name="accounting_app_accountingconnection_oauth_callback",
+                read="manager",
             ),
-            path(
+            self.role_path(
                 "<int:pk>/preview/",
-                self.admin_site.admin_view(self.preview_view),
+                self.preview_view,
                 name="accounting_app_accountingconnection_preview",
+                read="viewer",
+                write="manager",
             ),
         ]
         return own + super().get_urls()

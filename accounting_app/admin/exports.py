@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from accounting_app.models import DocumentStatus, ExportDocument, ExportRun
 from accounting_app.services.schedule import document_retry_enqueue
-from inventory_app.admin.base import ReadOnlyAdmin, role_allows
+from inventory_app.admin.base import ReadOnlyAdmin
 
 
 @admin.register(ExportDocument)
@@ -61,10 +61,7 @@ class ExportDocumentAdmin(ReadOnlyAdmin):
     def response_pretty(self, obj: ExportDocument) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.response, indent=2))
 
-    def has_retry_permission(self, request) -> bool:
-        return request.user.is_superuser or role_allows(request, "operator")
-
-    @admin.action(description="Retry the selected documents that are not posted", permissions=["retry"])
+    @admin.action(description="Retry the selected documents that are not posted", permissions=["operator"])
     def retry(self, request, queryset):
         """Enqueue the selected unposted documents (after commit)."""
         pending = list(queryset.exclude(status=DocumentStatus.POSTED).values_list("pk", flat=True))

@@ -7,7 +7,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from channels_app.admin.shopify import ShopifyCredentialsMixin, connect_callback_view, connect_start_view
@@ -19,7 +19,10 @@ from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import ACCOUNT_FIELDS, account_sync_now, account_update
 from channels_app.services.onboarding import account_go_live
 from channels_app.services.webhooks import account_webhooks_register
-from inventory_app.admin.base import ServiceSaveAdmin, changed_fields, model_fields
+from inventory_app.admin.base import ServiceSaveAdmin, changed_fields, model_fields, role_allows
+
+# They hold the account's secret webhook token: shown to managers only.
+TOKEN_FIELDS = ("webhook_path", "webhooks_url")
 
 
 class AccountForm(ShopifyCredentialsMixin, forms.ModelForm):
@@ -88,6 +91,10 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
                        "webhooks_registered_at", "webhooks_error", "connection", "sync_state")  # fmt: skip
     actions = ("sync_now", "reconcile_now", "go_live", "register_webhooks")
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if role_allows(request, "manager") else [f for f in fields if f not in TOKEN_FIELDS]
+
     def _state(self, obj):
         cache = getattr(self, "_state_cache", None)
         if cache is None or cache[0] != obj.pk:
@@ -137,17 +144,19 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
 
     def get_urls(self):
         own = [
-            path(
+            self.role_path(
                 "<path:object_id>/connect/",
-                self.admin_site.admin_view(
-                    lambda request, object_id: connect_start_view(self, request, object_id)
-                ),
+                lambda request, object_id: connect_start_view(self, request, object_id),
                 name="channels_app_channelaccount_connect",
+                read="manager",
+                write="manager",
             ),
-            path(
+            self.role_path(
                 "connect/callback/",
-                self.admin_site.admin_view(lambda request: connect_callback_view(self, request)),
+                lambda request: connect_callback_view(self, request),
                 name="channels_app_channelaccount_connect_callback",
+                read="manager",
+                write="manager",
             ),
         ]
         return own + super().get_urls()
@@ -177,13 +186,13 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
                 account=form.instance, data={}, location_ids=[x.pk for x in form.cleaned_data["locations"]]
             )
 
-    @admin.action(description="Sync now (poll orders and push)")
+    @admin.action(description="Sync now (poll orders and push)", permissions=["operator"])
     def sync_now(self, request, queryset):
         for account in queryset:
             account_sync_now(account=account)
         self.message_user(request, f"Sync started for {queryset.count()} account(s)", messages.SUCCESS)
 
-    @admin.action(description="Reconcile now (read live quantities, correct drift)")
+    @admin.action(description="Reconcile now (read live quantities, correct drift)", permissions=["operator"])
     def reconcile_now(self, request, queryset):
         for account in queryset:
             account_sync_now(account=account, orders=False, push=False, reconcile=True)
@@ -191,13 +200,13 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
             request, f"Reconciliation started for {queryset.count()} account(s)", messages.SUCCESS
         )
 
-    @admin.action(description="Go live (leave dry run)")
+    @admin.action(description="Go live (leave dry run)", permissions=["manager"])
     def go_live(self, request, queryset):
         for account in queryset.filter(dry_run=True):
             account_go_live(account=account, base_url=request.build_absolute_uri("/"))
         self.message_user(request, "Accounts are live", messages.SUCCESS)
 
-    @admin.action(description="Register the channel's webhooks to this site")
+    @admin.action(description="Register the channel's webhooks to this site", permissions=["manager"])
     def register_webhooks(self, request, queryset):
         for account in queryset:
             try:

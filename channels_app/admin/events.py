@@ -30,7 +30,7 @@ class InboundEventAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Retry failed events")
+    @admin.action(description="Retry failed events", permissions=["operator"])
     def retry(self, request, queryset):
         failed = queryset.filter(status=InboundEventStatus.FAILED)
         for event in failed:

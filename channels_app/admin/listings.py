@@ -81,13 +81,13 @@ class ListingAdmin(ServiceSaveAdmin):
             except Exception as exc:
                 raise ValidationError(str(exc)) from exc
 
-    @admin.action(description="Retry push now")
+    @admin.action(description="Retry push now", permissions=["operator"])
     def retry_push(self, request, queryset):
         for listing in queryset:
             listing_push_retry(listing=listing)
         self.message_user(request, f"{queryset.count()} listing(s) queued", messages.SUCCESS)
 
-    @admin.action(description="Unlink from SKU")
+    @admin.action(description="Unlink from SKU", permissions=["operator"])
     def unlink(self, request, queryset):
         for listing in queryset:
             listing_unlink(listing=listing)

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from channels_app.connectors.registry import connector_kinds
 from channels_app.models import ChannelAccount, InboundEvent, Listing
 from channels_app.selectors.connection import account_connection
+from inventory_app.api.permissions import ROLE_RANK, user_role_rank
 
 
 class AccountConnectionOutputSerializer(serializers.Serializer):
@@ -23,10 +24,14 @@ class AccountConnectionOutputSerializer(serializers.Serializer):
 
 class AccountOutputSerializer(serializers.ModelSerializer):
     """An account without its credentials; ``webhook_url`` is where the channel must deliver;
-    ``connection`` how it authenticates now (a channel that refused the grant: "reconnect")."""
+    ``connection`` how it authenticates now (a channel that refused the grant: "reconnect").
+
+    The webhook URLs carry the account's secret webhook token: managers only (null for others).
+    """
 
     locations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     webhook_url = serializers.SerializerMethodField()
+    webhooks_url = serializers.SerializerMethodField()
     connection = serializers.SerializerMethodField()
 
     class Meta:
@@ -43,10 +48,21 @@ class AccountOutputSerializer(serializers.ModelSerializer):
     def get_connection(self, obj: ChannelAccount) -> dict:
         return AccountConnectionOutputSerializer(account_connection(account=obj)).data
 
-    def get_webhook_url(self, obj: ChannelAccount) -> str:
-        path = reverse("channels_webhooks:receive", args=[obj.webhook_token])
+    def _manager(self) -> bool:
         request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return request is not None and user_role_rank(request.user) >= ROLE_RANK["manager"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_webhook_url(self, obj: ChannelAccount) -> str | None:
+        if not self._manager():
+            return None
+        path = reverse("channels_webhooks:receive", args=[obj.webhook_token])
+        return self.context["request"].build_absolute_uri(path)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_webhooks_url(self, obj: ChannelAccount) -> str | None:
+        """The URL the webhooks were registered to (it holds the token too)."""
+        return obj.webhooks_url if self._manager() else None
 
 
 class AccountCreateInputSerializer(serializers.Serializer):

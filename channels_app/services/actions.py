@@ -13,6 +13,7 @@ from channels_app.services.accounts import AccountError, account_credentials_set
 from channels_app.services.outbox import account_push_request
 from channels_app.services.schedule import account_schedule_ensure
 from inventory_app.models import Location
+from inventory_app.services.audit import audit_record_update
 
 RULE_FIELDS = ("buffer", "percentage", "max_published", "min_published")
 ACCOUNT_FIELDS = ("name", "base_url", "enabled", "dry_run", "poll_interval_seconds", "options", *RULE_FIELDS)
@@ -70,6 +71,9 @@ def listing_rules_set(*, listing: Listing, rules: Mapping[str, int | None]) -> L
             dirty_since=Now(),
             dirty_version=F("dirty_version") + 1,
             next_attempt_at=None,
+        )
+        audit_record_update(
+            instance=listing, changes={name: (getattr(listing, name), value) for name, value in rules.items()}
         )
         account_push_request(account_ids=[listing.account_id])
     listing.refresh_from_db()

@@ -16,6 +16,7 @@ from channels_app.services.accounts import AccountError, account_connector
 from channels_app.services.outbox import account_push_request
 from channels_app.services.push import account_rate_limit
 from inventory_app.models import SKU, Location, MovementReason, OrderLine, OrderStatus, StockLevel
+from inventory_app.services.audit import audit_record_update
 from inventory_app.services.ledger import StockChange, stock_apply
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ def listing_link(*, listing: Listing, sku_id: int) -> Listing:
         Listing.objects.filter(pk=listing.pk).update(
             sku_id=sku_id, needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1
         )
+        audit_record_update(instance=listing, changes={"sku": (listing.sku_id, sku_id)})
         account_push_request(account_ids=[listing.account_id])
     listing.refresh_from_db()
     return listing
@@ -96,9 +98,11 @@ def listing_link(*, listing: Listing, sku_id: int) -> Listing:
 
 def listing_unlink(*, listing: Listing) -> Listing:
     """Remove the listing's SKU link; it is no longer pushed (its channel figure is left as is)."""
-    Listing.objects.filter(pk=listing.pk).update(
-        sku=None, needs_push=False, dirty_since=None, claimed_until=None
-    )
+    with transaction.atomic():
+        Listing.objects.filter(pk=listing.pk).update(
+            sku=None, needs_push=False, dirty_since=None, claimed_until=None
+        )
+        audit_record_update(instance=listing, changes={"sku": (listing.sku_id, None)})
     listing.refresh_from_db()
     return listing
 

@@ -7,9 +7,13 @@ operators may move stock and act on orders, managers may change the catalog and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import update_wrapper
+
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import path
 
 from inventory_app.api.permissions import ROLE_RANK, user_role_rank
 from inventory_app.errors import OrderError, StockError
@@ -22,11 +26,46 @@ def role_allows(request: HttpRequest, role: str | None) -> bool:
     return request.user.is_staff and user_role_rank(request.user) >= ROLE_RANK[role]
 
 
+def role_required(view: Callable, *, read: str, write: str | None = None) -> Callable:
+    """Wrap an admin page: safe methods (GET, HEAD) need ``read``, the others ``write`` (default
+    ``read``); below it the answer is 403 and the page never runs. The roles are kept on the
+    view as ``admin_roles`` for the role matrix test."""
+    write = write or read
+
+    def checked(request: HttpRequest, *args, **kwargs):
+        role = read if request.method in ("GET", "HEAD", "OPTIONS") else write
+        if not role_allows(request, role):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    checked = update_wrapper(checked, view)
+    checked.admin_roles = {"read": read, "write": write}
+    return checked
+
+
 class RoleAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose permissions are Django's, or the user's role: ``view_role``/``write_role``."""
+    """A ModelAdmin whose permissions are Django's, or the user's role: ``view_role``/``write_role``.
+
+    Admin actions declare the role they need as an action permission, checked by Django both when
+    listing and when running actions: ``@admin.action(permissions=["operator"])``. Own pages are
+    registered with :meth:`role_path`.
+    """
 
     view_role: str | None = "viewer"
     write_role: str | None = "manager"
+
+    def has_viewer_permission(self, request) -> bool:
+        return role_allows(request, "viewer")
+
+    def has_operator_permission(self, request) -> bool:
+        return role_allows(request, "operator")
+
+    def has_manager_permission(self, request) -> bool:
+        return role_allows(request, "manager")
+
+    def role_path(self, route: str, view: Callable, *, name: str, read: str, write: str | None = None):
+        """A URL of an own admin page, behind the admin login and :func:`role_required`."""
+        return path(route, self.admin_site.admin_view(role_required(view, read=read, write=write)), name=name)
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or role_allows(request, self.view_role)

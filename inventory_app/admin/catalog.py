@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Prefetch
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -149,11 +149,15 @@ class SKUAdmin(ServiceSaveAdmin):
 
     def get_urls(self):
         urls = [
-            path("import/", self.admin_site.admin_view(self.import_view), name="inventory_app_sku_import"),
-            path(
+            # The catalog import creates and changes SKUs: manager, as POST /api/v1/import/catalog/.
+            self.role_path("import/", self.import_view, name="inventory_app_sku_import", read="manager"),
+            # Stock operations: operator, as the API's stock operations.
+            self.role_path(
                 "<path:object_id>/stock/",
-                self.admin_site.admin_view(self.stock_view),
+                self.stock_view,
                 name="inventory_app_sku_stock",
+                read="viewer",
+                write="operator",
             ),
         ]
         return urls + super().get_urls()

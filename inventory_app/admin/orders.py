@@ -137,13 +137,13 @@ class OrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
         for text in failed:
             self.message_user(request, f"Not {verb}: {text}", messages.ERROR)
 
-    @admin.action(description="Cancel selected orders (release their stock)", permissions=["change"])
+    @admin.action(description="Cancel selected orders (release their stock)", permissions=["operator"])
     def cancel_orders(self, request, queryset):
         self._each(
             request, queryset, lambda o: order_cancel(order=o, user=request.user, reason="admin"), "cancelled"
         )
 
-    @admin.action(description="Ship everything still open on selected orders", permissions=["change"])
+    @admin.action(description="Ship everything still open on selected orders", permissions=["operator"])
     def ship_all(self, request, queryset):
         def ship(order: Order) -> None:
             order_ship(order=order, quantities=None, user=request.user, reference=f"admin:order:{order.pk}")

@@ -70,15 +70,15 @@ class ReturnAuthorizationAdmin(NoSaveOnChangeMixin, RoleAdmin):
             else:
                 self.message_user(request, f"{rma.number} received ({disposition}).", messages.SUCCESS)
 
-    @admin.action(description="Receive outstanding units and restock them", permissions=["change"])
+    @admin.action(description="Receive outstanding units and restock them", permissions=["operator"])
     def receive_restock(self, request, queryset):
         self._receive(request, queryset, ReturnDisposition.RESTOCK)
 
-    @admin.action(description="Receive outstanding units and write them off", permissions=["change"])
+    @admin.action(description="Receive outstanding units and write them off", permissions=["operator"])
     def receive_write_off(self, request, queryset):
         self._receive(request, queryset, ReturnDisposition.WRITE_OFF)
 
-    @admin.action(description="Cancel selected authorisations (nothing received)", permissions=["change"])
+    @admin.action(description="Cancel selected authorisations (nothing received)", permissions=["operator"])
     def cancel(self, request, queryset):
         for rma in queryset.order_by("pk"):
             try:

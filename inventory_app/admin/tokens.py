@@ -13,7 +13,16 @@ from inventory_app.admin.base import NoSaveOnChangeMixin, RoleAdmin
 from inventory_app.models import ApiToken
 from inventory_app.services.tokens import api_token_issue, api_token_revoke
 
-SHOWN_FIELDS = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+SHOWN_FIELDS = (
+    "user",
+    "name",
+    "prefix",
+    "created_at",
+    "expires_at",
+    "last_used_at",
+    "revoked_at",
+    "created_by_token",
+)
 
 
 @admin.register(ApiToken)
@@ -68,7 +77,7 @@ class ApiTokenAdmin(NoSaveOnChangeMixin, RoleAdmin):
             f"Token key (shown only this once, copy it now): {key}",
         )
 
-    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    @admin.action(description="Revoke selected tokens", permissions=["manager"])
     def revoke(self, request, queryset):
         count = 0
         for token in queryset.filter(revoked_at__isnull=True):

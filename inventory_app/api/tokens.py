@@ -1,12 +1,15 @@
 """API token endpoints: create your own (the key is shown once), list, revoke.
 
-Any staff role may manage its own tokens; managers see and revoke everyone's.
+Any staff role may manage its own tokens; managers see and revoke everyone's. Tokens are created
+from a logged-in session; a token may create one only when its user is a manager, and only with an
+expiry no later than its own (revoking it revokes what it created).
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +29,9 @@ from inventory_app.services.tokens import api_token_issue, api_token_revoke
     create=extend_schema(
         request=ApiTokenCreateInputSerializer,
         responses={201: ApiTokenCreatedOutputSerializer},
-        description="Creates a token for yourself. The answer holds the plain key: it is shown this once.",
+        description="Creates a token for yourself. The answer holds the plain key: it is shown this once. "
+        "From a logged-in session any role may; with a token only a manager's, and then the new token "
+        "must expire no later than the calling token (revoking the caller revokes it).",
     )
 )
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -48,7 +53,15 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def create(self, request: Request) -> Response:
         data = ApiTokenCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token, key = api_token_issue(user=request.user, **data.validated_data)
+        caller = request.auth if isinstance(request.auth, ApiToken) else None
+        if caller is not None and user_role_rank(request.user) < ROLE_RANK["manager"]:
+            raise exceptions.PermissionDenied(
+                "Only a manager's token may create tokens; log in to create one."
+            )
+        try:
+            token, key = api_token_issue(user=request.user, created_by_token=caller, **data.validated_data)
+        except ValidationError as exc:
+            raise exceptions.ValidationError(exc.message_dict) from exc
         token.key = key
         return Response(ApiTokenCreatedOutputSerializer(token).data, status=status.HTTP_201_CREATED)
 

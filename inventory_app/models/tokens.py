@@ -19,6 +19,15 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by_token = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="created_tokens",
+        help_text="The token that created this one through the API (none: created by a logged-in user). "
+        "Revoking a token revokes the tokens it created.",
+    )
 
     class Meta:
         ordering = ["-pk"]

@@ -7,9 +7,12 @@ import secrets
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from inventory_app.models import ApiToken
+from inventory_app.services.audit import audit_record_update
 
 TOKEN_PREFIX = "smk_"  # noqa: S105 - a public prefix, not a secret
 
@@ -19,12 +22,39 @@ def _hash(key: str) -> str:
 
 
 def api_token_issue(
-    *, user: AbstractBaseUser, name: str, expires_at: datetime | None = None
+    *,
+    user: AbstractBaseUser,
+    name: str,
+    expires_at: datetime | None = None,
+    created_by_token: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; return it with the plain key, which is never stored."""
+    """Create a token for ``user``; return it with the plain key, which is never stored.
+
+    A token created by another token (``created_by_token``, of the same user) must expire, no
+    later than that token: it can never outlive it, and revoking that token revokes it too.
+    Raises ValidationError otherwise (nothing is created).
+    """
+    if created_by_token is not None:
+        if created_by_token.user_id != user.pk:
+            raise ValidationError({"user": ["A token creates tokens for its own user only."]})
+        if expires_at is None:
+            raise ValidationError({"expires_at": ["A token created by a token must expire."]})
+        if created_by_token.expires_at is not None and expires_at > created_by_token.expires_at:
+            raise ValidationError(
+                {
+                    "expires_at": [
+                        f"Must be no later than the creating token's ({created_by_token.expires_at})."
+                    ]
+                }
+            )
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[: len(TOKEN_PREFIX) + 6], key_hash=_hash(key), expires_at=expires_at
+        user=user,
+        name=name,
+        prefix=key[: len(TOKEN_PREFIX) + 6],
+        key_hash=_hash(key),
+        expires_at=expires_at,
+        created_by_token=created_by_token,
     )
     return token, key
 
@@ -45,8 +75,17 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
 
 
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    """Revoke a token; it stops working at once."""
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+    """Revoke a token and every token it created (and they created); all stop working at once.
+    Revoking again changes nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids, level = [token.pk], [token.pk]
+        while level:
+            level = list(ApiToken.objects.filter(created_by_token__in=level).values_list("pk", flat=True))
+            ids += level
+        live = list(ApiToken.objects.filter(pk__in=ids, revoked_at__isnull=True))
+        ApiToken.objects.filter(pk__in=[t.pk for t in live]).update(revoked_at=now)
+        for revoked in live:
+            audit_record_update(instance=revoked, changes={"revoked_at": (None, now.isoformat())})
+    token.refresh_from_db(fields=["revoked_at"])
     return token

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
-from inventory_app.admin.base import RoleAdmin
+from inventory_app.admin.base import RoleAdmin, role_allows
 from shipping_app.errors import ShippingError
 from shipping_app.models import ShippingAccount
 from shipping_app.providers.base import ProviderError
@@ -68,6 +68,11 @@ class ShippingAccountAdmin(RoleAdmin):
     readonly_fields = ["webhook_token", "shipments_synced_at", "last_poll_at", "last_error"]
     actions = ["poll_now", "export_now", "subscribe_webhooks"]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # The webhook token is a secret of the account: managers only.
+        return fields if role_allows(request, "manager") else [f for f in fields if f != "webhook_token"]
+
     def save_model(self, request, obj, form, change):
         credentials = _parse_credentials(form.cleaned_data.get("credentials") or "")
         if not change:
@@ -88,7 +93,7 @@ class ShippingAccountAdmin(RoleAdmin):
         if credentials:
             shipping_account_credentials_set(account=obj, credentials=credentials)
 
-    @admin.action(description="Poll shipments now")
+    @admin.action(description="Poll shipments now", permissions=["operator"])
     def poll_now(self, request, queryset):
         from shipping_app.tasks import account_poll_task
 
@@ -96,7 +101,7 @@ class ShippingAccountAdmin(RoleAdmin):
             transaction.on_commit(lambda a=account_id: account_poll_task.delay(a))
         messages.info(request, "Polls queued.")
 
-    @admin.action(description="Subscribe the vendor's webhooks to this site")
+    @admin.action(description="Subscribe the vendor's webhooks to this site", permissions=["manager"])
     def subscribe_webhooks(self, request, queryset):
         site_url = request.build_absolute_uri("/")
         for account in queryset:
@@ -107,7 +112,7 @@ class ShippingAccountAdmin(RoleAdmin):
             else:
                 messages.info(request, f"{account}: subscribed ({hook_id}).")
 
-    @admin.action(description="Send pending orders now")
+    @admin.action(description="Send pending orders now", permissions=["operator"])
     def export_now(self, request, queryset):
         from shipping_app.services.exports import orders_export_pending
         from shipping_app.tasks import order_export_task

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db import transaction
 
-from inventory_app.admin.base import ReadOnlyAdmin, role_allows
+from inventory_app.admin.base import ReadOnlyAdmin
 from shipping_app.models import ChannelFulfilmentRequest, OrderExport, ShippingWebhookEvent
 from shipping_app.services.fulfilments import channel_fulfilment_mark_delivered
 
@@ -19,13 +19,10 @@ class OrderExportAdmin(ReadOnlyAdmin):
     search_fields = ["order_key", "external_id", "order__external_ref"]
     actions = ["send_again"]
 
-    @admin.action(description="Send again")
+    @admin.action(description="Send again", permissions=["operator"])
     def send_again(self, request, queryset):
         from shipping_app.tasks import order_export_task
 
-        if not role_allows(request, "operator"):
-            messages.error(request, "Operators only.")
-            return
         queryset.update(payload_digest="")
         for account_id, order_id in queryset.values_list("account_id", "order_id"):
             transaction.on_commit(lambda a=account_id, o=order_id: order_export_task.delay(a, o))
@@ -40,13 +37,10 @@ class ShippingWebhookEventAdmin(ReadOnlyAdmin):
     list_filter = ["status", "account", "topic"]
     actions = ["process_again"]
 
-    @admin.action(description="Process again")
+    @admin.action(description="Process again", permissions=["operator"])
     def process_again(self, request, queryset):
         from shipping_app.tasks import webhook_event_process_task
 
-        if not role_allows(request, "operator"):
-            messages.error(request, "Operators only.")
-            return
         ids = list(queryset.exclude(status="processed").values_list("pk", flat=True))
         queryset.filter(pk__in=ids).update(status="pending")
         for event_id in ids:
@@ -70,11 +64,8 @@ class ChannelFulfilmentRequestAdmin(ReadOnlyAdmin):
     search_fields = ["order_external_id", "tracking_number"]
     actions = ["mark_delivered"]
 
-    @admin.action(description="Mark as reported to the channel (done by hand)")
+    @admin.action(description="Mark as reported to the channel (done by hand)", permissions=["operator"])
     def mark_delivered(self, request, queryset):
-        if not role_allows(request, "operator"):
-            messages.error(request, "Operators only.")
-            return
         for request_id in queryset.values_list("pk", flat=True):
             channel_fulfilment_mark_delivered(request_id=request_id)
         messages.info(request, "Marked delivered.")

@@ -7,10 +7,10 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
-from inventory_app.admin.base import ReadOnlyAdmin, role_allows
+from inventory_app.admin.base import ReadOnlyAdmin
 from inventory_app.models import Order
 from shipping_app.errors import ShippingError
 from shipping_app.models import Shipment, ShipmentEvent, ShipmentLine, ShipmentRate, ShippingAccount
@@ -88,16 +88,14 @@ class ShipmentAdmin(ReadOnlyAdmin):
 
     def get_urls(self):
         return [
-            path("rate-order/", self.admin_site.admin_view(self.rate_order_view), name="shipping_rate_order"),
-            path("<int:pk>/buy/", self.admin_site.admin_view(self.buy_view), name="shipping_buy_label"),
+            # Rating and buying labels: operator, as the shipping API's rates and buy endpoints.
+            self.role_path("rate-order/", self.rate_order_view, name="shipping_rate_order", read="operator"),
+            self.role_path("<int:pk>/buy/", self.buy_view, name="shipping_buy_label", read="operator"),
             *super().get_urls(),
         ]
 
     def rate_order_view(self, request: HttpRequest) -> HttpResponse:
         """Create a draft shipment of an order at Shippo (rates are shown on the next page)."""
-        if not role_allows(request, "operator"):
-            messages.error(request, "Operators only.")
-            return HttpResponseRedirect(reverse("admin:shipping_app_shipment_changelist"))
         form = RateOrderForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             order = Order.objects.filter(pk=form.cleaned_data["order"]).first()
@@ -116,9 +114,6 @@ class ShipmentAdmin(ReadOnlyAdmin):
     def buy_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Buy the label of a draft shipment: the chosen rate or the cheapest matching carriers."""
         shipment = get_object_or_404(Shipment, pk=pk)
-        if not role_allows(request, "operator"):
-            messages.error(request, "Operators only.")
-            return HttpResponseRedirect(reverse("admin:shipping_app_shipment_change", args=[pk]))
         form = BuyForm(request.POST or None)
         form.fields["rate"].choices = [("", "(cheapest matching)")] + [
             (r.external_id, f"{r.carrier} {r.service_name}: {r.amount} {r.currency} ({r.estimated_days} d)")

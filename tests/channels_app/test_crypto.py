@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import pprint
+
 import pytest
 from cryptography.fernet import Fernet
 
@@ -83,3 +87,26 @@ def test_configured_keys_serve_every_context_and_rotate(settings):
 
     assert secrets_decrypt(token=token, context="two") == {"a": "1"}
     assert Fernet(old.encode()).decrypt(token.encode()) == b'{"a": "1"}'
+
+
+@pytest.mark.django_db
+def test_decrypted_credentials_never_show_in_a_repr_or_a_log(caplog):
+    account = account_create(
+        kind="generic",
+        name="Shop",
+        base_url="https://shop.example.com/api/",
+        credentials={"api_key": "VERY-SECRET-KEY", "webhook_secret": "whsec-123"},
+    )
+    config = account_config(account=account)
+    logging.getLogger("test").warning("config %s / %r", config, config.credentials)
+
+    shown = [repr(config), str(config), pprint.pformat(config), f"{config.credentials}", caplog.text]
+
+    for text in shown:
+        assert "VERY-SECRET-KEY" not in text and "whsec-123" not in text
+    assert "'api_key': '********'" in repr(config)
+    assert config.credentials["api_key"] == "VERY-SECRET-KEY"  # the value itself is intact
+    assert json.loads(json.dumps(config.credentials)) == {
+        "api_key": "VERY-SECRET-KEY",
+        "webhook_secret": "whsec-123",
+    }

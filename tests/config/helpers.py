@@ -31,7 +31,7 @@ CONFIG_VARIABLES = {
     "ENV_FILE",
     "DJANGO_SETTINGS_MODULE",
 }
-CONFIG_PREFIXES = ("CELERY_", "SECURE_", "SESSION_", "CSRF_", "ADMIN_")
+CONFIG_PREFIXES = ("CELERY_", "SECURE_", "SESSION_", "CSRF_", "ADMIN_", "API_THROTTLE_", "AXES_")
 
 
 def config_free_env(base: dict[str, str], var_dir: Path) -> dict[str, str]:

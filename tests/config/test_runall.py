@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from config.runall import runall_environment, runall_services
+from config.runall import PLAIN_HTTP_SETTINGS, runall_environment, runall_exposure_problem, runall_services
 from tests.config.helpers import BASE_DIR, closed_port, config_free_env, run_python
 
 SUPERVISE = """
@@ -122,10 +122,12 @@ def _assert_groups_gone(pgids: set[int]) -> None:
     assert _live_members(pgids) == []
 
 
-def test_runall_environment_defaults_to_debug_and_the_kept_secret_key(tmp_path):
+def test_runall_environment_defaults_to_no_debug_and_the_kept_secret_key(tmp_path):
     env = runall_environment({"VAR_DIR": str(tmp_path / "var"), "PATH": "/usr/bin"})
 
-    assert env["DEBUG"] == "1"
+    assert env["DEBUG"] == "0"
+    # Bound to loopback (the default): plain HTTP.
+    assert [env[name] for name in PLAIN_HTTP_SETTINGS] == ["0", "0", "0"]
     assert env["SECRET_KEY"] == (tmp_path / "var" / "secret_key").read_text()
     assert env["VAR_DIR"] == str(tmp_path / "var")
     assert env["PYTHONUNBUFFERED"] == "1"
@@ -137,6 +139,39 @@ def test_runall_environment_keeps_what_the_environment_says(tmp_path):
     assert (env["DEBUG"], env["SECRET_KEY"]) == ("0", "given")
     assert env["VAR_DIR"] == str(BASE_DIR / "some" / "var")
     assert not (BASE_DIR / "some").exists()
+
+
+@pytest.mark.parametrize("bind", ["127.0.0.1", "127.0.0.5", "::1", "[::1]", "localhost"])
+def test_plain_http_is_allowed_on_loopback(bind, tmp_path):
+    env = runall_environment({"VAR_DIR": str(tmp_path), "BIND": bind, "DEBUG": "1"})
+
+    assert env["SECURE_SSL_REDIRECT"] == "0"
+    assert runall_exposure_problem(env) is None
+
+
+@pytest.mark.parametrize("bind", ["0.0.0.0", "::", "192.168.1.10", "stock.example.com"])  # noqa: S104
+def test_beyond_loopback_https_is_enforced_and_debug_refused(bind, tmp_path):
+    env = runall_environment({"VAR_DIR": str(tmp_path), "BIND": bind})
+    debug = runall_environment({"VAR_DIR": str(tmp_path), "BIND": bind, "DEBUG": "1"})
+    plain = runall_environment({"VAR_DIR": str(tmp_path), "BIND": bind, "SECURE_SSL_REDIRECT": "0"})
+
+    assert not any(name in env for name in PLAIN_HTTP_SETTINGS)  # settings' production defaults
+    assert runall_exposure_problem(env) is None
+    assert "DEBUG is on" in runall_exposure_problem(debug)
+    assert "plain HTTP is for loopback" in runall_exposure_problem(plain)
+
+
+def test_runall_refuses_to_start_debug_beyond_loopback(tmp_path):
+    env = config_free_env(dict(os.environ), tmp_path / "var")
+    env.update(BIND="0.0.0.0", DEBUG="1")  # noqa: S104 - refused before anything listens
+
+    result = subprocess.run(
+        [sys.executable, "-m", "config.runall"], env=env, cwd=BASE_DIR, capture_output=True, timeout=60
+    )
+
+    assert result.returncode == 2
+    assert b"refusing to start: DEBUG is on" in result.stdout + result.stderr
+    assert not (tmp_path / "var" / "db.sqlite3").exists()  # nothing was prepared
 
 
 def test_runall_services_follow_bind_port_and_concurrency():
@@ -288,6 +323,13 @@ def _exercise(running: Running, env: dict[str, str], port: int) -> None:
     assert login.status_code == 200
     assert login.url == f"{base}/admin/"
     assert 'id="logout-form"' in login.text
+    missing = requests.get(f"{base}/no-such-page/", timeout=10)
+    assert missing.status_code == 404
+    assert "URLconf" not in missing.text  # DEBUG is off by default: no debug pages
+    secret = f"tok{uuid.uuid4().hex}"
+    assert requests.post(f"{base}/webhooks/channels/{secret}/", data="{}", timeout=10).status_code == 404
+    running.wait_for(r'^web    \| .*"POST /webhooks/channels/\*{8}/ HTTP/1\.1" 404', timeout=10)
+    assert secret not in running.output  # neither gunicorn's access log nor Django's "Not Found"
 
     running.wait_for(r"^worker \| .* ready\.$", timeout=60)
     marker = f"marker-{uuid.uuid4().hex}"

@@ -226,3 +226,22 @@ print(json.dumps({name: getattr(settings, name, "unset") for name in names}))
         "ACCOUNTING_EXPORTER_MODULES": [XERO_ONLY],
         "CHANNELS_RATE_LIMIT_MARGIN": "unset",
     }
+
+
+def test_api_throttle_rates_and_login_lockout_come_from_the_environment(clean_env):
+    env = {
+        **clean_env,
+        "DEBUG": "1",
+        "API_THROTTLE_TOKEN": "5/second",
+        "API_THROTTLE_ADDRESS": "",
+        "AXES_FAILURE_LIMIT": "3",
+        "AXES_COOLOFF_MINUTES": "2",
+    }
+
+    values = _settings(env, "REST_FRAMEWORK", "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "CACHES")
+
+    rates = values["REST_FRAMEWORK"]["DEFAULT_THROTTLE_RATES"]
+    assert rates == {"token": "5/second", "address": None, "auth_failure": "20/minute"}
+    assert values["AXES_FAILURE_LIMIT"] == 3
+    assert values["AXES_COOLOFF_TIME"] == "0:02:00"
+    assert values["CACHES"]["throttle"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"

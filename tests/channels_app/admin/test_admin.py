@@ -96,3 +96,48 @@ def test_register_webhooks_action_subscribes_the_channel_to_this_site(manager_cl
     assert response.status_code == 302
     assert (account.webhooks_url, account.webhooks_error) == (expected, "")
     assert sorted(s.callback_url for s in fake_shopify.state.subscriptions.values()) == [expected] * 5
+
+
+def test_viewer_cannot_go_live_or_unlink_through_admin_actions(client, shop_a):
+    _, account, sku, _ = shop_a
+    ChannelAccount.objects.filter(pk=account.pk).update(dry_run=True)
+    listing = Listing.objects.get(account=account)
+    client.force_login(UserFactory(role="viewer"))
+
+    live = client.post(
+        "/admin/channels_app/channelaccount/",
+        {"action": "go_live", "_selected_action": [account.pk]},
+    )
+    unlink = client.post(
+        "/admin/channels_app/listing/", {"action": "unlink", "_selected_action": [listing.pk]}
+    )
+
+    assert live.status_code == unlink.status_code == 200  # the list again, nothing run
+    assert ChannelAccount.objects.get(pk=account.pk).dry_run is True
+    assert Listing.objects.get(pk=listing.pk).sku_id == sku.pk
+
+
+def test_operator_unlinks_through_the_admin_action(client, shop_a):
+    _, account, _, _ = shop_a
+    listing = Listing.objects.get(account=account)
+    client.force_login(UserFactory(role="operator"))
+
+    response = client.post(
+        "/admin/channels_app/listing/", {"action": "unlink", "_selected_action": [listing.pk]}
+    )
+
+    assert response.status_code == 302
+    assert Listing.objects.get(pk=listing.pk).sku_id is None
+
+
+def test_the_webhook_token_is_shown_in_the_admin_to_managers_only(client, shop_a):
+    _, account, _, _ = shop_a
+    page = f"/admin/channels_app/channelaccount/{account.pk}/change/"
+    client.force_login(UserFactory(role="viewer"))
+    viewer = client.get(page)
+    client.force_login(UserFactory(role="manager"))
+    manager = client.get(page)
+
+    assert viewer.status_code == manager.status_code == 200
+    assert account.webhook_token.encode() not in viewer.content
+    assert f"/webhooks/channels/{account.webhook_token}/".encode() in manager.content

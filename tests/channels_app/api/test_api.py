@@ -193,3 +193,22 @@ def test_register_webhooks_action_registers_to_this_site_and_go_live_does_too(
     assert plain.status_code == 400
     assert "http:// is not supported" in plain.json()["detail"]
     assert sorted(s.callback_url for s in fake_shopify.state.subscriptions.values()) == [expected] * 5
+
+
+def test_webhook_urls_hold_the_token_and_are_shown_to_managers_only(api_client, shops):
+    created = _create(api_client("manager"), shops())
+    account = ChannelAccount.objects.get()
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        webhooks_url=f"https://stock.example.com/webhooks/channels/{account.webhook_token}/"
+    )
+
+    by_role = {role: api_client(role).get(f"{ACCOUNTS}{account.pk}/") for role in ("viewer", "operator")}
+    manager = api_client("manager").get(f"{ACCOUNTS}{account.pk}/").json()
+
+    assert created.status_code == 201
+    for response in by_role.values():
+        assert response.status_code == 200
+        assert (response.json()["webhook_url"], response.json()["webhooks_url"]) == (None, None)
+        assert account.webhook_token.encode() not in response.content
+    assert manager["webhook_url"].endswith(f"/webhooks/channels/{account.webhook_token}/")
+    assert manager["webhooks_url"] == f"https://stock.example.com/webhooks/channels/{account.webhook_token}/"

@@ -16,8 +16,16 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_create_returns_key_once_and_stores_only_its_hash(api_client):
-    viewer = api_client("viewer")
+def _session(role: str) -> APIClient:
+    """A client logged in to the site (the session, not a token)."""
+    client = APIClient()
+    client.user = UserFactory(role=role)
+    client.force_login(client.user)
+    return client
+
+
+def test_create_returns_key_once_and_stores_only_its_hash():
+    viewer = _session("viewer")
     expires = (timezone.now() + timedelta(days=30)).replace(microsecond=0)
 
     response = viewer.post(
@@ -59,8 +67,8 @@ def test_create_returns_key_once_and_stores_only_its_hash(api_client):
     assert "key_hash" not in detail.json()
 
 
-def test_create_validation(api_client):
-    viewer = api_client("viewer")
+def test_create_validation():
+    viewer = _session("viewer")
 
     past = viewer.post(
         "/api/v1/tokens/",
@@ -71,7 +79,7 @@ def test_create_validation(api_client):
 
     assert (past.status_code, past.json()) == (400, {"expires_at": ["Must be in the future."]})
     assert (nameless.status_code, nameless.json()) == (400, {"name": ["This field is required."]})
-    assert ApiToken.objects.filter(user=viewer.user).count() == 1  # the fixture's own token
+    assert ApiToken.objects.filter(user=viewer.user).count() == 0
 
 
 def test_unauthenticated_cannot_create_tokens():
@@ -134,3 +142,58 @@ def test_cannot_see_or_revoke_someone_elses_token_but_manager_can(api_client):
     )
     other_token.refresh_from_db()
     assert other_token.revoked_at is not None
+
+
+def test_a_token_below_manager_cannot_create_tokens(api_client):
+    operator = api_client("operator")
+
+    response = operator.post("/api/v1/tokens/", {"name": "forever"}, format="json")
+
+    assert response.status_code == 403
+    assert ApiToken.objects.filter(user=operator.user).count() == 1  # only the caller
+
+
+def test_a_manager_token_creates_only_tokens_expiring_no_later_than_itself():
+    manager = UserFactory(role="manager")
+    own_expiry = timezone.now() + timedelta(days=7)
+    parent, key = api_token_issue(user=manager, name="ci", expires_at=own_expiry)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    forever = client.post("/api/v1/tokens/", {"name": "forever"}, format="json")
+    later = client.post(
+        "/api/v1/tokens/", {"name": "later", "expires_at": (own_expiry + timedelta(days=1)).isoformat()}
+    )
+    ok = client.post("/api/v1/tokens/", {"name": "child", "expires_at": (own_expiry).isoformat()})
+
+    assert forever.status_code == 400 and forever.json() == {
+        "expires_at": ["A token created by a token must expire."]
+    }
+    assert later.status_code == 400 and "no later than" in later.json()["expires_at"][0]
+    assert ok.status_code == 201
+    child = ApiToken.objects.get(name="child")
+    assert child.created_by_token == parent and child.expires_at == own_expiry
+    assert set(ApiToken.objects.values_list("name", flat=True)) == {"ci", "child"}
+
+
+def test_revoking_a_token_revokes_what_it_created_all_the_way_down():
+    manager = UserFactory(role="manager")
+    expiry = timezone.now() + timedelta(days=7)
+    root, _ = api_token_issue(user=manager, name="root")
+    child, child_key = api_token_issue(user=manager, name="child", expires_at=expiry, created_by_token=root)
+    _, grandchild_key = api_token_issue(
+        user=manager, name="grandchild", expires_at=expiry, created_by_token=child
+    )
+    _, sibling_key = api_token_issue(user=manager, name="sibling", expires_at=expiry)
+    client = _session("manager")
+
+    response = client.post(f"/api/v1/tokens/{root.pk}/revoke/")
+
+    assert response.status_code == 200
+    revoked = dict(ApiToken.objects.values_list("name", "revoked_at"))
+    assert revoked["root"] is not None and revoked["root"] == revoked["child"] == revoked["grandchild"]
+    assert revoked["sibling"] is None
+    for key, expected in ((child_key, 401), (grandchild_key, 401), (sibling_key, 200)):
+        caller = APIClient()
+        caller.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert caller.get("/api/v1/tokens/").status_code == expected
