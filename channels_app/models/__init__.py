@@ -3,14 +3,18 @@
 from .accounts import ChannelAccount, SyncCursor
 from .events import DriftRecord, InboundEvent, InboundEventStatus, PushRecord
 from .listings import Listing
+from .order_pushes import ChannelOrderPush, OrderPushKind, OrderPushStatus
 from .ratelimit import RateLimitBucket
 
 __all__ = [
     "ChannelAccount",
+    "ChannelOrderPush",
     "DriftRecord",
     "InboundEvent",
     "InboundEventStatus",
     "Listing",
+    "OrderPushKind",
+    "OrderPushStatus",
     "PushRecord",
     "RateLimitBucket",
     "SyncCursor",

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from channels_app.models import ChannelOrderPush
 from inventory_app.models import OrderStatus, StockLevel, StockOperation
 from inventory_app.services.orders import order_cancel
 from shipping_app.models import (
-    ChannelFulfilmentRequest,
     OrderExport,
     OrderExportState,
     Shipment,
@@ -65,7 +65,7 @@ def test_order_exported_once_shipped_callback_twice_ships_stock_once(
     assert StockLevel.objects.get(sku__code="WIDGET").on_hand == 8
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
-    assert ChannelFulfilmentRequest.objects.get().lines == {"L-WIDGET": 2}
+    assert ChannelOrderPush.objects.get().shipment.quantities == {str(line.pk): 2}
 
 
 def test_a_create_whose_answer_was_lost_is_found_on_retry_not_duplicated(

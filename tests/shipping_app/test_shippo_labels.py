@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from channels_app.models import ChannelOrderPush
 from inventory_app.models import OrderStatus, StockLevel, StockOperation
 from shipping_app.errors import ShippingError
 from shipping_app.models import (
-    ChannelFulfilmentRequest,
     LabelPurchase,
     LabelPurchaseState,
     Shipment,
@@ -64,11 +64,11 @@ def test_buy_the_cheapest_usps_label_end_to_end_then_track_it(client, shippo, sh
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
     assert StockLevel.objects.get(sku__code="WIDGET").on_hand == 8
-    fulfilment = ChannelFulfilmentRequest.objects.get()
-    assert (fulfilment.carrier, fulfilment.tracking_number, fulfilment.lines) == (
+    fulfilment = ChannelOrderPush.objects.get().shipment
+    assert (fulfilment.carrier, fulfilment.tracking_number, fulfilment.quantities) == (
         "USPS",
         shipment.tracking_number,
-        {"L-WIDGET": 2},
+        {str(order.lines.get().pk): 2},
     )
     assert order_shipping_costs(order_ids=[order.pk]) == {order.pk: Decimal("5.95")}
 

@@ -8,7 +8,9 @@ from rest_framework import serializers
 
 from inventory_app.api.serializers.common import sku_ref
 from inventory_app.api.serializers.stock import StockOperationOutputSerializer
-from inventory_app.models import Allocation, Order, OrderLine, SalesChannel
+from inventory_app.errors import OrderError
+from inventory_app.models import Allocation, Order, OrderLine, OrderShipment, SalesChannel
+from inventory_app.services.orders import tracking_clean
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "required": False, "default": Decimal("0")}
 
@@ -149,10 +151,27 @@ class OrderShipLineInputSerializer(serializers.Serializer):
 
 
 class OrderShipInputSerializer(serializers.Serializer):
-    """Lines to ship; leave ``lines`` out to ship everything still open."""
+    """Lines to ship (leave ``lines`` out to ship everything still open), with the carrier and
+    tracking the order's channel is told."""
 
     lines = OrderShipLineInputSerializer(many=True, required=False, allow_empty=False, max_length=1000)
     reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    carrier = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    tracking_number = serializers.CharField(
+        max_length=160, required=False, allow_blank=True, default="", help_text="Needs a carrier."
+    )
+    tracking_url = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            attrs["tracking"] = tracking_clean(
+                carrier=attrs.pop("carrier"),
+                number=attrs.pop("tracking_number"),
+                url=attrs.pop("tracking_url"),
+            )
+        except OrderError as exc:
+            raise serializers.ValidationError({"tracking_number": [str(exc)]}) from None
+        return attrs
 
     def validate_lines(self, value: list[dict]) -> list[dict]:
         ids = [item["line"] for item in value]
@@ -161,12 +180,32 @@ class OrderShipInputSerializer(serializers.Serializer):
         return value
 
 
+class OrderShipmentOutputSerializer(serializers.ModelSerializer):
+    """A shipment recorded in the core: units per line id, carrier, tracking."""
+
+    class Meta:
+        model = OrderShipment
+        fields = ["id", "quantities", "carrier", "tracking_number", "tracking_url", "created_at"]
+        read_only_fields = fields
+
+
 class OrderShipOutputSerializer(serializers.Serializer):
-    """The shipment operation and the order after it."""
+    """The shipment operation, the shipment, and the order after it."""
 
     replayed = serializers.BooleanField(help_text="True when this answers a repeated Idempotency-Key.")
     operation = StockOperationOutputSerializer()
+    shipment = OrderShipmentOutputSerializer(allow_null=True)
     order = OrderOutputSerializer()
+
+
+class OrderCancelOutputSerializer(OrderOutputSerializer):
+    """The order after the cancellation, and what its channel was told or the seller must do there."""
+
+    channel_notices = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta(OrderOutputSerializer.Meta):
+        fields = [*OrderOutputSerializer.Meta.fields, "channel_notices"]
+        read_only_fields = fields
 
 
 class OrderLineLinkInputSerializer(serializers.Serializer):
