@@ -365,3 +365,40 @@ def test_order_list_filters_and_detail(api_client, stocked):
         "PLATE",
     ]
     assert viewer.get("/api/v1/orders/999999/").status_code == 404
+
+
+def test_ship_records_carrier_and_tracking_and_refuses_bad_tracking_shipping_nothing(api_client, stocked):
+    loc, cup, _ = stocked
+    operator = api_client("operator")
+    order = operator.post("/api/v1/orders/", _order_payload(), format="json").json()
+    url = f"/api/v1/orders/{order['id']}/ship"
+
+    no_carrier = operator.post(url, {"tracking_number": "1Z999"}, format="json")
+    bad_url = operator.post(url, {"carrier": "UPS", "tracking_url": "javascript:alert(1)"}, format="json")
+    level_after_refusals = _level(cup, loc)
+    shipped = operator.post(
+        url,
+        {"carrier": "UPS", "tracking_number": "1Z 999 AA1", "tracking_url": "https://www.ups.com/track?n=1"},
+        format="json",
+    )
+
+    assert (no_carrier.status_code, no_carrier.json()) == (
+        400,
+        {"tracking_number": ["Tracking number given without a carrier: say which carrier it belongs to"]},
+    )
+    assert (bad_url.status_code, bad_url.json()) == (
+        400,
+        {"tracking_number": ["Tracking URL: not an http(s) URL"]},
+    )
+    assert level_after_refusals == (10, 3)
+    assert shipped.status_code == 201
+    shipment = Order.objects.get().shipments.get()
+    assert shipped.json()["shipment"] == {
+        "id": shipment.pk,
+        "quantities": {str(line["id"]): line["quantity"] for line in order["lines"]},
+        "carrier": "UPS",
+        "tracking_number": "1Z999AA1",
+        "tracking_url": "https://www.ups.com/track?n=1",
+        "created_at": shipped.json()["shipment"]["created_at"],
+    }
+    assert StockOperation.objects.filter(reason="shipment").count() == 1
