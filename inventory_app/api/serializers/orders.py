@@ -113,7 +113,8 @@ class OrderLineInputSerializer(serializers.Serializer):
 
 
 class OrderCreateInputSerializer(serializers.Serializer):
-    """A new order. (channel, external_ref) identifies it: sending it again returns the first one."""
+    """A new order. (channel, external_ref) identifies it: sending it again returns the first one.
+    ``subtotal`` and ``total`` are computed from the lines when left out, checked when given."""
 
     channel = serializers.SlugRelatedField(
         slug_field="code",
@@ -135,6 +136,33 @@ class OrderCreateInputSerializer(serializers.Serializer):
     is_paid = serializers.BooleanField(required=False, default=True)
     placed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict) -> dict:
+        """Fill in ``subtotal`` (the lines' quantity x unit price) and ``total`` (subtotal +
+        shipping + tax - discount) when left out; refuse given ones that do not add up (a total
+        without the tax is accepted too, for prices that include it)."""
+        given = self.initial_data if hasattr(self.initial_data, "keys") else {}
+        lines = sum((line["quantity"] * line["unit_price"] for line in attrs["lines"]), Decimal("0"))
+        if "subtotal" not in given:
+            attrs["subtotal"] = lines
+        elif attrs["subtotal"] != lines:
+            raise serializers.ValidationError(
+                {"subtotal": [f"The lines add up to {lines}, not {attrs['subtotal']}."]}
+            )
+        expected = attrs["subtotal"] + attrs["shipping_total"] + attrs["tax_total"] - attrs["discount_total"]
+        if "total" not in given:
+            attrs["total"] = expected
+        elif attrs["total"] not in (expected, expected - attrs["tax_total"]):
+            raise serializers.ValidationError(
+                {
+                    "total": [
+                        f"subtotal + shipping_total + tax_total - discount_total is {expected}"
+                        f" (or {expected - attrs['tax_total']} for prices that include tax),"
+                        f" not {attrs['total']}."
+                    ]
+                }
+            )
+        return attrs
 
 
 class OrderCancelInputSerializer(serializers.Serializer):

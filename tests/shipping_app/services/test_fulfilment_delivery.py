@@ -46,6 +46,7 @@ def _ship_through_shipstation(client, shipstation, account, order) -> None:
     assert response.status_code == 200
 
 
+@pytest.mark.embedded
 def test_tracking_is_pushed_to_the_origin_channel_through_its_connector(
     client, shop, shop_account, shipstation, shipstation_account, stocked_order
 ):
