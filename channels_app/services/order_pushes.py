@@ -103,13 +103,14 @@ def _claim(push_id: int) -> bool:
 
 
 def _reported_before(push: ChannelOrderPush) -> dict[int, int]:
-    """Units per order line that the order's fulfilments delivered before this one reported."""
+    """Units per order line the channel already has from other shipments of the order: those it
+    reported itself and those our delivered fulfilments reported."""
     done: Counter[int] = Counter()
-    earlier = OrderShipment.objects.filter(
-        order_id=push.order_id,
-        channel_push__kind=OrderPushKind.FULFILMENT,
-        channel_push__status=OrderPushStatus.DELIVERED,
-    ).exclude(pk=push.shipment_id)
+    earlier = (
+        OrderShipment.objects.filter(order_id=push.order_id)
+        .filter(Q(from_channel=True) | Q(channel_push__status=OrderPushStatus.DELIVERED))
+        .exclude(pk=push.shipment_id)
+    )
     for quantities in earlier.values_list("quantities", flat=True):
         done.update({int(k): int(v) for k, v in quantities.items()})
     return dict(done)

@@ -20,7 +20,9 @@ from channels_app.services.onboarding import account_listings_import
 from channels_app.services.order_pushes import channel_order_push_deliver
 from channels_app.services.polling import account_orders_sync
 from inventory_app.models import Order, OrderStatus
-from inventory_app.services.orders import order_ship
+from inventory_app.services.orders import Tracking, order_ship
+
+from .conftest import clock_ticking
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,3 +158,26 @@ def test_a_cancellation_shopify_refuses_is_flagged_on_the_order(
     assert "Linen shop refused the cancellation" in order.attention_reason
     assert "Cannot cancel an order that has fulfillments" in order.attention_reason
     assert ChannelOrderPush.objects.get().status == OrderPushStatus.FAILED
+
+
+def test_units_the_shop_fulfilled_itself_do_not_swallow_our_later_shipment(
+    fake_shopify, shopify_account, stocked
+):
+    placed, order = _polled_order(fake_shopify, shopify_account, stocked)
+    clock_ticking(fake_shopify)
+    state = fake_shopify.state
+    fo = state.fulfillment_orders[placed.fulfillment_order_ids[0]]
+    state.fulfill(order=placed, lines=[(fo, fo.line_items[0], 1)], tracking=[])  # the seller, on Shopify
+    account_orders_sync(account_id=order.channel.channel_account.pk)  # we take that shipment in
+    line = order.lines.get()
+    line.refresh_from_db()
+    shipped_by_shop = line.quantity_shipped
+
+    order_ship(order=order, quantities={line.pk: 1}, tracking=Tracking(carrier="UPS", number="1Z2"))
+
+    assert shipped_by_shop == 1
+    assert ChannelOrderPush.objects.get().status == OrderPushStatus.DELIVERED
+    assert [f.lines for f in state.orders[placed.id].fulfillments] == [
+        [(placed.line_items[0].id, 1)],
+        [(placed.line_items[0].id, 1)],
+    ]
