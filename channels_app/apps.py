@@ -7,18 +7,26 @@ from django.conf import settings
 
 
 class ChannelsAppConfig(AppConfig):
-    """App config of the channel integrations: loads connectors, subscribes to availability."""
+    """App config of the channel integrations: loads connectors, subscribes to the core's hooks
+    (availability, shipments, cancellations made here)."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "channels_app"
     verbose_name = "Sales channels"
 
     def ready(self) -> None:
+        from channels_app.services.order_pushes import order_cancelled_listener, shipment_recorded_listener
         from channels_app.services.outbox import availability_changed_listener
-        from inventory_app.hooks import availability_listener_register
+        from inventory_app.hooks import (
+            availability_listener_register,
+            order_cancel_listener_register,
+            shipment_listener_register,
+        )
 
         for module in getattr(
             settings, "CHANNELS_CONNECTOR_MODULES", ["channels_app.connectors.generic.connector"]
         ):
             import_module(module)
         availability_listener_register(availability_changed_listener)
+        shipment_listener_register(shipment_recorded_listener)
+        order_cancel_listener_register(order_cancelled_listener)

@@ -179,6 +179,25 @@ def order_fulfilment_push_task(
         _retry_or_raise(self, exc, retry_after=exc.retry_after)
 
 
+@shared_task(bind=True, acks_late=True)
+def channel_order_push_task(self, push_id: int) -> str:
+    """Tell the order's channel one shipment or cancellation made here (see ``order_pushes``)."""
+    from channels_app.services.order_pushes import channel_order_push_deliver
+
+    try:
+        return channel_order_push_deliver(push_id=push_id).status
+    except RetryableError as exc:
+        _retry_or_raise(self, exc, retry_after=exc.retry_after)
+
+
+@shared_task
+def channel_order_pushes_sweep_task() -> int:
+    """Enqueue the order pushes whose next attempt is due (beat, every minute)."""
+    from channels_app.services.order_pushes import channel_order_pushes_sweep
+
+    return channel_order_pushes_sweep()
+
+
 @worker_ready.connect
 def _worker_ready(sender=None, **_kwargs) -> None:
     """A worker starting releases what its previous run claimed (it died mid-push or mid-poll)

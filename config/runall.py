@@ -173,21 +173,25 @@ def _free_port(host: str = "127.0.0.1") -> int:
 
 def demo_services(env: Mapping[str, str], *, web_url: str) -> list[Service]:
     """DEMO=1: the fake Shopify and Amazon stores on loopback (DEMO_SHOPIFY_PORT /
-    DEMO_AMAZON_PORT, else free ports) and the one-shot ``demo_setup`` that links them."""
+    DEMO_AMAZON_PORT, else free ports; the fake Amazon's ORDER_CHANGE queue on
+    DEMO_AMAZON_SQS_PORT, else a free port) and the one-shot ``demo_setup`` that links them."""
     reader = _reader(env)
     python = sys.executable
     urls = {}
     services = []
+    sqs_port = reader.int("DEMO_AMAZON_SQS_PORT", default=0) or _free_port()
     for store in ("shopify", "amazon"):
         port = reader.int(f"DEMO_{store.upper()}_PORT", default=0) or _free_port()
         urls[store] = f"http://127.0.0.1:{port}"
-        services.append(Service(store, [python, "-m", "channels_app.demo.fakes", store, f"--port={port}"]))
+        argv = [python, "-m", "channels_app.demo.fakes", store, f"--port={port}"]
+        services.append(Service(store, argv + ([f"--sqs-port={sqs_port}"] if store == "amazon" else [])))
     setup = [
         python,
         str(BASE_DIR / "manage.py"),
         "demo_setup",
         f"--shopify-url={urls['shopify']}",
         f"--amazon-url={urls['amazon']}",
+        f"--amazon-sqs-port={sqs_port}",
         f"--web-url={web_url}",
     ]
     return [*services, Service("demo", setup, oneshot=True)]

@@ -460,6 +460,10 @@ CHANNELS_RESCUE_SECONDS = env.float("CHANNELS_RESCUE_SECONDS", default=5.0)
 CHANNELS_RESCUE_AFTER_SECONDS = env.float("CHANNELS_RESCUE_AFTER_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
     "channels-outbox-sweep": {"task": "channels_app.tasks.outbox_sweep_task", "schedule": 60.0},
+    "channels-order-pushes-sweep": {
+        "task": "channels_app.tasks.channel_order_pushes_sweep_task",
+        "schedule": 60.0,
+    },
     "channels-stalled-rescue": {
         "task": "channels_app.tasks.stalled_work_rescue_task",
         "schedule": CHANNELS_RESCUE_SECONDS,

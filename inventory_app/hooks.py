@@ -1,4 +1,4 @@
-"""The "availability changed" hook: how the core tells other apps that stock moved.
+"""The core's hooks: how it tells other apps that stock moved, an order shipped or was cancelled.
 
 Integration apps register a listener explicitly, from their ``AppConfig.ready()``::
 
@@ -9,12 +9,28 @@ The ledger calls :func:`availability_changed_notify` after its transaction commi
 receive the ids of every SKU whose sellable availability may have changed, kits that contain a
 changed component (directly or through nested kits) included. A listener should be quick (enqueue
 a task, do not call a vendor); an exception in one listener is logged and does not stop the others.
+
+The "shipment recorded" hook (:func:`shipment_listener_register`) is called by ``order_ship``
+*inside* the shipment's transaction with the new ``OrderShipment``, so a listener can write its
+own durable row (an outbox) atomically with the shipment and enqueue its task with
+``transaction.on_commit``. An exception in a listener aborts the shipment (nothing is shipped and
+nothing is lost). Shipments the channel itself reported (``from_channel``) are passed too.
+
+The "order cancelled here" hook (:func:`order_cancel_listener_register`) is called by
+``order_cancel(..., channel_notify=True)`` inside the cancellation's transaction; a listener
+returns a :class:`SellerNotice` for the seller (e.g. "cancel it in Seller Central too") or None. Errors abort
+the cancellation, as above.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from inventory_app.models import Order, OrderShipment
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +65,55 @@ def availability_changed_notify(*, sku_ids: Iterable[int]) -> frozenset[int]:
         except Exception:
             logger.exception("availability listener %r failed for %d SKUs", listener, len(affected))
     return affected
+
+
+@dataclass(frozen=True)
+class SellerNotice:
+    """What a cancellation listener tells the seller; ``action_needed``: the seller must act
+    (the order is flagged for attention with the text)."""
+
+    text: str
+    action_needed: bool = False
+
+
+ShipmentListener = Callable[["OrderShipment"], None]
+CancelListener = Callable[["Order"], "SellerNotice | None"]
+_shipment_listeners: list[ShipmentListener] = []
+_cancel_listeners: list[CancelListener] = []
+
+
+def shipment_listener_register(listener: ShipmentListener) -> ShipmentListener:
+    """Subscribe ``listener`` to shipments recorded in the core (idempotent)."""
+    if listener not in _shipment_listeners:
+        _shipment_listeners.append(listener)
+    return listener
+
+
+def shipment_listener_unregister(listener: ShipmentListener) -> None:
+    """Remove a shipment listener."""
+    if listener in _shipment_listeners:
+        _shipment_listeners.remove(listener)
+
+
+def shipment_recorded_notify(*, shipment: OrderShipment) -> None:
+    """Call every shipment listener with ``shipment`` (inside the shipment's transaction)."""
+    for listener in list(_shipment_listeners):
+        listener(shipment)
+
+
+def order_cancel_listener_register(listener: CancelListener) -> CancelListener:
+    """Subscribe ``listener`` to orders cancelled here by the seller (idempotent)."""
+    if listener not in _cancel_listeners:
+        _cancel_listeners.append(listener)
+    return listener
+
+
+def order_cancel_listener_unregister(listener: CancelListener) -> None:
+    """Remove a cancellation listener."""
+    if listener in _cancel_listeners:
+        _cancel_listeners.remove(listener)
+
+
+def order_cancelled_notify(*, order: Order) -> list[SellerNotice]:
+    """Call every cancellation listener with ``order``; return their notices for the seller."""
+    return [notice for listener in list(_cancel_listeners) if (notice := listener(order))]

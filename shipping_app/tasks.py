@@ -79,28 +79,11 @@ def order_export_task(self, account_id: int, order_id: int) -> None:
         logger.warning("Export of order %s to account %s failed: %s", order_id, account_id, exc)
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
-def channel_fulfilment_deliver_task(self, request_id: int) -> None:
-    """Push one queued fulfilment (tracking) to the order's channel."""
-    from channels_app.connectors.base import RetryableError
-    from shipping_app.services.fulfilments import channel_fulfilment_deliver
-
-    try:
-        channel_fulfilment_deliver(request_id=request_id)
-    except RetryableError as exc:
-        if self.request.retries >= _max_retries():
-            return  # the row stays failed with its error; the sweep tries again later
-        raise self.retry(exc=exc, countdown=_countdown(self, exc)) from exc
-
-
 @shared_task
 def shipping_sweep_task() -> dict:
-    """Beat job: per enabled account, enqueue its poll and the exports it still owes; enqueue the
-    fulfilments whose next attempt is due.
-    """
+    """Beat job: per enabled account, enqueue its poll and the exports it still owes."""
     from shipping_app.models import ShippingAccount
     from shipping_app.services.exports import orders_export_pending
-    from shipping_app.services.fulfilments import channel_fulfilments_due
 
     polls = exports = 0
     for account in ShippingAccount.objects.filter(enabled=True):
@@ -114,7 +97,4 @@ def shipping_sweep_task() -> dict:
             for order_id in pending:
                 transaction.on_commit(lambda a=account.pk, o=order_id: order_export_task.delay(a, o))
                 exports += 1
-    due = channel_fulfilments_due()
-    for request_id in due:
-        transaction.on_commit(lambda r=request_id: channel_fulfilment_deliver_task.delay(r))
-    return {"polls": polls, "exports": exports, "fulfilments": len(due)}
+    return {"polls": polls, "exports": exports}

@@ -4,6 +4,6 @@ Every write goes through the services (account create/update, link/unlink, rule 
 retries, sync now); credentials can be typed in but are never shown back.
 """
 
-from channels_app.admin import accounts, events, listings
+from channels_app.admin import accounts, events, listings, order_pushes
 
-__all__ = ["accounts", "events", "listings"]
+__all__ = ["accounts", "events", "listings", "order_pushes"]

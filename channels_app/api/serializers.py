@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from channels_app.connectors.registry import connector_kinds
-from channels_app.models import ChannelAccount, InboundEvent, Listing
+from channels_app.models import ChannelAccount, ChannelOrderPush, InboundEvent, Listing
 from channels_app.selectors.connection import account_connection
 from inventory_app.api.permissions import ROLE_RANK, user_role_rank
 
@@ -192,6 +192,23 @@ class InboundEventOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "account", "event_id", "source", "topic", "payload", "order", "received_at", "processed_at",
             "status", "attempts", "error",
+        ]  # fmt: skip
+
+
+class OrderPushOutputSerializer(serializers.ModelSerializer):
+    """A shipment (fulfilment) or cancellation made here, waiting for or delivered to the channel."""
+
+    kind = serializers.CharField(read_only=True, help_text="fulfilment or cancel")
+    status = serializers.CharField(read_only=True, help_text="queued, delivered or failed")
+    carrier = serializers.CharField(source="shipment.carrier", read_only=True, default="")
+    tracking_number = serializers.CharField(source="shipment.tracking_number", read_only=True, default="")
+    quantities = serializers.JSONField(source="shipment.quantities", read_only=True, default=dict)
+
+    class Meta:
+        model = ChannelOrderPush
+        fields = [
+            "id", "order", "kind", "shipment", "quantities", "carrier", "tracking_number", "status",
+            "attempts", "last_error", "next_attempt_at", "created_at", "delivered_at",
         ]  # fmt: skip
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from rest_framework.routers import DefaultRouter
 
-from channels_app.api.views import ChannelAccountViewSet, InboundEventViewSet, ListingViewSet
+from channels_app.api.views import (
+    ChannelAccountViewSet,
+    InboundEventViewSet,
+    ListingViewSet,
+    OrderPushViewSet,
+)
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -12,6 +17,7 @@ router.trailing_slash = "/?"
 router.register("channel-accounts", ChannelAccountViewSet, basename="channel-account")
 router.register("channel-listings", ListingViewSet, basename="channel-listing")
 router.register("channel-events", InboundEventViewSet, basename="channel-event")
+router.register("channel-order-pushes", OrderPushViewSet, basename="channel-order-push")
 
 app_name = "channels-api"
 urlpatterns = router.urls

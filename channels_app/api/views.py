@@ -22,13 +22,14 @@ from channels_app.api.serializers import (
     ListingLinkInputSerializer,
     ListingOutputSerializer,
     ListingRulesInputSerializer,
+    OrderPushOutputSerializer,
     PreviewOutputSerializer,
     SyncNowInputSerializer,
     SyncStateOutputSerializer,
     WebhooksRegisteredOutputSerializer,
 )
 from channels_app.connectors.base import ConnectorError
-from channels_app.models import ChannelAccount, InboundEvent, Listing
+from channels_app.models import ChannelAccount, ChannelOrderPush, InboundEvent, Listing
 from channels_app.selectors.quantities import listing_quantity_explain
 from channels_app.selectors.state import account_sync_state
 from channels_app.services.accounts import AccountError, account_create
@@ -224,3 +225,13 @@ class InboundEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         except AccountError as exc:
             raise _bad(exc) from None
         return Response(self.get_serializer(event).data, status=202)
+
+
+@extend_schema(tags=["channel events"])
+class OrderPushViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Shipments (fulfilments with tracking) and cancellations made here, told to the order's
+    channel once; filter by order, kind, status."""
+
+    queryset = ChannelOrderPush.objects.select_related("shipment").order_by("-pk")
+    serializer_class = OrderPushOutputSerializer
+    filterset_fields = ["order", "kind", "status"]

@@ -274,6 +274,10 @@ class FulfilmentDTO:
     tracking_number: str = ""
     tracking_url: str = ""
     idempotency_key: str = ""
+    # Units of each channel line our earlier fulfilments of this order already reported: a
+    # connector whose channel keeps fulfilled counts treats this fulfilment as landed when the
+    # channel already shows at least these plus ``lines`` fulfilled (a retry after a lost answer).
+    reported_before: Mapping[str, int] = field(default_factory=dict)
 
 
 EventKind = Literal["order", "listing", "ignored"]
@@ -396,6 +400,20 @@ class Connector(ABC):
     @abstractmethod
     def fulfilment_push(self, *, fulfilment: FulfilmentDTO) -> None:
         """Report shipped lines with tracking to the channel. Raises Retryable/ConnectorError."""
+
+    # The order cancellation a seller makes here: connectors whose channel's API cancels an order
+    # set ``cancels_orders`` and implement ``order_cancel_push``; the others say in
+    # ``cancel_instructions`` (format fields: ``ref``, ``channel``) what the seller must do there.
+    cancels_orders: ClassVar[bool] = False
+    cancel_instructions: ClassVar[str] = (
+        "{channel} cannot be told of a cancellation through its API: cancel order {ref} on {channel}"
+        " yourself."
+    )
+
+    def order_cancel_push(self, *, order_external_id: str, reason: str) -> None:
+        """Cancel the order on the channel (refunding the buyer). Raises Retryable/ConnectorError;
+        an order the channel already shows cancelled is not an error."""
+        raise ConnectorError(f"{self.label or self.kind} cannot cancel orders through its API")
 
     @abstractmethod
     def webhook_verify(self, *, headers: Mapping[str, str], body: bytes) -> None:

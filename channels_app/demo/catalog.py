@@ -38,4 +38,9 @@ AMAZON = {
     "refresh_token": "Atzr|fake-refresh-token",
     "seller_id": "A2FAKESELLER01",
     "marketplace_id": "ATVPDKIKX0DER",
+    # The fake SQS queue the fake Amazon delivers ORDER_CHANGE notifications to.
+    "aws_access_key_id": "AKIAFAKEDEMOSQS00001",
+    "aws_secret_access_key": "fake-demo-sqs-secret",
+    "aws_region": "us-east-1",
+    "sqs_queue_name": "demo-order-change",
 }

@@ -2,8 +2,11 @@
 
 The fakes are the test suite's vendor doubles (``tests/fakes/shopify``, ``tests/fakes/amazon``),
 seeded with the demo catalog's SKUs at quantity 0: the sync engine publishes the real figures
-once ``demo_setup`` has linked them. ``config.runall`` supervises these processes when DEMO is
-on; SIGTERM or SIGINT stops them. Prints one JSON line with the URL once it listens.
+once ``demo_setup`` has linked them. The fake Amazon also runs a fake SQS queue (``--sqs-port``)
+and delivers its ORDER_CHANGE notifications there, as Amazon does to a seller's queue, so an
+Amazon sale reaches us within seconds instead of at the next order poll. ``config.runall``
+supervises these processes when DEMO is on; SIGTERM or SIGINT stops them. Prints one JSON line
+with the URL (and the Amazon queue's) once it listens.
 """
 
 from __future__ import annotations
@@ -61,6 +64,30 @@ def amazon_start(*, host: str, port: int, pending_seconds: float) -> Any:
     return fake.start()
 
 
+def amazon_sqs_start(*, amazon: Any, port: int) -> Any:
+    """A started fake SQS queue (the demo's credentials, on ``amazon``'s clock) that ``amazon``
+    publishes its ORDER_CHANGE notifications to."""
+    from tests.fakes.amazon.sqs import FakeSqs
+
+    sqs = FakeSqs(
+        access_key_id=AMAZON["aws_access_key_id"],
+        secret_access_key=AMAZON["aws_secret_access_key"],
+        region=AMAZON["aws_region"],
+        queue_name=AMAZON["sqs_queue_name"],
+        now=amazon.clock.now,
+        port=port,
+    ).start()
+    amazon.notifications_attach(sqs)
+    return sqs
+
+
+def sqs_queue_url(*, port: int) -> str:
+    """The URL of the demo's fake SQS queue on ``port`` (as the fake writes it)."""
+    from tests.fakes.amazon.sqs import ACCOUNT
+
+    return f"http://127.0.0.1:{port}/{ACCOUNT}/{AMAZON['sqs_queue_name']}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the chosen fake and serve until SIGTERM/SIGINT."""
     parser = argparse.ArgumentParser(description="A demo fake store on 127.0.0.1")
@@ -69,18 +96,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--validate", action="store_true", help="Shopify: check requests against the schema")
     parser.add_argument("--pending-seconds", type=float, default=60.0, help="Amazon: Pending -> Unshipped")
+    parser.add_argument("--sqs-port", type=int, default=0, help="Amazon: its ORDER_CHANGE queue's port")
     args = parser.parse_args(argv)
+    sqs = None
     if args.store == "shopify":
         fake = shopify_start(host=args.host, port=args.port, validate=args.validate)
     else:
         fake = amazon_start(host=args.host, port=args.port, pending_seconds=args.pending_seconds)
+        sqs = amazon_sqs_start(amazon=fake, port=args.sqs_port)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     url = fake.url if args.store == "shopify" else fake.base_url
-    print(json.dumps({"store": args.store, "url": url}), flush=True)
+    extra = {"sqs_queue_url": sqs.queue_url} if sqs is not None else {}
+    print(json.dumps({"store": args.store, "url": url, **extra}), flush=True)
     stop.wait()
     fake.stop()
+    if sqs is not None:
+        sqs.stop()
     return 0
 
 

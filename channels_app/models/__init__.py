@@ -3,16 +3,20 @@
 from .accounts import ChannelAccount, SyncCursor
 from .events import DriftRecord, InboundEvent, InboundEventStatus, PushRecord
 from .listings import Listing
+from .order_pushes import ChannelOrderPush, OrderPushKind, OrderPushStatus
 from .ratelimit import RateLimitBucket
 from .tokens import ChannelToken
 
 __all__ = [
     "ChannelAccount",
+    "ChannelOrderPush",
     "ChannelToken",
     "DriftRecord",
     "InboundEvent",
     "InboundEventStatus",
     "Listing",
+    "OrderPushKind",
+    "OrderPushStatus",
     "PushRecord",
     "RateLimitBucket",
     "SyncCursor",

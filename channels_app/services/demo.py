@@ -25,6 +25,7 @@ from channels_app.demo.catalog import (
 from channels_app.models import ChannelAccount
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import account_update
+from channels_app.services.notifications import account_notifications_consumer_request
 from channels_app.services.onboarding import (
     account_go_live,
     account_listings_import,
@@ -90,8 +91,14 @@ def _wait_until_up(url: str, *, timeout: float) -> None:
             time.sleep(0.2)
 
 
-def demo_setup(*, shopify_url: str, amazon_url: str, web_url: str, wait: float = 30.0) -> dict[str, dict]:
+def demo_setup(
+    *, shopify_url: str, amazon_url: str, web_url: str, amazon_sqs_url: str = "", wait: float = 30.0
+) -> dict[str, dict]:
     """Catalog, the two channel accounts linked to the fakes, Shopify webhooks to ``web_url``.
+
+    With ``amazon_sqs_url`` (the fake Amazon's ORDER_CHANGE queue) the Amazon account consumes
+    its notifications, so an Amazon sale arrives within seconds (its poll stays the safety net);
+    the consumer is started at once (the stalled-work rescue keeps one running).
 
     Waits up to ``wait`` seconds for each fake to answer, imports and auto-links their listings,
     goes live (every linked listing is pushed by the workers), reads their orders once (so
@@ -116,12 +123,17 @@ def demo_setup(*, shopify_url: str, amazon_url: str, web_url: str, wait: float =
         "amazon": {
             "name": "Demo Amazon",
             "base_url": amazon_url,
-            "credentials": {k: AMAZON[k] for k in ("client_id", "client_secret", "refresh_token")},
+            "credentials": {
+                k: AMAZON[k]
+                for k in ("client_id", "client_secret", "refresh_token")
+                + (("aws_access_key_id", "aws_secret_access_key", "aws_region") if amazon_sqs_url else ())
+            },
             "options": {
                 "seller_id": AMAZON["seller_id"],
                 "marketplace_ids": [AMAZON["marketplace_id"]],
                 "lwa_url": amazon_url + "/auth/o2/token",
                 "patch_max": 100,  # a handful of SKUs: patched at once, no feed
+                **({"sqs_queue_url": amazon_sqs_url} if amazon_sqs_url else {}),
             },
             "poll_interval_seconds": AMAZON_POLL_SECONDS,
         },
@@ -149,6 +161,8 @@ def demo_setup(*, shopify_url: str, amazon_url: str, web_url: str, wait: float =
         # Orders read after going live: Amazon's held increases (no compare-and-set) may go out.
         account_orders_sync(account_id=account.pk)
         result[store] = {"account_id": account.pk, **counts}
+    if amazon_sqs_url:
+        account_notifications_consumer_request(account_ids=[result["amazon"]["account_id"]])
     try:
         result["shopify"]["webhooks"] = account_webhooks_register(
             account_id=result["shopify"]["account_id"], base_url=web_url
@@ -172,7 +186,8 @@ def demo_buy(*, store: str, sku: str, quantity: int = 1) -> str:
     """A buyer orders ``quantity`` of ``sku`` on the fake ``store``; returns the store's order id.
 
     Goes through the fake's ``/_fake/`` control endpoint, as a checkout on the real store would;
-    the order reaches us like any other (Shopify: webhook, Amazon: the next poll).
+    the order reaches us like any other (Shopify: webhook, Amazon: its ORDER_CHANGE notification,
+    else the next poll).
     """
     if quantity < 1:
         raise DemoError("quantity must be at least 1")

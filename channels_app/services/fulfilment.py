@@ -48,14 +48,17 @@ def order_fulfilment_push(
     tracking_number: str = "",
     tracking_url: str = "",
     idempotency_key: str = "",
+    reported_before: Mapping[int, int] | None = None,
 ) -> FulfilmentPushResult:
     """Tell the order's channel that ``quantities`` (our line id -> units) shipped, with tracking.
 
     ``idempotency_key`` identifies the fulfilment request (stable across retries); connectors
-    whose channel takes one pass it on. Returns SENT with what was sent, NO_ACCOUNT for orders
-    of channels without an enabled account, DRY_RUN (with what would have been sent) for dry-run
-    accounts. Raises RetryableError/ConnectorError from the connector (the task retries the
-    first) and FulfilmentError for lines that are not on the order.
+    whose channel takes one pass it on. ``reported_before`` (our line id -> units) is what
+    earlier fulfilments of the order reported, so a connector can recognise one that landed.
+    Returns SENT with what was sent, NO_ACCOUNT for orders of channels without an enabled
+    account, DRY_RUN (with what would have been sent) for dry-run accounts. Raises
+    RetryableError/ConnectorError from the connector (the task retries the first) and
+    FulfilmentError for lines that are not on the order.
     """
     order = Order.objects.select_related("channel").get(pk=order_id)
     account = ChannelAccount.objects.filter(sales_channel=order.channel, enabled=True).first()
@@ -72,6 +75,7 @@ def order_fulfilment_push(
         tracking_number=tracking_number,
         tracking_url=tracking_url,
         idempotency_key=idempotency_key,
+        reported_before={lines[pk]: qty for pk, qty in (reported_before or {}).items() if pk in lines},
     )
     if account.dry_run:
         return FulfilmentPushResult(FulfilmentOutcome.DRY_RUN, dto)

@@ -181,6 +181,7 @@ def _fulfilment_apply(*, account: ChannelAccount, order: Order, dto: OrderDTO) -
             quantities=quantities,
             reference=f"channel:{account.pk}:{order.external_ref}",
             idempotency_key=f"channel-ship:{account.pk}:{order.external_ref}:{dto.updated_at.isoformat()}:{key}",
+            from_channel=True,
         )
     except OrderError as exc:
         _order_flag(order=order, reason=f"Channel fulfilment not applied: {exc}")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import ModelAdmin
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
 from inventory_app.admin.base import NoSaveOnChangeMixin, RoleAdmin, ServiceSaveAdmin, model_fields
 from inventory_app.errors import OrderError, StockError
 from inventory_app.models import Allocation, Order, OrderLine, SalesChannel
 from inventory_app.services import catalog
-from inventory_app.services.orders import order_cancel, order_ship
+from inventory_app.services.orders import order_cancel_by_seller, order_ship, tracking_clean
 
 LINE_FIELDS = (
     "external_line_id",
@@ -139,16 +142,70 @@ class OrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
 
     @admin.action(description="Cancel selected orders (release their stock)", permissions=["operator"])
     def cancel_orders(self, request, queryset):
-        self._each(
-            request, queryset, lambda o: order_cancel(order=o, user=request.user, reason="admin"), "cancelled"
-        )
+        notices = []
 
-    @admin.action(description="Ship everything still open on selected orders", permissions=["operator"])
+        def cancel(order: Order) -> None:
+            notices.extend(order_cancel_by_seller(order=order, user=request.user, reason="admin")[1])
+
+        self._each(request, queryset, cancel, "cancelled")
+        for notice in notices:
+            self.message_user(
+                request, notice.text, messages.WARNING if notice.action_needed else messages.INFO
+            )
+
+    @admin.action(
+        description="Ship everything still open on selected orders (asks for carrier and tracking)",
+        permissions=["operator"],
+    )
     def ship_all(self, request, queryset):
-        def ship(order: Order) -> None:
-            order_ship(order=order, quantities=None, user=request.user, reference=f"admin:order:{order.pk}")
+        """A page asking each order's carrier and tracking number; shipping them on "Ship"."""
+        submitted = "ship" in request.POST
+        rows = [
+            (order, ShipForm(request.POST if submitted else None, prefix=f"order-{order.pk}"))
+            for order in queryset.select_related("channel").order_by("pk")
+        ]
+        if submitted and all(form.is_valid() for _, form in rows):
+            tracking = {order.pk: form.cleaned_data["tracking"] for order, form in rows}
 
-        self._each(request, queryset, ship, "shipped")
+            def ship(order: Order) -> None:
+                order_ship(
+                    order=order,
+                    quantities=None,
+                    user=request.user,
+                    reference=f"admin:order:{order.pk}",
+                    tracking=tracking[order.pk],
+                )
+
+            self._each(request, queryset, ship, "shipped")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Ship orders",
+            "opts": self.model._meta,
+            "rows": rows,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/inventory_app/order/ship.html", context)
+
+
+class ShipForm(forms.Form):
+    """Carrier and tracking of one order's shipment (optional, checked by ``tracking_clean``)."""
+
+    carrier = forms.CharField(max_length=64, required=False)
+    tracking_number = forms.CharField(max_length=160, required=False)
+    tracking_url = forms.CharField(max_length=1000, required=False, label="Tracking URL")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        try:
+            data["tracking"] = tracking_clean(
+                carrier=data.get("carrier", ""),
+                number=data.get("tracking_number", ""),
+                url=data.get("tracking_url", ""),
+            )
+        except OrderError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return data
 
 
 __all__ = ["OrderAdmin", "SalesChannelAdmin"]

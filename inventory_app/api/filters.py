@@ -26,9 +26,18 @@ class SKUFilter(filters.FilterSet):
         fields = ["code", "barcode", "product", "is_kit", "is_active"]
 
 
-class StockLevelFilter(filters.FilterSet):
-    """?sku= ?sku_code= ?location= ?location_code= ?nonzero=true"""
+def sku_refs_split(values: list[str]) -> tuple[list[int], list[str]]:
+    """SKU references as a client may give them, split into (ids, codes): a value that is the code
+    of a SKU is that code (codes can be digits), any other number is an id, the rest are codes."""
+    codes = set(SKU.objects.filter(code__in=values).values_list("code", flat=True))
+    ids = [int(v) for v in values if v not in codes and v.isdigit()]
+    return ids, [v for v in values if v in codes or not v.isdigit()]
 
+
+class StockLevelFilter(filters.FilterSet):
+    """?sku=<id or code> ?sku_code= ?location= ?location_code= ?nonzero=true"""
+
+    sku = filters.CharFilter(method="filter_sku", label="SKU id or code")
     sku_code = filters.CharFilter(field_name="sku__code")
     location_code = filters.CharFilter(field_name="location__code")
     nonzero = filters.BooleanFilter(method="filter_nonzero", label="Only levels with stock or reservations")
@@ -36,6 +45,10 @@ class StockLevelFilter(filters.FilterSet):
     class Meta:
         model = StockLevel
         fields = ["sku", "location"]
+
+    def filter_sku(self, queryset, name, value):
+        ids, codes = sku_refs_split([value])
+        return queryset.filter(sku_id__in=ids) if ids else queryset.filter(sku__code__in=codes)
 
     def filter_nonzero(self, queryset, name, value):
         if value:

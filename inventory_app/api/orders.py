@@ -25,6 +25,7 @@ from inventory_app.api.idempotency import (
 from inventory_app.api.serializers.catalog import SalesChannelInputSerializer, SalesChannelOutputSerializer
 from inventory_app.api.serializers.orders import (
     OrderCancelInputSerializer,
+    OrderCancelOutputSerializer,
     OrderCreateInputSerializer,
     OrderLineLinkInputSerializer,
     OrderListOutputSerializer,
@@ -33,12 +34,12 @@ from inventory_app.api.serializers.orders import (
     OrderShipOutputSerializer,
 )
 from inventory_app.api.stock import operation_result
-from inventory_app.models import Allocation, Order, OrderLine, SalesChannel
+from inventory_app.models import Allocation, Order, OrderLine, OrderShipment, SalesChannel
 from inventory_app.services.catalog import sales_channel_create
 from inventory_app.services.orders import (
     OrderInput,
     OrderLineInput,
-    order_cancel,
+    order_cancel_by_seller,
     order_create,
     order_line_link_sku,
     order_ship,
@@ -113,14 +114,20 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             headers={REPLAY_HEADER: "false" if created else "true"},
         )
 
-    @extend_schema(request=OrderCancelInputSerializer, responses={200: OrderOutputSerializer})
+    @extend_schema(request=OrderCancelInputSerializer, responses={200: OrderCancelOutputSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        """Cancel the order, releasing its reservations (cancelling twice changes nothing)."""
+        """Cancel the order, releasing its reservations (cancelling twice changes nothing).
+
+        A channel order is cancelled on its channel too where the channel's API allows it;
+        ``channel_notices`` says so, or what the seller must do on the channel (also put on the
+        order's attention reason)."""
         data = OrderCancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        order = order_cancel(order=self.get_object(), user=request.user, reason=data.validated_data["reason"])
-        return Response(_order_body(order))
+        order, notices = order_cancel_by_seller(
+            order=self.get_object(), user=request.user, reason=data.validated_data["reason"]
+        )
+        return Response({**_order_body(order), "channel_notices": [notice.text for notice in notices]})
 
     @extend_schema(
         request=OrderShipInputSerializer,
@@ -145,9 +152,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             user=request.user,
             reference=data.validated_data["reference"],
             idempotency_key=key,
+            tracking=data.validated_data["tracking"],
         )
         result = operation_result(operation=operation)
-        body = {**result, "order": _order_detail_queryset().get(pk=order.pk)}
+        shipment = OrderShipment.objects.filter(operation=operation).first()
+        body = {**result, "shipment": shipment, "order": _order_detail_queryset().get(pk=order.pk)}
         code, headers = replay_status_headers(replayed=result["replayed"])
         return Response(OrderShipOutputSerializer(body).data, status=code, headers=headers)
 

@@ -17,7 +17,12 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from inventory_app.api.filters import StockLevelFilter, StockMovementFilter, StockOperationFilter
+from inventory_app.api.filters import (
+    StockLevelFilter,
+    StockMovementFilter,
+    StockOperationFilter,
+    sku_refs_split,
+)
 from inventory_app.api.idempotency import (
     IDEMPOTENCY_PARAMETER,
     idempotency_key_scoped,
@@ -158,7 +163,8 @@ class StockActionViewSet(viewsets.ViewSet):
 
 @extend_schema(tags=["stock"])
 class AvailabilityView(APIView):
-    """Available-to-sell of many SKUs at once: ?sku=<id>&sku=... and/or ?code=...; ?location= narrows."""
+    """Available-to-sell of many SKUs at once: ?sku=<id or code>&sku=... and/or ?code=...;
+    ?location= narrows."""
 
     @extend_schema(
         parameters=[AvailabilityQuerySerializer],
@@ -168,7 +174,8 @@ class AvailabilityView(APIView):
     def get(self, request: Request) -> Response:
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        ids, codes = query.validated_data["sku"], query.validated_data["code"]
+        ids, codes = sku_refs_split(query.validated_data["sku"])
+        codes += query.validated_data["code"]
         location_ids = query.validated_data["location"] or None
         skus = {
             s.pk: s

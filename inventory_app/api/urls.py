@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from inventory_app.api import schema  # noqa: F401 - registers the token scheme with drf-spectacular
 from inventory_app.api.catalog import LocationViewSet, ProductViewSet, SKUViewSet
 from inventory_app.api.imports import CatalogImportView
+from inventory_app.api.index import ApiIndexView
 from inventory_app.api.orders import OrderViewSet, SalesChannelViewSet
 from inventory_app.api.stock import (
     AvailabilityView,
@@ -35,6 +36,7 @@ router.register("channels", SalesChannelViewSet, basename="channel")
 router.register("tokens", ApiTokenViewSet, basename="token")
 
 v1 = [
+    path("", ApiIndexView.as_view(), name="index"),
     re_path(r"^availability/?$", AvailabilityView.as_view(), name="availability"),
     re_path(r"^imports/catalog/?$", CatalogImportView.as_view(), name="import-catalog"),
     *router.urls,

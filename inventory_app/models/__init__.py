@@ -2,7 +2,7 @@
 
 from .catalog import SKU, BackorderPolicy, KitComponent, Location, Product
 from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, CostReport, LayerConsumption
-from .orders import Allocation, Order, OrderLine, OrderStatus, SalesChannel
+from .orders import Allocation, Order, OrderLine, OrderShipment, OrderStatus, SalesChannel
 from .purchasing import (
     AllocationBasis,
     LandedCost,
@@ -47,6 +47,7 @@ __all__ = [
     "MovementReason",
     "Order",
     "OrderLine",
+    "OrderShipment",
     "OrderStatus",
     "Product",
     "PurchaseOrder",

@@ -131,3 +131,30 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line_id}: {self.quantity} x {self.sku_id}@{self.location_id}"
+
+
+class OrderShipment(models.Model):
+    """One shipment of an order recorded in the core: the units shipped per line, carrier and
+    tracking. Written with the stock operation that consumed the stock, by every path (admin, API,
+    shipping providers, the channel's own fulfilment); the shipment hook tells other apps.
+
+    ``quantities`` maps our order line id (as a string) to units. ``from_channel`` is True when
+    the channel itself reported the shipment (nobody needs to tell it).
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments")
+    operation = models.OneToOneField(
+        "inventory_app.StockOperation", on_delete=models.PROTECT, related_name="order_shipment"
+    )
+    quantities = models.JSONField(default=dict)
+    carrier = models.CharField(max_length=64, blank=True)
+    tracking_number = models.CharField(max_length=128, blank=True)
+    tracking_url = models.URLField(max_length=1000, blank=True)
+    from_channel = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"shipment {self.pk} of order {self.order_id}"

@@ -1,4 +1,4 @@
-"""Read-only admin of the exports, inbound notifications and the fulfilment outbox, with retries."""
+"""Read-only admin of the exports and inbound notifications, with retries."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from inventory_app.admin.base import ReadOnlyAdmin
-from shipping_app.models import ChannelFulfilmentRequest, OrderExport, ShippingWebhookEvent
-from shipping_app.services.fulfilments import channel_fulfilment_mark_delivered
+from shipping_app.models import OrderExport, ShippingWebhookEvent
 
 
 @admin.register(OrderExport)
@@ -46,26 +45,3 @@ class ShippingWebhookEventAdmin(ReadOnlyAdmin):
         for event_id in ids:
             transaction.on_commit(lambda e=event_id: webhook_event_process_task.delay(e))
         messages.info(request, f"{len(ids)} notification(s) queued.")
-
-
-@admin.register(ChannelFulfilmentRequest)
-class ChannelFulfilmentRequestAdmin(ReadOnlyAdmin):
-    """Tracking waiting to reach the origin channel. A channel without a connector keeps it queued."""
-
-    list_display = [
-        "order_external_id",
-        "sales_channel",
-        "carrier",
-        "tracking_number",
-        "status",
-        "created_at",
-    ]
-    list_filter = ["status", "sales_channel"]
-    search_fields = ["order_external_id", "tracking_number"]
-    actions = ["mark_delivered"]
-
-    @admin.action(description="Mark as reported to the channel (done by hand)", permissions=["operator"])
-    def mark_delivered(self, request, queryset):
-        for request_id in queryset.values_list("pk", flat=True):
-            channel_fulfilment_mark_delivered(request_id=request_id)
-        messages.info(request, "Marked delivered.")

@@ -6,7 +6,6 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from shipping_app.models import (
-    ChannelFulfilmentRequest,
     OrderExport,
     Shipment,
     ShipmentEvent,
@@ -109,31 +108,6 @@ class ShippingShipmentOutputSerializer(serializers.ModelSerializer):
     def get_label(self, obj: Shipment) -> str:
         """The API URL of the stored label ("" if none)."""
         return reverse("shipping_api:shipment-label", args=[obj.pk]) if obj.label else ""
-
-
-class ShippingFulfilmentOutputSerializer(serializers.ModelSerializer):
-    """A fulfilment waiting for (or delivered to) the order's channel."""
-
-    status = serializers.CharField(read_only=True, help_text="queued, delivered, failed, not_needed")
-
-    class Meta:
-        model = ChannelFulfilmentRequest
-        fields = [
-            "id",
-            "shipment",
-            "order",
-            "sales_channel",
-            "order_external_id",
-            "lines",
-            "carrier",
-            "tracking_number",
-            "tracking_url",
-            "status",
-            "attempts",
-            "last_error",
-            "created_at",
-            "delivered_at",
-        ]
 
 
 class ShippingExportOutputSerializer(serializers.ModelSerializer):

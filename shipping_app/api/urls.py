@@ -5,7 +5,6 @@ from rest_framework.routers import DefaultRouter
 
 from .views import (
     AccountViewSet,
-    FulfilmentViewSet,
     OrderExportView,
     OrderRatesView,
     OrderShippingCostView,
@@ -16,7 +15,6 @@ app_name = "shipping_api"
 router = DefaultRouter()
 router.register("accounts", AccountViewSet, basename="account")
 router.register("shipments", ShipmentViewSet, basename="shipment")
-router.register("fulfilments", FulfilmentViewSet, basename="fulfilment")
 urlpatterns = [
     path("orders/<int:order_id>/rates/", OrderRatesView.as_view(), name="order-rates"),
     path("orders/<int:order_id>/export/", OrderExportView.as_view(), name="order-export"),

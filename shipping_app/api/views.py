@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from inventory_app.models import Order
 from shipping_app.errors import ShippingError
-from shipping_app.models import ChannelFulfilmentRequest, Shipment, ShipmentEvent, ShippingAccount
+from shipping_app.models import Shipment, ShipmentEvent, ShippingAccount
 from shipping_app.providers.base import ProviderError, RetryableProviderError
 from shipping_app.selectors.shipments import order_shipping_costs
 from shipping_app.services.exports import order_export
@@ -29,7 +29,6 @@ from .serializers import (
     ShippingAccountOutputSerializer,
     ShippingBuyInputSerializer,
     ShippingExportOutputSerializer,
-    ShippingFulfilmentOutputSerializer,
     ShippingRatesInputSerializer,
     ShippingShipmentOutputSerializer,
 )
@@ -101,15 +100,6 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         except (ShippingError, ProviderError) as exc:
             return _failure(exc)
         return Response(ShippingShipmentOutputSerializer(_shipments().get(pk=shipment.pk)).data)
-
-
-@extend_schema(tags=["shipping"])
-class FulfilmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The fulfilment outbox to origin channels; filter by status, sales_channel, order."""
-
-    queryset = ChannelFulfilmentRequest.objects.all()
-    serializer_class = ShippingFulfilmentOutputSerializer
-    filterset_fields = ["status", "sales_channel", "order"]
 
 
 class OrderRatesView(APIView):

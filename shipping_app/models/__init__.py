@@ -3,7 +3,6 @@
 from .accounts import ShippingAccount
 from .events import ShippingEventStatus, ShippingWebhookEvent
 from .exports import OrderExport, OrderExportState
-from .fulfilments import ChannelFulfilmentRequest, FulfilmentRequestStatus
 from .shipments import (
     LabelPurchase,
     LabelPurchaseState,
@@ -15,8 +14,6 @@ from .shipments import (
 )
 
 __all__ = [
-    "ChannelFulfilmentRequest",
-    "FulfilmentRequestStatus",
     "LabelPurchase",
     "LabelPurchaseState",
     "OrderExport",

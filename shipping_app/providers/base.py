@@ -73,6 +73,8 @@ class ShippingProvider:
     credential_fields: ClassVar[tuple[str, ...]] = ()
     secret_fields: ClassVar[tuple[str, ...]] = ()
     poll_overlap_seconds: ClassVar[int] = 3600
+    # True for vendors whose webhooks carry no signature: the target URL carries ``?secret=``.
+    webhook_secret_in_url: ClassVar[bool] = True
 
     def __init__(self, *, config: ProviderConfig):
         self.config = config

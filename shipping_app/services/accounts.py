@@ -67,11 +67,13 @@ def shipping_account_provider(*, account: ShippingAccount) -> ShippingProvider:
 
 def shipping_account_webhook_url(*, account: ShippingAccount, site_url: str) -> str:
     """The URL the vendor should POST to: the account's unguessable path, plus ``?secret=`` when
-    the account has a webhook secret (vendors without signatures).
+    the account has a webhook secret and its vendor does not sign deliveries with it.
     """
     from django.urls import reverse
 
     url = site_url.rstrip("/") + reverse("shipping_webhooks:receive", args=[account.webhook_token])
+    if not provider_class(account.provider).webhook_secret_in_url:
+        return url
     secret = credentials_decrypt(token=account.credentials_encrypted).get("webhook_secret")
     return f"{url}?secret={secret}" if secret else url
 

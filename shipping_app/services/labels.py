@@ -188,7 +188,7 @@ def shipment_label_buy(
     user: AbstractBaseUser | None = None,
 ) -> Shipment:
     """Buy the label of a draft shipment (the chosen rate, or the cheapest matching ``rule``),
-    store the label document, and record the shipment (stock shipped, fulfilment queued).
+    store the label document, and record the shipment (stock shipped, the channel told).
 
     Buying twice is impossible: a bought label is returned as is; a purchase whose outcome was
     unknown is looked up at the vendor before any new purchase. Raises ShippingError (no such

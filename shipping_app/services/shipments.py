@@ -1,4 +1,5 @@
-"""Recording a shipment: lines shipped in the core once, cost kept, fulfilment queued to the channel.
+"""Recording a shipment: lines shipped in the core once (with carrier and tracking, so the core's
+shipment hook tells the order's channel), cost kept.
 
 Every way a shipment reaches us (a ShipStation or ShippingEasy notification, the poll, a Shippo
 label bought here) ends in :func:`shipment_record`. It is idempotent three times over: the
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from inventory_app.errors import OrderError
 from inventory_app.models import Order, OrderLine
-from inventory_app.services.orders import order_ship
+from inventory_app.services.orders import Tracking, order_ship, order_shipment_tracking_set
 from shipping_app.errors import ShipmentUnmatched
 from shipping_app.models import (
     OrderExport,
@@ -29,7 +30,6 @@ from shipping_app.models import (
     ShippingAccount,
 )
 from shipping_app.providers.dto import ShipmentDTO, ShipmentLineDTO
-from shipping_app.services.fulfilments import channel_fulfilment_queue, channel_fulfilment_tracking_refresh
 
 SHIPPED_OR_LATER = {
     ShipmentStatus.SHIPPED,
@@ -101,6 +101,13 @@ def _shipment_lock_or_create(
     return Shipment.objects.select_for_update().get(pk=shipment.pk), created
 
 
+def _tracking(shipment: Shipment) -> Tracking:
+    """The vendor's carrier and tracking as the core keeps them."""
+    return Tracking(
+        carrier=shipment.carrier[:64], number=shipment.tracking_number[:128], url=shipment.tracking_url[:1000]
+    )
+
+
 def _event_add(*, shipment: Shipment, key: str, status: str, description: str, when: datetime | None) -> None:
     ShipmentEvent.objects.get_or_create(
         shipment=shipment,
@@ -120,9 +127,10 @@ def shipment_record(
 
     Ships its lines in the core (``order_ship``: stock consumed, COGS by the core's costing, a
     partial shipment leaves the rest open), keeps carrier/service/cost/tracking, and queues the
-    fulfilment for the order's channel - all in one transaction. Seen again, it only refreshes
-    tracking. A voided shipment is kept as voided and ships nothing. Units that are not open on
-    the order (already shipped or cancelled) are left out and noted on the shipment.
+    fulfilment for the order's channel (the core's ``OrderShipment`` and its hook) - all in one
+    transaction. Seen again, it only refreshes tracking (the core's shipment too). A voided
+    shipment is kept as voided and ships nothing. Units that are not open on the order (already
+    shipped or cancelled) are left out and noted on the shipment.
     Raises ShipmentUnmatched if ``order`` is not given and no order was exported under its key.
     """
     if order is None:
@@ -152,7 +160,9 @@ def shipment_record(
         if shipment.stock_operation_id is not None:
             shipment.save()
             if tracking_changed:
-                channel_fulfilment_tracking_refresh(shipment=shipment)
+                order_shipment_tracking_set(
+                    operation_id=shipment.stock_operation_id, tracking=_tracking(shipment)
+                )
             return shipment, False
         planned = {line.order_line_id: line.quantity for line in shipment.lines.all()}
         if planned:  # a shipment drafted here (Shippo) ships the lines it was drafted for
@@ -171,6 +181,7 @@ def shipment_record(
                         user=user,
                         reference=f"shipment:{shipment.pk}",
                         idempotency_key=shipment_idempotency_key(shipment=shipment),
+                        tracking=_tracking(shipment),
                     )
             except OrderError as exc:
                 problems.append(f"Not shipped in the stock master: {exc}")
@@ -195,6 +206,4 @@ def shipment_record(
             ),
             when=shipment.shipped_at,
         )
-        if quantities:
-            channel_fulfilment_queue(shipment=shipment)
     return shipment, bool(quantities)

@@ -25,7 +25,7 @@ from django_celery_beat.models import (
 
 from accounting_app.models import ExportDocument, ExportRun
 from accounting_app.services.connections import connection_create
-from channels_app.models import DriftRecord, InboundEvent, Listing, PushRecord
+from channels_app.models import ChannelOrderPush, DriftRecord, InboundEvent, Listing, PushRecord
 from channels_app.services.accounts import account_create
 from inventory_app.models import AverageCost, LayerConsumption, SalesChannel
 from inventory_app.services import purchasing
@@ -34,7 +34,7 @@ from inventory_app.services.reorder import reorder_rule_set
 from inventory_app.services.returns import ReturnLineInput, return_authorization_create
 from inventory_app.services.stock import stock_adjust, stock_receive
 from inventory_app.services.tokens import api_token_issue
-from shipping_app.models import ChannelFulfilmentRequest, OrderExport, Shipment, ShippingWebhookEvent
+from shipping_app.models import OrderExport, Shipment, ShippingWebhookEvent
 from shipping_app.services.accounts import shipping_account_create
 from tests.factories import LocationFactory, ProductFactory, SKUFactory, UserFactory
 
@@ -90,10 +90,8 @@ def _every_model() -> None:
     )
     OrderExport.objects.create(account=shipping, order=order, order_key="A-1")
     ShippingWebhookEvent.objects.create(account=shipping, event_key="H1", topic="track_updated")
-    shipment = Shipment.objects.create(account=shipping, order=order, carrier="usps", tracking_number="9400")
-    ChannelFulfilmentRequest.objects.create(
-        shipment=shipment, order=order, sales_channel=channel, order_external_id="A-1"
-    )
+    Shipment.objects.create(account=shipping, order=order, carrier="usps", tracking_number="9400")
+    ChannelOrderPush.objects.create(order=order, kind="fulfilment", shipment=order.shipments.get())
 
     connection = connection_create(
         kind="xero", name="Books", client_id="id", client_secret="s", export_from=date(2026, 1, 1)

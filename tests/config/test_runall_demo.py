@@ -38,17 +38,18 @@ sys.exit(supervise(services, env=dict(os.environ), stop_timeout=10))
 
 
 def test_demo_services_are_the_two_fakes_on_the_configured_ports_and_a_oneshot_setup():
-    env = {"DEMO_SHOPIFY_PORT": "9101", "DEMO_AMAZON_PORT": "9102"}
+    env = {"DEMO_SHOPIFY_PORT": "9101", "DEMO_AMAZON_PORT": "9102", "DEMO_AMAZON_SQS_PORT": "9103"}
 
     shopify, amazon, setup = demo_services(env, web_url="http://127.0.0.1:8000")
 
     assert (shopify.name, amazon.name, setup.name) == ("shopify", "amazon", "demo")
     assert shopify.argv[1:] == ["-m", "channels_app.demo.fakes", "shopify", "--port=9101"]
-    assert amazon.argv[1:] == ["-m", "channels_app.demo.fakes", "amazon", "--port=9102"]
+    assert amazon.argv[1:] == ["-m", "channels_app.demo.fakes", "amazon", "--port=9102", "--sqs-port=9103"]
     assert setup.argv[2:] == [
         "demo_setup",
         "--shopify-url=http://127.0.0.1:9101",
         "--amazon-url=http://127.0.0.1:9102",
+        "--amazon-sqs-port=9103",
         "--web-url=http://127.0.0.1:8000",
     ]
     assert (shopify.oneshot, amazon.oneshot, setup.oneshot) == (False, False, True)
@@ -57,8 +58,8 @@ def test_demo_services_are_the_two_fakes_on_the_configured_ports_and_a_oneshot_s
 def test_demo_services_pick_free_ports_when_none_are_configured():
     shopify, amazon, _ = demo_services({}, web_url="http://127.0.0.1:8000")
 
-    ports = {int(s.argv[-1].split("=")[1]) for s in (shopify, amazon)}
-    assert len(ports) == 2 and all(1024 < p < 65536 for p in ports)
+    ports = {int(arg.split("=")[1]) for s in (shopify, amazon) for arg in s.argv if arg.startswith("--")}
+    assert len(ports) == 3 and all(1024 < p < 65536 for p in ports)
 
 
 @needs_proc
@@ -171,3 +172,41 @@ def test_demo_on_postgres_links_the_fakes_and_a_shopify_sale_reaches_amazon(tmp_
 @needs_proc
 def test_demo_on_the_embedded_default_links_the_fakes_and_a_shopify_sale_reaches_amazon(tmp_path):
     _assert_demo_run(*_run_demo(_demo_env(tmp_path)))
+
+
+def _shopify_available(url: str, sku: str) -> int:
+    rows = requests.get(f"{url}/_fake/inventory", timeout=5).json()
+    return sum(int(row["available"]) for row in rows if row["sku"] == sku)
+
+
+@pytest.mark.slow
+@needs_proc
+def test_demo_on_the_embedded_default_an_amazon_sale_reaches_shopify_in_seconds_by_notification(tmp_path):
+    env = _demo_env(tmp_path)
+    running = _start_runall(env)
+    try:
+        running.wait_for(r"^runall\s+\| demo done$", timeout=45)
+        urls = _store_urls(running)
+        deadline = time.monotonic() + 15
+        while _shopify_available(urls["shopify"], "SHEET-K") != 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        before = _shopify_available(urls["shopify"], "SHEET-K")
+        buy = subprocess.run(
+            [sys.executable, "manage.py", "demo_buy", "--store", "amazon", "--sku", "SHEET-K", "--qty", "2"],
+            cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        sold = time.monotonic()
+        deadline = sold + 15
+        while _shopify_available(urls["shopify"], "SHEET-K") != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        latency = time.monotonic() - sold
+        after = _shopify_available(urls["shopify"], "SHEET-K")
+        running.proc.send_signal(signal.SIGINT)
+        returncode = running.finish(timeout=60)
+    finally:
+        running.kill_everything()
+
+    assert buy.returncode == 0, buy.stderr
+    assert (before, after, returncode) == (3, 1, 0), running.output
+    # The demo's Amazon order poll runs every 30 s: this arrived by its ORDER_CHANGE notification.
+    assert latency < 10, latency

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
+from channels_app.models import ChannelOrderPush
 from inventory_app.models import OrderStatus, StockLevel, StockOperation
 from inventory_app.services.orders import order_cancel
 from shipping_app.models import (
-    ChannelFulfilmentRequest,
     OrderExport,
     OrderExportState,
     Shipment,
@@ -65,7 +66,7 @@ def test_order_exported_once_shipped_callback_twice_ships_stock_once(
     assert StockLevel.objects.get(sku__code="WIDGET").on_hand == 8
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
-    assert ChannelFulfilmentRequest.objects.get().lines == {"L-WIDGET": 2}
+    assert ChannelOrderPush.objects.get().shipment.quantities == {str(line.pk): 2}
 
 
 def test_a_create_whose_answer_was_lost_is_found_on_retry_not_duplicated(
@@ -197,4 +198,36 @@ def test_poll_retries_a_429_with_retry_after(shippingeasy, shippingeasy_account,
     counts = shipments_poll(account=shippingeasy_account)
 
     assert counts["shipped"] == 1
-    assert shippingeasy.count("GET /api/orders") == 2 + 2  # two export look-ups, then the 429 and its retry
+    assert shippingeasy.count("GET /api/orders") == 4 + 2  # four export look-ups, then the 429 and its retry
+
+
+def test_a_lost_create_is_found_even_after_the_order_moved_on_so_no_duplicate_is_made(
+    shippingeasy, shippingeasy_account, stocked_order
+):
+    order = stocked_order()
+    shippingeasy.lose_next_create_answer()
+    with pytest.raises(RetryableProviderError):
+        order_export(account=shippingeasy_account, order=order)
+    remote = shippingeasy.by_key(f"sm-{order.pk}")
+    remote["order_status"] = "cleared"  # the user archived it in ShippingEasy meanwhile
+
+    export = order_export(account=shippingeasy_account, order=order)
+
+    assert len(shippingeasy.orders) == 1
+    assert export.external_id == str(remote["id"])
+    searched = [r.query["status"] for r in shippingeasy.log if r.method == "GET"]
+    assert searched == ["ready_for_shipment", "pending_shipment", "shipped", "cleared"] * 2
+
+
+def test_the_poll_sends_last_updated_at_in_iso_8601(shippingeasy, shippingeasy_account, stocked_order):
+    order = stocked_order()
+    order_export(account=shippingeasy_account, order=order)
+    shippingeasy.ship(f"sm-{order.pk}", callback_path=_path(shippingeasy_account))  # never delivered
+    shipments_poll(account=shippingeasy_account)  # the first poll has no watermark yet
+
+    counts = shipments_poll(account=shippingeasy_account.__class__.objects.get(pk=shippingeasy_account.pk))
+
+    sent = shippingeasy.log[-1].query["last_updated_at"]
+    assert counts["seen"] == 1
+    assert datetime.fromisoformat(sent).tzinfo is not None
+    assert sent.endswith("Z") and "T" in sent

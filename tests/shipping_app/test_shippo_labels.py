@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal
 
 import pytest
 
+from channels_app.models import ChannelOrderPush
 from inventory_app.models import OrderStatus, StockLevel, StockOperation
 from shipping_app.errors import ShippingError
 from shipping_app.models import (
-    ChannelFulfilmentRequest,
     LabelPurchase,
     LabelPurchaseState,
     Shipment,
@@ -19,7 +20,7 @@ from shipping_app.models import (
 )
 from shipping_app.providers.base import ProviderError, RetryableProviderError
 from shipping_app.selectors.shipments import order_shipping_costs
-from shipping_app.services.accounts import shipping_account_credentials_set
+from shipping_app.services.accounts import shipping_account_credentials_set, shipping_account_webhook_url
 from shipping_app.services.labels import RateRule, shipment_draft_create, shipment_label_buy
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,11 +65,11 @@ def test_buy_the_cheapest_usps_label_end_to_end_then_track_it(client, shippo, sh
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
     assert StockLevel.objects.get(sku__code="WIDGET").on_hand == 8
-    fulfilment = ChannelFulfilmentRequest.objects.get()
-    assert (fulfilment.carrier, fulfilment.tracking_number, fulfilment.lines) == (
+    fulfilment = ChannelOrderPush.objects.get().shipment
+    assert (fulfilment.carrier, fulfilment.tracking_number, fulfilment.quantities) == (
         "USPS",
         shipment.tracking_number,
-        {"L-WIDGET": 2},
+        {str(order.lines.get().pk): 2},
     )
     assert order_shipping_costs(order_ids=[order.pk]) == {order.pk: Decimal("5.95")}
 
@@ -225,3 +226,60 @@ def test_two_concurrent_buys_of_one_shipment_buy_one_label(shippo, shippo_accoun
     assert outcomes.count("bought") >= 1
     assert set(outcomes) <= {"bought", "A label purchase for this shipment is in progress"}
     assert StockOperation.objects.filter(reason="shipment").count() == 1
+
+
+def _signed_hook(client, account, body: bytes, headers: dict):
+    return client.post(
+        f"/webhooks/shipping/{account.webhook_token}/",
+        data=body,
+        content_type="application/json",
+        headers={k: v for k, v in headers.items() if k != "Content-Type"},
+    )
+
+
+@pytest.mark.embedded
+def test_with_a_webhook_secret_only_a_fresh_shippo_signature_moves_a_shipment(
+    client, shippo, shippo_account, stocked_order
+):
+    shipping_account_credentials_set(
+        account=shippo_account, credentials={"api_token": "shippo_test_abc", "webhook_secret": "whsec-1"}
+    )
+    shippo.webhook_secret = "whsec-1"
+    shipment = shipment_label_buy(
+        shipment=shipment_draft_create(account=shippo_account, order=stocked_order()), rule=RateRule()
+    )
+    returned = shippo.track_webhook(shipment.tracking_number, "RETURNED", date="2026-11-29T09:00:00Z")
+    body, headers = shippo.signed_delivery(returned)
+    stamp = headers["Shippo-Auth-Signature"].split(",")[0]
+    forged = {"Shippo-Auth-Signature": f"{stamp},v1={'0' * 64}"}
+    stale_body, stale = shippo.signed_delivery(returned, at=time.time() - 301)
+    in_transit = shippo.track_webhook(shipment.tracking_number, "TRANSIT", date="2026-11-28T09:00:00Z")
+
+    refused = [
+        _signed_hook(client, shippo_account, body, forged),
+        _signed_hook(client, shippo_account, body, {}),
+        _signed_hook(client, shippo_account, stale_body, stale),
+        _signed_hook(client, shippo_account, json.dumps(in_transit).encode(), headers),  # other body
+    ]
+    shipment.refresh_from_db()
+    status_after_forgeries = shipment.status
+    accepted = _signed_hook(client, shippo_account, *shippo.signed_delivery(in_transit))
+
+    assert [r.status_code for r in refused] == [401, 401, 401, 401]
+    assert status_after_forgeries == ShipmentStatus.SHIPPED
+    assert accepted.status_code == 200
+    shipment.refresh_from_db()
+    assert shipment.status == ShipmentStatus.IN_TRANSIT
+    assert ShippingWebhookEvent.objects.count() == 1
+
+
+def test_the_shippo_webhook_url_does_not_carry_the_hmac_secret(shippo_account):
+    shipping_account_credentials_set(
+        account=shippo_account, credentials={"api_token": "shippo_test_abc", "webhook_secret": "whsec-1"}
+    )
+
+    shippo_account.refresh_from_db()
+
+    url = shipping_account_webhook_url(account=shippo_account, site_url="https://stock.example.com")
+
+    assert url == f"https://stock.example.com/webhooks/shipping/{shippo_account.webhook_token}/"

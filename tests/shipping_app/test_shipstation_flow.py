@@ -8,17 +8,15 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
+from channels_app.models import ChannelOrderPush
 from inventory_app.models import OrderStatus, StockLevel, StockOperation
 from shipping_app.models import (
-    ChannelFulfilmentRequest,
-    FulfilmentRequestStatus,
     OrderExport,
     OrderExportState,
     Shipment,
     ShippingWebhookEvent,
 )
 from shipping_app.providers.base import ProviderError
-from shipping_app.selectors.fulfilments import channel_fulfilments_pending
 from shipping_app.selectors.shipments import order_shipping_costs
 from shipping_app.services.accounts import shipping_account_create, shipping_account_credentials_set
 from shipping_app.services.exports import order_export
@@ -130,15 +128,16 @@ def test_ship_notify_delivered_twice_makes_one_shipment_and_ships_stock_once(
     assert order.status == OrderStatus.SHIPPED
     assert ShippingWebhookEvent.objects.count() == 1
     assert shipstation.count("GET /shipments") == 1
-    request = ChannelFulfilmentRequest.objects.get()
-    assert (request.order_external_id, request.lines, request.carrier, request.tracking_number) == (
-        "1001",
-        {"L-WIDGET": 3},
+    push = ChannelOrderPush.objects.get()
+    line = order.lines.get()
+    assert (push.order, push.shipment.quantities, push.shipment.carrier, push.shipment.tracking_number) == (
+        order,
+        {str(line.pk): 3},
         "usps",
         "9400111899223100000001",
     )
-    assert request.status == FulfilmentRequestStatus.QUEUED
-    assert list(channel_fulfilments_pending(sales_channel_id=order.channel_id)) == [request]
+    # No channel account for this channel yet: it waits, queued, for one.
+    assert (push.kind, push.status) == ("fulfilment", "queued")
     assert order_shipping_costs(order_ids=[order.pk]) == {order.pk: Decimal("7.25")}
 
 
@@ -156,7 +155,7 @@ def test_partial_shipment_leaves_the_rest_open(client, shipstation, shipstation_
     assert (line.quantity_shipped, line.quantity_open) == (1, 2)
     level = StockLevel.objects.get(sku_id=line.sku_id)
     assert (level.on_hand, level.committed) == (9, 2)
-    assert ChannelFulfilmentRequest.objects.get().lines == {"L-WIDGET": 1}
+    assert ChannelOrderPush.objects.get().shipment.quantities == {str(line.pk): 1}
     # The re-export after the partial shipment sends only what is still open.
     order_export(account=shipstation_account, order=order)
     assert shipstation.order_by_key(f"sm-{order.pk}")["items"][0]["quantity"] == 2
@@ -242,7 +241,7 @@ def test_webhook_after_the_poll_is_a_no_op(client, shipstation, shipstation_acco
 
     assert Shipment.objects.count() == 1
     assert StockOperation.objects.filter(reason="shipment").count() == 1
-    assert ChannelFulfilmentRequest.objects.count() == 1
+    assert ChannelOrderPush.objects.count() == 1
 
 
 def test_shipment_of_an_order_never_exported_is_kept_as_a_visible_failure(

@@ -22,6 +22,11 @@ CANCELLED, or is not DONE within ``report_timeout_seconds`` (3600), fails the im
 ConnectorError; the listings of the search pages stay imported. Amazon usually takes minutes to
 produce the report; the listings already read are imported again from it (idempotent).
 
+Cancellations made by the seller here: the Orders API has no operation that cancels a
+seller-fulfilled order (the XML order-acknowledgement feed, POST_ORDER_ACKNOWLEDGEMENT_DATA with
+StatusCode "Failure", can refuse one; we do not send it), so cancelling an Amazon order here
+answers the seller, and flags the order, to cancel it in Seller Central (``cancel_instructions``).
+
 There is no ``webhooks`` module: Amazon has no HTTP webhooks (``webhook_verify`` /
 ``webhook_parse`` refuse every delivery). Orders come two ways:
 

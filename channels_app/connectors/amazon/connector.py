@@ -331,6 +331,15 @@ class AmazonConnector(Connector):
         decreases, a JSON_LISTINGS_FEED for the rest (see ``pushing``)."""
         return self.pusher.push(updates=updates)
 
+    # ------------------------------------------------------------------ cancellation
+    # The Orders API has no cancel operation for a seller-fulfilled order (the XML order
+    # acknowledgement feed can refuse one; we do not send it): the seller cancels in Seller Central.
+    cancel_instructions = (
+        "Amazon's Orders API cannot cancel an order for us: cancel order {ref} in Seller Central"
+        " (Orders > Manage Orders > Cancel order) so the buyer is refunded and Amazon stops"
+        " expecting a shipment."
+    )
+
     # ------------------------------------------------------------------ fulfilment
     def fulfilment_push(self, *, fulfilment: FulfilmentDTO) -> None:
         """confirmShipment of the shipped order items with carrier and tracking number."""

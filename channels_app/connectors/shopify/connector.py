@@ -34,7 +34,7 @@ from channels_app.connectors.registry import connector_register
 from channels_app.connectors.shopify import queries
 from channels_app.connectors.shopify.auth import ShopifyAuth, auth_mode, credentials_problems
 from channels_app.connectors.shopify.client import ShopifyClient
-from channels_app.connectors.shopify.fulfilment import fulfilment_create
+from channels_app.connectors.shopify.fulfilment import fulfilment_create, order_cancel
 from channels_app.connectors.shopify.inventory import QuantityWriter, levels_read
 from channels_app.connectors.shopify.mapping import (
     gid,
@@ -261,6 +261,17 @@ class ShopifyConnector(Connector):
     def fulfilment_push(self, *, fulfilment: FulfilmentDTO) -> None:
         """fulfillmentCreate for the shipped lines (see ``fulfilment``)."""
         fulfilment_create(client=self.client, fulfilment=fulfilment, notify_customer=self.notify_customer)
+
+    cancels_orders = True
+
+    def order_cancel_push(self, *, order_external_id: str, reason: str) -> None:
+        """orderCancel, refunding the buyer and restocking (see ``fulfilment.order_cancel``)."""
+        order_cancel(
+            client=self.client,
+            order_external_id=order_external_id,
+            reason=reason,
+            notify_customer=self.notify_customer,
+        )
 
     # --- webhooks -------------------------------------------------------------------------------------
     def webhook_verify(self, *, headers: Mapping[str, str], body: bytes) -> None:

@@ -49,13 +49,30 @@ FULFILLMENT_ORDERS = (
     "query StockmasterFulfillmentOrders($id: ID!) { order(id: $id) { id"
     " fulfillments(first: 50) { id trackingInfo(first: 10) { number } }"
     " fulfillmentOrders(first: 5) { nodes { id status assignedLocation { location { id } }"
-    " lineItems(first: 50) { nodes { id remainingQuantity lineItem { id } } } } } } }"
+    " lineItems(first: 50) { nodes { id totalQuantity remainingQuantity lineItem { id } } } } } } }"
 )
 FULFILLMENT_CREATE = (
     "mutation StockmasterFulfillmentCreate($fulfillment: FulfillmentInput!) {"
     " fulfillmentCreate(fulfillment: $fulfillment) {"
     " fulfillment { id status } userErrors { field message } } }"
 )
+
+
+def order_cancel(rules: VersionRules) -> str:
+    """orderCancel; from 2025-07 the refund goes through ``refundMethod`` (``refund`` deprecated)."""
+    refund_var, refund_arg = (
+        ("$refundMethod: OrderCancelRefundMethodInput", "refundMethod: $refundMethod")
+        if rules.key >= (2025, 7)
+        else ("$refund: Boolean!", "refund: $refund")
+    )
+    return (
+        f"mutation StockmasterOrderCancel($orderId: ID!, $reason: OrderCancelReason!, {refund_var},"
+        " $restock: Boolean!, $notifyCustomer: Boolean, $staffNote: String) {"
+        f" orderCancel(orderId: $orderId, reason: $reason, {refund_arg}, restock: $restock,"
+        " notifyCustomer: $notifyCustomer, staffNote: $staffNote) {"
+        " job { id done } orderCancelUserErrors { code field message } } }"
+    )
+
 
 WEBHOOK_CREATE = (
     "mutation StockmasterWebhookCreate($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!) {"

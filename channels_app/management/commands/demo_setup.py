@@ -1,11 +1,14 @@
-"""``manage.py demo_setup --shopify-url URL --amazon-url URL --web-url URL``: the sandbox's catalog
-and channel accounts on the fake stores (``make run DEMO=1`` runs it once the fakes are up)."""
+"""``manage.py demo_setup --shopify-url URL --amazon-url URL [--amazon-sqs-port N] --web-url URL``:
+the sandbox's catalog and channel accounts on the fake stores (``make run DEMO=1`` runs it once the
+fakes are up; with the fake Amazon's queue port, the Amazon account consumes its ORDER_CHANGE
+notifications)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from channels_app.demo.fakes import sqs_queue_url
 from channels_app.services.demo import DemoError, demo_setup
 
 
@@ -17,6 +20,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--shopify-url", required=True, help="the fake Shopify, http://127.0.0.1:PORT")
         parser.add_argument("--amazon-url", required=True, help="the fake Amazon, http://127.0.0.1:PORT")
+        parser.add_argument(
+            "--amazon-sqs-port",
+            type=int,
+            default=0,
+            help="the fake Amazon's ORDER_CHANGE queue (0: poll only)",
+        )
         parser.add_argument("--web-url", required=True, help="our web server, for Shopify's webhooks")
         parser.add_argument("--wait", type=float, default=30.0, help="seconds to wait for the fakes")
 
@@ -27,6 +36,9 @@ class Command(BaseCommand):
             result = demo_setup(
                 shopify_url=options["shopify_url"],
                 amazon_url=options["amazon_url"],
+                amazon_sqs_url=sqs_queue_url(port=options["amazon_sqs_port"])
+                if options["amazon_sqs_port"]
+                else "",
                 web_url=options["web_url"],
                 wait=options["wait"],
             )

@@ -8,7 +8,9 @@ from rest_framework import serializers
 
 from inventory_app.api.serializers.common import sku_ref
 from inventory_app.api.serializers.stock import StockOperationOutputSerializer
-from inventory_app.models import Allocation, Order, OrderLine, SalesChannel
+from inventory_app.errors import OrderError
+from inventory_app.models import Allocation, Order, OrderLine, OrderShipment, SalesChannel
+from inventory_app.services.orders import tracking_clean
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "required": False, "default": Decimal("0")}
 
@@ -111,7 +113,8 @@ class OrderLineInputSerializer(serializers.Serializer):
 
 
 class OrderCreateInputSerializer(serializers.Serializer):
-    """A new order. (channel, external_ref) identifies it: sending it again returns the first one."""
+    """A new order. (channel, external_ref) identifies it: sending it again returns the first one.
+    ``subtotal`` and ``total`` are computed from the lines when left out, checked when given."""
 
     channel = serializers.SlugRelatedField(
         slug_field="code",
@@ -134,6 +137,33 @@ class OrderCreateInputSerializer(serializers.Serializer):
     placed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
+    def validate(self, attrs: dict) -> dict:
+        """Fill in ``subtotal`` (the lines' quantity x unit price) and ``total`` (subtotal +
+        shipping + tax - discount) when left out; refuse given ones that do not add up (a total
+        without the tax is accepted too, for prices that include it)."""
+        given = self.initial_data if hasattr(self.initial_data, "keys") else {}
+        lines = sum((line["quantity"] * line["unit_price"] for line in attrs["lines"]), Decimal("0"))
+        if "subtotal" not in given:
+            attrs["subtotal"] = lines
+        elif attrs["subtotal"] != lines:
+            raise serializers.ValidationError(
+                {"subtotal": [f"The lines add up to {lines}, not {attrs['subtotal']}."]}
+            )
+        expected = attrs["subtotal"] + attrs["shipping_total"] + attrs["tax_total"] - attrs["discount_total"]
+        if "total" not in given:
+            attrs["total"] = expected
+        elif attrs["total"] not in (expected, expected - attrs["tax_total"]):
+            raise serializers.ValidationError(
+                {
+                    "total": [
+                        f"subtotal + shipping_total + tax_total - discount_total is {expected}"
+                        f" (or {expected - attrs['tax_total']} for prices that include tax),"
+                        f" not {attrs['total']}."
+                    ]
+                }
+            )
+        return attrs
+
 
 class OrderCancelInputSerializer(serializers.Serializer):
     """Why the order is cancelled (optional)."""
@@ -149,10 +179,27 @@ class OrderShipLineInputSerializer(serializers.Serializer):
 
 
 class OrderShipInputSerializer(serializers.Serializer):
-    """Lines to ship; leave ``lines`` out to ship everything still open."""
+    """Lines to ship (leave ``lines`` out to ship everything still open), with the carrier and
+    tracking the order's channel is told."""
 
     lines = OrderShipLineInputSerializer(many=True, required=False, allow_empty=False, max_length=1000)
     reference = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    carrier = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    tracking_number = serializers.CharField(
+        max_length=160, required=False, allow_blank=True, default="", help_text="Needs a carrier."
+    )
+    tracking_url = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            attrs["tracking"] = tracking_clean(
+                carrier=attrs.pop("carrier"),
+                number=attrs.pop("tracking_number"),
+                url=attrs.pop("tracking_url"),
+            )
+        except OrderError as exc:
+            raise serializers.ValidationError({"tracking_number": [str(exc)]}) from None
+        return attrs
 
     def validate_lines(self, value: list[dict]) -> list[dict]:
         ids = [item["line"] for item in value]
@@ -161,12 +208,32 @@ class OrderShipInputSerializer(serializers.Serializer):
         return value
 
 
+class OrderShipmentOutputSerializer(serializers.ModelSerializer):
+    """A shipment recorded in the core: units per line id, carrier, tracking."""
+
+    class Meta:
+        model = OrderShipment
+        fields = ["id", "quantities", "carrier", "tracking_number", "tracking_url", "created_at"]
+        read_only_fields = fields
+
+
 class OrderShipOutputSerializer(serializers.Serializer):
-    """The shipment operation and the order after it."""
+    """The shipment operation, the shipment, and the order after it."""
 
     replayed = serializers.BooleanField(help_text="True when this answers a repeated Idempotency-Key.")
     operation = StockOperationOutputSerializer()
+    shipment = OrderShipmentOutputSerializer(allow_null=True)
     order = OrderOutputSerializer()
+
+
+class OrderCancelOutputSerializer(OrderOutputSerializer):
+    """The order after the cancellation, and what its channel was told or the seller must do there."""
+
+    channel_notices = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta(OrderOutputSerializer.Meta):
+        fields = [*OrderOutputSerializer.Meta.fields, "channel_notices"]
+        read_only_fields = fields
 
 
 class OrderLineLinkInputSerializer(serializers.Serializer):

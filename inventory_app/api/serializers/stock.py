@@ -171,7 +171,9 @@ class StockReturnInputSerializer(_StockInputBase):
 class AvailabilityQuerySerializer(serializers.Serializer):
     """Which SKUs (ids and/or codes, up to 1,000 together) and optionally which locations."""
 
-    sku = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
+    sku = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list, help_text="SKU ids or codes"
+    )
     code = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
     location = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list

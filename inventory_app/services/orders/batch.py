@@ -93,7 +93,6 @@ def _orders_reserve(
             free=free,
             policies=policies,
             codes=codes,
-            location_label="(sellable)" if location_ids is None else "(chosen)",
         )
         if shortfalls and shortage == "raise":
             raise InsufficientStock(shortfalls)

@@ -7,7 +7,7 @@ holds one allocation per component and a shipment consumes exactly what was rese
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -199,17 +199,17 @@ def _order_flag_oversold(*, order: Order, shortfalls: Sequence[Shortfall]) -> No
 
 def _reservation_basis(
     *, demand: dict[int, dict[int, int]], location_ids: Sequence[int] | None
-) -> tuple[list[int], dict[int, str], dict[int, str], dict[tuple[int, int], int]]:
-    """What planning needs: the locations in priority order, the stock SKUs' backorder policies
-    and codes, and the free units of every level it may draw from - locked first, in
-    primary-key order."""
+) -> tuple[dict[int, str], dict[int, str], dict[int, str], dict[tuple[int, int], int]]:
+    """What planning needs: the locations (id -> code) in priority order, the stock SKUs'
+    backorder policies and codes, and the free units of every level it may draw from - locked
+    first, in primary-key order."""
     locations = Location.objects.filter(is_active=True)
     locations = (
         locations.filter(pk__in=location_ids)
         if location_ids is not None
         else locations.filter(is_sellable=True)
     )
-    location_order = list(locations.order_by("priority", "code").values_list("pk", flat=True))
+    location_order = dict(locations.order_by("priority", "code").values_list("pk", "code"))
     stock_sku_ids = sorted({s for per_line in demand.values() for s in per_line})
     policies, codes = {}, {}
     for pk, policy, code in SKU.objects.filter(pk__in=stock_sku_ids).values_list(
@@ -247,7 +247,6 @@ def _order_reserve(
         free=free,
         policies=policies,
         codes=codes,
-        location_label="(sellable)" if location_ids is None else "(chosen)",
     )
     if shortfalls and shortage == "raise":
         raise InsufficientStock(shortfalls)
@@ -290,18 +289,20 @@ def _order_reserve(
 def allocation_plan(
     *,
     demand: dict[int, dict[int, int]],
-    location_order: Sequence[int],
+    location_order: Mapping[int, str],
     free: dict[tuple[int, int], int],
     policies: dict[int, str],
     codes: dict[int, str],
-    location_label: str,
 ) -> tuple[list[tuple[int, int, int, int]], list[Shortfall], set[int]]:
     """Plan reservations by location priority on the running free figures ``free`` (which it
     lowers): return the plan ``(line id, SKU id, location id, units)``, the shortfalls, and the
-    lines backordered (the rest of a backorder SKU goes to the first location)."""
+    lines backordered (the rest of a backorder SKU goes to the first location). ``location_order``
+    maps the locations it may draw from, in priority order, to their codes; a shortfall names the
+    first of them (where the rest would have been reserved) by id and code."""
     plan: list[tuple[int, int, int, int]] = []  # (line id, sku id, location id, qty)
     shortfalls: list[Shortfall] = []
     backordered: set[int] = set()
+    first_location = next(iter(location_order), 0)
     for line_id, per_sku in demand.items():
         for sku_id, needed in per_sku.items():
             remaining = needed
@@ -316,15 +317,15 @@ def allocation_plan(
             if not remaining:
                 continue
             if policies[sku_id] == "backorder" and location_order:
-                plan.append((line_id, sku_id, location_order[0], remaining))
+                plan.append((line_id, sku_id, first_location, remaining))
                 backordered.add(line_id)
             else:
                 shortfalls.append(
                     Shortfall(
                         sku_id=sku_id,
                         sku_code=codes[sku_id],
-                        location_id=location_order[0] if location_order else 0,
-                        location_code=location_label,
+                        location_id=first_location,
+                        location_code=location_order.get(first_location, ""),
                         requested=needed,
                         available=needed - remaining,
                     )

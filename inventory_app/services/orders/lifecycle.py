@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from inventory_app.errors import OrderError
+from inventory_app.hooks import SellerNotice, order_cancelled_notify
 from inventory_app.models import (
     SKU,
     Allocation,
@@ -24,6 +25,7 @@ from inventory_app.models import (
 from inventory_app.selectors.kits import kit_components_flatten
 from inventory_app.services.ledger import StockChange, stock_apply
 from inventory_app.services.orders.create import ShortagePolicy, _order_reserve
+from inventory_app.services.orders.shipments import Tracking, order_shipment_record
 
 
 def _order_lock(order: Order) -> Order:
@@ -70,6 +72,40 @@ def order_cancel(*, order: Order, user: AbstractBaseUser | None = None, reason: 
     return order
 
 
+def order_cancel_by_seller(
+    *, order: Order, user: AbstractBaseUser | None = None, reason: str = ""
+) -> tuple[Order, list[SellerNotice]]:
+    """Cancel an order at the seller's request (admin, API) and tell its channel.
+
+    ``order_cancel`` plus the cancellation hook, in one transaction: the channels app cancels
+    the order on its channel where the channel's API allows it, or answers what the seller must
+    do there; such notices are put on the order (attention flag) as well. Returns the order and
+    the notices. An order already cancelled or shipped notifies nobody.
+    """
+    with transaction.atomic():
+        before = _order_lock(order).status
+        order = order_cancel(order=order, user=user, reason=reason)
+        if before in (OrderStatus.CANCELLED, OrderStatus.SHIPPED):
+            return order, []
+        notices = order_cancelled_notify(order=order)
+        for notice in notices:
+            if notice.action_needed:
+                order_attention_flag(order_id=order.pk, reason=notice.text)
+        order.refresh_from_db()
+    return order, notices
+
+
+def order_attention_flag(*, order_id: int, reason: str) -> None:
+    """Flag the order for the seller's attention with ``reason`` (once per distinct reason)."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if reason in order.attention_reason:
+            return
+        order.attention_reason = f"{order.attention_reason}\n{reason}".strip()
+        order.needs_attention = True
+        order.save(update_fields=["attention_reason", "needs_attention", "updated_at"])
+
+
 def order_ship(
     *,
     order: Order,
@@ -77,12 +113,17 @@ def order_ship(
     user: AbstractBaseUser | None = None,
     reference: str = "",
     idempotency_key: str | None = None,
+    tracking: Tracking | None = None,
+    from_channel: bool = False,
 ) -> StockOperation:
     """Ship order lines: consume their reservations (committed and on hand go down together).
 
     ``quantities`` maps line id to units shipped; None ships everything still open. Lines
     without a SKU must be linked first. A partial shipment leaves the rest open. With an
     ``idempotency_key`` a repeated call returns the first operation and changes nothing.
+    The shipment is recorded (``OrderShipment``, with ``tracking`` - checked by the caller with
+    ``tracking_clean``) and the shipment hook called in the same transaction, so the order's
+    channel is told; ``from_channel`` marks a shipment the channel itself reported.
     """
     with transaction.atomic():
         order = _order_lock(order)
@@ -147,6 +188,13 @@ def order_ship(
         for line_id, qty in quantities.items():
             OrderLine.objects.filter(pk=line_id).update(quantity_shipped=F("quantity_shipped") + qty)
         _order_status_refresh(order)
+        order_shipment_record(
+            order=order,
+            operation=operation,
+            quantities=quantities,
+            tracking=tracking or Tracking(),
+            from_channel=from_channel,
+        )
     return operation
 
 

@@ -9,7 +9,12 @@ the query parameters except ``api_signature`` sorted by name and form-encoded as
 /api/stores/<store_api_key>/orders (``external_order_identifier`` is the shop's order id; order
 lines under ``recipients[].line_items[]`` with ``ext_line_item_id``); cancelled with POST
 /api/stores/<store_api_key>/orders/<external_order_identifier>/cancellations; searched with GET
-/api/orders (``order_number``, ``status``, ``last_updated_at``, ``page``, ``per_page`` up to 200).
+/api/orders (``order_number``, ``status`` - one of the order statuses ``ready_for_shipment``,
+``pending_shipment``, ``shipped``, ``cleared``, default ``shipped`` -, ``last_updated_at`` as an
+ISO 8601 date-time, at most 3 months back, ``page``, ``per_page`` up to 200). The duplicate check
+before a create asks every one of those statuses (an order may have moved on since). An older
+SDK page lists a status ``pending`` and a "2014-05-07 14:42:18 UTC" example; we follow the API
+reference's statuses and ISO 8601, which the fake enforces.
 The shipment callback is a POST of ``{"shipment": {id, tracking_number, carrier_key,
 carrier_service_key, shipment_cost (cents), ship_date, orders: [...]}}`` signed the same way with
 ``api_signature`` in the query string; the client library refuses a callback whose

@@ -21,7 +21,9 @@ from shipping_app.providers.shippingeasy.webhooks import callback_parse, callbac
 
 PER_PAGE = 200
 MAX_LOOKBACK = timedelta(days=89)
-OPEN_STATUSES = ("ready_for_shipment", "pending")
+# Every documented order status: an order we created earlier may have moved to any of them, and the
+# search defaults to "shipped" only, so the duplicate check asks for each.
+ORDER_STATUSES = ("ready_for_shipment", "pending_shipment", "shipped", "cleared")
 
 
 @provider_register
@@ -47,7 +49,7 @@ class ShippingEasyProvider(ShippingProvider, OrderExporter, ShipmentSource, Webh
         return self.config.credentials.get("store_api_key", "")
 
     def _find(self, order_key: str) -> dict | None:
-        for status in OPEN_STATUSES:
+        for status in ORDER_STATUSES:
             found = self.client.orders_find(params={"order_number": order_key, "status": status})
             for order in found.get("orders") or []:
                 if str(order.get("external_order_identifier")) == order_key:
@@ -81,7 +83,7 @@ class ShippingEasyProvider(ShippingProvider, OrderExporter, ShipmentSource, Webh
         params: dict[str, object] = {"status": "shipped", "page": page, "per_page": PER_PAGE}
         if since is not None:
             since = max(since, datetime.now(UTC) - MAX_LOOKBACK)  # the API refuses older than 3 months
-            params["last_updated_at"] = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            params["last_updated_at"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # ISO 8601
         data = self.client.orders_find(params=params)
         orders = list(data.get("orders") or [])
         meta = data.get("meta") or {}

@@ -22,8 +22,7 @@ from shipping_app.providers.shippo.mapping import (
     parcel_json,
     rated_shipment_from_json,
 )
-from shipping_app.providers.shippo.webhooks import webhook_delivery_parse
-from shipping_app.providers.webhook_secret import webhook_secret_check
+from shipping_app.providers.shippo.webhooks import webhook_delivery_parse, webhook_signature_check
 
 
 @provider_register
@@ -37,6 +36,7 @@ class ShippoProvider(ShippingProvider, LabelBuyer, WebhookReceiver):
     label = "Shippo"
     credential_fields = ("api_token",)
     secret_fields = ("api_token", "webhook_secret")
+    webhook_secret_in_url = False  # it signs deliveries with it: the secret never travels
 
     @cached_property
     def client(self) -> ShippoClient:
@@ -91,8 +91,10 @@ class ShippoProvider(ShippingProvider, LabelBuyer, WebhookReceiver):
     def webhook_verify(
         self, *, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes
     ) -> None:
-        """No signature: the optional shared secret in the webhook URL is checked."""
-        webhook_secret_check(expected=self.config.credentials.get("webhook_secret", ""), query=query)
+        """Shippo-Auth-Signature (HMAC of timestamp and body) when the account has a webhook secret."""
+        webhook_signature_check(
+            secret=self.config.credentials.get("webhook_secret", ""), headers=headers, body=body
+        )
 
     def webhook_subscribe(self, *, url: str) -> str:
         """POST /webhooks for track_updated, unless one to ``url`` already exists."""

@@ -3,12 +3,15 @@ the engine's services, Shopify webhooks, idempotent re-run, a buyer's order on e
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.management import CommandError, call_command
 
-from channels_app.demo.fakes import amazon_start, shopify_start
+from channels_app.demo.fakes import amazon_sqs_start, amazon_start, shopify_start
 from channels_app.models import ChannelAccount, Listing
 from channels_app.services.demo import DemoError, demo_buy, demo_setup, demo_store_quantities
+from channels_app.services.notifications import account_notifications_pull
 from inventory_app.models import SKU, KitComponent, Location, StockLevel
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +136,40 @@ def test_demo_buy_command_reports_a_refused_order(stores, on_commit, capsys):
     assert capsys.readouterr().out.startswith("amazon: order ")
     assert amazon.quantity("TBL-1") == 0
     assert len(amazon.state.orders) == 1
+
+
+def test_with_its_queue_an_amazon_sale_reaches_shopify_by_notification_without_a_poll(
+    stores, on_commit, settings
+):
+    # The consumer demo_setup starts runs eagerly here: keep its run short.
+    settings.CHANNELS_NOTIFICATIONS_WAIT_SECONDS, settings.CHANNELS_NOTIFICATIONS_RUN_SECONDS = 0.2, 0.5
+    shopify, amazon = stores
+    sqs = amazon_sqs_start(amazon=amazon, port=0)
+    queue_url = sqs.queue_url
+    try:
+        with on_commit(execute=True):
+            demo_setup(
+                shopify_url=shopify.url,
+                amazon_url=amazon.base_url,
+                amazon_sqs_url=queue_url,
+                web_url=WEB,
+                wait=5,
+            )
+        account = ChannelAccount.objects.get(kind="amazon")
+        polls_before = amazon.stats.requests["getOrders"]
+        assert demo_store_quantities(store="shopify")["SHEET-K"] == 3
+
+        demo_buy(store="amazon", sku="SHEET-K", quantity=2)
+        started = time.monotonic()
+        with on_commit(execute=True):
+            counts = account_notifications_pull(account_id=account.pk, wait_seconds=1)
+        took = time.monotonic() - started
+        shown = demo_store_quantities(store="shopify")["SHEET-K"]
+    finally:
+        sqs.stop()
+
+    assert account.options["sqs_queue_url"] == queue_url
+    assert counts["received"] >= 1
+    assert (shown, took < 10) == (1, True)
+    assert amazon.stats.requests["getOrders"] == polls_before  # it came by ORDER_CHANGE, not a poll
+    assert sqs.waiting() == []

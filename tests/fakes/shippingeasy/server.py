@@ -7,7 +7,8 @@ Every /api request needs ``api_key`` (the account's), ``api_timestamp`` (within 
 recipients with line items (400 otherwise); it does NOT refuse a repeated
 ``external_order_identifier`` (the docs do not say it does), so a client that sends twice makes a
 duplicate - the tests count on the client never doing so. GET /api/orders filters by
-``order_number``, ``status``, ``last_updated_at`` and pages by ``page``/``per_page``. ``ship()``
+``order_number``, ``status`` (one of the documented statuses, else 400), ``last_updated_at`` (ISO
+8601, else 400) and pages by ``page``/``per_page``. ``ship()``
 plays the user shipping an order and returns the signed callback (query, body) ShippingEasy would
 POST.
 """
@@ -19,6 +20,7 @@ import hmac
 import itertools
 import json
 import math
+import re
 import time
 from datetime import UTC, datetime
 from urllib.parse import quote_plus
@@ -31,6 +33,17 @@ def _sign(secret: str, method: str, path: str, params: dict, body: str) -> str:
     query = "&".join(f"{quote_plus(k)}={quote_plus(str(v))}" for k, v in pairs)
     text = "&".join([method, path, query] + ([body] if body else []))
     return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+ORDER_STATUSES = ("ready_for_shipment", "pending_shipment", "shipped", "cleared")
+ISO_8601 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})")
+
+
+def _iso8601(text: str) -> datetime | None:
+    """An ISO 8601 date-time with its offset, else None (e.g. "2026-12-05 20:58:36 UTC")."""
+    if not ISO_8601.fullmatch(text):
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class FakeShippingEasy(FakeVendor):
@@ -111,12 +124,21 @@ class FakeShippingEasy(FakeVendor):
 
     def _orders_find(self, request: Request) -> Answer:
         q = request.query
+        status = q.get("status", "shipped")
+        if status not in ORDER_STATUSES:
+            return Answer(
+                400, {"errors": [{"message": f"status {status!r} is not one of {list(ORDER_STATUSES)}"}]}
+            )
+        since = None
+        if q.get("last_updated_at"):
+            since = _iso8601(q["last_updated_at"])
+            if since is None:
+                return Answer(400, {"errors": [{"message": "last_updated_at must be an ISO 8601 date-time"}]})
         items = sorted(self.orders.values(), key=lambda o: o["id"])
         if q.get("order_number"):
             items = [o for o in items if o["external_order_identifier"] == q["order_number"]]
-        items = [o for o in items if o["order_status"] == q.get("status", "shipped")]
-        if q.get("last_updated_at"):
-            since = datetime.strptime(q["last_updated_at"], "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=UTC)
+        items = [o for o in items if o["order_status"] == status]
+        if since is not None:
             items = [o for o in items if datetime.fromisoformat(o["updated_at"]) >= since]
         page, per_page = int(q.get("page", 1)), min(int(q.get("per_page", 50)), 200)
         pages = math.ceil(len(items) / per_page) if items else 0

@@ -6,7 +6,9 @@ import hashlib
 import hmac
 import json
 import time
+from urllib.parse import quote_plus
 
+import pytest
 import requests
 
 from tests.fakes.shippingeasy.server import FakeShippingEasy
@@ -66,3 +68,23 @@ def test_orders_are_found_by_order_number_and_status_with_meta():
 
     assert [o["external_order_identifier"] for o in found["orders"]] == ["E-1"]
     assert found["meta"]["total_pages"] == 1
+
+
+def _get_orders(fake: FakeShippingEasy, extra: dict) -> requests.Response:
+    params = {"api_key": "se-key", "api_timestamp": str(int(time.time())), **extra}
+    query = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in sorted(params.items()))
+    text = f"GET&/api/orders&{query}"
+    params["api_signature"] = hmac.new(b"se-secret", text.encode(), hashlib.sha256).hexdigest()
+    return requests.get(f"{fake.base_url}/api/orders", params=params, timeout=5)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"status": "pending"}, {"last_updated_at": "2026-12-05 20:58:36 UTC"}, {"last_updated_at": "yesterday"}],
+)
+def test_the_fake_refuses_what_the_documentation_does_not_allow(params):
+    with FakeShippingEasy() as fake:
+        answer = _get_orders(fake, params)
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["message"]

@@ -7,13 +7,18 @@ rate (400 for a missing or unknown rate) and returns tracking and a label URL se
 (GET /labels/<id>.pdf); GET /transactions filters by ``rate`` and pages with ``page``/``results``
 into ``{count, next, previous, results}``. Faults: ``fault(route, 429, headers={"Retry-After":
 "1"})``; ``lose_next_purchase_answer()`` buys the label and then answers 502, as a timeout after
-the purchase would look to the client. ``purchases`` counts labels really bought.
+the purchase would look to the client. ``purchases`` counts labels really bought. With a
+``webhook_secret``, ``signed_delivery()`` signs webhook bodies as Shippo's HMAC option does.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
+import json
 import math
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -37,9 +42,10 @@ def _now() -> str:
 class FakeShippo(FakeVendor):
     """The fake Shippo account: shipments with rates, transactions (labels)."""
 
-    def __init__(self, *, token: str = "shippo_test_token"):
+    def __init__(self, *, token: str = "shippo_test_token", webhook_secret: str = ""):
         super().__init__()
         self.token = token
+        self.webhook_secret = webhook_secret
         self.shipments: dict[str, dict] = {}
         self.rates: dict[str, dict] = {}
         self.transactions: dict[str, dict] = {}
@@ -224,6 +230,18 @@ class FakeShippo(FakeVendor):
                 "results": chunk,
             },
         )
+
+    def signed_delivery(self, payload: dict, *, at: float | None = None) -> tuple[bytes, dict[str, str]]:
+        """The raw body and headers Shippo POSTs for ``payload``: with a webhook secret, the
+        ``Shippo-Auth-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` header,
+        computed here from the documented scheme (not with the client's code)."""
+        body = json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json"}
+        if self.webhook_secret:
+            stamp = str(int(time.time() if at is None else at))
+            digest = hmac.new(self.webhook_secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
+            headers["Shippo-Auth-Signature"] = f"t={stamp},v1={digest.hexdigest()}"
+        return body, headers
 
     def track_webhook(self, tracking_number: str, status: str, *, details: str = "", date: str = "") -> dict:
         """The body Shippo POSTs for a track_updated event."""

@@ -1,4 +1,4 @@
-"""Mutation resolvers: fulfillmentCreate, webhookSubscriptionCreate, webhookSubscriptionDelete."""
+"""Mutation resolvers: fulfillmentCreate, orderCancel, webhookSubscriptionCreate and -Delete."""
 
 from __future__ import annotations
 
@@ -60,6 +60,38 @@ def _fulfillment_create(_, info, fulfillment, message=None):
         tracking = _tracking(fulfillment.get("trackingInfo") or {})
         order = state.orders[orders.pop()]
         return {"fulfillment": state.fulfill(order=order, lines=lines, tracking=tracking), "userErrors": []}
+
+
+@mutation("orderCancel")
+def _order_cancel(_, info, orderId, reason, restock, refund=None, refundMethod=None, **_options):
+    """Cancel like Shopify: refused for an unknown order, one already cancelled, or one with a
+    fulfillment; done at once here (Shopify runs a job), the job answered as done."""
+    ctx, state = info.context, info.context.state
+    order = state.orders.get(parse_gid(orderId, "Order"))
+    error = None
+    if order is None:
+        error = ("NOT_FOUND", "Order does not exist")
+    elif order.cancelled_at is not None:
+        error = ("INVALID", "Order has already been cancelled")
+    elif any(li.fulfilled_quantity for li in order.line_items):
+        error = ("INVALID", "Cannot cancel an order that has fulfillments")
+    if error:
+        ctx.fake.count("user_errors")
+        return {
+            "job": None,
+            "orderCancelUserErrors": [{"code": error[0], "field": ["orderId"], "message": error[1]}],
+            "userErrors": [],
+        }
+    if refund is None and refundMethod is None:
+        ctx.fake.count("user_errors")
+        message = "refundMethod or refund is required"
+        return {
+            "job": None,
+            "orderCancelUserErrors": [{"code": "INVALID", "field": None, "message": message}],
+        }
+    state.cancel_order(order.id, reason=reason, restock=restock)
+    ctx.fake.count("order_cancels")
+    return {"job": {"id": gid("Job", order.id), "done": True}, "orderCancelUserErrors": [], "userErrors": []}
 
 
 def _tracking(data: dict) -> list[dict]:

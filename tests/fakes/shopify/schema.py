@@ -21,6 +21,7 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
+    GraphQLArgument,
     GraphQLError,
     GraphQLSchema,
     InlineFragmentNode,
@@ -36,6 +37,7 @@ from .versions import (
     CHANGE_FROM_QUANTITY,
     COMPARE_QUANTITY_REMOVED,
     IDEMPOTENT_DIRECTIVE,
+    ORDER_CANCEL_REFUND_METHOD,
     WEBHOOK_URI,
     version_key,
 )
@@ -46,6 +48,10 @@ SPEC_FILE = "shopify/admin_schema_2025-01.json.gz"
 
 # Additions of later versions to the 2025-01 shapes, from Shopify's changelog (see README.md).
 OVERLAYS: list[tuple[tuple[int, int], str]] = [
+    (
+        ORDER_CANCEL_REFUND_METHOD,
+        "input OrderCancelRefundMethodInput { originalPaymentMethodsRefund: Boolean }",
+    ),
     (
         WEBHOOK_URI,
         "extend input WebhookSubscriptionInput { uri: String }\n"
@@ -92,6 +98,10 @@ def _overlay(schema: GraphQLSchema, version: str) -> GraphQLSchema:
     for since, type_name, field_name in REMOVALS:
         if key >= since:
             extended.type_map[type_name].fields.pop(field_name, None)
+    if key >= ORDER_CANCEL_REFUND_METHOD:  # an argument added, another made optional (deprecated)
+        args = extended.type_map["Mutation"].fields["orderCancel"].args
+        args["refundMethod"] = GraphQLArgument(extended.type_map["OrderCancelRefundMethodInput"])
+        args["refund"] = GraphQLArgument(extended.type_map["Boolean"], deprecation_reason="Use refundMethod.")
     return extended
 
 

@@ -19,6 +19,7 @@ QUARTER_MONTHS = (1, 4, 7, 10)
 UNSTABLE = "unstable"
 
 # Version-gated behaviour (first version that has it).
+ORDER_CANCEL_REFUND_METHOD = (2025, 7)  # orderCancel(refundMethod:) replaces the deprecated refund:
 WEBHOOK_URI = (2025, 10)  # WebhookSubscriptionInput.uri / WebhookSubscription.uri
 CHANGE_FROM_QUANTITY = (2026, 1)  # InventoryQuantityInput.changeFromQuantity (optional)
 IDEMPOTENT_DIRECTIVE = (2026, 1)  # @idempotent(key:) on inventory mutations (optional)

@@ -23,6 +23,14 @@ def _action(client, model: str, action: str, pks: list[int]):
     )
 
 
+def _ship(client, pks: list[int], **fields):
+    """Submit the "ship" page of the ship-all action with ``fields`` for every order."""
+    data = {"action": "ship_all", "_selected_action": pks, "ship": "Ship"}
+    for pk in pks:
+        data.update({f"order-{pk}-{name}": value for name, value in fields.items()})
+    return client.post(reverse("admin:inventory_app_order_changelist"), data, follow=True)
+
+
 def _messages(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
@@ -44,22 +52,45 @@ def test_cancel_action_releases_the_reservation(admin_client_for, data):
     assert StockOperation.objects.first().reason == MovementReason.RELEASE
 
 
-def test_ship_all_action_consumes_the_reservation_once(admin_client_for, data):
+def test_ship_all_action_asks_carrier_and_tracking_then_ships_once_with_them(admin_client_for, data):
     client = admin_client_for("operator")
 
-    first = _action(client, "order", "ship_all", [data.order.pk])
-    again = _action(client, "order", "ship_all", [data.order.pk])
+    page = _action(client, "order", "ship_all", [data.order.pk])
+    level_after_page = _level(data)
+    first = _ship(client, [data.order.pk], carrier="UPS", tracking_number="1Z 999 AA1 0123456784")
+    again = _ship(client, [data.order.pk], carrier="", tracking_number="")
 
+    assert page.templates[0].name == "admin/inventory_app/order/ship.html"
+    assert f'name="order-{data.order.pk}-tracking_number"' in page.content.decode()
+    assert level_after_page == (10, 3)
     assert _messages(first) == ["1 order(s) shipped."]
+    shipment = data.order.shipments.get()
+    assert (shipment.carrier, shipment.tracking_number) == ("UPS", "1Z999AA10123456784")
     assert _messages(again) == ["Not shipped: A-100: Nothing to ship"]
     data.order.refresh_from_db()
     assert data.order.status == OrderStatus.SHIPPED
     assert _level(data) == (7, 0)
 
 
+def test_a_tracking_number_without_carrier_is_refused_on_the_ship_page_and_ships_nothing(
+    admin_client_for, data
+):
+    client = admin_client_for("operator")
+
+    response = _ship(client, [data.order.pk], carrier="", tracking_number="1Z999")
+    bad_chars = _ship(client, [data.order.pk], carrier="UPS", tracking_number="1Z<script>")
+
+    assert "say which carrier it belongs to" in response.content.decode()
+    assert "letters, digits and dashes only" in bad_chars.content.decode()
+    data.order.refresh_from_db()
+    assert data.order.status == OrderStatus.OPEN
+    assert _level(data) == (10, 3)
+    assert not data.order.shipments.exists()
+
+
 def test_cancel_of_a_shipped_order_is_refused(admin_client_for, data):
     client = admin_client_for("operator")
-    _action(client, "order", "ship_all", [data.order.pk])
+    _ship(client, [data.order.pk])
 
     response = _action(client, "order", "cancel_orders", [data.order.pk])
 

@@ -62,6 +62,7 @@ EXPECTED = {
     "channels_app.listing.retry_push": api(ListingViewSet, "retry"),
     "channels_app.listing.unlink": api(ListingViewSet, "unlink"),
     "channels_app.inboundevent.retry": api(InboundEventViewSet, "retry"),
+    "channels_app.channelorderpush.try_again": api(InboundEventViewSet, "retry"),
     # No API endpoint: polling is "sync now" of a shipping account; subscribing webhooks
     # configures the vendor account, as registering a channel's webhooks does.
     "shipping_app.shippingaccount.poll_now": api(ChannelAccountViewSet, "sync_now"),
@@ -69,7 +70,6 @@ EXPECTED = {
     "shipping_app.shippingaccount.subscribe_webhooks": api(ChannelAccountViewSet, "register_webhooks"),
     "shipping_app.orderexport.send_again": api(OrderExportView),
     "shipping_app.shippingwebhookevent.process_again": api(InboundEventViewSet, "retry"),
-    "shipping_app.channelfulfilmentrequest.mark_delivered": "operator",
     "accounting_app.exportdocument.retry": api(DocumentViewSet, "retry"),
     "inventory_app.sku:inventory_app_sku_import": (api(CatalogImportView), api(CatalogImportView)),
     "inventory_app.sku:inventory_app_sku_stock": ("viewer", api(StockActionViewSet, "adjust")),

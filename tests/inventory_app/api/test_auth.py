@@ -130,3 +130,24 @@ def test_token_use_is_recorded():
 
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+def test_the_api_root_is_an_index_of_its_endpoints_for_any_role_and_refused_without_one(api_client, client):
+    viewer = api_client("viewer")
+
+    index = viewer.get("/api/v1/")
+    anonymous = client.get("/api/v1/")
+    no_role = api_client(None).get("/api/v1/")
+
+    assert index.status_code == 200
+    body = index.json()
+    assert (body["version"], body["schema"], body["docs"]) == (
+        "v1",
+        "http://testserver/api/schema/",
+        "http://testserver/api/docs/",
+    )
+    for path in ("orders/", "levels/", "availability/", "stock/receive/", "channel-order-pushes/"):
+        assert f"http://testserver/api/v1/{path}" in body["endpoints"]
+    assert all("<" not in url and "(?P" not in url for url in body["endpoints"])
+    assert anonymous.status_code in (401, 403)
+    assert no_role.status_code == 403

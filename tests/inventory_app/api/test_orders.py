@@ -113,13 +113,13 @@ def test_insufficient_stock_is_409_with_shortfalls_and_creates_nothing(api_clien
     assert response.status_code == 409
     assert response.json() == {
         "code": "insufficient_stock",
-        "detail": "Insufficient stock: CUP@(sellable) needs 12, has 10",
+        "detail": "Insufficient stock: CUP@MAIN needs 12, has 10",
         "shortfalls": [
             {
                 "sku_id": cup.pk,
                 "sku_code": "CUP",
                 "location_id": loc.pk,
-                "location_code": "(sellable)",
+                "location_code": "MAIN",
                 "requested": 12,
                 "available": 10,
                 "missing": 2,
@@ -365,3 +365,93 @@ def test_order_list_filters_and_detail(api_client, stocked):
         "PLATE",
     ]
     assert viewer.get("/api/v1/orders/999999/").status_code == 404
+
+
+def test_ship_records_carrier_and_tracking_and_refuses_bad_tracking_shipping_nothing(api_client, stocked):
+    loc, cup, _ = stocked
+    operator = api_client("operator")
+    order = operator.post("/api/v1/orders/", _order_payload(), format="json").json()
+    url = f"/api/v1/orders/{order['id']}/ship"
+
+    no_carrier = operator.post(url, {"tracking_number": "1Z999"}, format="json")
+    bad_url = operator.post(url, {"carrier": "UPS", "tracking_url": "javascript:alert(1)"}, format="json")
+    level_after_refusals = _level(cup, loc)
+    shipped = operator.post(
+        url,
+        {"carrier": "UPS", "tracking_number": "1Z 999 AA1", "tracking_url": "https://www.ups.com/track?n=1"},
+        format="json",
+    )
+
+    assert (no_carrier.status_code, no_carrier.json()) == (
+        400,
+        {"tracking_number": ["Tracking number given without a carrier: say which carrier it belongs to"]},
+    )
+    assert (bad_url.status_code, bad_url.json()) == (
+        400,
+        {"tracking_number": ["Tracking URL: not an http(s) URL"]},
+    )
+    assert level_after_refusals == (10, 3)
+    assert shipped.status_code == 201
+    shipment = Order.objects.get().shipments.get()
+    assert shipped.json()["shipment"] == {
+        "id": shipment.pk,
+        "quantities": {str(line["id"]): line["quantity"] for line in order["lines"]},
+        "carrier": "UPS",
+        "tracking_number": "1Z999AA1",
+        "tracking_url": "https://www.ups.com/track?n=1",
+        "created_at": shipped.json()["shipment"]["created_at"],
+    }
+    assert StockOperation.objects.filter(reason="shipment").count() == 1
+
+
+def test_an_order_without_totals_gets_them_from_its_lines_and_wrong_totals_are_refused(api_client, stocked):
+    loc, cup, _ = stocked
+    operator = api_client("operator")
+    line = {"sku": "CUP", "quantity": 2, "unit_price": "19.00"}
+
+    computed = operator.post("/api/v1/orders/", {"external_ref": "T-1", "lines": [line]}, format="json")
+    with_costs = operator.post(
+        "/api/v1/orders/",
+        {
+            "external_ref": "T-2",
+            "lines": [line],
+            "shipping_total": "5.00",
+            "tax_total": "3.04",
+            "discount_total": "1",
+        },
+        format="json",
+    )
+    tax_included = operator.post(
+        "/api/v1/orders/",
+        {"external_ref": "T-3", "lines": [line], "tax_total": "6.33", "total": "38.00"},
+        format="json",
+    )
+    wrong_total = operator.post(
+        "/api/v1/orders/", {"external_ref": "T-4", "lines": [line], "total": "0.00"}, format="json"
+    )
+    wrong_subtotal = operator.post(
+        "/api/v1/orders/", {"external_ref": "T-5", "lines": [line], "subtotal": "19.00"}, format="json"
+    )
+
+    assert (computed.status_code, computed.json()["subtotal"], computed.json()["total"]) == (
+        201,
+        "38.00",
+        "38.00",
+    )
+    assert (with_costs.json()["subtotal"], with_costs.json()["total"]) == ("38.00", "45.04")
+    assert tax_included.json()["total"] == "38.00"
+    assert (wrong_total.status_code, wrong_total.json()) == (
+        400,
+        {
+            "total": [
+                "subtotal + shipping_total + tax_total - discount_total is 38.00"
+                " (or 38.00 for prices that include tax), not 0.00."
+            ]
+        },
+    )
+    assert (wrong_subtotal.status_code, wrong_subtotal.json()) == (
+        400,
+        {"subtotal": ["The lines add up to 38.00, not 19.00."]},
+    )
+    assert sorted(Order.objects.values_list("external_ref", flat=True)) == ["T-1", "T-2", "T-3"]
+    assert _level(cup, loc) == (10, 6)

@@ -181,3 +181,33 @@ def test_list_endpoints_do_not_query_per_row(api_client, django_assert_max_num_q
         with django_assert_max_num_queries(8):
             response = viewer.get(url)
         assert response.json()["count"] == rows, url
+
+
+def test_levels_and_availability_take_sku_codes_where_they_take_ids(api_client):
+    cup, plate = SKUFactory(code="CUP"), SKUFactory(code="PLATE")
+    numeric = SKUFactory(code=str(cup.pk + 1000))  # a code made of digits stays a code
+    a = LocationFactory(code="A")
+    stock_receive(sku=cup, location=a, quantity=5)
+    stock_receive(sku=plate, location=a, quantity=2)
+    stock_receive(sku=numeric, location=a, quantity=1)
+    viewer = api_client("viewer")
+
+    by_code = viewer.get("/api/v1/levels/", {"sku": "CUP"})
+    by_digits_code = viewer.get("/api/v1/levels/", {"sku": numeric.code})
+    unknown = viewer.get("/api/v1/levels/", {"sku": "NOPE"})
+    available = viewer.get(f"/api/v1/availability/?sku=CUP&sku={plate.pk}&sku=NOPE")
+
+    assert by_code.status_code == 200
+    assert [(r["sku_code"], r["on_hand"]) for r in by_code.json()["results"]] == [("CUP", 5)]
+    assert [r["sku_code"] for r in by_digits_code.json()["results"]] == [numeric.code]
+    assert (unknown.status_code, unknown.json()["results"]) == (200, [])
+    assert available.status_code == 200
+    assert available.json() == {
+        "locations": None,
+        "results": [
+            {"sku": cup.pk, "code": "CUP", "is_kit": False, "available": 5},
+            {"sku": plate.pk, "code": "PLATE", "is_kit": False, "available": 2},
+        ],
+        "unknown_skus": [],
+        "unknown_codes": ["NOPE"],
+    }

@@ -77,4 +77,4 @@ def test_rate_an_order_then_buy_from_the_admin(admin_client, shippo, shippo_acco
     assert (shipment.carrier, shipment.status) == ("UPS", "shipped")
     assert shippo.purchases == 1
     assert admin_client.get("/admin/shipping_app/shipment/").status_code == 200
-    assert admin_client.get("/admin/shipping_app/channelfulfilmentrequest/").status_code == 200
+    assert admin_client.get("/admin/channels_app/channelorderpush/").status_code == 200

@@ -1,10 +1,12 @@
-"""The shipping REST API: rates and label purchase (Shippo), export, shipments, fulfilments, cost."""
+"""The shipping REST API: rates and label purchase (Shippo), export, shipments, cost; the fulfilment
+that results, in the channels API."""
 
 from __future__ import annotations
 
 import pytest
 
-from shipping_app.models import ChannelFulfilmentRequest, Shipment
+from channels_app.models import ChannelOrderPush
+from shipping_app.models import Shipment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,15 +91,16 @@ def test_export_endpoint_and_fulfilment_list(
         data=__import__("json").dumps(body),
         content_type="application/json",
     )
-    queued = api_client("viewer").get("/api/v1/shipping/fulfilments/?status=queued")
+    queued = api_client("viewer").get(f"/api/v1/channel-order-pushes/?status=queued&order={order.pk}")
     accounts = api_client("viewer").get("/api/v1/shipping/accounts/")
 
     assert exported.status_code == 200 and exported.json()["state"] == "exported"
     assert queued.status_code == 200
     (row,) = queued.json()["results"]
-    assert row["id"] == ChannelFulfilmentRequest.objects.get().pk
-    assert (row["order_external_id"], row["tracking_number"], row["status"]) == (
-        "1001",
+    assert row["id"] == ChannelOrderPush.objects.get().pk
+    assert (row["order"], row["kind"], row["tracking_number"], row["status"]) == (
+        order.pk,
+        "fulfilment",
         "9400111899223100000001",
         "queued",
     )

@@ -7,10 +7,10 @@ import json
 import pytest
 from django.utils import timezone
 
+from channels_app.models import ChannelOrderPush, OrderPushStatus
 from channels_app.services.accounts import account_create
-from shipping_app.models import ChannelFulfilmentRequest, FulfilmentRequestStatus
+from channels_app.tasks import channel_order_pushes_sweep_task
 from shipping_app.services.exports import order_export
-from shipping_app.tasks import shipping_sweep_task
 from tests.fakes.generic_channel import GenericChannelServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,6 +46,7 @@ def _ship_through_shipstation(client, shipstation, account, order) -> None:
     assert response.status_code == 200
 
 
+@pytest.mark.embedded
 def test_tracking_is_pushed_to_the_origin_channel_through_its_connector(
     client, shop, shop_account, shipstation, shipstation_account, stocked_order
 ):
@@ -53,9 +54,9 @@ def test_tracking_is_pushed_to_the_origin_channel_through_its_connector(
 
     _ship_through_shipstation(client, shipstation, shipstation_account, order)
 
-    request = ChannelFulfilmentRequest.objects.get()
+    request = ChannelOrderPush.objects.get()
     assert (request.status, request.attempts, request.last_error) == (
-        FulfilmentRequestStatus.DELIVERED,
+        OrderPushStatus.DELIVERED,
         1,
         "",
     )
@@ -66,7 +67,7 @@ def test_tracking_is_pushed_to_the_origin_channel_through_its_connector(
             "carrier": "usps",
             "tracking_number": "9400111899223100000009",
             "tracking_url": "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223100000009",
-            "key": f"shipping-fulfilment-{request.pk}",
+            "key": f"order-push-{request.pk}",
         }
     ]
 
@@ -78,16 +79,16 @@ def test_a_channel_error_keeps_the_fulfilment_failed_and_the_sweep_delivers_it_l
     shop.fail_next("POST fulfilments", 1, status=400)
 
     _ship_through_shipstation(client, shipstation, shipstation_account, order)
-    request = ChannelFulfilmentRequest.objects.get()
+    request = ChannelOrderPush.objects.get()
     first = (request.status, request.attempts, "400" in request.last_error)
-    shipping_sweep_task.apply()  # not due yet: nothing sent
+    channel_order_pushes_sweep_task.apply()  # not due yet: nothing sent
     not_yet = len(shop.fulfilments)
-    ChannelFulfilmentRequest.objects.filter(pk=request.pk).update(next_attempt_at=timezone.now())
-    swept = shipping_sweep_task.apply().get()
+    ChannelOrderPush.objects.filter(pk=request.pk).update(next_attempt_at=timezone.now())
+    swept = channel_order_pushes_sweep_task.apply().get()
 
     request.refresh_from_db()
-    assert first == (FulfilmentRequestStatus.FAILED, 1, True)
+    assert first == (OrderPushStatus.FAILED, 1, True)
     assert not_yet == 0
-    assert swept["fulfilments"] == 1
-    assert (request.status, request.attempts) == (FulfilmentRequestStatus.DELIVERED, 2)
+    assert swept == 1
+    assert (request.status, request.attempts) == (OrderPushStatus.DELIVERED, 2)
     assert len(shop.fulfilments) == 1

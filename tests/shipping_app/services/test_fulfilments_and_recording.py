@@ -1,4 +1,4 @@
-"""The fulfilment outbox and shipment recording: queued and visible, manual channels, concurrency."""
+"""Shipment recording: the fulfilment queued for the channel, manual channels, concurrency."""
 
 from __future__ import annotations
 
@@ -8,14 +8,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from channels_app.models import ChannelOrderPush, OrderPushStatus
 from inventory_app.models import StockLevel, StockOperation
-from shipping_app.models import ChannelFulfilmentRequest, FulfilmentRequestStatus, OrderExport, Shipment
+from shipping_app.models import OrderExport, Shipment
 from shipping_app.providers.dto import ShipmentDTO, ShipmentLineDTO
-from shipping_app.selectors.fulfilments import channel_fulfilments_pending
-from shipping_app.services.fulfilments import (
-    channel_fulfilment_mark_delivered,
-    channel_fulfilment_mark_failed,
-)
 from shipping_app.services.shipments import shipment_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,28 +32,18 @@ def _dto(order, **kwargs) -> ShipmentDTO:
     )
 
 
-def test_fulfilment_of_a_channel_without_connector_stays_queued_until_delivered(
-    shipstation_account, stocked_order
-):
+def test_fulfilment_of_a_channel_without_account_stays_queued(shipstation_account, stocked_order):
     order = stocked_order()
     _exported(shipstation_account, order)
-    shipment_record(account=shipstation_account, dto=_dto(order))
-    request = ChannelFulfilmentRequest.objects.get()
 
-    failed = channel_fulfilment_mark_failed(request_id=request.pk, error="connector missing")
-    still_pending = list(channel_fulfilments_pending())
-    delivered = channel_fulfilment_mark_delivered(request_id=request.pk)
-    delivered_again = channel_fulfilment_mark_delivered(request_id=request.pk)
+    shipment_record(account=shipstation_account, dto=_dto(order))
 
     # The delivery task ran after commit: no channel account for this channel, so it stays queued.
-    assert (request.status, request.attempts) == (FulfilmentRequestStatus.QUEUED, 1)
-    assert request.last_error == "No enabled channel account for this channel yet: kept queued"
-    assert request.next_attempt_at is not None
-    assert (failed.status, failed.attempts, failed.last_error) == ("failed", 2, "connector missing")
-    assert still_pending == [request]
-    assert delivered.status == FulfilmentRequestStatus.DELIVERED and delivered.delivered_at is not None
-    assert delivered_again.attempts == 3
-    assert list(channel_fulfilments_pending()) == []
+    push = ChannelOrderPush.objects.get()
+    assert (push.status, push.attempts) == (OrderPushStatus.QUEUED, 1)
+    assert push.last_error == "No enabled channel account for this channel yet: kept queued"
+    assert push.next_attempt_at is not None
+    assert (push.shipment.carrier, push.shipment.tracking_number) == ("ups", "1Z999")
 
 
 def test_manual_channel_orders_need_no_fulfilment(shipstation_account, stocked_order):
@@ -66,8 +52,8 @@ def test_manual_channel_orders_need_no_fulfilment(shipstation_account, stocked_o
 
     shipment_record(account=shipstation_account, dto=_dto(order))
 
-    assert ChannelFulfilmentRequest.objects.get().status == FulfilmentRequestStatus.NOT_NEEDED
-    assert list(channel_fulfilments_pending()) == []
+    assert ChannelOrderPush.objects.count() == 0
+    assert order.shipments.get().tracking_number == "1Z999"
 
 
 def test_units_not_open_are_left_out_and_noted(shipstation_account, stocked_order):
@@ -92,7 +78,7 @@ def test_a_voided_shipment_ships_nothing(shipstation_account, stocked_order):
 
     assert (shipped, shipment.status) == (False, "voided")
     assert StockOperation.objects.filter(reason="shipment").count() == 0
-    assert ChannelFulfilmentRequest.objects.count() == 0
+    assert ChannelOrderPush.objects.count() == 0
 
 
 def test_the_same_shipment_recorded_by_four_threads_at_once_ships_once(shipstation_account, stocked_order):
@@ -123,4 +109,4 @@ def test_the_same_shipment_recorded_by_four_threads_at_once_ships_once(shipstati
     assert Shipment.objects.count() == 1
     assert StockOperation.objects.filter(reason="shipment").count() == 1
     assert StockLevel.objects.get(sku__code="WIDGET").on_hand == 7
-    assert ChannelFulfilmentRequest.objects.count() == 1
+    assert ChannelOrderPush.objects.count() == 1
