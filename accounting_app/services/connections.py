@@ -138,11 +138,12 @@ def connection_authorize_start(*, connection: AccountingConnection, redirect_uri
     connection; only its SHA-256 is stored, for 10 minutes, and it is single-use.
     """
     state = f"{connection.pk}.{secrets.token_urlsafe(32)}"
+    exporter = exporter_build(kind=connection.kind, config=connection_config(connection=connection))
+    consent = exporter.authorization_url(state=state, redirect_uri=redirect_uri)  # EndpointRefused first
     AccountingConnection.objects.filter(pk=connection.pk).update(
         oauth_state_hash=_state_hash(state), oauth_state_expires_at=timezone.now() + STATE_LIFETIME
     )
-    exporter = exporter_build(kind=connection.kind, config=connection_config(connection=connection))
-    return exporter.authorization_url(state=state, redirect_uri=redirect_uri)
+    return consent
 
 
 def connection_id_from_state(*, state: str) -> int | None:
