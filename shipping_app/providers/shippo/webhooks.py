@@ -9,8 +9,8 @@ once.
 from __future__ import annotations
 
 import hashlib
-import json
 
+from config.safejson import json_loads_bounded
 from shipping_app.providers.base import WebhookPayloadError
 from shipping_app.providers.dto import WebhookDelivery
 from shipping_app.providers.shippo.mapping import tracking_from_json
@@ -19,7 +19,7 @@ from shipping_app.providers.shippo.mapping import tracking_from_json
 def webhook_delivery_parse(*, body: bytes) -> WebhookDelivery:
     """Parse a Shippo webhook; track_updated becomes a tracking delivery, others are ignored."""
     try:
-        data = json.loads(body)
+        data = json_loads_bounded(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WebhookPayloadError(f"Malformed JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("data"), dict):

@@ -193,3 +193,38 @@ def test_register_webhooks_action_registers_to_this_site_and_go_live_does_too(
     assert plain.status_code == 400
     assert "http:// is not supported" in plain.json()["detail"]
     assert sorted(s.callback_url for s in fake_shopify.state.subscriptions.values()) == [expected] * 5
+
+
+@pytest.mark.parametrize("form", ["superscript", "arabic-indic", "too long"])
+def test_a_sku_id_in_another_script_or_too_long_links_nothing(api_client, shops, form):
+    first = SKUFactory(code="MUG")
+    value = {
+        "superscript": "\u00b2",
+        "arabic-indic": "".join(chr(0x660 + int(digit)) for digit in str(first.pk)),  # first.pk's digits
+        "too long": "9" * 23,
+    }[form]
+    shop = shops()
+    shop.listing_add("L1", sku="OTHER", quantity=1)
+    operator = api_client("operator")
+    account_id = _create(api_client("manager"), shop).json()["id"]
+    operator.post(f"{ACCOUNTS}{account_id}/import-listings/")
+    listing = Listing.objects.get()
+
+    response = operator.post(f"/api/v1/channel-listings/{listing.pk}/link/", {"sku": value}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"sku": "No such SKU"}
+    listing.refresh_from_db()
+    assert listing.sku_id is None
+
+
+def test_import_listings_on_a_refused_host_is_400_and_imports_nothing(api_client, shops, settings):
+    account_id = _create(api_client("manager"), shops()).json()["id"]
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = False
+    settings.DEMO = False
+
+    response = api_client("operator").post(f"{ACCOUNTS}{account_id}/import-listings/")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The channel failed: Channel URLs must use https"
+    assert Listing.objects.count() == 0
