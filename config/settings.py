@@ -202,6 +202,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "inventory_app.api.schema.error_responses_document",  # 400 and 404 on every operation
+    ],
     # Choice sets sharing a field name ("reason") get stable names of their own.
     "ENUM_NAME_OVERRIDES": {
         "MovementReasonEnum": "inventory_app.models.stock.MovementReason",

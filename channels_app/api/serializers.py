@@ -111,7 +111,7 @@ class PreviewOutputSerializer(serializers.Serializer):
 class ListingOutputSerializer(serializers.ModelSerializer):
     """A listing with its link and push state."""
 
-    sku_code = serializers.CharField(source="sku.code", default=None, read_only=True)
+    sku_code = serializers.CharField(source="sku.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Listing

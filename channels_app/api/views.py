@@ -120,7 +120,7 @@ class ChannelAccountViewSet(
         return Response({name: name in started for name in names}, status=202)
 
     @extend_schema(responses={200: PreviewOutputSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # one list, not pages
     def preview(self, request: Request, pk=None) -> Response:
         """What the first push would set on each linked listing."""
         rows = account_push_preview(account=self.get_object())

@@ -95,7 +95,15 @@ class CatalogImportView(APIView):
         responses={
             201: OpenApiResponse(ImportReportSerializer, description="Imported"),
             200: OpenApiResponse(ImportReportSerializer, description="Dry run: the file is valid"),
-            400: OpenApiResponse(ImportReportSerializer, description="Row errors; nothing imported"),
+            400: OpenApiResponse(
+                {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/ImportReport"},
+                        {"$ref": "#/components/schemas/Error"},
+                    ]
+                },
+                description="Row errors (an ImportReport) or a bad request (an Error); nothing imported",
+            ),
         },
         summary="Import the catalog from CSV",
     )

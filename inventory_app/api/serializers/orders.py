@@ -83,6 +83,7 @@ class OrderListOutputSerializer(serializers.ModelSerializer):
     """An order, without its lines (list view)."""
 
     channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    customer_email = serializers.CharField(read_only=True, help_text="An e-mail address, or empty.")
 
     class Meta:
         model = Order
