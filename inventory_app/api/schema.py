@@ -31,12 +31,16 @@ DOCUMENTED_ERRORS = {
 
 
 def error_responses_document(result, generator, request, public):
-    """Postprocessing hook: every operation documents its 400 and 404 answers (an error body)."""
+    """Postprocessing hook: every operation documents its 400 and 404 answers (an error body), and
+    422 where it takes an Idempotency-Key."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            for status, description in DOCUMENTED_ERRORS.items():
+            errors = dict(DOCUMENTED_ERRORS)
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                errors["422"] = "The Idempotency-Key was used before with another request body."
+            for status, description in errors.items():
                 if not responses.get(status):
                     responses[status] = {
                         "description": description,

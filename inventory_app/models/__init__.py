@@ -2,6 +2,7 @@
 
 from .catalog import SKU, BackorderPolicy, KitComponent, Location, Product
 from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, CostReport, LayerConsumption
+from .idempotency import IdempotencyFingerprint
 from .orders import Allocation, Order, OrderLine, OrderStatus, SalesChannel
 from .purchasing import (
     AllocationBasis,
@@ -39,6 +40,7 @@ __all__ = [
     "CostReport",
     "CostingMethod",
     "CostingSettings",
+    "IdempotencyFingerprint",
     "KitComponent",
     "LandedCost",
     "LandedCostKind",
