@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from inventory_app.models import BackorderPolicy
+from inventory_app.validators import control_characters_find
 
 CATALOG_COLUMNS = (
     "name",
@@ -41,6 +42,8 @@ def _text(max_length: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if len(value) > max_length:
             raise ValueError(f"longer than {max_length} characters")
+        if (char := control_characters_find(value)) is not None:
+            raise ValueError(f"holds a control character (U+{ord(char):04X})")
         return value
 
     return parse

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from inventory_app.models import SKU, StockLevel, StockMovement
+from inventory_app.models import SKU, Location, StockLevel, StockMovement
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,18 @@ def test_a_deeply_nested_api_body_is_400(api_client):
     assert response.status_code == 400
     assert "nested deeper" in response.json()["detail"]
     assert SKU.objects.count() == 0
+
+
+@pytest.mark.parametrize("code", ["A\x01B", "NUL\x00", "TAB\tX", "RTL\u202eX", "LINE\u2028X"])
+def test_codes_with_control_characters_are_refused(api_client, code):
+    manager = api_client("manager")
+
+    sku = manager.post("/api/v1/skus/", {"code": code, "name": "Mug"}, format="json")
+    location = manager.post("/api/v1/locations/", {"code": code, "name": "Shelf"}, format="json")
+    imported = manager.generic("POST", URL, f'sku,name\n"{code}",Mug\n'.encode(), content_type="text/csv")
+
+    assert (sku.status_code, location.status_code, imported.status_code) == (400, 400, 400)
+    assert "code" in sku.json() and "code" in location.json()
+    assert [(e["row"], e["column"]) for e in imported.json()["errors"]] == [(2, "sku")]
+    assert SKU.objects.count() == 0
+    assert Location.objects.filter(name="Shelf").count() == 0
