@@ -14,7 +14,7 @@ from pathlib import Path
 
 import environ
 
-from config.secret import dev_secret_key
+from config.secret import dev_secret_key, private_file, var_dir_private
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -105,6 +105,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database and everything in VAR_DIR are the owner's only (0600 / 0700).
+    var_dir_private(VAR_DIR)
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
+        private_file(Path(DATABASES["default"]["NAME"]))
     # IMMEDIATE: a write transaction takes the database write lock at BEGIN, so two writers
     # never deadlock upgrading read locks; WAL lets readers proceed during a write.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -222,6 +226,7 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    var_dir_private(VAR_DIR)
     _broker_dir = VAR_DIR / "broker"
     for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
