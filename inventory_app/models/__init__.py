@@ -3,6 +3,7 @@
 from .catalog import SKU, BackorderPolicy, KitComponent, Location, Product
 from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, CostReport, LayerConsumption
 from .idempotency import IdempotencyFingerprint
+from .imports import ImportJob, ImportJobStatus
 from .orders import Allocation, Order, OrderLine, OrderStatus, SalesChannel
 from .purchasing import (
     AllocationBasis,
@@ -41,6 +42,8 @@ __all__ = [
     "CostingMethod",
     "CostingSettings",
     "IdempotencyFingerprint",
+    "ImportJob",
+    "ImportJobStatus",
     "KitComponent",
     "LandedCost",
     "LandedCostKind",

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 from config.wsgi import application
 from tests.config.api_fuzz_data import existing_id, fuzz_data_make
 
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = 4
 _turns = itertools.count()
 
 schema = schemathesis.openapi.from_dict(
