@@ -240,8 +240,9 @@ class ConfinedHttp:
             raise HostRefused(f"Refused to call {self.host}: it resolves to a non-public address")
         if self.scheme == "http" and not all(ip.is_loopback for ip in addresses):
             raise HostRefused("Plain http is allowed to loopback only")
-        self.adapter.pin(host=self.host, port=port, address=str(addresses[0]))
-        return str(addresses[0])
+        pinned = str(min(addresses, key=lambda ip: ip.version))  # the first IPv4 answer, else IPv6
+        self.adapter.pin(host=self.host, port=port, address=pinned)
+        return pinned
 
     def log_answer(self, method: str, path: str, response: requests.Response, elapsed: float) -> None:
         """Log one hop's answer: method, host, path, status and time - nothing else."""
