@@ -145,7 +145,7 @@ class OrderCancelInputSerializer(serializers.Serializer):
 class OrderShipLineInputSerializer(serializers.Serializer):
     """Units of one line to ship."""
 
-    line = serializers.IntegerField(min_value=1)
+    line = serializers.IntegerField(max_value=2**63 - 1, min_value=1)
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
 

@@ -171,10 +171,12 @@ class StockReturnInputSerializer(_StockInputBase):
 class AvailabilityQuerySerializer(serializers.Serializer):
     """Which SKUs (ids and/or codes, up to 1,000 together) and optionally which locations."""
 
-    sku = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
+    sku = serializers.ListField(
+        child=serializers.IntegerField(max_value=2**63 - 1, min_value=1), required=False, default=list
+    )
     code = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
     location = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
+        child=serializers.IntegerField(max_value=2**63 - 1, min_value=1), required=False, default=list
     )
 
     def validate(self, attrs: dict) -> dict:

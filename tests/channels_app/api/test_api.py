@@ -228,3 +228,17 @@ def test_import_listings_on_a_refused_host_is_400_and_imports_nothing(api_client
     assert response.status_code == 400
     assert response.json()["detail"] == "The channel failed: Channel URLs must use https"
     assert Listing.objects.count() == 0
+
+
+def test_huge_numbers_in_an_account_update_are_400_and_change_nothing(api_client, shops):
+    account_id = _create(api_client("manager"), shops()).json()["id"]
+
+    response = api_client("manager").patch(
+        f"{ACCOUNTS}{account_id}/",
+        {"poll_interval_seconds": 142827371143954219008, "buffer": 10**12, "location_ids": [2**70]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"poll_interval_seconds", "buffer", "location_ids"}
+    assert ChannelAccount.objects.get().poll_interval_seconds == 120
