@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 EMBEDDED_PYTEST_ARGS ?=
 
-.PHONY: run test install lint fmt migrate bench bench-sync rush clean
+.PHONY: run test install lint fmt migrate backup restore bench bench-sync rush clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,17 @@ fmt: $(STAMP)
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate
+
+# Backups (README "Backups"): `make backup [BACKUP=path]` writes var/backups/<db>-<time>.dump|.sqlite3
+# (pg_dump, or SQLite's online backup API); `make restore BACKUP=path` puts one back (stop `make run` first).
+# DEBUG defaults to 1 as under `make run` (the embedded set-up's key in var/); set SECRET_KEY in production.
+BACKUP ?=
+backup: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py db_backup $(if $(BACKUP),--output $(BACKUP))
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<file>"; exit 2; }
+	DEBUG=$${DEBUG:-1} $(PY) manage.py db_restore --noinput $(BACKUP)
 
 # The holiday rush (bench/rush/README.md): `make rush SEED=n [FAULTS=off] [RUSH_ARGS=...]` writes
 # bench/results/rush-<n>.json (rush-<n>-nofaults.json with FAULTS=off).

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import environ
 
-from config.secret import dev_secret_key
+from config.secret import dev_secret_key, private_file, var_dir_private
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -112,6 +112,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database and everything in VAR_DIR are the owner's only (0600 / 0700).
+    var_dir_private(VAR_DIR)
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
+        private_file(Path(DATABASES["default"]["NAME"]))
     # IMMEDIATE: a write transaction takes the database write lock at BEGIN, so two writers
     # never deadlock upgrading read locks; WAL lets readers proceed during a write.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -302,6 +306,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.safejson.BoundedJSONParser",  # nesting bounded: 50,000 "[" is a 400, not a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Per token, per client address, and failed token authentications per address (429 with
     # Retry-After), counted in the "throttle" cache shared by every process. Rates as
@@ -323,6 +332,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "inventory_app.api.schema.error_responses_document",  # 400 and 404 on every operation
+    ],
     # Choice sets sharing a field name ("reason") get stable names of their own.
     "ENUM_NAME_OVERRIDES": {
         "MovementReasonEnum": "inventory_app.models.stock.MovementReason",
@@ -339,6 +352,7 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    var_dir_private(VAR_DIR)
     _broker_dir = VAR_DIR / "broker"
     for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -485,7 +499,11 @@ _OPTIONAL_FROM_ENV = {
     "SHIPPING_HTTP_RETRIES": env.int,
     "SHIPPING_HTTP_MAX_INLINE_WAIT": env.float,
     "SHIPPING_TASK_MAX_RETRIES": env.int,
+    "IMPORT_MAX_BYTES": env.int,
+    "IMPORT_MAX_ROWS": env.int,
+    "IMPORT_INLINE_MAX_ROWS": env.int,
     "ACCOUNTING_EXPORTER_MODULES": env.list,
+    "ACCOUNTING_ALLOW_PRIVATE_HOSTS": env.bool,
     "ACCOUNTING_XERO_SCOPE": env.str,
     "ACCOUNTING_OAUTH_REDIRECT_URI": env.str,
     "ACCOUNTING_TASK_MAX_RETRIES": env.int,

@@ -20,3 +20,5 @@ urlpatterns = [
 ]
 if settings.DEMO:  # the sandbox's buyer page (make run DEMO=1)
     urlpatterns.append(path("demo/", include("channels_app.demo.urls")))
+
+handler404 = "config.errors.not_found"

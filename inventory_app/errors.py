@@ -47,3 +47,7 @@ class InsufficientStock(StockError):
 
 class OrderError(Exception):
     """An order operation was refused (wrong state, unknown line, over-shipping)."""
+
+
+class IdempotencyKeyReused(Exception):
+    """An idempotency key was sent again with another request body (answered 422)."""

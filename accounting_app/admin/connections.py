@@ -145,9 +145,12 @@ class AccountingConnectionAdmin(RoleAdmin):
         connection = get_object_or_404(AccountingConnection, pk=pk)
         if not self.has_change_permission(request, connection):
             return HttpResponseBadRequest("Not allowed")
-        return HttpResponseRedirect(
-            connection_authorize_start(connection=connection, redirect_uri=redirect_uri(request))
-        )
+        try:
+            consent = connection_authorize_start(connection=connection, redirect_uri=redirect_uri(request))
+        except ExporterError as exc:
+            self.message_user(request, f"Not connected: {exc}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:accounting_app_accountingconnection_changelist"))
+        return HttpResponseRedirect(consent)
 
     def callback_view(self, request: HttpRequest):
         """The vendor sends the user back here with code and state (QuickBooks: realmId)."""

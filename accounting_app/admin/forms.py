@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounting_app.exporters.registry import exporter_kinds
 from accounting_app.models import AccountingConnection
+from accounting_app.services.connections import connection_endpoints_check
 
 
 class ConnectionForm(forms.ModelForm):
@@ -50,6 +52,22 @@ class ConnectionForm(forms.ModelForm):
         self.fields["kind"].choices = [(k, k) for k in exporter_kinds()]
         if self.instance.pk is None:
             self.fields["client_secret"].required = True
+
+    def clean(self):
+        """The endpoint URLs must be the vendor's (see ``connection_endpoints_check``)."""
+        cleaned = super().clean()
+        if cleaned.get("kind"):
+            try:
+                connection_endpoints_check(
+                    kind=cleaned["kind"],
+                    api_base_url=cleaned.get("api_base_url") or "",
+                    auth_base_url=cleaned.get("auth_base_url") or "",
+                    token_url=cleaned.get("token_url") or "",
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    self.add_error(field, errors)
+        return cleaned
 
 
 class PeriodForm(forms.Form):

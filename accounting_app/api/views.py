@@ -30,7 +30,7 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     write_role = "manager"
 
     @extend_schema(parameters=[PeriodInputSerializer], responses={200: PreviewRowSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # one list, not pages
     def preview(self, request: Request, pk=None) -> Response:
         """What the period would post (nothing is sent)."""
         period = PeriodInputSerializer(data=request.query_params)

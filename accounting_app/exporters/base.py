@@ -66,8 +66,11 @@ class AccountingExporter(ABC):
     ``sales_kinds`` (which sales document kinds the vendor takes), ``reference_max_length``, and
     the OAuth hooks of the shared connect flow: ``oauth_authorize_url`` (the vendor's consent
     page builder, a ``staticmethod`` taking ``base``, ``client_id``, ``redirect_uri``, ``state``)
-    and ``oauth_token_url`` (the vendor's token endpoint); a connection's ``auth_base_url`` and
-    ``token_url`` override them (the fakes in tests).
+    ``oauth_authorize_base`` (its default base) and ``oauth_token_url`` (the vendor's token
+    endpoint), ``api_root_default`` and ``api_hosts`` (the documented API hosts). A connection's
+    ``auth_base_url`` / ``token_url`` may only repeat the vendor's constants and its
+    ``api_base_url`` name one of ``api_hosts``, except loopback fakes while
+    ``ACCOUNTING_ALLOW_PRIVATE_HOSTS`` is set (:mod:`.endpoints`).
     """
 
     kind: ClassVar[str] = ""
@@ -76,7 +79,10 @@ class AccountingExporter(ABC):
     reference_max_length: ClassVar[int] = 21
     default_scope: ClassVar[str] = ""
     oauth_authorize_url: ClassVar[Callable[..., str]]
+    oauth_authorize_base: ClassVar[str] = ""
     oauth_token_url: ClassVar[str] = ""
+    api_root_default: ClassVar[str] = ""
+    api_hosts: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *, config: ConnectionConfig, tokens: TokenProvider | None = None):
         self.config = config
@@ -89,8 +95,13 @@ class AccountingExporter(ABC):
 
         Pure: no HTTP. The caller stores (a hash of) ``state`` and checks it on the callback.
         """
+        from accounting_app.exporters.endpoints import fixed_url
+
+        base = fixed_url(
+            configured=self.config.auth_base_url, constant=self.oauth_authorize_base, what="consent page URL"
+        )
         return self.oauth_authorize_url(
-            base=self.config.auth_base_url,
+            base=base,
             client_id=self.config.client_id,
             redirect_uri=redirect_uri,
             state=state,
@@ -110,11 +121,25 @@ class AccountingExporter(ABC):
         one (both vendors rotate). Raises AuthorizationError (invalid_grant) or RetryableError."""
         return self._token_grant({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
+    @property
+    def api_root(self) -> str:
+        """The API root: the connection's ``api_base_url`` if it names a documented API host
+        (EndpointRefused otherwise), else the vendor's default."""
+        from accounting_app.exporters.endpoints import endpoint_check
+
+        return endpoint_check(
+            url=self.config.api_base_url or self.api_root_default, hosts=self.api_hosts, what="API base URL"
+        )
+
     def _token_grant(self, data: dict[str, str]) -> TokenSet:
+        from accounting_app.exporters.endpoints import fixed_url
         from accounting_app.exporters.oauth import token_request  # oauth -> http -> this module
 
+        token_url = fixed_url(
+            configured=self.config.token_url, constant=self.oauth_token_url, what="token URL"
+        )
         return token_request(
-            token_url=self.config.token_url or self.oauth_token_url,
+            token_url=token_url,
             client_id=self.config.client_id,
             client_secret=self.config.client_secret,
             data=data,

@@ -10,13 +10,15 @@
 * 5xx, timeouts, dropped connections: :class:`RetryableError` (outcome unknown: the caller looks
   the document up before sending it again).
 * Other 4xx: the vendor's ``error_raiser`` turns the body into ValidationRejected/ExporterError.
+* Every call goes through the egress guard (:class:`~.endpoints.VendorConfinedHttp`): the
+  vendor's host over https, public addresses only, connected to the checked address, no
+  redirects; a refused host is an :class:`~.endpoints.EndpointRefused`, one that does not
+  resolve a :class:`RetryableError`.
 Logs carry method, host and path only: never headers, query strings or bodies.
 """
 
 from __future__ import annotations
 
-import email.utils
-import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,25 +27,11 @@ from urllib.parse import urlsplit
 import requests
 
 from accounting_app.exporters.base import TokenProvider
+from accounting_app.exporters.endpoints import EndpointRefused, VendorConfinedHttp
 from accounting_app.exporters.errors import AuthorizationError, ExporterError, RetryableError
-
-logger = logging.getLogger(__name__)
+from config.egress import HostRefused, HostUnresolved, retry_after_parse
 
 ErrorRaiser = Callable[[requests.Response], None]
-
-
-def retry_after_parse(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None if absent or bad."""
-    if not value:
-        return None
-    try:
-        return max(float(value.strip()), 0.0)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(when.timestamp() - time.time(), 0.0)
 
 
 def json_or_empty(response: requests.Response) -> dict:
@@ -75,12 +63,12 @@ class VendorHttp:
         self.tokens = tokens
         self.error_raiser = error_raiser
         self.default_headers = dict(default_headers or {})
-        self.timeout = (connect_timeout, read_timeout)
         self.max_retries = max_retries
         self.max_wait = max_wait
         self.sleep = sleep
-        self.session = requests.Session()
-        self.session.trust_env = False
+        self.http = VendorConfinedHttp(
+            base_url=self.base_url + "/", connect_timeout=connect_timeout, read_timeout=read_timeout
+        )
 
     def request(
         self,
@@ -105,20 +93,15 @@ class VendorHttp:
                 "Accept": "application/json",
             }
             try:
-                response = self.session.request(
-                    method, url, params=params, json=json, headers=sent_headers, timeout=self.timeout
-                )
+                response = self.http.send(method, url, params=params, json=json, headers=sent_headers)
+            except HostUnresolved:
+                raise RetryableError(f"{where}: the host does not resolve") from None
+            except HostRefused as exc:
+                raise EndpointRefused(str(exc)) from None
             except requests.Timeout:
                 raise RetryableError(f"{where}: timed out") from None
             except requests.ConnectionError:
                 raise RetryableError(f"{where}: connection failed or dropped") from None
-            logger.debug(
-                "accounting %s %s%s -> %s",
-                method,
-                urlsplit(url).hostname,
-                urlsplit(url).path,
-                response.status_code,
-            )
             status = response.status_code
             if status == 401:
                 if refreshed:

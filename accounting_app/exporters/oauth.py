@@ -3,7 +3,9 @@
 Xero and Intuit both take the client credentials as HTTP Basic auth and a form-encoded body, and
 answer ``access_token``, ``refresh_token``, ``expires_in`` (seconds). Errors are RFC 6749
 section 5.2 bodies (``{"error": "invalid_grant"}``): a refused code or refresh token is an
-:class:`AuthorizationError`; 5xx, timeouts and dropped connections are retryable.
+:class:`AuthorizationError`; 5xx, timeouts and dropped connections are retryable. The call goes
+through the egress guard (:class:`~.endpoints.VendorConfinedHttp`: https, public address
+pinned, no redirects) with the client secret scrubbed from any error.
 """
 
 from __future__ import annotations
@@ -14,24 +16,29 @@ import requests
 from django.utils import timezone
 
 from accounting_app.exporters.dto import TokenSet
+from accounting_app.exporters.endpoints import EndpointRefused, VendorConfinedHttp
 from accounting_app.exporters.errors import AuthorizationError, ExporterError, RetryableError
 from accounting_app.exporters.http import json_or_empty
+from config.egress import HostRefused, HostUnresolved
 
 
 def token_request(
     *, token_url: str, client_id: str, client_secret: str, data: dict[str, str], timeout: float = 20.0
 ) -> TokenSet:
     """POST ``data`` to the token endpoint with client Basic auth; the answer as a TokenSet."""
-    session = requests.Session()
-    session.trust_env = False
+    http = VendorConfinedHttp(base_url=token_url, read_timeout=timeout, secrets=(client_secret,))
     try:
-        response = session.post(
+        response = http.send(
+            "POST",
             token_url,
             data=data,
             auth=(client_id, client_secret),
             headers={"Accept": "application/json"},
-            timeout=(5.0, timeout),
         )
+    except HostUnresolved:
+        raise RetryableError("Token endpoint: the host does not resolve") from None
+    except HostRefused as exc:
+        raise EndpointRefused(f"Token endpoint: {exc}") from None
     except (requests.Timeout, requests.ConnectionError):
         raise RetryableError("Token endpoint: timed out or connection failed") from None
     body = json_or_empty(response)

@@ -15,12 +15,14 @@ import secrets
 from collections.abc import Mapping
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounting_app.crypto import secrets_decrypt, secrets_encrypt
 from accounting_app.exporters.base import AccountingExporter
 from accounting_app.exporters.dto import ConnectionConfig, TokenSet
+from accounting_app.exporters.endpoints import EndpointRefused, endpoint_check, fixed_url
 from accounting_app.exporters.registry import exporter_build, exporter_class_get
 from accounting_app.models import (
     AccountingConnection,
@@ -40,6 +42,26 @@ def _state_hash(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
+def connection_endpoints_check(*, kind: str, api_base_url: str, auth_base_url: str, token_url: str) -> None:
+    """Raise ValidationError (by field) unless the URLs are the vendor's endpoints (or empty)."""
+    exporter = exporter_class_get(kind=kind)
+    errors = {}
+    for field, url, constant, what in (
+        ("auth_base_url", auth_base_url, exporter.oauth_authorize_base, "consent page URL"),
+        ("token_url", token_url, exporter.oauth_token_url, "token URL"),
+        ("api_base_url", api_base_url, "", "API base URL"),
+    ):
+        try:
+            if constant:
+                fixed_url(configured=url, constant=constant, what=what)
+            elif url:
+                endpoint_check(url=url, hosts=exporter.api_hosts, what=what)
+        except EndpointRefused as exc:
+            errors[field] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+
+
 def connection_create(
     *,
     kind: str,
@@ -53,7 +75,9 @@ def connection_create(
     **options: object,
 ) -> AccountingConnection:
     """Create a connection (not connected yet) with its client secret encrypted."""
-    exporter_class_get(kind=kind)
+    connection_endpoints_check(
+        kind=kind, api_base_url=api_base_url, auth_base_url=auth_base_url, token_url=token_url
+    )
     connection = AccountingConnection(
         kind=kind,
         name=name,
@@ -114,11 +138,12 @@ def connection_authorize_start(*, connection: AccountingConnection, redirect_uri
     connection; only its SHA-256 is stored, for 10 minutes, and it is single-use.
     """
     state = f"{connection.pk}.{secrets.token_urlsafe(32)}"
+    exporter = exporter_build(kind=connection.kind, config=connection_config(connection=connection))
+    consent = exporter.authorization_url(state=state, redirect_uri=redirect_uri)  # EndpointRefused first
     AccountingConnection.objects.filter(pk=connection.pk).update(
         oauth_state_hash=_state_hash(state), oauth_state_expires_at=timezone.now() + STATE_LIFETIME
     )
-    exporter = exporter_build(kind=connection.kind, config=connection_config(connection=connection))
-    return exporter.authorization_url(state=state, redirect_uri=redirect_uri)
+    return consent
 
 
 def connection_id_from_state(*, state: str) -> int | None:
@@ -173,6 +198,12 @@ def connection_update(
         values = connection_secrets(connection=connection)
         values["client_secret"] = client_secret
         connection.secrets_encrypted = secrets_encrypt(values=values)
+    connection_endpoints_check(
+        kind=connection.kind,
+        api_base_url=connection.api_base_url,
+        auth_base_url=connection.auth_base_url,
+        token_url=connection.token_url,
+    )
     connection.full_clean()
     connection.save()
     return connection

@@ -74,13 +74,17 @@ class AccountCreateInputSerializer(serializers.Serializer):
     base_url = serializers.URLField()
     credentials = serializers.DictField(child=serializers.CharField(), write_only=True)
     options = serializers.DictField(required=False, default=dict)
-    location_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    location_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, default=list
+    )
     dry_run = serializers.BooleanField(default=True)
-    buffer = serializers.IntegerField(min_value=0, default=0)
+    buffer = serializers.IntegerField(max_value=1_000_000_000, min_value=0, default=0)
     percentage = serializers.IntegerField(min_value=0, max_value=100, default=100)
-    max_published = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
-    min_published = serializers.IntegerField(min_value=0, default=0)
-    poll_interval_seconds = serializers.IntegerField(min_value=10, default=120)
+    max_published = serializers.IntegerField(
+        max_value=1_000_000_000, min_value=0, required=False, allow_null=True, default=None
+    )
+    min_published = serializers.IntegerField(max_value=1_000_000_000, min_value=0, default=0)
+    poll_interval_seconds = serializers.IntegerField(max_value=604_800, min_value=10, default=120)
 
     def validate_kind(self, value: str) -> str:
         if value not in connector_kinds():
@@ -96,12 +100,16 @@ class AccountUpdateInputSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(required=False)
     dry_run = serializers.BooleanField(required=False)
     options = serializers.DictField(required=False)
-    buffer = serializers.IntegerField(min_value=0, required=False)
+    buffer = serializers.IntegerField(max_value=1_000_000_000, min_value=0, required=False)
     percentage = serializers.IntegerField(min_value=0, max_value=100, required=False)
-    max_published = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    min_published = serializers.IntegerField(min_value=0, required=False)
-    poll_interval_seconds = serializers.IntegerField(min_value=10, required=False)
-    location_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    max_published = serializers.IntegerField(
+        max_value=1_000_000_000, min_value=0, required=False, allow_null=True
+    )
+    min_published = serializers.IntegerField(max_value=1_000_000_000, min_value=0, required=False)
+    poll_interval_seconds = serializers.IntegerField(max_value=604_800, min_value=10, required=False)
+    location_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False
+    )
     credentials = serializers.DictField(child=serializers.CharField(), write_only=True, required=False)
 
 
@@ -146,7 +154,7 @@ class PreviewOutputSerializer(serializers.Serializer):
 class ListingOutputSerializer(serializers.ModelSerializer):
     """A listing with its link and push state."""
 
-    sku_code = serializers.CharField(source="sku.code", default=None, read_only=True)
+    sku_code = serializers.CharField(source="sku.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Listing
@@ -168,10 +176,14 @@ class ListingLinkInputSerializer(serializers.Serializer):
 class ListingRulesInputSerializer(serializers.Serializer):
     """Per-listing rule overrides (null: inherit the account's)."""
 
-    buffer = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    buffer = serializers.IntegerField(max_value=1_000_000_000, min_value=0, required=False, allow_null=True)
     percentage = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
-    max_published = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    min_published = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    max_published = serializers.IntegerField(
+        max_value=1_000_000_000, min_value=0, required=False, allow_null=True
+    )
+    min_published = serializers.IntegerField(
+        max_value=1_000_000_000, min_value=0, required=False, allow_null=True
+    )
 
 
 class ExplanationOutputSerializer(serializers.Serializer):

@@ -28,7 +28,8 @@ from channels_app.api.serializers import (
     SyncStateOutputSerializer,
     WebhooksRegisteredOutputSerializer,
 )
-from channels_app.connectors.base import ConnectorError
+from channels_app.connectors.base import ConnectorError, RetryableError
+from channels_app.connectors.http import HostRefused
 from channels_app.models import ChannelAccount, ChannelOrderPush, InboundEvent, Listing
 from channels_app.selectors.quantities import listing_quantity_explain
 from channels_app.selectors.state import account_sync_state
@@ -53,8 +54,13 @@ from inventory_app.models import SKU
 MANAGER_ACTIONS = {"create", "partial_update", "update", "go_live", "register_webhooks"}
 
 
-def _bad(exc: Exception) -> exceptions.ValidationError:
+def _bad(exc: Exception | str) -> exceptions.ValidationError:
     return exceptions.ValidationError({"detail": str(exc)})
+
+
+class _ChannelUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "channel_unavailable"
 
 
 @extend_schema(tags=["channel accounts"])
@@ -115,7 +121,7 @@ class ChannelAccountViewSet(
         return Response({name: name in started for name in names}, status=202)
 
     @extend_schema(responses={200: PreviewOutputSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # one list, not pages
     def preview(self, request: Request, pk=None) -> Response:
         """What the first push would set on each linked listing."""
         rows = account_push_preview(account=self.get_object())
@@ -141,15 +147,18 @@ class ChannelAccountViewSet(
             raise _bad(exc) from None
         return Response({"webhooks_url": url})
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=None, responses={200: None, 400: None, 503: None})
     @action(detail=True, methods=["post"], url_path="import-listings")
     def import_listings(self, request: Request, pk=None) -> Response:
         """Read the channel's listings now and auto-link them by SKU (in this request; for a large
-        catalog - Amazon's listings report takes minutes - use sync-now with ``listings``)."""
+        catalog - Amazon's listings report takes minutes - use sync-now with ``listings``).
+        400: the channel refused or its URL is refused; 503: the channel is unavailable now."""
         try:
             return Response(account_listings_import(account=self.get_object()))
-        except ConnectorError as exc:
-            raise exceptions.APIException(f"The channel failed: {exc}") from None
+        except RetryableError as exc:
+            raise _ChannelUnavailable(f"The channel is unavailable: {exc}") from None
+        except (ConnectorError, HostRefused) as exc:
+            raise _bad(f"The channel failed: {exc}") from None
 
 
 @extend_schema(tags=["channel listings"])
@@ -177,8 +186,9 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = ListingLinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         value = data.validated_data["sku"]
+        by_id = value.isascii() and value.isdigit() and len(value) <= 18  # other scripts' digits are no ids
         sku = SKU.objects.filter(code=value).first() or (
-            SKU.objects.filter(pk=int(value)).first() if value.isdigit() else None
+            SKU.objects.filter(pk=int(value)).first() if by_id else None
         )
         if sku is None:
             raise exceptions.ValidationError({"sku": "No such SKU"})

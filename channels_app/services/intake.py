@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from channels_app.connectors.base import OrderDTO
+from channels_app.connectors.base import OrderDTO, WebhookPayloadError
 from channels_app.connectors.registry import connector_class_get
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
 from channels_app.selectors.quantities import account_location_ids
@@ -26,6 +26,7 @@ from channels_app.services.accounts import account_connector
 from channels_app.services.beliefs import listings_belief_shift, order_listing_units
 from channels_app.services.intake_events import (  # noqa: F401 (re-exported)
     inbound_event_record,
+    inbound_event_reject,
     order_dto_dump,
     order_dto_load,
     polled_event_id,
@@ -341,7 +342,8 @@ def webhook_receive(
     """Verify, parse and store one webhook delivery; enqueue a drain of the account after commit.
 
     The connector checks the signature before anything is parsed or stored
-    (WebhookSignatureError); a malformed body raises WebhookPayloadError and stores nothing.
+    (WebhookSignatureError); a verified but malformed body raises WebhookPayloadError and is
+    recorded as a failed event with why (:func:`inbound_event_reject`), nothing applied.
     A repeated delivery (same event id) is stored once and processed once. The event is applied
     by :func:`channels_app.services.intake_batch.account_inbound_events_drain`, which takes every
     pending event of the account in batches; the drain request is coalesced per account.
@@ -350,7 +352,11 @@ def webhook_receive(
 
     connector = account_connector(account=account)
     connector.webhook_verify(headers=headers, body=body)
-    parsed = connector.webhook_parse(headers=headers, body=body)
+    try:
+        parsed = connector.webhook_parse(headers=headers, body=body)
+    except WebhookPayloadError as exc:
+        inbound_event_reject(account=account, body=body, topic="rejected", error=str(exc))
+        raise
     with transaction.atomic():
         event, created = inbound_event_record(
             account=account,

@@ -54,6 +54,30 @@ def polled_event_id(*, order: OrderDTO) -> str:
     return f"poll:{order.external_id}:{order.updated_at.isoformat()}:{digest}"
 
 
+REJECTED_BODY_KEEP = 2000
+
+
+def inbound_event_reject(*, account: ChannelAccount, body: bytes, topic: str, error: str) -> InboundEvent:
+    """Record a verified delivery whose payload was refused: status failed, with why (once per body).
+
+    The event id is ``rejected:<sha256 of the body>``; the payload keeps the body's start (NUL
+    replaced: JSON columns cannot hold it). Nothing else is stored or applied.
+    """
+    text = body[:REJECTED_BODY_KEEP].decode("utf-8", "replace").replace("\x00", "\ufffd")
+    event, _ = InboundEvent.objects.get_or_create(
+        account=account,
+        event_id=f"rejected:{hashlib.sha256(body).hexdigest()}",
+        defaults={
+            "source": "webhook",
+            "topic": (topic or "rejected")[:64],
+            "payload": {"body": text},
+            "status": InboundEventStatus.FAILED,
+            "error": error,
+        },
+    )
+    return event
+
+
 def inbound_event_record(
     *,
     account: ChannelAccount,

@@ -8,10 +8,32 @@ the ledger (with the costing state it keeps) is never editable.
 
 from django.contrib import admin
 
-from inventory_app.admin import audit, catalog, costing, orders, purchasing, reports, returns, stock, tokens
+from inventory_app.admin import (
+    audit,
+    catalog,
+    costing,
+    imports,
+    orders,
+    purchasing,
+    reports,
+    returns,
+    stock,
+    tokens,
+)
 
 admin.site.site_header = "Stock master"
 admin.site.site_title = "Stock master"
 admin.site.index_title = "Inventory"
 
-__all__ = ["audit", "catalog", "costing", "orders", "purchasing", "reports", "returns", "stock", "tokens"]
+__all__ = [
+    "audit",
+    "catalog",
+    "costing",
+    "imports",
+    "orders",
+    "purchasing",
+    "reports",
+    "returns",
+    "stock",
+    "tokens",
+]

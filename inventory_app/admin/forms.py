@@ -7,9 +7,13 @@ import uuid
 from django import forms
 
 from inventory_app.models import Location
+from inventory_app.services.imports.jobs import (
+    ImportTooLarge,
+    import_limits,
+    import_rows_count,
+    import_size_check,
+)
 from inventory_app.services.stock import AdjustmentReason
-
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 def _locations(*, active_only: bool = False):
@@ -77,11 +81,16 @@ class CatalogImportForm(forms.Form):
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        if upload.size > import_limits()[0]:
+            raise forms.ValidationError(f"The file is larger than {import_limits()[0]:,} bytes.")
         try:
-            return upload.read().decode("utf-8-sig")
+            content = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError(
                 "The file is not UTF-8 text: save it as 'CSV UTF-8' in your spreadsheet."
             ) from None
+        try:
+            import_size_check(size=upload.size, rows=import_rows_count(content=content))
+        except ImportTooLarge as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return content

@@ -21,6 +21,7 @@ from inventory_app.models import SKU, StockLevel, StockMovement, StockOperation
 from inventory_app.selectors.availability import sku_available_to_sell
 from inventory_app.services import stock
 from inventory_app.services.imports import catalog_import_csv
+from inventory_app.services.imports.jobs import import_job_create, import_limits, import_rows_count
 
 STOCK_FORMS = {"adjust": AdjustForm, "count": CountForm, "transfer": TransferForm}
 IMPORT_SESSION_KEY = "inventory_app.catalog_import"
@@ -114,6 +115,17 @@ def sku_import_view(model_admin, request: HttpRequest) -> HttpResponse:
         form = CatalogImportForm(request.POST, request.FILES)
         if form.is_valid():
             content, filename = form.cleaned_data["file"], request.FILES["file"].name
+            if import_rows_count(content=content) > import_limits()[2]:  # a worker runs it
+                job = import_job_create(
+                    content=content,
+                    dry_run=form.cleaned_data["dry_run"],
+                    user=request.user,
+                    filename=filename,
+                )
+                messages.info(
+                    request, f"{filename}: queued as import {job.pk}; this page shows its progress."
+                )
+                return redirect("admin:inventory_app_importjob_change", job.pk)
             report = catalog_import_csv(
                 content=content, dry_run=form.cleaned_data["dry_run"], user=request.user
             )

@@ -10,7 +10,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from inventory_app.errors import InsufficientStock, InvalidStockOperation, OrderError
+from inventory_app.errors import IdempotencyKeyReused, InsufficientStock, InvalidStockOperation, OrderError
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,11 @@ def api_exception_handler(exc, context):
         )
     if isinstance(exc, InvalidStockOperation):
         return Response({"code": "invalid_operation", "detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, IdempotencyKeyReused):
+        return Response(
+            {"code": "idempotency_key_reused", "detail": str(exc)},
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
     if isinstance(exc, OrderError):
         return Response({"code": "order_conflict", "detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 import django_filters as filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
 
 from inventory_app.models import (
     SKU,
@@ -13,6 +17,30 @@ from inventory_app.models import (
     StockMovement,
     StockOperation,
 )
+
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+class _BoundedIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time the database can compare: offset within +/-14 h, year 1 to 9999."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        offset = moment.utcoffset() if moment is not None else None
+        try:
+            if offset is not None:
+                if abs(offset) > MAX_UTC_OFFSET:
+                    raise ValueError
+                moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise ValidationError("A date-time with a UTC offset of at most 14 hours.") from None
+        return moment
+
+
+class IsoDateTimeFilter(filters.IsoDateTimeFilter):
+    """``filters.IsoDateTimeFilter`` refusing date-times the database cannot take (400, not 500)."""
+
+    field_class = _BoundedIsoDateTimeField
 
 
 class SKUFilter(filters.FilterSet):
@@ -28,10 +56,15 @@ class SKUFilter(filters.FilterSet):
 
 def sku_refs_split(values: list[str]) -> tuple[list[int], list[str]]:
     """SKU references as a client may give them, split into (ids, codes): a value that is the code
-    of a SKU is that code (codes can be digits), any other number is an id, the rest are codes."""
+    of a SKU is that code (codes can be digits), any other ASCII number is an id, the rest are codes."""
     codes = set(SKU.objects.filter(code__in=values).values_list("code", flat=True))
-    ids = [int(v) for v in values if v not in codes and v.isdigit()]
-    return ids, [v for v in values if v in codes or not v.isdigit()]
+    ids = [int(v) for v in values if v not in codes and _is_id(v)]
+    return ids, [v for v in values if v in codes or not _is_id(v)]
+
+
+def _is_id(value: str) -> bool:
+    """ASCII digits that fit a database id (superscripts and other scripts' digits are digits to ``str.isdigit``)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
 
 
 class StockLevelFilter(filters.FilterSet):
@@ -64,8 +97,8 @@ class StockMovementFilter(filters.FilterSet):
     reason = filters.ChoiceFilter(choices=MovementReason.choices)
     reference = filters.CharFilter(field_name="operation__reference")
     order = filters.NumberFilter(field_name="order_line__order", label="Order id")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = StockMovement
@@ -77,8 +110,8 @@ class StockOperationFilter(filters.FilterSet):
 
     reason = filters.ChoiceFilter(choices=MovementReason.choices)
     reference = filters.CharFilter(field_name="reference")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = StockOperation
@@ -91,8 +124,8 @@ class OrderFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=OrderStatus.choices)
     channel = filters.CharFilter(field_name="channel__code", label="Sales channel code")
     external_ref = filters.CharFilter(field_name="external_ref")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Order

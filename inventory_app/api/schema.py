@@ -18,3 +18,32 @@ class HashedTokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": 'Token authentication: "Token <key>" or "Bearer <key>".',
         }
+
+
+ERROR_SCHEMA = {
+    "description": "What was refused: ``detail``, or each field with its messages.",
+    "oneOf": [{"type": "object", "additionalProperties": {}}, {"type": "array", "items": {}}],
+}
+DOCUMENTED_ERRORS = {
+    "400": "The request is not valid; nothing was changed.",
+    "404": "No such object (or page).",
+}
+
+
+def error_responses_document(result, generator, request, public):
+    """Postprocessing hook: every operation documents its 400 and 404 answers (an error body), and
+    422 where it takes an Idempotency-Key."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            errors = dict(DOCUMENTED_ERRORS)
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                errors["422"] = "The Idempotency-Key was used before with another request body."
+            for status, description in errors.items():
+                if not responses.get(status):
+                    responses[status] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    }
+    return result

@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from inventory_app.api import schema  # noqa: F401 - registers the token scheme with drf-spectacular
 from inventory_app.api.catalog import LocationViewSet, ProductViewSet, SKUViewSet
-from inventory_app.api.imports import CatalogImportView
+from inventory_app.api.imports import CatalogImportView, ImportJobViewSet
 from inventory_app.api.index import ApiIndexView
 from inventory_app.api.orders import OrderViewSet, SalesChannelViewSet
 from inventory_app.api.stock import (
@@ -34,6 +34,7 @@ router.register("stock", StockActionViewSet, basename="stock")
 router.register("orders", OrderViewSet, basename="order")
 router.register("channels", SalesChannelViewSet, basename="channel")
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("imports/jobs", ImportJobViewSet, basename="import-job")
 
 v1 = [
     path("", ApiIndexView.as_view(), name="index"),

@@ -2,6 +2,8 @@
 
 from .catalog import SKU, BackorderPolicy, KitComponent, Location, Product
 from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, CostReport, LayerConsumption
+from .idempotency import IdempotencyFingerprint
+from .imports import ImportJob, ImportJobStatus
 from .orders import Allocation, Order, OrderLine, OrderShipment, OrderStatus, SalesChannel
 from .purchasing import (
     AllocationBasis,
@@ -39,6 +41,9 @@ __all__ = [
     "CostReport",
     "CostingMethod",
     "CostingSettings",
+    "IdempotencyFingerprint",
+    "ImportJob",
+    "ImportJobStatus",
     "KitComponent",
     "LandedCost",
     "LandedCostKind",

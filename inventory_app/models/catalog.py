@@ -8,6 +8,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from inventory_app.validators import printable_validate
+
 
 class Product(models.Model):
     """A product as the seller thinks of it ("Linen tablecloth"); sold as one or more SKUs."""
@@ -36,8 +38,8 @@ class SKU(models.Model):
     """One sellable unit (a variant of a product, or a kit of other SKUs)."""
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="skus", null=True, blank=True)
-    code = models.CharField("SKU", max_length=64, unique=True)
-    barcode = models.CharField(max_length=64, blank=True, db_index=True)
+    code = models.CharField("SKU", max_length=64, unique=True, validators=[printable_validate])
+    barcode = models.CharField(max_length=64, blank=True, db_index=True, validators=[printable_validate])
     name = models.CharField(max_length=255)
     attributes = models.JSONField(default=dict, blank=True)
     weight_grams = models.DecimalField(
@@ -96,7 +98,7 @@ class KitComponent(models.Model):
 class Location(models.Model):
     """A place stock is kept (warehouse, shelf area, quarantine). Only sellable ones feed channels."""
 
-    code = models.CharField(max_length=32, unique=True)
+    code = models.CharField(max_length=32, unique=True, validators=[printable_validate])
     name = models.CharField(max_length=255)
     is_sellable = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)

@@ -140,12 +140,26 @@ def valuation_report(
     return sorted(result, key=lambda r: (r.sku_code, r.location_code))
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell_safe(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection): text starting with
+    = + - @ tab or CR gets a leading apostrophe. Numbers stay numbers; None is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def report_csv(*, rows: Sequence[CogsReportRow] | Sequence[ValuationReportRow], row_type: type) -> str:
-    """The rows as CSV text with a header line (field names of ``row_type``)."""
+    """The rows as CSV text with a header line (field names of ``row_type``), every text cell
+    escaped by :func:`csv_cell_safe`."""
     buffer = io.StringIO()
     names = list(row_type.__dataclass_fields__)
-    writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\r\n")  # RFC 4180: CR, LF quoted
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in asdict(row).items()})
+        writer.writerow({k: csv_cell_safe(v) for k, v in asdict(row).items()})
     return buffer.getvalue()

@@ -139,7 +139,9 @@ class ShippingAccountChoiceInputSerializer(serializers.Serializer):
 class ShippingRatesInputSerializer(ShippingAccountChoiceInputSerializer):
     """Draft a label shipment: lines (omit for everything open) and optional parcel dimensions."""
 
-    quantities = serializers.DictField(child=serializers.IntegerField(min_value=1), required=False)
+    quantities = serializers.DictField(
+        child=serializers.IntegerField(max_value=1_000_000, min_value=1), required=False
+    )
     parcel = serializers.DictField(child=serializers.CharField(), required=False)
 
 
@@ -148,7 +150,7 @@ class ShippingRuleInputSerializer(serializers.Serializer):
 
     carriers = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     service_contains = serializers.CharField(required=False, default="")
-    max_days = serializers.IntegerField(required=False, allow_null=True, default=None)
+    max_days = serializers.IntegerField(max_value=3_650, required=False, allow_null=True, default=None)
     max_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
 
 

@@ -1,6 +1,6 @@
 """The shipping vendors' flavour of the confined HTTP wrapper: vendor errors and bounded retries.
 
-A ``ProviderHttp`` is a :class:`~channels_app.connectors.http.ConfinedHttp` (host, scheme and
+A ``ProviderHttp`` is a :class:`~config.egress.ConfinedHttp` (host, scheme and
 address checks, timeouts, scrubbed secrets, logs with method, host and path only) confined to
 the account's base URL: https, and plain http to loopback only when
 ``settings.SHIPPING_ALLOW_PRIVATE_HOSTS`` is set, as in tests. Redirects are not followed: a 3xx
@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 
-from channels_app.connectors.http import ConfinedHttp, HostRefused, HostUnresolved, retry_after_parse
+from config.egress import ConfinedHttp, HostRefused, HostUnresolved, retry_after_parse
 from shipping_app.providers.base import ProviderError, RetryableProviderError
 
 logger = logging.getLogger(__name__)

@@ -10,6 +10,12 @@ from tests.fakes.xero.fake import FakeXero
 
 
 @pytest.fixture(autouse=True)
+def _fakes_on_loopback(settings):
+    """The fake vendors run on 127.0.0.1: loopback endpoints are allowed (production refuses them)."""
+    settings.ACCOUNTING_ALLOW_PRIVATE_HOSTS = True
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     from config.celery import app as celery_app
 

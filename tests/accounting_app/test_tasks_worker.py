@@ -26,7 +26,7 @@ def test_a_worker_posts_the_export_to_xero_and_quickbooks_once_and_a_second_expo
         fake_qbo,
     )
 
-    with celery_worker("accounting") as worker:
+    with celery_worker("accounting", ACCOUNTING_ALLOW_PRIVATE_HOSTS="1") as worker:
         for connection in (xero, qbo):
             export_enqueue(connection_id=connection.pk, date_from=shop.today, date_to=shop.today)
         wait_for(

@@ -29,6 +29,7 @@ from channels_app.models import ChannelOrderPush, DriftRecord, InboundEvent, Lis
 from channels_app.services.accounts import account_create
 from inventory_app.models import AverageCost, LayerConsumption, SalesChannel
 from inventory_app.services import purchasing
+from inventory_app.services.imports.jobs import import_job_create
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create, order_ship
 from inventory_app.services.reorder import reorder_rule_set
 from inventory_app.services.returns import ReturnLineInput, return_authorization_create
@@ -70,6 +71,7 @@ def _every_model() -> None:
     purchasing.purchase_order_receive(purchase_order=po, location=location, quantities={po.lines.get().pk: 5})
     reorder_rule_set(sku=sku, location=location, reorder_point=2, reorder_quantity=10)
     api_token_issue(user=UserFactory(username="integrator"), name="erp")
+    import_job_create(content="sku,name\nTEE,Tee\n", dry_run=True, user=None, filename="catalog.csv")
 
     account = account_create(
         kind="generic",

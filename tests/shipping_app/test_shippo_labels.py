@@ -197,6 +197,18 @@ def test_tracking_webhook_with_malformed_json_is_400(client, shippo, shippo_acco
     assert ShippingWebhookEvent.objects.count() == 0
 
 
+def test_tracking_webhook_nested_50000_deep_is_400(client, shippo, shippo_account):
+    response = client.post(
+        f"/webhooks/shipping/{shippo_account.webhook_token}/",
+        data=b"[" * 50_000,
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "nested deeper" in response.json()["detail"]
+    assert ShippingWebhookEvent.objects.count() == 0
+
+
 def test_two_concurrent_buys_of_one_shipment_buy_one_label(shippo, shippo_account, stocked_order):
     import threading
 

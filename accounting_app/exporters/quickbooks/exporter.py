@@ -23,13 +23,16 @@ class QuickBooksExporter(AccountingExporter):
     sales_kinds = ("sales_receipt", "sales_invoice")
     reference_max_length = 21
     oauth_authorize_url = staticmethod(oauth.authorize_url)
+    oauth_authorize_base = oauth.AUTHORIZE_URL
     oauth_token_url = oauth.TOKEN_URL
+    api_root_default = oauth.API_ROOT
+    api_hosts = oauth.API_HOSTS
 
     def _client(self) -> QuickBooksClient:
         if self.tokens is None or not self.config.tenant_id:
             raise ExporterError("The QuickBooks connection has no tokens or realm yet")
         return QuickBooksClient(
-            api_root=self.config.api_base_url or oauth.API_ROOT,
+            api_root=self.api_root,
             realm_id=self.config.tenant_id,
             tokens=self.tokens,
         )
@@ -39,7 +42,7 @@ class QuickBooksExporter(AccountingExporter):
     def tenant_discover(self, *, tokens: TokenSet, callback: Mapping[str, str]) -> Tenant:
         """The company is the callback's ``realmId``."""
         realm = (callback.get("realmId") or "").strip()
-        if not realm.isdigit():
+        if not (realm.isascii() and realm.isdigit()):
             raise ExporterError("QuickBooks: the callback carries no realmId")
         return Tenant(tenant_id=realm)
 

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 AUTHORIZE_URL = "https://appcenter.intuit.com/connect/oauth2"
 TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 - a URL
 API_ROOT = "https://quickbooks.api.intuit.com"
+# The documented Accounting API hosts: production and sandbox companies (same token endpoint).
+API_HOSTS = ("quickbooks.api.intuit.com", "sandbox-quickbooks.api.intuit.com")
 SCOPE = "com.intuit.quickbooks.accounting"
 
 

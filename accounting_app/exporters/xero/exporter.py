@@ -19,10 +19,12 @@ from accounting_app.exporters.dto import (
     Tenant,
     TokenSet,
 )
+from accounting_app.exporters.endpoints import EndpointRefused, VendorConfinedHttp
 from accounting_app.exporters.errors import AuthorizationError, ExporterError, RetryableError
 from accounting_app.exporters.registry import exporter_register
 from accounting_app.exporters.xero import mapping, oauth
 from accounting_app.exporters.xero.client import XeroClient
+from config.egress import HostRefused, HostUnresolved
 
 
 @exporter_register
@@ -34,12 +36,10 @@ class XeroExporter(AccountingExporter):
     sales_kinds = ("sales_invoice",)
     reference_max_length = 21
     oauth_authorize_url = staticmethod(oauth.authorize_url)
+    oauth_authorize_base = oauth.AUTHORIZE_URL
     oauth_token_url = oauth.TOKEN_URL
-
-    @property
-    def api_root(self) -> str:
-        """The API host root (the fake in tests), default https://api.xero.com."""
-        return self.config.api_base_url or oauth.API_ROOT
+    api_root_default = oauth.API_ROOT
+    api_hosts = oauth.API_HOSTS
 
     def _client(self) -> XeroClient:
         if self.tokens is None or not self.config.tenant_id:
@@ -50,26 +50,43 @@ class XeroExporter(AccountingExporter):
 
     def tenant_discover(self, *, tokens: TokenSet, callback: Mapping[str, str]) -> Tenant:
         """The organisation among ``GET /connections`` (the newest ORGANISATION connection)."""
-        session = requests.Session()
-        session.trust_env = False
+        url = self.api_root.rstrip("/") + "/connections"
+        http = VendorConfinedHttp(base_url=url, read_timeout=20.0, secrets=(tokens.access_token,))
         try:
-            response = session.get(
-                self.api_root.rstrip("/") + "/connections",
+            response = http.send(
+                "GET",
+                url,
                 headers={"Authorization": f"Bearer {tokens.access_token}", "Accept": "application/json"},
-                timeout=(5.0, 20.0),
             )
+        except HostUnresolved:
+            raise RetryableError("Xero connections: the host does not resolve") from None
+        except HostRefused as exc:
+            raise EndpointRefused(f"Xero connections: {exc}") from None
         except (requests.Timeout, requests.ConnectionError):
             raise RetryableError("Xero connections: timed out or connection failed") from None
         if response.status_code == 401:
             raise AuthorizationError("Xero connections: HTTP 401", status=401)
         if response.status_code != 200:
             raise ExporterError(f"Xero connections: HTTP {response.status_code}", status=response.status_code)
-        tenants = [c for c in response.json() if c.get("tenantType") == "ORGANISATION"]
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, list):
+            raise ExporterError("Xero connections: the answer is not a list of connections")
+        tenants = [
+            c
+            for c in answer
+            if isinstance(c, dict)
+            and c.get("tenantType") == "ORGANISATION"
+            and isinstance(c.get("tenantId"), str)
+            and c["tenantId"]
+        ]
         if not tenants:
             raise ExporterError("Xero: the user authorised no organisation")
-        tenants.sort(key=lambda c: c.get("updatedDateUtc") or c.get("createdDateUtc") or "")
+        tenants.sort(key=lambda c: str(c.get("updatedDateUtc") or c.get("createdDateUtc") or ""))
         chosen = tenants[-1]
-        return Tenant(tenant_id=chosen["tenantId"], name=chosen.get("tenantName") or "")
+        return Tenant(tenant_id=chosen["tenantId"], name=str(chosen.get("tenantName") or ""))
 
     # --- posting -------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from django.conf import settings
 AUTHORIZE_URL = "https://login.xero.com/identity/connect/authorize"
 TOKEN_URL = "https://identity.xero.com/connect/token"  # noqa: S105 - a URL, not a secret
 API_ROOT = "https://api.xero.com"
+API_HOSTS = ("api.xero.com",)  # one host for every region
 DEFAULT_SCOPE = "openid offline_access accounting.transactions accounting.contacts accounting.settings.read"
 
 

@@ -41,6 +41,7 @@ from channels_app.connectors.amazon.mapping import (
 )
 from channels_app.connectors.base import ConnectorError, OrderDTO, PulledEvent, RetryableError
 from channels_app.connectors.http import ConfinedHttp, HostRefused, retry_after_parse, safe_headers
+from config.safejson import json_loads_bounded
 
 logger = logging.getLogger(__name__)
 
@@ -300,7 +301,7 @@ def message_event(
             error="MD5OfBody does not match the message body",
         )  # fmt: skip
     try:
-        notification = json.loads(message.body)
+        notification = json_loads_bounded(message.body)
     except ValueError as exc:
         return PulledEvent(
             event_id=fallback_id, topic="malformed", payload={"body": message.body[:2000]}, ack=ack,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -28,6 +27,7 @@ from channels_app.connectors.base import (
 from channels_app.connectors.generic.mapping import listing_from_json, order_from_json
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_register
+from config.safejson import json_loads_bounded
 
 PAGE_SIZE = 100
 
@@ -162,7 +162,7 @@ class GenericConnector(Connector):
     def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         """Decode the body; order topics carry the whole order."""
         try:
-            data = json.loads(body)
+            data = json_loads_bounded(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise WebhookPayloadError("The body is not JSON") from exc
         if not isinstance(data, dict):

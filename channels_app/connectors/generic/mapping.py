@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from channels_app.connectors.base import ListingDTO, OrderDTO, OrderLineDTO, WebhookPayloadError
+from channels_app.connectors.values import whole_number
 
 ORDER_STATES = {"open", "cancelled", "fulfilled"}
 
@@ -42,10 +43,10 @@ def order_from_json(data: Mapping[str, Any]) -> OrderDTO:
                 listing_external_id=str(line.get("listing_id") or ""),
                 sku_code=str(line.get("sku") or ""),
                 title=str(line.get("title") or ""),
-                quantity=int(line["quantity"]),
+                quantity=whole_number(line["quantity"]),
                 unit_price=_decimal(line.get("price")),
-                quantity_fulfilled=int(line.get("fulfilled") or 0),
-                quantity_cancelled=int(line.get("cancelled") or 0),
+                quantity_fulfilled=whole_number(line.get("fulfilled") or 0, what="fulfilled quantity"),
+                quantity_cancelled=whole_number(line.get("cancelled") or 0, what="cancelled quantity"),
             )
             for line in data["lines"]
         ]

@@ -9,7 +9,6 @@ location; a shop selling from several Shopify locations needs the engine to publ
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +50,7 @@ from channels_app.connectors.shopify.oauth import (
 from channels_app.connectors.shopify.versions import DEFAULT_API_VERSION
 from channels_app.connectors.shopify.webhooks import delivery_headers, webhook_signature_check
 from channels_app.connectors.tokens import StoredToken, TokenStore
+from config.safejson import json_loads_bounded
 
 ORDER_TOPICS = {"orders/create", "orders/updated", "orders/cancelled", "orders/fulfilled", "orders/paid"}
 WEBHOOK_TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "ORDERS_FULFILLED", "REFUNDS_CREATE")
@@ -288,7 +288,7 @@ class ShopifyConnector(Connector):
         """
         meta = delivery_headers(headers)
         try:
-            data = json.loads(body)
+            data = json_loads_bounded(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise WebhookPayloadError("The body is not JSON") from exc
         if not isinstance(data, dict):

@@ -30,6 +30,7 @@ from channels_app.connectors.base import (
     OrderState,
     WebhookPayloadError,
 )
+from channels_app.connectors.values import whole_number
 
 PAID = {"paid", "partially_refunded", "refunded"}
 ADDRESS_FIELDS = (
@@ -105,7 +106,7 @@ def _rest_shipped(data: Mapping[str, Any]) -> dict[str, int]:
         if str(fulfillment.get("status") or "success").lower() not in ("success", "open", "pending"):
             continue
         for line in fulfillment.get("line_items") or []:
-            shipped[str(line["id"])] += int(line.get("quantity") or 0)
+            shipped[str(line["id"])] += whole_number(line.get("quantity") or 0)
     return shipped
 
 
@@ -114,7 +115,7 @@ def _rest_returned(data: Mapping[str, Any]) -> dict[str, int]:
     for refund in data.get("refunds") or []:
         for line in refund.get("refund_line_items") or []:
             if line.get("restock_type") == "return":
-                returned[str(line["line_item_id"])] += int(line.get("quantity") or 0)
+                returned[str(line["line_item_id"])] += whole_number(line.get("quantity") or 0)
     return returned
 
 
@@ -135,8 +136,12 @@ def order_from_rest(data: Mapping[str, Any], *, fallback_updated_at: str = "") -
         lines = []
         for item in data["line_items"]:
             line_id = str(item["id"])
-            quantity = int(item["quantity"])
-            current = int(item["current_quantity"]) if item.get("current_quantity") is not None else quantity
+            quantity = whole_number(item["quantity"])
+            current = (
+                whole_number(item["current_quantity"], what="current quantity")
+                if item.get("current_quantity") is not None
+                else quantity
+            )
             done = shipped.get(line_id, 0)
             if not done and item.get("fulfillment_status") == "fulfilled":
                 done = current

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -89,7 +89,10 @@ def _csv(text: str, name: str) -> HttpResponse:
 class ValuationReportView(APIView):
     """Stock value per SKU and location, now or ?as_of=<ISO time>; ?export=csv for a file."""
 
-    @extend_schema(parameters=[ReportQuerySerializer], responses={200: ValuationRowSerializer(many=True)})
+    @extend_schema(
+        parameters=[ReportQuerySerializer],
+        responses={(200, "application/json"): ValuationRowSerializer(many=True), (200, "text/csv"): str},
+    )
     def get(self, request: Request):
         query = ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -103,7 +106,10 @@ class ValuationReportView(APIView):
 class CogsReportView(APIView):
     """COGS per SKU, location and channel over ?date_from=&date_to= (&channel=); ?export=csv."""
 
-    @extend_schema(parameters=[ReportQuerySerializer], responses={200: CogsRowSerializer(many=True)})
+    @extend_schema(
+        parameters=[ReportQuerySerializer],
+        responses={(200, "application/json"): CogsRowSerializer(many=True), (200, "text/csv"): str},
+    )
     def get(self, request: Request):
         query = ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -58,8 +58,10 @@ class SupplierItemInputSerializer(serializers.Serializer):
     sku = serializers.PrimaryKeyRelatedField(queryset=SKU.objects.all())
     unit_price = serializers.DecimalField(min_value=0, **UNIT)
     supplier_sku = serializers.CharField(max_length=128, required=False, default="", allow_blank=True)
-    min_order_quantity = serializers.IntegerField(min_value=1, default=1)
-    lead_time_days = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    min_order_quantity = serializers.IntegerField(max_value=1_000_000_000, min_value=1, default=1)
+    lead_time_days = serializers.IntegerField(
+        max_value=3_650, min_value=0, required=False, allow_null=True, default=None
+    )
     is_preferred = serializers.BooleanField(default=False)
 
 
@@ -146,7 +148,7 @@ class PurchaseLineInputSerializer(serializers.Serializer):
     """A line to order."""
 
     sku = serializers.PrimaryKeyRelatedField(queryset=SKU.objects.all())
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(max_value=1_000_000_000, min_value=1)
     unit_cost = serializers.DecimalField(min_value=0, required=False, allow_null=True, default=None, **UNIT)
 
 
@@ -179,7 +181,7 @@ class ReceiveLineInputSerializer(serializers.Serializer):
     """Units received on one PO line."""
 
     line = serializers.IntegerField()
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(max_value=1_000_000_000, min_value=1)
 
 
 class ReceiveInputSerializer(serializers.Serializer):
@@ -240,7 +242,7 @@ class ReturnLineInputSerializer(serializers.Serializer):
     """Units of an order line to authorise for return."""
 
     order_line = serializers.PrimaryKeyRelatedField(queryset=OrderLine.objects.all())
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(max_value=1_000_000_000, min_value=1)
     reason = serializers.ChoiceField(choices=ReturnReason.choices, default=ReturnReason.OTHER)
     condition = serializers.ChoiceField(choices=ReturnCondition.choices, default=ReturnCondition.NEW)
     note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
@@ -258,7 +260,7 @@ class ReturnReceiveItemSerializer(serializers.Serializer):
     """Returned units of one return line and what to do with them."""
 
     line = serializers.IntegerField()
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(max_value=1_000_000_000, min_value=1)
     disposition = serializers.ChoiceField(choices=ReturnDisposition.choices)
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
     condition = serializers.ChoiceField(choices=ReturnCondition.choices, default=ReturnCondition.NEW)
@@ -325,7 +327,9 @@ class ReportQuerySerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(required=False, default=None)
     date_from = serializers.DateField(required=False, default=None)
     date_to = serializers.DateField(required=False, default=None)
-    channel = serializers.ListField(child=serializers.IntegerField(), required=False, default=None)
+    channel = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, default=None
+    )
     export = serializers.ChoiceField(choices=["json", "csv"], default="json")
 
 
@@ -381,8 +385,12 @@ class OrderCogsSerializer(serializers.Serializer):
 class IncomingQuerySerializer(serializers.Serializer):
     """Query of the incoming endpoint."""
 
-    sku = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    location = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    sku = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, default=list
+    )
+    location = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, default=list
+    )
 
 
 class IncomingRowSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inventory_app.models import SKU, Location
+from inventory_app.validators import control_characters_find
 
 
 @extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
@@ -32,12 +33,13 @@ class CodeOrIdField(serializers.Field):
         if isinstance(data, bool):
             self.fail("invalid")
         if isinstance(data, int):
-            found = self.model.objects.filter(pk=data).first()
+            found = self.model.objects.filter(pk=data).first() if 0 < data < 2**63 else None
             if found is None:
                 self.fail("not_found_id", what=self.what, value=data)
             return found
         if isinstance(data, str) and data.strip():
-            found = self.model.objects.filter(**{self.code_field: data.strip()}).first()
+            clean = len(data) <= 255 and control_characters_find(data) is None  # no code holds them
+            found = self.model.objects.filter(**{self.code_field: data.strip()}).first() if clean else None
             if found is None:
                 self.fail("not_found_code", what=self.what, value=data.strip())
             return found

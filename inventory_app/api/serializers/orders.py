@@ -85,6 +85,7 @@ class OrderListOutputSerializer(serializers.ModelSerializer):
     """An order, without its lines (list view)."""
 
     channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    customer_email = serializers.CharField(read_only=True, help_text="An e-mail address, or empty.")
 
     class Meta:
         model = Order
@@ -174,7 +175,7 @@ class OrderCancelInputSerializer(serializers.Serializer):
 class OrderShipLineInputSerializer(serializers.Serializer):
     """Units of one line to ship."""
 
-    line = serializers.IntegerField(min_value=1)
+    line = serializers.IntegerField(max_value=2**63 - 1, min_value=1)
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
 

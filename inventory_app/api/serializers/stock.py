@@ -176,7 +176,7 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     )
     code = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
     location = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
+        child=serializers.IntegerField(max_value=2**63 - 1, min_value=1), required=False, default=list
     )
 
     def validate(self, attrs: dict) -> dict:

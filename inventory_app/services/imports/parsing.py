@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from inventory_app.models import BackorderPolicy
+from inventory_app.validators import control_characters_find
 
 CATALOG_COLUMNS = (
     "name",
@@ -41,6 +42,8 @@ def _text(max_length: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if len(value) > max_length:
             raise ValueError(f"longer than {max_length} characters")
+        if (char := control_characters_find(value)) is not None:
+            raise ValueError(f"holds a control character (U+{ord(char):04X})")
         return value
 
     return parse
@@ -64,11 +67,22 @@ def _decimal(max_digits: int, places: int) -> Callable[[str], Decimal]:
     return parse
 
 
+MAX_QUANTITY = 1_000_000_000  # as the stock API: the ledger's integer columns stay far from overflow
+MAX_COMPONENT_QUANTITY = 1_000_000
+
+
+def _whole(value: str, *, maximum: int) -> int:
+    """A whole number of ASCII digits (optionally signed), at most ``maximum`` in size."""
+    digits = value.strip().removeprefix("-").removeprefix("+")
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"{value!r} is not a whole number")
+    if len(digits) > 12 or abs(int(value)) > maximum:
+        raise ValueError(f"{value!r} is too large (at most {maximum:,})")
+    return int(value)
+
+
 def _integer(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a whole number") from None
+    number = _whole(value, maximum=MAX_QUANTITY)
     if number < 0:
         raise ValueError(f"{value!r} is negative")
     return number
@@ -101,9 +115,9 @@ def _components(value: str) -> tuple[tuple[str, int], ...]:
         if not sep or not code:
             raise ValueError(f"{part!r} is not CODE:QTY")
         try:
-            quantity = int(qty)
-        except ValueError:
-            raise ValueError(f"{part!r}: quantity is not a whole number") from None
+            quantity = _whole(qty, maximum=MAX_COMPONENT_QUANTITY)
+        except ValueError as exc:
+            raise ValueError(f"{part!r}: quantity: {exc}") from None
         if quantity < 1:
             raise ValueError(f"{part!r}: quantity must be 1 or more")
         if code in items:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from config.safejson import json_loads_bounded
 from shipping_app.providers.base import WebhookPayloadError, WebhookSignatureError
 from shipping_app.providers.dto import WebhookDelivery
 from shipping_app.providers.shippingeasy.mapping import shipments_from_callback
@@ -57,7 +57,7 @@ def callback_verify(
 def callback_parse(*, body: bytes) -> WebhookDelivery:
     """Parse a verified shipment callback."""
     try:
-        data = json.loads(body)
+        data = json_loads_bounded(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WebhookPayloadError(f"Malformed JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("shipment"), dict):

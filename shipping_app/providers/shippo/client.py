@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from channels_app.connectors.http import host_root
+from config.egress import host_root
 from shipping_app.providers.http import ProviderHttp
 
 DEFAULT_BASE_URL = "https://api.goshippo.com"

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Mapping
 
+from config.safejson import json_loads_bounded
 from shipping_app.providers.base import WebhookPayloadError, WebhookSignatureError
 from shipping_app.providers.dto import WebhookDelivery
 from shipping_app.providers.shippo.mapping import tracking_from_json
@@ -59,7 +59,7 @@ def webhook_signature_check(
 def webhook_delivery_parse(*, body: bytes) -> WebhookDelivery:
     """Parse a Shippo webhook; track_updated becomes a tracking delivery, others are ignored."""
     try:
-        data = json.loads(body)
+        data = json_loads_bounded(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WebhookPayloadError(f"Malformed JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("data"), dict):

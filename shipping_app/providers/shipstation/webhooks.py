@@ -10,9 +10,9 @@ credentials, so a forged delivery can at most make us re-read real shipments.
 from __future__ import annotations
 
 import hashlib
-import json
 from urllib.parse import urlsplit
 
+from config.safejson import json_loads_bounded
 from shipping_app.providers.base import WebhookPayloadError
 from shipping_app.providers.dto import WebhookDelivery
 
@@ -22,7 +22,7 @@ SHIPMENT_TOPICS = {"SHIP_NOTIFY", "ITEM_SHIP_NOTIFY"}
 def webhook_delivery_parse(*, body: bytes, base_url: str) -> WebhookDelivery:
     """Parse a delivery; its resource URL must be on the account's host (else 400)."""
     try:
-        data = json.loads(body)
+        data = json_loads_bounded(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WebhookPayloadError(f"Malformed JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("resource_url"), str):

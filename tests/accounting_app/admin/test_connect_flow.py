@@ -170,3 +170,57 @@ def test_connection_added_in_the_admin_keeps_the_secret_encrypted(admin_client, 
     assert connection_secrets(connection=connection) == {"client_secret": "s3cret-value"}
     assert "s3cret-value" not in connection.secrets_encrypted
     assert list(connection.mappings.values_list("role", "external_code")) == [("cogs", "310")]
+
+
+def test_connection_form_refuses_a_token_url_that_is_not_the_vendors(admin_client, settings):
+    settings.ACCOUNTING_ALLOW_PRIVATE_HOSTS = False
+
+    response = admin_client.post(
+        reverse("admin:accounting_app_accountingconnection_add"),
+        {
+            "kind": "xero",
+            "name": "Books",
+            "client_id": "xero-client",
+            "client_secret": "s3cret-value",
+            "export_from": "2026-01-01",
+            "sales_mode": "invoice",
+            "cogs_mode": "per_order",
+            "customer_mode": "per_channel",
+            "reference_prefix": "SM",
+            "api_base_url": "https://api.xero.com",
+            "auth_base_url": "",
+            "token_url": "http://127.0.0.1:8000/steal",
+            "mappings-TOTAL_FORMS": "0",
+            "mappings-INITIAL_FORMS": "0",
+            "tax_mappings-TOTAL_FORMS": "0",
+            "tax_mappings-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["token_url"] == [
+        "The token URL is fixed for this vendor: https://identity.xero.com/connect/token"
+    ]
+    assert AccountingConnection.objects.filter(name="Books").count() == 0
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"tenantId": "not-a-list"},
+        ["a string", 7, None],
+        [{"tenantType": "ORGANISATION", "tenantId": {"nested": 1}}],
+        [{"tenantType": "ORGANISATION"}],
+    ],
+)
+def test_an_unexpected_xero_tenant_answer_connects_nothing(admin_client, fake_xero, answer):
+    connection = connection_make(kind="xero", fake=fake_xero, accounts=XERO_ACCOUNTS)
+    fake_xero.connections_answer = answer
+
+    response = _refused(
+        admin_client, connection, _callback_path(fake_xero.consent(_start(admin_client, connection)))
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("/accounting_app/accountingconnection/")
+    assert connection.tenant_id == ""

@@ -212,3 +212,52 @@ def test_webhook_urls_hold_the_token_and_are_shown_to_managers_only(api_client, 
         assert account.webhook_token.encode() not in response.content
     assert manager["webhook_url"].endswith(f"/webhooks/channels/{account.webhook_token}/")
     assert manager["webhooks_url"] == f"https://stock.example.com/webhooks/channels/{account.webhook_token}/"
+
+
+@pytest.mark.parametrize("form", ["superscript", "arabic-indic", "too long"])
+def test_a_sku_id_in_another_script_or_too_long_links_nothing(api_client, shops, form):
+    first = SKUFactory(code="MUG")
+    value = {
+        "superscript": "\u00b2",
+        "arabic-indic": "".join(chr(0x660 + int(digit)) for digit in str(first.pk)),  # first.pk's digits
+        "too long": "9" * 23,
+    }[form]
+    shop = shops()
+    shop.listing_add("L1", sku="OTHER", quantity=1)
+    operator = api_client("operator")
+    account_id = _create(api_client("manager"), shop).json()["id"]
+    operator.post(f"{ACCOUNTS}{account_id}/import-listings/")
+    listing = Listing.objects.get()
+
+    response = operator.post(f"/api/v1/channel-listings/{listing.pk}/link/", {"sku": value}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"sku": "No such SKU"}
+    listing.refresh_from_db()
+    assert listing.sku_id is None
+
+
+def test_import_listings_on_a_refused_host_is_400_and_imports_nothing(api_client, shops, settings):
+    account_id = _create(api_client("manager"), shops()).json()["id"]
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = False
+    settings.DEMO = False
+
+    response = api_client("operator").post(f"{ACCOUNTS}{account_id}/import-listings/")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The channel failed: Channel URLs must use https"
+    assert Listing.objects.count() == 0
+
+
+def test_huge_numbers_in_an_account_update_are_400_and_change_nothing(api_client, shops):
+    account_id = _create(api_client("manager"), shops()).json()["id"]
+
+    response = api_client("manager").patch(
+        f"{ACCOUNTS}{account_id}/",
+        {"poll_interval_seconds": 142827371143954219008, "buffer": 10**12, "location_ids": [2**70]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"poll_interval_seconds", "buffer", "location_ids"}
+    assert ChannelAccount.objects.get().poll_interval_seconds == 120

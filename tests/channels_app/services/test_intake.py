@@ -85,7 +85,7 @@ def test_bad_signature_is_401_and_stores_and_moves_nothing(client, three_shops, 
     assert [shops[n].quantity(f"{n}-L1") for n in "BC"] == [5, 5]
 
 
-def test_malformed_body_with_good_signature_is_400_and_stores_nothing(client, three_shops):
+def test_malformed_body_with_good_signature_is_400_and_recorded_as_failed(client, three_shops):
     shops, accounts, *_ = three_shops
     import hashlib
     import hmac
@@ -96,7 +96,34 @@ def test_malformed_body_with_good_signature_is_400_and_stores_nothing(client, th
     response = webhook_post(client, accounts["A"], body, {"X-Channel-Signature": signature})
 
     assert response.status_code == 400
-    assert InboundEvent.objects.count() == 0
+    event = InboundEvent.objects.get()
+    assert (event.status, event.error, event.payload) == (
+        "failed",
+        "The body is not JSON",
+        {"body": "{not json"},
+    )
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("quantity", [1.5, "1.5", "\u0661", True, -1, 10**12])
+def test_a_line_quantity_that_is_not_a_whole_number_is_refused_and_recorded(
+    client, three_shops, on_commit, quantity
+):
+    shops, accounts, *_ = three_shops
+    order = shops["A"].buy("A-L1", 1)
+    order["lines"][0]["quantity"] = quantity
+    body, headers = shops["A"].webhook(order, "order.created")
+    movements = StockMovement.objects.count()
+
+    with on_commit(execute=True):
+        response = webhook_post(client, accounts["A"], body, headers)
+
+    assert response.status_code == 400
+    event = InboundEvent.objects.get()
+    assert event.status == "failed"
+    assert "quantity" in event.error and ("whole number" in event.error or "out of range" in event.error)
+    assert Order.objects.count() == 0
+    assert StockMovement.objects.count() == movements
 
 
 def test_cancellation_releases_and_channel_fulfilment_ships(client, three_shops, on_commit):

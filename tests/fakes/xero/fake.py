@@ -96,6 +96,7 @@ class FakeXero(FakeVendor):
         self.expire_after_api_calls: int | None = None  # tokens expire once this many API calls were served
         self.api_calls = 0
         self.clock_offset = 0.0
+        self.connections_answer: object | None = None  # replaces the GET /connections body when set
 
     # --- helpers for tests -------------------------------------------------------------------------
 
@@ -223,6 +224,8 @@ class FakeXero(FakeVendor):
     def _connections(self, request: Request) -> Reply:
         if (denied := self._bearer(request)) is not None:
             return denied
+        if self.connections_answer is not None:
+            return Reply(200, self.connections_answer)
         stamp = "2026-11-01T10:00:00.0000000"
         return Reply(
             200,

@@ -86,3 +86,21 @@ def test_operator_may_not_import(admin_client_for, data):
 
     assert response.status_code == 403
     assert SKU.objects.filter(code__startswith="NEW-").count() == 0
+
+
+def test_a_large_file_becomes_an_import_job_shown_in_the_admin(superuser_client, data, settings):
+    settings.IMPORT_INLINE_MAX_ROWS = 1
+
+    response = _upload(superuser_client, GOOD, dry_run=True)
+
+    from inventory_app.models import ImportJob
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:inventory_app_importjob_change", args=[job.pk])
+    page = superuser_client.get(response["Location"])
+    listing = superuser_client.get(reverse("admin:inventory_app_importjob_changelist"))
+    assert (page.status_code, listing.status_code) == (200, 200)
+    assert "catalog.csv" in page.content.decode()
+    assert (job.status, job.dry_run, job.rows_total) == ("queued", True, 2)
+    assert SKU.objects.filter(code__startswith="NEW-").count() == 0

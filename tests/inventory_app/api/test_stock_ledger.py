@@ -211,3 +211,18 @@ def test_levels_and_availability_take_sku_codes_where_they_take_ids(api_client):
         "unknown_skus": [],
         "unknown_codes": ["NOPE"],
     }
+
+
+def test_sku_references_in_other_scripts_or_too_long_are_codes_not_ids(api_client):
+    cup = SKUFactory(code="CUP")
+    stock_receive(sku=cup, location=LocationFactory(code="A"), quantity=5)
+    arabic_indic = "".join(chr(0x660 + int(digit)) for digit in str(cup.pk))  # cup.pk's digits
+    viewer = api_client("viewer")
+
+    levels = [viewer.get("/api/v1/levels/", {"sku": value}) for value in ("\u00b2", arabic_indic, "9" * 30)]
+    available = viewer.get("/api/v1/availability/", {"sku": ["\u00b2", arabic_indic, "9" * 30]})
+
+    assert [(r.status_code, r.json()["results"]) for r in levels] == [(200, [])] * 3
+    assert available.status_code == 200
+    assert available.json()["results"] == []
+    assert available.json()["unknown_codes"] == ["\u00b2", arabic_indic, "9" * 30]

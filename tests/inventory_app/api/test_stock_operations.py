@@ -339,3 +339,34 @@ def test_viewer_cannot_operate_stock(api_client):
     assert response.status_code == 403
     assert StockOperation.objects.count() == 0
     assert StockLevel.objects.count() == 0
+
+
+def test_an_idempotency_key_reused_with_another_body_is_422_and_changes_nothing(api_client):
+    sku, loc = SKUFactory(code="CUP"), LocationFactory(code="MAIN")
+    operator = api_client("operator")
+    headers = {"Idempotency-Key": "k-1"}
+
+    first = operator.post(
+        "/api/v1/stock/receive",
+        {"sku": "CUP", "location": "MAIN", "quantity": 3},
+        format="json",
+        headers=headers,
+    )
+    same = operator.post(
+        "/api/v1/stock/receive",
+        {"quantity": 3, "location": "MAIN", "sku": "CUP"},
+        format="json",
+        headers=headers,
+    )
+    other = operator.post(
+        "/api/v1/stock/receive",
+        {"sku": "CUP", "location": "MAIN", "quantity": 30},
+        format="json",
+        headers=headers,
+    )
+
+    assert (first.status_code, same.status_code, same["Idempotent-Replayed"]) == (201, 200, "true")
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert _level(sku, loc) == (3, 0)
+    assert StockOperation.objects.count() == 1

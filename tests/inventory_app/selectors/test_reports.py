@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -71,3 +73,16 @@ def test_valuation_report_and_csv_export():
         f"{sku.pk},MUG,{loc.pk},MAIN,3,1.00,0.3333,USD",
     ]
     assert report_csv(rows=[], row_type=CogsReportRow).startswith("sku_id,sku_code,location_id")
+
+
+@pytest.mark.parametrize("code", ["=HYPERLINK(1)", "+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"])
+def test_csv_cells_that_would_run_as_formulas_are_escaped(code):
+    sku, loc = SKUFactory(code="MUG"), LocationFactory(code=code[:32])
+    stock_receive(sku=sku, location=loc, quantity=1, unit_cost=D("2"))
+    rows = valuation_report()
+
+    text = report_csv(rows=rows, row_type=ValuationReportRow)
+
+    cells = list(csv.reader(io.StringIO(text, newline="")))[1]
+    assert cells[3] == "'" + code
+    assert cells[1] == "MUG" and cells[5] == "2.00"

@@ -1,0 +1,33 @@
+"""Celery tasks of the core: take ids, call one service, retry with a bounded backoff."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import DatabaseError
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def catalog_import_task(self, job_id: int) -> dict:
+    """Run one catalog import job; a database error is retried (30 s, 60 s, 120 s), then the job
+    is marked failed with why."""
+    from inventory_app.services.imports.jobs import import_job_fail, import_job_run
+
+    try:
+        job = import_job_run(job_id=job_id)
+    except DatabaseError as exc:
+        if self.request.retries >= MAX_RETRIES:
+            logger.warning("catalog import %s failed: %s", job_id, exc)
+            import_job_fail(job_id=job_id, error=f"The import failed: {exc}")
+            return {"job": job_id, "status": "failed"}
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries, max_retries=MAX_RETRIES) from exc
+    except Exception as exc:  # a bug must not leave the job "running" for ever
+        logger.exception("catalog import %s failed", job_id)
+        import_job_fail(job_id=job_id, error=f"The import failed unexpectedly: {type(exc).__name__}")
+        return {"job": job_id, "status": "failed"}
+    return {"job": job.pk, "status": job.status}

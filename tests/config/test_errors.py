@@ -1,0 +1,18 @@
+"""A URL under /api/ that matches no route answers JSON; other paths keep Django's page."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_unmatched_api_urls_answer_json_404(client):
+    api = client.get("/api/v1/no-such-thing/")
+    page = client.get("/nowhere/")
+
+    assert (api.status_code, api["Content-Type"], api.json()) == (
+        404,
+        "application/json",
+        {"detail": "Not found."},
+    )
+    assert (page.status_code, page["Content-Type"].split(";")[0]) == (404, "text/html")
