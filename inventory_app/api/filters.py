@@ -63,7 +63,7 @@ def sku_refs_split(values: list[str]) -> tuple[list[int], list[str]]:
 
 
 def _is_id(value: str) -> bool:
-    """ASCII digits that fit a database id (superscripts and other scripts' digits are digits to ``str.isdigit``)."""
+    """ASCII digits that fit a database id (``str.isdigit`` is true for superscripts too)."""
     return value.isascii() and value.isdigit() and len(value) <= 18
 
 
