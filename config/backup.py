@@ -30,7 +30,7 @@ class BackupError(Exception):
 
 def _vendor(database: Mapping[str, Any]) -> str:
     engine = str(database.get("ENGINE", ""))
-    if engine.endswith("sqlite3"):
+    if engine.endswith("sqlite3") or engine == "config.sqlite":
         return "sqlite"
     if "postgresql" in engine:
         return "postgresql"

@@ -112,6 +112,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend whose flush lifts the ledger's DELETE triggers for itself (config/sqlite).
+    DATABASES["default"]["ENGINE"] = "config.sqlite"
     # The embedded database and everything in VAR_DIR are the owner's only (0600 / 0700).
     var_dir_private(VAR_DIR)
     if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):

@@ -86,7 +86,7 @@ def test_a_postgresql_backup_restores_into_a_fresh_database_with_the_ledger_inta
             assert restored.execute(BROKEN_LEVELS).fetchall() == []
             assert restored.execute(COUNTS).fetchone() == expected
             with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="append-only"):
-                restored.execute("UPDATE inventory_app_stockmovement SET on_hand_delta = 0")
+                restored.execute("DELETE FROM inventory_app_stockmovement")
     finally:
         with _pg(database, database["NAME"]) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
@@ -127,7 +127,7 @@ def test_an_sqlite_backup_restores_into_a_fresh_database_with_the_ledger_intact(
         assert restored.execute(BROKEN_LEVELS).fetchall() == []
         assert restored.execute(COUNTS).fetchone() == original.execute(COUNTS).fetchone() == (6, 10, 2)
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            restored.execute("UPDATE inventory_app_stockmovement SET on_hand_delta = 0")
+            restored.execute("DELETE FROM inventory_app_stockmovement")
     finally:
         original.close()
         restored.close()
