@@ -14,7 +14,9 @@ class ChannelsAppConfig(AppConfig):
     verbose_name = "Sales channels"
 
     def ready(self) -> None:
+        from channels_app.selectors.dashboard import channel_health_rows
         from channels_app.services.outbox import availability_changed_listener
+        from inventory_app.dashboard_hooks import channel_health_provider_register
         from inventory_app.hooks import availability_listener_register
 
         for module in getattr(
@@ -22,3 +24,4 @@ class ChannelsAppConfig(AppConfig):
         ):
             import_module(module)
         availability_listener_register(availability_changed_listener)
+        channel_health_provider_register(channel_health_rows)

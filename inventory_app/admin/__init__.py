@@ -8,10 +8,20 @@ the ledger (with the costing state it keeps) is never editable.
 
 from django.contrib import admin
 
-from inventory_app.admin import catalog, costing, orders, purchasing, reports, returns, stock, tokens
+from inventory_app.admin import (
+    catalog,
+    costing,
+    dashboard,
+    orders,
+    purchasing,
+    reports,
+    returns,
+    stock,
+    tokens,
+)
 
 admin.site.site_header = "Stock master"
 admin.site.site_title = "Stock master"
 admin.site.index_title = "Inventory"
 
-__all__ = ["catalog", "costing", "orders", "purchasing", "reports", "returns", "stock", "tokens"]
+__all__ = ["catalog", "costing", "dashboard", "orders", "purchasing", "reports", "returns", "stock", "tokens"]

@@ -17,6 +17,7 @@ from inventory_app.admin.base import (
     refusal_text,
     role_allows,
 )
+from inventory_app.admin.filters import StockStateFilter
 from inventory_app.admin.sku_views import sku_import_view, sku_stock_view
 from inventory_app.errors import StockError
 from inventory_app.models import SKU, KitComponent, Location, Product, StockLevel
@@ -119,7 +120,13 @@ class SKUAdmin(ServiceSaveAdmin):
         "stock_by_location",
         "available_to_sell",
     )
-    list_filter = ("is_active", "is_kit", "backorder_policy", ("product", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        StockStateFilter,
+        "is_active",
+        "is_kit",
+        "backorder_policy",
+        ("product", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("code", "barcode", "name")
     list_select_related = ("product",)
     autocomplete_fields = ("product",)

@@ -7,6 +7,7 @@ from django.contrib.admin.options import ModelAdmin
 from django.utils.html import format_html, format_html_join
 
 from inventory_app.admin.base import NoSaveOnChangeMixin, RoleAdmin, ServiceSaveAdmin, model_fields
+from inventory_app.admin.filters import AttentionFilter
 from inventory_app.errors import OrderError, StockError
 from inventory_app.models import Allocation, Order, OrderLine, SalesChannel
 from inventory_app.services import catalog
@@ -78,7 +79,7 @@ class OrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
         "needs_attention",
         "placed_at",
     )
-    list_filter = ("status", "channel", "needs_attention", "is_paid")
+    list_filter = (AttentionFilter, "status", "channel", "needs_attention", "is_paid")
     search_fields = (
         "external_ref",
         "customer_name",
