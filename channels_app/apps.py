@@ -14,6 +14,7 @@ class ChannelsAppConfig(AppConfig):
     verbose_name = "Sales channels"
 
     def ready(self) -> None:
+        from channels_app.logs import rescue_log_filter_install
         from channels_app.selectors.dashboard import channel_health_rows
         from channels_app.services.outbox import availability_changed_listener
         from inventory_app.dashboard_hooks import channel_health_provider_register
@@ -25,3 +26,4 @@ class ChannelsAppConfig(AppConfig):
             import_module(module)
         availability_listener_register(availability_changed_listener)
         channel_health_provider_register(channel_health_rows)
+        rescue_log_filter_install()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc files served by us (no CDN)
     "django_celery_beat",
     "inventory_app",
     "channels_app",
@@ -196,6 +197,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Catalog, locations, stock levels, the stock ledger, stock operations and orders.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from our own static files: the docs work on a machine without internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would fetch it from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets sharing a field name ("reason") get stable names of their own.
     "ENUM_NAME_OVERRIDES": {

@@ -17,6 +17,7 @@ from inventory_app.admin import (
     reports,
     returns,
     stock,
+    system,
     tokens,
 )
 
@@ -24,4 +25,15 @@ admin.site.site_header = "Stock master"
 admin.site.site_title = "Stock master"
 admin.site.index_title = "Inventory"
 
-__all__ = ["catalog", "costing", "dashboard", "orders", "purchasing", "reports", "returns", "stock", "tokens"]
+__all__ = [
+    "catalog",
+    "costing",
+    "dashboard",
+    "orders",
+    "purchasing",
+    "reports",
+    "returns",
+    "stock",
+    "system",
+    "tokens",
+]

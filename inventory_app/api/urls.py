@@ -1,9 +1,9 @@
-"""REST API routes: version 1 under ``api/v1/``, the OpenAPI schema and Swagger UI under ``api/``."""
+"""REST API routes: version 1 under ``api/v1/``, the OpenAPI schema, Swagger UI and Redoc under ``api/``."""
 
 from __future__ import annotations
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
@@ -47,5 +47,12 @@ urlpatterns = [
         "docs/",
         SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
         name="api-docs",
+    ),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(
+            url_name="api-schema", permission_classes=[AllowAny], template_name="api/redoc.html"
+        ),
+        name="api-redoc",
     ),
 ]

@@ -93,3 +93,16 @@ def test_root_redirects_to_the_dashboard(client):
     response = client.get("/")
 
     assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+def test_celery_schedules_are_a_system_section_for_superusers_only(admin_client_for):
+    manager = admin_client_for("manager")
+    manager_home = manager.get("/admin/").content.decode()
+    manager_list = manager.get("/admin/django_celery_beat/periodictask/")
+    root = admin_client_for(None)
+    root_home = root.get("/admin/").content.decode()
+
+    assert "django_celery_beat" not in manager_home and "Clocked" not in manager_home
+    assert manager_list.status_code == 403
+    assert "System: scheduled jobs (Celery beat)" in root_home
+    assert root.get("/admin/django_celery_beat/periodictask/").status_code == 200
