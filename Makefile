@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(PY) -m config.runall
 
 test: $(STAMP)
-	$(PY) -m config.devservices --redis -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m config.devservices --redis --chromium -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

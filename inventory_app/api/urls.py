@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from inventory_app.api import schema  # noqa: F401 - registers the token scheme with drf-spectacular
 from inventory_app.api.catalog import LocationViewSet, ProductViewSet, SKUViewSet
+from inventory_app.api.docs import RedocDocsView, SwaggerDocsView
 from inventory_app.api.imports import CatalogImportView
 from inventory_app.api.orders import OrderViewSet, SalesChannelViewSet
 from inventory_app.api.stock import (
@@ -43,16 +44,6 @@ v1 = [
 urlpatterns = [
     path("v1/", include((v1, "api-v1"), namespace="api-v1")),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
-    path(
-        "docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
-        name="api-docs",
-    ),
-    path(
-        "redoc/",
-        SpectacularRedocView.as_view(
-            url_name="api-schema", permission_classes=[AllowAny], template_name="api/redoc.html"
-        ),
-        name="api-redoc",
-    ),
+    path("docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", RedocDocsView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
