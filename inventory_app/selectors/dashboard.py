@@ -20,6 +20,7 @@ from inventory_app.models import (
     Order,
     OrderLine,
     OrderStatus,
+    PurchaseOrderLine,
     ReorderRule,
     SalesChannel,
     StockLevel,
@@ -170,3 +171,50 @@ def sales_and_cogs_by_channel(*, since: datetime, until: datetime) -> list[Daily
 def days_between(*, since: date, until: date) -> list[date]:
     """Every day from ``since`` up to and including ``until``."""
     return [since + timedelta(days=n) for n in range((until - since).days + 1)]
+
+
+def _level_sum(expression, **filters):
+    return Coalesce(
+        Subquery(
+            StockLevel.objects.filter(sku_id=OuterRef("pk"), location__is_active=True, **filters)
+            .order_by()
+            .values("sku_id")
+            .annotate(units=Sum(expression))
+            .values("units"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def skus_with_stock_figures(queryset):
+    """``queryset`` of SKUs annotated for lists: ``on_hand_total`` and ``committed_total`` over
+    active locations, ``available_total`` (on hand - committed at active sellable locations; a
+    kit's own levels are empty, so 0) and ``incoming_total`` (open purchase order lines).
+
+    Correlated subqueries: evaluated only for the rows a page shows, unless the list is sorted
+    by one of them.
+    """
+    from inventory_app.selectors.purchasing import OPEN_STATUSES
+
+    incoming = Coalesce(
+        Subquery(
+            PurchaseOrderLine.objects.filter(
+                sku_id=OuterRef("pk"),
+                purchase_order__status__in=OPEN_STATUSES,
+                quantity_received__lt=F("quantity_ordered"),
+            )
+            .order_by()
+            .values("sku_id")
+            .annotate(units=Sum(F("quantity_ordered") - F("quantity_received")))
+            .values("units"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+    return queryset.annotate(
+        on_hand_total=_level_sum(F("on_hand")),
+        committed_total=_level_sum(F("committed")),
+        available_total=_level_sum(F("on_hand") - F("committed"), location__is_sellable=True),
+        incoming_total=incoming,
+    )
