@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import ModelAdmin
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from inventory_app.admin.base import NoSaveOnChangeMixin, RoleAdmin, ServiceSaveAdmin, model_fields
@@ -76,7 +77,7 @@ class OrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
         "customer_name",
         "total",
         "currency",
-        "needs_attention",
+        "attention",
         "placed_at",
     )
     list_filter = (AttentionFilter, "status", "channel", "needs_attention", "is_paid")
@@ -94,6 +95,18 @@ class OrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
 
     def has_add_permission(self, request):
         return False  # orders come from channels and the API
+
+    @admin.display(description="Attention", ordering="needs_attention")
+    def attention(self, obj: Order) -> str:
+        """The reason an order needs attention (red), with the link to acknowledge or resolve it."""
+        if not obj.needs_attention:
+            return "-"
+        return format_html(
+            '<span class="attention-reason" style="white-space: pre-wrap; color: #ba2121">{}</span> '
+            '<a href="{}">acknowledge / resolve</a>',
+            obj.attention_reason or "flagged",
+            reverse("admin-order-attention", args=[obj.pk]),
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,5 +1,6 @@
 """Models of the core. Import from here: ``from inventory_app.models import SKU``."""
 
+from .attention import AttentionAction, OrderAttentionEvent
 from .catalog import SKU, BackorderPolicy, KitComponent, Location, Product
 from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, CostReport, LayerConsumption
 from .orders import Allocation, Order, OrderLine, OrderStatus, SalesChannel
@@ -33,6 +34,7 @@ __all__ = [
     "Allocation",
     "AllocationBasis",
     "ApiToken",
+    "AttentionAction",
     "AverageCost",
     "BackorderPolicy",
     "CostLayer",
@@ -46,6 +48,7 @@ __all__ = [
     "Location",
     "MovementReason",
     "Order",
+    "OrderAttentionEvent",
     "OrderLine",
     "OrderStatus",
     "Product",

@@ -218,3 +218,11 @@ def skus_with_stock_figures(queryset):
         available_total=_level_sum(F("on_hand") - F("committed"), location__is_sellable=True),
         incoming_total=incoming,
     )
+
+
+def location_sole_active():
+    """The only active location, when there is exactly one (forms default to it); else None."""
+    from inventory_app.models import Location
+
+    found = list(Location.objects.filter(is_active=True).order_by("pk")[:2])
+    return found[0] if len(found) == 1 else None
