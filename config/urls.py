@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config import health
-from inventory_app.admin import attention
+from inventory_app.admin import attention, receiving
 from inventory_app.admin.dashboard import dashboard_view
 
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
     path("admin/", admin.site.admin_view(dashboard_view), name="dashboard"),  # before the stock index
     *attention.urlpatterns,
+    *receiving.urlpatterns,
     path("admin/", admin.site.urls),
     path("api/", include("inventory_app.api.urls")),
     path("api/v1/", include("inventory_app.api.purchasing.urls")),
