@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config import health
-from inventory_app.admin import attention, receiving
+from inventory_app.admin import attention, receiving, return_pages
 from inventory_app.admin.dashboard import dashboard_view
 
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.admin_view(dashboard_view), name="dashboard"),  # before the stock index
     *attention.urlpatterns,
     *receiving.urlpatterns,
+    *return_pages.urlpatterns,
     path("admin/", admin.site.urls),
     path("api/", include("inventory_app.api.urls")),
     path("api/v1/", include("inventory_app.api.purchasing.urls")),
