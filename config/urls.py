@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config import health
-from inventory_app.admin import attention, receiving, return_pages
+from inventory_app.admin import attention, counting, receiving, return_pages
 from inventory_app.admin.dashboard import dashboard_view
 
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     *attention.urlpatterns,
     *receiving.urlpatterns,
     *return_pages.urlpatterns,
+    *counting.urlpatterns,
     path("admin/", admin.site.urls),
     path("api/", include("inventory_app.api.urls")),
     path("api/v1/", include("inventory_app.api.purchasing.urls")),
