@@ -310,6 +310,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}
     )
 }
+# The admin dashboard's stock figures and charts (whole-catalog and month-of-ledger aggregates)
+# are recomputed at most this often; orders, attention and channel health are always live.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # Push: claim lease (a dead worker's listings are taken over after it), backoff bounds, retries.
 CHANNELS_PUSH_LEASE_SECONDS = env.float("CHANNELS_PUSH_LEASE_SECONDS", default=60.0)
 CHANNELS_PUSH_BACKOFF_BASE = env.float("CHANNELS_PUSH_BACKOFF_BASE", default=1.0)

@@ -105,3 +105,10 @@ def _webhook_account_cache():
     account_webhook_cache_clear()
     yield
     account_webhook_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _dashboard_uncached(settings):
+    """The dashboard computes its figures on every request in tests (its cache is Redis, shared
+    by every test of the run); tests of the cache turn it back on."""
+    settings.DASHBOARD_CACHE_SECONDS = 0

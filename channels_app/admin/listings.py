@@ -15,6 +15,7 @@ from channels_app.selectors.quantities import (
 from channels_app.services.actions import RULE_FIELDS, listing_push_retry, listing_rules_set
 from channels_app.services.onboarding import listing_link, listing_unlink
 from inventory_app.admin.base import ServiceSaveAdmin, changed_fields
+from inventory_app.admin.paging import EstimatedCountPaginator
 
 
 class LinkedFilter(admin.SimpleListFilter):
@@ -55,6 +56,8 @@ class ListingAdmin(ServiceSaveAdmin):
     list_display = ("external_id", "account", "sku", "target", "channel_shows", "difference", "needs_push",
                     "push_failures", "error", "external_sku", "last_pushed_qty", "last_seen_qty")  # fmt: skip
     list_select_related = ("account", "sku")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     list_filter = ("account", LinkedFilter, FailingFilter, "needs_push")
     search_fields = ("external_id", "external_sku", "title", "sku__code")
     autocomplete_fields = ("sku",)

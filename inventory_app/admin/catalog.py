@@ -18,6 +18,7 @@ from inventory_app.admin.base import (
     role_allows,
 )
 from inventory_app.admin.filters import StockStateFilter
+from inventory_app.admin.paging import EstimatedCountPaginator
 from inventory_app.admin.sku_views import sku_import_view, sku_stock_view
 from inventory_app.errors import StockError
 from inventory_app.models import SKU, KitComponent, Location, Product, StockLevel
@@ -132,6 +133,8 @@ class SKUAdmin(ServiceSaveAdmin):
     )
     search_fields = ("code", "barcode", "name")
     list_select_related = ("product",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     autocomplete_fields = ("product",)
     inlines = [KitComponentInline]
     readonly_fields = ("stock_table", "available_to_sell", "created_at", "updated_at")

@@ -12,7 +12,9 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,11 +129,36 @@ def _charts(now: datetime) -> dict:
     return {"daily": daily, "margin": margin, "empty": not money, "days": CHART_DAYS}
 
 
+def _cached(key: str, compute):
+    """``compute()`` kept DASHBOARD_CACHE_SECONDS in Django's cache (0: always computed): the
+    figures that aggregate the whole catalog or a month of the ledger."""
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
+    if seconds <= 0:
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def _stock_figures() -> dict:
+    return {
+        "low": skus_low_stock().count(),
+        "out": skus_out_of_stock().count(),
+        "suggestions": _suggestions(),
+        "as_of": timezone.now(),
+    }
+
+
 def dashboard_context(request) -> dict:
-    """Everything the dashboard shows, with the URL of each figure's list."""
+    """Everything the dashboard shows, with the URL of each figure's list. Orders, attention and
+    channel health are live; stock figures and the charts may be up to DASHBOARD_CACHE_SECONDS old."""
     now = timezone.now()
     attention_total, attention_rows = orders_needing_attention()
     health = channel_health_collect()
+    stock = _cached("dashboard:stock", _stock_figures)
+    charts = _cached(f"dashboard:charts:{timezone.localdate(now).isoformat()}", lambda: _charts(now))
     return {
         "dashboard": True,
         "periods": _periods(now),
@@ -147,13 +174,14 @@ def dashboard_context(request) -> dict:
             "total": orders_oversold_count(),
             "url": list_url("inventory_app_order", attention="oversold"),
         },
-        "low": {"total": skus_low_stock().count(), "url": list_url("inventory_app_sku", stock="low")},
-        "out": {"total": skus_out_of_stock().count(), "url": list_url("inventory_app_sku", stock="out")},
-        "suggestions": _suggestions(),
+        "low": {"total": stock["low"], "url": list_url("inventory_app_sku", stock="low")},
+        "out": {"total": stock["out"], "url": list_url("inventory_app_sku", stock="out")},
+        "suggestions": stock["suggestions"],
+        "stock_as_of": stock["as_of"],
         "suggestions_url": list_url("inventory_app_reorderrule"),
         "health": health,
         "drift_total": sum(h.drift_24h for h in health),
-        "charts": _charts(now),
+        "charts": charts,
     }
 
 

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 
 from inventory_app.admin.base import NoSaveOnChangeMixin, RoleAdmin, ServiceSaveAdmin, model_fields
 from inventory_app.admin.filters import AttentionFilter
+from inventory_app.admin.paging import EstimatedCountPaginator
 from inventory_app.errors import OrderError, StockError
 from inventory_app.models import Allocation, Order, OrderLine, SalesChannel
 from inventory_app.services import catalog
@@ -90,6 +91,8 @@ class OrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
     )
     list_select_related = ("channel",)
     date_hierarchy = "placed_at"
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     inlines = [OrderLineInline]
     actions = ["cancel_orders", "ship_all"]
 

@@ -23,6 +23,7 @@ from inventory_app.admin.base import (
     role_allows,
 )
 from inventory_app.admin.base import model_fields as _fields
+from inventory_app.admin.reports import REPORT_ROWS_SHOWN
 from inventory_app.errors import StockError
 from inventory_app.models import (
     SKU,
@@ -395,8 +396,10 @@ class ReorderRuleAdmin(ServiceSaveAdmin):
                     r.suggested_quantity,
                     suppliers.get(r.supplier_id, "-"),
                 )
-                for r in rows
+                for r in rows[:REPORT_ROWS_SHOWN]
             ],
+            "rows_total": len(rows),
+            "rows_hidden": len(rows) > REPORT_ROWS_SHOWN,
             "post_label": "Draft purchase orders from these suggestions" if rows else "",
         }
         return TemplateResponse(request, "admin/inventory_app/report.html", context)

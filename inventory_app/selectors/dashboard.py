@@ -173,10 +173,10 @@ def days_between(*, since: date, until: date) -> list[date]:
     return [since + timedelta(days=n) for n in range((until - since).days + 1)]
 
 
-def _level_sum(expression, **filters):
+def _level_sum(expression, *, location_ids: list[int]):
     return Coalesce(
         Subquery(
-            StockLevel.objects.filter(sku_id=OuterRef("pk"), location__is_active=True, **filters)
+            StockLevel.objects.filter(sku_id=OuterRef("pk"), location_id__in=location_ids)
             .order_by()
             .values("sku_id")
             .annotate(units=Sum(expression))
@@ -212,10 +212,15 @@ def skus_with_stock_figures(queryset):
         ),
         Value(0),
     )
+    from inventory_app.models import Location
+
+    active = list(Location.objects.filter(is_active=True).values_list("pk", "is_sellable"))
+    # Location ids as constants: each subquery is an index lookup on the level table alone.
+    every, sellable = [pk for pk, _ in active], [pk for pk, is_sellable in active if is_sellable]
     return queryset.annotate(
-        on_hand_total=_level_sum(F("on_hand")),
-        committed_total=_level_sum(F("committed")),
-        available_total=_level_sum(F("on_hand") - F("committed"), location__is_sellable=True),
+        on_hand_total=_level_sum(F("on_hand"), location_ids=every),
+        committed_total=_level_sum(F("committed"), location_ids=every),
+        available_total=_level_sum(F("on_hand") - F("committed"), location_ids=sellable),
         incoming_total=incoming,
     )
 

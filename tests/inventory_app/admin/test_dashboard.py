@@ -106,3 +106,24 @@ def test_celery_schedules_are_a_system_section_for_superusers_only(admin_client_
     assert manager_list.status_code == 403
     assert "System: scheduled jobs (Celery beat)" in root_home
     assert root.get("/admin/django_celery_beat/periodictask/").status_code == 200
+
+
+def test_stock_figures_are_cached_for_the_configured_seconds_and_orders_stay_live(
+    admin_client_for, data, settings
+):
+    from django.core.cache import cache
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    cache.delete("dashboard:stock")
+    client = admin_client_for("viewer")
+    client.get("/admin/")
+    SKUFactory(code="EMPTY-LATER")
+    order_create(
+        channel=data.channel, data=OrderInput(external_ref="A-102", lines=[OrderLineInput("MUG", 1)])
+    )
+
+    page = client.get("/admin/").content.decode()
+    cache.delete("dashboard:stock")
+
+    assert re.search(r"<strong>0</strong> SKUs out of stock", page)  # the cached figure
+    assert re.search(r'<th>All channels</th><th><a href="[^"]+">2</a></th>', page)  # live

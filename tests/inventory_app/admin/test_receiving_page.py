@@ -50,7 +50,7 @@ def test_send_from_the_order_page_then_receive_part_of_it(admin_client_for, draf
     assert draft.status == "partially_received"
     assert StockLevel.objects.get(sku__code="TEE").on_hand == 6
     assert not StockLevel.objects.filter(sku__code="MUG").exists()
-    assert "PO-000001: 6 unit(s) received into DOCK" in response.content.decode()
+    assert f"{draft.number}: 6 unit(s) received into DOCK" in response.content.decode()
 
 
 def test_a_resubmitted_page_receives_nothing_twice(admin_client_for, draft):
