@@ -270,9 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     over = [r for r in results if r["median_ms"] is None or r["median_ms"] > BUDGET_MS]
     for r in results:
         flag = "  OVER" if r in over else ""
-        figures = (
-            f"{r['median_ms'] or 'ERR':>8} ms  max {r.get('max_ms', '-'):>8}  q {r.get('queries', '-'):>3}"
-        )
+        figures = f"{r['median_ms'] or 'ERR':>8} ms  max {r.get('max_ms', '-'):>8}"
+        figures += f"  first {r.get('first_ms', '-'):>8}  q {r.get('queries', '-'):>3}"
         print(f"{figures}  {r['url']}{flag}")
     summary = {
         "data": data,
