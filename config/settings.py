@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from config.secret import dev_secret_key
 
@@ -310,6 +311,19 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}
     )
 }
+# --- E-mail (Django's mail settings) and alerts -------------------------------------------------
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="stockmaster@localhost")
+ALERTS_EMAILS = env.list("ALERTS_EMAILS", default=[])
+ALERTS_DIGEST = env.bool("ALERTS_DIGEST", default=False)
+ALERTS_PERSIST_MINUTES = env.int("ALERTS_PERSIST_MINUTES", default=15)
 # The admin dashboard's stock figures and charts (whole-catalog and month-of-ledger aggregates)
 # are recomputed at most this often; orders, attention and channel health are always live.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
@@ -328,6 +342,11 @@ CHANNELS_HOLD_INCREASES = env.bool("CHANNELS_HOLD_INCREASES", default=True)
 CHANNELS_RESCUE_SECONDS = env.float("CHANNELS_RESCUE_SECONDS", default=5.0)
 CHANNELS_RESCUE_AFTER_SECONDS = env.float("CHANNELS_RESCUE_AFTER_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
+    "alerts-notify": {"task": "inventory_app.tasks.alerts_notify_task", "schedule": 300.0},
+    "alerts-digest": {
+        "task": "inventory_app.tasks.alerts_digest_task",
+        "schedule": crontab(hour=env.int("ALERTS_DIGEST_HOUR", default=7), minute=0),
+    },
     "channels-outbox-sweep": {"task": "channels_app.tasks.outbox_sweep_task", "schedule": 60.0},
     "channels-stalled-rescue": {
         "task": "channels_app.tasks.stalled_work_rescue_task",

@@ -1,5 +1,6 @@
 """Models of the core. Import from here: ``from inventory_app.models import SKU``."""
 
+from .alerts import AlertState
 from .attention import AttentionAction, OrderAttentionEvent
 from .catalog import SKU, BackorderPolicy, KitComponent, Location, Product
 from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, CostReport, LayerConsumption
@@ -31,6 +32,7 @@ from .tokens import ApiToken
 
 __all__ = [
     "SKU",
+    "AlertState",
     "Allocation",
     "AllocationBasis",
     "ApiToken",
