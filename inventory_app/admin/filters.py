@@ -23,9 +23,9 @@ class StockStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "low":
-            return queryset.filter(pk__in=skus_low_stock().values("pk"))
+            return skus_low_stock(queryset=queryset)
         if self.value() == "out":
-            return queryset.filter(pk__in=skus_out_of_stock().values("pk"))
+            return skus_out_of_stock(queryset=queryset)
         if self.value() == "kits":
             return queryset.filter(is_kit=True)
         return queryset

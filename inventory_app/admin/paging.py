@@ -2,7 +2,8 @@
 
 An unfiltered list of a large table counts with PostgreSQL's planner estimate (``reltuples``,
 kept by autovacuum's ANALYZE) instead of ``COUNT(*)``; a filtered list, a small table or another
-database counts exactly. Used with ``show_full_result_count = False`` (no second count).
+database counts exactly, without the list's ordering and annotations. Used with
+``show_full_result_count = False`` (no second count).
 """
 
 from __future__ import annotations
@@ -37,4 +38,8 @@ class EstimatedCountPaginator(Paginator):
             estimate = table_rows_estimate(queryset=queryset)
             if estimate is not None and estimate > ESTIMATE_ABOVE:
                 return estimate
+        if hasattr(queryset, "query"):
+            # Only the rows matter to a count: no ordering, no per-row figures (a correlated
+            # subquery of the list would otherwise be computed for every row counted).
+            return queryset.order_by().values("pk").count()
         return super().count

@@ -92,9 +92,9 @@ def orders_oversold_count() -> int:
     ).count()
 
 
-def skus_out_of_stock():
+def skus_out_of_stock(*, queryset=None):
     """Active stock SKUs (kits derive theirs) with nothing available to sell at active sellable
-    locations (one anti-join, no per-SKU subquery)."""
+    locations (one anti-join, no per-SKU subquery); among ``queryset`` if given."""
     stocked = (
         StockLevel.objects.filter(location__is_sellable=True, location__is_active=True)
         .order_by()
@@ -103,12 +103,13 @@ def skus_out_of_stock():
         .filter(units__gt=0)
         .values("sku_id")
     )
-    return SKU.objects.filter(is_active=True, is_kit=False).exclude(pk__in=stocked)
+    base = SKU.objects.all() if queryset is None else queryset
+    return base.filter(is_active=True, is_kit=False).exclude(pk__in=stocked)
 
 
-def skus_low_stock():
+def skus_low_stock(*, queryset=None):
     """Active SKUs with a reorder rule whose location's available units are at or below its point
-    (out-of-stock SKUs included: they are low too)."""
+    (out-of-stock SKUs included: they are low too); among ``queryset`` if given."""
     below = ReorderRule.objects.filter(is_active=True, sku_id=OuterRef("pk")).filter(
         reorder_point__gte=Coalesce(
             Subquery(
@@ -120,7 +121,8 @@ def skus_low_stock():
             Value(0),
         )
     )
-    return SKU.objects.filter(is_active=True).filter(pk__in=below.values("sku_id"))
+    base = SKU.objects.all() if queryset is None else queryset
+    return base.filter(is_active=True, pk__in=below.values("sku_id"))
 
 
 @dataclass(frozen=True)
