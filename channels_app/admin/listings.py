@@ -53,8 +53,9 @@ class ListingAdmin(ServiceSaveAdmin):
     """Listings; SKU link and rule overrides are saved through the services."""
 
     write_role = "operator"
-    list_display = ("external_id", "account", "sku", "target", "channel_shows", "difference", "needs_push",
-                    "push_failures", "error", "external_sku", "last_pushed_qty", "last_seen_qty")  # fmt: skip
+    # What staff compare first (ours, theirs, the gap, why it fails); the raw figures are on the page.
+    list_display = ("external_id", "account", "sku", "target", "channel_shows", "difference", "push_failures",
+                    "error", "needs_push")  # fmt: skip
     list_select_related = ("account", "sku")
     paginator = EstimatedCountPaginator
     show_full_result_count = False
