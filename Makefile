@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 EMBEDDED_PYTEST_ARGS ?=
 
-.PHONY: run test install lint fmt migrate backup restore bench bench-sync rush clean
+.PHONY: run test install lint fmt migrate backup restore bench bench-sync bench-admin rush clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ run: $(STAMP)
 # no test: pytest's exit code 5).
 test: $(STAMP)
 	status=0; \
-	$(PY) -m config.devservices --redis -- $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	$(PY) -m config.devservices --redis --chromium -- $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(PY) -m config.devservices --embedded -- $(PY) -m pytest -m embedded $(EMBEDDED_PYTEST_ARGS) || status=$$?; \
 	exit $$status
 
@@ -69,6 +69,12 @@ bench: $(STAMP)
 SYNC_ARGS ?=
 bench-sync: $(STAMP)
 	$(PY) -m config.devservices --redis -- $(PY) -m bench.bench_channels $(SYNC_ARGS)
+
+# The admin at scale (bench/bench_admin.py): 100,000 SKUs, 1,000,000 movements, 200,000 orders ->
+# every admin list and the dashboard timed, slowest first, bench/results/admin.json.
+ADMIN_BENCH_ARGS ?=
+bench-admin: $(STAMP)
+	$(PY) -m config.devservices -- $(PY) -m bench.bench_admin $(ADMIN_BENCH_ARGS)
 
 clean:
 	rm -rf var

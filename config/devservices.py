@@ -1,11 +1,13 @@
 """Throwaway PostgreSQL and Redis servers for the test suite and the benchmarks.
 
-    python -m config.devservices [--redis | --embedded] -- COMMAND ...
+    python -m config.devservices [--redis | --embedded] [--chromium] -- COMMAND ...
 
 starts a private PostgreSQL cluster (and Redis with ``--redis``) on free loopback ports in a
 temporary folder, runs COMMAND with DATABASE_URL (and REDIS_URL / CELERY_BROKER_URL) pointing at
 them, then stops the servers and deletes the folder, whatever COMMAND did. The exit code is
-COMMAND's. Missing server binaries are installed from Debian's packages when running as root.
+COMMAND's. Missing server binaries are installed from Debian's packages when running as root;
+with ``--chromium`` so is Debian's chromium (the browser tests drive it; its path is passed on
+as CHROMIUM_PATH).
 
 ``--embedded`` starts no server: COMMAND runs on the embedded default of ``make run``, an SQLite
 file and the Celery file-system broker, both in the temporary folder (VAR_DIR).
@@ -48,6 +50,16 @@ def _apt_install(*packages: str) -> None:
     subprocess.run(
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], check=True, env=env
     )
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def chromium_ensure() -> str:
+    """Debian's chromium for the browser tests, installed from Debian's packages when missing."""
+    if not Path(CHROMIUM).exists():
+        _apt_install("chromium")
+    return CHROMIUM
 
 
 def _pg_bindir() -> Path:
@@ -220,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="no servers: SQLite and the file-system broker in a temp folder",
     )
+    parser.add_argument("--chromium", action="store_true", help="install chromium if missing")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -234,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with contextlib.ExitStack() as stack:
             env = dict(os.environ)
+            if args.chromium:
+                env["CHROMIUM_PATH"] = chromium_ensure()
             if args.embedded:
                 env.pop("REDIS_URL", None)
                 env.update(

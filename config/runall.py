@@ -5,13 +5,16 @@
    the default) plain HTTP is allowed: no HTTPS redirect, cookies over HTTP. Bound to any other
    address it refuses to start with DEBUG on or with plain HTTP allowed (SECURE_SSL_REDIRECT=0):
    such a site is reached through a TLS proxy.
-2. ``manage.py migrate``, ``createcachetable``, ``collectstatic`` and ``ensure_admin`` (prints
-   the first admin's credentials once).
+2. ``manage.py migrate``, ``createcachetable``, ``collectstatic`` and ``ensure_admin``, their
+   output shown only when one fails (a line says how many migrations were applied).
 3. Three children, each output line prefixed with its name:
    web (gunicorn config.wsgi on BIND:PORT, WEB_CONCURRENCY workers), worker (Celery worker,
    WORKER_CONCURRENCY processes) and beat (celery beat with django_celery_beat's DatabaseScheduler).
    With DEMO=1 also the fake stores ``shopify`` and ``amazon`` (``channels_app.demo.fakes``) and
    the one-shot ``demo`` (``manage.py demo_setup``, which links them once they answer).
+
+Once the web answers and the children have been quiet for a moment, a banner gives the admin
+URL and, the first time, the generated admin credentials: the last thing on the screen.
 
 SIGINT (Ctrl-C) or SIGTERM stops all three and exits 0; a second signal kills them at once. If
 a child exits on its own, the others are stopped and runall exits non-zero. With nothing set, the
@@ -42,6 +45,9 @@ from config.secret import dev_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Seconds the children get to finish after SIGTERM before they are killed.
 STOP_TIMEOUT = 30.0
+# The banner waits for this much silence from the children after the web answers (at most BANNER_WAIT).
+BANNER_QUIET = 1.5
+BANNER_WAIT = 20.0
 
 
 @dataclass(frozen=True)
@@ -232,6 +238,43 @@ def _say(message: str, width: int = 6) -> None:
     _Prefixer(_out(), width)._write("runall", [message.encode()])
 
 
+def _port_open(address: tuple[str, int]) -> bool:
+    host, port = address
+    try:
+        with socket.create_connection((host.strip("[]"), port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+class _Banner:
+    """Lines shown once the web answers and the children's start-up output has died down."""
+
+    def __init__(self, lines: Sequence[str], address: tuple[str, int] | None) -> None:
+        self.lines, self.address = list(lines), address
+        self.up_since: float | None = None
+        self.checked = 0.0
+
+    def due(self, last_output: float) -> bool:
+        if not self.lines or self.address is None:
+            return False
+        now = time.monotonic()
+        if self.up_since is None:
+            if now - self.checked < 0.5:
+                return False
+            self.checked = now
+            if not _port_open(self.address):
+                return False
+            self.up_since = now
+        return now - last_output >= BANNER_QUIET or now - self.up_since >= BANNER_WAIT
+
+    def show(self, width: int) -> None:
+        rule = "=" * 72
+        for line in (rule, *self.lines, rule):
+            _say(line, width)
+        self.lines = []
+
+
 def _exit_code(returncode: int) -> int:
     """A child's exit as runall's non-zero exit code."""
     if returncode < 0:
@@ -245,13 +288,19 @@ def _kill_group(proc: subprocess.Popen, sig: int) -> None:
 
 
 def supervise(
-    services: Sequence[Service], *, env: Mapping[str, str], stop_timeout: float = STOP_TIMEOUT
+    services: Sequence[Service],
+    *,
+    env: Mapping[str, str],
+    stop_timeout: float = STOP_TIMEOUT,
+    banner: Sequence[str] = (),
+    web_address: tuple[str, int] | None = None,
 ) -> int:
     """Run ``services`` together until a signal or until one exits; return runall's exit code.
 
     Each child leads its own process group, so a terminal's Ctrl-C reaches only runall, which
     then stops the children in order: SIGTERM to each, SIGKILL to whatever is left of their
-    groups after ``stop_timeout`` seconds (or at once on a second signal).
+    groups after ``stop_timeout`` seconds (or at once on a second signal). ``banner`` is shown
+    once ``web_address`` accepts connections and the children have been quiet a moment.
     """
     width = max(len("runall"), *(len(s.name) for s in services))
     prefixer = _Prefixer(_out(), width)
@@ -268,6 +317,8 @@ def supervise(
     stopping_since: float | None = None
     seen_signals = 0
     reported: set[str] = set()
+    pending_banner = _Banner(banner, web_address)
+    last_output = time.monotonic()
     try:
         for service in services:
             proc = subprocess.Popen(
@@ -292,6 +343,7 @@ def supervise(
                     continue
                 if data:
                     prefixer.feed(key.data, data)
+                    last_output = time.monotonic()
                 else:  # end of file
                     prefixer.close(key.data)
                     selector.unregister(key.fileobj)
@@ -304,6 +356,8 @@ def supervise(
                 elif name in oneshots and procs[name].returncode == 0:
                     _say(f"{name} done", width)
             exited = [n for n in exited if not (n in oneshots and procs[n].returncode == 0)]
+            if stopping_since is None and not signals and pending_banner.due(last_output):
+                pending_banner.show(width)
             if stopping_since is None:
                 if signals:
                     names = ", ".join(procs)
@@ -346,16 +400,14 @@ def supervise(
     return exit_code
 
 
-def _setup_step(argv: Sequence[str], env: Mapping[str, str]) -> None:
-    """Run one preparation command in the foreground, output prefixed "setup"; exit if it fails."""
+def _setup_step(argv: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """Run one preparation command in the foreground and return its output lines; if it fails,
+    show them (prefixed "setup") and exit."""
     proc = subprocess.Popen(
         list(argv), env=dict(env), cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    prefixer = _Prefixer(_out(), len("runall"))
     try:
-        for line in proc.stdout:
-            prefixer.feed("setup", line)
-        prefixer.close("setup")
+        output = proc.stdout.read()
         returncode = proc.wait()
     except KeyboardInterrupt:
         proc.terminate()
@@ -363,9 +415,12 @@ def _setup_step(argv: Sequence[str], env: Mapping[str, str]) -> None:
         raise
     finally:
         proc.stdout.close()
+    lines = output.decode(errors="replace").splitlines()
     if returncode != 0:
+        _Prefixer(_out(), len("runall"))._write("setup", [line.encode() for line in lines])
         _say(f"{' '.join(argv[1:])} failed with code {returncode}")
         raise SystemExit(_exit_code(returncode))
+    return lines
 
 
 def _raise_interrupt(signum, frame):
@@ -388,10 +443,13 @@ def main() -> int:
         _say(f"VAR_DIR={env['VAR_DIR']} DEBUG={env['DEBUG']}")
         if not os.environ.get("SECRET_KEY"):
             _say(f"SECRET_KEY not set: using the one kept in {env['VAR_DIR']}/secret_key")
-        _setup_step([*manage, "migrate", "--noinput"], env)
+        _say("preparing the database, static files and the admin user (output shown if one fails)")
+        migrated = _setup_step([*manage, "migrate", "--noinput"], env)
+        applied = sum(1 for line in migrated if line.strip().startswith("Applying "))
+        _say(f"database ready ({applied} migration(s) applied)")
         _setup_step([*manage, "createcachetable"], env)  # the API throttles' table without Redis
         _setup_step([*manage, "collectstatic", "--noinput", "--verbosity=0"], env)
-        _setup_step([*manage, "ensure_admin"], env)
+        admin_lines = _setup_step([*manage, "ensure_admin"], env)
     except KeyboardInterrupt:
         _say("interrupted while preparing")
         return 130
@@ -399,12 +457,17 @@ def main() -> int:
         signal.signal(signal.SIGTERM, previous)
     bind, port = _web_address(env)
     host = "127.0.0.1" if bind in ("0.0.0.0", "[::]") else bind  # noqa: S104 - a comparison
-    _say(f"admin: http://{host}:{port}/admin/   API docs: http://{host}:{port}/api/docs/")
+    banner = [
+        f"  Stock master is up.  Admin (dashboard): http://{host}:{port}/admin/",
+        f"  API docs: http://{host}:{port}/api/docs/   Redoc: http://{host}:{port}/api/redoc/",
+        *(f"  {line}" for line in admin_lines),
+    ]
     services = runall_services(env)
     if _reader(env).bool("DEMO", default=False):
         services += demo_services(env, web_url=f"http://{host}:{port}")
-        _say(f"DEMO: fake Shopify and Amazon stores; buyer page http://{host}:{port}/demo/")
-    return supervise(services, env=env)
+        banner.insert(2, f"  DEMO: fake Shopify and Amazon stores; buyer page http://{host}:{port}/demo/")
+    _say(f"starting; the admin URL follows once the web answers (http://{host}:{port}/admin/)")
+    return supervise(services, env=env, banner=banner, web_address=(host, port))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from config.secret import dev_secret_key, private_file, var_dir_private
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc files served by us (no CDN)
     "django_celery_beat",
     "axes",
     "auditlog",
@@ -333,6 +335,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Catalog, locations, stock levels, the stock ledger, stock operations and orders.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from our own static files: the docs work on a machine without internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would fetch it from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -460,6 +468,22 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "stockmaster_cache"}
     ),
 }
+# --- E-mail (Django's mail settings) and alerts -------------------------------------------------
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="stockmaster@localhost")
+ALERTS_EMAILS = env.list("ALERTS_EMAILS", default=[])
+ALERTS_DIGEST = env.bool("ALERTS_DIGEST", default=False)
+ALERTS_PERSIST_MINUTES = env.int("ALERTS_PERSIST_MINUTES", default=15)
+# The admin dashboard's stock figures and charts (whole-catalog and month-of-ledger aggregates)
+# are recomputed at most this often; orders, attention and channel health are always live.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # Push: claim lease (a dead worker's listings are taken over after it), backoff bounds, retries.
 CHANNELS_PUSH_LEASE_SECONDS = env.float("CHANNELS_PUSH_LEASE_SECONDS", default=60.0)
 CHANNELS_PUSH_BACKOFF_BASE = env.float("CHANNELS_PUSH_BACKOFF_BASE", default=1.0)
@@ -475,6 +499,11 @@ CHANNELS_HOLD_INCREASES = env.bool("CHANNELS_HOLD_INCREASES", default=True)
 CHANNELS_RESCUE_SECONDS = env.float("CHANNELS_RESCUE_SECONDS", default=5.0)
 CHANNELS_RESCUE_AFTER_SECONDS = env.float("CHANNELS_RESCUE_AFTER_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
+    "alerts-notify": {"task": "inventory_app.tasks.alerts_notify_task", "schedule": 300.0},
+    "alerts-digest": {
+        "task": "inventory_app.tasks.alerts_digest_task",
+        "schedule": crontab(hour=env.int("ALERTS_DIGEST_HOUR", default=7), minute=0),
+    },
     "channels-outbox-sweep": {"task": "channels_app.tasks.outbox_sweep_task", "schedule": 60.0},
     "channels-order-pushes-sweep": {
         "task": "channels_app.tasks.channel_order_pushes_sweep_task",

@@ -1,4 +1,5 @@
-"""Celery tasks of the core: take ids, call one service, retry with a bounded backoff."""
+"""Celery tasks of the core: take ids, call one service, retry with a bounded backoff (catalog
+import jobs; the e-mail alerts: beat runs the check every few minutes, the digest daily)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,19 @@ def catalog_import_task(self, job_id: int) -> dict:
         import_job_fail(job_id=job_id, error=f"The import failed unexpectedly: {type(exc).__name__}")
         return {"job": job_id, "status": "failed"}
     return {"job": job.pk, "status": job.status}
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def alerts_notify_task() -> int:
+    """Mail new alerts (a mail server that does not answer is retried with backoff)."""
+    from inventory_app.services.alerts import alerts_notify
+
+    return alerts_notify()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def alerts_digest_task() -> int:
+    """Mail the daily digest when ALERTS_DIGEST is on."""
+    from inventory_app.services.alerts import alerts_digest_send
+
+    return alerts_digest_send()

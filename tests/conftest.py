@@ -133,3 +133,10 @@ def _fresh_throttles(request):
             "LOCATION": request.node.nodeid,
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _dashboard_uncached(settings):
+    """The dashboard computes its figures on every request in tests (its cache is Redis, shared
+    by every test of the run); tests of the cache turn it back on."""
+    settings.DASHBOARD_CACHE_SECONDS = 0

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from channels_app.models import DriftRecord, InboundEvent, InboundEventStatus, PushRecord
 from channels_app.services.actions import inbound_event_retry
 from inventory_app.admin.base import ReadOnlyAdmin
+from inventory_app.admin.paging import EstimatedCountPaginator
 
 
 @admin.register(InboundEvent)
@@ -24,6 +25,8 @@ class InboundEventAdmin(ReadOnlyAdmin):
         "error",
     )
     list_filter = ("account", "status", "source")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     search_fields = ("event_id",)
     actions = ("retry",)
 
@@ -53,6 +56,8 @@ class PushRecordAdmin(ReadOnlyAdmin):
         "error",
     )
     list_filter = ("account", "outcome", "dry_run")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
 
 @admin.register(DriftRecord)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from channels_app.models import Listing
-from channels_app.selectors.quantities import listing_quantity_explain
+from channels_app.selectors.quantities import (
+    listing_channel_shows,
+    listing_quantity_explain,
+    listings_targets,
+)
 from channels_app.services.actions import RULE_FIELDS, listing_push_retry, listing_rules_set
 from channels_app.services.onboarding import listing_link, listing_unlink
 from inventory_app.admin.base import ServiceSaveAdmin, changed_fields
+from inventory_app.admin.paging import EstimatedCountPaginator
 
 
 class LinkedFilter(admin.SimpleListFilter):
@@ -47,8 +53,12 @@ class ListingAdmin(ServiceSaveAdmin):
     """Listings; SKU link and rule overrides are saved through the services."""
 
     write_role = "operator"
-    list_display = ("external_id", "account", "external_sku", "sku", "last_pushed_qty", "last_seen_qty",
-                    "needs_push", "push_failures", "last_error")  # fmt: skip
+    # What staff compare first (ours, theirs, the gap, why it fails); the raw figures are on the page.
+    list_display = ("external_id", "account", "sku", "target", "channel_shows", "difference", "push_failures",
+                    "error", "needs_push")  # fmt: skip
+    list_select_related = ("account", "sku")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     list_filter = ("account", LinkedFilter, FailingFilter, "needs_push")
     search_fields = ("external_id", "external_sku", "title", "sku__code")
     autocomplete_fields = ("sku",)
@@ -62,6 +72,40 @@ class ListingAdmin(ServiceSaveAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        page = list(changelist.result_list)
+        targets = listings_targets(listings=page)
+        for listing in page:
+            listing.target_qty = targets.get(listing.pk)
+            listing.shown_qty = listing_channel_shows(listing=listing)
+        changelist.result_list = page
+        return changelist
+
+    @admin.display(description="our target")
+    def target(self, obj):
+        return "-" if getattr(obj, "target_qty", None) is None else obj.target_qty
+
+    @admin.display(description="channel shows")
+    def channel_shows(self, obj):
+        shown = getattr(obj, "shown_qty", None)
+        return "unknown" if shown is None else shown
+
+    @admin.display(description="difference")
+    def difference(self, obj):
+        target, shown = getattr(obj, "target_qty", None), getattr(obj, "shown_qty", None)
+        if target is None or shown is None:
+            return "-"
+        if shown == target:
+            return "0"
+        return format_html('<strong class="errornote-inline">{}</strong>', f"{shown - target:+d}")
+
+    @admin.display(description="last error")
+    def error(self, obj):
+        if not obj.last_error:
+            return ""
+        return format_html('<span style="white-space: pre-wrap; color: #ba2121">{}</span>', obj.last_error)
 
     @admin.display(description="published quantity")
     def explanation(self, obj):

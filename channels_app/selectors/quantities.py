@@ -113,3 +113,26 @@ def listing_quantity_explain(*, listing: Listing) -> str:
     if rules.min_published:
         parts.append(f"0 below {rules.min_published}")
     return f"{', '.join(parts)} = {quantity_publish(available=available, rules=rules)}"
+
+
+def listings_targets(*, listings: Sequence[Listing]) -> dict[int, int]:
+    """Listing id -> the quantity it should publish now, for listings of any accounts (one
+    availability query per account among them); unlinked or push-disabled listings left out."""
+    by_account: dict[int, list[Listing]] = {}
+    for listing in listings:
+        if listing.sku_id and listing.push_enabled:
+            by_account.setdefault(listing.account_id, []).append(listing)
+    accounts = ChannelAccount.objects.in_bulk(by_account.keys())
+    targets: dict[int, int] = {}
+    for account_id, rows in by_account.items():
+        targets.update(listings_published_quantities(account=accounts[account_id], listings=rows))
+    return targets
+
+
+def listing_channel_shows(*, listing: Listing) -> int | None:
+    """What the channel shows, as far as we know: the figure read back from it if that reading
+    is newer than our last push, else what we pushed (None: neither)."""
+    seen, pushed = listing.last_seen_at, listing.last_pushed_at
+    if listing.last_seen_qty is not None and (pushed is None or (seen is not None and seen >= pushed)):
+        return listing.last_seen_qty
+    return listing.last_pushed_qty

@@ -12,12 +12,14 @@ from inventory_app.admin import (
     audit,
     catalog,
     costing,
+    dashboard,
     imports,
     orders,
     purchasing,
     reports,
     returns,
     stock,
+    system,
     tokens,
 )
 
@@ -29,11 +31,13 @@ __all__ = [
     "audit",
     "catalog",
     "costing",
+    "dashboard",
     "imports",
     "orders",
     "purchasing",
     "reports",
     "returns",
     "stock",
+    "system",
     "tokens",
 ]

@@ -17,6 +17,8 @@ from django.urls import path
 
 from inventory_app.api.permissions import ROLE_RANK, user_role_rank
 from inventory_app.errors import OrderError, StockError
+from inventory_app.models import Location
+from inventory_app.selectors.dashboard import location_sole_active
 
 
 def role_allows(request: HttpRequest, role: str | None) -> bool:
@@ -78,6 +80,14 @@ class RoleAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) or role_allows(request, self.write_role)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A location field starts on the only active location when there is just one."""
+        if db_field.related_model is Location and "initial" not in kwargs:
+            sole = location_sole_active()
+            if sole is not None:
+                kwargs["initial"] = sole.pk
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ReadOnlyAdmin(RoleAdmin):

@@ -17,10 +17,13 @@ from inventory_app.admin.base import (
     refusal_text,
     role_allows,
 )
+from inventory_app.admin.filters import StockStateFilter
+from inventory_app.admin.paging import EstimatedCountPaginator
 from inventory_app.admin.sku_views import sku_import_view, sku_stock_view
 from inventory_app.errors import StockError
 from inventory_app.models import SKU, KitComponent, Location, Product, StockLevel
 from inventory_app.selectors.availability import sku_available_to_sell
+from inventory_app.selectors.dashboard import skus_with_stock_figures
 from inventory_app.services import catalog
 
 PRODUCT_FIELDS = ("name", "description", "brand")
@@ -110,18 +113,28 @@ class SKUAdmin(ServiceSaveAdmin):
     list_display = (
         "code",
         "name",
+        "on_hand",
+        "committed",
+        "available_to_sell",
+        "incoming",
+        "stock_by_location",
+        "is_kit",
         "product",
         "barcode",
-        "is_kit",
         "backorder_policy",
         "is_active",
-        "on_hand",
-        "stock_by_location",
-        "available_to_sell",
     )
-    list_filter = ("is_active", "is_kit", "backorder_policy", ("product", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        StockStateFilter,
+        "is_active",
+        "is_kit",
+        "backorder_policy",
+        ("product", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("code", "barcode", "name")
     list_select_related = ("product",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     autocomplete_fields = ("product",)
     inlines = [KitComponentInline]
     readonly_fields = ("stock_table", "available_to_sell", "created_at", "updated_at")
@@ -136,7 +149,7 @@ class SKUAdmin(ServiceSaveAdmin):
     change_list_template = "admin/inventory_app/sku/change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(_levels_prefetch())
+        return skus_with_stock_figures(super().get_queryset(request).prefetch_related(_levels_prefetch()))
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
@@ -180,16 +193,24 @@ class SKUAdmin(ServiceSaveAdmin):
         extra = {"has_import_permission": self.has_import_permission(request), **(extra_context or {})}
         return super().changelist_view(request, extra)
 
-    @admin.display(description="On hand")
+    @admin.display(description="On hand", ordering="on_hand_total")
     def on_hand(self, obj: SKU) -> int | str:
-        return "kit" if obj.is_kit else sum(level.on_hand for level in obj.levels.all())
+        return "kit" if obj.is_kit else obj.on_hand_total
+
+    @admin.display(description="Committed", ordering="committed_total")
+    def committed(self, obj: SKU) -> int | str:
+        return "kit" if obj.is_kit else obj.committed_total
+
+    @admin.display(description="Incoming", ordering="incoming_total")
+    def incoming(self, obj: SKU) -> int:
+        return obj.incoming_total
 
     @admin.display(description="By location (on hand / committed)")
     def stock_by_location(self, obj: SKU) -> str:
         levels = [lv for lv in obj.levels.all() if lv.on_hand or lv.committed]
         return ", ".join(f"{lv.location.code}: {lv.on_hand}/{lv.committed}" for lv in levels) or "-"
 
-    @admin.display(description="Available to sell")
+    @admin.display(description="Available to sell", ordering="available_total")
     def available_to_sell(self, obj: SKU | None) -> int | str:
         if obj is None or obj.pk is None:
             return "-"

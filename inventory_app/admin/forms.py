@@ -7,6 +7,7 @@ import uuid
 from django import forms
 
 from inventory_app.models import Location
+from inventory_app.selectors.dashboard import location_sole_active
 from inventory_app.services.imports.jobs import (
     ImportTooLarge,
     import_limits,
@@ -27,6 +28,17 @@ class StockOperationForm(forms.Form):
 
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     note = forms.CharField(required=False, max_length=500, widget=forms.TextInput(attrs={"size": 40}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sole = location_sole_active()
+        for field in self.fields.values():
+            if (
+                sole is not None
+                and isinstance(field, forms.ModelChoiceField)
+                and field.queryset.model is Location
+            ):
+                field.initial = sole.pk
 
     def idempotency_key(self, operation: str) -> str:
         """The ledger idempotency key of this submitted form."""

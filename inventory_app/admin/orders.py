@@ -7,9 +7,12 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ModelAdmin
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from inventory_app.admin.base import NoSaveOnChangeMixin, RoleAdmin, ServiceSaveAdmin, model_fields
+from inventory_app.admin.filters import AttentionFilter
+from inventory_app.admin.paging import EstimatedCountPaginator
 from inventory_app.errors import OrderError, StockError
 from inventory_app.models import Allocation, Order, OrderLine, SalesChannel
 from inventory_app.services import catalog
@@ -78,10 +81,10 @@ class OrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
         "customer_name",
         "total",
         "currency",
-        "needs_attention",
+        "attention",
         "placed_at",
     )
-    list_filter = ("status", "channel", "needs_attention", "is_paid")
+    list_filter = (AttentionFilter, "status", "channel", "needs_attention", "is_paid")
     search_fields = (
         "external_ref",
         "customer_name",
@@ -91,11 +94,25 @@ class OrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
     )
     list_select_related = ("channel",)
     date_hierarchy = "placed_at"
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     inlines = [OrderLineInline]
     actions = ["cancel_orders", "ship_all"]
 
     def has_add_permission(self, request):
         return False  # orders come from channels and the API
+
+    @admin.display(description="Attention", ordering="needs_attention")
+    def attention(self, obj: Order) -> str:
+        """The reason an order needs attention (red), with the link to acknowledge or resolve it."""
+        if not obj.needs_attention:
+            return "-"
+        return format_html(
+            '<span class="attention-reason" style="white-space: pre-wrap; color: #ba2121">{}</span> '
+            '<a href="{}">acknowledge / resolve</a>',
+            obj.attention_reason or "flagged",
+            reverse("admin-order-attention", args=[obj.pk]),
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -23,6 +23,7 @@ from inventory_app.admin.base import (
     role_allows,
 )
 from inventory_app.admin.base import model_fields as _fields
+from inventory_app.admin.reports import REPORT_ROWS_SHOWN
 from inventory_app.errors import StockError
 from inventory_app.models import (
     SKU,
@@ -311,6 +312,7 @@ class ReorderRuleAdmin(ServiceSaveAdmin):
     """Reorder rules (manager role) and the "needs reordering" list with draft-PO action."""
 
     list_display = ("sku", "location", "reorder_point", "reorder_quantity", "supplier", "is_active")
+    list_select_related = ("sku", "location", "supplier")
     list_filter = ("location", "is_active")
     search_fields = ("sku__code",)
     autocomplete_fields = ("sku",)
@@ -338,16 +340,37 @@ class ReorderRuleAdmin(ServiceSaveAdmin):
             request, {"title": format_html("Reorder rules — {}", link), **(extra_context or {})}
         )
 
+    def _explain_left_out(self, request, suggestions) -> None:
+        """Say which suggestions no purchase order could be drafted for, and why."""
+        if not suggestions:
+            self.message_user(
+                request, "Nothing to order: no reorder rule calls for buying now.", messages.WARNING
+            )
+            return
+        unsupplied = [s.sku_id for s in suggestions if s.supplier_id is None]
+        if unsupplied:
+            codes = ", ".join(sorted(SKU.objects.filter(pk__in=unsupplied).values_list("code", flat=True)))
+            self.message_user(
+                request,
+                f"Left out, no supplier: {codes}. Add a supplier item for the SKU (or a supplier on its "
+                "reorder rule) and draft again.",
+                messages.WARNING,
+            )
+
     def needs_reordering_view(self, request):
         """The suggestions (GET) and, for operators, drafting purchase orders from them (POST)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         days = 30
         if request.method == "POST":
-            orders = purchase_orders_from_suggestions(
-                suggestions=reorder_suggestions(days=days), user=request.user
+            suggestions = reorder_suggestions(days=days)
+            orders = purchase_orders_from_suggestions(suggestions=suggestions, user=request.user)
+            self.message_user(
+                request,
+                f"{len(orders)} draft purchase order(s) created.",
+                messages.SUCCESS if orders else messages.WARNING,
             )
-            self.message_user(request, f"{len(orders)} draft purchase order(s) created.", messages.SUCCESS)
+            self._explain_left_out(request, suggestions)
         rows = reorder_suggestions(days=days)
         skus = dict(SKU.objects.filter(pk__in={r.sku_id for r in rows}).values_list("pk", "code"))
         places = dict(Location.objects.filter(pk__in={r.location_id for r in rows}).values_list("pk", "code"))
@@ -379,8 +402,10 @@ class ReorderRuleAdmin(ServiceSaveAdmin):
                     r.suggested_quantity,
                     suppliers.get(r.supplier_id, "-"),
                 )
-                for r in rows
+                for r in rows[:REPORT_ROWS_SHOWN]
             ],
+            "rows_total": len(rows),
+            "rows_hidden": len(rows) > REPORT_ROWS_SHOWN,
             "post_label": "Draft purchase orders from these suggestions" if rows else "",
         }
         return TemplateResponse(request, "admin/inventory_app/report.html", context)

@@ -7,11 +7,12 @@ operations and movements are the append-only ledger and are never added, changed
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
 
 from inventory_app.admin.base import ReadOnlyAdmin
+from inventory_app.admin.paging import EstimatedCountPaginator
 from inventory_app.models import StockLevel, StockMovement, StockOperation
 
 MOVEMENT_FIELDS = (
@@ -104,6 +105,8 @@ class StockOperationAdmin(ReadOnlyAdmin):
 
     list_display = ("id", "created_at", "reason", "reason_detail", "reference", "user", "movement_count")
     list_filter = ("reason", "reason_detail")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     search_fields = ("reference", "note", "idempotency_key", "movements__sku__code")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
@@ -112,7 +115,15 @@ class StockOperationAdmin(ReadOnlyAdmin):
     inlines = [StockMovementInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(movement_total=Count("movements"))
+        # A correlated count: computed for the page's rows only (a join + GROUP BY would count all).
+        per_operation = (
+            StockMovement.objects.filter(operation=OuterRef("pk"))
+            .order_by()
+            .values("operation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(movement_total=Subquery(per_operation))
 
     @admin.display(description="Movements", ordering="movement_total")
     def movement_count(self, obj: StockOperation) -> int:
@@ -124,9 +135,10 @@ class StockMovementAdmin(ReadOnlyAdmin):
     """The append-only stock ledger."""
 
     list_display = ("id", "operation", *MOVEMENT_FIELDS)
-    list_filter = ("reason", ("location", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("reason", "location")
     search_fields = ("sku__code", "sku__barcode", "sku__name", "operation__reference")
     list_select_related = ("operation", "sku", "location", "order_line")
-    date_hierarchy = "created_at"
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     fields = ("operation", *MOVEMENT_FIELDS)
     readonly_fields = fields

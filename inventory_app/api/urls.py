@@ -1,14 +1,15 @@
-"""REST API routes: version 1 under ``api/v1/``, the OpenAPI schema and Swagger UI under ``api/``."""
+"""REST API routes: version 1 under ``api/v1/``, the OpenAPI schema, Swagger UI and Redoc under ``api/``."""
 
 from __future__ import annotations
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from inventory_app.api import schema  # noqa: F401 - registers the token scheme with drf-spectacular
 from inventory_app.api.catalog import LocationViewSet, ProductViewSet, SKUViewSet
+from inventory_app.api.docs import RedocDocsView, SwaggerDocsView
 from inventory_app.api.imports import CatalogImportView, ImportJobViewSet
 from inventory_app.api.index import ApiIndexView
 from inventory_app.api.orders import OrderViewSet, SalesChannelViewSet
@@ -46,9 +47,6 @@ v1 = [
 urlpatterns = [
     path("v1/", include((v1, "api-v1"), namespace="api-v1")),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
-    path(
-        "docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
-        name="api-docs",
-    ),
+    path("docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", RedocDocsView.as_view(url_name="api-schema"), name="api-redoc"),
 ]

@@ -1,5 +1,7 @@
 """Models of the core. Import from here: ``from inventory_app.models import SKU``."""
 
+from .alerts import AlertState
+from .attention import AttentionAction, OrderAttentionEvent
 from .catalog import SKU, BackorderPolicy, KitComponent, Location, Product
 from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, CostReport, LayerConsumption
 from .idempotency import IdempotencyFingerprint
@@ -32,9 +34,11 @@ from .tokens import ApiToken
 
 __all__ = [
     "SKU",
+    "AlertState",
     "Allocation",
     "AllocationBasis",
     "ApiToken",
+    "AttentionAction",
     "AverageCost",
     "BackorderPolicy",
     "CostLayer",
@@ -51,6 +55,7 @@ __all__ = [
     "Location",
     "MovementReason",
     "Order",
+    "OrderAttentionEvent",
     "OrderLine",
     "OrderShipment",
     "OrderStatus",

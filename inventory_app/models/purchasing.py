@@ -269,4 +269,5 @@ class ReorderRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.sku_id}@{self.location_id}: below {self.reorder_point} order {self.reorder_quantity}"
+        where = f"{self.sku.code} at {self.location.code}"
+        return f"{where}: below {self.reorder_point} order {self.reorder_quantity}"

@@ -318,7 +318,7 @@ def _exercise(running: Running, env: dict[str, str], port: int) -> None:
     ready = requests.get(f"{base}/readyz", timeout=10)
     assert (ready.status_code, ready.json()["status"]) == (200, "ok")
 
-    password = running.wait_for(r"^setup  \|     password: (\S+)$", timeout=5)[1]
+    password = running.wait_for(r"^runall \|       password: (\S+)$", timeout=30)[1]
     login = _admin_login(base, password)
     assert login.status_code == 200
     assert login.url == f"{base}/admin/"
@@ -360,6 +360,13 @@ def test_runall_embedded_serves_runs_tasks_and_stops_everything_on_sigint(tmp_pa
     assert any(line.startswith("beat   | ") for line in running.lines)
     assert running.lines[-1] == "runall | stopped (exit code 0)"
     _assert_groups_gone(set(groups.values()))
+    # Quiet preparation: a one-line summary instead of every migration; the banner after start-up.
+    assert not any("Applying " in line for line in running.lines)
+    summary = next(n for n, line in enumerate(running.lines) if "database ready (" in line)
+    banner = next(n for n, line in enumerate(running.lines) if "Admin (dashboard): http://" in line)
+    password = next(n for n, line in enumerate(running.lines) if "password: " in line)
+    started = [n for n, line in enumerate(running.lines) if line.startswith("runall | started ")]
+    assert summary < max(started) < banner < password
 
 
 @pytest.fixture

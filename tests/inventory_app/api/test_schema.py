@@ -57,3 +57,16 @@ def test_schema_and_docs_are_served():
     assert b"/api/v1/orders/" in schema.content
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
+
+
+@pytest.mark.django_db
+def test_swagger_ui_and_redoc_come_from_our_static_files():
+    client = APIClient()
+
+    docs = client.get("/api/docs/").content.decode()
+    redoc = client.get("/api/redoc/").content.decode()
+
+    assert '<script src="/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js">' in docs
+    assert '"validatorUrl": null' in docs  # no badge fetched from validator.swagger.io
+    assert '<script src="/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js">' in redoc
+    assert "googleapis" not in redoc and "cdn" not in (docs + redoc).lower()
