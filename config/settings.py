@@ -344,7 +344,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "inventory_app.api.schema.error_responses_document",  # 400 and 404 on every operation
+        "inventory_app.api.schema.error_responses_document",  # 400, 404, 429 on every operation
     ],
     # Choice sets sharing a field name ("reason") get stable names of their own.
     "ENUM_NAME_OVERRIDES": {

@@ -27,12 +27,14 @@ ERROR_SCHEMA = {
 DOCUMENTED_ERRORS = {
     "400": "The request is not valid; nothing was changed.",
     "404": "No such object (or page).",
+    "429": "Too many requests (per token or per address): try again after Retry-After seconds.",
 }
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
 
 def error_responses_document(result, generator, request, public):
-    """Postprocessing hook: every operation documents its 400 and 404 answers (an error body), and
-    422 where it takes an Idempotency-Key."""
+    """Postprocessing hook: every operation documents its 400, 404 and 429 answers (an error body;
+    429 with Retry-After), and 422 where it takes an Idempotency-Key."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
@@ -45,5 +47,6 @@ def error_responses_document(result, generator, request, public):
                     responses[status] = {
                         "description": description,
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        **({"headers": RETRY_AFTER} if status == "429" else {}),
                     }
     return result

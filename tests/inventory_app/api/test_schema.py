@@ -43,7 +43,10 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
     }
     receive = paths["/api/v1/stock/receive/"]["post"]
     assert {p["name"] for p in receive["parameters"]} == {"Idempotency-Key"}
-    assert set(receive["responses"]) == {"200", "201", "400", "404", "422"}  # errors documented
+    assert set(receive["responses"]) == {"200", "201", "400", "404", "422", "429"}  # errors documented
+    assert receive["responses"]["429"]["headers"] == {
+        "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+    }
 
 
 @pytest.mark.django_db
