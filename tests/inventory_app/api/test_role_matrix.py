@@ -21,7 +21,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 SAFE = ("GET", "HEAD", "OPTIONS")
-PUBLIC = {"/api/schema/", "/api/docs/"}  # the OpenAPI document and its viewer
+PUBLIC = {"/api/schema/", "/api/docs/", "/api/redoc/"}  # the OpenAPI document and its viewers
 
 
 def _endpoints() -> list[tuple[str, str, object]]:
