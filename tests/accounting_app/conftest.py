@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from config.sandbox.quickbooks.fake import FakeQuickBooks
+from config.sandbox.xero.fake import FakeXero
 from tests.accounting_app.scenario import QBO_ACCOUNTS, XERO_ACCOUNTS, Shop, connect, connection_make
-from tests.fakes.quickbooks.fake import FakeQuickBooks
-from tests.fakes.xero.fake import FakeXero
 
 
 @pytest.fixture(autouse=True)

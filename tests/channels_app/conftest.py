@@ -7,9 +7,9 @@ import pytest
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_listings_import
 from config.celery import app as celery_app
+from config.sandbox.generic_channel import GenericChannelServer
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.generic_channel import GenericChannelServer
 
 
 @pytest.fixture(autouse=True)

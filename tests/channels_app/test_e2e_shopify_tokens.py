@@ -21,11 +21,11 @@ from django.db import connection
 from channels_app.models import ChannelToken
 from channels_app.services.accounts import account_create
 from channels_app.services.tokens import AccountTokenStore, token_clock_set
+from config.sandbox.shopify.fixtures import SIM_START as T0
+from config.sandbox.shopify.fixtures import dev_dashboard_shop  # noqa: F401
+from config.sandbox.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME, EXPIRING_LIFETIME
 from tests.channels_app.helpers import shopify_connect
 from tests.factories import UserFactory
-from tests.fakes.shopify.fixtures import SIM_START as T0
-from tests.fakes.shopify.fixtures import dev_dashboard_shop  # noqa: F401
-from tests.fakes.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME, EXPIRING_LIFETIME
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

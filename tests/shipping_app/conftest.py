@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 
 from config.celery import app as celery_app
+from config.sandbox.shipstation.server import FakeShipStation
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_receive
 from shipping_app.services.accounts import shipping_account_create
 from tests.factories import LocationFactory, SalesChannelFactory, SKUFactory
-from tests.fakes.shipstation.server import FakeShipStation
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +98,7 @@ def shipstation_account(db, shipstation):
 
 @pytest.fixture
 def shippo():
-    from tests.fakes.shippo.server import FakeShippo
+    from config.sandbox.shippo.server import FakeShippo
 
     with FakeShippo(token="shippo_test_abc") as fake:
         yield fake
@@ -128,7 +128,7 @@ def shippo_account(db, shippo):
 
 @pytest.fixture
 def shippingeasy():
-    from tests.fakes.shippingeasy.server import FakeShippingEasy
+    from config.sandbox.shippingeasy.server import FakeShippingEasy
 
     with FakeShippingEasy(api_key="se-key", api_secret="se-secret", store_api_key="store1") as fake:
         yield fake

@@ -11,10 +11,10 @@ from channels_app.selectors.connection import account_connection
 from channels_app.services.accounts import account_connector, account_create
 from channels_app.services.polling import account_orders_sync
 from channels_app.services.tokens import token_clock_set
+from config.sandbox.shopify.fixtures import SIM_START, dev_dashboard_shop  # noqa: F401
+from config.sandbox.shopify.oauth import EXPIRING_LIFETIME, REFRESH_LIFETIME, query_hmac
 from tests.channels_app.helpers import shopify_connect
 from tests.factories import UserFactory
-from tests.fakes.shopify.fixtures import SIM_START, dev_dashboard_shop  # noqa: F401
-from tests.fakes.shopify.oauth import EXPIRING_LIFETIME, REFRESH_LIFETIME, query_hmac
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from channels_app.models import ChannelAccount, InboundEvent, Listing
+from config.sandbox.shopify.fixtures import fake_shopify  # noqa: F401
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.shopify.fixtures import fake_shopify  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

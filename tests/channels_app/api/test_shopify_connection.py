@@ -8,7 +8,7 @@ import pytest
 from channels_app.models import ChannelAccount, ChannelToken
 from channels_app.services.accounts import account_connector
 from channels_app.services.tokens import token_clock_set
-from tests.fakes.shopify.fixtures import dev_dashboard_shop  # noqa: F401
+from config.sandbox.shopify.fixtures import dev_dashboard_shop  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from channels_app.models import ChannelAccount
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.onboarding import account_go_live
 from channels_app.services.webhooks import account_webhooks_register
-from tests.fakes.shopify.fixtures import fake_shopify  # noqa: F401
+from config.sandbox.shopify.fixtures import fake_shopify  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

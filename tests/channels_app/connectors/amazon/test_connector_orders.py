@@ -8,10 +8,10 @@ import pytest
 
 from channels_app.models import SyncCursor
 from channels_app.services.polling import account_orders_sync
+from config.sandbox.amazon.testing import SpApiCaller, shipment_confirmation
 from inventory_app.models import Order, OrderStatus, StockLevel, StockMovement
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.amazon.testing import SpApiCaller, shipment_confirmation
 
 pytestmark = pytest.mark.django_db
 

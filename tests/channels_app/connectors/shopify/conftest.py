@@ -14,9 +14,9 @@ from django.db import connections
 from channels_app.connectors.base import AccountConfig
 from channels_app.connectors.registry import connector_build
 from channels_app.services.accounts import account_create
+from config.sandbox.shopify.fixtures import fake_shopify, webhook_receiver  # noqa: F401
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.shopify.fixtures import fake_shopify, webhook_receiver  # noqa: F401
 
 
 def first_location(fake) -> str:

@@ -11,8 +11,8 @@ from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_class_get
 from channels_app.connectors.shopify.auth import RENEW_MARGIN, credentials_problems
 from channels_app.connectors.tokens import MemoryTokenStore, ReconnectRequired, StoredToken
-from tests.fakes.shopify.fixtures import dev_dashboard_shop  # noqa: F401
-from tests.fakes.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME
+from config.sandbox.shopify.fixtures import dev_dashboard_shop  # noqa: F401
+from config.sandbox.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME
 
 
 @pytest.fixture
