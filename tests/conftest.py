@@ -7,6 +7,9 @@ import socket
 
 import pytest
 
+# The fake Shopify's fixtures (fake_shopify, dev_dashboard_shop, shopify_client, webhook_receiver).
+pytest_plugins = ["config.sandbox.shopify.fixtures"]
+
 _real_connect = socket.socket.connect
 
 
@@ -84,6 +87,25 @@ def api_client(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def celery_eager_propagates() -> bool:
+    """Whether an eagerly run task's error is raised into the caller (settings' default: it is).
+    A conftest overrides this fixture to run its tests' tasks as a worker would."""
+    return True
+
+
+@pytest.fixture
+def eager_celery(celery_eager_propagates):
+    """Tasks run inline in the caller's thread; both Celery settings are restored afterwards."""
+    from config.celery import app as celery_app
+
+    conf = celery_app.conf
+    previous = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, celery_eager_propagates
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = previous
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from config.celery import app as celery_app
 from config.sandbox.shipstation.server import FakeShipStation
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_receive
@@ -25,12 +24,8 @@ def _shipping_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery():
-    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+def _eager_celery(eager_celery):
+    """Every shipping test runs its tasks inline; their errors are raised into the test."""
 
 
 @pytest.fixture
