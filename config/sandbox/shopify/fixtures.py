@@ -1,6 +1,6 @@
-"""Pytest fixtures for the fake Shopify shop; import them into a conftest.py:
+"""Pytest fixtures for the fake Shopify shop, a pytest plugin: in the root conftest.py,
 
-from config.sandbox.shopify.fixtures import fake_shopify, shopify_client, webhook_receiver  # noqa: F401
+pytest_plugins = ["config.sandbox.shopify.fixtures"]
 """
 
 from __future__ import annotations

@@ -6,8 +6,6 @@ import types
 
 import pytest
 
-from config.sandbox.shopify.fixtures import fake_shopify, shopify_client, webhook_receiver  # noqa: F401
-
 
 @pytest.fixture
 def settings():

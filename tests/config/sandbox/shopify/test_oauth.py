@@ -7,7 +7,6 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from config.sandbox.shopify.executor import UNAUTHORIZED
-from config.sandbox.shopify.fixtures import dev_dashboard_shop  # noqa: F401
 from config.sandbox.shopify.oauth import (
     CLIENT_CREDENTIALS_LIFETIME,
     EXPIRING_LIFETIME,
@@ -32,7 +31,7 @@ def _graphql(fake, token: str) -> requests.Response:
     )
 
 
-def test_client_credentials_answer_a_token_of_86399_seconds_without_refresh_token(dev_dashboard_shop):  # noqa: F811
+def test_client_credentials_answer_a_token_of_86399_seconds_without_refresh_token(dev_dashboard_shop):
     fake = dev_dashboard_shop
 
     answer = _token(fake, grant_type="client_credentials", **_app(fake))
@@ -48,7 +47,7 @@ def test_client_credentials_answer_a_token_of_86399_seconds_without_refresh_toke
     assert (fresh, expired.status_code, expired.json()) == (200, 401, UNAUTHORIZED)
 
 
-def test_token_endpoint_errors_are_oauth_error_bodies(dev_dashboard_shop):  # noqa: F811
+def test_token_endpoint_errors_are_oauth_error_bodies(dev_dashboard_shop):
     fake = dev_dashboard_shop
 
     wrong_secret = _token(
@@ -85,7 +84,7 @@ def _install(fake, redirect: str = "https://app.example/callback") -> dict:
     return dict(parse_qsl(location.query))
 
 
-def test_the_install_redirect_is_signed_and_its_code_gives_an_expiring_token_once(dev_dashboard_shop):  # noqa: F811
+def test_the_install_redirect_is_signed_and_its_code_gives_an_expiring_token_once(dev_dashboard_shop):
     fake = dev_dashboard_shop
     query = _install(fake)
 
@@ -101,7 +100,7 @@ def test_the_install_redirect_is_signed_and_its_code_gives_an_expiring_token_onc
     assert again.status_code == 400 and again.json()["error"] == "invalid_request"
 
 
-def test_a_code_without_expiring_gives_a_non_expiring_token(dev_dashboard_shop):  # noqa: F811
+def test_a_code_without_expiring_gives_a_non_expiring_token(dev_dashboard_shop):
     fake = dev_dashboard_shop
 
     answer = _token(fake, code=_install(fake)["code"], **_app(fake)).json()
@@ -109,7 +108,7 @@ def test_a_code_without_expiring_gives_a_non_expiring_token(dev_dashboard_shop):
     assert set(answer) == {"access_token", "scope"}
 
 
-def test_a_used_refresh_token_works_until_its_replacement_is_used(dev_dashboard_shop):  # noqa: F811
+def test_a_used_refresh_token_works_until_its_replacement_is_used(dev_dashboard_shop):
     fake = dev_dashboard_shop
     first = _token(fake, code=_install(fake)["code"], expiring="1", **_app(fake)).json()["refresh_token"]
 
@@ -126,7 +125,7 @@ def test_a_used_refresh_token_works_until_its_replacement_is_used(dev_dashboard_
     assert not fake.oauth.refresh_valid(retried.json()["refresh_token"])  # the sibling is retired too
 
 
-def test_an_uninstalled_app_loses_its_tokens_and_refresh_tokens(dev_dashboard_shop):  # noqa: F811
+def test_an_uninstalled_app_loses_its_tokens_and_refresh_tokens(dev_dashboard_shop):
     fake = dev_dashboard_shop
     pair = _token(fake, code=_install(fake)["code"], expiring="1", **_app(fake)).json()
 
