@@ -3,8 +3,9 @@
 It keeps its own listings and orders, sells to "buyers" (decrementing its own stock, like a real
 shop), signs webhook deliveries, and records every request with its arrival time so tests can
 measure the request rate the engine really produced. Faults are injectable: scripted answers
-(429 with Retry-After, 500) for the next N requests of a route, slow answers, and an optional
-rate limit it enforces itself with 429s.
+(429 with Retry-After, 500) for the next N requests of a route, slow answers, a request held until
+the test releases it (to order events without sleeps), and an optional rate limit it enforces
+itself with 429s.
 
     with GenericChannelServer(api_key="k", webhook_secret="s") as shop:
         shop.listing_add("L1", sku="SKU-1", quantity=5)
@@ -68,6 +69,19 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
 
 
+class Hold:
+    """The next request of a route, held on arrival: ``arrived`` is set when it comes in, and it is
+    handled once :meth:`release` is called (or after ``timeout`` seconds, so a failing test ends)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.arrived = threading.Event()
+        self.released = threading.Event()
+        self.timeout = timeout
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class GenericChannelServer:
     """The fake shop. Use as a context manager (starts and stops the server thread)."""
 
@@ -92,6 +106,7 @@ class GenericChannelServer:
         self.fulfilments: list[dict] = []
         self.faults: dict[str, deque] = defaultdict(deque)
         self.delays: dict[str, float] = {}
+        self.holds: dict[str, deque[Hold]] = defaultdict(deque)
         self.rejected_for_rate = 0
         self._ids = itertools.count(1)
         self._clock = datetime.now(UTC)
@@ -149,6 +164,13 @@ class GenericChannelServer:
         """Requests of ``route`` wait ``seconds`` before being handled (0 to stop)."""
         with self.lock:
             self.delays[route] = seconds
+
+    def hold(self, route: str, *, timeout: float = 30.0) -> Hold:
+        """Hold the next request of ``route`` until the returned :class:`Hold` is released."""
+        hold = Hold(timeout)
+        with self.lock:
+            self.holds[route].append(hold)
+        return hold
 
     def requests_of(self, route: str) -> list[float]:
         with self.lock:
@@ -247,11 +269,15 @@ class GenericChannelServer:
             self.requests.append((arrived, route))
             fault = self.faults[route].popleft() if self.faults[route] else None
             delay = self.delays.get(route, 0.0)
+            hold = self.holds[route].popleft() if self.holds[route] else None
             if self.enforce_rate is not None:
                 recent = [t for t, _ in self.requests[:-1] if arrived - t < 1.0]
                 if len(recent) >= self.enforce_rate:
                     self.rejected_for_rate += 1
                     return 429, {"error": "rate limited"}, {"Retry-After": "1"}
+        if hold is not None:
+            hold.arrived.set()
+            hold.released.wait(hold.timeout)
         if delay:
             time.sleep(delay)
         if auth != f"Bearer {self.api_key}":
