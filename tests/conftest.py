@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import socket
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 pytest_plugins = ["config.sandbox.shopify.fixtures"]
 
 _real_connect = socket.socket.connect
+_throttle_caches = itertools.count()
 
 
 def _loopback_only(self, address):
@@ -152,6 +154,7 @@ def _fresh_throttles(request):
         **settings.CACHES,
         "throttle": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": request.node.nodeid,
+            # Numbered: parametrized items can share a node id (the API fuzz test's 109 do).
+            "LOCATION": f"{request.node.nodeid}#{next(_throttle_caches)}",
         },
     }
