@@ -58,9 +58,9 @@ def _setup(*, channels: int, skus: int):
     call_command("migrate", verbosity=0)
     from channels_app.services.accounts import account_create
     from channels_app.services.onboarding import account_listings_import
+    from config.sandbox.generic_channel import GenericChannelServer
     from inventory_app.models import SKU, Location, Product
     from inventory_app.services.ledger import StockChange, stock_apply
-    from tests.fakes.generic_channel import GenericChannelServer
 
     location = Location.objects.create(code="BENCH", name="Bench", is_sellable=True)
     product = Product.objects.create(name="Bench")

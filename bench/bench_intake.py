@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
     from channels_app.services.accounts import account_create
-    from tests.fakes.generic_channel import GenericChannelServer
+    from config.sandbox.generic_channel import GenericChannelServer
 
     shop = GenericChannelServer(api_key="intake-key", webhook_secret=os.urandom(8).hex())
     shop.httpd.server_close()  # only its order snapshots and signatures are used

@@ -78,9 +78,9 @@ def full_push(*, skus: int, batch: int) -> dict:
 
     from channels_app.models import Listing
     from channels_app.services.accounts import account_create
+    from config.sandbox.generic_channel import GenericChannelServer
     from inventory_app.models import SKU, Location, Product
     from inventory_app.services.ledger import StockChange, stock_apply
-    from tests.fakes.generic_channel import GenericChannelServer
 
     location = Location.objects.create(code="PUSH", name="Push", is_sellable=True)
     product = Product.objects.create(name="Push")
@@ -149,10 +149,10 @@ def coalescing(*, sales: int) -> dict:
     from bench.bench_channels import _start_processes
     from channels_app.services.accounts import account_create
     from channels_app.services.onboarding import account_listings_import
+    from config.sandbox.generic_channel import GenericChannelServer
     from inventory_app.models import SKU, Location, Product
     from inventory_app.services.ledger import StockChange, stock_apply
     from inventory_app.services.stock import stock_receive
-    from tests.fakes.generic_channel import GenericChannelServer
 
     location = Location.objects.create(code="COAL", name="Coalescing", is_sellable=True)
     sku = SKU.objects.create(product=Product.objects.create(name="Hot"), code="HOT-COAL", name="Hot")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import socket
 
 import pytest
 
+# The fake Shopify's fixtures (fake_shopify, dev_dashboard_shop, shopify_client, webhook_receiver).
+pytest_plugins = ["config.sandbox.shopify.fixtures"]
+
 _real_connect = socket.socket.connect
+_throttle_caches = itertools.count()
 
 
 def _loopback_only(self, address):
@@ -87,6 +92,25 @@ def api_client(db):
 
 
 @pytest.fixture
+def celery_eager_propagates() -> bool:
+    """Whether an eagerly run task's error is raised into the caller (settings' default: it is).
+    A conftest overrides this fixture to run its tests' tasks as a worker would."""
+    return True
+
+
+@pytest.fixture
+def eager_celery(celery_eager_propagates):
+    """Tasks run inline in the caller's thread; both Celery settings are restored afterwards."""
+    from config.celery import app as celery_app
+
+    conf = celery_app.conf
+    previous = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, celery_eager_propagates
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = previous
+
+
+@pytest.fixture
 def celery_through_broker():
     """Tasks go to the configured broker (for a real worker process) instead of running eagerly."""
     from config.celery import app as celery_app
@@ -130,7 +154,8 @@ def _fresh_throttles(request):
         **settings.CACHES,
         "throttle": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": request.node.nodeid,
+            # Numbered: parametrized items can share a node id (the API fuzz test's 109 do).
+            "LOCATION": f"{request.node.nodeid}#{next(_throttle_caches)}",
         },
     }
 

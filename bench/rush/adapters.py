@@ -29,7 +29,7 @@ class GenericChannel(ChannelBase):
 
     def __init__(self, name: str, *, rate_limit: float = 40.0) -> None:
         super().__init__(name=name)
-        from tests.fakes.generic_channel import GenericChannelServer
+        from config.sandbox.generic_channel import GenericChannelServer
 
         self.shop = GenericChannelServer(
             api_key=f"key-{name}", webhook_secret=f"secret-{name}", enforce_rate=rate_limit
@@ -120,7 +120,7 @@ class ShopifyChannel(ChannelBase):
 
     def __init__(self, name: str) -> None:
         super().__init__(name=name)
-        from tests.fakes.shopify.server import FakeShopify
+        from config.sandbox.shopify.server import FakeShopify
 
         self.fake = FakeShopify(
             access_token=f"shpat_{name}",
@@ -161,7 +161,7 @@ class ShopifyChannel(ChannelBase):
             return self.fake.state.levels[(self.item_ids[item.code], self.location.id)].get("available")
 
     def buy(self, item: Item, qty: int) -> Sale | None:
-        from tests.fakes.shopify import OutOfStock
+        from config.sandbox.shopify import OutOfStock
 
         hooks = self.fake.webhooks.faults
         hooks.duplicates = 1 if self.rng.random() < self.faults.duplicate else 0

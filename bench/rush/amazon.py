@@ -1,7 +1,7 @@
 """The fake Amazon Selling Partner API as a rush channel.
 
 Amazon has no HTTP webhooks: its ORDER_CHANGE notifications go to an SQS queue. The rush's
-account reads a fake SQS queue (``tests.fakes.amazon.sqs``, in this process, on the fake's clock)
+account reads a fake SQS queue (``config.sandbox.amazon.sqs``, in this process, on the fake's clock)
 to which the fake SP-API publishes every order status change, so Amazon orders reach the engine
 within about a second (the account's consumer task long-polls the queue). The order poll stays
 as the safety net: celery beat runs ``account_orders_sync_task`` every ``poll_seconds``
@@ -46,8 +46,8 @@ class AmazonChannel(ChannelBase):
         self, name: str, *, poll_seconds: int = 10, max_wait: float | None = None, notifications: bool = True
     ) -> None:
         super().__init__(name=name)
-        from tests.fakes.amazon import FakeAmazon, FakeClock, FakeConfig
-        from tests.fakes.amazon.sqs import FakeSqs
+        from config.sandbox.amazon import FakeAmazon, FakeClock, FakeConfig
+        from config.sandbox.amazon.sqs import FakeSqs
 
         config = FakeConfig(
             feed_queue_seconds=FEED_QUEUE_SECONDS,
@@ -117,7 +117,7 @@ class AmazonChannel(ChannelBase):
             return self.fake.state.listings[item.code].quantity or 0
 
     def buy(self, item: Item, qty: int) -> Sale | None:
-        from tests.fakes.amazon import OutOfStock
+        from config.sandbox.amazon import OutOfStock
 
         try:
             with self.fake.state.lock:

@@ -27,7 +27,7 @@ DEMO_KIT = DemoItem("BED-SET-Q", "Bed set, queen (1 sheet + 2 pillowcases)")
 DEMO_KIT_COMPONENTS = (("SHEET-Q", 1), ("PILLOW", 2))
 DEMO_SKUS = (*(item.code for item in DEMO_ITEMS), DEMO_KIT.code)
 
-# Credentials of the fakes (tests/fakes/*: their defaults); nothing real.
+# Credentials of the fakes (config/sandbox/*: their defaults); nothing real.
 # Shopify: a Dev Dashboard app on the seller's own store (client credentials grant), the way a
 # seller connects a store today.
 SHOPIFY_CLIENT_ID = "fake_client_id"

@@ -1,6 +1,6 @@
 """Run one demo fake store in the foreground: ``python -m channels_app.demo.fakes shopify --port N``.
 
-The fakes are the test suite's vendor doubles (``tests/fakes/shopify``, ``tests/fakes/amazon``),
+The fakes are the sandbox's vendor servers (``config/sandbox/shopify``, ``config/sandbox/amazon``),
 seeded with the demo catalog's SKUs at quantity 0: the sync engine publishes the real figures
 once ``demo_setup`` has linked them. The fake Amazon also runs a fake SQS queue (``--sqs-port``)
 and delivers its ORDER_CHANGE notifications there, as Amazon does to a seller's queue, so an
@@ -25,7 +25,7 @@ from channels_app.demo.catalog import AMAZON, DEMO_ITEMS, DEMO_KIT, SHOPIFY_CLIE
 def shopify_start(*, host: str, port: int, validate: bool) -> Any:
     """A started fake Shopify shop with one location and the demo SKUs (one product each); its
     app is a Dev Dashboard app (client credentials), no legacy token."""
-    from tests.fakes.shopify.server import FakeShopify
+    from config.sandbox.shopify.server import FakeShopify
 
     fake = FakeShopify(
         access_token=None,
@@ -44,7 +44,7 @@ def shopify_start(*, host: str, port: int, validate: bool) -> Any:
 
 def amazon_start(*, host: str, port: int, pending_seconds: float) -> Any:
     """A started fake Amazon seller account (real-time clock) with the demo SKUs seller-fulfilled."""
-    from tests.fakes.amazon import FakeAmazon, FakeClock, FakeConfig
+    from config.sandbox.amazon import FakeAmazon, FakeClock, FakeConfig
 
     config = FakeConfig(
         seller_id=AMAZON["seller_id"],
@@ -67,7 +67,7 @@ def amazon_start(*, host: str, port: int, pending_seconds: float) -> Any:
 def amazon_sqs_start(*, amazon: Any, port: int) -> Any:
     """A started fake SQS queue (the demo's credentials, on ``amazon``'s clock) that ``amazon``
     publishes its ORDER_CHANGE notifications to."""
-    from tests.fakes.amazon.sqs import FakeSqs
+    from config.sandbox.amazon.sqs import FakeSqs
 
     sqs = FakeSqs(
         access_key_id=AMAZON["aws_access_key_id"],
@@ -83,7 +83,7 @@ def amazon_sqs_start(*, amazon: Any, port: int) -> Any:
 
 def sqs_queue_url(*, port: int) -> str:
     """The URL of the demo's fake SQS queue on ``port`` (as the fake writes it)."""
-    from tests.fakes.amazon.sqs import ACCOUNT
+    from config.sandbox.amazon.sqs import ACCOUNT
 
     return f"http://127.0.0.1:{port}/{ACCOUNT}/{AMAZON['sqs_queue_name']}"
 

@@ -1,5 +1,5 @@
 """The sandbox of ``make run DEMO=1``: a small linens catalog linked to a fake Shopify shop and a
-fake Amazon seller account (``tests/fakes``), and a buyer who orders on either of them.
+fake Amazon seller account (``config/sandbox``), and a buyer who orders on either of them.
 
 :func:`demo_setup` is idempotent: a second run (same ``VAR_DIR``, new fake ports) keeps the
 catalog and its stock, points the two accounts at the fakes' new addresses and pushes every

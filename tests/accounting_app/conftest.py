@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from config.sandbox.quickbooks.fake import FakeQuickBooks
+from config.sandbox.xero.fake import FakeXero
 from tests.accounting_app.scenario import QBO_ACCOUNTS, XERO_ACCOUNTS, Shop, connect, connection_make
-from tests.fakes.quickbooks.fake import FakeQuickBooks
-from tests.fakes.xero.fake import FakeXero
 
 
 @pytest.fixture(autouse=True)
@@ -15,15 +15,15 @@ def _fakes_on_loopback(settings):
     settings.ACCOUNTING_ALLOW_PRIVATE_HOSTS = True
 
 
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    from config.celery import app as celery_app
+@pytest.fixture
+def celery_eager_propagates() -> bool:
+    """A failing task ends as it would on a worker (recorded, retried), not raised into the test."""
+    return False
 
-    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = False
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+@pytest.fixture(autouse=True)
+def _eager_celery(eager_celery):
+    """Every accounting test runs its tasks inline."""
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ import pytest
 
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_listings_import
-from config.celery import app as celery_app
+from config.sandbox.generic_channel import GenericChannelServer
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.generic_channel import GenericChannelServer
 
 
 @pytest.fixture(autouse=True)
@@ -19,13 +18,15 @@ def _channels_settings(settings):
     settings.CHANNELS_PUSH_BACKOFF_BASE = 0.05
 
 
+@pytest.fixture
+def celery_eager_propagates() -> bool:
+    """A failing task ends as it would on a worker (recorded, retried), not raised into the test."""
+    return False
+
+
 @pytest.fixture(autouse=True)
-def _eager_celery():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = False
-    yield
-    celery_app.conf.task_always_eager = previous
+def _eager_celery(eager_celery):
+    """Every sync engine test runs its tasks inline."""
 
 
 @pytest.fixture

@@ -36,14 +36,14 @@ from channels_app.services.onboarding import account_go_live, account_listings_i
 from channels_app.services.polling import account_orders_sync
 from channels_app.services.webhooks import account_webhooks_register
 from config.celery import app as celery_app
+from config.sandbox.amazon import FakeAmazon, FakeClock
+from config.sandbox.amazon import OutOfStock as AmazonOutOfStock
+from config.sandbox.shopify.fixtures import TODAY
+from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
+from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.amazon import FakeAmazon, FakeClock
-from tests.fakes.amazon import OutOfStock as AmazonOutOfStock
-from tests.fakes.shopify.fixtures import TODAY
-from tests.fakes.shopify.orders import OutOfStock as ShopifyOutOfStock
-from tests.fakes.shopify.server import FakeShopify
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

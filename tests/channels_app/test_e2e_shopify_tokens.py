@@ -21,11 +21,10 @@ from django.db import connection
 from channels_app.models import ChannelToken
 from channels_app.services.accounts import account_create
 from channels_app.services.tokens import AccountTokenStore, token_clock_set
+from config.sandbox.shopify.fixtures import SIM_START as T0
+from config.sandbox.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME, EXPIRING_LIFETIME
 from tests.channels_app.helpers import shopify_connect
 from tests.factories import UserFactory
-from tests.fakes.shopify.fixtures import SIM_START as T0
-from tests.fakes.shopify.fixtures import dev_dashboard_shop  # noqa: F401
-from tests.fakes.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME, EXPIRING_LIFETIME
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +61,7 @@ def _sync_both(workers: list[subprocess.Popen], now: float) -> list[dict]:
 
 
 def test_two_workers_run_a_simulated_day_and_more_with_one_token_request_per_lifetime_and_per_401(
-    dev_dashboard_shop,  # noqa: F811
+    dev_dashboard_shop,
 ):
     fake, clock = dev_dashboard_shop, dev_dashboard_shop.oauth.clock
     location = next(iter(fake.state.locations.values())).gid
@@ -108,7 +107,7 @@ def test_two_workers_run_a_simulated_day_and_more_with_one_token_request_per_lif
 
 
 def test_two_workers_refreshing_at_the_same_moment_leave_one_valid_refresh_token_and_no_failed_sync(
-    dev_dashboard_shop,  # noqa: F811
+    dev_dashboard_shop,
     client,
 ):
     fake, clock = dev_dashboard_shop, dev_dashboard_shop.oauth.clock

@@ -370,22 +370,6 @@ def test_runall_embedded_serves_runs_tasks_and_stops_everything_on_sigint(tmp_pa
 
 
 @pytest.fixture
-def fresh_postgres_url():
-    """A new, empty database on the suite's PostgreSQL server; dropped afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        pytest.skip("needs the suite's PostgreSQL (run through config.devservices)")
-    import psycopg
-
-    name = f"runall_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield url.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
 def redis_url(tmp_path):
     """The suite's Redis if it has one, else a private one if redis-server is installed, else None."""
     url = os.environ.get("REDIS_URL", "")

@@ -17,13 +17,7 @@ import requests
 
 from config.runall import demo_services
 from tests.config.helpers import BASE_DIR, closed_port, config_free_env
-from tests.config.test_runall import (  # noqa: F401 - fresh_postgres_url is a fixture
-    Running,
-    _assert_groups_gone,
-    _start_runall,
-    fresh_postgres_url,
-    needs_proc,
-)
+from tests.config.test_runall import Running, _assert_groups_gone, _start_runall, needs_proc
 
 ONESHOT_SUPERVISE = """
 import os, sys
@@ -161,7 +155,7 @@ def _assert_demo_run(running, groups, returncode, latency, bought, shopify_count
 
 @pytest.mark.slow
 @needs_proc
-def test_demo_on_postgres_links_the_fakes_and_a_shopify_sale_reaches_amazon(tmp_path, fresh_postgres_url):  # noqa: F811
+def test_demo_on_postgres_links_the_fakes_and_a_shopify_sale_reaches_amazon(tmp_path, fresh_postgres_url):
     env = _demo_env(tmp_path)
     env["DATABASE_URL"] = fresh_postgres_url
 

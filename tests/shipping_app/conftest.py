@@ -8,12 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from config.celery import app as celery_app
+from config.sandbox.shipstation.server import FakeShipStation
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_receive
 from shipping_app.services.accounts import shipping_account_create
 from tests.factories import LocationFactory, SalesChannelFactory, SKUFactory
-from tests.fakes.shipstation.server import FakeShipStation
 
 
 @pytest.fixture(autouse=True)
@@ -25,12 +24,8 @@ def _shipping_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery():
-    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+def _eager_celery(eager_celery):
+    """Every shipping test runs its tasks inline; their errors are raised into the test."""
 
 
 @pytest.fixture
@@ -98,7 +93,7 @@ def shipstation_account(db, shipstation):
 
 @pytest.fixture
 def shippo():
-    from tests.fakes.shippo.server import FakeShippo
+    from config.sandbox.shippo.server import FakeShippo
 
     with FakeShippo(token="shippo_test_abc") as fake:
         yield fake
@@ -128,7 +123,7 @@ def shippo_account(db, shippo):
 
 @pytest.fixture
 def shippingeasy():
-    from tests.fakes.shippingeasy.server import FakeShippingEasy
+    from config.sandbox.shippingeasy.server import FakeShippingEasy
 
     with FakeShippingEasy(api_key="se-key", api_secret="se-secret", store_api_key="store1") as fake:
         yield fake

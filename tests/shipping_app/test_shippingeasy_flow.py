@@ -93,7 +93,7 @@ def test_wrong_or_stale_signature_is_401_and_stores_nothing(
     query, body = shippingeasy.ship(f"sm-{order.pk}", callback_path=_path(shippingeasy_account))
     tampered = body.replace(b"794675663409", b"000000000000")
     old = {"api_timestamp": "1500000000"}
-    from tests.fakes.shippingeasy.server import _sign
+    from config.sandbox.shippingeasy.server import _sign
 
     old["api_signature"] = _sign("se-secret", "POST", _path(shippingeasy_account), old, body.decode())
 
@@ -111,7 +111,7 @@ def test_wrong_or_stale_signature_is_401_and_stores_nothing(
 
 
 def test_signed_but_malformed_callback_is_400(client, shippingeasy, shippingeasy_account):
-    from tests.fakes.shippingeasy.server import _sign
+    from config.sandbox.shippingeasy.server import _sign
 
     body = '{"shipment": '
     query = {"api_signature": _sign("se-secret", "POST", _path(shippingeasy_account), {}, body)}

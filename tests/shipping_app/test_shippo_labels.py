@@ -22,6 +22,7 @@ from shipping_app.providers.base import ProviderError, RetryableProviderError
 from shipping_app.selectors.shipments import order_shipping_costs
 from shipping_app.services.accounts import shipping_account_credentials_set, shipping_account_webhook_url
 from shipping_app.services.labels import RateRule, shipment_draft_create, shipment_label_buy
+from tests.parallel import run_parallel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -210,32 +211,19 @@ def test_tracking_webhook_nested_50000_deep_is_400(client, shippo, shippo_accoun
 
 
 def test_two_concurrent_buys_of_one_shipment_buy_one_label(shippo, shippo_account, stocked_order):
-    import threading
-
-    from django.db import connection
-
     draft = shipment_draft_create(account=shippo_account, order=stocked_order())
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def buy() -> None:
+    def buy(_) -> str:
         try:
-            barrier.wait()
             shipment_label_buy(shipment=Shipment.objects.get(pk=draft.pk), rule=RateRule())
-            outcomes.append("bought")
         except ShippingError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
+            return str(exc)
+        return "bought"
 
-    threads = [threading.Thread(target=buy) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_parallel(2, buy)
 
     assert shippo.purchases == 1
-    assert outcomes.count("bought") >= 1
+    assert outcomes["bought"] >= 1
     assert set(outcomes) <= {"bought", "A label purchase for this shipment is in progress"}
     assert StockOperation.objects.filter(reason="shipment").count() == 1
 

@@ -1,7 +1,7 @@
 """The generic channel: a small documented JSON + HMAC protocol, used by tests and benchmarks.
 
 It is a real connector (kind ``generic``) for any shop that implements this protocol, and the
-reference the fake server in ``tests/fakes/generic_channel.py`` speaks. All paths are relative to
+reference the fake server in ``config/sandbox/generic_channel.py`` speaks. All paths are relative to
 the account's base URL; every request carries ``Authorization: Bearer <api_key>``.
 
 ``GET orders?updated_since=<ISO 8601>&cursor=<c>&limit=<n>``

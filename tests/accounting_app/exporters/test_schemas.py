@@ -91,7 +91,7 @@ def test_fake_xero_answers_match_the_published_schemas(xero, fake_xero, shop):
         "ManualJournals": {"ManualJournals": fake_xero.journals},
         "Contacts": {"Contacts": fake_xero.contacts},
     }
-    from tests.fakes.xero.httpserver import Reply
+    from config.sandbox.xero.httpserver import Reply
 
     for schema, answer in answers.items():
         decoded = json.loads(Reply(200, answer).encoded())

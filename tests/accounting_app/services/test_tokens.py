@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import threading
+from collections import Counter
 
 import pytest
-from django.db import connection as db_connection
 
 from accounting_app.exporters.errors import AuthorizationError
 from accounting_app.models import AccountingConnection, ConnectionStatus, DocumentStatus, ExportDocument
 from accounting_app.services.connections import connection_exporter, connection_secrets
 from accounting_app.services.exports import ExportBusy, _connection_lock, period_export
 from tests.accounting_app.scenario import XERO_ACCOUNTS, connect, connection_make
-
-
-def _in_threads(count, target):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(target())
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            db_connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results, errors
+from tests.parallel import run_parallel
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,16 +20,16 @@ def test_concurrent_workers_refresh_once_and_share_the_new_token(fake_xero):
     stale = connection_secrets(connection=connection)["access_token"]
     fake_xero.token_delay = 0.3  # the first refresh is still in flight when the others ask
 
-    def refresh():
+    def refresh(_):
         fresh = AccountingConnection.objects.get(pk=connection.pk)
         return connection_exporter(connection=fresh).tokens.refresh(rejected=stale)
 
-    results, errors = _in_threads(4, refresh)
+    outcomes = run_parallel(4, refresh)
 
     connection.refresh_from_db()
-    assert errors == [] and fake_xero.refresh_count == 1
+    assert fake_xero.refresh_count == 1
     current = connection_secrets(connection=connection)["access_token"]
-    assert set(results) == {current} and stale not in results
+    assert outcomes == Counter({current: 4}) and current != stale
 
 
 @pytest.mark.embedded
@@ -60,12 +39,17 @@ def test_a_second_export_of_the_same_connection_is_refused_while_one_runs(fake_x
     from django.utils import timezone
 
     today = timezone.localdate()
-    with _connection_lock(connection.pk):
-        results, errors = _in_threads(
-            1, lambda: period_export(connection_id=connection.pk, date_from=today, date_to=today)
-        )
 
-    assert results == [] and [type(e) for e in errors] == [ExportBusy]
+    def export(_):
+        try:
+            return period_export(connection_id=connection.pk, date_from=today, date_to=today)
+        except ExportBusy:
+            return "busy"
+
+    with _connection_lock(connection.pk):
+        outcomes = run_parallel(1, export)
+
+    assert outcomes == Counter({"busy": 1})
     assert period_export(connection_id=connection.pk, date_from=today, date_to=today).failed == 0
 
 

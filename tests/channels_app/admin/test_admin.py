@@ -7,7 +7,6 @@ import pytest
 from channels_app.models import ChannelAccount, Listing
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory, UserFactory
-from tests.fakes.shopify.fixtures import fake_shopify  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +70,7 @@ def test_listing_page_explains_its_quantity_and_retry_clears_the_backoff(manager
         assert manager_client.get(f"/admin/channels_app/{name}/").status_code == 200
 
 
-def test_register_webhooks_action_subscribes_the_channel_to_this_site(manager_client, settings, fake_shopify):  # noqa: F811
+def test_register_webhooks_action_subscribes_the_channel_to_this_site(manager_client, settings, fake_shopify):
     from channels_app.services.accounts import account_create
 
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True

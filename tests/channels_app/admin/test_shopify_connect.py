@@ -11,16 +11,16 @@ from channels_app.selectors.connection import account_connection
 from channels_app.services.accounts import account_connector, account_create
 from channels_app.services.polling import account_orders_sync
 from channels_app.services.tokens import token_clock_set
+from config.sandbox.shopify.fixtures import SIM_START
+from config.sandbox.shopify.oauth import EXPIRING_LIFETIME, REFRESH_LIFETIME, query_hmac
 from tests.channels_app.helpers import shopify_connect
 from tests.factories import UserFactory
-from tests.fakes.shopify.fixtures import SIM_START, dev_dashboard_shop  # noqa: F401
-from tests.fakes.shopify.oauth import EXPIRING_LIFETIME, REFRESH_LIFETIME, query_hmac
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def agency_account(dev_dashboard_shop, settings):  # noqa: F811
+def agency_account(dev_dashboard_shop, settings):
     """An account of an agency's Dev Dashboard app (no client credentials on a store it does not
     own), not connected yet; the token clock is the fake's simulated clock."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
@@ -203,7 +203,7 @@ def _add_form(fake, **fields) -> dict:
 
 
 def test_the_add_form_takes_exactly_the_client_id_and_secret_of_a_dev_dashboard_app(
-    dev_dashboard_shop,  # noqa: F811
+    dev_dashboard_shop,
     client,
     settings,
 ):
@@ -231,7 +231,7 @@ def test_the_add_form_takes_exactly_the_client_id_and_secret_of_a_dev_dashboard_
     assert b"THE-CLIENT-SECRET" not in page.content
 
 
-def test_the_add_form_refuses_fields_of_another_mode_and_creates_nothing(dev_dashboard_shop, client):  # noqa: F811
+def test_the_add_form_refuses_fields_of_another_mode_and_creates_nothing(dev_dashboard_shop, client):
     manager = _client(client, "manager")
 
     response = manager.post(

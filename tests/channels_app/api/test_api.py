@@ -7,7 +7,6 @@ import pytest
 from channels_app.models import ChannelAccount, InboundEvent, Listing
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.shopify.fixtures import fake_shopify  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +161,7 @@ def test_sync_now_imports_listings_in_the_background_when_asked(api_client, shop
 def test_register_webhooks_action_registers_to_this_site_and_go_live_does_too(
     api_client,
     settings,
-    fake_shopify,  # noqa: F811
+    fake_shopify,
 ):
     from channels_app.services.accounts import account_create
 

@@ -8,7 +8,6 @@ import pytest
 from channels_app.models import ChannelAccount, ChannelToken
 from channels_app.services.accounts import account_connector
 from channels_app.services.tokens import token_clock_set
-from tests.fakes.shopify.fixtures import dev_dashboard_shop  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +15,7 @@ ACCOUNTS = "/api/v1/channel-accounts/"
 
 
 @pytest.fixture
-def sim_tokens(dev_dashboard_shop):  # noqa: F811
+def sim_tokens(dev_dashboard_shop):
     """Our token clock is the fake's simulated clock for the test."""
     token_clock_set(dev_dashboard_shop.oauth.clock)
     yield dev_dashboard_shop
@@ -56,7 +55,7 @@ def test_a_dev_dashboard_account_is_created_from_its_client_id_and_secret(api_cl
     assert ChannelToken.objects.get(account=account).version == 1
 
 
-def test_credentials_of_another_mode_are_refused_and_nothing_is_created(api_client, dev_dashboard_shop):  # noqa: F811  # noqa: F811
+def test_credentials_of_another_mode_are_refused_and_nothing_is_created(api_client, dev_dashboard_shop):
     refused = _create(
         api_client("manager"),
         dev_dashboard_shop,
@@ -71,7 +70,7 @@ def test_credentials_of_another_mode_are_refused_and_nothing_is_created(api_clie
 
 def test_switching_the_mode_without_its_credentials_is_refused_and_changes_nothing(
     api_client,
-    dev_dashboard_shop,  # noqa: F811
+    dev_dashboard_shop,
 ):
     manager = api_client("manager")
     _create(manager, dev_dashboard_shop, {"access_token": "shpat_legacy", "webhook_secret": "w"})

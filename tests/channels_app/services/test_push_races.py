@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -25,14 +24,17 @@ def test_a_change_during_the_push_is_pushed_by_a_follow_up_run(shops, connect):
     stock_receive(sku=sku, location=location, quantity=4)
     ChannelAccount.objects.filter(pk=account.pk).update(enabled=True)
     listings_mark_dirty(sku_ids=[sku.pk])
-    shop.slow("POST quantities", 1.0)
+    push = shop.hold("POST quantities")
 
     def change_meanwhile():
-        time.sleep(0.4)  # the push is now in flight with the listing claimed
-        # The receipt's hook marks the listing again and requests a push (run inline here: Celery
-        # is eager in these tests); that run finds the listing claimed and pushes nothing.
-        stock_receive(sku=sku, location=location, quantity=2)
-        connection.close()
+        try:
+            assert push.arrived.wait(30)  # the push is now in flight with the listing claimed
+            # The receipt's hook marks the listing again and requests a push (run inline here: Celery
+            # is eager in these tests); that run finds the listing claimed and pushes nothing.
+            stock_receive(sku=sku, location=location, quantity=2)
+        finally:
+            connection.close()
+            push.release()
 
     thread = threading.Thread(target=change_meanwhile)
     thread.start()

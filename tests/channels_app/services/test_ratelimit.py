@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 
 import pytest
 
 from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
+from tests.parallel import run_parallel
 
 
 def _grants(backend: str, settings, *, threads: int, per_thread: int, rate: float) -> list[float]:
@@ -18,22 +20,14 @@ def _grants(backend: str, settings, *, threads: int, per_thread: int, rate: floa
     times: list[float] = []
     lock = threading.Lock()
 
-    def run():
-        from django.db import connection
+    def run(_) -> str:
+        for _ in range(per_thread):
+            rate_limit_acquire(key=key, per_second=rate, burst=1, timeout=30)
+            with lock:
+                times.append(time.monotonic())
+        return "done"
 
-        try:
-            for _ in range(per_thread):
-                rate_limit_acquire(key=key, per_second=rate, burst=1, timeout=30)
-                with lock:
-                    times.append(time.monotonic())
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    assert run_parallel(threads, run) == Counter({"done": threads})
     return sorted(times)
 
 

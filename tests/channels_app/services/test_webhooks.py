@@ -8,7 +8,6 @@ from channels_app.models import ChannelAccount
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.onboarding import account_go_live
 from channels_app.services.webhooks import account_webhooks_register
-from tests.fakes.shopify.fixtures import fake_shopify  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def _subscriptions(fake) -> list[tuple[str, str]]:
     return sorted((s.topic, s.callback_url) for s in fake.state.subscriptions.values())
 
 
-def test_the_channels_webhooks_are_registered_to_the_accounts_url_and_recorded(fake_shopify, settings):  # noqa: F811
+def test_the_channels_webhooks_are_registered_to_the_accounts_url_and_recorded(fake_shopify, settings):
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     account = _shopify(fake_shopify)
     expected = f"https://stock.example.com/webhooks/channels/{account.webhook_token}/"
@@ -46,7 +45,7 @@ def test_the_channels_webhooks_are_registered_to_the_accounts_url_and_recorded(f
     assert account.webhooks_registered_at is not None
 
 
-def test_a_refusal_is_recorded_on_the_account_and_raised(fake_shopify, settings):  # noqa: F811
+def test_a_refusal_is_recorded_on_the_account_and_raised(fake_shopify, settings):
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     account = _shopify(fake_shopify)
 
@@ -59,7 +58,7 @@ def test_a_refusal_is_recorded_on_the_account_and_raised(fake_shopify, settings)
     assert _subscriptions(fake_shopify) == []
 
 
-def test_a_channel_without_a_webhook_api_and_a_bad_site_url_are_refused(fake_shopify, settings):  # noqa: F811
+def test_a_channel_without_a_webhook_api_and_a_bad_site_url_are_refused(fake_shopify, settings):
     generic = account_create(
         kind="generic",
         name="Generic",
@@ -78,7 +77,7 @@ def test_a_channel_without_a_webhook_api_and_a_bad_site_url_are_refused(fake_sho
     assert _subscriptions(fake_shopify) == []
 
 
-def test_go_live_registers_the_webhooks_when_the_connector_can(fake_shopify, settings):  # noqa: F811
+def test_go_live_registers_the_webhooks_when_the_connector_can(fake_shopify, settings):
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     account = _shopify(fake_shopify, dry_run=True)
 
@@ -89,7 +88,7 @@ def test_go_live_registers_the_webhooks_when_the_connector_can(fake_shopify, set
     assert _subscriptions(fake_shopify) == [(topic, expected) for topic in TOPICS]
 
 
-def test_go_live_is_not_undone_by_a_refused_registration(fake_shopify, settings):  # noqa: F811
+def test_go_live_is_not_undone_by_a_refused_registration(fake_shopify, settings):
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     account = _shopify(fake_shopify, dry_run=True)
 

@@ -8,16 +8,13 @@ import pytest
 from django.urls import reverse
 
 from inventory_app.models import MovementReason, StockLevel, StockMovement, StockOperation
+from tests.helpers import stock_levels
 
 pytestmark = pytest.mark.django_db
 
 
 def _url(data) -> str:
     return reverse("admin:inventory_app_sku_stock", args=[data.sku.pk])
-
-
-def _levels(sku) -> dict[str, tuple[int, int]]:
-    return {lv.location.code: (lv.on_hand, lv.committed) for lv in StockLevel.objects.filter(sku=sku)}
 
 
 def _post(client, data, operation: str, token: str | None = None, **fields):
@@ -49,7 +46,7 @@ def test_adjust_changes_stock_and_records_the_reason(admin_client_for, data):
     assert _messages(response) == [
         f"Adjust of TEE recorded (operation #{StockOperation.objects.first().pk})."
     ]
-    assert _levels(data.sku) == {"WH1": (8, 3)}
+    assert stock_levels(data.sku) == {"WH1": (8, 3)}
     operation = StockOperation.objects.first()
     assert (operation.reason, operation.reason_detail, operation.note, operation.user) == (
         MovementReason.ADJUSTMENT,
@@ -63,7 +60,7 @@ def test_adjust_changes_stock_and_records_the_reason(admin_client_for, data):
 def test_count_sets_the_counted_figure(admin_client_for, data):
     _post(admin_client_for("operator"), data, "count", location=data.wh1.pk, counted=6, note="cycle count")
 
-    assert _levels(data.sku) == {"WH1": (6, 3)}
+    assert stock_levels(data.sku) == {"WH1": (6, 3)}
     operation = StockOperation.objects.first()
     assert (operation.reason, operation.note) == (MovementReason.COUNT, "cycle count")
     assert list(operation.movements.values_list("on_hand_delta", "on_hand_after")) == [(-4, 6)]
@@ -79,7 +76,7 @@ def test_transfer_moves_units_between_locations(admin_client_for, data):
         quantity=5,
     )
 
-    assert _levels(data.sku) == {"WH1": (5, 3), "WH2": (5, 0)}
+    assert stock_levels(data.sku) == {"WH1": (5, 3), "WH2": (5, 0)}
     operation = StockOperation.objects.first()
     assert operation.reason == MovementReason.TRANSFER
     assert sorted(operation.movements.values_list("location__code", "on_hand_delta")) == [
@@ -97,7 +94,7 @@ def test_refused_adjustment_changes_nothing_and_shows_the_error(admin_client_for
 
     assert response.status_code == 200
     assert _messages(response) == ["Nothing changed: Insufficient stock: TEE@WH1 needs 8, has 7"]
-    assert _levels(data.sku) == {"WH1": (10, 3)}
+    assert stock_levels(data.sku) == {"WH1": (10, 3)}
     assert StockMovement.objects.count() == movements
 
 
@@ -112,7 +109,7 @@ def test_invalid_transfer_is_a_form_error(admin_client_for, data):
     )
 
     assert response.context["forms"]["transfer"].errors == {"__all__": ["Choose two different locations."]}
-    assert _levels(data.sku) == {"WH1": (10, 3)}
+    assert stock_levels(data.sku) == {"WH1": (10, 3)}
 
 
 def test_resubmitted_form_is_applied_once(admin_client_for, data):
@@ -123,7 +120,7 @@ def test_resubmitted_form_is_applied_once(admin_client_for, data):
     again = _post(client, data, "adjust", token=token, location=data.wh1.pk, delta=5, reason="found")
 
     assert _messages(again) == ["This form had already been applied; nothing changed again."]
-    assert _levels(data.sku) == {"WH1": (15, 3)}
+    assert stock_levels(data.sku) == {"WH1": (15, 3)}
 
 
 def test_kit_has_no_stock_forms(admin_client_for, data):
@@ -148,5 +145,5 @@ def test_stock_into_an_inactive_location_is_refused_but_can_be_written_off(admin
 
     assert _messages(refused) == ["Nothing changed: Location WH1 is inactive"]
     assert _messages(written_off)[0].startswith("Adjust of TEE recorded")
-    assert _levels(data.sku) == {"WH1": (8, 3)}
+    assert stock_levels(data.sku) == {"WH1": (8, 3)}
     assert StockOperation.objects.first().reason == MovementReason.WRITE_OFF

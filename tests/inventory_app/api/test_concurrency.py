@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 from rest_framework.test import APIClient
 
 from inventory_app.models import Order, StockLevel, StockMovement, StockOperation
 from inventory_app.services.stock import stock_receive
 from inventory_app.services.tokens import api_token_issue
 from tests.factories import LocationFactory, SKUFactory, UserFactory
+from tests.parallel import run_parallel
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -21,29 +20,12 @@ THREADS = 8
 
 def _parallel_posts(key: str, url: str, payload: dict, headers: dict) -> Counter:
     """POST the same request from THREADS threads released together; count the status codes."""
-    barrier = threading.Barrier(THREADS)
-    codes: Counter = Counter()
-    lock = threading.Lock()
-
-    def runner() -> None:
-        client = APIClient()
+    clients = [APIClient() for _ in range(THREADS)]
+    for client in clients:
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-        try:
-            barrier.wait(timeout=30)
-            code = client.post(url, payload, format="json", **headers).status_code
-        except Exception as exc:  # a crash is an outcome the test must show
-            code = f"error: {type(exc).__name__}: {exc}"
-        finally:
-            connections.close_all()
-        with lock:
-            codes[code] += 1
-
-    threads = [threading.Thread(target=runner) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return codes
+    return run_parallel(
+        THREADS, lambda i: clients[i].post(url, payload, format="json", **headers).status_code
+    )
 
 
 def test_parallel_receipts_with_one_idempotency_key_apply_once():

@@ -7,13 +7,9 @@ import pytest
 from inventory_app.models import Allocation, Order, OrderLine, StockMovement, StockOperation
 from inventory_app.services.stock import stock_receive
 from tests.factories import KitComponentFactory, KitFactory, LocationFactory, SalesChannelFactory, SKUFactory
+from tests.helpers import stock_level
 
 pytestmark = pytest.mark.django_db
-
-
-def _level(sku, location) -> tuple[int, int]:
-    level = sku.levels.get(location=location)
-    return level.on_hand, level.committed
 
 
 @pytest.fixture
@@ -68,8 +64,8 @@ def test_create_order_reserves_stock_and_answers_201_with_lines_and_allocations(
             "quantity_shipped": 0,
         }
     ]
-    assert _level(cup, loc) == (10, 3)
-    assert _level(plate, loc) == (4, 1)
+    assert stock_level(cup, loc) == (10, 3)
+    assert stock_level(plate, loc) == (4, 1)
 
 
 def test_create_same_order_twice_gives_one_order_and_one_reservation(api_client, stocked):
@@ -85,7 +81,7 @@ def test_create_same_order_twice_gives_one_order_and_one_reservation(api_client,
     assert second.json()["customer_name"] == "Ada"
     assert Order.objects.count() == 1
     assert StockOperation.objects.filter(reason="reserve").count() == 1
-    assert _level(cup, loc) == (10, 3)
+    assert stock_level(cup, loc) == (10, 3)
 
 
 def test_same_external_ref_on_another_channel_is_another_order(api_client, stocked):
@@ -129,8 +125,8 @@ def test_insufficient_stock_is_409_with_shortfalls_and_creates_nothing(api_clien
     assert Order.objects.count() == 0
     assert OrderLine.objects.count() == 0
     assert StockMovement.objects.count() == movements_before
-    assert _level(cup, loc) == (10, 0)
-    assert _level(plate, loc) == (4, 0)
+    assert stock_level(cup, loc) == (10, 0)
+    assert stock_level(plate, loc) == (4, 0)
 
 
 def test_create_order_validation_errors(api_client, stocked):
@@ -182,12 +178,12 @@ def test_unknown_sku_line_is_flagged_then_linked(api_client, stocked):
     assert linked.json()["needs_attention"] is False
     assert linked.json()["lines"][0]["sku_code"] == "CUP"
     assert [a["quantity"] for a in linked.json()["lines"][0]["allocations"]] == [2]
-    assert _level(cup, loc) == (10, 2)
+    assert stock_level(cup, loc) == (10, 2)
 
     again = operator.post(f"/api/v1/orders/{order_id}/lines/{line_id}/link", {"sku": "CUP"}, format="json")
     assert again.status_code == 409
     assert again.json() == {"code": "order_conflict", "detail": f"Line {line_id} already has SKU CUP"}
-    assert _level(cup, loc) == (10, 2)
+    assert stock_level(cup, loc) == (10, 2)
 
 
 def test_link_errors(api_client, stocked):
@@ -213,7 +209,7 @@ def test_link_errors(api_client, stocked):
     assert short.status_code == 409
     assert short.json()["shortfalls"][0]["missing"] == 10
     assert OrderLine.objects.get(pk=line_id).sku_id is None
-    assert _level(cup, loc) == (10, 0)
+    assert stock_level(cup, loc) == (10, 0)
 
 
 def test_cancel_releases_reservations_and_is_repeatable(api_client, stocked):
@@ -232,8 +228,8 @@ def test_cancel_releases_reservations_and_is_repeatable(api_client, stocked):
     assert [line["quantity_cancelled"] for line in cancelled.json()["lines"]] == [3, 1]
     assert again.status_code == 200
     assert StockOperation.objects.filter(reason="release").count() == 1
-    assert _level(cup, loc) == (10, 0)
-    assert _level(plate, loc) == (4, 0)
+    assert stock_level(cup, loc) == (10, 0)
+    assert stock_level(plate, loc) == (4, 0)
 
 
 def test_ship_partial_then_rest_with_idempotent_replay(api_client, stocked):
@@ -264,7 +260,7 @@ def test_ship_partial_then_rest_with_idempotent_replay(api_client, stocked):
         (m["sku_code"], m["on_hand_delta"], m["committed_delta"])
         for m in partial.json()["operation"]["movements"]
     ] == [("CUP", -2, -2)]
-    assert _level(cup, loc) == (8, 1)
+    assert stock_level(cup, loc) == (8, 1)
     assert StockOperation.objects.filter(reason="shipment").count() == 1
 
     rest = operator.post(
@@ -277,8 +273,8 @@ def test_ship_partial_then_rest_with_idempotent_replay(api_client, stocked):
     assert (rest.status_code, rest_replay.status_code) == (201, 200)
     assert rest.json()["order"]["status"] == "shipped"
     assert rest_replay.json()["operation"]["id"] == rest.json()["operation"]["id"]
-    assert _level(cup, loc) == (7, 0)
-    assert _level(plate, loc) == (3, 0)
+    assert stock_level(cup, loc) == (7, 0)
+    assert stock_level(plate, loc) == (3, 0)
     assert StockOperation.objects.filter(reason="shipment").count() == 2
 
 
@@ -307,7 +303,7 @@ def test_ship_errors_are_400_or_409_and_ship_nothing(api_client, stocked):
     )
     assert viewer.status_code == 403
     assert StockOperation.objects.filter(reason="shipment").count() == 0
-    assert _level(cup, loc) == (10, 3)
+    assert stock_level(cup, loc) == (10, 3)
 
     operator.post(f"/api/v1/orders/{order['id']}/cancel", {}, format="json")
     cancelled = operator.post(url, {}, format="json")
@@ -332,8 +328,8 @@ def test_kit_order_ships_its_components(api_client, stocked):
     shipped = operator.post(f"/api/v1/orders/{order['id']}/ship", {}, format="json")
 
     assert shipped.status_code == 201
-    assert _level(cup, loc) == (6, 0)
-    assert _level(plate, loc) == (2, 0)
+    assert stock_level(cup, loc) == (6, 0)
+    assert stock_level(plate, loc) == (2, 0)
 
 
 def test_order_list_filters_and_detail(api_client, stocked):
@@ -375,7 +371,7 @@ def test_ship_records_carrier_and_tracking_and_refuses_bad_tracking_shipping_not
 
     no_carrier = operator.post(url, {"tracking_number": "1Z999"}, format="json")
     bad_url = operator.post(url, {"carrier": "UPS", "tracking_url": "javascript:alert(1)"}, format="json")
-    level_after_refusals = _level(cup, loc)
+    level_after_refusals = stock_level(cup, loc)
     shipped = operator.post(
         url,
         {"carrier": "UPS", "tracking_number": "1Z 999 AA1", "tracking_url": "https://www.ups.com/track?n=1"},
@@ -454,4 +450,4 @@ def test_an_order_without_totals_gets_them_from_its_lines_and_wrong_totals_are_r
         {"subtotal": ["The lines add up to 38.00, not 19.00."]},
     )
     assert sorted(Order.objects.values_list("external_ref", flat=True)) == ["T-1", "T-2", "T-3"]
-    assert _level(cup, loc) == (10, 6)
+    assert stock_level(cup, loc) == (10, 6)

@@ -8,13 +8,9 @@ from inventory_app.models import SalesChannel, StockLevel
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_count, stock_receive
 from tests.factories import KitComponentFactory, KitFactory, LocationFactory, SKUFactory
+from tests.helpers import stock_level
 
 pytestmark = pytest.mark.django_db
-
-
-def _level(sku, location) -> tuple[int, int]:
-    row = StockLevel.objects.get(sku=sku, location=location)
-    return row.on_hand, row.committed
 
 
 def test_levels_filters_and_available(api_client):
@@ -77,7 +73,7 @@ def test_ledger_is_read_only(api_client):
         ).status_code
         == 405
     )
-    assert _level(sku, loc) == (5, 0)
+    assert stock_level(sku, loc) == (5, 0)
 
 
 def test_bulk_availability_by_ids_codes_and_location(api_client):

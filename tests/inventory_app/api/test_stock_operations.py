@@ -9,13 +9,9 @@ import pytest
 from inventory_app.models import StockLevel, StockMovement, StockOperation
 from inventory_app.services.stock import stock_receive
 from tests.factories import KitFactory, LocationFactory, SKUFactory
+from tests.helpers import stock_level
 
 pytestmark = pytest.mark.django_db
-
-
-def _level(sku, location) -> tuple[int, int]:
-    row = StockLevel.objects.get(sku=sku, location=location)
-    return row.on_hand, row.committed
 
 
 def test_receive_by_codes_answers_201_with_operation_movements_and_levels(api_client):
@@ -96,7 +92,7 @@ def test_receive_by_ids_with_trailing_slash(api_client):
     )
 
     assert response.status_code == 201
-    assert _level(sku, loc) == (3, 0)
+    assert stock_level(sku, loc) == (3, 0)
     # Unit cost defaults to the SKU's.
     assert StockMovement.objects.get().unit_cost == Decimal("2.5000")
 
@@ -116,7 +112,7 @@ def test_receive_idempotency_key_replays_first_result_and_moves_stock_once(api_c
     assert first.json()["operation"]["idempotent"] is True
     assert StockOperation.objects.count() == 1
     assert StockMovement.objects.count() == 1
-    assert _level(sku, loc) == (5, 0)
+    assert stock_level(sku, loc) == (5, 0)
 
 
 def test_idempotency_keys_are_scoped_per_user_and_operation(api_client):
@@ -143,8 +139,8 @@ def test_idempotency_keys_are_scoped_per_user_and_operation(api_client):
     )
 
     assert (other_user.status_code, other_kind.status_code) == (201, 201)
-    assert _level(sku, a) == (4, 0)
-    assert _level(sku, b) == (2, 0)
+    assert stock_level(sku, a) == (4, 0)
+    assert stock_level(sku, b) == (2, 0)
     assert StockOperation.objects.count() == 3
 
 
@@ -218,7 +214,7 @@ def test_adjust_down_beyond_stock_is_409_with_exact_shortfall_and_no_movement(ap
             }
         ],
     }
-    assert _level(sku, loc) == (3, 0)
+    assert stock_level(sku, loc) == (3, 0)
     assert StockMovement.objects.count() == 1
     assert StockOperation.objects.filter(reason="adjustment").count() == 0
 
@@ -260,7 +256,7 @@ def test_adjust_records_reason_and_write_off(api_client):
         400,
         {"reason": ['"magic" is not a valid choice.']},
     )
-    assert _level(sku, loc) == (7, 0)
+    assert stock_level(sku, loc) == (7, 0)
 
 
 def test_count_sets_on_hand_and_records_difference(api_client):
@@ -277,7 +273,7 @@ def test_count_sets_on_hand_and_records_difference(api_client):
     movement = response.json()["operation"]["movements"][0]
     assert (movement["on_hand_delta"], movement["on_hand_after"], movement["reason"]) == (-3, 7, "count")
     assert response.json()["levels"][0]["on_hand"] == 7
-    assert _level(sku, loc) == (7, 0)
+    assert stock_level(sku, loc) == (7, 0)
 
 
 def test_transfer_moves_between_locations_in_one_operation(api_client):
@@ -311,8 +307,8 @@ def test_transfer_moves_between_locations_in_one_operation(api_client):
     assert short.status_code == 409
     assert short.json()["shortfalls"][0]["requested"] == 7
     assert short.json()["shortfalls"][0]["available"] == 6
-    assert _level(sku, a) == (6, 0)
-    assert _level(sku, b) == (4, 0)
+    assert stock_level(sku, a) == (6, 0)
+    assert stock_level(sku, b) == (4, 0)
 
 
 def test_return_puts_units_back(api_client):
@@ -326,7 +322,7 @@ def test_return_puts_units_back(api_client):
 
     assert response.status_code == 201
     assert response.json()["operation"]["reason"] == "return"
-    assert _level(sku, loc) == (2, 0)
+    assert stock_level(sku, loc) == (2, 0)
 
 
 def test_viewer_cannot_operate_stock(api_client):
@@ -368,5 +364,5 @@ def test_an_idempotency_key_reused_with_another_body_is_422_and_changes_nothing(
     assert (first.status_code, same.status_code, same["Idempotent-Replayed"]) == (201, 200, "true")
     assert other.status_code == 422
     assert other.json()["code"] == "idempotency_key_reused"
-    assert _level(sku, loc) == (3, 0)
+    assert stock_level(sku, loc) == (3, 0)
     assert StockOperation.objects.count() == 1

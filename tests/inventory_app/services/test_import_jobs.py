@@ -21,16 +21,6 @@ def _small_limits(settings):
     LocationFactory(code="WH1")
 
 
-@pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
 def test_a_file_over_the_inline_limit_is_a_job_a_worker_runs(api_client, on_commit, eager_celery):
     manager = api_client("manager")
 

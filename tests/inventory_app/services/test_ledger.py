@@ -12,13 +12,9 @@ from inventory_app.errors import InsufficientStock, InvalidStockOperation
 from inventory_app.models import MovementReason, StockLevel, StockMovement, StockOperation
 from inventory_app.services.ledger import StockChange, stock_apply
 from tests.factories import KitComponentFactory, LocationFactory, SKUFactory
+from tests.helpers import stock_level
 
 pytestmark = pytest.mark.django_db
-
-
-def _level(sku, location) -> tuple[int, int]:
-    row = StockLevel.objects.get(sku=sku, location=location)
-    return row.on_hand, row.committed
 
 
 def test_apply_receipt_creates_level_and_one_movement():
@@ -30,7 +26,7 @@ def test_apply_receipt_creates_level_and_one_movement():
         reference="po:1",
     )
 
-    assert _level(sku, loc) == (7, 0)
+    assert stock_level(sku, loc) == (7, 0)
     movement = op.movements.get()
     assert (movement.on_hand_delta, movement.committed_delta) == (7, 0)
     assert (movement.on_hand_after, movement.committed_after) == (7, 0)
@@ -61,8 +57,8 @@ def test_apply_whole_batch_refused_when_one_change_is_short():
     assert [(s.sku_code, s.requested, s.available, s.missing) for s in err.value.shortfalls] == [
         (b.code, 3, 1, 2)
     ]
-    assert _level(a, loc) == (5, 0)
-    assert _level(b, loc) == (1, 0)
+    assert stock_level(a, loc) == (5, 0)
+    assert stock_level(b, loc) == (1, 0)
     assert StockMovement.objects.filter(reason=MovementReason.RESERVE).count() == 0
 
 
@@ -75,7 +71,7 @@ def test_apply_same_idempotency_key_moves_stock_once():
 
     assert second.pk == first.pk
     assert second.replayed is True
-    assert _level(sku, loc) == (3, 0)
+    assert stock_level(sku, loc) == (3, 0)
     assert StockMovement.objects.count() == 1
     assert StockOperation.objects.count() == 1
 
@@ -91,7 +87,7 @@ def test_apply_negative_on_hand_is_refused():
 
     assert err.value.shortfalls[0].requested == 3
     assert err.value.shortfalls[0].available == 2
-    assert _level(sku, loc) == (2, 0)
+    assert stock_level(sku, loc) == (2, 0)
 
 
 def test_apply_backorder_sku_may_commit_beyond_on_hand():
@@ -99,7 +95,7 @@ def test_apply_backorder_sku_may_commit_beyond_on_hand():
 
     stock_apply(changes=[StockChange(sku_id=sku.pk, location_id=loc.pk, committed_delta=4)], reason="reserve")
 
-    assert _level(sku, loc) == (0, 4)
+    assert stock_level(sku, loc) == (0, 4)
 
 
 def test_apply_release_more_than_committed_is_invalid():
@@ -132,7 +128,7 @@ def test_apply_count_sets_absolute_and_records_difference():
 
     op = stock_apply(changes=[StockChange(sku_id=sku.pk, location_id=loc.pk, set_on_hand=6)], reason="count")
 
-    assert _level(sku, loc) == (6, 0)
+    assert stock_level(sku, loc) == (6, 0)
     assert op.movements.get().on_hand_delta == -4
 
 

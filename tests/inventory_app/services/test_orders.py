@@ -18,6 +18,7 @@ from inventory_app.services.orders import (
 )
 from inventory_app.services.stock import stock_receive
 from tests.factories import KitComponentFactory, KitFactory, LocationFactory, SKUFactory
+from tests.helpers import stock_levels
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def manual():
     return SalesChannel.objects.get(code="manual")
-
-
-def _levels(sku) -> dict[str, tuple[int, int]]:
-    return {
-        lv.location.code: (lv.on_hand, lv.committed)
-        for lv in StockLevel.objects.filter(sku=sku).select_related("location")
-    }
 
 
 def _order(ref: str, *lines: tuple[str, int]) -> OrderInput:
@@ -48,7 +42,7 @@ def test_create_reserves_from_locations_by_priority(manual):
 
     assert created is True
     assert order.status == OrderStatus.OPEN
-    assert _levels(sku) == {"A": (2, 2), "B": (5, 2)}
+    assert stock_levels(sku) == {"A": (2, 2), "B": (5, 2)}
     line = order.lines.get()
     assert sorted(line.allocations.values_list("location__code", "quantity")) == [("A", 2), ("B", 2)]
 
@@ -63,7 +57,7 @@ def test_create_same_external_ref_twice_reserves_once(manual):
     assert (created_first, created_again) == (True, False)
     assert again.pk == first.pk
     assert Order.objects.count() == 1
-    assert _levels(sku) == {loc.code: (5, 2)}
+    assert stock_levels(sku) == {loc.code: (5, 2)}
     assert StockMovement.objects.filter(reason="reserve").count() == 1
 
 
@@ -76,7 +70,7 @@ def test_create_short_with_reject_policy_raises_and_creates_nothing(manual):
 
     assert [(s.sku_code, s.requested, s.available) for s in err.value.shortfalls] == [("TBL-1", 3, 1)]
     assert Order.objects.count() == 0
-    assert _levels(sku) == {loc.code: (1, 0)}
+    assert stock_levels(sku) == {loc.code: (1, 0)}
 
 
 def test_create_short_with_flag_reserves_what_there_is_and_flags(manual):
@@ -88,7 +82,7 @@ def test_create_short_with_flag_reserves_what_there_is_and_flags(manual):
     order.refresh_from_db()
     assert order.needs_attention is True
     assert "Oversold: TBL-2 short 2" in order.attention_reason
-    assert _levels(sku) == {loc.code: (1, 1)}
+    assert stock_levels(sku) == {loc.code: (1, 1)}
 
 
 def test_create_backorder_sku_commits_beyond_on_hand(manual):
@@ -97,7 +91,7 @@ def test_create_backorder_sku_commits_beyond_on_hand(manual):
 
     order, _ = order_create(channel=manual, data=_order("1005", (sku.code, 3)))
 
-    assert _levels(sku) == {loc.code: (1, 3)}
+    assert stock_levels(sku) == {loc.code: (1, 3)}
     assert order.lines.get().backordered is True
 
 
@@ -112,7 +106,7 @@ def test_create_unknown_sku_is_kept_and_flagged(manual):
     unknown = order.lines.get(external_sku="NOPE-9")
     assert unknown.sku is None
     assert unknown.quantity == 2
-    assert _levels(sku) == {loc.code: (5, 1)}
+    assert stock_levels(sku) == {loc.code: (5, 1)}
 
 
 def test_link_unknown_line_reserves_and_clears_flag(manual):
@@ -125,7 +119,7 @@ def test_link_unknown_line_reserves_and_clears_flag(manual):
     order.refresh_from_db()
     assert order.needs_attention is False
     assert order.attention_reason == ""
-    assert _levels(sku) == {loc.code: (5, 2)}
+    assert stock_levels(sku) == {loc.code: (5, 2)}
 
 
 def test_kit_order_reserves_components_nested(manual):
@@ -140,8 +134,8 @@ def test_kit_order_reserves_components_nested(manual):
 
     order, _ = order_create(channel=manual, data=_order("1008", (set_.code, 3)))
 
-    assert _levels(cloth) == {loc.code: (10, 3)}
-    assert _levels(napkin) == {loc.code: (30, 24)}
+    assert stock_levels(cloth) == {loc.code: (10, 3)}
+    assert stock_levels(napkin) == {loc.code: (30, 24)}
     assert not StockLevel.objects.filter(sku__in=[set_, napkins4]).exists()
     assert sorted(
         Allocation.objects.filter(line__order=order).values_list("sku__code", "quantity")
@@ -158,7 +152,7 @@ def test_cancel_releases_and_twice_changes_nothing(manual):
 
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
-    assert _levels(sku) == {loc.code: (5, 0)}
+    assert stock_levels(sku) == {loc.code: (5, 0)}
     assert StockMovement.objects.filter(reason="release").count() == 1
     assert order.lines.get().quantity_cancelled == 2
 
@@ -172,13 +166,13 @@ def test_ship_partial_then_rest(manual):
     order_ship(order=order, quantities={line.pk: 1})
     order.refresh_from_db()
     assert order.status == OrderStatus.PARTIALLY_SHIPPED
-    assert _levels(sku) == {loc.code: (4, 2)}
+    assert stock_levels(sku) == {loc.code: (4, 2)}
 
     order_ship(order=order)
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
     assert order.shipped_at is not None
-    assert _levels(sku) == {loc.code: (2, 0)}
+    assert stock_levels(sku) == {loc.code: (2, 0)}
     line.refresh_from_db()
     assert line.quantity_shipped == 3
 
@@ -195,7 +189,7 @@ def test_ship_with_same_key_twice_ships_once(manual):
     assert second.pk == first.pk and second.replayed
     line.refresh_from_db()
     assert line.quantity_shipped == 2
-    assert _levels(sku) == {loc.code: (3, 1)}
+    assert stock_levels(sku) == {loc.code: (3, 1)}
 
 
 def test_ship_more_than_open_is_refused(manual):
@@ -206,7 +200,7 @@ def test_ship_more_than_open_is_refused(manual):
     with pytest.raises(OrderError, match="can ship 1 to 2 units, not 3"):
         order_ship(order=order, quantities={order.lines.get().pk: 3})
 
-    assert _levels(sku) == {loc.code: (5, 2)}
+    assert stock_levels(sku) == {loc.code: (5, 2)}
 
 
 def test_ship_unlinked_line_is_refused(manual):
@@ -229,8 +223,8 @@ def test_ship_kit_consumes_components(manual):
 
     order_ship(order=order)
 
-    assert _levels(a) == {loc.code: (6, 0)}
-    assert _levels(b) == {loc.code: (8, 0)}
+    assert stock_levels(a) == {loc.code: (6, 0)}
+    assert stock_levels(b) == {loc.code: (8, 0)}
 
 
 def test_cancel_shipped_order_is_refused(manual):
@@ -256,6 +250,6 @@ def test_cancel_partially_shipped_releases_rest(manual):
 
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
-    assert _levels(sku) == {loc.code: (4, 0)}
+    assert stock_levels(sku) == {loc.code: (4, 0)}
     line = order.lines.get()
     assert (line.quantity_shipped, line.quantity_cancelled) == (1, 2)

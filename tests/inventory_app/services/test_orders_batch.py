@@ -22,6 +22,7 @@ from inventory_app.services.orders import OrderInput, OrderLineInput, order_crea
 from inventory_app.services.orders.batch import orders_create_many
 from inventory_app.services.stock import stock_receive
 from tests.factories import KitComponentFactory, KitFactory, LocationFactory, SKUFactory
+from tests.helpers import stock_levels
 
 pytestmark = pytest.mark.django_db
 
@@ -62,13 +63,6 @@ def _orders() -> list[OrderInput]:
     ]
 
 
-def _levels(sku) -> dict[str, tuple[int, int]]:
-    return {
-        lv.location.code: (lv.on_hand, lv.committed)
-        for lv in StockLevel.objects.filter(sku=sku).select_related("location")
-    }
-
-
 @pytest.mark.parametrize("mode", ["one_by_one", "many"])
 def test_many_ends_in_the_same_rows_as_one_by_one(manual, stock, mode):
     if mode == "one_by_one":
@@ -78,9 +72,9 @@ def test_many_ends_in_the_same_rows_as_one_by_one(manual, stock, mode):
         created = orders_create_many(channel=manual, orders=_orders(), shortage="flag")
         assert [o.external_ref for o in created] == ["1", "2", "3", "4"]
 
-    assert _levels(stock["P"]) == {"A": (2, 2), "B": (3, 3)}
-    assert _levels(stock["Q"]) == {"A": (1, 1)}
-    assert _levels(stock["BO"]) == {"A": (1, 3)}
+    assert stock_levels(stock["P"]) == {"A": (2, 2), "B": (3, 3)}
+    assert stock_levels(stock["Q"]) == {"A": (1, 1)}
+    assert stock_levels(stock["BO"]) == {"A": (1, 3)}
     assert sorted(
         Allocation.objects.values_list("line__order__external_ref", "sku__code", "location__code", "quantity")
     ) == [("1", "P", "A", 2), ("1", "P", "B", 2), ("2", "P", "B", 1), ("2", "Q", "A", 1), ("3", "BO", "A", 3)]
@@ -124,7 +118,7 @@ def test_many_runs_the_same_number_of_queries_for_10_or_60_orders(manual, stock)
         return len(queries)
 
     assert run(0, 10) == run(10, 60) == 17
-    assert _levels(sku) == {"C": (100, 70)}
+    assert stock_levels(sku) == {"C": (100, 70)}
     assert list(
         StockMovement.objects.filter(sku=sku, reason="reserve")
         .order_by("pk")
@@ -137,7 +131,7 @@ def test_many_with_raise_creates_nothing_when_one_order_is_short(manual, stock):
         orders_create_many(channel=manual, orders=_orders(), shortage="raise")
 
     assert Order.objects.count() == 0
-    assert _levels(stock["P"]) == {"A": (2, 0), "B": (3, 0)}
+    assert stock_levels(stock["P"]) == {"A": (2, 0), "B": (3, 0)}
     assert not StockMovement.objects.filter(reason="reserve").exists()
 
 
@@ -150,7 +144,7 @@ def test_many_refuses_an_existing_or_repeated_reference_and_creates_nothing(manu
         orders_create_many(channel=manual, orders=[_orders()[1], _orders()[0]])
 
     assert list(Order.objects.values_list("external_ref", flat=True)) == ["1"]
-    assert _levels(stock["Q"]) == {"A": (1, 0)}
+    assert stock_levels(stock["Q"]) == {"A": (1, 0)}
 
 
 def test_stock_apply_many_takes_reservations_only_and_changes_nothing_on_a_shortfall(stock):
@@ -174,5 +168,5 @@ def test_stock_apply_many_takes_reservations_only_and_changes_nothing_on_a_short
             ]
         )
 
-    assert _levels(p) == {"A": (2, 0), "B": (3, 0)}
+    assert stock_levels(p) == {"A": (2, 0), "B": (3, 0)}
     assert not StockOperation.objects.filter(reason="reserve").exists()

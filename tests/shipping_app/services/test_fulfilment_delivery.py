@@ -10,8 +10,8 @@ from django.utils import timezone
 from channels_app.models import ChannelOrderPush, OrderPushStatus
 from channels_app.services.accounts import account_create
 from channels_app.tasks import channel_order_pushes_sweep_task
+from config.sandbox.generic_channel import GenericChannelServer
 from shipping_app.services.exports import order_export
-from tests.fakes.generic_channel import GenericChannelServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import threading
+from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from channels_app.models import ChannelOrderPush, OrderPushStatus
 from inventory_app.models import StockLevel, StockOperation
 from shipping_app.models import OrderExport, Shipment
 from shipping_app.providers.dto import ShipmentDTO, ShipmentLineDTO
 from shipping_app.services.shipments import shipment_record
+from tests.parallel import run_parallel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,28 +84,10 @@ def test_a_voided_shipment_ships_nothing(shipstation_account, stocked_order):
 def test_the_same_shipment_recorded_by_four_threads_at_once_ships_once(shipstation_account, stocked_order):
     order = stocked_order([("WIDGET", 3)])
     _exported(shipstation_account, order)
-    barrier = threading.Barrier(4)
-    results: list[bool] = []
-    errors: list[BaseException] = []
 
-    def record() -> None:
-        try:
-            barrier.wait()
-            _, shipped = shipment_record(account=shipstation_account, dto=_dto(order))
-            results.append(shipped)
-        except BaseException as exc:  # collected for the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
+    outcomes = run_parallel(4, lambda i: shipment_record(account=shipstation_account, dto=_dto(order))[1])
 
-    threads = [threading.Thread(target=record) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
-    assert sorted(results) == [False, False, False, True]
+    assert outcomes == Counter({True: 1, False: 3})
     assert Shipment.objects.count() == 1
     assert StockOperation.objects.filter(reason="shipment").count() == 1
     assert StockLevel.objects.get(sku__code="WIDGET").on_hand == 7

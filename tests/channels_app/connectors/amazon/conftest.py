@@ -11,9 +11,9 @@ import pytest
 import channels_app.connectors.amazon.connector  # noqa: F401  (registers kind "amazon")
 from channels_app.models import ChannelAccount, Listing
 from channels_app.services.accounts import account_connector, account_create
+from config.sandbox.amazon import FakeAmazon, FakeClock, FakeConfig
+from config.sandbox.amazon import specs as amazon_specs
 from inventory_app.models import SKU
-from tests.fakes.amazon import FakeAmazon, FakeClock, FakeConfig
-from tests.fakes.amazon import specs as amazon_specs
 
 MODEL_OF = {
     "getOrders": "orders",
@@ -125,7 +125,7 @@ def link():
 @pytest.fixture
 def sqs(amazon):
     """A fake SQS queue on the fake Amazon's clock, subscribed to its ORDER_CHANGE notifications."""
-    from tests.fakes.amazon.sqs import FakeSqs
+    from config.sandbox.amazon.sqs import FakeSqs
 
     queue = FakeSqs(now=amazon.clock.now).start()
     amazon.notifications_attach(queue)

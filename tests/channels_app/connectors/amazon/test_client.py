@@ -9,7 +9,7 @@ import pytest
 from channels_app.connectors.amazon.client import AmazonApiError
 from channels_app.connectors.base import RetryableError, WebhookSignatureError
 from channels_app.services.accounts import account_connector
-from tests.fakes.amazon.ratelimit import UsagePlan
+from config.sandbox.amazon.ratelimit import UsagePlan
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ import pytest
 from channels_app.connectors.base import FulfilmentDTO, ListingRef, QuantityUpdate
 from channels_app.services.accounts import account_connector
 from channels_app.services.polling import account_orders_sync
+from config.sandbox.amazon import specs as amazon_specs
 from inventory_app.models import Order
 from tests.channels_app.connectors.amazon.conftest import requests_validate
-from tests.fakes.amazon import specs as amazon_specs
 
 pytestmark = pytest.mark.django_db
 

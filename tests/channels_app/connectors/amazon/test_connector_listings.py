@@ -13,7 +13,7 @@ import pytest
 
 from channels_app.connectors.base import ListingRef
 from channels_app.services.accounts import account_connector, account_create
-from tests.fakes.amazon import specs as amazon_specs
+from config.sandbox.amazon import specs as amazon_specs
 
 pytestmark = pytest.mark.django_db
 SAMPLE = json.loads((Path(__file__).parent / "samples" / "search_listings_items.json").read_text())

@@ -17,9 +17,10 @@ from channels_app.services.polling import account_orders_sync
 from channels_app.services.rescue import stalled_work_rescue
 from channels_app.services.schedule import account_schedule_ensure
 from channels_app.tasks import account_notifications_pull_task
-from inventory_app.models import Order, OrderStatus, StockLevel
+from inventory_app.models import Order, OrderStatus
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
+from tests.helpers import stock_level
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +34,6 @@ def linen(amazon, sqs, connect_sqs, link):
     account = connect_sqs(amazon, sqs)
     link(account, sku, pushed=5)
     return account, sku, location
-
-
-def _level(sku, location) -> tuple[int, int]:
-    level = StockLevel.objects.get(sku=sku, location=location)
-    return level.on_hand, level.committed
 
 
 def _pull(account, on_commit) -> dict:
@@ -64,7 +60,7 @@ def test_an_order_placed_on_amazon_is_reserved_by_one_pull_and_drain(amazon, sqs
         OrderStatus.OPEN,
         False,
     )
-    assert _level(sku, location) == (5, 2)
+    assert stock_level(sku, location) == (5, 2)
     event = InboundEvent.objects.get(account=account)
     notification_id = amazon.state.notifications[0]["NotificationMetadata"]["NotificationId"]
     assert (event.event_id, event.source, event.topic, event.status) == (
@@ -90,7 +86,8 @@ def test_a_redelivered_message_changes_nothing_more(amazon, sqs, linen, on_commi
     assert first == _counts(received=1, stored=1, orders=1)
     assert hidden == _counts()
     assert again == _counts(received=1, duplicates=1, acked=1)
-    assert (Order.objects.filter(channel=account.sales_channel).count(), _level(sku, location)) == (1, (5, 2))
+    assert Order.objects.filter(channel=account.sales_channel).count() == 1
+    assert stock_level(sku, location) == (5, 2)
     assert InboundEvent.objects.filter(account=account).count() == 1
     assert (sqs.waiting(), sqs.stats.deliveries) == ([], 2)
 
@@ -110,7 +107,7 @@ def test_a_notification_and_a_poll_of_the_same_order_create_it_once_in_either_or
         Order.objects.filter(channel=account.sales_channel).values_list("external_ref", "external_updated_at")
     )
     assert counts == _counts(received=2, stored=2, orders=2, acked=2)
-    assert _level(sku, location) == (5, 3)
+    assert stock_level(sku, location) == (5, 3)
     assert set(orders) == {polled_first.amazon_order_id, notified_first.amazon_order_id}
     # The poll and the notification name the same version of each order.
     for placed in (polled_first, notified_first):
@@ -126,13 +123,13 @@ def test_a_cancellation_notification_releases_the_reservation(amazon, sqs, linen
     account, sku, location = linen
     placed = amazon.place_order("LINEN-1", 2)
     _pull(account, on_commit)
-    reserved = _level(sku, location)
+    reserved = stock_level(sku, location)
 
     amazon.cancel_order(placed.amazon_order_id)
     counts = _pull(account, on_commit)
 
     order = Order.objects.get(channel=account.sales_channel)
-    assert (reserved, _level(sku, location)) == ((5, 2), (5, 0))
+    assert (reserved, stock_level(sku, location)) == ((5, 2), (5, 0))
     assert counts == _counts(received=1, stored=1, orders=1, acked=1)
     assert order.status == OrderStatus.CANCELLED
 
@@ -237,5 +234,5 @@ def test_the_rescue_starts_a_lost_consumer_and_leaves_a_running_one_alone(
     assert (running["consumers"], while_running) == (0, [])
     assert lost == {"drains": 0, "pushes": 0, "consumers": 1}
     assert Order.objects.filter(channel=account.sales_channel).count() == 1
-    assert _level(sku, location) == (5, 2)
+    assert stock_level(sku, location) == (5, 2)
     assert sqs.waiting() == []

@@ -8,10 +8,11 @@ import pytest
 
 from channels_app.models import SyncCursor
 from channels_app.services.polling import account_orders_sync
-from inventory_app.models import Order, OrderStatus, StockLevel, StockMovement
+from config.sandbox.amazon.testing import SpApiCaller, shipment_confirmation
+from inventory_app.models import Order, OrderStatus, StockMovement
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.amazon.testing import SpApiCaller, shipment_confirmation
+from tests.helpers import stock_level
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +28,6 @@ def linen(amazon, connect, link):
     return account, sku, location
 
 
-def _level(sku, location) -> tuple[int, int]:
-    level = StockLevel.objects.get(sku=sku, location=location)
-    return level.on_hand, level.committed
-
-
 def _queries(amazon, operation: str) -> list[dict]:
     return [r["query"] for r in amazon.requests if r["operation"] == operation]
 
@@ -42,12 +38,12 @@ def test_a_pending_order_reserves_then_unshipped_keeps_one_reservation_and_cance
 
     account_orders_sync(account_id=account.pk)
     order = Order.objects.get(channel=account.sales_channel)
-    pending = (order.external_ref, order.status, order.is_paid, _level(sku, location))
+    pending = (order.external_ref, order.status, order.is_paid, stock_level(sku, location))
     movements = StockMovement.objects.count()
 
     amazon.advance(300)  # payment authorised: Unshipped, with prices
     account_orders_sync(account_id=account.pk)
-    unshipped = (Order.objects.filter(channel=account.sales_channel).count(), _level(sku, location))
+    unshipped = (Order.objects.filter(channel=account.sales_channel).count(), stock_level(sku, location))
     movements_after_unshipped = StockMovement.objects.count()
 
     amazon.cancel_order(placed.amazon_order_id)
@@ -57,7 +53,7 @@ def test_a_pending_order_reserves_then_unshipped_keeps_one_reservation_and_cance
     assert pending == (placed.amazon_order_id, OrderStatus.OPEN, False, (5, 2))
     assert unshipped == (1, (5, 2))
     assert movements_after_unshipped == movements
-    assert (order.status, _level(sku, location)) == (OrderStatus.CANCELLED, (5, 0))
+    assert (order.status, stock_level(sku, location)) == (OrderStatus.CANCELLED, (5, 0))
     line = order.lines.get()
     assert (line.external_line_id, line.external_sku, line.sku_id, line.quantity) == (
         placed.items[0].order_item_id,
@@ -96,7 +92,7 @@ def test_get_orders_pages_with_next_token_and_the_next_poll_rereads_the_overlap(
     assert "OrderStatuses" in queries[0] and "OrderStatuses" not in queries[3]
     assert item_calls == 5 and amazon.stats.requests["getOrderItems"] == 5  # unchanged orders: cached
     assert sorted(Order.objects.values_list("external_ref", flat=True)) == sorted(ids)
-    assert _level(sku, location) == (5, 5)
+    assert stock_level(sku, location) == (5, 5)
 
 
 def test_polling_twice_creates_one_order_and_reserves_once(amazon, linen):
@@ -107,7 +103,7 @@ def test_polling_twice_creates_one_order_and_reserves_once(amazon, linen):
     account_orders_sync(account_id=account.pk)
 
     assert Order.objects.count() == 1
-    assert _level(sku, location) == (5, 1)
+    assert stock_level(sku, location) == (5, 1)
 
 
 def test_amazon_fulfilled_orders_are_not_taken_in(amazon, linen):
@@ -140,7 +136,7 @@ def test_an_order_shipped_on_amazon_ships_our_order(amazon, linen):
     order = Order.objects.get()
 
     assert (order.status, order.lines.get().quantity_shipped) == (OrderStatus.SHIPPED, 2)
-    assert _level(sku, location) == (3, 0)
+    assert stock_level(sku, location) == (3, 0)
 
 
 def test_order_items_are_read_page_by_page(fake_factory, connect):

@@ -18,11 +18,11 @@ from channels_app.services.accounts import account_connector
 from channels_app.services.outbox import listings_mark_dirty
 from channels_app.services.polling import account_orders_sync
 from channels_app.services.push import account_push_dirty
+from config.sandbox.amazon import specs as amazon_specs
 from inventory_app.models import Order, SalesChannel
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.amazon import specs as amazon_specs
 
 pytestmark = pytest.mark.django_db
 

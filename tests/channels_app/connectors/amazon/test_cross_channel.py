@@ -8,11 +8,11 @@ import pytest
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_listings_import
 from channels_app.services.polling import account_orders_sync
+from config.sandbox.amazon import OutOfStock
+from config.sandbox.generic_channel import GenericChannelServer
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.amazon import OutOfStock
-from tests.fakes.generic_channel import GenericChannelServer
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from channels_app.connectors.base import ConnectorError
 from channels_app.models import Listing
 from channels_app.services.accounts import account_connector
 from channels_app.services.onboarding import account_listings_import
-from tests.fakes.amazon.listings import listing_item_json
-from tests.fakes.amazon.reports import listings_tsv
+from config.sandbox.amazon.listings import listing_item_json
+from config.sandbox.amazon.reports import listings_tsv
 
 pytestmark = pytest.mark.django_db
 REPORT_OPERATIONS = ("createReport", "getReport", "getReportDocument")

@@ -16,7 +16,6 @@ from channels_app.connectors.registry import connector_build
 from channels_app.services.accounts import account_create
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.shopify.fixtures import fake_shopify, webhook_receiver  # noqa: F401
 
 
 def first_location(fake) -> str:
@@ -25,7 +24,7 @@ def first_location(fake) -> str:
 
 
 @pytest.fixture
-def shop_connector(fake_shopify, settings):  # noqa: F811
+def shop_connector(fake_shopify, settings):
     """Build a Shopify connector on the fake shop (no database): ``shop_connector(api_version=...)``."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
 
@@ -43,7 +42,7 @@ def shop_connector(fake_shopify, settings):  # noqa: F811
 
 
 @pytest.fixture
-def shopify_account(fake_shopify):  # noqa: F811
+def shopify_account(fake_shopify):
     """A Shopify channel account on the fake shop: ``shopify_account(api_version=..., **options)``."""
 
     def make(*, name: str = "Linen shop", location_ids=(), **options):

@@ -11,12 +11,11 @@ from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_class_get
 from channels_app.connectors.shopify.auth import RENEW_MARGIN, credentials_problems
 from channels_app.connectors.tokens import MemoryTokenStore, ReconnectRequired, StoredToken
-from tests.fakes.shopify.fixtures import dev_dashboard_shop  # noqa: F401
-from tests.fakes.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME
+from config.sandbox.shopify.oauth import CLIENT_CREDENTIALS_LIFETIME
 
 
 @pytest.fixture
-def connector(dev_dashboard_shop):  # noqa: F811
+def connector(dev_dashboard_shop):
     """``connector(store=..., **credentials)``: a client-credentials Shopify connector on the fake
     with a token store on the fake's simulated clock."""
     fake = dev_dashboard_shop
@@ -36,7 +35,7 @@ def connector(dev_dashboard_shop):  # noqa: F811
     return make
 
 
-def test_many_calls_over_a_token_lifetime_make_one_token_request(connector, dev_dashboard_shop):  # noqa: F811
+def test_many_calls_over_a_token_lifetime_make_one_token_request(connector, dev_dashboard_shop):
     fake = dev_dashboard_shop
     shop = connector()
 
@@ -49,7 +48,7 @@ def test_many_calls_over_a_token_lifetime_make_one_token_request(connector, dev_
     assert shop.auth.tokens.token.expires_at == fake.oauth.clock() - 5 * 3600 + CLIENT_CREDENTIALS_LIFETIME
 
 
-def test_the_token_is_renewed_inside_the_margin_before_it_expires(connector, dev_dashboard_shop):  # noqa: F811
+def test_the_token_is_renewed_inside_the_margin_before_it_expires(connector, dev_dashboard_shop):
     fake = dev_dashboard_shop
     shop = connector()
     shop.listings_fetch(cursor=None)
@@ -61,7 +60,7 @@ def test_the_token_is_renewed_inside_the_margin_before_it_expires(connector, dev
     assert fake.counters.get("unauthorized", 0) == 0  # renewed before Shopify refused it
 
 
-def test_a_401_renews_the_token_once_and_sends_the_call_again(connector, dev_dashboard_shop):  # noqa: F811
+def test_a_401_renews_the_token_once_and_sends_the_call_again(connector, dev_dashboard_shop):
     fake = dev_dashboard_shop
     shop = connector()
     shop.listings_fetch(cursor=None)
@@ -75,7 +74,7 @@ def test_a_401_renews_the_token_once_and_sends_the_call_again(connector, dev_das
     assert shop.auth.tokens.token.version == 2
 
 
-def test_a_refused_client_secret_marks_reconnect_and_the_next_call_asks_nobody(connector, dev_dashboard_shop):  # noqa: F811
+def test_a_refused_client_secret_marks_reconnect_and_the_next_call_asks_nobody(connector, dev_dashboard_shop):
     fake = dev_dashboard_shop
     store = MemoryTokenStore(clock=fake.oauth.clock)
     shop = connector(store=store, client_id=fake.oauth.client_id, client_secret="wrong")
@@ -93,7 +92,7 @@ def test_a_refused_client_secret_marks_reconnect_and_the_next_call_asks_nobody(c
     assert fake.counters.get("query:productVariants", 0) == 0
 
 
-def test_an_app_not_installed_on_the_shop_is_a_reconnect_with_shopifys_reason(connector, dev_dashboard_shop):  # noqa: F811
+def test_an_app_not_installed_on_the_shop_is_a_reconnect_with_shopifys_reason(connector, dev_dashboard_shop):
     fake = dev_dashboard_shop
     fake.oauth.client_credentials = False  # not an app of the shop's own organization
 
@@ -101,7 +100,7 @@ def test_an_app_not_installed_on_the_shop_is_a_reconnect_with_shopifys_reason(co
         connector().listings_fetch(cursor=None)
 
 
-def test_a_token_endpoint_outage_is_retryable_and_marks_nothing(connector, dev_dashboard_shop):  # noqa: F811
+def test_a_token_endpoint_outage_is_retryable_and_marks_nothing(connector, dev_dashboard_shop):
     fake = dev_dashboard_shop
     store = MemoryTokenStore(clock=fake.oauth.clock)
     shop = connector(store=store)

@@ -7,8 +7,8 @@ import pytest
 from channels_app.connectors.base import AccountConfig, ConnectorError, RetryableError
 from channels_app.connectors.registry import connector_build
 from channels_app.connectors.shopify import queries
-from tests.fakes.shopify import FakeShopify, LeakyBucket
-from tests.fakes.shopify.fixtures import TODAY
+from config.sandbox.shopify import FakeShopify, LeakyBucket
+from config.sandbox.shopify.fixtures import TODAY
 
 
 def test_a_throttled_answer_is_retried_once_the_deficit_is_restored(fake_shopify, shop_connector):

@@ -10,9 +10,9 @@ from channels_app.models import Listing
 from channels_app.services.accounts import account_connector
 from channels_app.services.onboarding import account_listings_import
 from channels_app.services.polling import account_orders_sync
+from config.sandbox.shopify import FakeShopify
+from config.sandbox.shopify.fixtures import TODAY
 from inventory_app.models import Order, OrderStatus, StockLevel
-from tests.fakes.shopify import FakeShopify
-from tests.fakes.shopify.fixtures import TODAY
 
 from .conftest import clock_ticking, first_location
 

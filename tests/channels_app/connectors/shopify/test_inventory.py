@@ -6,8 +6,8 @@ import pytest
 
 from channels_app.connectors.base import AccountConfig, ConnectorError, ListingRef, QuantityUpdate
 from channels_app.connectors.registry import connector_build
-from tests.fakes.shopify import FakeShopify
-from tests.fakes.shopify.fixtures import TODAY
+from config.sandbox.shopify import FakeShopify
+from config.sandbox.shopify.fixtures import TODAY
 
 from .conftest import first_location
 

@@ -12,7 +12,7 @@ from graphql import parse, validate
 
 from channels_app.connectors.shopify.queries import all_documents
 from channels_app.connectors.shopify.versions import DEFAULT_API_VERSION, VersionRules
-from tests.fakes.shopify.schema import real_schema, specs_dir
+from config.sandbox.shopify.schema import real_schema, specs_dir
 
 VERSIONS = ["2025-07", "2025-10", "2026-01", "2026-04", "2026-07", DEFAULT_API_VERSION]
 

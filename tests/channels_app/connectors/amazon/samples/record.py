@@ -14,8 +14,8 @@ from pathlib import Path
 
 import requests
 
-from tests.fakes.amazon import FakeAmazon, FakeClock
-from tests.fakes.amazon.testing import SpApiCaller, listings_feed, submit_feed
+from config.sandbox.amazon import FakeAmazon, FakeClock
+from config.sandbox.amazon.testing import SpApiCaller, listings_feed, submit_feed
 
 HERE = Path(__file__).resolve().parent
 

@@ -1,1 +1,0 @@
-"""Fake vendor servers that speak the vendors' real protocols on 127.0.0.1."""
