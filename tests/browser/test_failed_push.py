@@ -10,9 +10,9 @@ from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_listings_import
 from channels_app.services.push import account_push_dirty
 from config.celery import app as celery_app
+from config.sandbox.generic_channel import GenericChannelServer
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
-from tests.fakes.generic_channel import GenericChannelServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
