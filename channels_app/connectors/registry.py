@@ -10,31 +10,17 @@ from django.conf import settings
 
 from channels_app.connectors.base import AccountConfig, Connector
 from channels_app.connectors.http import ChannelHttp
-from channels_app.connectors.kinds import KindRegistry
+from config.integrations.registry import Registry
+from config.integrations.registry import UnknownKind as UnknownKind  # re-exported: the lookups raise it
 
+CONNECTORS: Registry[type[Connector]] = Registry(noun="connector")
 
-class UnknownConnector(LookupError):
-    """No connector is registered under that kind."""
-
-
-_registry: KindRegistry[type[Connector]] = KindRegistry(
-    noun="Connector", unknown=lambda kind: UnknownConnector(f"No connector of kind {kind!r}")
-)
-
-
-def connector_register(cls: type[Connector]) -> type[Connector]:
-    """Class decorator: register a connector under its ``kind`` (a second kind clash is an error)."""
-    return _registry.register(cls)
-
-
-def connector_class_get(*, kind: str) -> type[Connector]:
-    """The connector class registered under ``kind``; raises UnknownConnector."""
-    return _registry.get(kind)
-
-
-def connector_kinds() -> list[str]:
-    """Every registered kind, sorted."""
-    return _registry.kinds()
+# Class decorator: register a connector under its ``kind`` (a kind clash is a ValueError).
+connector_register = CONNECTORS.register
+# ``connector_class_get(kind=...)``: the class registered under ``kind``; raises UnknownKind.
+connector_class_get = CONNECTORS.get
+# Every registered kind, sorted.
+connector_kinds = CONNECTORS.kinds
 
 
 def connector_build(*, kind: str, config: AccountConfig) -> Connector:
