@@ -28,7 +28,7 @@ class EndpointRefused(ExporterError):
 
 def allow_private() -> bool:
     """Whether loopback endpoints are allowed (``settings.ACCOUNTING_ALLOW_PRIVATE_HOSTS``)."""
-    return bool(getattr(settings, "ACCOUNTING_ALLOW_PRIVATE_HOSTS", False))
+    return bool(settings.ACCOUNTING_ALLOW_PRIVATE_HOSTS)
 
 
 def _loopback(host: str) -> bool:

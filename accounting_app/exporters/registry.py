@@ -1,6 +1,6 @@
 """The exporter registry: ``@exporter_register`` fills it when the vendor modules are imported
-from ``AccountingAppConfig.ready()`` (``settings.ACCOUNTING_EXPORTER_MODULES`` or the default
-list), so registration happens once per process."""
+from ``AccountingAppConfig.ready()`` (``settings.ACCOUNTING_EXPORTER_MODULES``), so registration
+happens once per process."""
 
 from __future__ import annotations
 
@@ -8,11 +8,6 @@ from accounting_app.exporters.base import AccountingExporter, TokenProvider
 from accounting_app.exporters.dto import ConnectionConfig
 from config.integrations.registry import Registry
 from config.integrations.registry import UnknownKind as UnknownKind  # re-exported: the lookups raise it
-
-DEFAULT_MODULES = (
-    "accounting_app.exporters.xero.exporter",
-    "accounting_app.exporters.quickbooks.exporter",
-)
 
 EXPORTERS: Registry[type[AccountingExporter]] = Registry(noun="accounting exporter")
 

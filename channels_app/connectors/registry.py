@@ -32,15 +32,15 @@ def connector_build(*, kind: str, config: AccountConfig) -> Connector:
     cls = connector_class_get(kind=kind)
     http = ChannelHttp(
         base_url=config.base_url,
-        allow_private=getattr(settings, "CHANNELS_ALLOW_PRIVATE_HOSTS", False),
-        connect_timeout=getattr(settings, "CHANNELS_HTTP_CONNECT_TIMEOUT", 5.0),
-        read_timeout=getattr(settings, "CHANNELS_HTTP_READ_TIMEOUT", 20.0),
+        allow_private=settings.CHANNELS_ALLOW_PRIVATE_HOSTS,
+        connect_timeout=settings.CHANNELS_HTTP_CONNECT_TIMEOUT,
+        read_timeout=settings.CHANNELS_HTTP_READ_TIMEOUT,
         secrets=[v for k, v in config.credentials.items() if k in cls.secret_fields and v],
     )
     throttle = OperationThrottle(
         account_id=config.account_id,
         limits=cls.rate_limits,
-        max_wait=float(getattr(settings, "CHANNELS_THROTTLE_MAX_WAIT", 30.0)),
+        max_wait=float(settings.CHANNELS_THROTTLE_MAX_WAIT),
     )
     if cls.stores_tokens:
         from channels_app.services.tokens import AccountTokenStore

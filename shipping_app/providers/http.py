@@ -48,24 +48,20 @@ class ProviderHttp(ConfinedHttp):
         error_text: Callable[[requests.Response], str] | None = None,
     ):
         parts = urlsplit(base_url)
-        allow_private = bool(getattr(settings, "SHIPPING_ALLOW_PRIVATE_HOSTS", False))
+        allow_private = bool(settings.SHIPPING_ALLOW_PRIVATE_HOSTS)
         if parts.hostname and parts.scheme == "http" and parts.hostname not in LOOPBACK_NAMES:
             raise self.refused("Vendor URLs must use https")
         super().__init__(
             base_url=base_url,
             allow_private=allow_private,
-            connect_timeout=float(getattr(settings, "SHIPPING_HTTP_CONNECT_TIMEOUT", 5.0)),
-            read_timeout=float(getattr(settings, "SHIPPING_HTTP_READ_TIMEOUT", 30.0)),
+            connect_timeout=float(settings.SHIPPING_HTTP_CONNECT_TIMEOUT),
+            read_timeout=float(settings.SHIPPING_HTTP_READ_TIMEOUT),
             secrets=secrets,
         )
         self.auth_headers = dict(auth_headers or {})
-        self.max_retries = (
-            max_retries if max_retries is not None else int(getattr(settings, "SHIPPING_HTTP_RETRIES", 3))
-        )
+        self.max_retries = max_retries if max_retries is not None else int(settings.SHIPPING_HTTP_RETRIES)
         self.max_inline_wait = (
-            max_inline_wait
-            if max_inline_wait is not None
-            else float(getattr(settings, "SHIPPING_HTTP_MAX_INLINE_WAIT", 10.0))
+            max_inline_wait if max_inline_wait is not None else float(settings.SHIPPING_HTTP_MAX_INLINE_WAIT)
         )
         self.wait_from = wait_from
         self.error_text = error_text or (lambda r: r.text[:500])
