@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from accounting_app.exporters.base import AccountingExporter, TokenProvider
 from accounting_app.exporters.dto import ConnectionConfig
-from config.integrations.registry import Registry
-from config.integrations.registry import UnknownKind as UnknownKind  # re-exported: the lookups raise it
+from config.integrations.registry import Registry, UnknownKind  # noqa: F401 - UnknownKind re-exported
 
 EXPORTERS: Registry[type[AccountingExporter]] = Registry(noun="accounting exporter")
 

@@ -10,8 +10,7 @@ from django.conf import settings
 
 from channels_app.connectors.base import AccountConfig, Connector
 from channels_app.connectors.http import ChannelHttp
-from config.integrations.registry import Registry
-from config.integrations.registry import UnknownKind as UnknownKind  # re-exported: the lookups raise it
+from config.integrations.registry import Registry, UnknownKind  # noqa: F401 - UnknownKind re-exported
 
 CONNECTORS: Registry[type[Connector]] = Registry(noun="connector")
 

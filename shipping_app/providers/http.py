@@ -22,7 +22,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 
-from config.egress import ConfinedHttp, HostRefused, HostUnresolved, retry_after_parse
+# shipping_app's one import of the egress guard (host_root re-exported for the providers).
+from config.egress import ConfinedHttp, HostRefused, HostUnresolved, host_root, retry_after_parse  # noqa: F401
 from shipping_app.providers.base import ProviderError, RetryableProviderError
 
 logger = logging.getLogger(__name__)

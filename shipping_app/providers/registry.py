@@ -6,8 +6,7 @@ bundled vendors), so every registered kind is known before the first request.
 
 from __future__ import annotations
 
-from config.integrations.registry import Registry
-from config.integrations.registry import UnknownKind as UnknownKind  # re-exported: the lookups raise it
+from config.integrations.registry import Registry, UnknownKind  # noqa: F401 - UnknownKind re-exported
 from shipping_app.providers.base import ShippingProvider
 from shipping_app.providers.dto import ProviderConfig
 
