@@ -14,7 +14,5 @@ class AccountingAppConfig(AppConfig):
     verbose_name = "Accounting"
 
     def ready(self) -> None:
-        from accounting_app.exporters.registry import DEFAULT_MODULES
-
-        for module in getattr(settings, "ACCOUNTING_EXPORTER_MODULES", DEFAULT_MODULES):
+        for module in settings.ACCOUNTING_EXPORTER_MODULES:
             import_module(module)

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 def _max_retries() -> int:
-    return getattr(settings, "ACCOUNTING_TASK_MAX_RETRIES", 6)
+    return settings.ACCOUNTING_TASK_MAX_RETRIES
 
 
 def _countdown(retries: int, retry_after: float | None) -> float:

@@ -26,9 +26,7 @@ class ChannelsAppConfig(AppConfig):
             shipment_listener_register,
         )
 
-        for module in getattr(
-            settings, "CHANNELS_CONNECTOR_MODULES", ["channels_app.connectors.generic.connector"]
-        ):
+        for module in settings.CHANNELS_CONNECTOR_MODULES:
             import_module(module)
         availability_listener_register(availability_changed_listener)
         shipment_listener_register(shipment_recorded_listener)

@@ -115,8 +115,8 @@ def account_notifications_pull_task(self, account_id: int) -> dict:
     try:
         counts = account_notifications_pull(
             account_id=account_id,
-            wait_seconds=float(getattr(settings, "CHANNELS_NOTIFICATIONS_WAIT_SECONDS", 20.0)),
-            max_seconds=float(getattr(settings, "CHANNELS_NOTIFICATIONS_RUN_SECONDS", 50.0)),
+            wait_seconds=float(settings.CHANNELS_NOTIFICATIONS_WAIT_SECONDS),
+            max_seconds=float(settings.CHANNELS_NOTIFICATIONS_RUN_SECONDS),
             claimer=self.request.hostname or "",
         )
     except Exception as exc:

@@ -50,7 +50,7 @@ def _check_filesystem_broker(options: dict) -> str | None:
 
 def _check_broker() -> str | None:
     url = settings.CELERY_BROKER_URL
-    options = dict(getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {})
+    options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS or {})
     if url.startswith("filesystem://"):
         return _check_filesystem_broker(options)
     try:

@@ -13,7 +13,7 @@ class SecretsExceptionReporterFilter(SafeExceptionReporterFilter):
     Besides the settings and the request (POST fields named like a secret too), the local
     variables of every frame are cleansed: a variable or dict key named like a secret (key,
     token, secret, password, credentials, authorization, signature...) shows as
-    ``********************``; decrypted credentials (``channels_app.crypto.SecretValues``) show
+    ``********************``; decrypted credentials (``config.integrations.crypto.SecretValues``) show
     their names only.
     """
 
@@ -23,7 +23,7 @@ class SecretsExceptionReporterFilter(SafeExceptionReporterFilter):
         return True
 
     def cleanse_setting(self, key, value):
-        from channels_app.crypto import SecretValues
+        from config.integrations.crypto import SecretValues
 
         if isinstance(value, SecretValues) and not self.hidden_settings.search(str(key)):
             return value  # its repr shows the names only

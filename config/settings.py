@@ -486,6 +486,8 @@ ALERTS_PERSIST_MINUTES = env.int("ALERTS_PERSIST_MINUTES", default=15)
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # Push: claim lease (a dead worker's listings are taken over after it), backoff bounds, retries.
 CHANNELS_PUSH_LEASE_SECONDS = env.float("CHANNELS_PUSH_LEASE_SECONDS", default=60.0)
+# Push tasks wait this long after the first change so a burst of changes goes out in one batch.
+CHANNELS_PUSH_DEBOUNCE_SECONDS = env.float("CHANNELS_PUSH_DEBOUNCE_SECONDS", default=0.1)
 CHANNELS_PUSH_BACKOFF_BASE = env.float("CHANNELS_PUSH_BACKOFF_BASE", default=1.0)
 CHANNELS_PUSH_BACKOFF_MAX = env.float("CHANNELS_PUSH_BACKOFF_MAX", default=300.0)
 CHANNELS_TASK_MAX_RETRIES = env.int("CHANNELS_TASK_MAX_RETRIES", default=8)
@@ -518,29 +520,57 @@ CELERY_BEAT_SCHEDULE = {
 # urllib3 logs whole URLs, query strings included, at DEBUG: keep channel secrets out of logs.
 LOGGING["loggers"]["urllib3"] = {"level": "WARNING"}
 
-# --- Optional overrides of app defaults -------------------------------------------------------
-# Read from the environment only when set; otherwise each app uses its own default (README.md
-# lists them). Kept here so that every setting still comes from the environment.
-_OPTIONAL_FROM_ENV = {
-    "CHANNELS_RATE_LIMIT_MARGIN": env.float,
-    "SHIPPING_PROVIDER_MODULES": env.list,
-    "SHIPPING_ALLOW_PRIVATE_HOSTS": env.bool,
-    "SHIPPING_HTTP_CONNECT_TIMEOUT": env.float,
-    "SHIPPING_HTTP_READ_TIMEOUT": env.float,
-    "SHIPPING_HTTP_RETRIES": env.int,
-    "SHIPPING_HTTP_MAX_INLINE_WAIT": env.float,
-    "SHIPPING_TASK_MAX_RETRIES": env.int,
-    "IMPORT_MAX_BYTES": env.int,
-    "IMPORT_MAX_ROWS": env.int,
-    "IMPORT_INLINE_MAX_ROWS": env.int,
-    "ACCOUNTING_EXPORTER_MODULES": env.list,
-    "ACCOUNTING_ALLOW_PRIVATE_HOSTS": env.bool,
-    "ACCOUNTING_XERO_SCOPE": env.str,
-    "ACCOUNTING_OAUTH_REDIRECT_URI": env.str,
-    "ACCOUNTING_TASK_MAX_RETRIES": env.int,
-}
-for _name, _read in _OPTIONAL_FROM_ENV.items():
-    if _name in os.environ:
-        globals()[_name] = _read(_name)
-# Push tasks wait this long after the first change so a burst of changes goes out in one batch.
-CHANNELS_PUSH_DEBOUNCE_SECONDS = env.float("CHANNELS_PUSH_DEBOUNCE_SECONDS", default=0.1)
+# Pacing margin of the shared rate limiter: requests are paced at a channel's published rate
+# divided by (1 + margin).
+CHANNELS_RATE_LIMIT_MARGIN = env.float("CHANNELS_RATE_LIMIT_MARGIN", default=0.1)
+# Longest wait (seconds) of the per-operation throttle for a free slot before the call is left to
+# a task retry.
+CHANNELS_THROTTLE_MAX_WAIT = env.float("CHANNELS_THROTTLE_MAX_WAIT", default=30.0)
+
+# --- shipping_app -----------------------------------------------------------------------------
+# Provider modules imported at start-up (each registers its kind with @provider_register).
+SHIPPING_PROVIDER_MODULES = env.list(
+    "SHIPPING_PROVIDER_MODULES",
+    default=[
+        "shipping_app.providers.shipstation.provider",
+        "shipping_app.providers.shippo.provider",
+        "shipping_app.providers.shippingeasy.provider",
+    ],
+)
+# Plain HTTP to a loopback vendor URL (tests only); otherwise https to public hosts only.
+SHIPPING_ALLOW_PRIVATE_HOSTS = env.bool("SHIPPING_ALLOW_PRIVATE_HOSTS", default=False)
+SHIPPING_HTTP_CONNECT_TIMEOUT = env.float("SHIPPING_HTTP_CONNECT_TIMEOUT", default=5.0)
+SHIPPING_HTTP_READ_TIMEOUT = env.float("SHIPPING_HTTP_READ_TIMEOUT", default=30.0)
+# Retries of a failed request (429, 5xx, network) in the request, each waiting at most
+# MAX_INLINE_WAIT seconds; longer waits and further failures are left to a task retry.
+SHIPPING_HTTP_RETRIES = env.int("SHIPPING_HTTP_RETRIES", default=3)
+SHIPPING_HTTP_MAX_INLINE_WAIT = env.float("SHIPPING_HTTP_MAX_INLINE_WAIT", default=10.0)
+SHIPPING_TASK_MAX_RETRIES = env.int("SHIPPING_TASK_MAX_RETRIES", default=8)
+
+# --- inventory_app: catalog CSV imports -------------------------------------------------------
+# Largest file and most data rows accepted; files up to INLINE_MAX_ROWS rows import in the
+# request, larger ones become an import job run by a worker.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=500)
+
+# --- accounting_app ---------------------------------------------------------------------------
+# Exporter modules imported at start-up (each registers its kind with @exporter_register).
+ACCOUNTING_EXPORTER_MODULES = env.list(
+    "ACCOUNTING_EXPORTER_MODULES",
+    default=[
+        "accounting_app.exporters.xero.exporter",
+        "accounting_app.exporters.quickbooks.exporter",
+    ],
+)
+# Accounting endpoints on loopback (the fake vendors in tests only); otherwise only the vendor's
+# own endpoints are called.
+ACCOUNTING_ALLOW_PRIVATE_HOSTS = env.bool("ACCOUNTING_ALLOW_PRIVATE_HOSTS", default=False)
+# OAuth scopes asked of Xero.
+ACCOUNTING_XERO_SCOPE = env.str(
+    "ACCOUNTING_XERO_SCOPE",
+    default="openid offline_access accounting.transactions accounting.contacts accounting.settings.read",
+)
+# OAuth redirect URI registered with the vendor; empty: the admin's callback URL on the current host.
+ACCOUNTING_OAUTH_REDIRECT_URI = env.str("ACCOUNTING_OAUTH_REDIRECT_URI", default="")
+ACCOUNTING_TASK_MAX_RETRIES = env.int("ACCOUNTING_TASK_MAX_RETRIES", default=6)

@@ -5,12 +5,6 @@ from importlib import import_module
 from django.apps import AppConfig
 from django.conf import settings
 
-DEFAULT_PROVIDER_MODULES = [
-    "shipping_app.providers.shipstation.provider",
-    "shipping_app.providers.shippo.provider",
-    "shipping_app.providers.shippingeasy.provider",
-]
-
 
 class ShippingAppConfig(AppConfig):
     """App config of the shipping integrations: loads the provider modules (registry)."""
@@ -20,5 +14,5 @@ class ShippingAppConfig(AppConfig):
     verbose_name = "Shipping"
 
     def ready(self) -> None:
-        for module in getattr(settings, "SHIPPING_PROVIDER_MODULES", DEFAULT_PROVIDER_MODULES):
+        for module in settings.SHIPPING_PROVIDER_MODULES:
             import_module(module)

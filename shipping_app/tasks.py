@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 def _max_retries() -> int:
-    return int(getattr(settings, "SHIPPING_TASK_MAX_RETRIES", 8))
+    return int(settings.SHIPPING_TASK_MAX_RETRIES)
 
 
 def _countdown(task, exc: Exception) -> float:

@@ -1,35 +1,34 @@
-"""The shipping webhook endpoint: thin; the service verifies (provider), stores once and enqueues.
+"""The shipping webhook endpoint: :class:`config.integrations.webhooks.WebhookReceiveView` (the
+one import of it in shipping_app) configured with the shipping account lookup and service.
 
-Answers: 200 stored (or already stored), 401 bad signature/secret (nothing stored), 400 malformed
-body (nothing stored), 404 unknown or disabled account. CSRF does not apply (deliveries are
-verified by their provider).
+The provider verifies the delivery (signature, or the secret in the URL for vendors that do not
+sign); the service stores the event once and enqueues it. A provider error about the delivery
+is a 400, like a malformed body.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest
 
-from shipping_app.models import ShippingAccount
+from config.integrations.webhooks import WebhookReceiveView
+from shipping_app.models import ShippingAccount, ShippingWebhookEvent
 from shipping_app.providers.base import ProviderError, WebhookPayloadError, WebhookSignatureError
 from shipping_app.services.notifications import webhook_receive
 
-MAX_BODY = 5 * 1024 * 1024
 
+class ShippingWebhookView(WebhookReceiveView):
+    """One delivery from a shipping service."""
 
-@csrf_exempt
-@require_POST
-def shipping_webhook(request: HttpRequest, token: str) -> JsonResponse:
-    """Receive one delivery for the account whose webhook token is ``token``."""
-    account = ShippingAccount.objects.filter(webhook_token=token, enabled=True).first()
-    if account is None:
-        return JsonResponse({"detail": "unknown account"}, status=404)
-    body = request.body
-    if len(body) > MAX_BODY:
-        return JsonResponse({"detail": "body too large"}, status=413)
-    try:
-        event, created = webhook_receive(
+    signature_errors = (WebhookSignatureError,)
+    payload_errors = (WebhookPayloadError, ProviderError)
+
+    def account_get(self, *, token: str) -> ShippingAccount | None:
+        return ShippingAccount.objects.filter(webhook_token=token, enabled=True).first()
+
+    def receive(
+        self, *, request: HttpRequest, account: ShippingAccount, body: bytes
+    ) -> tuple[ShippingWebhookEvent, bool]:
+        return webhook_receive(
             account=account,
             method=request.method or "POST",
             path=request.path,
@@ -37,10 +36,6 @@ def shipping_webhook(request: HttpRequest, token: str) -> JsonResponse:
             headers=dict(request.headers),
             body=body,
         )
-    except WebhookSignatureError:
-        return JsonResponse({"detail": "bad signature"}, status=401)
-    except WebhookPayloadError as exc:
-        return JsonResponse({"detail": str(exc)}, status=400)
-    except ProviderError as exc:
-        return JsonResponse({"detail": str(exc)}, status=400)
-    return JsonResponse({"event": event.pk, "duplicate": not created}, status=200)
+
+
+shipping_webhook = ShippingWebhookView.as_webhook_view()

@@ -33,9 +33,7 @@ CALLBACK_NAME = "admin:accounting_app_accountingconnection_oauth_callback"
 
 def redirect_uri(request: HttpRequest) -> str:
     """The callback URL registered with the vendor (``ACCOUNTING_OAUTH_REDIRECT_URI`` or ours)."""
-    return getattr(settings, "ACCOUNTING_OAUTH_REDIRECT_URI", "") or request.build_absolute_uri(
-        reverse(CALLBACK_NAME)
-    )
+    return settings.ACCOUNTING_OAUTH_REDIRECT_URI or request.build_absolute_uri(reverse(CALLBACK_NAME))
 
 
 class AccountMappingInline(admin.TabularInline):

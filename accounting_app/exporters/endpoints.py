@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from accounting_app.exporters.errors import ExporterError
-from config.egress import ConfinedHttp
+
+# accounting_app's one import of the egress guard; the others import these names from here.
+from config.egress import ConfinedHttp, HostRefused, HostUnresolved, retry_after_parse  # noqa: F401
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -28,7 +30,7 @@ class EndpointRefused(ExporterError):
 
 def allow_private() -> bool:
     """Whether loopback endpoints are allowed (``settings.ACCOUNTING_ALLOW_PRIVATE_HOSTS``)."""
-    return bool(getattr(settings, "ACCOUNTING_ALLOW_PRIVATE_HOSTS", False))
+    return bool(settings.ACCOUNTING_ALLOW_PRIVATE_HOSTS)
 
 
 def _loopback(host: str) -> bool:

@@ -27,9 +27,14 @@ from urllib.parse import urlsplit
 import requests
 
 from accounting_app.exporters.base import TokenProvider
-from accounting_app.exporters.endpoints import EndpointRefused, VendorConfinedHttp
+from accounting_app.exporters.endpoints import (
+    EndpointRefused,
+    HostRefused,
+    HostUnresolved,
+    VendorConfinedHttp,
+    retry_after_parse,
+)
 from accounting_app.exporters.errors import AuthorizationError, ExporterError, RetryableError
-from config.egress import HostRefused, HostUnresolved, retry_after_parse
 
 ErrorRaiser = Callable[[requests.Response], None]
 

@@ -16,10 +16,14 @@ import requests
 from django.utils import timezone
 
 from accounting_app.exporters.dto import TokenSet
-from accounting_app.exporters.endpoints import EndpointRefused, VendorConfinedHttp
+from accounting_app.exporters.endpoints import (
+    EndpointRefused,
+    HostRefused,
+    HostUnresolved,
+    VendorConfinedHttp,
+)
 from accounting_app.exporters.errors import AuthorizationError, ExporterError, RetryableError
 from accounting_app.exporters.http import json_or_empty
-from config.egress import HostRefused, HostUnresolved
 
 
 def token_request(

@@ -1,41 +1,21 @@
 """The exporter registry: ``@exporter_register`` fills it when the vendor modules are imported
-from ``AccountingAppConfig.ready()`` (``settings.ACCOUNTING_EXPORTER_MODULES`` or the default
-list), so registration happens once per process."""
+from ``AccountingAppConfig.ready()`` (``settings.ACCOUNTING_EXPORTER_MODULES``), so registration
+happens once per process."""
 
 from __future__ import annotations
 
 from accounting_app.exporters.base import AccountingExporter, TokenProvider
 from accounting_app.exporters.dto import ConnectionConfig
-from channels_app.connectors.kinds import KindRegistry
+from config.integrations.registry import Registry, UnknownKind  # noqa: F401 - UnknownKind re-exported
 
-DEFAULT_MODULES = (
-    "accounting_app.exporters.xero.exporter",
-    "accounting_app.exporters.quickbooks.exporter",
-)
+EXPORTERS: Registry[type[AccountingExporter]] = Registry(noun="accounting exporter")
 
-
-class UnknownExporter(LookupError):
-    """No exporter is registered under that kind."""
-
-
-_registry: KindRegistry[type[AccountingExporter]] = KindRegistry(
-    noun="Exporter", unknown=lambda kind: UnknownExporter(f"No accounting exporter of kind {kind!r}")
-)
-
-
-def exporter_register(cls: type[AccountingExporter]) -> type[AccountingExporter]:
-    """Class decorator: register an exporter under its ``kind`` (a clash is an error)."""
-    return _registry.register(cls)
-
-
-def exporter_class_get(*, kind: str) -> type[AccountingExporter]:
-    """The exporter class registered under ``kind``; raises UnknownExporter."""
-    return _registry.get(kind)
-
-
-def exporter_kinds() -> list[str]:
-    """Every registered kind, sorted."""
-    return _registry.kinds()
+# Class decorator: register an exporter under its ``kind`` (a kind clash is a ValueError).
+exporter_register = EXPORTERS.register
+# ``exporter_class_get(kind=...)``: the class registered under ``kind``; raises UnknownKind.
+exporter_class_get = EXPORTERS.get
+# Every registered kind, sorted.
+exporter_kinds = EXPORTERS.kinds
 
 
 def exporter_build(

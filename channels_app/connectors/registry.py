@@ -10,31 +10,16 @@ from django.conf import settings
 
 from channels_app.connectors.base import AccountConfig, Connector
 from channels_app.connectors.http import ChannelHttp
-from channels_app.connectors.kinds import KindRegistry
+from config.integrations.registry import Registry, UnknownKind  # noqa: F401 - UnknownKind re-exported
 
+CONNECTORS: Registry[type[Connector]] = Registry(noun="connector")
 
-class UnknownConnector(LookupError):
-    """No connector is registered under that kind."""
-
-
-_registry: KindRegistry[type[Connector]] = KindRegistry(
-    noun="Connector", unknown=lambda kind: UnknownConnector(f"No connector of kind {kind!r}")
-)
-
-
-def connector_register(cls: type[Connector]) -> type[Connector]:
-    """Class decorator: register a connector under its ``kind`` (a second kind clash is an error)."""
-    return _registry.register(cls)
-
-
-def connector_class_get(*, kind: str) -> type[Connector]:
-    """The connector class registered under ``kind``; raises UnknownConnector."""
-    return _registry.get(kind)
-
-
-def connector_kinds() -> list[str]:
-    """Every registered kind, sorted."""
-    return _registry.kinds()
+# Class decorator: register a connector under its ``kind`` (a kind clash is a ValueError).
+connector_register = CONNECTORS.register
+# ``connector_class_get(kind=...)``: the class registered under ``kind``; raises UnknownKind.
+connector_class_get = CONNECTORS.get
+# Every registered kind, sorted.
+connector_kinds = CONNECTORS.kinds
 
 
 def connector_build(*, kind: str, config: AccountConfig) -> Connector:
@@ -46,15 +31,15 @@ def connector_build(*, kind: str, config: AccountConfig) -> Connector:
     cls = connector_class_get(kind=kind)
     http = ChannelHttp(
         base_url=config.base_url,
-        allow_private=getattr(settings, "CHANNELS_ALLOW_PRIVATE_HOSTS", False),
-        connect_timeout=getattr(settings, "CHANNELS_HTTP_CONNECT_TIMEOUT", 5.0),
-        read_timeout=getattr(settings, "CHANNELS_HTTP_READ_TIMEOUT", 20.0),
+        allow_private=settings.CHANNELS_ALLOW_PRIVATE_HOSTS,
+        connect_timeout=settings.CHANNELS_HTTP_CONNECT_TIMEOUT,
+        read_timeout=settings.CHANNELS_HTTP_READ_TIMEOUT,
         secrets=[v for k, v in config.credentials.items() if k in cls.secret_fields and v],
     )
     throttle = OperationThrottle(
         account_id=config.account_id,
         limits=cls.rate_limits,
-        max_wait=float(getattr(settings, "CHANNELS_THROTTLE_MAX_WAIT", 30.0)),
+        max_wait=float(settings.CHANNELS_THROTTLE_MAX_WAIT),
     )
     if cls.stores_tokens:
         from channels_app.services.tokens import AccountTokenStore

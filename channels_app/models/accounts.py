@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from config.integrations.models import VendorAccount, webhook_token_new
 
-def _webhook_token() -> str:
-    return secrets.token_urlsafe(24)
+# The default of webhook_token in the app's first migration.
+_webhook_token = webhook_token_new
 
 
-class ChannelAccount(models.Model):
+class ChannelAccount(VendorAccount):
     """A connection to one channel account, attached one-to-one to a core SalesChannel.
 
-    ``credentials_encrypted`` holds the connector's credentials as Fernet ciphertext (see
-    ``channels_app.crypto``); it is never shown in the admin or the API. The publishing rules
+    The shared fields (name, base_url, credentials, options, enabled, webhook token, last error)
+    come from :class:`config.integrations.models.VendorAccount`. The publishing rules
     (buffer, percentage, maximum, minimum) apply to every listing unless the listing overrides
-    them. ``webhook_token`` makes the per-account webhook URL unguessable.
+    them.
     """
 
     sales_channel = models.OneToOneField(
         "inventory_app.SalesChannel", on_delete=models.PROTECT, related_name="channel_account"
     )
     kind = models.CharField(max_length=32, help_text="Connector registry key")
-    name = models.CharField(max_length=255)
     base_url = models.URLField(max_length=500, help_text="The channel's API root (https)")
-    credentials_encrypted = models.TextField(blank=True, editable=False)
     options = models.JSONField(default=dict, blank=True, help_text="Non-secret connector options")
-    enabled = models.BooleanField(default=True)
     dry_run = models.BooleanField(default=False, help_text="Log the pushes it would make; send none")
     locations = models.ManyToManyField(
         "inventory_app.Location",
@@ -44,7 +40,6 @@ class ChannelAccount(models.Model):
     max_published = models.PositiveIntegerField(null=True, blank=True)
     min_published = models.PositiveIntegerField(default=0, help_text="Below this, publish 0")
     poll_interval_seconds = models.PositiveIntegerField(default=120)
-    webhook_token = models.CharField(max_length=64, unique=True, default=_webhook_token, editable=False)
     webhooks_url = models.CharField(
         max_length=500, blank=True, help_text="The URL the channel's webhooks were last registered to"
     )
@@ -59,14 +54,9 @@ class ChannelAccount(models.Model):
     last_order_intake_at = models.DateTimeField(null=True, blank=True)
     last_push_at = models.DateTimeField(null=True, blank=True)
     last_reconcile_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["name", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.kind})"
+    class Meta(VendorAccount.Meta):
+        pass
 
 
 class SyncCursor(models.Model):

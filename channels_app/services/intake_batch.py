@@ -70,7 +70,7 @@ def account_inbound_events_drain_request(*, account_id: int) -> None:
     it reads the pending events, so a later delivery enqueues a new one). Call after commit."""
     from channels_app.tasks import inbound_events_drain_task
 
-    url = getattr(settings, "CHANNELS_REDIS_URL", "")
+    url = settings.CHANNELS_REDIS_URL
     if url:
         try:
             if not _redis(url).set(_drain_flag_key(account_id), 1, nx=True, ex=DRAIN_FLAG_SECONDS):
@@ -82,7 +82,7 @@ def account_inbound_events_drain_request(*, account_id: int) -> None:
 
 def drain_flag_clear(*, account_id: int) -> None:
     """Forget that a drain of the account is queued, so the next request queues one."""
-    url = getattr(settings, "CHANNELS_REDIS_URL", "")
+    url = settings.CHANNELS_REDIS_URL
     if url:
         try:
             _redis(url).delete(_drain_flag_key(account_id))

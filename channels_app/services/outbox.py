@@ -122,7 +122,7 @@ def account_push_request(*, account_ids: Iterable[int]) -> None:
             [adapt(now), *id_params, adapt(now - REENQUEUE_AFTER)],
         )
         flipped = sorted(row[0] for row in cursor.fetchall())
-    debounce = float(getattr(settings, "CHANNELS_PUSH_DEBOUNCE_SECONDS", 0.0))
+    debounce = float(settings.CHANNELS_PUSH_DEBOUNCE_SECONDS)
     for account_id in flipped:
         transaction.on_commit(
             lambda a=account_id: account_push_task.apply_async((a,), countdown=debounce or None)

@@ -57,7 +57,7 @@ def _orders_poll(*, account: ChannelAccount, cursor_row: SyncCursor) -> tuple[in
         since = datetime.fromisoformat(cursor_row.value) - timedelta(seconds=connector.order_overlap_seconds)
     page_cursor: str | None = None
     seen = applied = 0
-    timeout = float(getattr(settings, "CHANNELS_PUSH_LEASE_SECONDS", 60)) / 2
+    timeout = float(settings.CHANNELS_PUSH_LEASE_SECONDS) / 2
     for _ in range(MAX_PAGES):
         account_rate_limit(account=account, connector=connector, timeout=timeout)
         page = connector.orders_fetch_changed(since=since, cursor=page_cursor)

@@ -55,9 +55,9 @@ def _redis_script(url: str):
 
 
 def _backend() -> str:
-    chosen = getattr(settings, "CHANNELS_RATE_LIMIT_BACKEND", "auto")
+    chosen = settings.CHANNELS_RATE_LIMIT_BACKEND
     if chosen == "auto":
-        return "redis" if getattr(settings, "CHANNELS_REDIS_URL", "") else "db"
+        return "redis" if settings.CHANNELS_REDIS_URL else "db"
     return chosen
 
 
@@ -85,7 +85,7 @@ def rate_limit_acquire(*, key: str, per_second: float, burst: int = 1, timeout: 
     Only a call that got a token may send its request; the wait is computed by the backend so
     that every process sees the same bucket.
     """
-    margin = float(getattr(settings, "CHANNELS_RATE_LIMIT_MARGIN", 0.1))
+    margin = float(settings.CHANNELS_RATE_LIMIT_MARGIN)
     rate = per_second / (1 + margin)
     burst = max(int(burst), 1)
     deadline = time.monotonic() + timeout

@@ -29,7 +29,7 @@ def account_reconcile(*, account_id: int) -> dict[str, int]:
         ).order_by("pk")
     )
     checked = drifted = 0
-    timeout = float(getattr(settings, "CHANNELS_PUSH_LEASE_SECONDS", 60)) / 2
+    timeout = float(settings.CHANNELS_PUSH_LEASE_SECONDS) / 2
     size = max(int(connector.batch_max), 1)
     for start in range(0, len(listings), size):
         chunk = listings[start : start + size]

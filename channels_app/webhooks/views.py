@@ -1,36 +1,33 @@
-"""The webhook endpoint: thin; the service verifies (connector), stores once and enqueues.
+"""The channel webhook endpoint: :class:`config.integrations.webhooks.WebhookReceiveView` (the
+one import of it in channels_app) configured with the channel account lookup and intake service.
 
-Answers: 200 stored (or already stored), 401 bad signature (nothing stored), 400 malformed body,
-404 unknown or disabled account. CSRF does not apply (channels sign their deliveries).
+The connector verifies the signature; the service stores the event once and enqueues its drain.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest
 
 from channels_app.connectors.base import WebhookPayloadError, WebhookSignatureError
+from channels_app.models import ChannelAccount, InboundEvent
 from channels_app.selectors.webhooks import account_for_webhook_token
 from channels_app.services.intake import webhook_receive
+from config.integrations.webhooks import WebhookReceiveView
 
-MAX_BODY = 5 * 1024 * 1024
+
+class ChannelWebhookView(WebhookReceiveView):
+    """One delivery from a sales channel."""
+
+    signature_errors = (WebhookSignatureError,)
+    payload_errors = (WebhookPayloadError,)
+
+    def account_get(self, *, token: str) -> ChannelAccount | None:
+        return account_for_webhook_token(token=token)
+
+    def receive(
+        self, *, request: HttpRequest, account: ChannelAccount, body: bytes
+    ) -> tuple[InboundEvent, bool]:
+        return webhook_receive(account=account, headers=dict(request.headers), body=body)
 
 
-@csrf_exempt
-@require_POST
-def channel_webhook(request: HttpRequest, token: str) -> JsonResponse:
-    """Receive one delivery for the account whose webhook token is ``token``."""
-    account = account_for_webhook_token(token=token)
-    if account is None:
-        return JsonResponse({"detail": "unknown account"}, status=404)
-    body = request.body
-    if len(body) > MAX_BODY:
-        return JsonResponse({"detail": "body too large"}, status=413)
-    try:
-        event, created = webhook_receive(account=account, headers=dict(request.headers), body=body)
-    except WebhookSignatureError:
-        return JsonResponse({"detail": "bad signature"}, status=401)
-    except WebhookPayloadError as exc:
-        return JsonResponse({"detail": str(exc)}, status=400)
-    return JsonResponse({"event": event.pk, "duplicate": not created}, status=200)
+channel_webhook = ChannelWebhookView.as_webhook_view()

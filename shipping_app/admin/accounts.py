@@ -10,7 +10,7 @@ from inventory_app.admin.base import RoleAdmin, role_allows
 from shipping_app.errors import ShippingError
 from shipping_app.models import ShippingAccount
 from shipping_app.providers.base import ProviderError
-from shipping_app.providers.registry import provider_class, provider_kinds
+from shipping_app.providers.registry import provider_choices, provider_class_get
 from shipping_app.services.accounts import (
     shipping_account_create,
     shipping_account_credentials_set,
@@ -46,13 +46,15 @@ class ShippingAccountForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = provider_kinds()
+        self.fields["provider"].choices = provider_choices()
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None and cleaned.get("provider"):
             given = _parse_credentials(cleaned.get("credentials") or "")
-            missing = [f for f in provider_class(cleaned["provider"]).credential_fields if not given.get(f)]
+            missing = [
+                f for f in provider_class_get(kind=cleaned["provider"]).credential_fields if not given.get(f)
+            ]
             if missing:
                 self.add_error("credentials", f"Missing: {', '.join(missing)}")
         return cleaned

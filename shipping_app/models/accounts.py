@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.db import models
 
+from config.integrations.models import VendorAccount, webhook_token_new
 
-def _webhook_token() -> str:
-    return secrets.token_urlsafe(24)
+# The default of webhook_token in the app's first migration.
+_webhook_token = webhook_token_new
 
 
-class ShippingAccount(models.Model):
+class ShippingAccount(VendorAccount):
     """A connection to one ShipStation, ShippingEasy or Shippo account.
 
-    ``provider`` is the registry key of its provider class. ``credentials_encrypted`` holds the
-    provider's credentials as Fernet ciphertext (``shipping_app.crypto``); it is never shown in the
-    admin or the API. ``options`` holds non-secret settings (ship-from address, default parcel,
-    store id, rate rule). ``webhook_token`` makes the account's webhook URL unguessable.
+    ``provider`` is the registry key of its provider class. The shared fields (name, base_url,
+    credentials, options, enabled, webhook token, last error) come from
+    :class:`config.integrations.models.VendorAccount`; ``options`` holds the ship-from address,
+    default parcel, store id and rate rule.
     ``shipments_synced_at`` is the poll cursor: every shipment created at the vendor before it has
     been taken in.
     """
 
     provider = models.CharField(max_length=32, help_text="Provider registry key")
-    name = models.CharField(max_length=255)
     base_url = models.URLField(max_length=500, help_text="The vendor's API root")
-    credentials_encrypted = models.TextField(blank=True, editable=False)
     options = models.JSONField(default=dict, blank=True, help_text="Non-secret provider options")
-    enabled = models.BooleanField(default=True)
     export_orders = models.BooleanField(default=True, help_text="Send open orders to this shipping app")
     sales_channels = models.ManyToManyField(
         "inventory_app.SalesChannel",
@@ -35,14 +31,10 @@ class ShippingAccount(models.Model):
         related_name="+",
         help_text="Orders of these channels are exported (none: every channel)",
     )
-    webhook_token = models.CharField(max_length=64, unique=True, default=_webhook_token, editable=False)
     shipments_synced_at = models.DateTimeField(null=True, blank=True)
     last_poll_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["name", "pk"]
+    kind_field = "provider"
 
-    def __str__(self) -> str:
-        return f"{self.name} ({self.provider})"
+    class Meta(VendorAccount.Meta):
+        pass

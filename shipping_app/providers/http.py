@@ -22,7 +22,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 
-from config.egress import ConfinedHttp, HostRefused, HostUnresolved, retry_after_parse
+# shipping_app's one import of the egress guard (host_root re-exported for the providers).
+from config.egress import ConfinedHttp, HostRefused, HostUnresolved, host_root, retry_after_parse  # noqa: F401
 from shipping_app.providers.base import ProviderError, RetryableProviderError
 
 logger = logging.getLogger(__name__)
@@ -48,24 +49,20 @@ class ProviderHttp(ConfinedHttp):
         error_text: Callable[[requests.Response], str] | None = None,
     ):
         parts = urlsplit(base_url)
-        allow_private = bool(getattr(settings, "SHIPPING_ALLOW_PRIVATE_HOSTS", False))
+        allow_private = bool(settings.SHIPPING_ALLOW_PRIVATE_HOSTS)
         if parts.hostname and parts.scheme == "http" and parts.hostname not in LOOPBACK_NAMES:
             raise self.refused("Vendor URLs must use https")
         super().__init__(
             base_url=base_url,
             allow_private=allow_private,
-            connect_timeout=float(getattr(settings, "SHIPPING_HTTP_CONNECT_TIMEOUT", 5.0)),
-            read_timeout=float(getattr(settings, "SHIPPING_HTTP_READ_TIMEOUT", 30.0)),
+            connect_timeout=float(settings.SHIPPING_HTTP_CONNECT_TIMEOUT),
+            read_timeout=float(settings.SHIPPING_HTTP_READ_TIMEOUT),
             secrets=secrets,
         )
         self.auth_headers = dict(auth_headers or {})
-        self.max_retries = (
-            max_retries if max_retries is not None else int(getattr(settings, "SHIPPING_HTTP_RETRIES", 3))
-        )
+        self.max_retries = max_retries if max_retries is not None else int(settings.SHIPPING_HTTP_RETRIES)
         self.max_inline_wait = (
-            max_inline_wait
-            if max_inline_wait is not None
-            else float(getattr(settings, "SHIPPING_HTTP_MAX_INLINE_WAIT", 10.0))
+            max_inline_wait if max_inline_wait is not None else float(settings.SHIPPING_HTTP_MAX_INLINE_WAIT)
         )
         self.wait_from = wait_from
         self.error_text = error_text or (lambda r: r.text[:500])

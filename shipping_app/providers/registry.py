@@ -6,33 +6,22 @@ bundled vendors), so every registered kind is known before the first request.
 
 from __future__ import annotations
 
-from channels_app.connectors.kinds import KindRegistry
+from config.integrations.registry import Registry, UnknownKind  # noqa: F401 - UnknownKind re-exported
 from shipping_app.providers.base import ShippingProvider
 from shipping_app.providers.dto import ProviderConfig
 
+PROVIDERS: Registry[type[ShippingProvider]] = Registry(noun="shipping provider")
 
-class UnknownProvider(KeyError):
-    """No provider is registered under this kind."""
-
-
-_REGISTRY: KindRegistry[type[ShippingProvider]] = KindRegistry(noun="Provider", unknown=UnknownProvider)
-
-
-def provider_register(cls: type[ShippingProvider]) -> type[ShippingProvider]:
-    """Class decorator: register ``cls`` under ``cls.kind`` (a second class for a kind is refused)."""
-    return _REGISTRY.register(cls)
-
-
-def provider_class(kind: str) -> type[ShippingProvider]:
-    """The class registered under ``kind``; raises UnknownProvider."""
-    return _REGISTRY.get(kind)
-
-
-def provider_kinds() -> list[tuple[str, str]]:
-    """(kind, label) of every registered provider, sorted, for choice fields."""
-    return sorted((kind, cls.label or kind) for kind, cls in _REGISTRY.classes().items())
+# Class decorator: register a provider under its ``kind`` (a kind clash is a ValueError).
+provider_register = PROVIDERS.register
+# ``provider_class_get(kind=...)``: the class registered under ``kind``; raises UnknownKind.
+provider_class_get = PROVIDERS.get
+# Every registered kind, sorted.
+provider_kinds = PROVIDERS.kinds
+# (kind, label) of every registered provider, for choice fields.
+provider_choices = PROVIDERS.choices
 
 
 def provider_build(*, kind: str, config: ProviderConfig) -> ShippingProvider:
     """A provider instance of ``kind`` for one account."""
-    return provider_class(kind)(config=config)
+    return provider_class_get(kind=kind)(config=config)

@@ -11,7 +11,7 @@ from shipping_app.errors import ShippingError
 from shipping_app.models import ShippingAccount
 from shipping_app.providers.base import ShippingProvider, WebhookReceiver
 from shipping_app.providers.dto import ProviderConfig
-from shipping_app.providers.registry import UnknownProvider, provider_build, provider_class
+from shipping_app.providers.registry import UnknownKind, provider_build, provider_class_get
 
 
 def shipping_account_create(
@@ -28,8 +28,8 @@ def shipping_account_create(
     Raises ShippingError for an unknown provider or a missing credential.
     """
     try:
-        cls = provider_class(provider)
-    except UnknownProvider:
+        cls = provider_class_get(kind=provider)
+    except UnknownKind:
         raise ShippingError(f"Unknown shipping provider {provider!r}") from None
     missing = [f for f in cls.credential_fields if not credentials.get(f)]
     if missing:
@@ -72,7 +72,7 @@ def shipping_account_webhook_url(*, account: ShippingAccount, site_url: str) -> 
     from django.urls import reverse
 
     url = site_url.rstrip("/") + reverse("shipping_webhooks:receive", args=[account.webhook_token])
-    if not provider_class(account.provider).webhook_secret_in_url:
+    if not provider_class_get(kind=account.provider).webhook_secret_in_url:
         return url
     secret = credentials_decrypt(token=account.credentials_encrypted).get("webhook_secret")
     return f"{url}?secret={secret}" if secret else url

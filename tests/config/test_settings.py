@@ -200,7 +200,7 @@ def test_dev_secret_key_keeps_an_existing_key(tmp_path):
 XERO_ONLY = "accounting_app.exporters.xero.exporter"
 
 
-def test_app_settings_come_from_the_environment_only_when_set(clean_env):
+def test_app_settings_have_their_default_in_settings_and_the_environment_overrides_it(clean_env):
     code = """
 import json, django
 from django.conf import settings
@@ -211,21 +211,35 @@ print(json.dumps({name: getattr(settings, name, "unset") for name in names}))
     env = {**clean_env, "DEBUG": "1"}
     given = {**env, "SHIPPING_HTTP_RETRIES": "5", "ACCOUNTING_EXPORTER_MODULES": XERO_ONLY}
 
-    unset = run_python(code.replace("ACCOUNTING_EXPORTER_MODULES", "ACCOUNTING_XERO_SCOPE"), env)
+    unset = run_python(code, env)
     overridden = run_python(code, given)
 
     assert unset.returncode == 0, unset.stderr
     assert json.loads(unset.stdout.strip().splitlines()[-1]) == {
-        "SHIPPING_HTTP_RETRIES": "unset",
-        "ACCOUNTING_XERO_SCOPE": "unset",
-        "CHANNELS_RATE_LIMIT_MARGIN": "unset",
+        "SHIPPING_HTTP_RETRIES": 3,
+        "ACCOUNTING_EXPORTER_MODULES": [XERO_ONLY, "accounting_app.exporters.quickbooks.exporter"],
+        "CHANNELS_RATE_LIMIT_MARGIN": 0.1,
     }
     assert overridden.returncode == 0, overridden.stderr
     assert json.loads(overridden.stdout.strip().splitlines()[-1]) == {
         "SHIPPING_HTTP_RETRIES": 5,
         "ACCOUNTING_EXPORTER_MODULES": [XERO_ONLY],
-        "CHANNELS_RATE_LIMIT_MARGIN": "unset",
+        "CHANNELS_RATE_LIMIT_MARGIN": 0.1,
     }
+
+
+def test_code_reads_settings_without_repeating_their_defaults():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        str(path.relative_to(root))
+        for app in ("config", "inventory_app", "channels_app", "shipping_app", "accounting_app")
+        for path in (root / app).rglob("*.py")
+        if "getattr(settings" in path.read_text()
+    ]
+
+    assert offenders == []
 
 
 def test_api_throttle_rates_and_login_lockout_come_from_the_environment(clean_env):

@@ -9,7 +9,7 @@ import json
 import pytest
 from cryptography.fernet import Fernet
 
-from channels_app import crypto
+from config.integrations import crypto
 from shipping_app.crypto import CredentialsError, credentials_decrypt, credentials_encrypt
 
 

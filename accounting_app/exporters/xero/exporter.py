@@ -19,12 +19,16 @@ from accounting_app.exporters.dto import (
     Tenant,
     TokenSet,
 )
-from accounting_app.exporters.endpoints import EndpointRefused, VendorConfinedHttp
+from accounting_app.exporters.endpoints import (
+    EndpointRefused,
+    HostRefused,
+    HostUnresolved,
+    VendorConfinedHttp,
+)
 from accounting_app.exporters.errors import AuthorizationError, ExporterError, RetryableError
 from accounting_app.exporters.registry import exporter_register
 from accounting_app.exporters.xero import mapping, oauth
 from accounting_app.exporters.xero.client import XeroClient
-from config.egress import HostRefused, HostUnresolved
 
 
 @exporter_register

@@ -22,12 +22,11 @@ AUTHORIZE_URL = "https://login.xero.com/identity/connect/authorize"
 TOKEN_URL = "https://identity.xero.com/connect/token"  # noqa: S105 - a URL, not a secret
 API_ROOT = "https://api.xero.com"
 API_HOSTS = ("api.xero.com",)  # one host for every region
-DEFAULT_SCOPE = "openid offline_access accounting.transactions accounting.contacts accounting.settings.read"
 
 
 def xero_scope() -> str:
-    """The scopes asked for (``settings.ACCOUNTING_XERO_SCOPE`` overrides the default)."""
-    return getattr(settings, "ACCOUNTING_XERO_SCOPE", DEFAULT_SCOPE)
+    """The scopes asked for (``settings.ACCOUNTING_XERO_SCOPE``)."""
+    return settings.ACCOUNTING_XERO_SCOPE
 
 
 def authorize_url(*, base: str, client_id: str, redirect_uri: str, state: str) -> str:

@@ -181,9 +181,9 @@ class AmazonConnector(Connector):
         except EndpointError as exc:
             raise ConnectorError(str(exc)) from None
         http_options = {
-            "allow_private": getattr(settings, "CHANNELS_ALLOW_PRIVATE_HOSTS", False),
-            "connect_timeout": getattr(settings, "CHANNELS_HTTP_CONNECT_TIMEOUT", 5.0),
-            "read_timeout": getattr(settings, "CHANNELS_HTTP_READ_TIMEOUT", 20.0),
+            "allow_private": settings.CHANNELS_ALLOW_PRIVATE_HOSTS,
+            "connect_timeout": settings.CHANNELS_HTTP_CONNECT_TIMEOUT,
+            "read_timeout": settings.CHANNELS_HTTP_READ_TIMEOUT,
             "secrets": [credentials.get(name, "") for name in self.secret_fields],
         }
         self.plans = UsagePlanThrottle(

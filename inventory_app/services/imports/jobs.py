@@ -28,9 +28,9 @@ class ImportTooLarge(ValueError):
 def import_limits() -> tuple[int, int, int]:
     """(max bytes, max data rows, max rows run inline in the request)."""
     return (
-        int(getattr(settings, "IMPORT_MAX_BYTES", 5 * 1024 * 1024)),
-        int(getattr(settings, "IMPORT_MAX_ROWS", 50_000)),
-        int(getattr(settings, "IMPORT_INLINE_MAX_ROWS", 500)),
+        int(settings.IMPORT_MAX_BYTES),
+        int(settings.IMPORT_MAX_ROWS),
+        int(settings.IMPORT_INLINE_MAX_ROWS),
     )
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import requests
 
-from config.egress import host_root
-from shipping_app.providers.http import ProviderHttp
+from shipping_app.providers.http import ProviderHttp, host_root
 
 DEFAULT_BASE_URL = "https://api.goshippo.com"
 API_VERSION = "2018-02-08"

@@ -7,12 +7,12 @@ import pytest
 from channels_app.connectors.base import AccountConfig, WebhookPayloadError, WebhookSignatureError
 from channels_app.connectors.generic.connector import GenericConnector, webhook_signature
 from channels_app.connectors.registry import (
-    UnknownConnector,
     connector_build,
     connector_class_get,
     connector_kinds,
     connector_register,
 )
+from config.integrations.registry import UnknownKind
 
 
 def _generic(**options) -> GenericConnector:
@@ -31,7 +31,7 @@ def test_registry_knows_the_generic_kind_and_refuses_unknown_and_clashing_kinds(
 
     assert "generic" in connector_kinds()
     assert connector_class_get(kind="generic") is GenericConnector
-    with pytest.raises(UnknownConnector):
+    with pytest.raises(UnknownKind, match="No connector of kind 'nope'"):
         connector_class_get(kind="nope")
     with pytest.raises(ValueError, match="already registered"):
         connector_register(Impostor)
