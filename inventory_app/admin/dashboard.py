@@ -132,7 +132,7 @@ def _charts(now: datetime) -> dict:
 def _cached(key: str, compute):
     """``compute()`` kept DASHBOARD_CACHE_SECONDS in Django's cache (0: always computed): the
     figures that aggregate the whole catalog or a month of the ledger."""
-    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
+    seconds = settings.DASHBOARD_CACHE_SECONDS
     if seconds <= 0:
         return compute()
     value = cache.get(key)
