@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from django.db import transaction
 from django.utils.text import slugify
 
-from channels_app.connectors.base import AccountConfig, Connector
+from channels_app.connectors.base import Connector
+from channels_app.connectors.dto import AccountConfig
 from channels_app.connectors.registry import connector_build, connector_class_get
 from channels_app.crypto import credentials_decrypt, credentials_encrypt
 from channels_app.models import ChannelAccount

@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from channels_app.connectors.base import WebhookPayloadError, WebhookSignatureError
+from channels_app.connectors.errors import WebhookPayloadError, WebhookSignatureError
 from channels_app.selectors.webhooks import account_for_webhook_token
 from channels_app.services.intake import webhook_receive
 
