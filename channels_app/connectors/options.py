@@ -10,8 +10,10 @@ each connector's README carries its options table (:func:`options_table`, kept i
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 OptionType = Literal["str", "int", "float", "bool", "list", "dict"]
@@ -67,6 +69,12 @@ class Credential:
     modes: Sequence[str] = ()
 
 
+def option_summary(option: Option) -> str:
+    """``name (type, default d)``: one option as the admin form's help lists it."""
+    default = "" if option.default is None else f", default {option.default!r}"
+    return f"{option.name} ({option.type}{default})"
+
+
 def options_problems(*, declared: Sequence[Option], options: Mapping[str, object]) -> list[str]:
     """What is wrong with ``options`` against the declaration: unknown names, wrong types."""
     by_name = {option.name: option for option in declared}
@@ -95,6 +103,17 @@ def options_table(*, options: Sequence[Option], credentials: Sequence[Credential
             meaning += " One of " + ", ".join(f"`{c!r}`" for c in option.choices) + "."
         lines.append(f"| `{option.name}` | {option.type} | {default} | {meaning} |")
     return "\n".join(lines)
+
+
+def connector_readme(cls: type) -> tuple[Path, str]:
+    """The README of ``cls``'s package and the text it must have: its current text with the
+    options table of ``cls``'s declaration between the markers."""
+    path = Path(sys.modules[cls.__module__].__file__ or "").parent / "README.md"
+    current = (
+        path.read_text() if path.exists() else f"# {cls.label or cls.kind} connector (kind `{cls.kind}`)\n"
+    )
+    table = options_table(options=cls.options, credentials=cls.credentials)
+    return path, readme_with_table(readme=current, table=table)
 
 
 def readme_with_table(*, readme: str, table: str) -> str:
