@@ -14,7 +14,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 
-from channels_app.connectors.base import RetryableError
+from channels_app.connectors.errors import RetryableError
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from bench.rush.channels import ChannelBase, Deliverer, Sale, WebhookFaults
 
 def _import_listings(account) -> None:
     """The engine's listings import, again after the vendor's "retry later" (bounded)."""
-    from channels_app.connectors.base import RetryableError
+    from channels_app.connectors.errors import RetryableError
     from channels_app.services.onboarding import account_listings_import
 
     for _ in range(60):

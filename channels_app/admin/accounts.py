@@ -8,9 +8,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from channels_app.admin.shopify import ShopifyCredentialsMixin, connect_callback_view, connect_start_view
+from channels_app.connectors.options import option_summary, options_problems
 from channels_app.connectors.registry import connector_class_get, connector_kinds
 from channels_app.models import ChannelAccount
 from channels_app.selectors.connection import account_connection
@@ -49,6 +50,16 @@ class AccountForm(ShopifyCredentialsMixin, forms.ModelForm):
         self.fields["kind"].choices = [(k, k) for k in connector_kinds()]
         if self.instance.pk:
             self.fields["kind"].disabled = True
+        kinds = [self.instance.kind] if self.instance.pk else connector_kinds()
+        if "options" not in self.fields:  # read-only for this role
+            return
+        self.fields["options"].help_text = escape(
+            "; ".join(
+                f"{kind}: "
+                + (", ".join(option_summary(o) for o in connector_class_get(kind=kind).options) or "none")
+                for kind in kinds
+            )
+        )  # the admin renders help texts as HTML
 
     def clean_credentials_json(self) -> dict | None:
         text = self.cleaned_data.get("credentials_json") or ""
@@ -73,6 +84,14 @@ class AccountForm(ShopifyCredentialsMixin, forms.ModelForm):
                 self.changed_data.append("options")  # the mode is saved with the credentials
         if data.get("credentials_json") is None and not self.instance.pk:
             raise ValidationError("Credentials are required")
+        options = data.get("options")
+        if kind in connector_kinds() and options is not None:
+            if not isinstance(options, dict):
+                self.add_error("options", "A JSON object")
+            else:
+                declared = connector_class_get(kind=kind).options
+                for problem in options_problems(declared=declared, options=options):
+                    self.add_error("options", problem)
         return data
 
 

@@ -28,7 +28,7 @@ from channels_app.api.serializers import (
     SyncStateOutputSerializer,
     WebhooksRegisteredOutputSerializer,
 )
-from channels_app.connectors.base import ConnectorError, RetryableError
+from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import HostRefused
 from channels_app.models import ChannelAccount, ChannelOrderPush, InboundEvent, Listing
 from channels_app.selectors.quantities import listing_quantity_explain

@@ -69,7 +69,7 @@ class ChannelHttp(ConfinedHttp):
         Raises RetryableError (429, 5xx, timeout, connection error) or ConnectorError (other
         statuses, refused host or redirect).
         """
-        from channels_app.connectors.base import ConnectorError, RetryableError
+        from channels_app.connectors.errors import ConnectorError, RetryableError
 
         url = urljoin(self.base_url, path.lstrip("/"))
         try:
@@ -99,7 +99,7 @@ class ChannelHttp(ConfinedHttp):
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """:meth:`request` and decode the JSON body (ConnectorError if it is not JSON)."""
-        from channels_app.connectors.base import ConnectorError
+        from channels_app.connectors.errors import ConnectorError
 
         response = self.request(method, path, **kwargs)
         try:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from channels_app.connectors.base import AccountConfig, Connector
+from channels_app.connectors.base import Connector, StoresTokens
+from channels_app.connectors.dto import AccountConfig
 from channels_app.connectors.http import ChannelHttp
 from config.integrations.registry import Registry, UnknownKind  # noqa: F401 - UnknownKind re-exported
 
@@ -25,7 +26,7 @@ connector_kinds = CONNECTORS.kinds
 def connector_build(*, kind: str, config: AccountConfig) -> Connector:
     """Instantiate the connector of ``kind`` with an HTTP client confined to ``config.base_url``
     and the engine's per-operation throttle on the shared limiter (``rate_limits``); a connector
-    that ``stores_tokens`` also gets the account's shared token store."""
+    that ``StoresTokens`` also gets the account's shared token store."""
     from channels_app.services.ratelimit import OperationThrottle
 
     cls = connector_class_get(kind=kind)
@@ -41,7 +42,7 @@ def connector_build(*, kind: str, config: AccountConfig) -> Connector:
         limits=cls.rate_limits,
         max_wait=float(settings.CHANNELS_THROTTLE_MAX_WAIT),
     )
-    if cls.stores_tokens:
+    if issubclass(cls, StoresTokens):
         from channels_app.services.tokens import AccountTokenStore
 
         tokens = AccountTokenStore(account_id=config.account_id)

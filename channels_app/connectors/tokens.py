@@ -1,7 +1,7 @@
 """Expiring access tokens a connector obtains from its channel, kept by the engine for every process.
 
 A connector whose channel hands out expiring tokens (an OAuth client credentials grant, a rotating
-refresh token) declares ``stores_tokens`` and gets a :class:`TokenStore` from the engine
+refresh token) is ``StoresTokens`` (``connectors.base``) and gets a :class:`TokenStore` from the engine
 (``channels_app.services.tokens``: an encrypted database row per account, shared by every worker
 process and machine, on PostgreSQL and SQLite alike). The connector never requests a token per
 call: it uses the stored one until it is about to expire, then asks the store to
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from channels_app.connectors.base import ConnectorError
+from channels_app.connectors.errors import ConnectorError
 
 
 @dataclass(frozen=True)

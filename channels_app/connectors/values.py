@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels_app.connectors.base import WebhookPayloadError
+from channels_app.connectors.errors import WebhookPayloadError
 
 MAX_UNITS = 1_000_000
 

@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from django.db import transaction
 from django.utils.text import slugify
 
-from channels_app.connectors.base import AccountConfig, Connector
+from channels_app.connectors.base import Connector
+from channels_app.connectors.dto import AccountConfig
+from channels_app.connectors.options import options_problems
 from channels_app.connectors.registry import connector_build, connector_class_get
 from channels_app.crypto import credentials_decrypt, credentials_encrypt
 from channels_app.models import ChannelAccount
@@ -29,6 +31,14 @@ def _credentials_check(
     problems = cls.credentials_problems(credentials=credentials, options=options or {})
     if problems:
         raise AccountError(f"{cls.label or kind} credentials: {'; '.join(problems)}")
+
+
+def account_options_validate(*, kind: str, options: Mapping[str, object]) -> None:
+    """Refuse (AccountError, naming each) options the connector of ``kind`` does not declare or
+    whose value has the wrong type or is not one of the declared choices."""
+    problems = options_problems(declared=connector_class_get(kind=kind).options, options=options)
+    if problems:
+        raise AccountError(f"Options: {'; '.join(problems)}")
 
 
 def account_create(
@@ -60,6 +70,7 @@ def account_create(
         connector_class_get(kind=kind)
     except LookupError as exc:
         raise AccountError(str(exc)) from None
+    account_options_validate(kind=kind, options=options or {})
     _credentials_check(kind=kind, credentials=credentials, options=options)
     if not 0 <= percentage <= 100:
         raise AccountError("percentage must be between 0 and 100")

@@ -9,7 +9,12 @@ from django.db.models import F
 from django.db.models.functions import Now
 
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
-from channels_app.services.accounts import AccountError, account_credentials_set, account_options_check
+from channels_app.services.accounts import (
+    AccountError,
+    account_credentials_set,
+    account_options_check,
+    account_options_validate,
+)
 from channels_app.services.outbox import account_push_request
 from channels_app.services.schedule import account_schedule_ensure
 from inventory_app.models import Location
@@ -39,6 +44,10 @@ def account_update(
         raise AccountError("Use go-live to leave dry run")
     if "percentage" in data and not 0 <= int(data["percentage"]) <= 100:
         raise AccountError("percentage must be between 0 and 100")
+    if "options" in data:
+        if not isinstance(data["options"], Mapping):
+            raise AccountError("options must be a JSON object")
+        account_options_validate(kind=account.kind, options=data["options"])
     with transaction.atomic():
         account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
         if "options" in data and credentials is None:

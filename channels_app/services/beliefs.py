@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from django.db import connection
 
-from channels_app.connectors.base import OrderDTO
+from channels_app.connectors.dto import OrderDTO
 from channels_app.models import ChannelAccount, Listing
 
 

@@ -8,7 +8,9 @@ from enum import StrEnum
 
 from django.conf import settings
 
-from channels_app.connectors.base import FulfilmentDTO
+from channels_app.connectors.base import ConfirmsFulfilment
+from channels_app.connectors.dto import FulfilmentDTO
+from channels_app.connectors.errors import ConnectorError
 from channels_app.models import ChannelAccount
 from channels_app.services.accounts import account_connector
 from channels_app.services.push import account_rate_limit
@@ -80,6 +82,8 @@ def order_fulfilment_push(
     if account.dry_run:
         return FulfilmentPushResult(FulfilmentOutcome.DRY_RUN, dto)
     connector = account_connector(account=account)
+    if not isinstance(connector, ConfirmsFulfilment):
+        raise ConnectorError(f"{account.kind} channels take no shipment confirmation through their API")
     account_rate_limit(
         account=account, connector=connector, timeout=float(settings.CHANNELS_PUSH_LEASE_SECONDS)
     )

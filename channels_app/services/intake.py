@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from channels_app.connectors.base import OrderDTO, WebhookPayloadError
+from channels_app.connectors.base import ReceivesWebhooks
+from channels_app.connectors.dto import OrderDTO
+from channels_app.connectors.errors import WebhookPayloadError, WebhookSignatureError
 from channels_app.connectors.registry import connector_class_get
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
 from channels_app.selectors.quantities import account_location_ids
@@ -351,6 +353,8 @@ def webhook_receive(
     from channels_app.services.intake_batch import account_inbound_events_drain_request
 
     connector = account_connector(account=account)
+    if not isinstance(connector, ReceivesWebhooks):
+        raise WebhookSignatureError(f"{account.kind} channels send no HTTP webhooks")
     connector.webhook_verify(headers=headers, body=body)
     try:
         parsed = connector.webhook_parse(headers=headers, body=body)

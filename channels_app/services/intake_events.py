@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
-from channels_app.connectors.base import OrderDTO, OrderLineDTO
+from channels_app.connectors.dto import OrderDTO, OrderLineDTO
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus
 
 

@@ -25,7 +25,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from channels_app.connectors.base import PulledEvent
+from channels_app.connectors.base import PullsNotifications
+from channels_app.connectors.dto import PulledEvent
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, SyncCursor
 from channels_app.services.accounts import account_connector
 from channels_app.services.intake_events import inbound_event_record
@@ -53,7 +54,7 @@ def account_notifications_configured(*, account: ChannelAccount) -> bool:
         cls = connector_class_get(kind=account.kind)
     except LookupError:
         return False
-    return cls.supports_pull_notifications and cls.notifications_configured(options=account.options)
+    return issubclass(cls, PullsNotifications) and cls.notifications_configured(options=account.options)
 
 
 def accounts_without_consumer() -> list[int]:
@@ -61,7 +62,7 @@ def accounts_without_consumer() -> list[int]:
     was lost with a killed worker or a restarted broker, or has not started yet)."""
     from channels_app.connectors.registry import connector_class_get, connector_kinds
 
-    kinds = [k for k in connector_kinds() if connector_class_get(kind=k).supports_pull_notifications]
+    kinds = [k for k in connector_kinds() if issubclass(connector_class_get(kind=k), PullsNotifications)]
     consuming = SyncCursor.objects.filter(stream=STREAM, leased_until__gt=timezone.now()).values("account_id")
     candidates = ChannelAccount.objects.filter(kind__in=kinds).exclude(pk__in=consuming).order_by("pk")
     return [account.pk for account in candidates if account_notifications_configured(account=account)]

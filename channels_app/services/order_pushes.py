@@ -21,7 +21,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from channels_app.connectors.base import ConnectorError, RetryableError
+from channels_app.connectors.base import CancelsOrders
+from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.registry import connector_class_get
 from channels_app.models import ChannelAccount, ChannelOrderPush, OrderPushKind, OrderPushStatus
 from inventory_app.hooks import SellerNotice
@@ -77,7 +78,7 @@ def order_cancelled_listener(order: Order) -> SellerNotice | None:
             f"{name} has no enabled channel account: cancel order {ref} on {name} yourself.", True
         )
     connector = connector_class_get(kind=account.kind)
-    if not connector.cancels_orders:
+    if not issubclass(connector, CancelsOrders):
         return SellerNotice(connector.cancel_instructions.format(ref=ref, channel=name), True)
     if order.lines.filter(quantity_shipped__gt=0).exists():
         return SellerNotice(
@@ -145,9 +146,10 @@ def _cancel_send(push: ChannelOrderPush) -> str:
         return "No enabled channel account for this channel: kept queued"
     if account.dry_run:
         return "The channel account is in dry run: nothing sent, kept queued"
-    account_connector(account=account).order_cancel_push(
-        order_external_id=push.order.external_ref, reason=push.order.note
-    )
+    connector = account_connector(account=account)
+    if not isinstance(connector, CancelsOrders):
+        raise ConnectorError(f"{account.kind} channels cannot cancel orders through their API")
+    connector.order_cancel_push(order_external_id=push.order.external_ref, reason=push.order.note)
     return ""
 
 

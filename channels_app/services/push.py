@@ -33,7 +33,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from channels_app.connectors.base import Connector, ConnectorError, ListingRef, QuantityUpdate, RetryableError
+from channels_app.connectors.base import Connector, RanksByDemand
+from channels_app.connectors.dto import ListingRef, QuantityUpdate
+from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.models import ChannelAccount, Listing, SyncCursor
 from channels_app.selectors.quantities import listings_published_quantities
 from channels_app.services.accounts import account_connector
@@ -126,11 +128,11 @@ def _guard(*, account: ChannelAccount, connector: Connector, listing: Listing, w
         synced is None or synced < listing.catchup_required_after
     ):
         return True
-    if connector.supports_compare_and_set or connector.supports_delta:
+    if connector.quantity_mode != "set":
         return False
     if not settings.CHANNELS_HOLD_INCREASES:
         return False
-    believed = listing_believed_quantity(listing=listing, delta=connector.supports_delta)
+    believed = listing_believed_quantity(listing=listing, delta=connector.quantity_mode == "delta")
     if believed is None or wanted <= believed:
         return False
     return synced is None or listing.dirty_since is None or synced < listing.dirty_since
@@ -145,7 +147,7 @@ def _already_shown(*, listing: Listing, wanted: int, connector: Connector) -> bo
     change need no call. Drift is the reconciliation's business."""
     if listing.push_submission or listing.push_failures or listing.belief_shifted:
         return False
-    believed = listing_believed_quantity(listing=listing, delta=connector.supports_delta)
+    believed = listing_believed_quantity(listing=listing, delta=connector.quantity_mode == "delta")
     return believed is not None and believed == wanted
 
 
@@ -187,14 +189,14 @@ def _push_batch(
     by_external = {item.external_id: item for item in todo}
     demand = (
         skus_units_ordered(sku_ids={item.sku_id for item in todo}, since=timezone.now() - DEMAND_WINDOW)
-        if connector.ranks_by_demand
+        if isinstance(connector, RanksByDemand)
         else {}
     )
     updates = [
         QuantityUpdate(
             listing=listing_ref(listing=item),
             quantity=wanted[item.pk],
-            expected=listing_believed_quantity(listing=item, delta=connector.supports_delta),
+            expected=listing_believed_quantity(listing=item, delta=connector.quantity_mode == "delta"),
             idempotency_key=f"{account.pk}-{item.pk}-{item.dirty_version}-{wanted[item.pk]}",
             demand_per_hour=demand.get(item.sku_id, 0) * 3600.0 / DEMAND_WINDOW.total_seconds(),
         )

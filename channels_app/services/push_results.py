@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from channels_app.connectors.base import PushResult
+from channels_app.connectors.dto import PushResult
 from channels_app.models import Listing
 from channels_app.services.push_marks import (
     Pushed,

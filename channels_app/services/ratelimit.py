@@ -17,7 +17,8 @@ from functools import cache
 from django.conf import settings
 from django.db import transaction
 
-from channels_app.connectors.base import ConnectorError, RateLimit, RetryableError
+from channels_app.connectors.dto import RateLimit
+from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.models import RateLimitBucket
 
 _LUA = """

@@ -22,7 +22,7 @@ from dataclasses import replace
 from django.db.models import F, Q
 from django.utils import timezone
 
-from channels_app.connectors.base import RetryableError
+from channels_app.connectors.errors import RetryableError
 from channels_app.connectors.tokens import ReconnectRequired, StoredToken
 from channels_app.crypto import credentials_decrypt, credentials_encrypt
 from channels_app.models import ChannelAccount, ChannelToken

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from django.urls import reverse
 from django.utils import timezone
 
-from channels_app.connectors.base import ConnectorError
+from channels_app.connectors.base import RegistersWebhooks
+from channels_app.connectors.errors import ConnectorError
 from channels_app.connectors.registry import connector_class_get
 from channels_app.models import ChannelAccount
 from channels_app.services.accounts import AccountError, account_connector
@@ -27,7 +28,7 @@ def account_webhook_url(*, account: ChannelAccount, base_url: str) -> str:
 
 def account_webhooks_supported(*, account: ChannelAccount) -> bool:
     """True when the account's connector can register webhooks through the channel's API."""
-    return connector_class_get(kind=account.kind).webhooks_registrable()
+    return issubclass(connector_class_get(kind=account.kind), RegistersWebhooks)
 
 
 def account_webhooks_register(*, account_id: int, base_url: str) -> str:

@@ -20,8 +20,8 @@ from accounting_app.exporters.errors import RetryableError as AccountingRetryabl
 from accounting_app.exporters.http import VendorHttp
 from accounting_app.exporters.oauth import token_request
 from accounting_app.exporters.xero.exporter import XeroExporter
-from channels_app.connectors.base import ConnectorError
-from channels_app.connectors.base import RetryableError as ChannelRetryable
+from channels_app.connectors.errors import ConnectorError
+from channels_app.connectors.errors import RetryableError as ChannelRetryable
 from channels_app.connectors.http import ChannelHttp
 from config.egress import HostRefused
 from shipping_app.providers.base import ProviderError, RetryableProviderError

@@ -27,8 +27,8 @@ seller-fulfilled order (the XML order-acknowledgement feed, POST_ORDER_ACKNOWLED
 StatusCode "Failure", can refuse one; we do not send it), so cancelling an Amazon order here
 answers the seller, and flags the order, to cancel it in Seller Central (``cancel_instructions``).
 
-There is no ``webhooks`` module: Amazon has no HTTP webhooks (``webhook_verify`` /
-``webhook_parse`` refuse every delivery). Orders come two ways:
+There is no ``webhooks`` module: Amazon has no HTTP webhooks (the connector is not
+``ReceivesWebhooks``: the webhook route refuses every delivery). Orders come two ways:
 
 * ORDER_CHANGE notifications (``notifications``): the SP-API Notifications API writes one to an
   Amazon SQS queue each time an order's status changes; the engine keeps one consumer per account

@@ -38,7 +38,7 @@ import requests
 
 from channels_app.connectors.amazon.endpoints import document_url_allowed
 from channels_app.connectors.amazon.throttle import UsagePlanThrottle
-from channels_app.connectors.base import ConnectorError, RetryableError
+from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp, host_root
 
 TOKEN_REFRESH_MARGIN = 300.0

@@ -55,6 +55,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 
 from channels_app.connectors.amazon.client import AmazonApiError, LwaAuth, SpApiClient
+from channels_app.connectors.amazon.declared import CREDENTIALS, OPTIONS
 from channels_app.connectors.amazon.endpoints import (
     EndpointError,
     lwa_url_choose,
@@ -71,9 +72,14 @@ from channels_app.connectors.amazon.reports import ListingsReader
 from channels_app.connectors.amazon.shipping import confirm_shipment_body
 from channels_app.connectors.amazon.throttle import UsagePlanThrottle, usage_plan_rate_limits
 from channels_app.connectors.base import (
-    AccountConfig,
+    ConfirmsFulfilment,
     Connector,
-    ConnectorError,
+    PullsNotifications,
+    RanksByDemand,
+    Throttle,
+)
+from channels_app.connectors.dto import (
+    AccountConfig,
     FulfilmentDTO,
     ListingDTO,
     ListingPage,
@@ -84,11 +90,8 @@ from channels_app.connectors.base import (
     PushResult,
     QuantityUpdate,
     RateLimit,
-    Throttle,
-    WebhookEvent,
-    WebhookPayloadError,
-    WebhookSignatureError,
 )
+from channels_app.connectors.errors import ConnectorError
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_register
 
@@ -126,9 +129,10 @@ def sku_path(sku: str) -> str:
 
 
 @connector_register
-class AmazonConnector(Connector):
+class AmazonConnector(Connector, PullsNotifications, ConfirmsFulfilment, RanksByDemand):
     """Selling Partner API: orders by ORDER_CHANGE notifications (SQS) and polling, quantities
-    by patch or feed, shipment confirmation."""
+    by patch or feed (ranked by oversell risk, ``pushing.oversell_risk``), shipment
+    confirmation. Amazon has no HTTP webhooks and no cancel operation for sellers."""
 
     kind = "amazon"
     label = "Amazon (Selling Partner API)"
@@ -138,21 +142,11 @@ class AmazonConnector(Connector):
     rate_limit = RateLimit(per_second=5.0, burst=10)
     rate_limits = usage_plan_rate_limits()
     order_overlap_seconds = 600
-    supports_compare_and_set = False
-    supports_delta = False
+    quantity_mode = "set"
     restocks_on_cancel = True
-    credential_fields = (
-        "client_id",
-        "client_secret",
-        "refresh_token",
-        "aws_access_key_id",
-        "aws_secret_access_key",
-        "aws_region",
-    )
+    credentials = CREDENTIALS
+    options = OPTIONS
     required_credentials = ("client_id", "client_secret", "refresh_token")
-    secret_fields = ("client_secret", "refresh_token", "aws_secret_access_key")
-    supports_pull_notifications = True
-    ranks_by_demand = True  # patches are ranked by oversell risk (pushing.oversell_risk)
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         super().__init__(config=config, http=http, throttle=throttle)
@@ -427,13 +421,3 @@ class AmazonConnector(Connector):
         if order.get("FulfillmentChannel") == "AFN":
             return None
         return order_from_amazon(order, self._order_items(order))
-
-    # ------------------------------------------------------------------ webhooks
-    def webhook_verify(self, *, headers: Mapping[str, str], body: bytes) -> None:
-        """Amazon has no HTTP webhooks (notifications go to SQS, read by ``notifications_pull``):
-        refuse everything."""
-        raise WebhookSignatureError("Amazon sends no HTTP webhooks; orders are polled")
-
-    def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
-        """Never reached (webhook_verify refuses every delivery)."""
-        raise WebhookPayloadError("Amazon sends no HTTP webhooks")

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from channels_app.connectors.amazon.client import SpApiClient
-from channels_app.connectors.base import ConnectorError
+from channels_app.connectors.errors import ConnectorError
 
 FEED_TYPE = "JSON_LISTINGS_FEED"
 CONTENT_TYPE = "application/json; charset=UTF-8"

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from channels_app.connectors.base import ConnectorError, ListingDTO, OrderDTO, OrderLineDTO, OrderState
+from channels_app.connectors.dto import ListingDTO, OrderDTO, OrderLineDTO, OrderState
+from channels_app.connectors.errors import ConnectorError
 
 SELLER_FULFILLED = "DEFAULT"
 # OrderStatus enum of ordersV0.json -> (our state, paid).

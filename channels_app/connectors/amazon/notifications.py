@@ -39,7 +39,8 @@ from channels_app.connectors.amazon.mapping import (
     order_change_parts,
     order_from_order_change,
 )
-from channels_app.connectors.base import ConnectorError, OrderDTO, PulledEvent, RetryableError
+from channels_app.connectors.dto import OrderDTO, PulledEvent
+from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import ConfinedHttp, HostRefused, retry_after_parse, safe_headers
 from config.safejson import json_loads_bounded
 

@@ -49,7 +49,8 @@ from channels_app.connectors.amazon.feeds import (
     listings_feed_document,
 )
 from channels_app.connectors.amazon.mapping import SELLER_FULFILLED, feed_report_outcomes, patch_issues_text
-from channels_app.connectors.base import ConnectorError, PushResult, QuantityUpdate, RetryableError
+from channels_app.connectors.dto import PushResult, QuantityUpdate
+from channels_app.connectors.errors import ConnectorError, RetryableError
 
 # What :func:`oversell_risk` assumes: buyers over the next minute (about what a backlog of a few
 # hundred patches takes at 5/s), and a rate of one a day for items without recent orders.

@@ -28,7 +28,8 @@ from urllib.parse import quote
 
 from channels_app.connectors.amazon.client import SpApiClient
 from channels_app.connectors.amazon.mapping import listing_from_amazon, listings_from_report
-from channels_app.connectors.base import ConnectorError, ListingPage
+from channels_app.connectors.dto import ListingPage
+from channels_app.connectors.errors import ConnectorError
 
 LISTINGS_PAGE_SIZE = 20  # searchListingsItems pageSize maximum
 SEARCH_LIMIT = 1000  # SKUs searchListingsItems can page through

@@ -6,7 +6,8 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from channels_app.connectors.base import ConnectorError, FulfilmentDTO
+from channels_app.connectors.dto import FulfilmentDTO
+from channels_app.connectors.errors import ConnectorError
 
 # Carrier names as we store them (lower case) -> Amazon carrier codes. The model documents
 # carrierCode only as a string (with "Other" + carrierName for carriers without a code); these

@@ -19,7 +19,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from channels_app.connectors.base import RateLimit, Throttle
+from channels_app.connectors.base import Throttle
+from channels_app.connectors.dto import RateLimit
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ Webhooks are POSTed to the account's URL with headers ``X-Channel-Event-Id``,
 ``order.fulfilled``) and ``X-Channel-Signature: sha256=<hex HMAC-SHA256 of the raw body with the
 webhook secret>``; the body is ``{"event_id", "topic", "order": Order}``.
 
-Errors: 401 bad key, 429 with Retry-After, 5xx transient. Options (account ``options``):
-``rate_per_second`` (default 5), ``burst`` (1), ``batch_max`` (50), ``quantity_mode``
-(``set`` | ``cas`` | ``delta``, default ``cas``).
+Errors: 401 bad key, 429 with Retry-After, 5xx transient. Credentials and options: declared on
+``GenericConnector`` (their table is in this package's README).
 """

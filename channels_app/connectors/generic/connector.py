@@ -8,10 +8,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from channels_app.connectors.base import (
+from channels_app.connectors.base import ConfirmsFulfilment, Connector, ReceivesWebhooks, Throttle
+from channels_app.connectors.dto import (
     AccountConfig,
-    Connector,
-    ConnectorError,
     FulfilmentDTO,
     ListingPage,
     ListingRef,
@@ -19,13 +18,12 @@ from channels_app.connectors.base import (
     PushResult,
     QuantityUpdate,
     RateLimit,
-    Throttle,
     WebhookEvent,
-    WebhookPayloadError,
-    WebhookSignatureError,
 )
+from channels_app.connectors.errors import ConnectorError, WebhookPayloadError, WebhookSignatureError
 from channels_app.connectors.generic.mapping import listing_from_json, order_from_json
 from channels_app.connectors.http import ChannelHttp
+from channels_app.connectors.options import Credential, Option
 from channels_app.connectors.registry import connector_register
 from config.safejson import json_loads_bounded
 
@@ -46,13 +44,28 @@ def webhook_signature(*, secret: str, body: bytes) -> str:
 
 
 @connector_register
-class GenericConnector(Connector):
-    """Connector for the generic JSON + HMAC protocol. Capabilities come from account options."""
+class GenericConnector(Connector, ReceivesWebhooks, ConfirmsFulfilment):
+    """Connector for the generic JSON + HMAC protocol. Push mode and limits come from options."""
 
     kind = "generic"
     label = "Generic JSON channel"
-    credential_fields = ("api_key", "webhook_secret")
-    secret_fields = ("api_key", "webhook_secret")
+    quantity_mode = "cas"
+    credentials = (
+        Credential("api_key", "Sent as `Authorization: Bearer <api_key>` on every request."),
+        Credential("webhook_secret", "Key of the HMAC-SHA256 `X-Channel-Signature` of webhooks."),
+    )
+    options = (
+        Option("rate_per_second", "float", "Sustained requests per second the channel allows.", default=5),
+        Option("burst", "int", "Requests the channel allows in a burst.", default=1),
+        Option("batch_max", "int", "Quantities per push request.", default=50),
+        Option(
+            "quantity_mode",
+            "str",
+            "How pushes apply: absolute values, compare-and-set, or deltas.",
+            default="cas",
+            choices=("set", "cas", "delta"),
+        ),
+    )
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         super().__init__(config=config, http=http, throttle=throttle)
@@ -65,8 +78,6 @@ class GenericConnector(Connector):
         if mode not in ("set", "cas", "delta"):
             raise ConnectorError(f"Unknown quantity_mode {mode!r}")
         self.quantity_mode = mode
-        self.supports_compare_and_set = mode == "cas"
-        self.supports_delta = mode == "delta"
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.config.credentials.get('api_key', '')}"}

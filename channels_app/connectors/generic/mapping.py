@@ -7,7 +7,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from channels_app.connectors.base import ListingDTO, OrderDTO, OrderLineDTO, WebhookPayloadError
+from channels_app.connectors.dto import ListingDTO, OrderDTO, OrderLineDTO
+from channels_app.connectors.errors import WebhookPayloadError
 from channels_app.connectors.values import whole_number
 
 ORDER_STATES = {"open", "cancelled", "fulfilled"}

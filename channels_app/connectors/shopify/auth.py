@@ -32,7 +32,7 @@ import json
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from channels_app.connectors.base import ConnectorError, RetryableError
+from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.tokens import MemoryTokenStore, ReconnectRequired, StoredToken, TokenStore
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from channels_app.connectors.base import ConnectorError, RetryableError
+from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.shopify.auth import ShopifyAuth
 from channels_app.connectors.shopify.versions import VersionRules, version_key

@@ -14,9 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from channels_app.connectors.base import (
-    AccountConfig,
+    CancelsOrders,
+    ConfirmsFulfilment,
     Connector,
-    ConnectorError,
+    ConnectsByRedirect,
+    RegistersWebhooks,
+    Throttle,
+)
+from channels_app.connectors.dto import (
+    AccountConfig,
     FulfilmentDTO,
     ListingPage,
     ListingRef,
@@ -24,15 +30,15 @@ from channels_app.connectors.base import (
     PushResult,
     QuantityUpdate,
     RateLimit,
-    Throttle,
     WebhookEvent,
-    WebhookPayloadError,
 )
+from channels_app.connectors.errors import ConnectorError, WebhookPayloadError
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_register
 from channels_app.connectors.shopify import queries
 from channels_app.connectors.shopify.auth import ShopifyAuth, auth_mode, credentials_problems
 from channels_app.connectors.shopify.client import ShopifyClient
+from channels_app.connectors.shopify.declared import CREDENTIALS, OPTIONS
 from channels_app.connectors.shopify.fulfilment import fulfilment_create, order_cancel
 from channels_app.connectors.shopify.inventory import QuantityWriter, levels_read
 from channels_app.connectors.shopify.mapping import (
@@ -59,7 +65,7 @@ MAX_PAGES = 100
 
 
 @connector_register
-class ShopifyConnector(Connector):
+class ShopifyConnector(Connector, RegistersWebhooks, ConfirmsFulfilment, CancelsOrders, ConnectsByRedirect):
     """Shopify Admin GraphQL API connector with compare-and-swap quantity pushes."""
 
     kind = "shopify"
@@ -68,13 +74,12 @@ class ShopifyConnector(Connector):
     # Shopify limits by query cost (the client tracks the bucket); this only spaces calls.
     rate_limit = RateLimit(per_second=10.0, burst=10)
     order_overlap_seconds = 300
-    supports_compare_and_set = True
+    quantity_mode = "cas"
     restocks_on_cancel = True
     # Per auth mode (``auth.MODE_CREDENTIALS``): access_token + webhook_secret (legacy custom app),
     # client_id + client_secret (Dev Dashboard app).
-    credential_fields = ("access_token", "webhook_secret", "client_id", "client_secret")
-    secret_fields = ("access_token", "webhook_secret", "client_secret")
-    stores_tokens = True
+    credentials = CREDENTIALS
+    options = OPTIONS
 
     def __init__(
         self,
@@ -261,8 +266,6 @@ class ShopifyConnector(Connector):
     def fulfilment_push(self, *, fulfilment: FulfilmentDTO) -> None:
         """fulfillmentCreate for the shipped lines (see ``fulfilment``)."""
         fulfilment_create(client=self.client, fulfilment=fulfilment, notify_customer=self.notify_customer)
-
-    cancels_orders = True
 
     def order_cancel_push(self, *, order_external_id: str, reason: str) -> None:
         """orderCancel, refunding the buyer and restocking (see ``fulfilment.order_cancel``)."""

@@ -15,7 +15,8 @@ shows cancelled is not an error.
 
 from __future__ import annotations
 
-from channels_app.connectors.base import ConnectorError, FulfilmentDTO
+from channels_app.connectors.dto import FulfilmentDTO
+from channels_app.connectors.errors import ConnectorError
 from channels_app.connectors.shopify import queries
 from channels_app.connectors.shopify.client import ShopifyClient
 from channels_app.connectors.shopify.mapping import fulfilment_plan, gid, gid_tail

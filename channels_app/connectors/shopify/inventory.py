@@ -25,13 +25,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from channels_app.connectors.base import (
-    ConnectorError,
-    ListingRef,
-    PushResult,
-    QuantityUpdate,
-    RetryableError,
-)
+from channels_app.connectors.dto import ListingRef, PushResult, QuantityUpdate
+from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.shopify import queries
 from channels_app.connectors.shopify.client import ShopifyClient
 from channels_app.connectors.shopify.mapping import available_of

@@ -22,14 +22,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from channels_app.connectors.base import (
-    ConnectorError,
-    ListingDTO,
-    OrderDTO,
-    OrderLineDTO,
-    OrderState,
-    WebhookPayloadError,
-)
+from channels_app.connectors.dto import ListingDTO, OrderDTO, OrderLineDTO, OrderState
+from channels_app.connectors.errors import ConnectorError, WebhookPayloadError
 from channels_app.connectors.values import whole_number
 
 PAID = {"paid", "partially_refunded", "refunded"}

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit
 
-from channels_app.connectors.base import ConnectorError
+from channels_app.connectors.errors import ConnectorError
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.shopify.auth import SCOPES, token_request
 from channels_app.connectors.tokens import StoredToken

@@ -14,7 +14,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from channels_app.connectors.base import WebhookPayloadError, WebhookSignatureError
+from channels_app.connectors.errors import WebhookPayloadError, WebhookSignatureError
 
 
 def header(headers: Mapping[str, str], name: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from channels_app.connectors.base import AccountConfig, WebhookPayloadError, WebhookSignatureError
+from channels_app.connectors.base import capabilities_of
+from channels_app.connectors.dto import AccountConfig
+from channels_app.connectors.errors import WebhookPayloadError, WebhookSignatureError
 from channels_app.connectors.generic.connector import GenericConnector, webhook_signature
 from channels_app.connectors.registry import (
     connector_build,
@@ -37,10 +39,11 @@ def test_registry_knows_the_generic_kind_and_refuses_unknown_and_clashing_kinds(
         connector_register(Impostor)
 
 
-def test_generic_capabilities_come_from_options():
-    assert (_generic().supports_compare_and_set, _generic().supports_delta) == (True, False)
-    assert (_generic(quantity_mode="delta").supports_delta, _generic(quantity_mode="set").batch_max) == (
-        True,
+def test_generic_capabilities_come_from_its_classes_and_its_push_mode_from_options():
+    assert capabilities_of(GenericConnector) == ["ReceivesWebhooks", "ConfirmsFulfilment"]
+    assert (_generic().quantity_mode, _generic(quantity_mode="delta").quantity_mode) == ("cas", "delta")
+    assert (_generic(quantity_mode="set").quantity_mode, _generic(quantity_mode="set").batch_max) == (
+        "set",
         50,
     )
     assert _generic(rate_per_second=3, burst=2).rate_limit.per_second == 3.0

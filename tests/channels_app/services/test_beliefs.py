@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from channels_app.connectors.base import OrderDTO, OrderLineDTO
+from channels_app.connectors.dto import OrderDTO, OrderLineDTO
 from channels_app.models import Listing
 from channels_app.services.beliefs import listings_belief_shift, order_listing_units
 from tests.factories import SKUFactory

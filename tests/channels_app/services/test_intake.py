@@ -219,7 +219,7 @@ def test_an_order_first_seen_without_prices_gets_them_from_the_next_snapshot_and
     from dataclasses import replace
     from decimal import Decimal
 
-    from channels_app.connectors.base import OrderDTO, OrderLineDTO
+    from channels_app.connectors.dto import OrderDTO, OrderLineDTO
     from channels_app.services.intake import order_intake_snapshot_apply
     from inventory_app.models import OrderLine
 

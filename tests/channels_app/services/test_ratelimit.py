@@ -69,7 +69,7 @@ def test_a_caller_that_cannot_get_a_token_in_time_gets_a_timeout(settings):
 
 
 def _operation_throttle(settings, account_id: int):
-    from channels_app.connectors.base import RateLimit
+    from channels_app.connectors.dto import RateLimit
     from channels_app.services.ratelimit import OperationThrottle
 
     settings.CHANNELS_RATE_LIMIT_BACKEND = "db"
@@ -97,7 +97,7 @@ def test_operation_throttle_keeps_one_shared_bucket_per_account_and_operation(se
 
 @pytest.mark.django_db
 def test_an_exhausted_operation_raises_retryable_with_one_tokens_time_and_others_go_on(settings):
-    from channels_app.connectors.base import RetryableError
+    from channels_app.connectors.errors import RetryableError
 
     throttle = _operation_throttle(settings, account_id=8)
     throttle("slowOp")
@@ -112,7 +112,7 @@ def test_an_exhausted_operation_raises_retryable_with_one_tokens_time_and_others
 
 @pytest.mark.django_db
 def test_a_lower_announced_rate_is_used_and_a_higher_one_ignored(settings):
-    from channels_app.connectors.base import RetryableError
+    from channels_app.connectors.errors import RetryableError
 
     throttle = _operation_throttle(settings, account_id=9)
     throttle("fastOp", per_second=0.25)
@@ -128,7 +128,7 @@ def test_a_lower_announced_rate_is_used_and_a_higher_one_ignored(settings):
 
 
 def test_an_operation_without_a_declared_limit_is_refused(settings):
-    from channels_app.connectors.base import ConnectorError
+    from channels_app.connectors.errors import ConnectorError
 
     throttle = _operation_throttle(settings, account_id=10)
 

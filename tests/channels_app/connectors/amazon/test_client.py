@@ -7,8 +7,12 @@ import time
 import pytest
 
 from channels_app.connectors.amazon.client import AmazonApiError
-from channels_app.connectors.base import RetryableError, WebhookSignatureError
+from channels_app.connectors.amazon.connector import AmazonConnector
+from channels_app.connectors.base import capabilities_of
+from channels_app.connectors.errors import RetryableError, WebhookSignatureError
+from channels_app.models import InboundEvent
 from channels_app.services.accounts import account_connector
+from channels_app.services.intake import webhook_receive
 from config.sandbox.amazon.ratelimit import UsagePlan
 
 pytestmark = pytest.mark.django_db
@@ -140,10 +144,12 @@ def test_the_rate_amazon_announces_replaces_a_higher_default(amazon, connect):
 
 
 def test_webhooks_are_refused_since_amazon_sends_none(amazon, connect):
-    connector = account_connector(account=connect(amazon))
+    account = connect(amazon)
 
+    assert capabilities_of(AmazonConnector) == ["PullsNotifications", "ConfirmsFulfilment", "RanksByDemand"]
     with pytest.raises(WebhookSignatureError):
-        connector.webhook_verify(headers={}, body=b"{}")
+        webhook_receive(account=account, headers={}, body=b"{}")
+    assert not InboundEvent.objects.exists()
 
 
 def test_each_operation_takes_its_token_from_the_engines_shared_bucket(amazon, connect, settings):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels_app.connectors.amazon.client import AmazonApiError
-from channels_app.connectors.base import FulfilmentDTO
+from channels_app.connectors.dto import FulfilmentDTO
 from channels_app.services.accounts import account_connector
 from channels_app.services.fulfilment import order_fulfilment_push
 from channels_app.services.polling import account_orders_sync

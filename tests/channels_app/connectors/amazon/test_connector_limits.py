@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from channels_app.connectors.base import FulfilmentDTO, ListingRef, QuantityUpdate
+from channels_app.connectors.dto import FulfilmentDTO, ListingRef, QuantityUpdate
 from channels_app.services.accounts import account_connector
 from channels_app.services.polling import account_orders_sync
 from config.sandbox.amazon import specs as amazon_specs

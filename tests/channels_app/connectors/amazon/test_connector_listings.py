@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from channels_app.connectors.base import ListingRef
+from channels_app.connectors.dto import ListingRef
 from channels_app.services.accounts import account_connector, account_create
 from config.sandbox.amazon import specs as amazon_specs
 

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from channels_app.connectors.amazon.pushing import oversell_risk
-from channels_app.connectors.base import ListingRef, PushResult, QuantityUpdate
+from channels_app.connectors.dto import ListingRef, PushResult, QuantityUpdate
 from channels_app.models import Listing, PushRecord
 from channels_app.services.accounts import account_connector
 from channels_app.services.outbox import listings_mark_dirty

@@ -11,7 +11,8 @@ from channels_app.connectors.amazon.endpoints import (
     region_of_host,
     sp_api_base_url,
 )
-from channels_app.connectors.base import AccountConfig, ConnectorError
+from channels_app.connectors.dto import AccountConfig
+from channels_app.connectors.errors import ConnectorError
 from channels_app.connectors.registry import connector_build
 
 CREDENTIALS = {"client_id": "id", "client_secret": "secret", "refresh_token": "Atzr|x"}
@@ -71,4 +72,4 @@ def test_an_account_needs_seller_id_marketplaces_and_all_three_credentials():
     connector = connector_build(
         kind="amazon", config=AccountConfig(**base, credentials=CREDENTIALS, options=options)
     )
-    assert (connector.supports_compare_and_set, connector.supports_delta) == (False, False)
+    assert connector.quantity_mode == "set"

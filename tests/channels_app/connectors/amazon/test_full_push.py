@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from channels_app.connectors.base import ListingRef, QuantityUpdate
+from channels_app.connectors.dto import ListingRef, QuantityUpdate
 from channels_app.services.accounts import account_connector
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from channels_app.connectors.amazon.mapping import listing_from_amazon, listings_from_report
-from channels_app.connectors.base import ConnectorError
+from channels_app.connectors.errors import ConnectorError
 from channels_app.models import Listing
 from channels_app.services.accounts import account_connector
 from channels_app.services.onboarding import account_listings_import

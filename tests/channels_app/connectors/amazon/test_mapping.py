@@ -18,7 +18,8 @@ from channels_app.connectors.amazon.mapping import (
     quantity_from_amazon,
 )
 from channels_app.connectors.amazon.shipping import confirm_shipment_body
-from channels_app.connectors.base import ConnectorError, FulfilmentDTO, OrderLineDTO
+from channels_app.connectors.dto import FulfilmentDTO, OrderLineDTO
+from channels_app.connectors.errors import ConnectorError
 
 SAMPLES = Path(__file__).parent / "samples"
 US = "ATVPDKIKX0DER"

@@ -11,7 +11,7 @@ import pytest
 
 from channels_app.connectors.amazon.mapping import order_from_order_change
 from channels_app.connectors.amazon.notifications import AwsCredentials, SqsError, sigv4_headers
-from channels_app.connectors.base import AccountConfig, OrderDTO, OrderLineDTO
+from channels_app.connectors.dto import AccountConfig, OrderDTO, OrderLineDTO
 from channels_app.connectors.registry import connector_build
 from config.sandbox.amazon import specs as amazon_specs
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
-from channels_app.connectors.base import AccountConfig
+from channels_app.connectors.dto import AccountConfig
 from channels_app.connectors.registry import connector_build
 from channels_app.services.accounts import account_create
 from inventory_app.services.stock import stock_receive

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels_app.connectors.base import AccountConfig, RetryableError
+from channels_app.connectors.dto import AccountConfig
+from channels_app.connectors.errors import RetryableError
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_class_get
 from channels_app.connectors.shopify.auth import RENEW_MARGIN, credentials_problems

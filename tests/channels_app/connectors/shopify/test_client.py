@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels_app.connectors.base import AccountConfig, ConnectorError, RetryableError
+from channels_app.connectors.dto import AccountConfig
+from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.registry import connector_build
 from channels_app.connectors.shopify import queries
 from config.sandbox.shopify import FakeShopify, LeakyBucket

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels_app.connectors.base import ConnectorError, FulfilmentDTO
+from channels_app.connectors.dto import FulfilmentDTO
+from channels_app.connectors.errors import ConnectorError
 from channels_app.models import Listing
 from channels_app.services.accounts import account_connector
 from channels_app.services.onboarding import account_listings_import
@@ -54,7 +55,7 @@ def test_a_shop_with_one_location_needs_no_option(settings):
     fake = FakeShopify(today=TODAY).start()
     try:
         fake.state.seed(seed=2, products=2, locations=1)
-        from channels_app.connectors.base import AccountConfig
+        from channels_app.connectors.dto import AccountConfig
         from channels_app.connectors.registry import connector_build
 
         connector = connector_build(
@@ -229,7 +230,7 @@ def test_before_2025_10_webhooks_are_registered_with_callback_url(settings):
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     fake = FakeShopify(today=TODAY, supported_versions=["2025-07", "2025-10"]).start()
     try:
-        from channels_app.connectors.base import AccountConfig
+        from channels_app.connectors.dto import AccountConfig
         from channels_app.connectors.registry import connector_build
 
         connector = connector_build(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels_app.connectors.base import AccountConfig, ConnectorError, ListingRef, QuantityUpdate
+from channels_app.connectors.dto import AccountConfig, ListingRef, QuantityUpdate
+from channels_app.connectors.errors import ConnectorError
 from channels_app.connectors.registry import connector_build
 from config.sandbox.shopify import FakeShopify
 from config.sandbox.shopify.fixtures import TODAY

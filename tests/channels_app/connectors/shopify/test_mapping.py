@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from channels_app.connectors.base import ConnectorError, OrderLineDTO, WebhookPayloadError
+from channels_app.connectors.dto import OrderLineDTO
+from channels_app.connectors.errors import ConnectorError, WebhookPayloadError
 from channels_app.connectors.shopify.mapping import (
     fulfilment_plan,
     gid,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from channels_app.connectors.base import WebhookPayloadError, WebhookSignatureError
+from channels_app.connectors.errors import WebhookPayloadError, WebhookSignatureError
 from channels_app.connectors.shopify.webhooks import (
     delivery_headers,
     webhook_signature,

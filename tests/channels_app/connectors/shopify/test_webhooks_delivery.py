@@ -122,7 +122,7 @@ def test_a_refund_that_restocks_releases_the_refunded_units(fake_shopify, subscr
 
 
 def test_a_fulfilment_we_push_comes_back_by_webhook_without_shipping_twice(fake_shopify, subscribed):
-    from channels_app.connectors.base import FulfilmentDTO
+    from channels_app.connectors.dto import FulfilmentDTO
     from inventory_app.services.orders import order_ship
 
     account, location, skus = subscribed
