@@ -104,7 +104,7 @@ class TinyConnector(Connector, ConfirmsFulfilment):
 @pytest.fixture(autouse=True)
 def tinyshop_registered(monkeypatch):
     """Step 5 for these tests only: the kind is in the registry until the test ends."""
-    monkeypatch.setitem(registry._registry._classes, "tinyshop", TinyConnector)
+    monkeypatch.setitem(registry.CONNECTORS._classes, "tinyshop", TinyConnector)
     registry.connector_register(TinyConnector)  # the decorator, on the entry the fixture removes
 
 
