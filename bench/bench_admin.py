@@ -208,9 +208,9 @@ def _pages() -> list[str]:
 def measure(*, runs: int) -> list[dict]:
     """Each page: its first request (cold: empty caches), then median and worst of ``runs`` timed
     requests, and its queries."""
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.contrib.auth import get_user_model
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
