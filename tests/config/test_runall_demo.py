@@ -182,7 +182,10 @@ def test_demo_on_the_embedded_default_an_amazon_sale_reaches_shopify_in_seconds_
         running.wait_for(r"^runall\s+\| demo done$", timeout=45)
         urls = _store_urls(running)
         deadline = time.monotonic() + 15
-        while _shopify_available(urls["shopify"], "SHEET-K") != 3 and time.monotonic() < deadline:
+        while (
+            _shopify_available(urls["shopify"], "SHEET-K") != 3
+            or _amazon_quantity(urls["amazon"], "SHEET-K") != 3
+        ) and time.monotonic() < deadline:  # the demo's first push has reached both stores
             time.sleep(0.1)
         before = _shopify_available(urls["shopify"], "SHEET-K")
         buy = subprocess.run(
