@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from inventory_app.admin.base import role_allows
 from inventory_app.admin.charts import paired_bars, series_colors, stacked_bars
 from inventory_app.dashboard_hooks import channel_health_collect
 from inventory_app.models import SKU, Location, SalesChannel, Supplier
@@ -186,7 +187,10 @@ def dashboard_context(request) -> dict:
 
 
 def dashboard_view(request, extra_context=None):
-    """The admin index with the dashboard above the model lists."""
+    """The admin index with the dashboard above the model lists; a staff login without the viewer
+    role gets the model lists it may see and no figures."""
+    if not role_allows(request, "viewer"):
+        return admin.site.index(request, extra_context=extra_context)
     return admin.site.index(request, extra_context={**dashboard_context(request), **(extra_context or {})})
 
 

@@ -10,7 +10,7 @@ import pytest
 from inventory_app.models import Order
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.reorder import reorder_rule_set
-from tests.factories import SKUFactory
+from tests.factories import SKUFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +87,17 @@ def test_dashboard_needs_a_staff_login(client):
     response = client.get("/admin/")
 
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_staff_login_without_a_role_sees_no_figures(client, data):
+    client.force_login(UserFactory(username="norole", is_staff=True))
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+    assert "dashboard" not in response.context
+    assert b'id="orders-by-channel"' not in response.content
+    assert b'id="attention"' not in response.content
 
 
 def test_root_redirects_to_the_dashboard(client):
