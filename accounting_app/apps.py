@@ -16,3 +16,4 @@ class AccountingAppConfig(AppConfig):
     def ready(self) -> None:
         for module in settings.ACCOUNTING_EXPORTER_MODULES:
             import_module(module)
+        import_module("accounting_app.tasks")  # registered by name in every process (task_enqueue)

@@ -48,7 +48,7 @@ def push_only(account_id: int) -> None:
 
     django.setup()
     from channels_app.models import ChannelAccount
-    from channels_app.services.push import _claimable, account_push_dirty
+    from channels_app.push.run import _claimable, account_push_dirty
 
     account = ChannelAccount.objects.get(pk=account_id)
     base_mb = _hwm_mb()
@@ -114,8 +114,8 @@ def full_push(*, skus: int, batch: int) -> dict:
              for n, sku_id in enumerate(ids)],
             batch_size=5000,
         )  # fmt: skip
+        from channels_app.intake.polling import account_orders_sync
         from channels_app.models import ChannelAccount
-        from channels_app.services.polling import account_orders_sync
 
         ChannelAccount.objects.filter(pk=account.pk).update(enabled=True)
         account_orders_sync(account_id=account.pk)  # caught up with orders: increases may go out

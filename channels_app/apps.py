@@ -16,9 +16,9 @@ class ChannelsAppConfig(AppConfig):
 
     def ready(self) -> None:
         from channels_app.logs import rescue_log_filter_install
+        from channels_app.order_reports.pushes import order_cancelled_listener, shipment_recorded_listener
+        from channels_app.push.outbox import availability_changed_listener
         from channels_app.selectors.dashboard import channel_health_rows
-        from channels_app.services.order_pushes import order_cancelled_listener, shipment_recorded_listener
-        from channels_app.services.outbox import availability_changed_listener
         from inventory_app.dashboard_hooks import channel_health_provider_register
         from inventory_app.hooks import (
             availability_listener_register,
@@ -28,6 +28,7 @@ class ChannelsAppConfig(AppConfig):
 
         for module in settings.CHANNELS_CONNECTOR_MODULES:
             import_module(module)
+        import_module("channels_app.tasks")  # every flow's tasks, registered by name in every process
         availability_listener_register(availability_changed_listener)
         shipment_listener_register(shipment_recorded_listener)
         order_cancel_listener_register(order_cancelled_listener)

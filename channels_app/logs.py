@@ -12,7 +12,9 @@ import logging
 import re
 from collections.abc import Mapping
 
-RESCUE_TASK = "channels_app.tasks.stalled_work_rescue_task"
+from channels_app import task_names
+
+RESCUE_TASK = task_names.STALLED_WORK_RESCUE
 CELERY_LOGGERS = ("celery.app.trace", "celery.worker.strategy", "celery.beat")
 _NONZERO = re.compile(r":\s*[1-9]")
 

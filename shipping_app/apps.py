@@ -16,3 +16,4 @@ class ShippingAppConfig(AppConfig):
     def ready(self) -> None:
         for module in settings.SHIPPING_PROVIDER_MODULES:
             import_module(module)
+        import_module("shipping_app.tasks")  # registered by name in every process (task_enqueue)

@@ -58,3 +58,25 @@ def test_the_check_sees_imports_inside_functions_and_ignores_lookalikes():
         "probe.py:5 tests.parallel",
         "probe.py:6 tests",
     ]
+
+
+def test_no_service_of_the_sync_engine_imports_a_task_module():
+    """Services enqueue by name (config.integrations.tasks.task_enqueue); only tasks import tasks."""
+    flows = ("services", "intake", "push", "notifications", "reconcile", "order_reports")
+    hits = []
+    for flow in flows:
+        for path in (ROOT / "channels_app" / flow).glob("*.py"):
+            if path.name == "tasks.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                modules = []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    modules = [node.module]
+                elif isinstance(node, ast.Import):
+                    modules = [alias.name for alias in node.names]
+                hits += [
+                    f"{flow}/{path.name}: {m}"
+                    for m in modules
+                    if m.split(".")[-1] == "tasks" and m != "config.integrations.tasks"
+                ]
+    assert hits == []

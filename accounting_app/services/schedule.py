@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from config.integrations.tasks import task_enqueue
+
 DUE_TASK = "accounting_app.tasks.accounting_exports_due_task"
+EXPORT_TASK = "accounting_app.tasks.accounting_export_task"
+DOCUMENT_RETRY_TASK = "accounting_app.tasks.accounting_document_retry_task"
 DUE_NAME = "accounting: post due exports"
 
 
@@ -23,14 +26,10 @@ def accounting_schedule_ensure(*, every_seconds: int = 3600) -> PeriodicTask:
 
 def export_enqueue(*, connection_id: int, date_from: date, date_to: date, scheduled: bool = False) -> None:
     """Enqueue an export of the period once the current transaction commits."""
-    from accounting_app.tasks import accounting_export_task
-
     args = (connection_id, date_from.isoformat(), date_to.isoformat(), scheduled)
-    transaction.on_commit(lambda: accounting_export_task.delay(*args))
+    task_enqueue(name=EXPORT_TASK, args=args)
 
 
 def document_retry_enqueue(*, document_id: int) -> None:
     """Enqueue the retry of one logged document once the current transaction commits."""
-    from accounting_app.tasks import accounting_document_retry_task
-
-    transaction.on_commit(lambda: accounting_document_retry_task.delay(document_id))
+    task_enqueue(name=DOCUMENT_RETRY_TASK, args=(document_id,))

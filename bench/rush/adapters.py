@@ -151,9 +151,9 @@ class ShopifyChannel(ChannelBase):
         self.item_ids = {v.sku: v.inventory_item_id for v in state.variants.values()}
 
     def webhooks_start(self, *, base_url: str, deliverer: Deliverer, faults: WebhookFaults, rng) -> None:
-        from channels_app.services.onboarding import account_webhooks_register
+        from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 
-        account_webhooks_register(account=self.account, public_base_url=base_url)
+        account_webhooks_register(account_id=self.account.pk, base_url=base_url)
         self.faults, self.rng = faults, rng
 
     def shows(self, item: Item) -> int:

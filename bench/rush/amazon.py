@@ -64,8 +64,8 @@ class AmazonChannel(ChannelBase):
         self.max_wait = max_wait  # the account's throttle_max_wait (None: the connector's 30 s)
 
     def setup(self, *, items: list[Item], location_ids: list[int]) -> None:
+        from channels_app.intake.polling import account_orders_sync
         from channels_app.services.accounts import account_create
-        from channels_app.services.polling import account_orders_sync
         from channels_app.tasks import account_notifications_pull_task
 
         for item in items:

@@ -14,12 +14,12 @@ from channels_app.admin.shopify import ShopifyCredentialsMixin, connect_callback
 from channels_app.connectors.options import option_summary, options_problems
 from channels_app.connectors.registry import connector_class_get, connector_kinds
 from channels_app.models import ChannelAccount
+from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 from channels_app.selectors.connection import account_connection
 from channels_app.selectors.state import account_sync_state
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import ACCOUNT_FIELDS, account_sync_now, account_update
 from channels_app.services.onboarding import account_go_live
-from channels_app.services.webhooks import account_webhooks_register
 from inventory_app.admin.base import ServiceSaveAdmin, changed_fields, model_fields, role_allows
 
 # They hold the account's secret webhook token: shown to managers only.

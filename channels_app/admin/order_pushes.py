@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from channels_app.models import ChannelOrderPush, OrderPushStatus
-from channels_app.services.order_pushes import channel_order_push_retry
+from channels_app.order_reports.pushes import channel_order_push_retry
 from inventory_app.admin.base import ReadOnlyAdmin
 
 

@@ -31,6 +31,7 @@ from channels_app.api.serializers import (
 from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import HostRefused
 from channels_app.models import ChannelAccount, ChannelOrderPush, InboundEvent, Listing
+from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 from channels_app.selectors.quantities import listing_quantity_explain
 from channels_app.selectors.state import account_sync_state
 from channels_app.services.accounts import AccountError, account_create
@@ -48,7 +49,6 @@ from channels_app.services.onboarding import (
     listing_link,
     listing_unlink,
 )
-from channels_app.services.webhooks import account_webhooks_register
 from inventory_app.models import SKU
 
 MANAGER_ACTIONS = {"create", "partial_update", "update", "go_live", "register_webhooks"}

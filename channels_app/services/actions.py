@@ -8,15 +8,17 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Now
 
+from channels_app import task_names
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
+from channels_app.push.outbox import account_push_request
 from channels_app.services.accounts import (
     AccountError,
     account_credentials_set,
     account_options_check,
     account_options_validate,
 )
-from channels_app.services.outbox import account_push_request
 from channels_app.services.schedule import account_schedule_ensure
+from config.integrations.tasks import task_enqueue
 from inventory_app.models import Location
 from inventory_app.services.audit import audit_record_update
 
@@ -106,11 +108,9 @@ def listing_push_retry(*, listing: Listing) -> Listing:
 
 def inbound_event_retry(*, event: InboundEvent) -> InboundEvent:
     """Process a failed inbound event again (after commit, on a worker)."""
-    from channels_app.tasks import inbound_event_process_task
-
     if event.status != InboundEventStatus.FAILED:
         raise AccountError("Only failed events can be retried")
-    transaction.on_commit(lambda: inbound_event_process_task.delay(event.pk))
+    task_enqueue(name=task_names.INBOUND_EVENT_PROCESS, args=(event.pk,))
     return event
 
 
@@ -124,26 +124,19 @@ def account_sync_now(
 ) -> list[str]:
     """Enqueue the chosen sync jobs for ``account`` now; return their names. ``listings``: the
     listings import, which for a large Amazon catalog waits minutes for Amazon's report."""
-    from channels_app.tasks import (
-        account_listings_import_task,
-        account_orders_sync_task,
-        account_push_task,
-        account_reconcile_task,
-    )
-
     started = []
     if listings:
-        transaction.on_commit(lambda: account_listings_import_task.delay(account.pk))
+        task_enqueue(name=task_names.ACCOUNT_LISTINGS_IMPORT, args=(account.pk,))
         started.append("listings")
     if orders:
-        transaction.on_commit(lambda: account_orders_sync_task.delay(account.pk))
+        task_enqueue(name=task_names.ACCOUNT_ORDERS_SYNC, args=(account.pk,))
         started.append("orders")
     if push:
         with transaction.atomic():
             Listing.objects.filter(account=account, needs_push=True).update(next_attempt_at=None)
-        transaction.on_commit(lambda: account_push_task.delay(account.pk))
+        task_enqueue(name=task_names.ACCOUNT_PUSH, args=(account.pk,))
         started.append("push")
     if reconcile:
-        transaction.on_commit(lambda: account_reconcile_task.delay(account.pk))
+        task_enqueue(name=task_names.ACCOUNT_RECONCILE, args=(account.pk,))
         started.append("reconcile")
     return started

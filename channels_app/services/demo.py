@@ -24,16 +24,16 @@ from channels_app.demo.catalog import (
     SHOPIFY_SECRET,
 )
 from channels_app.demo.stores import AccountSpec, DemoStore, demo_store_get, demo_stores_all
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import ChannelAccount
+from channels_app.notifications.queue import account_notifications_consumer_request
+from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import account_update
-from channels_app.services.notifications import account_notifications_consumer_request
 from channels_app.services.onboarding import (
     account_go_live,
     account_listings_import,
 )
-from channels_app.services.polling import account_orders_sync
-from channels_app.services.webhooks import account_webhooks_register
 from inventory_app.models import SKU, Location
 from inventory_app.services.catalog import kit_component_set, location_create, product_create, sku_create
 from inventory_app.services.stock import stock_receive

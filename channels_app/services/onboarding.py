@@ -11,10 +11,10 @@ from django.db.models import F
 from django.db.models.functions import Now
 
 from channels_app.models import ChannelAccount, Listing
+from channels_app.push.outbox import account_push_request
+from channels_app.push.run import account_rate_limit
 from channels_app.selectors.quantities import listings_published_quantities
 from channels_app.services.accounts import AccountError, account_connector
-from channels_app.services.outbox import account_push_request
-from channels_app.services.push import account_rate_limit
 from inventory_app.models import SKU, Location, MovementReason, OrderLine, OrderStatus, StockLevel
 from inventory_app.services.audit import audit_record_update
 from inventory_app.services.ledger import StockChange, stock_apply
@@ -181,7 +181,10 @@ def account_go_live(*, account: ChannelAccount, base_url: str = "") -> ChannelAc
     are registered to the account's URL once the account is live; a refusal does not undo going
     live (the order poll is the safety net): it is kept on the account (``webhooks_error``).
     """
-    from channels_app.services.webhooks import account_webhooks_register, account_webhooks_supported
+    from channels_app.notifications.webhook_subscriptions import (
+        account_webhooks_register,
+        account_webhooks_supported,
+    )
 
     with transaction.atomic():
         ChannelAccount.objects.filter(pk=account.pk).update(dry_run=False, enabled=True)
@@ -200,11 +203,3 @@ def account_go_live(*, account: ChannelAccount, base_url: str = "") -> ChannelAc
             logger.warning("account %s went live; webhooks not registered: %s", account.pk, exc)
     account.refresh_from_db()
     return account
-
-
-def account_webhooks_register(*, account: ChannelAccount, public_base_url: str) -> str:
-    """Former signature, kept for callers not yet moved: use
-    :func:`channels_app.services.webhooks.account_webhooks_register` (``account_id``, ``base_url``)."""
-    from channels_app.services.webhooks import account_webhooks_register as register
-
-    return register(account_id=account.pk, base_url=public_base_url)

@@ -7,6 +7,7 @@ import json
 
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from channels_app import task_names
 from channels_app.models import ChannelAccount
 
 RECONCILE_EVERY_SECONDS = 3600
@@ -27,24 +28,24 @@ def account_schedule_ensure(*, account: ChannelAccount) -> list[PeriodicTask]:
     Both are enabled exactly when the account is. The notification consumer's entry is enabled
     when the account is and its connector has a queue to pull (``notifications_configured``).
     """
-    from channels_app.services.notifications import account_notifications_configured
+    from channels_app.notifications.queue import account_notifications_configured
 
     jobs = [
         (
             f"channels:orders-poll:{account.pk}",
-            "channels_app.tasks.account_orders_sync_task",
+            task_names.ACCOUNT_ORDERS_SYNC,
             account.poll_interval_seconds,
         ),
         (
             f"channels:reconcile:{account.pk}",
-            "channels_app.tasks.account_reconcile_task",
+            task_names.ACCOUNT_RECONCILE,
             RECONCILE_EVERY_SECONDS,
         ),
     ]
     notifications = account_notifications_configured(account=account)
     name = f"channels:notifications:{account.pk}"
     if notifications:
-        jobs.append((name, "channels_app.tasks.account_notifications_pull_task", NOTIFICATIONS_EVERY_SECONDS))
+        jobs.append((name, task_names.ACCOUNT_NOTIFICATIONS_PULL, NOTIFICATIONS_EVERY_SECONDS))
     else:
         for stale in PeriodicTask.objects.filter(name=name, enabled=True):
             stale.enabled = False

@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from channels_app.connectors.errors import WebhookPayloadError, WebhookSignatureError
+from channels_app.intake.orders import webhook_receive
 from channels_app.models import ChannelAccount, InboundEvent
 from channels_app.selectors.webhooks import account_for_webhook_token
-from channels_app.services.intake import webhook_receive
 from config.integrations.webhooks import WebhookReceiveView
 
 

@@ -19,11 +19,14 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.integrations.tasks import task_enqueue
 from shipping_app.errors import ShipmentUnmatched
 from shipping_app.models import ShippingAccount, ShippingEventStatus, ShippingWebhookEvent
 from shipping_app.providers.base import ProviderError, RetryableProviderError, ShipmentSource, WebhookReceiver
 from shipping_app.services.accounts import shipping_account_provider
 from shipping_app.services.shipments import shipment_record
+
+WEBHOOK_EVENT_PROCESS_TASK = "shipping_app.tasks.webhook_event_process_task"
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +47,6 @@ def webhook_receive(
     Raises WebhookSignatureError (nothing stored) or WebhookPayloadError (nothing stored). A
     delivery already stored returns the stored event with created=False and enqueues nothing.
     """
-    from shipping_app.tasks import webhook_event_process_task
-
     provider = shipping_account_provider(account=account)
     if not isinstance(provider, WebhookReceiver):
         raise ProviderError(f"{account.provider} sends no webhooks")
@@ -59,7 +60,7 @@ def webhook_receive(
                 defaults={"topic": delivery.topic, "payload": dict(delivery.payload)},
             )
             if created:
-                transaction.on_commit(lambda: webhook_event_process_task.delay(event.pk))
+                task_enqueue(name=WEBHOOK_EVENT_PROCESS_TASK, args=(event.pk,))
     except IntegrityError:
         event, created = (
             ShippingWebhookEvent.objects.get(account=account, event_key=delivery.event_key),

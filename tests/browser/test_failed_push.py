@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from channels_app.models import Listing
+from channels_app.push.run import account_push_dirty
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_listings_import
-from channels_app.services.push import account_push_dirty
 from config.celery import app as celery_app
 from config.sandbox.generic_channel import GenericChannelServer
 from inventory_app.services.stock import stock_receive

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from channels_app.models import ChannelAccount, Listing
-from channels_app.services.outbox import listings_mark_dirty
+from channels_app.push.outbox import listings_mark_dirty
 from config.celery import app as celery_app
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 
 from channels_app.models import ChannelAccount, Listing
-from channels_app.services.outbox import listings_mark_dirty
+from channels_app.push.outbox import listings_mark_dirty
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
 

@@ -8,8 +8,8 @@ import pytest
 from django_celery_beat.models import PeriodicTask
 
 from channels_app.models import ChannelAccount
+from channels_app.push.outbox import account_push_request
 from channels_app.services.accounts import account_create
-from channels_app.services.outbox import account_push_request
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,12 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import ChannelAccount
+from channels_app.push.run import account_push_dirty
+from channels_app.reconcile.quantities import account_reconcile
 from channels_app.selectors.state import account_dirty_count
 from channels_app.services.onboarding import account_listings_import
-from channels_app.services.polling import account_orders_sync
-from channels_app.services.push import account_push_dirty
-from channels_app.services.reconcile import account_reconcile
 
 
 class Command(BaseCommand):

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import ChannelAccount, ChannelToken
 from channels_app.selectors.connection import account_connection
 from channels_app.services.accounts import account_connector, account_create
-from channels_app.services.polling import account_orders_sync
 from channels_app.services.tokens import token_clock_set
 from config.sandbox.shopify.fixtures import SIM_START
 from config.sandbox.shopify.oauth import EXPIRING_LIFETIME, REFRESH_LIFETIME, query_hmac

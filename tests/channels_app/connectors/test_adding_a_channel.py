@@ -22,15 +22,15 @@ from channels_app.connectors.base import ConfirmsFulfilment, Connector, capabili
 from channels_app.connectors.errors import ConnectorError
 from channels_app.connectors.generic.mapping import listing_from_json, order_from_json
 from channels_app.connectors.options import Credential, Option, options_table, readme_with_table
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import ChannelAccount, InboundEvent
+from channels_app.notifications.queue import account_notifications_configured
+from channels_app.notifications.webhook_subscriptions import account_webhooks_register
+from channels_app.order_reports.fulfilment import order_fulfilment_push
+from channels_app.order_reports.pushes import order_cancelled_listener
+from channels_app.push.run import account_push_dirty
 from channels_app.services.accounts import AccountError, account_create
-from channels_app.services.fulfilment import order_fulfilment_push
-from channels_app.services.notifications import account_notifications_configured
 from channels_app.services.onboarding import account_listings_import
-from channels_app.services.order_pushes import order_cancelled_listener
-from channels_app.services.polling import account_orders_sync
-from channels_app.services.push import account_push_dirty
-from channels_app.services.webhooks import account_webhooks_register
 from inventory_app.models import Order
 from inventory_app.services.stock import stock_receive
 from tests.channels_app.helpers import webhook_post

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 
 from channels_app.demo.fakes import amazon_sqs_start, amazon_start, shopify_start
 from channels_app.models import ChannelAccount, Listing
+from channels_app.notifications.queue import account_notifications_pull
 from channels_app.services.demo import DemoError, demo_buy, demo_setup, demo_store_quantities
-from channels_app.services.notifications import account_notifications_pull
 from inventory_app.models import SKU, KitComponent, Location, StockLevel
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels_app.models import Listing, PushRecord
+from channels_app.push.run import account_push_dirty
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import (
     account_go_live,
@@ -14,7 +15,6 @@ from channels_app.services.onboarding import (
     listing_link,
     listing_unlink,
 )
-from channels_app.services.push import account_push_dirty
 from inventory_app.models import StockLevel
 from tests.factories import LocationFactory, SKUFactory
 

@@ -10,9 +10,9 @@ from channels_app.connectors.amazon.client import AmazonApiError
 from channels_app.connectors.amazon.connector import AmazonConnector
 from channels_app.connectors.base import capabilities_of
 from channels_app.connectors.errors import RetryableError, WebhookSignatureError
+from channels_app.intake.orders import webhook_receive
 from channels_app.models import InboundEvent
 from channels_app.services.accounts import account_connector
-from channels_app.services.intake import webhook_receive
 from config.sandbox.amazon.ratelimit import UsagePlan
 
 pytestmark = pytest.mark.django_db

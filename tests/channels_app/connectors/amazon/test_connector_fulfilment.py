@@ -6,9 +6,9 @@ import pytest
 
 from channels_app.connectors.amazon.client import AmazonApiError
 from channels_app.connectors.dto import FulfilmentDTO
+from channels_app.intake.polling import account_orders_sync
+from channels_app.order_reports.fulfilment import order_fulfilment_push
 from channels_app.services.accounts import account_connector
-from channels_app.services.fulfilment import order_fulfilment_push
-from channels_app.services.polling import account_orders_sync
 from inventory_app.models import Order, OrderStatus, StockLevel
 from inventory_app.services.orders import order_ship
 from inventory_app.services.stock import stock_receive

@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 
 from channels_app.connectors.dto import FulfilmentDTO, ListingRef, QuantityUpdate
+from channels_app.intake.polling import account_orders_sync
 from channels_app.services.accounts import account_connector
-from channels_app.services.polling import account_orders_sync
 from config.sandbox.amazon import specs as amazon_specs
 from inventory_app.models import Order
 from tests.channels_app.connectors.amazon.conftest import requests_validate

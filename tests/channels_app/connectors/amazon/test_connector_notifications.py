@@ -11,10 +11,10 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from channels_app.connectors.amazon.notifications import SqsError
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import InboundEvent, InboundEventStatus, SyncCursor
-from channels_app.services.notifications import account_notifications_pull
-from channels_app.services.polling import account_orders_sync
-from channels_app.services.rescue import stalled_work_rescue
+from channels_app.notifications.queue import account_notifications_pull
+from channels_app.reconcile.rescue import stalled_work_rescue
 from channels_app.services.schedule import account_schedule_ensure
 from channels_app.tasks import account_notifications_pull_task
 from inventory_app.models import Order, OrderStatus

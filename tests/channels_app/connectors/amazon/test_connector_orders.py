@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import SyncCursor
-from channels_app.services.polling import account_orders_sync
 from config.sandbox.amazon.testing import SpApiCaller, shipment_confirmation
 from inventory_app.models import Order, OrderStatus, StockMovement
 from inventory_app.services.stock import stock_receive

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from channels_app.connectors.amazon.pushing import oversell_risk
 from channels_app.connectors.dto import ListingRef, PushResult, QuantityUpdate
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import Listing, PushRecord
+from channels_app.push.outbox import listings_mark_dirty
+from channels_app.push.run import account_push_dirty
 from channels_app.services.accounts import account_connector
-from channels_app.services.outbox import listings_mark_dirty
-from channels_app.services.polling import account_orders_sync
-from channels_app.services.push import account_push_dirty
 from config.sandbox.amazon import specs as amazon_specs
 from inventory_app.models import Order, SalesChannel
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from channels_app.intake.polling import account_orders_sync
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_listings_import
-from channels_app.services.polling import account_orders_sync
 from config.sandbox.amazon import OutOfStock
 from config.sandbox.generic_channel import GenericChannelServer
 from inventory_app.models import Order, StockLevel

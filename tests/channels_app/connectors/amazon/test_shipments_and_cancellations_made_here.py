@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import ChannelOrderPush, OrderPushStatus
-from channels_app.services.polling import account_orders_sync
 from inventory_app.models import Order, OrderStatus
 from inventory_app.services.orders import Tracking, order_ship
 from inventory_app.services.stock import stock_receive

@@ -19,9 +19,9 @@ def main() -> int:
     import django
 
     django.setup()
+    from channels_app.intake.polling import account_orders_sync
     from channels_app.models import ChannelAccount
     from channels_app.services.onboarding import account_listings_import
-    from channels_app.services.polling import account_orders_sync
     from channels_app.services.tokens import token_clock_set
 
     account_id = int(sys.argv[1])

@@ -7,10 +7,10 @@ import pytest
 
 from channels_app.connectors.dto import FulfilmentDTO
 from channels_app.connectors.errors import ConnectorError
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import Listing
 from channels_app.services.accounts import account_connector
 from channels_app.services.onboarding import account_listings_import
-from channels_app.services.polling import account_orders_sync
 from config.sandbox.shopify import FakeShopify
 from config.sandbox.shopify.fixtures import TODAY
 from inventory_app.models import Order, OrderStatus, StockLevel

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import Listing
+from channels_app.push.outbox import listings_mark_dirty
+from channels_app.push.run import account_push_dirty
 from channels_app.services.onboarding import account_listings_import
-from channels_app.services.outbox import listings_mark_dirty
-from channels_app.services.polling import account_orders_sync
-from channels_app.services.push import account_push_dirty
 from inventory_app.models import Order
 from inventory_app.services.stock import stock_adjust, stock_receive
 
@@ -112,7 +112,7 @@ def test_a_throttled_push_beyond_the_wait_allowed_stays_dirty_with_shopifys_dela
 
     listing = Listing.objects.get(account=account, external_sku="LIN-0001-1")
     assert (summary.pushed, summary.failed) == (0, 1)
-    assert summary.retry_in is not None and summary.retry_in >= 0.2
+    assert summary.retry_in is not None and summary.retry_in > 0  # the bucket refills meanwhile
     assert listing.needs_push is True
     assert "throttled" in listing.last_error
     assert fake_shopify.state.available("LIN-0001-1") == 3

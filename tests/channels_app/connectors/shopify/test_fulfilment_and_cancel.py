@@ -14,11 +14,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import ChannelOrderPush, OrderPushStatus
-from channels_app.services.fulfilment import order_fulfilment_push
+from channels_app.order_reports.fulfilment import order_fulfilment_push
+from channels_app.order_reports.pushes import channel_order_push_deliver
 from channels_app.services.onboarding import account_listings_import
-from channels_app.services.order_pushes import channel_order_push_deliver
-from channels_app.services.polling import account_orders_sync
 from inventory_app.models import Order, OrderStatus
 from inventory_app.services.orders import Tracking, order_ship
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import InboundEvent, InboundEventStatus
 from channels_app.services.accounts import account_connector
 from channels_app.services.onboarding import account_listings_import
-from channels_app.services.polling import account_orders_sync
 from inventory_app.models import Order, OrderStatus, StockLevel
 
 from .conftest import clock_ticking
