@@ -12,12 +12,14 @@ as the real run (bench.rush.traffic.oversold_units).
 from __future__ import annotations
 
 from bench.rush.catalog import Catalog
-from bench.rush.traffic import Intent, oversold_units
+from bench.rush.traffic import Intent, oversold_units, withheld_units
 
 
 def baseline_run(*, catalog: Catalog, intents: list[Intent], channels: list[str], interval: float) -> dict:
     """Replay ``intents`` against the polling baseline; return sales and oversold units."""
     remaining = dict(catalog.stock)  # the baseline's ledger (true stock once polled)
+    honest = dict(catalog.stock)  # the true stock as buyers take it (for withheld units)
+    withheld = 0
     shown = {ch: {item.code: catalog.ats(item, remaining) for item in catalog.items} for ch in channels}
     pending: list = []
     sales: list = []
@@ -34,9 +36,17 @@ def baseline_run(*, catalog: Catalog, intents: list[Intent], channels: list[str]
             next_tick += interval
         view = shown[intent.channel]
         if view[intent.item.code] < intent.qty:
+            withheld += withheld_units(catalog=catalog, remaining=honest, intent=intent)
             continue
         view[intent.item.code] -= intent.qty
         sale = (intent.at, intent.item, intent.qty)
+        served = min(intent.qty, catalog.ats(intent.item, honest))
+        for code, per in intent.item.components:
+            honest[code] -= served * per
         pending.append(sale)
         sales.append(sale)
-    return {"orders": len(sales), "oversold_units": oversold_units(catalog=catalog, sales=sales)}
+    return {
+        "orders": len(sales),
+        "oversold_units": oversold_units(catalog=catalog, sales=sales),
+        "withheld_units": withheld,
+    }

@@ -98,6 +98,7 @@ class ChannelBase:
     name: str
     sales: list[Sale] = field(default_factory=list)
     walked_away: int = 0
+    withheld: int = 0  # units buyers could not buy here although the true stock could serve them
     account: object = None
     injected: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)

@@ -44,7 +44,7 @@ def run(*, args, faults: dict) -> dict:
     from bench.rush.channels import Deliverer, WebhookFaults
     from bench.rush.procs import Supervisor
     from bench.rush.run import Truth, _catalog_load, _pct
-    from bench.rush.traffic import intents_build, oversold_units
+    from bench.rush.traffic import intents_build, oversold_units, withheld_units
     from inventory_app.models import Location, Order
 
     catalog = catalog_build(seed=args.seed, skus=args.skus, kits=args.kits)
@@ -61,6 +61,10 @@ def run(*, args, faults: dict) -> dict:
     by_name = {ch.name: ch for ch in channels}
     for ch in channels:
         ch.setup(items=catalog.items, location_ids=[location.pk])
+        if getattr(args, "buffers", "on") == "off":
+            from channels_app.services.actions import account_update
+
+            account_update(account=ch.account, data={"adaptive_buffer": False})
     sup = Supervisor(env=dict(os.environ), web_workers=args.web_workers,
                      celery_workers=args.celery_workers, concurrency=args.concurrency)  # fmt: skip
     _log("channels set up; starting gunicorn, workers, beat")
@@ -112,6 +116,7 @@ def run(*, args, faults: dict) -> dict:
             ch = by_name[intent.channel]
             if ch.shows(intent.item) < intent.qty:
                 ch.walked_away += 1
+                ch.withheld += withheld_units(catalog=catalog, remaining=truth.remaining, intent=intent)
                 continue
             sale = ch.buy(intent.item, intent.qty)
             if sale is None:
@@ -144,7 +149,7 @@ def run(*, args, faults: dict) -> dict:
         _log(f"drained={result['drained']} in {result['drain_s']} s; measuring")
         close_old_connections()
         lost = measure.lost_orders(channels=channels)
-        sales = [(s.at, s.item, s.qty) for ch in channels for s in ch.sales]
+        sales = [(s.at, s.item, s.qty, ch.name) for ch in channels for s in ch.sales]
         base = baseline_run(catalog=catalog, intents=intents, channels=names, interval=args.baseline_interval)
         sensitivity = {
             str(int(i)): baseline_run(catalog=catalog, intents=intents, channels=names, interval=i)[
@@ -166,6 +171,13 @@ def run(*, args, faults: dict) -> dict:
             "skus": args.skus, "kits": args.kits, "buyers": len(intents), "buying_s": round(buying_s, 1),
             "orders_placed": {ch.name: len(ch.sales) for ch in channels},
             "walked_away": {ch.name: ch.walked_away for ch in channels},
+            "withheld_units": sum(ch.withheld for ch in channels),
+            "withheld_by_channel": {ch.name: ch.withheld for ch in channels},
+            "oversold_by_channel": {
+                ch.name: oversold_units(catalog=catalog, sales=sales, only=ch.name) for ch in channels
+            },
+            "baseline_withheld_units": base["withheld_units"],
+            "adaptive_buffers": args.buffers,
             "oversold_units": oversold_units(catalog=catalog, sales=sales),
             "baseline_oversold_units": base["oversold_units"],
             "baseline_orders": base["orders"],

@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="Amazon orders by ORDER_CHANGE on a fake SQS queue (off: polls)")  # fmt: skip
     parser.add_argument("--amazon-max-wait", type=float, default=5.0,
                         help="the Amazon account's throttle_max_wait (default: the connector's)")  # fmt: skip
+    parser.add_argument("--buffers", choices=["on", "off"], default="on",
+                        help="the accounts' adaptive safety buffers (issue 21)")  # fmt: skip
     parser.add_argument("--out", default="")
     args = parser.parse_args(argv)
     _env()

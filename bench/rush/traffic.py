@@ -38,19 +38,30 @@ def intents_build(
         intents.append(Intent(at=t, channel=channel, item=item, qty=qty))
 
 
-def oversold_units(*, catalog: Catalog, sales: list[tuple[float, Item, int]]) -> int:
+def withheld_units(*, catalog: Catalog, remaining: dict[str, int], intent: Intent) -> int:
+    """Units a buyer who walked away could have had: the intent's quantity when the true stock
+    (``remaining``, what honest sales left) could serve it although the channel showed less (a
+    buffer or a stale low figure), else 0."""
+    return intent.qty if catalog.ats(intent.item, remaining) >= intent.qty else 0
+
+
+def oversold_units(*, catalog: Catalog, sales: list[tuple], only: str | None = None) -> int:
     """Units sold when the true stock was already gone.
 
-    ``sales`` are the orders the channels accepted (time, item, quantity), from the fakes' order
-    logs. Walking them in time order against the initial stock, a sale of ``q`` units of an item
-    whose true available-to-sell (min over its components of remaining // units per item) is
-    ``a`` oversells ``max(0, q - a)`` units; only the ``min(q, a)`` honest units consume stock.
+    ``sales`` are the orders the channels accepted (time, item, quantity[, channel]), from the
+    fakes' order logs; with ``only``, the oversold units of that channel's sales are counted (every
+    channel's sales still consume the stock). Walking them in time order against the initial
+    stock, a sale of ``q`` units of an item whose true available-to-sell (min over its components
+    of remaining // units per item) is ``a`` oversells ``max(0, q - a)`` units; only the
+    ``min(q, a)`` honest units consume stock.
     """
     remaining = dict(catalog.stock)
     oversold = 0
-    for _, item, qty in sorted(sales, key=lambda s: s[0]):
+    for sale in sorted(sales, key=lambda s: s[0]):
+        _, item, qty = sale[:3]
         honest = min(qty, catalog.ats(item, remaining))
-        oversold += qty - honest
+        if only is None or (len(sale) > 3 and sale[3] == only):
+            oversold += qty - honest
         for code, per in item.components:
             remaining[code] -= honest * per
     return oversold

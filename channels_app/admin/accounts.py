@@ -43,7 +43,8 @@ class AccountForm(ShopifyCredentialsMixin, forms.ModelForm):
     class Meta:
         model = ChannelAccount
         fields = ["kind", "name", "base_url", "options", "enabled", "dry_run", "locations", "buffer",
-                  "percentage", "max_published", "min_published", "poll_interval_seconds"]  # fmt: skip
+                  "percentage", "max_published", "min_published", "adaptive_buffer", "oversell_risk_percent",
+                  "poll_interval_seconds"]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,7 +108,8 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
     search_fields = ("name",)
     readonly_fields = ("sales_channel", "webhook_path", "orders_synced_at", "last_order_intake_at",
                        "last_push_at", "last_reconcile_at", "last_error", "webhooks_url",
-                       "webhooks_registered_at", "webhooks_error", "connection", "sync_state")  # fmt: skip
+                       "webhooks_registered_at", "webhooks_error", "connection", "sync_state",
+                       "confirm_lag_seconds")  # fmt: skip
     actions = ("sync_now", "reconcile_now", "go_live", "register_webhooks")
 
     def get_readonly_fields(self, request, obj=None):

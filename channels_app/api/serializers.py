@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -38,7 +40,8 @@ class AccountOutputSerializer(serializers.ModelSerializer):
         model = ChannelAccount
         fields = [
             "id", "name", "kind", "base_url", "options", "enabled", "dry_run", "locations", "buffer",
-            "percentage", "max_published", "min_published", "poll_interval_seconds", "sales_channel",
+            "percentage", "max_published", "min_published", "adaptive_buffer", "oversell_risk_percent",
+            "confirm_lag_seconds", "poll_interval_seconds", "sales_channel",
             "webhook_url", "orders_synced_at", "last_order_intake_at", "last_push_at", "last_reconcile_at",
             "last_error", "webhooks_url", "webhooks_registered_at", "webhooks_error", "created_at",
             "connection",
@@ -85,6 +88,14 @@ class AccountCreateInputSerializer(serializers.Serializer):
     )
     min_published = serializers.IntegerField(max_value=1_000_000_000, min_value=0, default=0)
     poll_interval_seconds = serializers.IntegerField(max_value=604_800, min_value=10, default=120)
+    adaptive_buffer = serializers.BooleanField(default=True)
+    oversell_risk_percent = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("50"),
+        default=Decimal("1.00"),
+    )
 
     def validate_kind(self, value: str) -> str:
         if value not in connector_kinds():
@@ -107,6 +118,10 @@ class AccountUpdateInputSerializer(serializers.Serializer):
     )
     min_published = serializers.IntegerField(max_value=1_000_000_000, min_value=0, required=False)
     poll_interval_seconds = serializers.IntegerField(max_value=604_800, min_value=10, required=False)
+    adaptive_buffer = serializers.BooleanField(required=False)
+    oversell_risk_percent = serializers.DecimalField(
+        max_digits=4, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("50"), required=False
+    )
     location_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False
     )
@@ -161,7 +176,8 @@ class ListingOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "account", "external_id", "external_product_id", "external_variant_id",
             "external_inventory_item_id", "external_offer_id", "external_sku", "title", "sku", "sku_code",
-            "push_enabled", "buffer", "percentage", "max_published", "min_published", "last_pushed_qty",
+            "push_enabled", "buffer", "percentage", "max_published", "min_published", "adaptive_buffer",
+            "last_pushed_qty",
             "last_pushed_at", "last_seen_qty", "last_seen_at", "last_error", "push_failures", "needs_push",
             "dirty_since", "next_attempt_at",
         ]  # fmt: skip
@@ -183,6 +199,9 @@ class ListingRulesInputSerializer(serializers.Serializer):
     )
     min_published = serializers.IntegerField(
         max_value=1_000_000_000, min_value=0, required=False, allow_null=True
+    )
+    adaptive_buffer = serializers.BooleanField(
+        required=False, allow_null=True, help_text="null: the account's setting"
     )
 
 

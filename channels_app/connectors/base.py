@@ -105,6 +105,13 @@ class Connector(ABC):
     order_overlap_seconds: ClassVar[int] = 300
     quantity_mode: ClassVar[QuantityMode] = "set"
     restocks_on_cancel: ClassVar[bool] = True
+    # Listings a push sends per second at the declared limits (None: ``batch_max`` per
+    # ``rate_limit`` token): the adaptive buffer's estimate of how long a queue of dirty listings takes.
+    push_pace_per_second: ClassVar[float | None] = None
+    # Seconds within which an absolute set we pushed is applied by the channel after it confirmed
+    # it. A channel sale placed later than that was deducted from our figure, so the figure we
+    # believe is exact and is not sent again; None: the channel does not say (always sent again).
+    set_lands_within_seconds: ClassVar[float | None] = None
     options: ClassVar[Sequence[Option]] = ()
     credentials: ClassVar[Sequence[Credential]] = ()
     credential_fields: ClassVar[tuple[str, ...]] = ()
@@ -119,6 +126,13 @@ class Connector(ABC):
         super().__init_subclass__(**kwargs)
         cls.credential_fields = tuple(c.name for c in cls.credentials)
         cls.secret_fields = tuple(c.name for c in cls.credentials if c.secret)
+
+    @classmethod
+    def push_pace(cls) -> float:
+        """Listings per second a push sends at the class's declared limits."""
+        if cls.push_pace_per_second is not None:
+            return float(cls.push_pace_per_second)
+        return float(cls.rate_limit.per_second) * max(int(cls.batch_max), 1)
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         self.config = config

@@ -231,7 +231,9 @@ def order_intake_snapshot_apply(
                 created_order = Order.objects.select_for_update().get(pk=created_order.pk)
             existing = created_order
             if created:
-                listings_belief_shift(account=account, units=order_listing_units(order=order), sign=-1)
+                listings_belief_shift(
+                    account=account, units=order_listing_units(order=order), sign=-1, sold_at=order.created_at
+                )
             fresh = created
         elif existing.external_updated_at is not None and order.updated_at < existing.external_updated_at:
             return existing, False
@@ -288,7 +290,9 @@ def orders_intake_create_many(
         batch.absent_refs.discard(order.external_id)
         for external_id, count in order_listing_units(order=order).items():
             units[external_id] += count
-    listings_belief_shift(account=account, units=units, sign=-1)
+    placed = [order.created_at for order in orders]
+    sold_at = None if None in placed else min(placed)  # the earliest sale may have raced
+    listings_belief_shift(account=account, units=units, sign=-1, sold_at=sold_at)
     return order_rows
 
 

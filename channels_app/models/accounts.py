@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -40,6 +42,24 @@ class ChannelAccount(VendorAccount):
     max_published = models.PositiveIntegerField(null=True, blank=True)
     min_published = models.PositiveIntegerField(default=0, help_text="Below this, publish 0")
     poll_interval_seconds = models.PositiveIntegerField(default=120)
+    adaptive_buffer = models.BooleanField(
+        default=True,
+        help_text="Hold back, on a hot item, what may sell elsewhere before this channel shows the "
+        "next figure (sized from the channel's lag and the item's sales; never above the rules)",
+    )
+    oversell_risk_percent = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("50"))],
+        help_text="The adaptive buffer keeps the chance that a listing oversells before its next "
+        "update lands at or under this (percent)",
+    )
+    confirm_lag_seconds = models.FloatField(
+        default=0.0,
+        help_text="Measured: seconds from a change here to the channel confirming the new figure "
+        "(moving average of recent pushes)",
+    )
     webhooks_url = models.CharField(
         max_length=500, blank=True, help_text="The URL the channel's webhooks were last registered to"
     )

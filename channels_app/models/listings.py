@@ -40,6 +40,9 @@ class Listing(models.Model):
     )
     max_published = models.PositiveIntegerField(null=True, blank=True)
     min_published = models.PositiveIntegerField(null=True, blank=True)
+    adaptive_buffer = models.BooleanField(
+        null=True, blank=True, help_text="The adaptive buffer for this listing (empty: the account's setting)"
+    )
     # What we know of the channel side.
     last_pushed_qty = models.IntegerField(null=True, blank=True)
     last_pushed_at = models.DateTimeField(null=True, blank=True)

@@ -8,16 +8,19 @@ the push keeps the listing dirty for the next run.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from channels_app.models import Listing, PushRecord
+from channels_app.models import ChannelAccount, Listing, PushRecord
+
+CONFIRM_LAG_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
         _dry_run_records(pushed=pushed)
         return
     now = timezone.now()
+    accounts_confirm_lag_record(pushed=pushed, now=now)
     if connection.vendor == "postgresql":
         _mark_pushed_bulk(pushed=pushed, now=now)
     else:
@@ -83,6 +87,24 @@ def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
                 belief_shifted=False,
                 **_settled(version=item.listing.dirty_version),
             )
+
+
+def accounts_confirm_lag_record(*, pushed: Sequence[Pushed], now: datetime) -> None:
+    """Move each account's measured confirm lag (``ChannelAccount.confirm_lag_seconds``, the
+    adaptive buffer's staleness) toward this batch's mean change-to-confirmation time: an
+    exponential moving average with weight :data:`CONFIRM_LAG_WEIGHT` per batch."""
+    samples: dict[int, list[float]] = defaultdict(list)
+    for item in pushed:
+        if item.listing.dirty_since is not None:
+            samples[item.listing.account_id].append(
+                max((now - item.listing.dirty_since).total_seconds(), 0.0)
+            )
+    for account_id, values in samples.items():
+        mean = sum(values) / len(values)
+        ChannelAccount.objects.filter(pk=account_id).update(
+            confirm_lag_seconds=F("confirm_lag_seconds") * (1 - CONFIRM_LAG_WEIGHT)
+            + mean * CONFIRM_LAG_WEIGHT
+        )
 
 
 def _dry_run_records(*, pushed: Sequence[Pushed]) -> None:

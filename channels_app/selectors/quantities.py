@@ -1,8 +1,10 @@
-"""What each listing should publish: availability over the account's locations, then its rules.
+"""What each listing should publish: availability over the account's locations, then its rules,
+then its adaptive buffer.
 
 Order of the rules (the one staff read in the explanation): take the percentage of available
 (rounded down), hold back the buffer, cap at the maximum, and publish 0 below the minimum. E.g.
-on hand 20 - committed 6 = 14; 70 % = 9; buffer 2 = 7; cap 10 = 7.
+on hand 20 - committed 6 = 14; 70 % = 9; buffer 2 = 7; cap 10 = 7. The adaptive buffer
+(``selectors.buffers``) may then hold back more of a hot item on a channel whose figure lags.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from dataclasses import dataclass
 from django.db.models import Sum
 
 from channels_app.models import ChannelAccount, Listing
+from channels_app.selectors.buffers import (
+    buffer_decision_text,
+    listings_buffer_decisions,
+)
 from inventory_app.models import StockLevel
 from inventory_app.selectors.availability import sku_available_to_sell
 from inventory_app.selectors.kits import kit_components_flatten
@@ -61,13 +67,19 @@ def listings_published_quantities(*, account: ChannelAccount, listings: Sequence
     if not sku_ids:
         return {}
     available = sku_available_to_sell(sku_ids=sku_ids, location_ids=account_location_ids(account=account))
-    return {
+    wanted = {
         listing.pk: quantity_publish(
             available=available.get(listing.sku_id, 0), rules=listing_rules(listing=listing, account=account)
         )
         for listing in listings
         if listing.sku_id
     }
+    decisions = listings_buffer_decisions(
+        account=account, listings=listings, available=available, rules_quantities=wanted
+    )
+    for listing_id, decision in decisions.items():
+        wanted[listing_id] = decision.quantity
+    return wanted
 
 
 def _levels_text(*, sku_ids: Iterable[int], location_ids: list[int] | None) -> tuple[int, int, str]:
@@ -112,7 +124,18 @@ def listing_quantity_explain(*, listing: Listing) -> str:
         parts.append(f"capped at {rules.max_published}")
     if rules.min_published:
         parts.append(f"0 below {rules.min_published}")
-    return f"{', '.join(parts)} = {quantity_publish(available=available, rules=rules)}"
+    ruled = quantity_publish(available=available, rules=rules)
+    text = f"{', '.join(parts)} = {ruled}"
+    decision = listings_buffer_decisions(
+        account=account,
+        listings=[listing],
+        available={listing.sku_id: available},
+        rules_quantities={listing.pk: ruled},
+    ).get(listing.pk)
+    if decision is None or not decision.buffer:
+        return text
+    described = buffer_decision_text(decision=decision, max_risk_percent=float(account.oversell_risk_percent))
+    return f"{text}; {described} = {decision.quantity}"
 
 
 def listings_targets(*, listings: Sequence[Listing]) -> dict[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -41,6 +42,16 @@ def account_options_validate(*, kind: str, options: Mapping[str, object]) -> Non
         raise AccountError(f"Options: {'; '.join(problems)}")
 
 
+def oversell_risk_check(*, value: object) -> None:
+    """Refuse an oversell risk outside 0.01-50 percent (the adaptive buffer's setting)."""
+    try:
+        risk = Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        raise AccountError("oversell_risk_percent must be a number") from None
+    if not (risk.is_finite() and Decimal("0.01") <= risk <= Decimal("50")):
+        raise AccountError("oversell_risk_percent must be between 0.01 and 50")
+
+
 def account_create(
     *,
     kind: str,
@@ -57,6 +68,8 @@ def account_create(
     max_published: int | None = None,
     min_published: int = 0,
     poll_interval_seconds: int = 120,
+    adaptive_buffer: bool = True,
+    oversell_risk_percent: Decimal | float | str = Decimal("1.00"),
     schedule: bool = True,
 ) -> ChannelAccount:
     """Create a channel account and the core SalesChannel its orders belong to.
@@ -74,6 +87,7 @@ def account_create(
     _credentials_check(kind=kind, credentials=credentials, options=options)
     if not 0 <= percentage <= 100:
         raise AccountError("percentage must be between 0 and 100")
+    oversell_risk_check(value=oversell_risk_percent)
     with transaction.atomic():
         channel = SalesChannel.objects.create(code=code or slugify(name)[:64], name=name, kind=kind)
         account = ChannelAccount.objects.create(
@@ -90,6 +104,8 @@ def account_create(
             max_published=max_published,
             min_published=min_published,
             poll_interval_seconds=poll_interval_seconds,
+            adaptive_buffer=adaptive_buffer,
+            oversell_risk_percent=Decimal(str(oversell_risk_percent)),
         )
         if location_ids:
             account.locations.set(Location.objects.filter(pk__in=location_ids))

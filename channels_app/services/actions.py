@@ -16,14 +16,18 @@ from channels_app.services.accounts import (
     account_credentials_set,
     account_options_check,
     account_options_validate,
+    oversell_risk_check,
 )
 from channels_app.services.schedule import account_schedule_ensure
 from config.integrations.tasks import task_enqueue
 from inventory_app.models import Location
 from inventory_app.services.audit import audit_record_update
 
-RULE_FIELDS = ("buffer", "percentage", "max_published", "min_published")
-ACCOUNT_FIELDS = ("name", "base_url", "enabled", "dry_run", "poll_interval_seconds", "options", *RULE_FIELDS)
+RULE_FIELDS = ("buffer", "percentage", "max_published", "min_published", "adaptive_buffer")
+ACCOUNT_FIELDS = (
+    "name", "base_url", "enabled", "dry_run", "poll_interval_seconds", "options", *RULE_FIELDS,
+    "oversell_risk_percent",
+)  # fmt: skip
 
 
 def account_update(
@@ -46,6 +50,10 @@ def account_update(
         raise AccountError("Use go-live to leave dry run")
     if "percentage" in data and not 0 <= int(data["percentage"]) <= 100:
         raise AccountError("percentage must be between 0 and 100")
+    if "oversell_risk_percent" in data:
+        oversell_risk_check(value=data["oversell_risk_percent"])
+    if "adaptive_buffer" in data and not isinstance(data["adaptive_buffer"], bool):
+        raise AccountError("adaptive_buffer must be true or false")
     if "options" in data:
         if not isinstance(data["options"], Mapping):
             raise AccountError("options must be a JSON object")
@@ -61,7 +69,11 @@ def account_update(
             account_credentials_set(account=account, credentials=credentials)
         if location_ids is not None:
             account.locations.set(Location.objects.filter(pk__in=location_ids))
-        if location_ids is not None or set(data) & set(RULE_FIELDS) or data.get("enabled"):
+        if (
+            location_ids is not None
+            or set(data) & {*RULE_FIELDS, "oversell_risk_percent"}
+            or data.get("enabled")
+        ):
             Listing.objects.filter(account=account, sku__isnull=False).update(
                 needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1, next_attempt_at=None
             )
@@ -70,11 +82,13 @@ def account_update(
     return account
 
 
-def listing_rules_set(*, listing: Listing, rules: Mapping[str, int | None]) -> Listing:
+def listing_rules_set(*, listing: Listing, rules: Mapping[str, int | bool | None]) -> Listing:
     """Override (or, with None, inherit again) the listing's publishing rules; marks it dirty."""
     unknown = set(rules) - set(RULE_FIELDS)
     if unknown:
         raise AccountError(f"Unknown rule(s): {', '.join(sorted(unknown))}")
+    if rules.get("adaptive_buffer") is not None and not isinstance(rules["adaptive_buffer"], bool):
+        raise AccountError("adaptive_buffer must be true, false or null (the account's setting)")
     with transaction.atomic():
         Listing.objects.filter(pk=listing.pk).update(
             **rules,

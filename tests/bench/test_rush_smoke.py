@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUSH_KEYS = {
     "seed", "channels", "orders_placed", "oversold_units", "baseline_oversold_units", "lost_orders",
     "duplicate_reservations", "invariant_violations", "latency_p50_s", "latency_p99_s", "orders_per_s",
-    "faults",
+    "faults", "withheld_units", "withheld_by_channel", "oversold_by_channel", "baseline_withheld_units",
 }  # fmt: skip
 BENCH_KEYS = {
     "hot_sku_reservations_per_s", "ats_100k_skus_s", "push_100k_calls", "push_100k_min_calls",
@@ -90,8 +90,46 @@ def test_oversold_units_count_only_units_beyond_the_true_stock():
     catalog = Catalog(stock={"A": 2, "B": 3}, items=[a, b, kit])
 
     # kit takes A=1, B=2; then A: 1 left, 2 sold -> 1 oversold; B: 1 left, kit wants 2 -> 0 kits
-    sales = [(1.0, kit, 1), (2.0, a, 2), (3.0, kit, 1), (4.0, b, 1)]
+    sales = [(1.0, kit, 1, "x"), (2.0, a, 2, "y"), (3.0, kit, 1, "x"), (4.0, b, 1, "y")]
     assert oversold_units(catalog=catalog, sales=sales) == 2
+    assert (
+        oversold_units(catalog=catalog, sales=sales, only="x"),
+        oversold_units(catalog=catalog, sales=sales, only="y"),
+    ) == (1, 1)
+
+
+def test_withheld_units_are_a_walked_away_buyer_s_units_the_true_stock_could_serve():
+    from bench.rush.catalog import Catalog, Item
+    from bench.rush.traffic import Intent, withheld_units
+
+    a = Item("A", (("A", 1),))
+    catalog = Catalog(stock={"A": 2}, items=[a])
+
+    served = withheld_units(
+        catalog=catalog, remaining={"A": 2}, intent=Intent(at=1.0, channel="x", item=a, qty=2)
+    )
+    short = withheld_units(
+        catalog=catalog, remaining={"A": 1}, intent=Intent(at=1.0, channel="x", item=a, qty=2)
+    )
+
+    assert (served, short) == (2, 0)
+
+
+def test_the_baseline_counts_what_its_stale_zero_figures_withheld():
+    from bench.rush.baseline import baseline_run
+    from bench.rush.catalog import Catalog, Item
+    from bench.rush.traffic import Intent
+
+    a = Item("A", (("A", 1),))
+    catalog = Catalog(stock={"A": 3}, items=[a])
+    # Channel x sells 2, then 1 more: x shows 1 left while y shows 3 until the next tick.
+    intents = [
+        Intent(at=t, channel=ch, item=a, qty=q) for t, ch, q in ((1, "x", 2), (2, "x", 2), (3, "y", 1))
+    ]
+
+    result = baseline_run(catalog=catalog, intents=intents, channels=["x", "y"], interval=900)
+
+    assert (result["orders"], result["withheld_units"], result["oversold_units"]) == (2, 0, 0)
 
 
 @pytest.mark.slow

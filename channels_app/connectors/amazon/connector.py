@@ -140,6 +140,10 @@ class AmazonConnector(Connector, PullsNotifications, ConfirmsFulfilment, RanksBy
     # The engine's per-account bucket; each SP-API operation has its own usage plan, declared
     # as ``rate_limits`` and taken through the engine's throttle (``throttle.UsagePlanThrottle``).
     rate_limit = RateLimit(per_second=5.0, burst=10)
+    push_pace_per_second = 5.0  # patchListingsItem's rate; a feed carries more but lands in minutes
+    # A patch is ACCEPTED then applied asynchronously; a feed's result is read once it is applied.
+    # Amazon gives no bound for patches: we take a minute (README, "Own sales").
+    set_lands_within_seconds = 60.0
     rate_limits = usage_plan_rate_limits()
     order_overlap_seconds = 600
     quantity_mode = "set"

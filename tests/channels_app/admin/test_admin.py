@@ -33,6 +33,8 @@ def test_account_added_in_the_admin_keeps_its_credentials_secret(manager_client,
             "percentage": 100,
             "min_published": 0,
             "poll_interval_seconds": 120,
+            "adaptive_buffer": "on",
+            "oversell_risk_percent": "1.00",
             "credentials_json": '{"api_key": "ADMIN-SECRET", "webhook_secret": "w"}',
         },
     )

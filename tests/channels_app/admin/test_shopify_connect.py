@@ -198,6 +198,8 @@ def _add_form(fake, **fields) -> dict:
         "percentage": 100,
         "min_published": 0,
         "poll_interval_seconds": 120,
+        "adaptive_buffer": "on",
+        "oversell_risk_percent": "1.00",
         **fields,
     }
 

@@ -190,7 +190,7 @@ def test_the_admin_form_validates_and_lists_its_options(client, shops):
     client.force_login(UserFactory(role="manager"))
     shop = shops()
     form = {"kind": "tinyshop", "name": "Tiny", "base_url": shop.base_url, "enabled": "on", "buffer": 0,
-            "percentage": 100, "min_published": 0, "poll_interval_seconds": 120,
+            "percentage": 100, "min_published": 0, "poll_interval_seconds": 120, "oversell_risk_percent": "1",
             "credentials_json": '{"api_key": "k"}'}  # fmt: skip
 
     refused = client.post("/admin/channels_app/channelaccount/add/", {**form, "options": '{"page_sise": 5}'})

@@ -51,3 +51,52 @@ def test_order_listing_units_adds_lines_of_the_same_listing_and_skips_unlisted_l
     )
 
     assert order_listing_units(order=order) == {"L-A": 3}
+
+
+def test_a_sale_after_our_set_has_landed_is_exact_and_not_sent_again_on_a_channel_that_says_when(
+    shops, connect, monkeypatch
+):
+    from datetime import timedelta
+
+    from channels_app.connectors.generic.connector import GenericConnector
+
+    monkeypatch.setattr(GenericConnector, "set_lands_within_seconds", 60.0)
+    SKUFactory(code="A")
+    shop = shops()
+    for listing_id in ("L-LATE", "L-RACE", "L-NEVER"):
+        shop.listing_add(listing_id, sku="A", quantity=0)
+    account = connect(shop, "Shop")
+    pushed_at = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    Listing.objects.filter(account=account).update(
+        last_pushed_qty=5, last_seen_qty=5, last_pushed_at=pushed_at
+    )
+    Listing.objects.filter(external_id="L-NEVER").update(last_pushed_at=None)
+
+    listings_belief_shift(
+        account=account, units={"L-LATE": 1}, sign=-1, sold_at=pushed_at + timedelta(minutes=5)
+    )
+    listings_belief_shift(
+        account=account, units={"L-RACE": 1}, sign=-1, sold_at=pushed_at + timedelta(seconds=30)
+    )
+    listings_belief_shift(
+        account=account, units={"L-NEVER": 1}, sign=-1, sold_at=pushed_at + timedelta(minutes=5)
+    )
+
+    rows = dict(Listing.objects.filter(account=account).values_list("external_id", "belief_shifted"))
+    assert rows == {"L-LATE": False, "L-RACE": True, "L-NEVER": True}
+    assert set(Listing.objects.filter(account=account).values_list("last_pushed_qty", flat=True)) == {4}
+
+
+def test_a_channel_that_does_not_say_when_its_sets_land_is_always_sent_again(shops, connect):
+    SKUFactory(code="A")
+    shop = shops()
+    shop.listing_add("L-A", sku="A", quantity=0)
+    account = connect(shop, "Shop")
+    pushed_at = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    Listing.objects.filter(account=account).update(last_pushed_qty=5, last_pushed_at=pushed_at)
+
+    listings_belief_shift(
+        account=account, units={"L-A": 1}, sign=-1, sold_at=datetime(2026, 12, 2, tzinfo=UTC)
+    )
+
+    assert Listing.objects.filter(account=account).values_list("belief_shifted", flat=True).get() is True

@@ -321,7 +321,10 @@ def test_a_sale_racing_our_last_set_is_pushed_again_even_when_the_figure_looks_c
     assert Listing.objects.get(account=account).belief_shifted is False
 
 
-def test_a_connector_that_does_not_rank_by_demand_costs_no_demand_query(shops, connect):
+@pytest.mark.parametrize(("adaptive_buffer", "demand_queries"), [(False, 0), (True, 1)])
+def test_demand_is_read_once_a_batch_for_the_adaptive_buffer_and_never_for_ranking_here(
+    shops, connect, adaptive_buffer, demand_queries
+):
     location = LocationFactory(code="A")
     stock_receive(sku=SKUFactory(code="LINEN-1"), location=location, quantity=5)
     order_create(
@@ -330,10 +333,10 @@ def test_a_connector_that_does_not_rank_by_demand_costs_no_demand_query(shops, c
     )
     shop = shops()
     shop.listing_add("L1", sku="LINEN-1", quantity=9)
-    account = connect(shop, "Shop")
+    account = connect(shop, "Shop", adaptive_buffer=adaptive_buffer)
     with CaptureQueriesContext(connection) as queries:
         summary = account_push_dirty(account_id=account.pk)
 
     assert (summary.pushed, shop.quantity("L1")) == (1, 4)
     line_table = OrderLine._meta.db_table
-    assert [q["sql"] for q in queries.captured_queries if line_table in q["sql"]] == []
+    assert len([q["sql"] for q in queries.captured_queries if line_table in q["sql"]]) == demand_queries
