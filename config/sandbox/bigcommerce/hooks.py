@@ -56,6 +56,7 @@ class HookDispatcher:
         self.held: list[Delivery] = []
         self.sent: list[dict] = []  # every attempt: hook id, webhook-id, scope, status
         self.paused = False
+        self.in_flight = 0
         self._duplicates = 0
         self._forged = 0
         self.cond = threading.Condition()
@@ -140,7 +141,24 @@ class HookDispatcher:
                     return
                 delivery = min((d for d in self.queue if d.due <= time.monotonic()), key=lambda d: d.due)
                 self.queue.remove(delivery)
-            self._attempt(delivery)
+                self.in_flight += 1
+            try:
+                self._attempt(delivery)
+            finally:
+                with self.cond:
+                    self.in_flight -= 1
+                    self.cond.notify_all()
+
+    def wait_idle(self, timeout: float = 20.0) -> bool:
+        """Wait until nothing is queued or being sent (held deliveries aside); False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while self.queue or self.in_flight:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(timeout=min(left, 0.05))
+            return True
 
     def _attempt(self, delivery: Delivery) -> None:
         with self.state.lock:

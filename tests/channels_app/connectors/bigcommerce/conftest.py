@@ -8,6 +8,7 @@ from channels_app.connectors.dto import AccountConfig
 from channels_app.connectors.registry import connector_build
 from config.sandbox.bigcommerce import FakeBigCommerce
 from tests.channels_app.connectors.bigcommerce.specs import SPEC_DIR, request_problems
+from tests.channels_app.connectors.shopify.conftest import django_server  # noqa: F401 - a fixture
 
 
 @pytest.fixture
@@ -41,5 +42,24 @@ def bc_connector(fake_bc, settings):
             options=options,
         )
         return connector_build(kind="bigcommerce", config=config)
+
+    return make
+
+
+@pytest.fixture
+def bc_account(fake_bc):
+    """``bc_account(location_ids=..., **options)``: a BigCommerce channel account on the fake store."""
+    from channels_app.services.accounts import account_create
+
+    def make(*, location_ids=(), **options):
+        return account_create(
+            kind="bigcommerce",
+            name="BigCommerce store",
+            base_url=fake_bc.url,
+            credentials=fake_bc.credentials(),
+            options=options,
+            location_ids=location_ids,
+            schedule=False,
+        )
 
     return make
