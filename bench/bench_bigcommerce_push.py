@@ -93,7 +93,9 @@ def full_push(*, skus: int) -> dict:
         sizes = [len(a["items"]) for a in store.state.adjustments]
         levels = store.state.levels
         wrong = sum(
-            1 for p, i in zip(products, ids, strict=True) if levels[(p.base_variant_id, 1)]["onhand"] != 1 + i % 7
+            1
+            for p, i in zip(products, ids, strict=True)
+            if levels[(p.base_variant_id, 1)]["onhand"] != 1 + i % 7
         )
         return {
             "bigcommerce_push_skus": skus,
