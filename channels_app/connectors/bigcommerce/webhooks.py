@@ -23,6 +23,8 @@ import hmac
 import time
 from collections.abc import Mapping
 
+from requests.structures import CaseInsensitiveDict
+
 from channels_app.connectors.errors import WebhookPayloadError, WebhookSignatureError
 
 HOOK_HEADER = "X-Stockmaster-Hook"
@@ -32,11 +34,7 @@ ORDER_SCOPES = ("store/order/created", "store/order/updated", "store/order/statu
 
 def header(headers: Mapping[str, str], name: str) -> str:
     """The value of header ``name`` in any letter case ("" when absent)."""
-    lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return str(value)
-    return ""
+    return str(CaseInsensitiveDict(headers).get(name) or "")
 
 
 def hook_token(*, access_token: str, account_id: int) -> str:
