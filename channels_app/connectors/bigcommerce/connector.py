@@ -21,6 +21,8 @@ from channels_app.connectors.bigcommerce import webhooks as hooks
 from channels_app.connectors.bigcommerce.client import DEFAULT_RATE, BigCommerceClient, QuotaPacer
 from channels_app.connectors.bigcommerce.declared import CREDENTIALS, OPTIONS
 from channels_app.connectors.bigcommerce.mapping import (
+    CANCELLED_STATUSES,
+    FULFILLED_STATUSES,
     INCOMPLETE,
     adjustment_item,
     listings_from_product,
@@ -38,7 +40,7 @@ from channels_app.connectors.dto import (
     RateLimit,
     WebhookEvent,
 )
-from channels_app.connectors.errors import ConnectorError, WebhookPayloadError
+from channels_app.connectors.errors import ConnectorError, RetryableError, WebhookPayloadError
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_register
 from config.safejson import json_loads_bounded
@@ -260,7 +262,8 @@ class BigCommerceConnector(Connector, RegistersWebhooks, ConfirmsFulfilment):
 
         The first page of each poll also re-activates our hooks BigCommerce deactivated after
         failed deliveries (the orders they missed are in this poll: its ``since`` is older).
-        Incomplete orders (status 0) are skipped.
+        Incomplete orders (status 0) are skipped; without ``since`` (the first sync) the cancelled
+        and shipped ones too (no products fetched for them).
         """
         if cursor is None:
             self.hooks_reactivate()
@@ -271,8 +274,12 @@ class BigCommerceConnector(Connector, RegistersWebhooks, ConfirmsFulfilment):
         rows = self.client.json("GET", "v2/orders", params=params) or []
         if not isinstance(rows, list):
             raise ConnectorError("GET v2/orders: not a list of orders")
+        # The first sync (no ``since``) takes the open orders only, like every connector's.
+        skipped = (
+            {INCOMPLETE} if since is not None else {INCOMPLETE, *CANCELLED_STATUSES, *FULFILLED_STATUSES}
+        )
         orders = [
-            self.order_snapshot(row) for row in rows if int(row.get("status_id", INCOMPLETE)) != INCOMPLETE
+            self.order_snapshot(row) for row in rows if int(row.get("status_id", INCOMPLETE)) not in skipped
         ]
         more = len(rows) >= self.orders_page_size and page < MAX_PAGES * 50
         return OrderPage(orders=orders, next_cursor=str(page + 1) if more else None)
@@ -329,12 +336,21 @@ class BigCommerceConnector(Connector, RegistersWebhooks, ConfirmsFulfilment):
             order_id = int(inner["id"])
         except (KeyError, TypeError, ValueError):
             raise WebhookPayloadError("An order delivery without data.id") from None
-        order = self.client.json("GET", f"v2/orders/{order_id}")
-        if not isinstance(order, dict) or int(order.get("status_id", INCOMPLETE)) == INCOMPLETE:
-            return WebhookEvent(event_id=event_id, topic=scope, kind="ignored", payload=data)
-        return WebhookEvent(
-            event_id=event_id, topic=scope, kind="order", payload=data, order=self.order_snapshot(order)
-        )
+        try:
+            order = self.client.json("GET", f"v2/orders/{order_id}")
+            if not isinstance(order, dict) or int(order.get("status_id", INCOMPLETE)) == INCOMPLETE:
+                return WebhookEvent(event_id=event_id, topic=scope, kind="ignored", payload=data)
+            snapshot = self.order_snapshot(order)
+        except RetryableError:
+            raise  # answered 500: BigCommerce delivers it again later
+        except ConnectorError as exc:  # e.g. the order was deleted: kept, ignored; the poll has the rest
+            return WebhookEvent(
+                event_id=event_id,
+                topic=scope,
+                kind="ignored",
+                payload={**data, "refetch_error": str(exc)[:300]},
+            )
+        return WebhookEvent(event_id=event_id, topic=scope, kind="order", payload=data, order=snapshot)
 
     def hooks_list(self, **filters: Any) -> list[dict[str, Any]]:
         """Our API account's hooks (BigCommerce shows each API account only its own)."""

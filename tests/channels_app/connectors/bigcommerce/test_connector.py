@@ -158,8 +158,10 @@ def test_fulfilment_creates_a_shipment_with_address_items_and_tracking(bc_connec
     assert shipment["items"] == [{"order_product_id": int(line_id), "quantity": 2}]
     assert (shipment["tracking_number"], shipment["shipping_provider"]) == ("1Z999", "ups")
     assert order.status_id == 2
-    snapshot = connector.orders_fetch_changed(since=None, cursor=None).orders[0]
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    snapshot = connector.orders_fetch_changed(since=since, cursor=None).orders[0]
     assert (snapshot.status, snapshot.lines[0].quantity_fulfilled) == ("fulfilled", 2)
+    assert connector.orders_fetch_changed(since=None, cursor=None).orders == []  # first sync: open only
 
 
 def test_wrong_token_is_a_permanent_error(bc_connector, fake_bc):

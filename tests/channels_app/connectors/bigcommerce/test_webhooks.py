@@ -151,3 +151,23 @@ def test_a_deactivated_hook_is_reactivated_by_the_poll_and_its_missed_order_arri
     later = fake_bc.buy("MUG", 1)  # the re-activated hooks deliver again
     assert fake_bc.hooks.wait_idle(timeout=20)
     assert Order.objects.filter(channel=account.sales_channel, external_ref=str(later)).exists()
+
+
+def test_a_delivery_for_an_order_deleted_meanwhile_is_kept_ignored_and_answered_200(fake_bc, subscribed):
+    account, location, skus, _ = subscribed
+    fake_bc.hooks.pause()
+    order_id = fake_bc.buy("MUG", 1)
+    with fake_bc.state.lock:
+        del fake_bc.state.orders[order_id]
+
+    fake_bc.hooks.release()
+    assert fake_bc.hooks.wait_idle(timeout=20)
+
+    assert {a["status"] for a in fake_bc.hooks.sent} == {200}
+    events = InboundEvent.objects.filter(account=account, source="webhook")
+    assert sorted((e.topic, e.status) for e in events) == [
+        ("store/order/created", "ignored"),
+        ("store/order/statusUpdated", "ignored"),
+    ]
+    assert Order.objects.filter(channel=account.sales_channel).count() == 0
+    assert _committed(location, skus["MUG"]) == 0
