@@ -28,6 +28,7 @@ from channels_app.connectors.bigcommerce.mapping import (
     listings_from_product,
     order_from_json,
 )
+from channels_app.connectors.bigcommerce.shipments import shipments_for
 from channels_app.connectors.dto import (
     AccountConfig,
     FulfilmentDTO,
@@ -52,20 +53,6 @@ CATALOG_PAGE = 250
 ITEMS_READ_CHUNK = 200  # variant ids per inventory items read (keeps the URL short)
 LINES_PAGE = 250
 MAX_PAGES = 200
-PROVIDERS = frozenset(
-    {
-        "auspost",
-        "canadapost",
-        "endicia",
-        "usps",
-        "fedex",
-        "royalmail",
-        "ups",
-        "upsready",
-        "upsonline",
-        "shipperhq",
-    }
-)
 _IDENTITY = re.compile(r"(variant_id|product_id|sku)[ :]+([\w.-]+)")
 
 
@@ -399,32 +386,6 @@ class BigCommerceConnector(Connector, RegistersWebhooks, ConfirmsFulfilment):
         shipped up to what this fulfilment adds, nothing is sent.
         """
         order_id = str(int(fulfilment.order_external_id))
-        products = {str(p["id"]): p for p in self.order_products(order_id)}
-        unknown = sorted(set(fulfilment.lines) - set(products))
-        if unknown:
-            raise ConnectorError(f"BigCommerce order {order_id} has no products {unknown}")
-        landed = all(
-            int(products[line].get("quantity_shipped") or 0) >= fulfilment.reported_before.get(line, 0) + qty
-            for line, qty in fulfilment.lines.items()
-        )
-        if landed:
-            return
-        by_address: dict[int, list[dict[str, int]]] = {}
-        for line, qty in fulfilment.lines.items():
-            if qty > 0:
-                address = int(products[line].get("order_address_id") or 0)
-                by_address.setdefault(address, []).append(
-                    {"order_product_id": int(line), "quantity": int(qty)}
-                )
-        carrier = (fulfilment.carrier or "").strip()
-        for address, items in sorted(by_address.items()):
-            body: dict[str, Any] = {"order_address_id": address, "items": items}
-            if fulfilment.tracking_number:
-                body["tracking_number"] = fulfilment.tracking_number[:50]
-            if carrier.lower() in PROVIDERS:
-                body["shipping_provider"] = carrier.lower()
-            elif carrier:
-                body["shipping_method"] = carrier[:250]
-            if fulfilment.tracking_url:
-                body["tracking_link"] = fulfilment.tracking_url[:500]
-            self.client.json("POST", f"v2/orders/{order_id}/shipments", json=body)
+        shipments = shipments_for(fulfilment=fulfilment, products=self.order_products(order_id))
+        for shipment in shipments:
+            self.client.json("POST", f"v2/orders/{order_id}/shipments", json=shipment)
