@@ -43,6 +43,11 @@ SAFE_HEADERS = (
     "x-ratelimit-limit",
     "x-ratelimit-remaining",
     "x-ratelimit-reset",
+    "x-rate-limit-requests-left",
+    "x-rate-limit-requests-quota",
+    "x-rate-limit-time-reset-ms",
+    "x-rate-limit-time-window-ms",
+    "x-retry-after",
 )
 
 
