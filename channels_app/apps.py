@@ -16,12 +16,14 @@ class ChannelsAppConfig(AppConfig):
 
     def ready(self) -> None:
         from channels_app.logs import rescue_log_filter_install
+        from channels_app.selectors.credentials import channel_credentials_expiry
         from channels_app.selectors.dashboard import channel_health_rows
         from channels_app.services.order_pushes import order_cancelled_listener, shipment_recorded_listener
         from channels_app.services.outbox import availability_changed_listener
         from inventory_app.dashboard_hooks import channel_health_provider_register
         from inventory_app.hooks import (
             availability_listener_register,
+            credentials_provider_register,
             order_cancel_listener_register,
             shipment_listener_register,
         )
@@ -32,4 +34,5 @@ class ChannelsAppConfig(AppConfig):
         shipment_listener_register(shipment_recorded_listener)
         order_cancel_listener_register(order_cancelled_listener)
         channel_health_provider_register(channel_health_rows)
+        credentials_provider_register(channel_credentials_expiry)
         rescue_log_filter_install()
