@@ -39,6 +39,8 @@ class EventAdmin(ReadOnlyAdmin):
 class WebhookEndpointForm(forms.ModelForm):
     event_types = forms.MultipleChoiceField(choices=EventType.choices, widget=forms.CheckboxSelectMultiple)
 
+    url = forms.URLField(max_length=500, assume_scheme="https")
+
     class Meta:
         model = WebhookEndpoint
         fields = ("url", "description", "event_types")

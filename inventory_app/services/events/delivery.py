@@ -76,7 +76,8 @@ def webhook_endpoint_deliver(*, endpoint_id: int, now: datetime | None = None) -
         "holder_field": "lease_holder",
         "holder": holder,
     }
-    while row_lease_take(**lease_args, lease=lease):
+    active = rows.filter(is_active=True)
+    while row_lease_take(**{**lease_args, "rows": active}, lease=lease):
         run.ran = True
         try:
             _deliver_due(

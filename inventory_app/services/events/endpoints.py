@@ -15,6 +15,7 @@ from config.egress import HostRefused
 from config.integrations.crypto import SecretsCipher
 from inventory_app.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint
 from inventory_app.services.events.http import webhook_http
+from inventory_app.services.events.record import events_record
 from inventory_app.services.events.signing import webhook_secret_generate
 
 CIPHER = SecretsCipher(context="inventory_app.webhooks")
@@ -108,9 +109,13 @@ def webhook_endpoint_enable(*, endpoint: WebhookEndpoint) -> int:
 def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> bool:
     """Stop delivering to an endpoint (its deliveries wait); False if it was disabled already."""
     now = timezone.now()
-    changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).update(
-        is_active=False, disabled_at=now, disabled_reason=reason, updated_at=now
-    )
+    with transaction.atomic():
+        changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).update(
+            is_active=False, disabled_at=now, disabled_reason=reason, updated_at=now
+        )
+        if changed:
+            payload = {"endpoint_id": endpoint.pk, "url": endpoint.url, "reason": reason}
+            events_record(events=[(EventType.WEBHOOK_ENDPOINT_DISABLED, f"endpoint:{endpoint.pk}", payload)])
     return bool(changed)
 
 
