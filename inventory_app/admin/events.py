@@ -66,9 +66,6 @@ class WebhookEndpointAdmin(ServiceSaveAdmin):
     )
     actions = ["rotate_secret", "enable", "disable"]
 
-    def has_delete_permission(self, request, obj=None):
-        return self.has_manager_permission(request)
-
     def service_save(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in ("url", "event_types", "description")}
         if change:
