@@ -146,6 +146,12 @@ def credentials_provider_register(provider: CredentialsProvider) -> CredentialsP
     return provider
 
 
+def credentials_provider_unregister(provider: CredentialsProvider) -> None:
+    """Remove a credentials provider."""
+    if provider in _credentials_providers:
+        _credentials_providers.remove(provider)
+
+
 def credentials_expiring_collect(*, within: timedelta, now: datetime) -> list[CredentialsExpiry]:
     """Credentials of every provider that expire within ``within`` of ``now`` or no longer work;
     a provider that fails is logged and left out."""
