@@ -356,6 +356,8 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "inventory_app.models.returns.ReturnStatus",
         "LandedCostKindEnum": "inventory_app.models.purchasing.LandedCostKind",
         "DocumentKindEnum": "accounting_app.models.exports.DocumentKind",
+        "EventTypeEnum": "inventory_app.models.events.EventType",
+        "DeliveryStatusEnum": "inventory_app.models.events.DeliveryStatus",
     },
 }
 

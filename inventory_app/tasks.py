@@ -53,9 +53,8 @@ def alerts_digest_task() -> int:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def events_publish_task(self) -> int:
     """Number new events and fan them out to webhook endpoints (a database error is retried)."""
-    from inventory_app.services.events.publish import events_publish, events_publish_started
+    from inventory_app.services.events.publish import events_publish
 
-    events_publish_started()
     try:
         return events_publish()
     except DatabaseError as exc:

@@ -49,7 +49,9 @@ MODELS = sorted(model._meta.label_lower for model in admin.site._registry)
 
 def _every_model() -> None:
     """At least one row of every model the admin shows, made through the services."""
-    endpoint, _ = webhook_endpoint_create(url="https://127.0.0.1:9/hook", event_types=["availability.changed"])
+    endpoint, _ = webhook_endpoint_create(
+        url="https://127.0.0.1:9/hook", event_types=["availability.changed"]
+    )
     location, sku = LocationFactory(code="WH1"), SKUFactory(code="TEE", product=ProductFactory())
     stock_receive(sku=sku, location=location, quantity=10, unit_cost=Decimal("4"))
     stock_adjust(sku=sku, location=location, delta=-1, reason_detail="damaged")  # a layer consumption

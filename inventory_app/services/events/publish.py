@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -30,22 +29,15 @@ from inventory_app.selectors.availability import sku_available_to_sell
 from inventory_app.selectors.dashboard import skus_low_stock
 
 BATCH = 1000
-REQUEST_KEY = "inventory_app:events:publish-requested"
 
 
 def events_publish_request() -> None:
-    """After a commit: queue one publish task, unless one is queued and not started yet."""
+    """After a commit that wrote events: queue a publish task (when some endpoint listens;
+    readers of the events API publish as they read, and beat sweeps every few seconds)."""
     from inventory_app.tasks import events_publish_task
 
-    if not WebhookEndpoint.objects.filter(is_active=True).exists():
-        return  # nobody to deliver to: readers of the events API publish on reading, beat too
-    if cache.add(REQUEST_KEY, 1, timeout=30):
+    if WebhookEndpoint.objects.filter(is_active=True).exists():
         events_publish_task.delay()
-
-
-def events_publish_started() -> None:
-    """The publish task starts: later commits must queue a new one."""
-    cache.delete(REQUEST_KEY)
 
 
 def events_publish(*, batch: int = BATCH) -> int:

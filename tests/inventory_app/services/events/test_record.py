@@ -10,14 +10,24 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from inventory_app.errors import InsufficientStock
-from inventory_app.hooks import CredentialsExpiry, credentials_provider_register, credentials_provider_unregister
+from inventory_app.hooks import (
+    CredentialsExpiry,
+    credentials_provider_register,
+    credentials_provider_unregister,
+)
 from inventory_app.models import Event, EventType, SalesChannel
 from inventory_app.selectors.events import events_after
 from inventory_app.services.alerts import alerts_refresh
 from inventory_app.services.events.publish import events_publish
 from inventory_app.services.events.record import events_record
 from inventory_app.services.events.sweep import events_prune
-from inventory_app.services.orders import OrderInput, OrderLineInput, order_cancel, order_create, order_lines_cancel
+from inventory_app.services.orders import (
+    OrderInput,
+    OrderLineInput,
+    order_cancel,
+    order_create,
+    order_lines_cancel,
+)
 from inventory_app.services.reorder import reorder_rule_set
 from inventory_app.services.stock import stock_adjust, stock_receive
 
@@ -54,7 +64,10 @@ def test_an_orders_life_is_told_in_events_keyed_by_the_order(catalog):
         (EventType.ORDER_CANCELLED, key),
     ]
     created, updated, cancelled = (e.payload for e in Event.objects.filter(key=key).order_by("pk"))
-    assert [(line["sku"], line["quantity_cancelled"]) for line in updated["lines"]] == [("SHEET", 0), ("CASE", 1)]
+    assert [(line["sku"], line["quantity_cancelled"]) for line in updated["lines"]] == [
+        ("SHEET", 0),
+        ("CASE", 1),
+    ]
     assert (created["status"], cancelled["status"], cancelled["external_ref"]) == ("open", "cancelled", "A-1")
     # Each reservation or release also moved the SKUs and the kit made of them.
     assert len(_types(type=EventType.AVAILABILITY_CHANGED)) == 2 + 2 + 3
@@ -72,7 +85,9 @@ def test_stock_low_is_an_event_when_a_sku_falls_to_its_reorder_point_not_while_i
     events_publish()
 
     low = list(Event.objects.filter(type=EventType.STOCK_LOW))
-    assert [(e.key, e.payload["sku"], e.payload["available"]) for e in low] == [(f"sku:{sheet.pk}", "SHEET", 3)]
+    assert [(e.key, e.payload["sku"], e.payload["available"]) for e in low] == [
+        (f"sku:{sheet.pk}", "SHEET", 3)
+    ]
 
 
 @pytest.mark.django_db
@@ -102,7 +117,9 @@ def test_events_past_the_retention_window_are_pruned(catalog, settings):
     settings.EVENTS_RETENTION_DAYS = 30
     stock_receive(sku=catalog["sheet"], location=catalog["location"], quantity=1)
     events_publish()
-    Event.objects.filter(key=f"sku:{catalog['sheet'].pk}").update(occurred_at=timezone.now() - timedelta(days=31))
+    Event.objects.filter(key=f"sku:{catalog['sheet'].pk}").update(
+        occurred_at=timezone.now() - timedelta(days=31)
+    )
 
     assert events_prune() == 1
     assert list(Event.objects.values_list("key", flat=True)) == [f"sku:{catalog['bedset'].pk}"]

@@ -21,8 +21,8 @@ from inventory_app.services.events.endpoints import (
 from inventory_app.services.events.publish import events_publish
 from inventory_app.services.events.signing import webhook_secret_generate
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create, order_ship
-from inventory_app.services.stock import stock_adjust, stock_receive
-from tests.inventory_app.services.events.conftest import signature_valid
+from inventory_app.services.stock import stock_receive
+from tests.inventory_app.services.events.signatures import signature_valid
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,9 @@ def test_an_endpoint_that_fails_for_a_while_then_gets_every_missed_event_in_orde
 
 
 def test_a_failed_delivery_holds_only_its_own_key(catalog, webhook_receiver):
-    endpoint, _ = webhook_endpoint_create(url=webhook_receiver.url, event_types=[EventType.AVAILABILITY_CHANGED])
+    endpoint, _ = webhook_endpoint_create(
+        url=webhook_receiver.url, event_types=[EventType.AVAILABILITY_CHANGED]
+    )
     sheet, case, location = catalog["sheet"], catalog["case"], catalog["location"]
     _receive(sheet, location, 2)  # SHEET, BEDSET
     _receive(case, location, 1)  # CASE, BEDSET
@@ -154,8 +156,12 @@ def test_a_failed_delivery_holds_only_its_own_key(catalog, webhook_receiver):
 def test_an_endpoint_failing_for_a_day_is_disabled_with_an_alert_and_enabling_sends_what_it_missed(
     catalog, webhook_receiver
 ):
-    endpoint, _ = webhook_endpoint_create(url=webhook_receiver.url, event_types=[EventType.AVAILABILITY_CHANGED])
-    other, _ = webhook_endpoint_create(url=webhook_receiver.url, event_types=[EventType.WEBHOOK_ENDPOINT_DISABLED])
+    endpoint, _ = webhook_endpoint_create(
+        url=webhook_receiver.url, event_types=[EventType.AVAILABILITY_CHANGED]
+    )
+    other, _ = webhook_endpoint_create(
+        url=webhook_receiver.url, event_types=[EventType.WEBHOOK_ENDPOINT_DISABLED]
+    )
     sheet, location = catalog["sheet"], catalog["location"]
     _receive(sheet, location, 1)
     t0 = timezone.now()
@@ -175,7 +181,9 @@ def test_an_endpoint_failing_for_a_day_is_disabled_with_an_alert_and_enabling_se
     disabled = Event.objects.get(type=EventType.WEBHOOK_ENDPOINT_DISABLED)
     assert disabled.payload["endpoint_id"] == endpoint.pk
     assert WebhookDelivery.objects.get(endpoint=other).event == disabled
-    statuses = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("seq").values_list("status", flat=True)
+    statuses = (
+        WebhookDelivery.objects.filter(endpoint=endpoint).order_by("seq").values_list("status", flat=True)
+    )
     assert list(statuses) == ["failed", "pending", "pending", "pending"]  # SHEET given up; BEDSET not tried
 
     pending = webhook_endpoint_enable(endpoint=endpoint)
@@ -185,8 +193,12 @@ def test_an_endpoint_failing_for_a_day_is_disabled_with_an_alert_and_enabling_se
     assert [b["data"]["available"] for b in _bodies(webhook_receiver.accepted())] == [1, 0, 2, 0]
 
 
-def test_a_rotated_secret_signs_beside_the_new_one_until_the_overlap_ends(catalog, webhook_receiver, settings):
-    endpoint, old = webhook_endpoint_create(url=webhook_receiver.url, event_types=[EventType.AVAILABILITY_CHANGED])
+def test_a_rotated_secret_signs_beside_the_new_one_until_the_overlap_ends(
+    catalog, webhook_receiver, settings
+):
+    endpoint, old = webhook_endpoint_create(
+        url=webhook_receiver.url, event_types=[EventType.AVAILABILITY_CHANGED]
+    )
     endpoint, new = webhook_endpoint_secret_rotate(endpoint=endpoint)
     _receive(catalog["case"], catalog["location"], 1)
 
@@ -210,7 +222,9 @@ def test_deliveries_go_only_where_the_egress_guard_allows(catalog, settings):
     settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = False
     with pytest.raises(ValidationError, match="https"):
         webhook_endpoint_create(url="http://127.0.0.1:9/hook", event_types=[EventType.ORDER_CREATED])
-    endpoint, _ = webhook_endpoint_create(url="https://127.0.0.1:9/hook", event_types=[EventType.ORDER_CREATED])
+    endpoint, _ = webhook_endpoint_create(
+        url="https://127.0.0.1:9/hook", event_types=[EventType.ORDER_CREATED]
+    )
     order_create(
         channel=SalesChannel.objects.get(code="manual"),
         data=OrderInput(external_ref="S-9", lines=[OrderLineInput("SHEET", 1)]),
