@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 EMBEDDED_PYTEST_ARGS ?=
 
-.PHONY: run test install lint fmt migrate backup restore bench bench-sync bench-admin rush clean
+.PHONY: run test install lint fmt migrate backup restore bench bench-sync bench-events bench-admin rush clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,12 @@ bench: $(STAMP)
 SYNC_ARGS ?=
 bench-sync: $(STAMP)
 	$(PY) -m config.devservices --redis -- $(PY) -m bench.bench_channels $(SYNC_ARGS)
+
+# Events to webhooks (bench/bench_events.py): stock changes -> signed deliveries through Celery
+# workers on Redis -> change-to-webhook lag and events delivered per second, bench/results/events.json.
+EVENTS_BENCH_ARGS ?=
+bench-events: $(STAMP)
+	$(PY) -m config.devservices --redis -- $(PY) -m bench.bench_events $(EVENTS_BENCH_ARGS)
 
 # The admin at scale (bench/bench_admin.py): 100,000 SKUs, 1,000,000 movements, 200,000 orders ->
 # every admin list and the dashboard timed, slowest first, bench/results/admin.json.

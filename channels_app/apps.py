@@ -18,10 +18,12 @@ class ChannelsAppConfig(AppConfig):
         from channels_app.logs import rescue_log_filter_install
         from channels_app.order_reports.pushes import order_cancelled_listener, shipment_recorded_listener
         from channels_app.push.outbox import availability_changed_listener
+        from channels_app.selectors.credentials import channel_credentials_expiry
         from channels_app.selectors.dashboard import channel_health_rows
         from inventory_app.dashboard_hooks import channel_health_provider_register
         from inventory_app.hooks import (
             availability_listener_register,
+            credentials_provider_register,
             order_cancel_listener_register,
             shipment_listener_register,
         )
@@ -33,4 +35,5 @@ class ChannelsAppConfig(AppConfig):
         shipment_listener_register(shipment_recorded_listener)
         order_cancel_listener_register(order_cancelled_listener)
         channel_health_provider_register(channel_health_rows)
+        credentials_provider_register(channel_credentials_expiry)
         rescue_log_filter_install()

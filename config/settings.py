@@ -356,6 +356,8 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "inventory_app.models.returns.ReturnStatus",
         "LandedCostKindEnum": "inventory_app.models.purchasing.LandedCostKind",
         "DocumentKindEnum": "accounting_app.models.exports.DocumentKind",
+        "EventTypeEnum": "inventory_app.models.events.EventType",
+        "DeliveryStatusEnum": "inventory_app.models.events.DeliveryStatus",
     },
 }
 
@@ -482,6 +484,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="stockmaster@localhos
 ALERTS_EMAILS = env.list("ALERTS_EMAILS", default=[])
 ALERTS_DIGEST = env.bool("ALERTS_DIGEST", default=False)
 ALERTS_PERSIST_MINUTES = env.int("ALERTS_PERSIST_MINUTES", default=15)
+# Credentials (OAuth grants) that expire within this many days are alerted (and an event).
+ALERTS_CREDENTIALS_DAYS = env.int("ALERTS_CREDENTIALS_DAYS", default=7)
+# Events for integrators (GET /api/v1/events/) and outbound webhooks (inventory_app.services.events).
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
+WEBHOOKS_RETRY_HOURS = env.float("WEBHOOKS_RETRY_HOURS", default=24.0)
+WEBHOOKS_SECRET_OVERLAP_HOURS = env.float("WEBHOOKS_SECRET_OVERLAP_HOURS", default=24.0)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_SWEEP_SECONDS = env.float("WEBHOOKS_SWEEP_SECONDS", default=10.0)
+# Tests and benchmarks only: let webhook deliveries reach loopback over plain http.
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", default=False)
 # The admin dashboard's stock figures and charts (whole-catalog and month-of-ledger aggregates)
 # are recomputed at most this often; orders, attention and channel health are always live.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
@@ -506,6 +518,11 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-digest": {
         "task": "inventory_app.tasks.alerts_digest_task",
         "schedule": crontab(hour=env.int("ALERTS_DIGEST_HOUR", default=7), minute=0),
+    },
+    "events-sweep": {
+        "task": "inventory_app.tasks.events_sweep_task",
+        "schedule": WEBHOOKS_SWEEP_SECONDS,
+        "options": {"expires": WEBHOOKS_SWEEP_SECONDS},
     },
     "channels-outbox-sweep": {"task": "channels_app.tasks.outbox_sweep_task", "schedule": 60.0},
     "channels-order-pushes-sweep": {

@@ -20,6 +20,10 @@ The "order cancelled here" hook (:func:`order_cancel_listener_register`) is call
 ``order_cancel(..., channel_notify=True)`` inside the cancellation's transaction; a listener
 returns a :class:`SellerNotice` for the seller (e.g. "cancel it in Seller Central too") or None. Errors abort
 the cancellation, as above.
+
+Credentials providers (:func:`credentials_provider_register`) list the vendor credentials an app
+holds that expire; the alert check mails those expiring soon and records a
+``credentials.expiring`` event for integrators.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -117,3 +122,45 @@ def order_cancel_listener_unregister(listener: CancelListener) -> None:
 def order_cancelled_notify(*, order: Order) -> list[SellerNotice]:
     """Call every cancellation listener with ``order``; return their notices for the seller."""
     return [notice for listener in list(_cancel_listeners) if (notice := listener(order))]
+
+
+@dataclass(frozen=True)
+class CredentialsExpiry:
+    """Credentials an integration app holds that stop working at ``expires_at`` (None: they no
+    longer work, ``text`` says why); ``key`` is stable per credential ("channel-account:3")."""
+
+    key: str
+    name: str
+    expires_at: datetime | None
+    text: str
+
+
+CredentialsProvider = Callable[[], "list[CredentialsExpiry]"]
+_credentials_providers: list[CredentialsProvider] = []
+
+
+def credentials_provider_register(provider: CredentialsProvider) -> CredentialsProvider:
+    """Subscribe a provider of expiring credentials (called by the alert check; idempotent)."""
+    if provider not in _credentials_providers:
+        _credentials_providers.append(provider)
+    return provider
+
+
+def credentials_provider_unregister(provider: CredentialsProvider) -> None:
+    """Remove a credentials provider."""
+    if provider in _credentials_providers:
+        _credentials_providers.remove(provider)
+
+
+def credentials_expiring_collect(*, within: timedelta, now: datetime) -> list[CredentialsExpiry]:
+    """Credentials of every provider that expire within ``within`` of ``now`` or no longer work;
+    a provider that fails is logged and left out."""
+    found = []
+    for provider in list(_credentials_providers):
+        try:
+            rows = provider()
+        except Exception:
+            logger.exception("credentials provider %r failed", provider)
+            continue
+        found += [c for c in rows if c.expires_at is None or c.expires_at <= now + within]
+    return found

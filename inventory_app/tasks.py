@@ -48,3 +48,38 @@ def alerts_digest_task() -> int:
     from inventory_app.services.alerts import alerts_digest_send
 
     return alerts_digest_send()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def events_publish_task(self) -> int:
+    """Number new events and fan them out to webhook endpoints (a database error is retried)."""
+    from inventory_app.services.events.publish import events_publish
+
+    try:
+        return events_publish()
+    except DatabaseError as exc:
+        raise self.retry(exc=exc, countdown=2**self.request.retries, max_retries=MAX_RETRIES) from exc
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def webhook_deliver_task(self, endpoint_id: int) -> dict:
+    """Send what is due to one webhook endpoint (failed tries are rescheduled on their rows;
+    a database error retries the task)."""
+    from inventory_app.services.events.delivery import webhook_endpoint_deliver
+
+    try:
+        run = webhook_endpoint_deliver(endpoint_id=endpoint_id)
+    except DatabaseError as exc:
+        raise self.retry(exc=exc, countdown=2**self.request.retries, max_retries=MAX_RETRIES) from exc
+    return {"endpoint": endpoint_id, "delivered": run.delivered, "failed": run.failed}
+
+
+@shared_task
+def events_sweep_task() -> dict:
+    """Beat: publish leftovers, prune past retention, wake endpoints with due retries."""
+    from inventory_app.services.events.sweep import events_sweep
+
+    result = events_sweep()
+    for endpoint_id in result["endpoints"]:
+        webhook_deliver_task.delay(endpoint_id)
+    return result

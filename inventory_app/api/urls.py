@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from inventory_app.api import schema  # noqa: F401 - registers the token scheme with drf-spectacular
 from inventory_app.api.catalog import LocationViewSet, ProductViewSet, SKUViewSet
 from inventory_app.api.docs import RedocDocsView, SwaggerDocsView
+from inventory_app.api.events import EventListView, WebhookDeliveryViewSet, WebhookEndpointViewSet
 from inventory_app.api.imports import CatalogImportView, ImportJobViewSet
 from inventory_app.api.index import ApiIndexView
 from inventory_app.api.orders import OrderViewSet, SalesChannelViewSet
@@ -36,10 +37,13 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("channels", SalesChannelViewSet, basename="channel")
 router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("imports/jobs", ImportJobViewSet, basename="import-job")
+router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 
 v1 = [
     path("", ApiIndexView.as_view(), name="index"),
     re_path(r"^availability/?$", AvailabilityView.as_view(), name="availability"),
+    re_path(r"^events/?$", EventListView.as_view(), name="events"),
     re_path(r"^imports/catalog/?$", CatalogImportView.as_view(), name="import-catalog"),
     *router.urls,
 ]

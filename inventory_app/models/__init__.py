@@ -4,6 +4,15 @@ from .alerts import AlertState
 from .attention import AttentionAction, OrderAttentionEvent
 from .catalog import SKU, BackorderPolicy, KitComponent, Location, Product
 from .costing import AverageCost, CostingMethod, CostingSettings, CostLayer, CostReport, LayerConsumption
+from .events import (
+    DeliveryStatus,
+    Event,
+    EventSequence,
+    EventType,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from .idempotency import IdempotencyFingerprint
 from .imports import ImportJob, ImportJobStatus
 from .orders import Allocation, Order, OrderLine, OrderShipment, OrderStatus, SalesChannel
@@ -45,6 +54,10 @@ __all__ = [
     "CostReport",
     "CostingMethod",
     "CostingSettings",
+    "DeliveryStatus",
+    "Event",
+    "EventSequence",
+    "EventType",
     "IdempotencyFingerprint",
     "ImportJob",
     "ImportJobStatus",
@@ -79,4 +92,7 @@ __all__ = [
     "StockOperation",
     "Supplier",
     "SupplierItem",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

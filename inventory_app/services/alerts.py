@@ -1,11 +1,14 @@
-"""E-mail alerts: persistent channel sync failures, oversold orders, low and out-of-stock SKUs.
+"""E-mail alerts: persistent channel sync failures, oversold orders, low and out-of-stock SKUs,
+expiring credentials, webhook endpoints disabled for failing.
 
 :func:`alerts_refresh` records which conditions hold now (``AlertState``: kept while they last,
 removed when they clear). :func:`alerts_notify` mails the new ones once each - a channel failure
 only after it has persisted ``ALERTS_PERSIST_MINUTES`` - unless ``ALERTS_DIGEST`` asks for one
 daily mail instead, which :func:`alerts_digest_send` sends with every condition still true.
 Mail goes through Django's mail settings (console backend by default) to ``ALERTS_EMAILS``, else
-to the active managers and superusers that have an address.
+to the active managers and superusers that have an address. A sync failure or expiring
+credentials that start are also recorded as events (``channel.sync_failing``,
+``credentials.expiring``) for integrators.
 """
 
 from __future__ import annotations
@@ -22,11 +25,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inventory_app.dashboard_hooks import channel_health_collect
-from inventory_app.models import AlertState
+from inventory_app.hooks import credentials_expiring_collect
+from inventory_app.models import AlertState, EventType, WebhookEndpoint
 from inventory_app.selectors.dashboard import orders_oversold_count, skus_low_stock, skus_out_of_stock
+from inventory_app.services.events.record import events_record
 
 logger = logging.getLogger(__name__)
 PERSISTING_KINDS = ("sync",)  # mailed only once they have lasted ALERTS_PERSIST_MINUTES
+# Alerts that are also events for integrators, when they start.
+EVENT_OF_KIND = {"sync": EventType.CHANNEL_SYNC_FAILING, "credentials": EventType.CREDENTIALS_EXPIRING}
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,30 @@ def alerts_current() -> list[Alert]:
             alerts.append(
                 Alert(f"sync:{health.sales_channel_id}", "sync", f"{health.name}: {'; '.join(problems)}")
             )
+    for endpoint in WebhookEndpoint.objects.filter(is_active=False, disabled_at__isnull=False).order_by("pk"):
+        alerts.append(
+            Alert(
+                f"webhook:{endpoint.pk}",
+                "webhook",
+                f"Webhook endpoint {endpoint.url} disabled: {endpoint.disabled_reason}",
+            )
+        )
+    now = timezone.now()
+    for credentials in credentials_expiring_collect(
+        within=timedelta(days=settings.ALERTS_CREDENTIALS_DAYS), now=now
+    ):
+        when = (
+            f"expire {credentials.expires_at:%Y-%m-%d %H:%M} UTC"
+            if credentials.expires_at
+            else "no longer work"
+        )
+        alerts.append(
+            Alert(
+                f"credentials:{credentials.key}",
+                "credentials",
+                f"{credentials.name}: credentials {when}. {credentials.text}".strip(),
+            )
+        )
     if oversold := orders_oversold_count():
         alerts.append(Alert("oversold", "oversold", f"{oversold} open order(s) oversold"))
     if out := skus_out_of_stock().count():
@@ -70,6 +101,14 @@ def alerts_refresh(*, now: datetime | None = None) -> list[AlertState]:
     current = {alert.key: alert for alert in alerts_current()}
     with transaction.atomic():
         AlertState.objects.exclude(key__in=current).delete()
+        known = set(AlertState.objects.values_list("key", flat=True))
+        events_record(
+            events=[
+                (EVENT_OF_KIND[alert.kind], alert.key, {"key": alert.key, "text": alert.text})
+                for alert in current.values()
+                if alert.kind in EVENT_OF_KIND and alert.key not in known
+            ]
+        )
         for alert in current.values():
             AlertState.objects.update_or_create(
                 key=alert.key,

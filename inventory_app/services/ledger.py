@@ -10,7 +10,9 @@
 4. updates each level with F() expressions and appends one immutable movement per change, each
    on-hand movement valued by the costing engine (``services.costing.movements_cost``: FIFO
    layers or moving average, locked in pk order in this same transaction);
-5. after commit, notifies availability listeners of the SKUs whose sellable availability moved.
+5. records an ``availability.changed`` event per sellable SKU moved and per kit containing one
+   (``services.events``), and after commit notifies availability listeners of the SKUs whose
+   sellable availability moved.
 
 The database enforces the rest: on hand never negative, committed never above on hand unless the
 SKU allows backorders, one level per (SKU, location), movements never updated or deleted.
@@ -32,6 +34,7 @@ from inventory_app import hooks
 from inventory_app.errors import InsufficientStock, InvalidStockOperation, Shortfall
 from inventory_app.models import SKU, Location, MovementReason, StockLevel, StockMovement, StockOperation
 from inventory_app.services.costing import movements_cost
+from inventory_app.services.events.record import events_availability_record
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ def stock_apply(
         costing.record()
         sellable_skus = frozenset(m.sku_id for m in movements if locations[m.location_id].is_sellable)
         if sellable_skus:
+            events_availability_record(sku_ids=sellable_skus)
             transaction.on_commit(partial(hooks.availability_changed_notify, sku_ids=sellable_skus))
     return operation
 

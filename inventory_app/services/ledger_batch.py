@@ -23,6 +23,7 @@ from django.utils import timezone
 from inventory_app import hooks
 from inventory_app.errors import InvalidStockOperation
 from inventory_app.models import MovementReason, StockLevel, StockMovement, StockOperation
+from inventory_app.services.events.record import events_availability_record
 from inventory_app.services.ledger import StockChange, _batch_compute, _batch_load, _levels_lock
 
 
@@ -96,6 +97,7 @@ def stock_apply_many(
         StockMovement.objects.bulk_create(movements)
         sellable_skus = frozenset(m.sku_id for m in movements if locations[m.location_id].is_sellable)
         if sellable_skus:
+            events_availability_record(sku_ids=sellable_skus)
             transaction.on_commit(partial(hooks.availability_changed_notify, sku_ids=sellable_skus))
     return rows
 

@@ -12,6 +12,8 @@ from accounting_app.services.connections import connection_create
 from channels_app.models import Listing
 from channels_app.services.accounts import account_create
 from inventory_app.models import Order, SalesChannel
+from inventory_app.services.events.endpoints import webhook_endpoint_create
+from inventory_app.services.events.publish import events_publish
 from inventory_app.services.orders.create import OrderInput, OrderLineInput, order_create
 from inventory_app.services.purchasing.orders import PurchaseLineInput, purchase_order_create, supplier_create
 from inventory_app.services.stock import stock_receive
@@ -21,6 +23,8 @@ from tests.factories import KitComponentFactory, KitFactory, LocationFactory, SK
 
 def fuzz_data_make() -> str:
     """Create the data; the manager token's key. Outbound calls are refused (a private base URL)."""
+    # A webhook endpoint (deliveries to it are refused: a loopback host), with deliveries.
+    webhook_endpoint_create(url="https://127.0.0.1:9/hook", event_types=["availability.changed"])
     location = LocationFactory(code="WH1")
     mug, plate = SKUFactory(code="MUG"), SKUFactory(code="PLATE")
     kit = KitFactory(code="SET")
@@ -49,6 +53,7 @@ def fuzz_data_make() -> str:
     connection_create(
         kind="xero", name="Books", client_id="id", client_secret="secret", export_from=date(2024, 1, 1)
     )
+    events_publish()
     _, key = api_token_issue(user=UserFactory(role="manager"), name="fuzz")
     return key
 

@@ -29,6 +29,9 @@ from channels_app.models import ChannelOrderPush, DriftRecord, InboundEvent, Lis
 from channels_app.services.accounts import account_create
 from inventory_app.models import AverageCost, LayerConsumption, SalesChannel
 from inventory_app.services import purchasing
+from inventory_app.services.events.delivery import webhook_endpoint_deliver
+from inventory_app.services.events.endpoints import webhook_endpoint_create
+from inventory_app.services.events.publish import events_publish
 from inventory_app.services.imports.jobs import import_job_create
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create, order_ship
 from inventory_app.services.reorder import reorder_rule_set
@@ -46,6 +49,9 @@ MODELS = sorted(model._meta.label_lower for model in admin.site._registry)
 
 def _every_model() -> None:
     """At least one row of every model the admin shows, made through the services."""
+    endpoint, _ = webhook_endpoint_create(
+        url="https://127.0.0.1:9/hook", event_types=["availability.changed"]
+    )
     location, sku = LocationFactory(code="WH1"), SKUFactory(code="TEE", product=ProductFactory())
     stock_receive(sku=sku, location=location, quantity=10, unit_cost=Decimal("4"))
     stock_adjust(sku=sku, location=location, delta=-1, reason_detail="damaged")  # a layer consumption
@@ -72,6 +78,8 @@ def _every_model() -> None:
     reorder_rule_set(sku=sku, location=location, reorder_point=2, reorder_quantity=10)
     api_token_issue(user=UserFactory(username="integrator"), name="erp")
     import_job_create(content="sku,name\nTEE,Tee\n", dry_run=True, user=None, filename="catalog.csv")
+    events_publish()  # events of the changes above; the endpoint's delivery is refused (loopback), logged
+    webhook_endpoint_deliver(endpoint_id=endpoint.pk)
 
     account = account_create(
         kind="generic",

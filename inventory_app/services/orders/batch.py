@@ -22,6 +22,7 @@ from inventory_app.models import (
     OrderLine,
     SalesChannel,
 )
+from inventory_app.services.events.record import events_orders_created_record
 from inventory_app.services.ledger import StockChange
 from inventory_app.services.ledger_batch import OperationInput, stock_apply_many
 from inventory_app.services.orders.create import (
@@ -65,6 +66,7 @@ def orders_create_many(
         _orders_reserve(
             orders=created, lines_of=lines_of, location_ids=location_ids, shortage=shortage, user=user
         )
+        events_orders_created_record(orders=created, lines_of=lines_of)
     return created
 
 

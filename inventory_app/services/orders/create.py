@@ -31,6 +31,7 @@ from inventory_app.models import (
     StockOperation,
 )
 from inventory_app.selectors.kits import kit_components_flatten
+from inventory_app.services.events.record import events_orders_created_record
 from inventory_app.services.ledger import StockChange, stock_apply
 
 ShortagePolicy = Literal["raise", "flag"]
@@ -104,6 +105,7 @@ def order_create(
                 shortage=shortage,
                 lines=[line for line in lines if line.sku_id],
             )
+            events_orders_created_record(orders=[order], lines_of=[lines])
     except IntegrityError:
         # The same order was created concurrently (webhook and poll at once): use that one.
         existing = Order.objects.filter(channel=channel, external_ref=data.external_ref).first()

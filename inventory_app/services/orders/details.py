@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from inventory_app.models import Order, OrderLine
+from inventory_app.models import EventType, Order, OrderLine
+from inventory_app.services.events.record import event_order_record
 
 
 @dataclass(frozen=True)
@@ -67,4 +68,6 @@ def order_details_fill(*, order: Order, details: OrderDetails) -> list[str]:
         Order.objects.filter(pk=order.pk).update(**filled)
         for name, value in filled.items():
             setattr(order, name, value)
+    if filled or priced:
+        event_order_record(order_id=order.pk, type=EventType.ORDER_UPDATED)
     return sorted(filled) + (["lines"] if priced else [])

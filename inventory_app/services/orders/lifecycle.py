@@ -16,6 +16,7 @@ from inventory_app.hooks import SellerNotice, order_cancelled_notify
 from inventory_app.models import (
     SKU,
     Allocation,
+    EventType,
     MovementReason,
     Order,
     OrderLine,
@@ -23,6 +24,7 @@ from inventory_app.models import (
     StockOperation,
 )
 from inventory_app.selectors.kits import kit_components_flatten
+from inventory_app.services.events.record import event_order_record
 from inventory_app.services.ledger import StockChange, stock_apply
 from inventory_app.services.orders.create import ShortagePolicy, _order_reserve
 from inventory_app.services.orders.shipments import Tracking, order_shipment_record
@@ -69,6 +71,10 @@ def order_cancel(*, order: Order, user: AbstractBaseUser | None = None, reason: 
         if reason:
             order.note = f"{order.note}\nCancelled: {reason}".strip()
         order.save(update_fields=["status", "cancelled_at", "note", "updated_at"])
+        cancelled = order.status == OrderStatus.CANCELLED
+        event_order_record(
+            order_id=order.pk, type=EventType.ORDER_CANCELLED if cancelled else EventType.ORDER_UPDATED
+        )
     return order
 
 
@@ -195,6 +201,7 @@ def order_ship(
             tracking=tracking or Tracking(),
             from_channel=from_channel,
         )
+        event_order_record(order_id=order.pk, type=EventType.ORDER_UPDATED)
     return operation
 
 
@@ -263,6 +270,7 @@ def order_line_link_sku(
             Order.objects.filter(pk=order.pk).update(
                 attention_reason="\n".join(remaining), needs_attention=bool(remaining)
             )
+        event_order_record(order_id=order.pk, type=EventType.ORDER_UPDATED)
     return line
 
 
@@ -328,4 +336,8 @@ def order_lines_cancel(
         if order.status == OrderStatus.CANCELLED:
             order.cancelled_at = timezone.now()
             Order.objects.filter(pk=order.pk).update(cancelled_at=order.cancelled_at)
+        cancelled = order.status == OrderStatus.CANCELLED
+        event_order_record(
+            order_id=order.pk, type=EventType.ORDER_CANCELLED if cancelled else EventType.ORDER_UPDATED
+        )
     return order

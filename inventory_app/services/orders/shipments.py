@@ -15,6 +15,7 @@ from django.db import transaction
 from inventory_app.errors import OrderError
 from inventory_app.hooks import shipment_recorded_notify
 from inventory_app.models import Order, OrderShipment, StockOperation
+from inventory_app.services.events.record import event_shipment_record
 
 TRACKING_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 
@@ -70,6 +71,7 @@ def order_shipment_record(
         tracking_url=tracking.url,
         from_channel=from_channel,
     )
+    event_shipment_record(shipment=shipment)
     shipment_recorded_notify(shipment=shipment)
     return shipment
 

@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from accounting_app.api.views import ConnectionViewSet, DocumentViewSet
 from channels_app.api.views import ChannelAccountViewSet, InboundEventViewSet, ListingViewSet
 from inventory_app.admin.base import RoleAdmin
+from inventory_app.api.events import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from inventory_app.api.imports import CatalogImportView
 from inventory_app.api.orders import OrderViewSet
 from inventory_app.api.permissions import ROLE_RANK, ROLES
@@ -55,6 +56,10 @@ EXPECTED = {
     "inventory_app.returnauthorization.cancel": api(ReturnAuthorizationViewSet, "cancel"),
     # The admin lists everyone's tokens; the API lets each role revoke only its own.
     "inventory_app.apitoken.revoke": "manager",
+    "inventory_app.webhookendpoint.rotate_secret": api(WebhookEndpointViewSet, "rotate_secret"),
+    "inventory_app.webhookendpoint.enable": api(WebhookEndpointViewSet, "enable"),
+    "inventory_app.webhookendpoint.disable": api(WebhookEndpointViewSet, "disable"),
+    "inventory_app.webhookdelivery.redeliver": api(WebhookDeliveryViewSet, "redeliver"),
     "channels_app.channelaccount.sync_now": api(ChannelAccountViewSet, "sync_now"),
     "channels_app.channelaccount.reconcile_now": api(ChannelAccountViewSet, "sync_now"),
     "channels_app.channelaccount.go_live": api(ChannelAccountViewSet, "go_live"),

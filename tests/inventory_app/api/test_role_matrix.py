@@ -47,6 +47,13 @@ def test_the_matrix_covers_the_api():
 
     assert len(ENDPOINTS) > 80
     assert {"/api/v1/skus/", "/api/v1/channel-accounts/999999/go-live/", "/api/v1/tokens/"} <= paths
+    assert {
+        "/api/v1/events/",
+        "/api/v1/webhook-endpoints/",
+        "/api/v1/webhook-endpoints/999999/rotate-secret/",
+        "/api/v1/webhook-endpoints/999999/enable/",
+        "/api/v1/webhook-deliveries/999999/redeliver/",
+    } <= paths
 
 
 @pytest.mark.parametrize(("path", "method", "callback"), ENDPOINTS, ids=[f"{m} {p}" for p, m, _ in ENDPOINTS])

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from inventory_app import hooks
 from inventory_app.errors import InsufficientStock, InvalidStockOperation
 from inventory_app.models import MovementReason, StockLevel, StockMovement, StockOperation
+from inventory_app.services.events.publish import events_publish_request
 from inventory_app.services.ledger import StockChange, stock_apply
 from tests.factories import KitComponentFactory, LocationFactory, SKUFactory
 from tests.helpers import stock_level
@@ -182,7 +183,11 @@ def test_apply_notifies_listeners_after_commit_with_kits_included(on_commit):
     finally:
         hooks.availability_listener_unregister(seen.append)
 
-    assert len(callbacks) == 1
+    # The ledger's notification, and the request to publish the change's events.
+    assert [getattr(c, "func", c) for c in callbacks] == [
+        events_publish_request,
+        hooks.availability_changed_notify,
+    ]
     assert seen == [frozenset({component.pk, kit.pk, outer.pk})]
 
 
