@@ -6,7 +6,12 @@ import pytest
 
 from channels_app.connectors.errors import ConnectorError
 from channels_app.connectors.magento.connector import MagentoConnector
-from channels_app.connectors.magento.oauth import authorization_header, base_string, percent_encode, query_pairs
+from channels_app.connectors.magento.oauth import (
+    authorization_header,
+    base_string,
+    percent_encode,
+    query_pairs,
+)
 
 
 def test_base_string_follows_rfc5849_example():
@@ -34,7 +39,9 @@ def test_header_carries_the_protocol_parameters_percent_encoded():
         method="GET", url="https://shop.example/rest/default/V1/orders?a=b c", consumer_key="ck",
         consumer_secret="cs", token="at", token_secret="ts", nonce="n1", timestamp=1700000000,
     )  # fmt: skip
-    assert header.startswith('OAuth oauth_consumer_key="ck",oauth_nonce="n1",oauth_signature_method="HMAC-SHA256",')
+    assert header.startswith(
+        'OAuth oauth_consumer_key="ck",oauth_nonce="n1",oauth_signature_method="HMAC-SHA256",'
+    )
     assert 'oauth_timestamp="1700000000",oauth_token="at",oauth_version="1.0",oauth_signature="' in header
     assert percent_encode("a b+/=") == "a%20b%2B%2F%3D"
 
@@ -85,7 +92,10 @@ def test_a_missing_acl_resource_is_named(fake_magento, magento_connector):
 
 
 def test_credentials_problems_per_mode():
-    assert MagentoConnector.credentials_problems(credentials={"access_token": "t"}, options={"auth": "bearer"}) == []
+    assert (
+        MagentoConnector.credentials_problems(credentials={"access_token": "t"}, options={"auth": "bearer"})
+        == []
+    )
     assert MagentoConnector.credentials_problems(credentials={"access_token": "t"}, options={}) == [
         "consumer_key is required with auth 'oauth'",
         "consumer_secret is required with auth 'oauth'",
