@@ -178,9 +178,11 @@ def test_single_source_store_uses_default_and_msi_absent_is_refused(settings, ma
         assert connector.msi.source_code() == "default"
         assert connector.quantities_push(updates=[update("A", 4)])[0].outcome == "ok"
         assert single.quantities() == {"A": 4}
-    with FakeMagento(mode="absent") as absent:
-        with pytest.raises(ConnectorError, match="no Magento Inventory \\(MSI\\) modules"):
-            magento_connector(fake=absent, source_code="").quantities_push(updates=[update("A", 4)])
+    with (
+        FakeMagento(mode="absent") as absent,
+        pytest.raises(ConnectorError, match="no Magento Inventory \\(MSI\\) modules"),
+    ):
+        magento_connector(fake=absent, source_code="").quantities_push(updates=[update("A", 4)])
 
 
 def test_several_sources_need_a_choice(fake_magento, magento_connector):
