@@ -13,7 +13,6 @@ from the source and releases the reservation at once: the salable quantity does 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,6 @@ from channels_app.connectors.errors import ConnectorError
 from channels_app.connectors.magento.client import MagentoClient
 from channels_app.connectors.magento.mapping import OPEN_STATES, reserved_units
 
-RESERVATIONS_TTL = 60.0  # seconds a read of the open orders serves one push run
 INPUT_LIMIT_ERROR = "Maximum items of type"
 ORDER_FIELDS = "items[entity_id,state,items[item_id,parent_item_id,sku,product_type,is_virtual,qty_ordered,qty_shipped,qty_canceled,qty_refunded]],total_count"  # noqa: E501
 BULK_COMPLETE, BULK_RETRIABLE, BULK_FAILED, BULK_OPEN, BULK_REJECTED = 1, 2, 3, 4, 5
@@ -56,7 +54,6 @@ class Msi:
         self._source: str | None = None
         self._stock_id: int | None = None
         self._others: list[str] | None = None
-        self._reserved: tuple[float, dict[str, int]] | None = None
 
     def sources(self) -> list[dict[str, Any]]:
         """Every MSI source (ConnectorError explains a store without the MSI modules)."""
@@ -118,17 +115,15 @@ class Msi:
         )
 
     def reserved(self) -> dict[str, int]:
-        """SKU -> units Magento reserves for its open orders (one paged read per ``RESERVATIONS_TTL``)."""
-        now = time.monotonic()
-        if self._reserved is None or now - self._reserved[0] > RESERVATIONS_TTL:
-            orders = self.client.search_all(
-                "orders",
-                page_size=100,
-                filter_groups=[[("state", ",".join(OPEN_STATES), "in")]],
-                sort=[("entity_id", "ASC")],
-            )
-            self._reserved = (now, reserved_units(orders))
-        return self._reserved[1]
+        """SKU -> units Magento reserves now for its open orders (read at every call: a stale
+        figure after a shipment would overstate what buyers may buy)."""
+        orders = self.client.search_all(
+            "orders",
+            page_size=100,
+            filter_groups=[[("state", ",".join(OPEN_STATES), "in")]],
+            sort=[("entity_id", "ASC")],
+        )
+        return reserved_units(orders)
 
     def held_elsewhere(self, skus: Sequence[str]) -> dict[str, int]:
         """SKU -> in-stock units the stock's other sources hold (empty for a one-source stock)."""
@@ -146,10 +141,12 @@ class Msi:
                 held[item["sku"]] = held.get(item["sku"], 0) + int(float(item.get("quantity") or 0))
         return held
 
-    def source_items(self, updates: Sequence[QuantityUpdate]) -> tuple[list[SourceItem], list[PushResult]]:
-        """What to write so that Magento's salable quantity equals each update's figure, and the
-        results of updates that cannot be written (other sources already hold more)."""
-        reserved = self.reserved()
+    def source_items(
+        self, updates: Sequence[QuantityUpdate], *, reserved: Mapping[str, int]
+    ) -> tuple[list[SourceItem], list[PushResult]]:
+        """What to write so that Magento's salable quantity equals each update's figure given the
+        ``reserved`` units, and the results of updates that cannot be written (other sources of
+        the stock already hold more)."""
         skus = [u.listing.external_id for u in updates]
         elsewhere = self.held_elsewhere(skus)
         source = self.source_code()

@@ -28,7 +28,9 @@ from channels_app.connectors.magento.inventory import (
 )
 
 BULK_POLL_SECONDS = 15.0
-SYNC_BATCH_MAX = 100  # quantities per engine batch in synchronous mode (split per request)
+# Quantities per engine batch in synchronous mode (split per request): Magento's open orders are
+# read once per batch, so a large batch keeps that read rare.
+SYNC_BATCH_MAX = 500
 
 
 class SourceItemWriter:
@@ -45,12 +47,13 @@ class SourceItemWriter:
 
     def push(self, updates: Sequence[QuantityUpdate]) -> list[PushResult]:
         results: list[PushResult] = []
+        reserved = self.msi.reserved()
         if self.bulk:
-            settled, updates = self._bulk_settle(updates)
+            settled, updates = self._bulk_settle(updates, reserved=reserved)
             results += settled
         if not updates:
             return results
-        items, refused = self.msi.source_items(updates)
+        items, refused = self.msi.source_items(updates, reserved=reserved)
         results += refused
         results += self._bulk_send(items) if self.bulk else self._sync_send(items)
         return results
@@ -102,7 +105,7 @@ class SourceItemWriter:
         return PushResult(sku, "pending", submission_id=token, retry_after=BULK_POLL_SECONDS)
 
     def _bulk_settle(
-        self, updates: Sequence[QuantityUpdate]
+        self, updates: Sequence[QuantityUpdate], *, reserved: Mapping[str, int]
     ) -> tuple[list[PushResult], list[QuantityUpdate]]:
         """Results of updates whose earlier bulk settles them, and the updates to write again."""
         statuses: dict[str, dict[str, Any]] = {}
@@ -119,7 +122,7 @@ class SourceItemWriter:
             operations = statuses[uuid].get("operations_list") or []
             codes = {int(op.get("status") or 0) for op in operations}
             sku = update.listing.external_id
-            reserved_now = self.msi.reserved().get(sku, 0)
+            reserved_now = reserved.get(sku, 0)
             if codes and codes <= {BULK_COMPLETE}:
                 if written == str(update.quantity + reserved_now):
                     results.append(PushResult(sku, "ok"))

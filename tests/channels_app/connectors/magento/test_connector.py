@@ -215,3 +215,16 @@ def test_shipment_with_track_releases_the_reservation(fake_magento, magento_conn
     assert (store.source_quantity("SKU-000", "default"), store.salable("SKU-000")) == (3, 3)
     connector.fulfilment_push(fulfilment=fulfilment)  # a retry after a lost answer sends nothing
     assert len(fake_magento.calls("POST", f"order/{order['entity_id']}/ship")) == 1
+
+
+def test_a_reused_connector_reads_reservations_afresh_at_each_push(fake_magento, magento_connector):
+    store = fake_magento.store
+    _products(fake_magento, 1)
+    connector = magento_connector()  # the engine keeps one connector per worker thread
+    connector.quantities_push(updates=[update("SKU-000", 5)])
+    store.buy("SKU-000", 2)
+    connector.quantities_push(updates=[update("SKU-000", 3)])
+    assert (store.source_quantity("SKU-000", "default"), store.salable("SKU-000")) == (5, 3)
+    store.ship(max(store.orders), items=None, source_code="default", tracks=[])
+    connector.quantities_push(updates=[update("SKU-000", 3)])
+    assert (store.source_quantity("SKU-000", "default"), store.salable("SKU-000")) == (3, 3)
