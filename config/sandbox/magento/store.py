@@ -131,11 +131,11 @@ class Store:
         stock = self.sales_stock if stock_id is None else stock_id
         with self.lock:
             linked = {link["source_code"] for link in self.links if link["stock_id"] == stock}
-            on_sources = sum(
-                item["quantity"]
-                for (s, code), item in self.items.items()
-                if s == sku and code in linked and item["status"] == 1 and self.sources[code]["enabled"]
-            )
+            on_sources = 0.0
+            for code in linked:
+                item = self.items.get((sku, code))
+                if item is not None and item["status"] == 1 and self.sources[code]["enabled"]:
+                    on_sources += item["quantity"]
             return max(0, int(on_sources) - self.reserved(sku, stock))
 
     def _reserve(self, *, sku: str, quantity: int, event: str, order_id: int) -> None:
