@@ -33,8 +33,15 @@ class FakeMagento:
     """A Magento 2.4 store with MSI, as a threaded HTTP server (``start``/``stop`` or ``with``)."""
 
     def __init__(
-        self, *, mode: str = "multi", store_code: str = "default", bulk_consumer: bool = False
+        self,
+        *,
+        mode: str = "multi",
+        store_code: str = "default",
+        bulk_consumer: bool = False,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
+        self.address = (host, port)
         self.store = Store(mode=mode)
         self.integration = Integration()
         self.store_code = store_code
@@ -87,7 +94,7 @@ class FakeMagento:
 
     # --- lifecycle --------------------------------------------------------------------------------
     def start(self) -> FakeMagento:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(self.address, _Handler)
         self._server.fake = self
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         if self.bulk_consumer:
@@ -113,7 +120,8 @@ class FakeMagento:
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
 
     def calls(self, method: str, resource: str) -> list[dict[str, Any]]:
         """Recorded requests to ``resource`` (path after /V1/)."""

@@ -221,4 +221,31 @@ def test_an_unknown_demo_store_name_is_refused_with_the_known_ones():
     with pytest.raises(DemoError) as refused:
         demo_buy(store="nosuchshop", sku="TBL-1")
 
-    assert str(refused.value) == "Unknown store 'nosuchshop': one of shopify, amazon, generic"
+    assert str(refused.value) == "Unknown store 'nosuchshop': one of shopify, amazon, generic, magento"
+
+
+@pytest.fixture
+def magento_store():
+    from channels_app.demo.stores import demo_store_get
+
+    fake, url = demo_store_get(name="magento").start(host="127.0.0.1", port=0)
+    yield fake, url
+    fake.stop()
+
+
+def test_the_magento_demo_store_is_linked_and_sells(stores, magento_store, on_commit):
+    shopify, amazon = stores
+    fake, url = magento_store
+
+    with on_commit(execute=True):
+        result = demo_setup(
+            shopify_url=shopify.url, amazon_url=amazon.base_url, web_url=WEB, stores={"magento": url}, wait=5
+        )
+
+    assert (result["magento"]["imported"], result["magento"]["linked"]) == (5, 5)
+    assert demo_store_quantities(store="magento") == demo_store_quantities(store="shopify")
+    order_id = demo_buy(store="magento", sku="TBL-1", quantity=1)
+    assert fake.store.orders[int(order_id)]["items"][0]["sku"] == "TBL-1"
+    assert demo_store_quantities(store="magento")["TBL-1"] == 0
+    with pytest.raises(DemoError):
+        demo_buy(store="magento", sku="TBL-1", quantity=1)
