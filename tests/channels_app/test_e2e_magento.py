@@ -12,16 +12,13 @@ beat polls the Magento account every ``MAGENTO_POLL_SECONDS``.
 
 from __future__ import annotations
 
-import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from django.db import connection
 
 from channels_app.models import Listing
 from channels_app.services.accounts import account_create
@@ -36,11 +33,13 @@ from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
 from tests.channels_app.test_e2e_shopify_amazon import (  # noqa: F401 - redis_url is a fixture
-    START_TIMEOUT,
     WEBHOOK_BOUND,
     Processes,
     _free_port,
     _wait,
+    beat_start_and_wait,
+    engine_env,
+    engine_start,
     redis_url,
 )
 from tests.factories import LocationFactory, SKUFactory
@@ -72,21 +71,8 @@ def system(redis_url, settings, request):  # noqa: F811 - the imported fixture
     """Fakes, accounts linked to LINEN-1 (``request.param`` units in stock), web, workers, beat."""
     units = getattr(request, "param", 1)
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     web_port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "REDIS_URL": redis_url,
-        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
-        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DEBUG": "1",
-        "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = engine_env(redis_url)
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
@@ -98,19 +84,8 @@ def system(redis_url, settings, request):  # noqa: F811 - the imported fixture
     celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
     logdir = Path(tempfile.mkdtemp(prefix="e2e-magento-logs-"))
     procs = Processes(env, logdir)
-    python = sys.executable
     try:
-        procs.start(
-            "web",
-            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-             "--workers=2", "--graceful-timeout=5"],
-        )  # fmt: skip
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
+        engine_start(procs, web_port=web_port)
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=units)
         shop_account = account_create(
@@ -136,22 +111,7 @@ def system(redis_url, settings, request):  # noqa: F811 - the imported fixture
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
         account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        procs.start(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-             f"--pidfile={logdir / 'beat.pid'}"],
-        )  # fmt: skip
-
-        def ready():
-            procs.check_alive()
-            try:
-                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                web = False
-            return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
-
-        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        beat_start_and_wait(procs, web_port=web_port)
         try:
             _wait(
                 lambda: _shopify_available(shopify) == units and _magento_salable(magento) == units,

@@ -175,13 +175,17 @@ def test_with_its_queue_an_amazon_sale_reaches_shopify_by_notification_without_a
     assert sqs.waiting() == []
 
 
-@pytest.fixture
-def generic_store():
+def _optional_store(name: str):
     from channels_app.demo.stores import demo_store_get
 
-    fake, url = demo_store_get(name="generic").start(host="127.0.0.1", port=0)
+    fake, url = demo_store_get(name=name).start(host="127.0.0.1", port=0)
     yield fake, url
     fake.stop()
+
+
+@pytest.fixture
+def generic_store():
+    yield from _optional_store("generic")
 
 
 def test_an_optional_demo_store_is_linked_and_sells_like_the_others(stores, generic_store, on_commit):
@@ -226,11 +230,7 @@ def test_an_unknown_demo_store_name_is_refused_with_the_known_ones():
 
 @pytest.fixture
 def magento_store():
-    from channels_app.demo.stores import demo_store_get
-
-    fake, url = demo_store_get(name="magento").start(host="127.0.0.1", port=0)
-    yield fake, url
-    fake.stop()
+    yield from _optional_store("magento")
 
 
 def test_the_magento_demo_store_is_linked_and_sells(stores, magento_store, on_commit):
