@@ -200,3 +200,45 @@ def test_shopify_sales_lower_magentos_salable_by_the_units_sold_while_it_holds_r
     assert (level.on_hand, level.committed) == (10, 6)  # 2 on Magento, 4 on Shopify
     assert _shopify_available(shopify) == 4
     procs.check_alive()
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@pytest.mark.parametrize("system", [40], indirect=True)
+def test_sale_latencies_both_ways_at_the_poll_interval(system):
+    """Alternate sales: Magento (reaches Shopify with the next poll) and Shopify (reaches Magento's
+    salable quantity by webhook and push). Prints p50/p99; every sample within its bound."""
+    shopify, magento, sku, location, procs = system
+    from_magento, to_magento = [], []
+    left = 40
+    for _ in range(8):
+        sold = time.monotonic()
+        assert _magento_buy(magento, 1).status_code == 201
+        left -= 1
+        _wait(
+            lambda n=left: _shopify_available(shopify) == n,
+            timeout=MAGENTO_POLL_SECONDS + 20,
+            what=f"Shopify {left}",
+        )
+        from_magento.append(time.monotonic() - sold)
+        sold = time.monotonic()
+        shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
+        left -= 1
+        _wait(
+            lambda n=left: _magento_salable(magento) == n, timeout=WEBHOOK_BOUND + 10, what=f"Magento {left}"
+        )
+        to_magento.append(time.monotonic() - sold)
+    for name, values in (("Magento sale -> Shopify", from_magento), ("Shopify sale -> Magento", to_magento)):
+        print(
+            f"\n{name}: p50 {_p(values, 0.5):.2f} s, p99 {_p(values, 0.99):.2f} s"
+            f" (poll {MAGENTO_POLL_SECONDS} s, {len(values)} sales)"
+        )
+    assert max(from_magento) <= MAGENTO_POLL_SECONDS + WEBHOOK_BOUND
+    assert max(to_magento) <= WEBHOOK_BOUND
+    assert magento.store.reserved(SKU_CODE) == 8  # Magento's orders are still open: it holds them
+    level = StockLevel.objects.get(sku=sku, location=location)
+    assert (level.on_hand, level.committed) == (40, 16)
+    procs.check_alive()
