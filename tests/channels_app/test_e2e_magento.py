@@ -46,7 +46,7 @@ from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-MAGENTO_POLL_SECONDS = 3
+MAGENTO_POLL_SECONDS = 5  # as the Amazon account of test_e2e_shopify_amazon
 SKU_CODE = "LINEN-1"
 
 
