@@ -62,6 +62,12 @@ def _magento_salable(magento: FakeMagento) -> int:
     return requests.get(f"{magento.url}/_fake/quantities", timeout=5).json()[SKU_CODE]
 
 
+def _polls(magento: FakeMagento) -> int:
+    """Order polls the store received (pushes read open orders by state, polls by updated_at)."""
+    field = "searchCriteria[filter_groups][0][filters][0][field]"
+    return sum(1 for r in magento.calls("GET", "orders") if (field, "updated_at") in r["query"])
+
+
 def _last_written(magento: FakeMagento) -> float:
     return magento.calls("POST", "inventory/source-items")[-1]["body"]["sourceItems"][0]["quantity"]
 
@@ -111,7 +117,10 @@ def system(redis_url, settings, request):  # noqa: F811 - the imported fixture
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
         account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
+        polls = _polls(magento)
         beat_start_and_wait(procs, web_port=web_port)
+        # Beat's first scheduled poll: a sale made before it would time beat's start-up.
+        _wait(lambda: _polls(magento) > polls, timeout=30, what="beat's first Magento poll")
         try:
             _wait(
                 lambda: _shopify_available(shopify) == units and _magento_salable(magento) == units,
