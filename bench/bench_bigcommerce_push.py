@@ -38,10 +38,10 @@ def full_push(*, skus: int) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from channels_app.models import ChannelAccount, Listing
-    from channels_app.services.accounts import account_create
     from channels_app.intake.polling import account_orders_sync
+    from channels_app.models import ChannelAccount, Listing
     from channels_app.push.run import _claimable, account_push_dirty
+    from channels_app.services.accounts import account_create
     from config.sandbox.bigcommerce import FakeBigCommerce
     from inventory_app.models import SKU, Location, Product
     from inventory_app.services.ledger import StockChange, stock_apply

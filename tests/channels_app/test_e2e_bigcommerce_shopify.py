@@ -19,11 +19,11 @@ import pytest
 import requests
 from django.db import connection
 
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import Listing
+from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_go_live, account_listings_import
-from channels_app.intake.polling import account_orders_sync
-from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 from config.celery import app as celery_app
 from config.sandbox.bigcommerce import FakeBigCommerce
 from config.sandbox.bigcommerce import OutOfStock as BigCommerceOutOfStock

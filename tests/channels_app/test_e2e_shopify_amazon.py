@@ -130,14 +130,11 @@ class Processes:
             proc.wait()
 
 
-@pytest.fixture
-def system(redis_url, settings):
-    """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
-    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+def engine_env(redis_url: str) -> dict[str, str]:
+    """The environment of the engine's processes: the test database, the Redis broker, loopback."""
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    web_port = _free_port()
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_BROKER_URL": redis_url,
@@ -149,6 +146,50 @@ def system(redis_url, settings):
         "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
     }
+
+
+def engine_start(procs: Processes, *, web_port: int) -> None:
+    """gunicorn on ``web_port`` and two celery workers."""
+    python = sys.executable
+    procs.start(
+        "web",
+        [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
+         "--workers=2", "--graceful-timeout=5"],
+    )  # fmt: skip
+    for name in ("w1", "w2"):
+        procs.start(
+            name,
+            [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
+        )  # fmt: skip
+
+
+def beat_start_and_wait(procs: Processes, *, web_port: int) -> None:
+    """Start celery beat, then wait until the web app answers and both workers are ready."""
+    procs.start(
+        "beat",
+        [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
+         "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
+         f"--pidfile={procs.logdir / 'beat.pid'}"],
+    )  # fmt: skip
+
+    def ready():
+        procs.check_alive()
+        try:
+            web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
+        except requests.RequestException:
+            web = False
+        return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
+
+    _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+
+
+@pytest.fixture
+def system(redis_url, settings):
+    """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+    web_port = _free_port()
+    env = engine_env(redis_url)
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
@@ -160,19 +201,8 @@ def system(redis_url, settings):
     celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
     logdir = Path(tempfile.mkdtemp(prefix="e2e-logs-"))
     procs = Processes(env, logdir)
-    python = sys.executable
     try:
-        procs.start(
-            "web",
-            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-             "--workers=2", "--graceful-timeout=5"],
-        )  # fmt: skip
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
+        engine_start(procs, web_port=web_port)
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
         shop_account = account_create(
@@ -203,23 +233,7 @@ def system(redis_url, settings):
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
         account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        procs.start(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-             f"--pidfile={logdir / 'beat.pid'}"],
-        )  # fmt: skip
-
-        def ready():
-            procs.check_alive()
-            try:
-                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                web = False
-            workers = all(" ready." in procs.log(n) for n in ("w1", "w2"))
-            return web and workers
-
-        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        beat_start_and_wait(procs, web_port=web_port)
         try:
             _wait(
                 lambda: (

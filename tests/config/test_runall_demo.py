@@ -15,6 +15,7 @@ import time
 import pytest
 import requests
 
+from channels_app.demo.stores import demo_stores_all
 from config.runall import demo_services
 from tests.config.helpers import BASE_DIR, closed_port, config_free_env
 from tests.config.test_runall import Running, _assert_groups_gone, _start_runall, needs_proc
@@ -63,7 +64,7 @@ def test_an_unknown_demo_store_is_refused_naming_the_known_ones():
     with pytest.raises(ValueError) as refused:
         demo_services({"DEMO_STORES": "generic,nosuchshop"}, web_url="http://127.0.0.1:8000")
 
-    assert str(refused.value) == "Unknown demo store 'nosuchshop': one of generic"
+    assert str(refused.value) == "Unknown demo store 'nosuchshop': one of " + ", ".join(demo_stores_all())
 
 
 def test_demo_services_pick_free_ports_when_none_are_configured():

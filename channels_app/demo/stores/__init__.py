@@ -10,7 +10,11 @@ from importlib import import_module
 
 from channels_app.demo.stores.base import AccountSpec, DemoStore
 
-STORE_MODULES = ("channels_app.demo.stores.generic", "channels_app.demo.stores.bigcommerce")
+STORE_MODULES = (
+    "channels_app.demo.stores.generic",
+    "channels_app.demo.stores.bigcommerce",
+    "channels_app.demo.stores.magento",
+)
 
 __all__ = ["AccountSpec", "DemoStore", "demo_store_get", "demo_stores_all", "demo_stores_parse"]
 

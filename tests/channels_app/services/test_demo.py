@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from channels_app.demo.fakes import amazon_sqs_start, amazon_start, shopify_start
+from channels_app.demo.stores import demo_stores_all
 from channels_app.models import ChannelAccount, Listing
 from channels_app.notifications.queue import account_notifications_pull
 from channels_app.services.demo import DemoError, demo_buy, demo_setup, demo_store_quantities
@@ -175,13 +176,17 @@ def test_with_its_queue_an_amazon_sale_reaches_shopify_by_notification_without_a
     assert sqs.waiting() == []
 
 
-@pytest.fixture
-def generic_store():
+def _optional_store(name: str):
     from channels_app.demo.stores import demo_store_get
 
-    fake, url = demo_store_get(name="generic").start(host="127.0.0.1", port=0)
+    fake, url = demo_store_get(name=name).start(host="127.0.0.1", port=0)
     yield fake, url
     fake.stop()
+
+
+@pytest.fixture
+def generic_store():
+    yield from _optional_store("generic")
 
 
 def test_an_optional_demo_store_is_linked_and_sells_like_the_others(stores, generic_store, on_commit):
@@ -221,4 +226,29 @@ def test_an_unknown_demo_store_name_is_refused_with_the_known_ones():
     with pytest.raises(DemoError) as refused:
         demo_buy(store="nosuchshop", sku="TBL-1")
 
-    assert str(refused.value) == "Unknown store 'nosuchshop': one of shopify, amazon, generic, bigcommerce"
+    assert str(refused.value) == (
+        "Unknown store 'nosuchshop': one of shopify, amazon, " + ", ".join(demo_stores_all())
+    )
+
+
+@pytest.fixture
+def magento_store():
+    yield from _optional_store("magento")
+
+
+def test_the_magento_demo_store_is_linked_and_sells(stores, magento_store, on_commit):
+    shopify, amazon = stores
+    fake, url = magento_store
+
+    with on_commit(execute=True):
+        result = demo_setup(
+            shopify_url=shopify.url, amazon_url=amazon.base_url, web_url=WEB, stores={"magento": url}, wait=5
+        )
+
+    assert (result["magento"]["imported"], result["magento"]["linked"]) == (5, 5)
+    assert demo_store_quantities(store="magento") == demo_store_quantities(store="shopify")
+    order_id = demo_buy(store="magento", sku="TBL-1", quantity=1)
+    assert fake.store.orders[int(order_id)]["items"][0]["sku"] == "TBL-1"
+    assert demo_store_quantities(store="magento")["TBL-1"] == 0
+    with pytest.raises(DemoError):
+        demo_buy(store="magento", sku="TBL-1", quantity=1)

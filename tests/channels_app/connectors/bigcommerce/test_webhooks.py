@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from channels_app.connectors.bigcommerce import webhooks as hooks
 from channels_app.connectors.errors import WebhookSignatureError
+from channels_app.intake.polling import account_orders_sync
 from channels_app.models import InboundEvent
 from channels_app.services.accounts import account_connector
 from channels_app.services.onboarding import account_listings_import
-from channels_app.intake.polling import account_orders_sync
 from config.sandbox.bigcommerce.hooks import sign
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive

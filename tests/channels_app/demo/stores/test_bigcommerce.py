@@ -27,7 +27,10 @@ def stores():
 
 
 def test_the_bigcommerce_demo_store_is_linked_and_its_sale_arrives_by_webhook(
-    stores, django_server, settings, on_commit  # noqa: F811 - the imported fixture
+    stores,
+    django_server,
+    settings,
+    on_commit,  # noqa: F811 - the imported fixture
 ):
     settings.DEMO = True
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
