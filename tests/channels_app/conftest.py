@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connections
 
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_listings_import
@@ -75,3 +80,35 @@ def shop_a(shops, connect, on_commit):
         stock_receive(sku=sku, location=location, quantity=5)
         account = connect(shop, "Shop A")
     return shop, account, sku, location
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        return
+
+
+@pytest.fixture
+def django_server(transactional_db, settings):
+    """Our Django app on a real HTTP port of 127.0.0.1, built after the test's settings.
+
+    pytest-django's ``live_server`` is started once per session, before the suite's fixtures
+    switch the HTTPS redirect off, so deliveries to it would be redirected. This server handles
+    one request at a time, in arrival order: the order a test releases deliveries in is the order
+    they are applied in (with Celery eager, each delivery is processed inside its request).
+    """
+    settings.SECURE_SSL_REDIRECT = False
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    handler = WSGIHandler()
+
+    def app(environ, start_response):
+        try:
+            return handler(environ, start_response)
+        finally:
+            connections.close_all()  # the server thread keeps no session open past the test
+
+    httpd = make_server("127.0.0.1", 0, app, server_class=WSGIServer, handler_class=_QuietHandler)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()

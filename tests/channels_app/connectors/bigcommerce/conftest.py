@@ -8,7 +8,6 @@ from channels_app.connectors.dto import AccountConfig
 from channels_app.connectors.registry import connector_build
 from config.sandbox.bigcommerce import FakeBigCommerce
 from tests.channels_app.connectors.bigcommerce.specs import SPEC_DIR, request_problems
-from tests.channels_app.connectors.shopify.conftest import django_server  # noqa: F401 - a fixture
 
 
 @pytest.fixture

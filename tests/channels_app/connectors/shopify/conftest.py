@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import threading
 from datetime import UTC, datetime, timedelta
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
-from django.db import connections
 
 from channels_app.connectors.dto import AccountConfig
 from channels_app.connectors.registry import connector_build
@@ -89,35 +85,3 @@ def clock_ticking(fake) -> None:
     start = datetime.now(UTC).replace(microsecond=0)
     ticks = itertools.count()
     fake.state.clock = lambda: start + timedelta(seconds=next(ticks))
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args) -> None:
-        return
-
-
-@pytest.fixture
-def django_server(transactional_db, settings):
-    """Our Django app on a real HTTP port of 127.0.0.1, built after the test's settings.
-
-    pytest-django's ``live_server`` is started once per session, before the suite's fixtures
-    switch the HTTPS redirect off, so deliveries to it would be redirected. This server handles
-    one request at a time, in arrival order: the order a test releases deliveries in is the order
-    they are applied in (with Celery eager, each delivery is processed inside its request).
-    """
-    settings.SECURE_SSL_REDIRECT = False
-    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-    handler = WSGIHandler()
-
-    def app(environ, start_response):
-        try:
-            return handler(environ, start_response)
-        finally:
-            connections.close_all()  # the server thread keeps no session open past the test
-
-    httpd = make_server("127.0.0.1", 0, app, server_class=WSGIServer, handler_class=_QuietHandler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()

@@ -10,7 +10,6 @@ from channels_app.demo.stores import demo_store_get
 from channels_app.models import ChannelAccount
 from channels_app.services.demo import DemoError, demo_buy, demo_setup, demo_store_quantities
 from inventory_app.models import Order
-from tests.channels_app.connectors.shopify.conftest import django_server  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +29,7 @@ def test_the_bigcommerce_demo_store_is_linked_and_its_sale_arrives_by_webhook(
     stores,
     django_server,
     settings,
-    on_commit,  # noqa: F811 - the imported fixture
+    on_commit,
 ):
     settings.DEMO = True
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
