@@ -23,7 +23,9 @@ def _ref(item: dict) -> ListingRef:
 
 
 def _update(item: dict, quantity: int) -> QuantityUpdate:
-    return QuantityUpdate(listing=_ref(item), quantity=quantity, expected=None, idempotency_key=f"k{item['id']}")
+    return QuantityUpdate(
+        listing=_ref(item), quantity=quantity, expected=None, idempotency_key=f"k{item['id']}"
+    )
 
 
 def test_basic_and_query_auth_both_read_the_store(fake_woo, woo_connector):
@@ -34,7 +36,9 @@ def test_basic_and_query_auth_both_read_the_store(fake_woo, woo_connector):
 
 
 def test_a_wrong_secret_is_refused_with_woocommerces_error(fake_woo, woo_connector):
-    connector = woo_connector(credentials={"consumer_key": fake_woo.consumer_key, "consumer_secret": "cs_wrong"})
+    connector = woo_connector(
+        credentials={"consumer_key": fake_woo.consumer_key, "consumer_secret": "cs_wrong"}
+    )
     with pytest.raises(ConnectorError) as exc:
         connector.listings_fetch(cursor=None)
     assert exc.value.status == 401
@@ -53,7 +57,9 @@ def test_keys_are_never_sent_over_plain_http_to_a_public_host():
     assert transport_problem("https://shop.example/") == ""
     assert transport_problem("http://127.0.0.1:8000/") == ""
     config = AccountConfig(
-        account_id=1, base_url="http://shop.example/", credentials={"consumer_key": "ck", "consumer_secret": "cs"}
+        account_id=1,
+        base_url="http://shop.example/",
+        credentials={"consumer_key": "ck", "consumer_secret": "cs"},
     )
     with pytest.raises(ConnectorError, match="only sent over HTTPS"):
         WooCommerceConnector(config=config, http=ChannelHttp(base_url="https://shop.example/"))
@@ -88,7 +94,11 @@ def test_listings_page_products_and_variations_and_report_unmanaged(fake_woo, wo
     assert (by_sku["POSTER"].quantity, by_sku["POSTER"].push_enabled, by_sku["POSTER"].extra["stock"]) == (
         None, False, "unmanaged",
     )  # fmt: skip
-    assert (by_sku["TEE-S"].quantity, by_sku["TEE-S"].title, by_sku["TEE-S"].push_enabled) == (4, "Tee - S", True)
+    assert (by_sku["TEE-S"].quantity, by_sku["TEE-S"].title, by_sku["TEE-S"].push_enabled) == (
+        4,
+        "Tee - S",
+        True,
+    )
     assert by_sku["TEE-M"].extra["stock"] == "parent_managed" and not by_sku["TEE-M"].push_enabled
     assert by_sku["TEE-S"].external_product_id != by_sku["TEE-S"].external_variant_id
 

@@ -46,8 +46,18 @@ def test_a_snapshot_carries_lines_dates_and_buyer():
     order = order_from_json(_order("processing", reduced=2))
     assert order.updated_at == datetime(2026, 5, 1, 10, 2, 11, tzinfo=UTC)
     line = order.lines[0]
-    assert (line.external_line_id, line.listing_external_id, line.sku_code, line.quantity) == ("315", "733", "TEE-M", 2)
-    assert (order.customer_name, order.currency, str(order.total), order.is_paid) == ("Ada L", "EUR", "20.00", True)
+    assert (line.external_line_id, line.listing_external_id, line.sku_code, line.quantity) == (
+        "315",
+        "733",
+        "TEE-M",
+        2,
+    )
+    assert (order.customer_name, order.currency, str(order.total), order.is_paid) == (
+        "Ada L",
+        "EUR",
+        "20.00",
+        True,
+    )
 
 
 def test_a_refund_that_restocked_one_unit_cancels_that_unit_only():

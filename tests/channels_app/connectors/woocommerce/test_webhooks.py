@@ -37,7 +37,12 @@ def _committed(location, sku) -> int:
 def test_registration_makes_four_hooks_pinged_and_is_not_repeated(fake_woo, subscribed):
     account, _location, _sku, url = subscribed
     hooks = fake_woo.hooks.hooks.values()
-    assert sorted(h["topic"] for h in hooks) == ["order.created", "order.deleted", "order.restored", "order.updated"]
+    assert sorted(h["topic"] for h in hooks) == [
+        "order.created",
+        "order.deleted",
+        "order.restored",
+        "order.updated",
+    ]
     assert {h["status"] for h in hooks} == {"active"}
     account_connector(account=account).webhooks_register(url=url)  # again: nothing duplicated
     assert len(fake_woo.hooks.hooks) == 4
@@ -102,7 +107,9 @@ def test_an_older_snapshot_arriving_late_is_ignored(fake_woo, subscribed):
     assert fake_woo.store.available("MUG") == 5  # WooCommerce restored, we pushed 5
 
 
-def test_a_disabled_hook_is_re_enabled_by_the_poll_and_missed_orders_arrive(fake_woo, subscribed, django_server):
+def test_a_disabled_hook_is_re_enabled_by_the_poll_and_missed_orders_arrive(
+    fake_woo, subscribed, django_server
+):
     account, location, sku, url = subscribed
     for hook in fake_woo.hooks.hooks.values():
         hook["delivery_url"] = django_server + "/webhooks/channels/no-such-token/"  # our URL broken

@@ -94,7 +94,11 @@ def test_batch_limit_413_and_per_item_errors(fake):
     assert mixed["update"][0]["stock_quantity"] == 4
     assert mixed["update"][1] == {
         "id": 999999,
-        "error": {"code": "woocommerce_rest_product_invalid_id", "message": "Invalid ID.", "data": {"status": 400}},
+        "error": {
+            "code": "woocommerce_rest_product_invalid_id",
+            "message": "Invalid ID.",
+            "data": {"status": 400},
+        },
     }
 
 
