@@ -8,15 +8,12 @@ gunicorn. WooCommerce deducts its own stock when the buyer pays; Shopify likewis
 
 from __future__ import annotations
 
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from django.db import connection
 
 from channels_app.models import Listing
 from channels_app.services.accounts import account_create
@@ -31,10 +28,10 @@ from config.sandbox.woocommerce import FakeWooCommerce
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
 from tests.channels_app.test_e2e_shopify_amazon import (  # noqa: F401 - redis_url is a fixture
-    START_TIMEOUT,
     Processes,
     _free_port,
     _wait,
+    e2e_env,
     redis_url,
 )
 from tests.factories import LocationFactory, SKUFactory
@@ -49,21 +46,8 @@ SKU_CODE = "LINEN-1"
 def system(redis_url, settings):  # noqa: F811
     """Both fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers, beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     web_port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "REDIS_URL": redis_url,
-        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
-        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DEBUG": "1",
-        "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = e2e_env(redis_url=redis_url, web_port=web_port)
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
@@ -74,19 +58,8 @@ def system(redis_url, settings):  # noqa: F811
     celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
     logdir = Path(tempfile.mkdtemp(prefix="e2e-woo-logs-"))
     procs = Processes(env, logdir)
-    python = sys.executable
     try:
-        procs.start(
-            "web",
-            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-             "--workers=2", "--graceful-timeout=5"],
-        )  # fmt: skip
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
+        procs.start_web_and_workers(web_port=web_port)
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
         shop_account = account_create(
@@ -110,22 +83,8 @@ def system(redis_url, settings):  # noqa: F811
             assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
-        procs.start(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-             f"--pidfile={logdir / 'beat.pid'}"],
-        )  # fmt: skip
-
-        def ready():
-            procs.check_alive()
-            try:
-                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                web = False
-            return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
-
-        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        procs.start_beat()
+        procs.wait_ready(web_port=web_port)
         for account in (shop_account, woo_account):
             account_webhooks_register(account_id=account.pk, base_url=f"http://127.0.0.1:{web_port}")
         try:

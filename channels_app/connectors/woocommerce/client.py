@@ -47,6 +47,13 @@ def total_pages(response: requests.Response) -> int:
         return 0
 
 
+def _decoded(response: requests.Response, where: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ConnectorError(f"{where}: the answer is not JSON") from None
+
+
 class WooClient:
     """Authenticated JSON calls to one store's ``/wp-json/...`` routes through ``http``."""
 
@@ -83,19 +90,12 @@ class WooClient:
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         """:meth:`send` and decode the JSON body."""
-        response = self.send(method, path, **kwargs)
-        try:
-            return response.json()
-        except ValueError:
-            raise ConnectorError(f"{method} {path}: the answer is not JSON") from None
+        return _decoded(self.send(method, path, **kwargs), f"{method} {path}")
 
     def page(self, path: str, *, params: Mapping[str, Any], page: int) -> tuple[list, int]:
         """One page of a list route: (items, X-WP-TotalPages)."""
         response = self.send("GET", path, params={**params, "per_page": PER_PAGE, "page": page})
-        try:
-            items = response.json()
-        except ValueError:
-            raise ConnectorError(f"GET {path}: the answer is not JSON") from None
+        items = _decoded(response, f"GET {path}")
         if not isinstance(items, list):
             raise ConnectorError(f"GET {path}: expected a list")
         return items, total_pages(response)
