@@ -98,6 +98,7 @@ class FakeWooCommerce:
         batch_limit: int = 100,
         shipment_tracking: bool = False,
         behave_as_https: bool = True,
+        port: int = 0,
         max_failures: int = 5,
         restore_on_failed: bool = True,
     ) -> None:
@@ -108,7 +109,7 @@ class FakeWooCommerce:
         self.shipment_tracking = shipment_tracking
         self.behave_as_https = behave_as_https
         self.store = Store(restore_on_failed=restore_on_failed)
-        self.httpd = _Server(("127.0.0.1", 0), _Handler)
+        self.httpd = _Server(("127.0.0.1", port), _Handler)
         self.httpd.fake = self
         self.hooks = Hooks(self.store, source=self.url, max_failures=max_failures)
         self.calls: Counter[str] = Counter()  # authenticated API calls by "METHOD route"
