@@ -23,7 +23,6 @@ import hmac
 import json
 import queue
 import threading
-import time
 import uuid
 
 import requests
@@ -48,7 +47,7 @@ def sign(secret: str, body: bytes) -> str:
 class Hooks:
     """The store's webhooks and their delivery thread."""
 
-    def __init__(self, store: Store, *, source: str = "", max_failures: int = 5) -> None:
+    def __init__(self, store: Store, *, source: str = "", max_failures: int = 5, workers: int = 1) -> None:
         self.store = store
         self.source = source
         self.max_failures = max_failures
@@ -62,8 +61,10 @@ class Hooks:
         self.queue: queue.Queue = queue.Queue()
         self.idle = threading.Event()
         self.idle.set()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.busy = 0  # deliveries queued or waiting out their delay
+        self.busy_lock = threading.Lock()
+        for _ in range(workers):  # WooCommerce's queue runners: more than one delivers at once
+            threading.Thread(target=self._run, daemon=True).start()
         store.on_order_event = self.event
 
     # REST resource -----------------------------------------------------------------------------
@@ -120,12 +121,23 @@ class Hooks:
             if hook["topic"] != topic or hook["status"] != "active":
                 continue
             snapshot = None if self.payload_at_delivery else self._payload(topic, order)
-            item = (hook["id"], topic, order["id"], snapshot, uuid.uuid4().hex)
+            item = (hook["id"], topic, order["id"], snapshot, uuid.uuid4().hex, self.duplicate, self.delay)
             if self.held is not None:
                 self.held.append(item)
             else:
-                self.idle.clear()
-                self.queue.put(item)
+                self._enqueue(item)
+
+    def _enqueue(self, item: tuple) -> None:
+        with self.busy_lock:
+            self.busy += 1
+            self.idle.clear()
+        self.queue.put(item)
+
+    def _done(self) -> None:
+        with self.busy_lock:
+            self.busy -= 1
+            if self.busy == 0:
+                self.idle.set()
 
     def hold(self) -> None:
         """Queue deliveries until :meth:`release`."""
@@ -135,8 +147,7 @@ class Hooks:
         """Send the held deliveries (newest first with ``reverse``)."""
         held, self.held = self.held or [], None
         for item in reversed(held) if reverse else held:
-            self.idle.clear()
-            self.queue.put(item)
+            self._enqueue(item)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until every queued delivery was attempted."""
@@ -150,18 +161,28 @@ class Hooks:
     def _run(self) -> None:
         while True:
             item = self.queue.get()
-            try:
-                self._deliver(*item)
-            finally:
-                self.queue.task_done()
-                if self.queue.unfinished_tasks == 0:
-                    self.idle.set()
+            if item[-1]:  # late: delivered after its delay, without holding up the others
+                timer = threading.Timer(item[-1], self._deliver_then_done, args=(item,))
+                timer.daemon = True
+                timer.start()
+                continue
+            self._deliver_then_done(item)
+
+    def _deliver_then_done(self, item: tuple) -> None:
+        try:
+            self._deliver(*item[:-1])
+        finally:
+            self._done()
 
     def _deliver(
-        self, hook_id: int, topic: str, order_id: int, snapshot: dict | None, delivery_id: str
+        self,
+        hook_id: int,
+        topic: str,
+        order_id: int,
+        snapshot: dict | None,
+        delivery_id: str,
+        duplicate: bool,
     ) -> None:
-        if self.delay:
-            time.sleep(self.delay)
         with self.store.lock:
             hook = self.hooks.get(hook_id)
             if hook is None or hook["status"] != "active":
@@ -181,7 +202,7 @@ class Hooks:
             "X-WC-Webhook-ID": str(hook_id),
             "X-WC-Webhook-Delivery-ID": delivery_id,
         }
-        for _ in range(2 if self.duplicate else 1):
+        for _ in range(2 if duplicate else 1):
             try:
                 code = requests.post(
                     hook["delivery_url"], data=body, headers=headers, timeout=60, allow_redirects=False

@@ -20,7 +20,8 @@ import hmac
 import json
 import re
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -65,6 +66,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         except WooError as exc:
             status, data = exc.status, exc.body()
+            if exc.data.get("retry_after"):
+                headers = {"Retry-After": str(exc.data["retry_after"])}
             if exc.code == "woocommerce_rest_authentication_error":
                 headers = {
                     "WWW-Authenticate": 'Basic realm="WooCommerce API. Use a consumer key in the username '
@@ -99,6 +102,7 @@ class FakeWooCommerce:
         shipment_tracking: bool = False,
         behave_as_https: bool = True,
         port: int = 0,
+        webhook_workers: int = 1,
         max_failures: int = 5,
         restore_on_failed: bool = True,
     ) -> None:
@@ -111,7 +115,10 @@ class FakeWooCommerce:
         self.store = Store(restore_on_failed=restore_on_failed)
         self.httpd = _Server(("127.0.0.1", port), _Handler)
         self.httpd.fake = self
-        self.hooks = Hooks(self.store, source=self.url, max_failures=max_failures)
+        self.hooks = Hooks(self.store, source=self.url, max_failures=max_failures, workers=webhook_workers)
+        # Faults: answers for the next API calls ((status, Retry-After)), and slow answers (s).
+        self.fail_queue: deque[tuple[int, int | None]] = deque()
+        self.latency = 0.0
         self.calls: Counter[str] = Counter()  # authenticated API calls by "METHOD route"
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
@@ -135,6 +142,10 @@ class FakeWooCommerce:
         self.stop()
 
     # Auth -----------------------------------------------------------------------------------------
+
+    def fail_next(self, count: int, *, status: int, retry_after: int | None = None) -> None:
+        """The next ``count`` API calls answer ``status`` (a host's 429 or 503), nothing applied."""
+        self.fail_queue.extend([(status, retry_after)] * count)
 
     def _authenticate(self, method: str, query: dict, headers) -> None:
         key, secret = query.get("consumer_key"), query.get("consumer_secret")
@@ -176,6 +187,11 @@ class FakeWooCommerce:
             raise WooError(404, "rest_no_route", "No route was found matching the URL and request method")
         route = path[len(API) :].lstrip("/")
         self._authenticate(method, query, headers)
+        if self.latency:
+            time.sleep(self.latency)
+        if self.fail_queue:
+            status, retry_after = self.fail_queue.popleft()
+            raise WooError(status, "fake_fault", "Injected fault.", retry_after=retry_after)
         self.calls[method + " " + re.sub(r"/\d+", "/{id}", route)] += 1
         data = json.loads(raw) if raw else {}
         with self.store.lock:
