@@ -6,7 +6,7 @@ from channels_app.demo.stores.base import AccountSpec, DemoStore
 
 # The fake's fixed demo keys (a real store's are generated in WP admin).
 CONSUMER_KEY = "ck_" + "a1" * 20
-CONSUMER_SECRET = "cs_" + "b2" * 20  # noqa: S105 - the fake's
+CONSUMER_SECRET = "cs_" + "b2" * 20
 
 
 def _start(*, host: str, port: int):

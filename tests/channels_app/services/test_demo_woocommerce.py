@@ -26,8 +26,9 @@ def test_the_woocommerce_demo_store_is_linked_hooked_and_sells(stores, woo_store
     fake, url = woo_store
     with on_commit(execute=True):
         result = demo_setup(
-            shopify_url=shopify.url, amazon_url=amazon.base_url, web_url=WEB, stores={"woocommerce": url}, wait=5
-        )
+            shopify_url=shopify.url, amazon_url=amazon.base_url, web_url=WEB, stores={"woocommerce": url},
+            wait=5,
+        )  # fmt: skip
 
     assert (result["woocommerce"]["imported"], result["woocommerce"]["linked"]) == (5, 5)
     account = ChannelAccount.objects.get(kind="woocommerce")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from channels_app.connectors.dto import AccountConfig
 from channels_app.connectors.registry import connector_build
-from channels_app.services.accounts import account_create
+from channels_app.services.accounts import account_connector, account_create
+from channels_app.services.onboarding import account_listings_import
+from channels_app.services.polling import account_orders_sync
 from config.sandbox.woocommerce import FakeWooCommerce
 from tests.channels_app.connectors.shopify.conftest import django_server, stocked  # noqa: F401
 
@@ -54,3 +57,16 @@ def woo_account(fake_woo, settings):
         )
 
     return make
+
+
+@pytest.fixture
+def subscribed(fake_woo, woo_account, stocked, django_server):  # noqa: F811 - imported fixtures
+    """Our stock of MUG (5) linked to the store's MUG (5), webhooks registered to our server."""
+    location, skus = stocked({"MUG": 5})
+    fake_woo.store.product_add(sku="MUG", quantity=5)
+    account = woo_account(location_ids=[location.pk])
+    assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
+    account_orders_sync(account_id=account.pk)
+    url = django_server + reverse("channels_webhooks:receive", args=[account.webhook_token])
+    account_connector(account=account).webhooks_register(url=url)
+    return account, location, skus["MUG"], url

@@ -9,8 +9,6 @@ from channels_app.models import Listing
 from channels_app.services.outbox import account_push_request, listings_mark_dirty
 from inventory_app.models import Order, StockLevel
 
-from .test_webhooks import subscribed  # noqa: F401 - the fixture
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 

@@ -6,28 +6,13 @@ from __future__ import annotations
 
 import pytest
 import requests
-from django.urls import reverse
 
-from channels_app.models import InboundEvent, InboundEventStatus, Listing
+from channels_app.models import InboundEvent, Listing
 from channels_app.services.accounts import account_connector
-from channels_app.services.onboarding import account_listings_import
 from channels_app.services.polling import account_orders_sync
 from inventory_app.models import Order, StockLevel, StockMovement
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def subscribed(fake_woo, woo_account, stocked, django_server):
-    """Our stock of MUG (5) linked to the store's MUG (5), webhooks registered to our server."""
-    location, skus = stocked({"MUG": 5})
-    fake_woo.store.product_add(sku="MUG", quantity=5)
-    account = woo_account(location_ids=[location.pk])
-    assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
-    account_orders_sync(account_id=account.pk)
-    url = django_server + reverse("channels_webhooks:receive", args=[account.webhook_token])
-    account_connector(account=account).webhooks_register(url=url)
-    return account, location, skus["MUG"], url
 
 
 def _committed(location, sku) -> int:
