@@ -83,7 +83,22 @@ class WooClient:
         json: Any = None,
         api: str = API,
     ) -> requests.Response:
-        """One call to ``api + path``; a 2xx response or the ChannelHttp errors."""
+        """One call to ``api + path``; a 2xx response or the ChannelHttp errors.
+
+        In header mode, a 401 ``woocommerce_rest_cannot_view`` (the request reached WooCommerce
+        without credentials: the host dropped the Authorization header) is tried once more with
+        the query-string keys, which this client then keeps using.
+        """
+        try:
+            return self._send(method, path, params=params, json=json, api=api)
+        except ConnectorError as exc:
+            dropped = exc.status == 401 and "woocommerce_rest_cannot_view" in exc.body
+            if self.auth_mode != "header" or not dropped:
+                raise
+        self.auth_mode = "query"
+        return self._send(method, path, params=params, json=json, api=api)
+
+    def _send(self, method: str, path: str, *, params: Mapping[str, Any] | None, json: Any, api: str):
         query, headers = self._auth(params)
         headers["Accept"] = "application/json"
         return self.http.request(method, api + path, params=query, headers=headers, json=json)

@@ -35,6 +35,15 @@ def test_basic_and_query_auth_both_read_the_store(fake_woo, woo_connector):
         assert [(x.sku_code, x.quantity) for x in page.listings] == [("MUG", 3)]
 
 
+def test_a_host_that_drops_the_authorization_header_is_read_with_query_keys(fake_woo, woo_connector):
+    fake_woo.store.product_add(sku="MUG", quantity=3)
+    fake_woo.drops_authorization = True
+    connector = woo_connector()
+    assert [x.sku_code for x in connector.listings_fetch(cursor=None).listings] == ["MUG"]
+    assert connector.client.auth_mode == "query"
+    assert fake_woo.calls["GET products"] == 1  # the refused call is not counted: unauthenticated
+
+
 def test_a_wrong_secret_is_refused_with_woocommerces_error(fake_woo, woo_connector):
     connector = woo_connector(
         credentials={"consumer_key": fake_woo.consumer_key, "consumer_secret": "cs_wrong"}
