@@ -427,6 +427,7 @@ CHANNELS_CONNECTOR_MODULES = env.list(
         "channels_app.connectors.shopify.connector",
         "channels_app.connectors.bigcommerce.connector",
         "channels_app.connectors.magento.connector",
+        "channels_app.connectors.woocommerce.connector",
     ],
 )
 # Outbound channel HTTP: private/loopback hosts are refused unless this is set (tests, bench).

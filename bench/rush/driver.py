@@ -9,7 +9,7 @@ import threading
 import time
 
 # Channels of the rush and the buyers' mix (the seeded intent stream depends on both).
-CHANNEL_NAMES = ["shopify", "web", "market", "amazon"]
+CHANNEL_NAMES = ["shopify", "web", "woocommerce", "amazon"]
 CHANNEL_SHARES = [0.35, 0.25, 0.2, 0.2]
 
 
@@ -45,6 +45,7 @@ def run(*, args, faults: dict) -> dict:
     from bench.rush.procs import Supervisor
     from bench.rush.run import Truth, _catalog_load, _pct
     from bench.rush.traffic import intents_build, oversold_units, withheld_units
+    from bench.rush.woocommerce import WooCommerceChannel
     from inventory_app.models import Location, Order
 
     catalog = catalog_build(seed=args.seed, skus=args.skus, kits=args.kits)
@@ -57,7 +58,7 @@ def run(*, args, faults: dict) -> dict:
     _log(f"catalog: {len(catalog.stock)} SKUs, {args.kits} kits, {len(intents)} buyers")
     amazon = AmazonChannel("amazon", poll_seconds=args.amazon_poll, max_wait=args.amazon_max_wait,
                            notifications=getattr(args, "amazon_notifications", "on") == "on")  # fmt: skip
-    channels = [ShopifyChannel("shopify"), GenericChannel("web"), GenericChannel("market"), amazon]
+    channels = [ShopifyChannel("shopify"), GenericChannel("web"), WooCommerceChannel("woocommerce"), amazon]
     by_name = {ch.name: ch for ch in channels}
     for ch in channels:
         ch.setup(items=catalog.items, location_ids=[location.pk])

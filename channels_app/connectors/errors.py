@@ -56,3 +56,8 @@ class WebhookSignatureError(ConnectorError):
 
 class WebhookPayloadError(ConnectorError):
     """A webhook's body is not what the connector expects (malformed JSON...)."""
+
+
+class WebhookPing(ConnectorError):
+    """A delivery that only tests the URL (WooCommerce's ping when a hook is saved): raised by
+    ``webhook_verify``; the route answers 200 and stores nothing."""

@@ -6,9 +6,9 @@ The connector verifies the signature; the service stores the event once and enqu
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 
-from channels_app.connectors.errors import WebhookPayloadError, WebhookSignatureError
+from channels_app.connectors.errors import WebhookPayloadError, WebhookPing, WebhookSignatureError
 from channels_app.intake.orders import webhook_receive
 from channels_app.models import ChannelAccount, InboundEvent
 from channels_app.selectors.webhooks import account_for_webhook_token
@@ -28,6 +28,13 @@ class ChannelWebhookView(WebhookReceiveView):
         self, *, request: HttpRequest, account: ChannelAccount, body: bytes
     ) -> tuple[InboundEvent, bool]:
         return webhook_receive(account=account, headers=dict(request.headers), body=body)
+
+    def post(self, request: HttpRequest, token: str) -> JsonResponse:
+        """As the base view; a channel's URL test (``WebhookPing``) gets 200 and stores nothing."""
+        try:
+            return super().post(request, token)
+        except WebhookPing:
+            return JsonResponse({"detail": "ping"}, status=200)
 
 
 channel_webhook = ChannelWebhookView.as_webhook_view()

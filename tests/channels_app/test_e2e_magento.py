@@ -37,9 +37,7 @@ from tests.channels_app.test_e2e_shopify_amazon import (  # noqa: F401 - redis_u
     Processes,
     _free_port,
     _wait,
-    beat_start_and_wait,
-    engine_env,
-    engine_start,
+    e2e_env,
     redis_url,
 )
 from tests.factories import LocationFactory, SKUFactory
@@ -78,7 +76,7 @@ def system(redis_url, settings, request):  # noqa: F811 - the imported fixture
     units = getattr(request, "param", 1)
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     web_port = _free_port()
-    env = engine_env(redis_url)
+    env = e2e_env(redis_url=redis_url, web_port=web_port)
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
@@ -91,7 +89,7 @@ def system(redis_url, settings, request):  # noqa: F811 - the imported fixture
     logdir = Path(tempfile.mkdtemp(prefix="e2e-magento-logs-"))
     procs = Processes(env, logdir)
     try:
-        engine_start(procs, web_port=web_port)
+        procs.start_web_and_workers(web_port=web_port)
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=units)
         shop_account = account_create(
@@ -118,7 +116,8 @@ def system(redis_url, settings, request):  # noqa: F811 - the imported fixture
             account_go_live(account=account)
         account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
         polls = _polls(magento)
-        beat_start_and_wait(procs, web_port=web_port)
+        procs.start_beat()
+        procs.wait_ready(web_port=web_port)
         # Beat's first scheduled poll: a sale made before it would time beat's start-up.
         _wait(lambda: _polls(magento) > polls, timeout=30, what="beat's first Magento poll")
         try:

@@ -92,6 +92,24 @@ def redis_url():
             server.__exit__(None, None, None)
 
 
+def e2e_env(*, redis_url: str, web_port: int) -> dict[str, str]:
+    """The environment of the child processes: the test database, the broker, loopback channels."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": redis_url,
+        "REDIS_URL": redis_url,
+        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
+        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DEBUG": "1",  # plain HTTP on loopback (no HTTPS redirect of the webhooks)
+        "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 class Processes:
     """Child processes in their own process groups, output kept in files, always stopped."""
 
@@ -116,6 +134,43 @@ class Processes:
         dead = {n: p.returncode for n, p in self.procs.items() if p.poll() is not None}
         assert not dead, f"processes died: {dead}\n" + "\n".join(self.log(n)[-3000:] for n in dead)
 
+    def start_web_and_workers(self, *, web_port: int) -> None:
+        """gunicorn on ``web_port`` and two Celery workers."""
+        python = sys.executable
+        self.start(
+            "web",
+            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
+             "--workers=2", "--graceful-timeout=5"],
+        )  # fmt: skip
+        for name in ("w1", "w2"):
+            self.start(
+                name,
+                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
+            )  # fmt: skip
+
+    def start_beat(self) -> None:
+        """celery beat on the database scheduler."""
+        self.start(
+            "beat",
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
+             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
+             f"--pidfile={self.logdir / 'beat.pid'}"],
+        )  # fmt: skip
+
+    def wait_ready(self, *, web_port: int) -> None:
+        """Wait (bounded) until the web answers and both workers are ready."""
+
+        def ready():
+            self.check_alive()
+            try:
+                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
+            except requests.RequestException:
+                web = False
+            return web and all(" ready." in self.log(n) for n in ("w1", "w2"))
+
+        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+
     def stop(self) -> None:
         for proc in self.procs.values():
             with contextlib.suppress(ProcessLookupError):
@@ -130,66 +185,12 @@ class Processes:
             proc.wait()
 
 
-def engine_env(redis_url: str) -> dict[str, str]:
-    """The environment of the engine's processes: the test database, the Redis broker, loopback."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "REDIS_URL": redis_url,
-        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
-        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DEBUG": "1",  # plain HTTP on loopback (no HTTPS redirect of the webhooks)
-        "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def engine_start(procs: Processes, *, web_port: int) -> None:
-    """gunicorn on ``web_port`` and two celery workers."""
-    python = sys.executable
-    procs.start(
-        "web",
-        [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-         "--workers=2", "--graceful-timeout=5"],
-    )  # fmt: skip
-    for name in ("w1", "w2"):
-        procs.start(
-            name,
-            [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-        )  # fmt: skip
-
-
-def beat_start_and_wait(procs: Processes, *, web_port: int) -> None:
-    """Start celery beat, then wait until the web app answers and both workers are ready."""
-    procs.start(
-        "beat",
-        [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-         "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-         f"--pidfile={procs.logdir / 'beat.pid'}"],
-    )  # fmt: skip
-
-    def ready():
-        procs.check_alive()
-        try:
-            web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-        except requests.RequestException:
-            web = False
-        return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
-
-    _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
-
-
 @pytest.fixture
 def system(redis_url, settings):
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     web_port = _free_port()
-    env = engine_env(redis_url)
+    env = e2e_env(redis_url=redis_url, web_port=web_port)
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
@@ -202,7 +203,7 @@ def system(redis_url, settings):
     logdir = Path(tempfile.mkdtemp(prefix="e2e-logs-"))
     procs = Processes(env, logdir)
     try:
-        engine_start(procs, web_port=web_port)
+        procs.start_web_and_workers(web_port=web_port)
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
         shop_account = account_create(
@@ -233,7 +234,8 @@ def system(redis_url, settings):
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
         account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        beat_start_and_wait(procs, web_port=web_port)
+        procs.start_beat()
+        procs.wait_ready(web_port=web_port)
         try:
             _wait(
                 lambda: (

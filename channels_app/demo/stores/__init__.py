@@ -14,6 +14,7 @@ STORE_MODULES = (
     "channels_app.demo.stores.generic",
     "channels_app.demo.stores.bigcommerce",
     "channels_app.demo.stores.magento",
+    "channels_app.demo.stores.woocommerce",
 )
 
 __all__ = ["AccountSpec", "DemoStore", "demo_store_get", "demo_stores_all", "demo_stores_parse"]
