@@ -32,6 +32,8 @@ def xml_parse(body: bytes | str, *, max_bytes: int = MAX_XML_BYTES, what: str = 
     try:
         return fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise UnsafeXml(f"The {what} was refused: {type(exc).__name__} (DTDs and entities are not accepted)") from None
+        raise UnsafeXml(
+            f"The {what} was refused: {type(exc).__name__} (DTDs and entities are not accepted)"
+        ) from None
     except ParseError as exc:
         raise UnsafeXml(f"The {what} is not well-formed XML: {exc}") from None

@@ -264,4 +264,3 @@ def _status_index(cursor: str) -> int:
     if prefix != "status" or not number.isdigit():
         raise ConnectorError(f"Unknown Volusion order cursor {cursor!r}")
     return int(number)
-

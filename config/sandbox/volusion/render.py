@@ -53,7 +53,9 @@ def product_fields(state: VolusionState, product: Product) -> dict[str, str]:
 
 def _elements(fields: dict[str, str], wanted: set[str] | None) -> str:
     return "".join(
-        f"<{k}>{escape(v)}</{k}>" for k, v in fields.items() if v != "" and (wanted is None or k.lower() in wanted)
+        f"<{k}>{escape(v)}</{k}>"
+        for k, v in fields.items()
+        if v != "" and (wanted is None or k.lower() in wanted)
     )
 
 
@@ -67,7 +69,9 @@ def columns_parse(value: str) -> tuple[set[str] | None, set[str] | None, set[str
     products: set[str] = set()
     for column in value.split(","):
         prefix, _, name = column.strip().rpartition(".")
-        target = {"o": orders, "od": details, "p": products, "pe": products}.get(prefix.lower(), orders | products)
+        target = {"o": orders, "od": details, "p": products, "pe": products}.get(
+            prefix.lower(), orders | products
+        )
         if target is orders | products:
             orders.add(name.lower())
             products.add(name.lower())
@@ -92,7 +96,9 @@ def orders_xml(state: VolusionState, orders: list[Order], columns: str) -> bytes
 
 def products_xml(state: VolusionState, products: list[Product], columns: str) -> bytes:
     _, _, wanted = columns_parse(columns)
-    return _document([f"<Products>{_elements(product_fields(state, p), wanted)}</Products>" for p in products])
+    return _document(
+        [f"<Products>{_elements(product_fields(state, p), wanted)}</Products>" for p in products]
+    )
 
 
 def _document(parts: list[str]) -> bytes:

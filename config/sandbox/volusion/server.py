@@ -1,8 +1,8 @@
 """The fake Volusion store's HTTP server on 127.0.0.1 (protocol in README.md).
 
-    fake = FakeVolusion().start()
-    fake.state.product_add("SHEET-1", 5)
-    fake.url, fake.state.login, fake.state.encrypted_password   # the account's settings
+fake = FakeVolusion().start()
+fake.state.product_add("SHEET-1", 5)
+fake.url, fake.state.login, fake.state.encrypted_password   # the account's settings
 """
 
 from __future__ import annotations

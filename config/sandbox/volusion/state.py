@@ -22,7 +22,8 @@ def volusion_date(moment: datetime, tz: ZoneInfo) -> str:
     """``M/D/YYYY h:mm:00 AM|PM`` in the store's time zone (Volusion's recorded format)."""
     local = moment.astimezone(tz)
     hour = local.hour % 12 or 12
-    return f"{local.month}/{local.day}/{local.year} {hour}:{local.minute:02d}:00 {'AM' if local.hour < 12 else 'PM'}"
+    half = "AM" if local.hour < 12 else "PM"
+    return f"{local.month}/{local.day}/{local.year} {hour}:{local.minute:02d}:00 {half}"
 
 
 @dataclass
@@ -132,7 +133,11 @@ class VolusionState:
         """The next batch of ids of the unfiltered export of ``kind`` ("Orders"/"Products"),
         marked handed out: empty once every record was (until :meth:`cursor_reset`)."""
         with self.lock:
-            ids = sorted(self.orders) if kind == "Orders" else sorted(p.product_id for p in self.products.values())
+            ids = (
+                sorted(self.orders)
+                if kind == "Orders"
+                else sorted(p.product_id for p in self.products.values())
+            )
             batch = [i for i in ids if i not in self.exported[kind]][:BATCH]
             self.exported[kind].update(batch)
             return batch

@@ -29,7 +29,11 @@ def test_push_imports_absolute_figures_in_one_call_and_confirms_them_by_a_re_rea
     fake_volusion.state.product_add("TOWEL", 9)
 
     results = volusion_connector().quantities_push(
-        updates=[_update("SHEET-S", 4, parent="SHEET"), _update("SHEET-L", 0, parent="SHEET"), _update("TOWEL", 2)]
+        updates=[
+            _update("SHEET-S", 4, parent="SHEET"),
+            _update("SHEET-L", 0, parent="SHEET"),
+            _update("TOWEL", 2),
+        ]
     )
 
     assert sorted((r.external_id, r.outcome, r.observed) for r in results) == [
@@ -149,19 +153,25 @@ def test_fulfilment_posts_tracking_and_marks_the_whole_order_shipped_once(fake_v
     assert len(fake_volusion.calls_of("Import=Insert-Update")) == 1
 
 
-def test_partial_fulfilment_adds_tracking_without_marking_the_order_shipped(fake_volusion, volusion_connector):
+def test_partial_fulfilment_adds_tracking_without_marking_the_order_shipped(
+    fake_volusion, volusion_connector
+):
     fake_volusion.state.product_add("TOWEL", 5)
     order = fake_volusion.state.buy("TOWEL", 2)
     line_id = str(order.details[0].detail_id)
 
     volusion_connector().fulfilment_push(
-        fulfilment=FulfilmentDTO(order_external_id=str(order.order_id), lines={line_id: 1}, tracking_number="T1")
+        fulfilment=FulfilmentDTO(
+            order_external_id=str(order.order_id), lines={line_id: 1}, tracking_number="T1"
+        )
     )
 
     assert (order.status, order.shipped, list(order.tracking)) == ("New", False, ["T1"])
 
 
-def test_every_call_carries_login_and_encrypted_password_as_query_parameters(fake_volusion, volusion_connector):
+def test_every_call_carries_login_and_encrypted_password_as_query_parameters(
+    fake_volusion, volusion_connector
+):
     seen = []
     fake_volusion.state.product_add("TOWEL", 5)
     original = fake_volusion.webservice
@@ -207,7 +217,10 @@ def test_credentials_problems_refuse_a_pasted_url_and_an_unknown_time_zone():
     cls = connector_class_get(kind="volusion")
 
     problems = cls.credentials_problems(
-        credentials={"login": "a@b.c", "encrypted_password": "https://x/net/WebService.aspx?EncryptedPassword=AB"},
+        credentials={
+            "login": "a@b.c",
+            "encrypted_password": "https://x/net/WebService.aspx?EncryptedPassword=AB",
+        },
         options={"time_zone": "Mars/Olympus"},
     )
 
@@ -215,9 +228,12 @@ def test_credentials_problems_refuse_a_pasted_url_and_an_unknown_time_zone():
         "encrypted_password: paste only the hexadecimal value between `EncryptedPassword=` and `&`",
         "time_zone: 'Mars/Olympus' is not a known time zone (e.g. America/Chicago)",
     ]
-    assert cls.credentials_problems(
-        credentials={"login": "a@b.c", "encrypted_password": "AB12" * 16}, options={}
-    ) == []
+    assert (
+        cls.credentials_problems(
+            credentials={"login": "a@b.c", "encrypted_password": "AB12" * 16}, options={}
+        )
+        == []
+    )
 
 
 def test_a_5xx_is_retryable_and_a_bad_cursor_is_refused(fake_volusion, volusion_connector):
