@@ -76,7 +76,8 @@ class FakeVolusion:
         self.state = state or VolusionState()
         self.lock = threading.Lock()
         self.calls: list[tuple[str, str, str]] = []
-        self.faults: deque[int] = deque()  # statuses answered by the next WebService calls
+        # What the next WebService calls answer: a status (empty body), or None (served normally).
+        self.faults: deque[int | None] = deque()
         self.injected: deque[bytes] = deque()  # raw bodies answered by the next export calls
         self.imports: list[bytes] = []
         self.httpd = _Server(("127.0.0.1", port), _Handler)
@@ -103,10 +104,11 @@ class FakeVolusion:
         self.stop()
 
     # --- test controls ---------------------------------------------------------------------------
-    def fail_next(self, count: int = 1, *, status: int = 503) -> None:
-        """The next ``count`` WebService calls answer ``status`` with an empty body."""
+    def fail_next(self, count: int = 1, *, status: int = 503, after: int = 0) -> None:
+        """The next ``count`` WebService calls, after ``after`` served normally, answer
+        ``status`` with an empty body (a store or network failure between two calls)."""
         with self.lock:
-            self.faults.extend([status] * count)
+            self.faults.extend([None] * after + [status] * count)
 
     def answer_next(self, body: bytes) -> None:
         """The next export call answers ``body`` as it is (hostile XML tests)."""
@@ -151,8 +153,9 @@ class FakeVolusion:
         mode = query.get("Import", "")
         with self.lock:
             self.calls.append((method, name or f"Import={mode}", query.get("WHERE_Value", "")))
-            if self.faults:
-                return self.faults.popleft(), b""
+            fault = self.faults.popleft() if self.faults else None
+            if fault is not None:
+                return fault, b""
         if not self.state.authorised(query.get("Login", ""), query.get("EncryptedPassword", "")):
             return 200, b""  # Volusion's answer to bad credentials: an empty body
         if mode:
