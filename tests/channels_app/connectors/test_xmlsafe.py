@@ -25,7 +25,8 @@ def external_dtd(url: str) -> bytes:
 
 def test_a_plain_answer_parses():
     root = xml_parse(
-        b'<?xml version="1.0" encoding="UTF-8"?>\n<xmldata><Products><ProductCode>A</ProductCode></Products></xmldata>'
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b"<xmldata><Products><ProductCode>A</ProductCode></Products></xmldata>"
     )
 
     assert (root.tag, root.find("Products/ProductCode").text) == ("xmldata", "A")

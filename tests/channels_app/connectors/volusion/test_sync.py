@@ -69,7 +69,7 @@ def test_a_status_change_after_the_walk_comes_in_through_the_status_exports(stor
 
 
 def test_expired_credentials_are_a_clear_message_on_the_account_and_the_dashboard(store, shops, connect):
-    fake, account, sku, location = store
+    fake, account, _sku, _location = store
     other_shop = shops()
     other = connect(other_shop, "Other shop")
     fake.state.buy("TOWEL")
@@ -112,7 +112,7 @@ def test_a_push_with_expired_credentials_fails_its_listings_with_the_message_and
 
 
 def test_the_new_encrypted_password_pasted_brings_the_account_back(store):
-    fake, account, sku, location = store
+    fake, account, _sku, _location = store
     fake.state.buy("TOWEL")
     new = fake.state.password_rotate()
     with pytest.raises(ConnectorError):
