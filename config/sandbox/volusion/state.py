@@ -69,6 +69,7 @@ class VolusionState:
         self.encrypted_password = secrets.token_hex(32).upper()
         self.tz = ZoneInfo(time_zone)
         self.products: dict[str, Product] = {}
+        self.children: dict[str, list[str]] = {}  # parent ProductCode -> child codes (an index)
         self.orders: dict[int, Order] = {}
         # Store-wide cursors: ids already handed out by the unfiltered export of each kind.
         self.exported: dict[str, set[int]] = {"Orders": set(), "Products": set()}
@@ -94,6 +95,8 @@ class VolusionState:
         with self.lock:
             product = Product(next(self._product_ids), code, name or code, stock, parent_code=parent)
             self.products[code] = product
+            if parent:
+                self.children.setdefault(parent.lower(), []).append(code)
             return product
 
     def buy(self, code: str, quantity: int = 1) -> Order:

@@ -3,10 +3,9 @@ exports, imports and the /_fake/ controls."""
 
 from __future__ import annotations
 
-from defusedxml.ElementTree import fromstring
-
 import pytest
 import requests
+from defusedxml.ElementTree import fromstring
 
 from config.sandbox.volusion import FakeVolusion
 
