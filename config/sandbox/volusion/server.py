@@ -78,7 +78,7 @@ class _Server(ThreadingHTTPServer):
 class FakeVolusion:
     """One fake store. ``calls`` logs every WebService call (method, EDI_Name or Import, filter)."""
 
-    def __init__(self, *, port: int = 0, state: VolusionState | None = None) -> None:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, state: VolusionState | None = None) -> None:
         self.state = state or VolusionState()
         self.lock = threading.Lock()
         self.calls: list[tuple[str, str, str]] = []
@@ -86,14 +86,15 @@ class FakeVolusion:
         self.faults: deque[int | None] = deque()
         self.injected: deque[bytes] = deque()  # raw bodies answered by the next export calls
         self.imports: list[bytes] = []
-        self.httpd = _Server(("127.0.0.1", port), _Handler)
+        self.httpd = _Server((host, port), _Handler)
         self.httpd.fake = self
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         """The store's root URL (the account's base URL)."""
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/"
 
     def start(self) -> FakeVolusion:
         self.thread.start()

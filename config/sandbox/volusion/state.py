@@ -63,10 +63,16 @@ class Order:
 class VolusionState:
     """Products, orders, credentials and the store-wide export cursors of one fake store."""
 
-    def __init__(self, *, login: str = "api@example.com", time_zone: str = "America/Chicago") -> None:
+    def __init__(
+        self,
+        *,
+        login: str = "api@example.com",
+        encrypted_password: str = "",
+        time_zone: str = "America/Chicago",
+    ) -> None:
         self.lock = threading.RLock()
         self.login = login
-        self.encrypted_password = secrets.token_hex(32).upper()
+        self.encrypted_password = encrypted_password.upper() or secrets.token_hex(32).upper()
         self.tz = ZoneInfo(time_zone)
         self.products: dict[str, Product] = {}
         self.children: dict[str, list[str]] = {}  # parent ProductCode -> child codes (an index)
