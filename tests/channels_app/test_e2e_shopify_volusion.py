@@ -10,22 +10,16 @@ PostgreSQL and Redis; the fakes run in this process. Every wait is bounded.
 
 from __future__ import annotations
 
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
-import requests
-from django.db import connection
 
 from channels_app.models import Listing
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_go_live, account_listings_import
 from channels_app.services.polling import account_orders_sync
 from channels_app.services.webhooks import account_webhooks_register
-from config.celery import app as celery_app
 from config.sandbox.shopify.fixtures import TODAY
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
 from config.sandbox.shopify.server import FakeShopify
@@ -33,12 +27,12 @@ from config.sandbox.volusion import FakeVolusion
 from config.sandbox.volusion import OutOfStock as VolusionOutOfStock
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.test_e2e_shopify_amazon import (  # noqa: F401 - redis_url is a fixture
-    START_TIMEOUT,
-    Processes,
-    _free_port,
-    _wait,
+from tests.channels_app.e2e import (  # noqa: F401 - redis_url is a fixture
+    free_port,
+    processes_new,
     redis_url,
+    tasks_to_workers,
+    wait_for,
 )
 from tests.factories import LocationFactory, SKUFactory
 
@@ -53,44 +47,18 @@ SKU_CODE = "LINEN-1"
 def system(redis_url, settings):  # noqa: F811 - the imported fixture
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    web_port = _free_port()
-    env = {
-        **__import__("os").environ,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "REDIS_URL": redis_url,
-        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
-        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DEBUG": "1",
-        "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-    }
+    web_port = free_port()
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
     shopify.start()
     volusion = FakeVolusion().start()
     volusion.state.product_add(SKU_CODE, 0)
-    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
-    logdir = Path(tempfile.mkdtemp(prefix="e2e-logs-"))
-    procs = Processes(env, logdir)
-    python = sys.executable
+    procs = processes_new(redis_url=redis_url)
+    to_workers = tasks_to_workers(redis_url=redis_url)
+    to_workers.__enter__()
     try:
-        procs.start(
-            "web",
-            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-             "--workers=2", "--graceful-timeout=5"],
-        )  # fmt: skip
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
+        procs.start_web_and_workers(web_port=web_port)
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
         shop_account = account_create(
@@ -119,24 +87,10 @@ def system(redis_url, settings):  # noqa: F811 - the imported fixture
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
         account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        procs.start(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-             f"--pidfile={logdir / 'beat.pid'}"],
-        )  # fmt: skip
-
-        def ready():
-            procs.check_alive()
-            try:
-                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                web = False
-            return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
-
-        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        procs.start_beat()
+        procs.wait_ready(web_port=web_port)
         try:
-            _wait(
+            wait_for(
                 lambda: _shopify_available(shopify) == 1 and volusion.state.quantities()[SKU_CODE] == 1,
                 timeout=30,
                 what="the first push of 1 unit to both stores",
@@ -147,7 +101,7 @@ def system(redis_url, settings):  # noqa: F811 - the imported fixture
         yield shopify, volusion, sku, location, procs
         procs.check_alive()
     finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
+        to_workers.__exit__(None, None, None)
         procs.stop()
         shopify.stop()
         volusion.stop()
@@ -162,14 +116,16 @@ def test_a_shopify_sale_reaches_volusion_at_its_next_push(system):
     sold = time.monotonic()
     shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
 
-    _wait(lambda: volusion.state.quantities()[SKU_CODE] == 0, timeout=PUSH_BOUND + 10, what="Volusion at 0")
+    wait_for(
+        lambda: volusion.state.quantities()[SKU_CODE] == 0, timeout=PUSH_BOUND + 10, what="Volusion at 0"
+    )
     latency = time.monotonic() - sold
 
     print(f"\nShopify sale -> Volusion 0: {latency:.2f} s")
     assert latency <= PUSH_BOUND
     with pytest.raises(VolusionOutOfStock):
         volusion.state.buy(SKU_CODE)  # a second buyer finds nothing
-    _wait(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
     level = StockLevel.objects.get(sku=sku, location=location)
     assert (level.on_hand, level.committed) == (1, 1)
     procs.check_alive()
@@ -180,7 +136,7 @@ def test_a_volusion_sale_reaches_shopify_after_the_next_poll(system):
     sold = time.monotonic()
     volusion.state.buy(SKU_CODE)
 
-    _wait(
+    wait_for(
         lambda: _shopify_available(shopify) == 0,
         timeout=VOLUSION_POLL_SECONDS + PUSH_BOUND + 20,
         what="Shopify at 0",
@@ -220,12 +176,12 @@ def test_both_stores_selling_the_last_unit_at_once_oversell_nothing_here(system)
         thread.join(10)
 
     sold = [s for s, o in outcomes.items() if o == "sold"]
-    _wait(
+    wait_for(
         lambda: Order.objects.count() == len(sold),
         timeout=VOLUSION_POLL_SECONDS + 30,
         what="every sale stored",
     )
-    _wait(
+    wait_for(
         lambda: _shopify_available(shopify) == 0 and volusion.state.quantities()[SKU_CODE] == 0,
         timeout=PUSH_BOUND + 20,
         what="both stores at 0",
