@@ -250,3 +250,22 @@ def test_a_5xx_is_retryable_and_a_bad_cursor_is_refused(fake_volusion, volusion_
 def test_the_fake_url_is_the_store_root(fake_volusion):
     assert urlsplit(fake_volusion.url).path == "/"
     assert parse_qs("") == {}
+
+
+def test_no_error_and_no_log_line_shows_the_encrypted_password(fake_volusion, volusion_connector, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)  # urllib3 then logs every request line with its query string
+    password = fake_volusion.state.encrypted_password
+    connector = volusion_connector()
+    fake_volusion.fail_next(1, status=400)
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.orders_fetch_changed(since=None, cursor=None)
+    connector.orders_fetch_changed(since=None, cursor=None)
+
+    assert password not in f"{caught.value} {caught.value.body} {caught.value.headers}"
+    console = logging.getLogger().handlers[0]  # the configured handler, with its masking filter
+    lines = [console.format(record) for record in caplog.records if console.filter(record)]
+    assert any("EncryptedPassword=********" in line for line in lines)
+    assert not any(password in line for line in lines)
