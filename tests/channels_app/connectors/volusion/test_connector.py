@@ -255,7 +255,8 @@ def test_the_fake_url_is_the_store_root(fake_volusion):
 def test_no_error_and_no_log_line_shows_the_encrypted_password(fake_volusion, volusion_connector, caplog):
     import logging
 
-    caplog.set_level(logging.DEBUG)  # urllib3 then logs every request line with its query string
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="urllib3")  # it logs each request line with its query
     password = fake_volusion.state.encrypted_password
     connector = volusion_connector()
     fake_volusion.fail_next(1, status=400)
