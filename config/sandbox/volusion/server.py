@@ -15,6 +15,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from xml.etree.ElementTree import ParseError
+from xml.sax.saxutils import escape
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -243,7 +244,7 @@ class FakeVolusion:
                     stock=int(stock) if stock not in (None, "") else None,
                     no_backorders=None if flag is None else flag.upper() == "Y",
                 )
-                key = f"<ProductCode>{fields.get('productcode', '')}</ProductCode>"
+                key = f"<ProductCode>{escape(fields.get('productcode', ''))}</ProductCode>"
             elif row.tag == "TrackingNumbers":
                 ok = fields.get("orderid", "").isdigit() and self.state.tracking_add(
                     int(fields["orderid"]),
@@ -251,7 +252,7 @@ class FakeVolusion:
                     gateway=fields.get("gateway", ""),
                     mark_shipped=fields.get("markordershipped", "").lower() in ("true", "y", "1"),
                 )
-                key = f"<OrderID>{fields.get('orderid', '')}</OrderID>"
+                key = f"<OrderID>{escape(fields.get('orderid', ''))}</OrderID>"
             else:
                 continue
             out.append(f"<{row.tag}>{key}<Success>{'true' if ok else 'false'}</Success></{row.tag}>")
