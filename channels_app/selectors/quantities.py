@@ -112,7 +112,21 @@ def listing_quantity_explain(*, listing: Listing) -> str:
         parts.append(f"capped at {rules.max_published}")
     if rules.min_published:
         parts.append(f"0 below {rules.min_published}")
-    return f"{', '.join(parts)} = {quantity_publish(available=available, rules=rules)}"
+    text = f"{', '.join(parts)} = {quantity_publish(available=available, rules=rules)}"
+    note = _staleness_note(account=account)
+    return f"{text}; {note}" if note else text
+
+
+def _staleness_note(*, account: ChannelAccount) -> str:
+    """How stale the channel's figure may be, for connectors that declare it (``staleness_note``,
+    formatted with the account's ``poll`` interval in seconds and its ``buffer``)."""
+    from channels_app.connectors.registry import connector_class_get
+
+    try:
+        note = getattr(connector_class_get(kind=account.kind), "staleness_note", "")
+    except LookupError:
+        return ""
+    return note.format(poll=account.poll_interval_seconds, buffer=account.buffer) if note else ""
 
 
 def listings_targets(*, listings: Sequence[Listing]) -> dict[int, int]:

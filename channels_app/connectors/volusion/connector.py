@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import ClassVar
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -75,6 +76,11 @@ class VolusionConnector(Connector, ConfirmsFulfilment):
     rate_limit = RateLimit(per_second=2.0, burst=1)
     # One production integration reports 20,000 calls an hour; we stay under 5 a second.
     rate_limits = {"webservice": RateLimit(per_second=5.0, burst=2)}
+    # Appended to the published-quantity explanation (channels_app.selectors.quantities).
+    staleness_note: ClassVar[str] = (
+        "Volusion's own sales reach us at the next order poll (every {poll} s), so it may sell "
+        "units sold elsewhere in that time: buffer {buffer} held back for it"
+    )
     credentials = (
         Credential(
             "login",

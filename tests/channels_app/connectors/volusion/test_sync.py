@@ -126,3 +126,18 @@ def test_the_new_encrypted_password_pasted_brings_the_account_back(store):
     account.refresh_from_db()
     assert account.last_error == ""
     assert Order.objects.filter(channel=account.sales_channel).count() == 1
+
+
+def test_the_published_quantity_explanation_says_how_stale_volusion_s_figure_may_be(store):
+    from channels_app.selectors.quantities import listing_quantity_explain
+
+    _fake, account, _sku, _location = store
+    account.buffer = 2
+    account.save(update_fields=["buffer"])
+    listing = Listing.objects.select_related("account", "sku").get(account=account)
+
+    assert listing_quantity_explain(listing=listing) == (
+        "on hand 1000 - committed 0 at MAIN, buffer 2 = 998; Volusion's own sales reach us at the next"
+        " order poll (every 120 s), so it may sell units sold elsewhere in that time: buffer 2 held"
+        " back for it"
+    )
