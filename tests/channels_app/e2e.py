@@ -170,3 +170,43 @@ def tasks_to_workers(*, redis_url: str) -> Iterator[None]:
 def processes_new(*, redis_url: str) -> Processes:
     """A :class:`Processes` with the e2e environment and a fresh log folder."""
     return Processes(e2e_env(redis_url=redis_url), Path(tempfile.mkdtemp(prefix="e2e-logs-")))
+
+
+def shopify_fake_start(*, sku_code: str):
+    """A started fake Shopify shop with one location and one product of ``sku_code``."""
+    from config.sandbox.shopify.fixtures import TODAY
+    from config.sandbox.shopify.server import FakeShopify
+
+    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
+    shopify.state.add_location("Shop")
+    shopify.state.add_product("Linen", [{"sku": sku_code}])
+    return shopify.start()
+
+
+def shopify_account_new(shopify):
+    """A dry-run Shopify account on ``shopify`` (webhooks carry its orders: hourly poll)."""
+    from channels_app.services.accounts import account_create
+
+    return account_create(
+        kind="shopify",
+        name="Shopify",
+        base_url=shopify.url,
+        credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
+        options={"api_version": "2026-10"},
+        dry_run=True,
+        poll_interval_seconds=3600,
+    )
+
+
+def accounts_go_live(*, shop_account, others, web_port: int) -> None:
+    """Import and link each account's one listing, take its orders in, go live; then register
+    the Shopify webhooks to the web process on ``web_port``."""
+    from channels_app.services.onboarding import account_go_live, account_listings_import
+    from channels_app.services.polling import account_orders_sync
+    from channels_app.services.webhooks import account_webhooks_register
+
+    for account in (shop_account, *others):
+        assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
+        account_orders_sync(account_id=account.pk)
+        account_go_live(account=account)
+    account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")

@@ -17,10 +17,6 @@ import pytest
 
 from channels_app.models import Listing
 from channels_app.services.accounts import account_create
-from channels_app.services.onboarding import account_go_live, account_listings_import
-from channels_app.services.polling import account_orders_sync
-from channels_app.services.webhooks import account_webhooks_register
-from config.sandbox.shopify.fixtures import TODAY
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
 from config.sandbox.shopify.server import FakeShopify
 from config.sandbox.volusion import FakeVolusion
@@ -28,9 +24,12 @@ from config.sandbox.volusion import OutOfStock as VolusionOutOfStock
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
 from tests.channels_app.e2e import (  # noqa: F401 - redis_url is a fixture
+    accounts_go_live,
     free_port,
     processes_new,
     redis_url,
+    shopify_account_new,
+    shopify_fake_start,
     tasks_to_workers,
     wait_for,
 )
@@ -48,10 +47,7 @@ def system(redis_url, settings):  # noqa: F811 - the imported fixture
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     web_port = free_port()
-    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
-    shopify.state.add_location("Shop")
-    shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
-    shopify.start()
+    shopify = shopify_fake_start(sku_code=SKU_CODE)
     volusion = FakeVolusion().start()
     volusion.state.product_add(SKU_CODE, 0)
     procs = processes_new(redis_url=redis_url)
@@ -61,15 +57,7 @@ def system(redis_url, settings):  # noqa: F811 - the imported fixture
         procs.start_web_and_workers(web_port=web_port)
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
-        shop_account = account_create(
-            kind="shopify",
-            name="Shopify",
-            base_url=shopify.url,
-            credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
-            options={"api_version": "2026-10"},
-            dry_run=True,
-            poll_interval_seconds=3600,
-        )
+        shop_account = shopify_account_new(shopify)
         volusion_account = account_create(
             kind="volusion",
             name="Volusion",
@@ -82,11 +70,7 @@ def system(redis_url, settings):  # noqa: F811 - the imported fixture
             dry_run=True,
             poll_interval_seconds=VOLUSION_POLL_SECONDS,
         )
-        for account in (shop_account, volusion_account):
-            assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
-            account_orders_sync(account_id=account.pk)
-            account_go_live(account=account)
-        account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
+        accounts_go_live(shop_account=shop_account, others=[volusion_account], web_port=web_port)
         procs.start_beat()
         procs.wait_ready(web_port=web_port)
         try:
