@@ -2,6 +2,8 @@
 
 A webhook URL (``/webhooks/channels/<token>/``, ``/webhooks/shipping/<token>/``) authenticates
 the sender by its secret path segment; in a log line it reads ``/webhooks/channels/********/``.
+Secrets some vendors take as query parameters (Volusion's ``EncryptedPassword=``) are masked
+the same way wherever a URL reaches a log line (``EncryptedPassword=********``).
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from gunicorn.glogging import Logger
 
 MASK = "********"
 _WEBHOOK_TOKEN = re.compile(r"(/webhooks/(?:channels|shipping)/)[^/?#\s\"']+")
+_QUERY_SECRET = re.compile(r"((?:[?&]|%3F|%26|\b)EncryptedPassword(?:=|%3D))[^&\s\"'#]+", re.IGNORECASE)
 _SECRET_HEADERS = re.compile(
     r"^\{(authorization|cookie|proxy-authorization|x-[\w-]*(token|signature|hmac)[\w-]*)\}i$"
 )
 
 
 def mask_webhook_tokens(text: str) -> str:
-    """``text`` with the token segment of every webhook path replaced by ``********``."""
-    return _WEBHOOK_TOKEN.sub(rf"\g<1>{MASK}", text)
+    """``text`` with the token segment of every webhook path, and every query-string secret
+    (``EncryptedPassword=``), replaced by ``********``."""
+    return _QUERY_SECRET.sub(rf"\g<1>{MASK}", _WEBHOOK_TOKEN.sub(rf"\g<1>{MASK}", text))
 
 
 class MaskingGunicornLogger(Logger):

@@ -428,6 +428,7 @@ CHANNELS_CONNECTOR_MODULES = env.list(
         "channels_app.connectors.bigcommerce.connector",
         "channels_app.connectors.magento.connector",
         "channels_app.connectors.woocommerce.connector",
+        "channels_app.connectors.volusion.connector",
     ],
 )
 # Outbound channel HTTP: private/loopback hosts are refused unless this is set (tests, bench).

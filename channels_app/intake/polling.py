@@ -8,10 +8,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from channels_app.connectors.errors import ConnectorError
 from channels_app.intake.orders import inbound_event_process, inbound_event_record, polled_event_id
 from channels_app.models import ChannelAccount, InboundEventStatus, SyncCursor
 from channels_app.push.outbox import account_push_request
 from channels_app.push.run import account_rate_limit
+from channels_app.services.account_errors import account_error_record
 from channels_app.services.accounts import account_connector
 from channels_app.services.leases import (
     sync_cursor_lease_release,
@@ -43,6 +45,9 @@ def account_orders_sync(*, account_id: int, claimer: str = "") -> dict[str, int]
         return {"orders": 0, "applied": 0, "busy": 1}
     try:
         seen, applied = _orders_poll(account=account, cursor_row=cursor_row)
+    except ConnectorError as exc:
+        account_error_record(account_id=account.pk, error=exc)
+        raise
     finally:
         sync_cursor_lease_release(cursor_row=cursor_row)
     return {"orders": seen, "applied": applied, "busy": 0}

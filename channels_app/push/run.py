@@ -47,6 +47,7 @@ from channels_app.push.marks import (
 from channels_app.push.outbox import account_push_request
 from channels_app.push.results import PushSummary, push_results_apply
 from channels_app.selectors.quantities import listings_published_quantities
+from channels_app.services.account_errors import account_error_record
 from channels_app.services.accounts import account_connector
 from channels_app.services.leases import (
     sync_cursor_lease_release,
@@ -224,6 +225,7 @@ def _push_batch(
         summary.failed += len(todo)
         return False
     except ConnectorError as exc:
+        account_error_record(account_id=account.pk, error=exc)
         for item in todo:
             summary.wait(
                 listing_mark_failed(listing=item, error=str(exc), retry_after=None, quantity=wanted[item.pk])

@@ -132,10 +132,25 @@ def listing_quantity_explain(*, listing: Listing) -> str:
         available={listing.sku_id: available},
         rules_quantities={listing.pk: ruled},
     ).get(listing.pk)
-    if decision is None or not decision.buffer:
-        return text
-    described = buffer_decision_text(decision=decision, max_risk_percent=float(account.oversell_risk_percent))
-    return f"{text}; {described} = {decision.quantity}"
+    if decision is not None and decision.buffer:
+        described = buffer_decision_text(
+            decision=decision, max_risk_percent=float(account.oversell_risk_percent)
+        )
+        text = f"{text}; {described} = {decision.quantity}"
+    note = _staleness_note(account=account)
+    return f"{text}; {note}" if note else text
+
+
+def _staleness_note(*, account: ChannelAccount) -> str:
+    """How stale the channel's figure may be, for connectors that declare it (``staleness_note``,
+    formatted with the account's ``poll`` interval in seconds and its ``buffer``)."""
+    from channels_app.connectors.registry import connector_class_get
+
+    try:
+        note = getattr(connector_class_get(kind=account.kind), "staleness_note", "")
+    except LookupError:
+        return ""
+    return note.format(poll=account.poll_interval_seconds, buffer=account.buffer) if note else ""
 
 
 def listings_targets(*, listings: Sequence[Listing]) -> dict[int, int]:

@@ -32,11 +32,11 @@ from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
 from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.test_e2e_shopify_amazon import (
+from tests.channels_app.e2e import (
     Processes,
-    _free_port,
-    _wait,
+    free_port,
     redis_url,  # noqa: F401 - a fixture
+    wait_for,
 )
 from tests.factories import LocationFactory, SKUFactory
 
@@ -53,7 +53,7 @@ def system(redis_url, settings):  # noqa: F811 - the imported fixture
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    web_port = _free_port()
+    web_port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
@@ -129,9 +129,9 @@ def system(redis_url, settings):  # noqa: F811 - the imported fixture
                 web = False
             return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
 
-        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        wait_for(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
         try:
-            _wait(
+            wait_for(
                 lambda: (
                     shopify.state.available(SKU_CODE, _shop_location(shopify)) == 1
                     and bigc.state.available(SKU_CODE) == 1
@@ -166,7 +166,7 @@ def test_last_unit_sold_on_bigcommerce_shows_zero_on_shopify(system):
     sold = time.monotonic()
     bigc.buy(SKU_CODE, 1)
 
-    _wait(
+    wait_for(
         lambda: shopify.state.available(SKU_CODE, _shop_location(shopify)) == 0,
         timeout=WEBHOOK_BOUND + 10,
         what="Shopify at 0",
@@ -178,7 +178,7 @@ def test_last_unit_sold_on_bigcommerce_shows_zero_on_shopify(system):
     with pytest.raises(ShopifyOutOfStock):
         shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
     assert bigc.state.available(SKU_CODE) == 0
-    _wait(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
     _assert_nothing_oversold(sku, location)
     procs.check_alive()
 
@@ -188,7 +188,7 @@ def test_last_unit_sold_on_shopify_shows_zero_on_bigcommerce(system):
     sold = time.monotonic()
     shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
 
-    _wait(lambda: bigc.state.available(SKU_CODE) == 0, timeout=WEBHOOK_BOUND + 10, what="BigCommerce at 0")
+    wait_for(lambda: bigc.state.available(SKU_CODE) == 0, timeout=WEBHOOK_BOUND + 10, what="BigCommerce at 0")
     latency = time.monotonic() - sold
 
     print(f"\nShopify sale -> BigCommerce 0: {latency:.2f} s")
@@ -196,6 +196,6 @@ def test_last_unit_sold_on_shopify_shows_zero_on_bigcommerce(system):
     with pytest.raises(BigCommerceOutOfStock):
         bigc.buy(SKU_CODE, 1)
     assert [a["items"][0]["quantity"] for a in bigc.state.adjustments] == [1, 0]
-    _wait(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
     _assert_nothing_oversold(sku, location)
     procs.check_alive()

@@ -32,16 +32,16 @@ from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
 from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.test_e2e_shopify_amazon import (  # noqa: F401 - redis_url is a fixture
-    WEBHOOK_BOUND,
+from tests.channels_app.e2e import (  # noqa: F401 - redis_url is a fixture
     Processes,
-    _free_port,
-    _wait,
     e2e_env,
+    free_port,
     redis_url,
+    wait_for,
 )
 from tests.factories import LocationFactory, SKUFactory
 
+WEBHOOK_BOUND = 5.0  # seconds from a sale to the new figure on the other store
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 MAGENTO_POLL_SECONDS = 5  # as the Amazon account of test_e2e_shopify_amazon
@@ -75,8 +75,8 @@ def system(redis_url, settings, request):  # noqa: F811 - the imported fixture
     """Fakes, accounts linked to LINEN-1 (``request.param`` units in stock), web, workers, beat."""
     units = getattr(request, "param", 1)
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    web_port = _free_port()
-    env = e2e_env(redis_url=redis_url, web_port=web_port)
+    web_port = free_port()
+    env = e2e_env(redis_url=redis_url)
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
@@ -119,9 +119,9 @@ def system(redis_url, settings, request):  # noqa: F811 - the imported fixture
         procs.start_beat()
         procs.wait_ready(web_port=web_port)
         # Beat's first scheduled poll: a sale made before it would time beat's start-up.
-        _wait(lambda: _polls(magento) > polls, timeout=30, what="beat's first Magento poll")
+        wait_for(lambda: _polls(magento) > polls, timeout=30, what="beat's first Magento poll")
         try:
-            _wait(
+            wait_for(
                 lambda: _shopify_available(shopify) == units and _magento_salable(magento) == units,
                 timeout=30,
                 what=f"the first push of {units} units to both stores",
@@ -144,7 +144,7 @@ def test_last_salable_unit_bought_on_magento_shows_zero_on_shopify(system):
     sold = time.monotonic()
     assert _magento_buy(magento, 1).status_code == 201
 
-    _wait(
+    wait_for(
         lambda: _shopify_available(shopify) == 0,
         timeout=MAGENTO_POLL_SECONDS + WEBHOOK_BOUND + 20,
         what="Shopify at 0",
@@ -156,7 +156,7 @@ def test_last_salable_unit_bought_on_magento_shows_zero_on_shopify(system):
         shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
     assert _magento_buy(magento, 1).status_code == 409
     # Our push of 0 keeps the reserved unit on the source: Magento can still ship its order.
-    _wait(
+    wait_for(
         lambda: magento.store.source_quantity(SKU_CODE, "default") == 1 and _last_written(magento) == 1,
         timeout=10,
         what="Magento's source written with its reservation",
@@ -172,12 +172,12 @@ def test_last_salable_unit_bought_on_magento_shows_zero_on_shopify(system):
 def test_shopify_sales_lower_magentos_salable_by_the_units_sold_while_it_holds_reservations(system):
     shopify, magento, sku, location, procs = system
     assert _magento_buy(magento, 2).status_code == 201  # an open Magento order: 2 units reserved
-    _wait(
+    wait_for(
         lambda: _shopify_available(shopify) == 8,
         timeout=MAGENTO_POLL_SECONDS + WEBHOOK_BOUND + 20,
         what="Shopify at 8",
     )
-    _wait(lambda: Order.objects.count() == 1, timeout=10, what="the Magento order stored")
+    wait_for(lambda: Order.objects.count() == 1, timeout=10, what="the Magento order stored")
     assert _magento_salable(magento) == 8
     latencies = []
     for expected in (7, 5, 4):
@@ -185,7 +185,7 @@ def test_shopify_sales_lower_magentos_salable_by_the_units_sold_while_it_holds_r
         sold = time.monotonic()
         shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": units}])
         try:
-            _wait(
+            wait_for(
                 lambda e=expected: _magento_salable(magento) == e,
                 timeout=WEBHOOK_BOUND + 10,
                 what=f"Magento at {expected}",
@@ -203,7 +203,7 @@ def test_shopify_sales_lower_magentos_salable_by_the_units_sold_while_it_holds_r
     print(f"\nShopify sale -> Magento salable: {shown} s; p50 {statistics.median(latencies):.2f} s")
     assert max(latencies) <= WEBHOOK_BOUND
     level = StockLevel.objects.get(sku=sku, location=location)
-    _wait(lambda: Order.objects.count() == 4, timeout=10, what="every order stored")
+    wait_for(lambda: Order.objects.count() == 4, timeout=10, what="every order stored")
     level.refresh_from_db()
     assert (level.on_hand, level.committed) == (10, 6)  # 2 on Magento, 4 on Shopify
     assert _shopify_available(shopify) == 4
@@ -226,7 +226,7 @@ def test_sale_latencies_both_ways_at_the_poll_interval(system):
         sold = time.monotonic()
         assert _magento_buy(magento, 1).status_code == 201
         left -= 1
-        _wait(
+        wait_for(
             lambda n=left: _shopify_available(shopify) == n,
             timeout=MAGENTO_POLL_SECONDS + 20,
             what=f"Shopify {left}",
@@ -235,7 +235,7 @@ def test_sale_latencies_both_ways_at_the_poll_interval(system):
         sold = time.monotonic()
         shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
         left -= 1
-        _wait(
+        wait_for(
             lambda n=left: _magento_salable(magento) == n, timeout=WEBHOOK_BOUND + 10, what=f"Magento {left}"
         )
         to_magento.append(time.monotonic() - sold)

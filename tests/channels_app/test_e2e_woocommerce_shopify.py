@@ -27,12 +27,12 @@ from config.sandbox.shopify.server import FakeShopify
 from config.sandbox.woocommerce import FakeWooCommerce
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.test_e2e_shopify_amazon import (  # noqa: F401 - redis_url is a fixture
+from tests.channels_app.e2e import (  # noqa: F401 - redis_url is a fixture
     Processes,
-    _free_port,
-    _wait,
     e2e_env,
+    free_port,
     redis_url,
+    wait_for,
 )
 from tests.factories import LocationFactory, SKUFactory
 
@@ -46,8 +46,8 @@ SKU_CODE = "LINEN-1"
 def system(redis_url, settings):  # noqa: F811
     """Both fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers, beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    web_port = _free_port()
-    env = e2e_env(redis_url=redis_url, web_port=web_port)
+    web_port = free_port()
+    env = e2e_env(redis_url=redis_url)
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
@@ -88,7 +88,7 @@ def system(redis_url, settings):  # noqa: F811
         for account in (shop_account, woo_account):
             account_webhooks_register(account_id=account.pk, base_url=f"http://127.0.0.1:{web_port}")
         try:
-            _wait(
+            wait_for(
                 lambda: (
                     shopify.state.available(SKU_CODE, _location_id(shopify)) == 1
                     and woo.store.available(SKU_CODE) == 1
@@ -124,7 +124,7 @@ def test_last_unit_bought_on_woocommerce_shows_zero_on_shopify(system):
     bought = requests.post(woo.url + "_fake/buy", json={"sku": SKU_CODE, "quantity": 1}, timeout=5)
     assert bought.status_code == 201
 
-    _wait(lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 0, timeout=WEBHOOK_BOUND + 10,
+    wait_for(lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 0, timeout=WEBHOOK_BOUND + 10,
           what="Shopify at 0")  # fmt: skip
     latency = time.monotonic() - sold
 
@@ -134,7 +134,7 @@ def test_last_unit_bought_on_woocommerce_shows_zero_on_shopify(system):
         shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
     again = requests.post(woo.url + "_fake/buy", json={"sku": SKU_CODE, "quantity": 1}, timeout=5)
     assert again.status_code == 409
-    _wait(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
     _assert_nothing_oversold(sku, location)
     assert woo.store.available(SKU_CODE) == 0
     procs.check_alive()
@@ -145,7 +145,7 @@ def test_last_unit_bought_on_shopify_shows_zero_on_woocommerce(system):
     sold = time.monotonic()
     shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
 
-    _wait(lambda: woo.store.available(SKU_CODE) == 0, timeout=WEBHOOK_BOUND + 10, what="WooCommerce at 0")
+    wait_for(lambda: woo.store.available(SKU_CODE) == 0, timeout=WEBHOOK_BOUND + 10, what="WooCommerce at 0")
     latency = time.monotonic() - sold
 
     print(f"\nShopify sale -> WooCommerce 0: {latency:.2f} s")
@@ -153,6 +153,6 @@ def test_last_unit_bought_on_shopify_shows_zero_on_woocommerce(system):
     again = requests.post(woo.url + "_fake/buy", json={"sku": SKU_CODE, "quantity": 1}, timeout=5)
     assert (again.status_code, again.json()) == (409, {"error": "out of stock"})
     assert shopify.state.available(SKU_CODE, _location_id(shopify)) == 0
-    _wait(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
     _assert_nothing_oversold(sku, location)
     procs.check_alive()

@@ -39,3 +39,32 @@ def test_django_request_log_lines_never_show_a_webhook_token(caplog):
     assert unknown.status_code == 404 and unsigned.status_code in (400, 401, 403)
     assert "/webhooks/channels/********/" in caplog.text
     assert "not-a-token-42" not in caplog.text and account.webhook_token not in caplog.text
+
+
+def test_query_string_secrets_are_masked_wherever_a_url_is_logged():
+    url = "GET /net/WebService.aspx?Login=a%40b.com&EncryptedPassword=9F2A77&EDI_Name=Generic%5COrders"
+    quoted = "url='https://shop.example.com/net/WebService.aspx?encryptedpassword=9f2a77'"
+
+    assert mask_webhook_tokens(url) == (
+        "GET /net/WebService.aspx?Login=a%40b.com&EncryptedPassword=********&EDI_Name=Generic%5COrders"
+    )
+    assert (
+        mask_webhook_tokens(quoted)
+        == "url='https://shop.example.com/net/WebService.aspx?encryptedpassword=********'"
+    )
+
+
+def test_a_log_record_carrying_an_encrypted_password_is_masked():
+    record = logging.LogRecord(
+        "urllib3",
+        logging.DEBUG,
+        __file__,
+        1,
+        '"GET /net/WebService.aspx?EncryptedPassword=%s HTTP/1.1" 200',
+        ("ABCDEF0123",),
+        None,
+    )
+
+    WebhookTokenLogFilter().filter(record)
+
+    assert record.getMessage() == '"GET /net/WebService.aspx?EncryptedPassword=******** HTTP/1.1" 200'

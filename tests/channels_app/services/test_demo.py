@@ -252,3 +252,33 @@ def test_the_magento_demo_store_is_linked_and_sells(stores, magento_store, on_co
     assert demo_store_quantities(store="magento")["TBL-1"] == 0
     with pytest.raises(DemoError):
         demo_buy(store="magento", sku="TBL-1", quantity=1)
+
+
+def test_the_volusion_demo_store_is_linked_and_a_sale_there_comes_in_by_poll(stores, on_commit):
+    from channels_app.demo.stores import demo_store_get
+    from channels_app.intake.polling import account_orders_sync
+    from inventory_app.models import Order
+
+    shopify, amazon = stores
+    fake, url = demo_store_get(name="volusion").start(host="127.0.0.1", port=0)
+    try:
+        with on_commit(execute=True):
+            result = demo_setup(
+                shopify_url=shopify.url,
+                amazon_url=amazon.base_url,
+                web_url=WEB,
+                stores={"volusion": url},
+                wait=5,
+            )
+        shown = demo_store_quantities(store="volusion")["TBL-1"]
+        order_id = demo_buy(store="volusion", sku="TBL-1", quantity=1)
+        account = ChannelAccount.objects.get(kind="volusion")
+        with on_commit(execute=True):
+            account_orders_sync(account_id=account.pk)
+
+        assert (result["volusion"]["imported"], result["volusion"]["linked"]) == (5, 5)
+        assert (shown, demo_store_quantities(store="volusion")["TBL-1"]) == (1, 0)
+        order = Order.objects.get(channel=account.sales_channel, external_ref=order_id)
+        assert [(line.external_sku, line.quantity) for line in order.lines.all()] == [("TBL-1", 1)]
+    finally:
+        fake.stop()
