@@ -124,8 +124,11 @@ def test_last_unit_bought_on_woocommerce_shows_zero_on_shopify(system):
     bought = requests.post(woo.url + "_fake/buy", json={"sku": SKU_CODE, "quantity": 1}, timeout=5)
     assert bought.status_code == 201
 
-    wait_for(lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 0, timeout=WEBHOOK_BOUND + 10,
-          what="Shopify at 0")  # fmt: skip
+    wait_for(
+        lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 0,
+        timeout=WEBHOOK_BOUND + 10,
+        what="Shopify at 0",
+    )
     latency = time.monotonic() - sold
 
     print(f"\nWooCommerce sale -> Shopify 0: {latency:.2f} s")
