@@ -4,12 +4,12 @@ taken ``FOR UPDATE`` while a revision is reserved)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.db.models import F, Max
 
-from channels_app.connectors.ebay.revisions import CAP, Verdict, verdict
+from channels_app.connectors.ebay.revisions import CAP, Verdict
 from channels_app.models import ListingRevisionCount
 
 
@@ -24,10 +24,10 @@ class AccountRevisionBook:
             ListingRevisionCount.objects.get_or_create(account_id=self.account_id, listing_ref=listing_id, day=day)
         return ListingRevisionCount.objects.filter(account_id=self.account_id, listing_ref=listing_id, day__in=days)
 
-    def reserve(self, *, listing_id: str, days: Sequence[str], protective: bool, reserve: int) -> Verdict:
+    def reserve(self, *, listing_id: str, days: Sequence[str], rule: Callable[[int], Verdict]) -> Verdict:
         with transaction.atomic():
             rows = list(self._rows(listing_id=listing_id, days=days).select_for_update().order_by("day"))
-            answer = verdict(used=max(r.count for r in rows), protective=protective, reserve=reserve)
+            answer = rule(max(r.count for r in rows))
             if answer == "granted":
                 ListingRevisionCount.objects.filter(pk__in=[r.pk for r in rows]).update(count=F("count") + 1)
             return answer

@@ -19,8 +19,8 @@ from channels_app.connectors.ebay.revisions import (
     CAP,
     RevisionBook,
     day_keys,
-    move_protects,
     seconds_to_next_day,
+    spend_rule,
 )
 from channels_app.connectors.errors import ConnectorError
 
@@ -69,8 +69,8 @@ def quantities_push(
             results.append(PushResult(external_id=update.listing.external_id, outcome="ok", observed=update.quantity))
             continue
         listing_id = listing_of(update)
-        protective = move_protects(quantity=update.quantity, expected=update.expected, last_units=last_units)
-        answer = book.reserve(listing_id=listing_id, days=days, protective=protective, reserve=reserve)
+        rule = spend_rule(quantity=update.quantity, expected=update.expected, last_units=last_units, reserve=reserve)
+        answer = book.reserve(listing_id=listing_id, days=days, rule=rule)
         if answer == "granted":
             sending.append((update, listing_id, days))
         elif answer == "capped":
@@ -78,8 +78,8 @@ def quantities_push(
             results.append(_held(update, why=why, now=moment))
         else:
             why = (
-                f"eBay revision budget low: listing {listing_id} has used {CAP - reserve} of its {CAP} revisions"
-                f" today; the rest go only to drops to zero and the last {last_units} units"
+                f"eBay revision budget low: listing {listing_id} has used {CAP - reserve} or more of its {CAP}"
+                " revisions today; the rest go only to drops to zero and the last units"
             )
             results.append(_held(update, why=why, now=moment))
     for start in range(0, len(sending), BULK_MAX):

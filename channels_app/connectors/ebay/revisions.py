@@ -10,17 +10,18 @@ The counts live in a :class:`RevisionBook` shared by every worker (the engine's 
 revision is reserved *before* it is sent and given back only when eBay refused it for another
 reason than the cap, so a worker dying mid-call can only over-count.
 
-Spending (:func:`move_protects`): the last ``reserve`` revisions of a listing's day go only to
-the moves that prevent oversells - a drop to zero, or a decrease to the last units
-(``<= last_units``). Other moves (increases, ordinary decreases) wait for the next day and say so
-on the listing.
+Spending (:func:`spend_rule`): the last ``reserve`` revisions of a listing's day go only to the
+moves that prevent oversells - a drop to zero, or a decrease to the last units: at most
+``last_units``, or fewer units than the revisions left, so that every remaining sale down to zero
+can still be followed one push at a time. Other moves (increases, decreases of a large figure)
+wait for the next day, with the reason shown on the listing.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
@@ -48,20 +49,36 @@ def seconds_to_next_day(*, now: float) -> float:
     return max(max(ends) - now, 1.0)
 
 
-def move_protects(*, quantity: int, expected: int | None, last_units: int) -> bool:
-    """The move prevents an oversell: a drop to zero, or a decrease to the last units."""
+def move_protects(*, quantity: int, expected: int | None, last_units: int, left: int) -> bool:
+    """The move prevents an oversell: a drop to zero, or a decrease to the last units - at most
+    ``last_units``, or fewer units than the ``left`` revisions of the day can still follow one
+    sale at a time down to zero."""
     if quantity <= 0:
         return True
-    return expected is not None and quantity < expected and quantity <= last_units
+    return (expected is None or quantity < expected) and (quantity <= last_units or quantity < left)
+
+
+def spend_rule(*, quantity: int, expected: int | None, last_units: int, reserve: int) -> Callable[[int], Verdict]:
+    """Whether one more revision may be spent on this move after ``used`` today."""
+
+    def rule(used: int) -> Verdict:
+        if used >= CAP:
+            return "capped"
+        if used < CAP - reserve:
+            return "granted"
+        protects = move_protects(quantity=quantity, expected=expected, last_units=last_units, left=CAP - used)
+        return "granted" if protects else "reserved"
+
+    return rule
 
 
 class RevisionBook(Protocol):
     """Per-listing revision counts, per calendar day key, shared by every worker."""
 
-    def reserve(self, *, listing_id: str, days: Sequence[str], protective: bool, reserve: int) -> Verdict:
-        """Count one revision of ``listing_id`` on every day of ``days`` when allowed: below
-        ``CAP - reserve`` on all of them, or below ``CAP`` for a ``protective`` move ("granted").
-        Otherwise count nothing: "reserved" (only protective moves may still go) or "capped"."""
+    def reserve(self, *, listing_id: str, days: Sequence[str], rule: Callable[[int], Verdict]) -> Verdict:
+        """Count one revision of ``listing_id`` on every day of ``days`` when ``rule`` (given the
+        highest count of those days) says "granted"; otherwise count nothing and return its
+        verdict ("reserved": only oversell-preventing moves may still go; "capped")."""
 
     def release(self, *, listing_id: str, days: Sequence[str]) -> None:
         """Give back one reserved revision (eBay refused the move for another reason)."""
@@ -73,15 +90,6 @@ class RevisionBook(Protocol):
         """eBay said the cap is reached: count the listing as full on these days."""
 
 
-def verdict(*, used: int, protective: bool, reserve: int) -> Verdict:
-    """Whether one more revision may be spent after ``used`` (see :class:`RevisionBook`)."""
-    if used >= CAP:
-        return "capped"
-    if used < CAP - reserve or protective:
-        return "granted"
-    return "reserved"
-
-
 class MemoryRevisionBook:
     """A :class:`RevisionBook` in this process (a connector without the engine, unit tests)."""
 
@@ -89,10 +97,9 @@ class MemoryRevisionBook:
         self.counts: dict[tuple[str, str], int] = defaultdict(int)
         self._lock = threading.Lock()
 
-    def reserve(self, *, listing_id: str, days: Sequence[str], protective: bool, reserve: int) -> Verdict:
+    def reserve(self, *, listing_id: str, days: Sequence[str], rule: Callable[[int], Verdict]) -> Verdict:
         with self._lock:
-            used = max(self.counts[(listing_id, d)] for d in days)
-            answer = verdict(used=used, protective=protective, reserve=reserve)
+            answer = rule(max(self.counts[(listing_id, d)] for d in days))
             if answer == "granted":
                 for day in days:
                     self.counts[(listing_id, day)] += 1
