@@ -51,5 +51,11 @@ OPTIONS = (
         default=20,
     ),
     Option("last_units", "int", "A figure at or below this is 'last units' (sent in the reserve).", default=2),
+    Option(
+        "seller_user",
+        "str",
+        "The seller's eBay user name or user id: an account deletion notice for it erases this account's tokens.",
+        default="",
+    ),
     Option("alert_email", "str", "Notification API alert e-mail (set when registering).", default=""),
 )

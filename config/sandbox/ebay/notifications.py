@@ -43,7 +43,7 @@ def challenge(endpoint: str, token: str) -> bool:
 
 def destination_create(state: State, body: object) -> str:
     config = (body or {}).get("deliveryConfig") if isinstance(body, dict) else None
-    if not isinstance(config, dict) or not str(config.get("endpoint", "")).startswith(("https://", "http://127.0.0.1")):
+    if not isinstance(config, dict) or not str(config.get("endpoint", "")).startswith(("https://", "http://127.0.0.1", "http://localhost")):
         raise Refused(400, 195017, "Invalid or missing endpoint.", domain=DOMAIN)
     token = str(config.get("verificationToken") or "")
     if not (32 <= len(token) <= 80):
