@@ -1,0 +1,208 @@
+"""End to end with real processes: a buyer takes the last unit on the fake eBay and the fake
+Shopify shop shows 0; the reverse too; nothing is oversold.
+
+Same set-up as ``test_e2e_shopify_amazon`` (gunicorn, two ``celery worker`` processes, ``celery
+beat``, the test PostgreSQL and Redis; the fakes in this process). The eBay account is connected
+through the authorization code grant and subscribed to ORDER_CONFIRMATION: the fake eBay checks
+our destination's challenge, then delivers signed notifications to gunicorn; the order poll
+(every ``EBAY_POLL_SECONDS``) is the safety net.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.db import connection
+
+from channels_app.models import Listing
+from channels_app.services.accounts import account_create
+from channels_app.services.connect import account_connect_finish
+from channels_app.services.onboarding import account_go_live, account_listings_import
+from channels_app.services.polling import account_orders_sync
+from channels_app.services.webhooks import account_webhooks_register
+from config.celery import app as celery_app
+from config.sandbox.ebay import FakeEbay
+from config.sandbox.ebay import OutOfStock as EbayOutOfStock
+from config.sandbox.shopify.fixtures import TODAY
+from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
+from config.sandbox.shopify.server import FakeShopify
+from inventory_app.models import Order, StockLevel
+from inventory_app.services.stock import stock_receive
+from tests.channels_app.connectors.ebay.conftest import credentials
+from tests.channels_app.test_e2e_shopify_amazon import (  # noqa: F401 - redis_url is a fixture
+    START_TIMEOUT,
+    WEBHOOK_BOUND,
+    Processes,
+    _free_port,
+    _wait,
+    redis_url,
+)
+from tests.factories import LocationFactory, SKUFactory
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+EBAY_POLL_SECONDS = 5
+SKU_CODE = "LINEN-1"
+
+
+@pytest.fixture
+def system(redis_url, settings):  # noqa: F811
+    """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    web_port = _free_port()
+    env = {
+        **__import__("os").environ,
+        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": redis_url,
+        "REDIS_URL": redis_url,
+        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
+        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DEBUG": "1",
+        "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+    }
+    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
+    shopify.state.add_location("Shop")
+    shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
+    shopify.start()
+    ebay = FakeEbay().start()
+    ebay.item_add(SKU_CODE, 0)
+    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
+    logdir = Path(tempfile.mkdtemp(prefix="e2e-ebay-logs-"))
+    procs = Processes(env, logdir)
+    python = sys.executable
+    try:
+        procs.start(
+            "web",
+            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
+             "--workers=2", "--graceful-timeout=5"],
+        )  # fmt: skip
+        for name in ("w1", "w2"):
+            procs.start(
+                name,
+                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
+            )  # fmt: skip
+        location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
+        stock_receive(sku=sku, location=location, quantity=1)
+        shop_account = account_create(
+            kind="shopify",
+            name="Shopify",
+            base_url=shopify.url,
+            credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
+            options={"api_version": "2026-10"},
+            dry_run=True,
+            poll_interval_seconds=3600,
+        )
+        ebay_account = account_create(
+            kind="ebay",
+            name="eBay",
+            base_url=ebay.url,
+            credentials=credentials(ebay),
+            options={"alert_email": "ops@example.com"},
+            dry_run=True,
+            poll_interval_seconds=EBAY_POLL_SECONDS,
+        )
+        account_connect_finish(account=ebay_account, params={"state": "s", "code": ebay.consent()}, state="s")
+        for account in (shop_account, ebay_account):
+            assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
+            account_orders_sync(account_id=account.pk)
+            account_go_live(account=account)
+        account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
+
+        def ready():
+            procs.check_alive()
+            try:
+                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
+            except requests.RequestException:
+                web = False
+            return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
+
+        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        # eBay checks the destination's challenge on gunicorn before it subscribes.
+        account_webhooks_register(account_id=ebay_account.pk, base_url=f"http://127.0.0.1:{web_port}")
+        procs.start(
+            "beat",
+            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
+             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
+             f"--pidfile={logdir / 'beat.pid'}"],
+        )  # fmt: skip
+        try:
+            _wait(
+                lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 1 and ebay.quantity(SKU_CODE) == 1,
+                timeout=30,
+                what="the first push of 1 unit to both stores",
+            )
+        except AssertionError as exc:
+            rows = list(Listing.objects.values())
+            raise AssertionError(f"{exc}: {rows}\n{procs.log('w1')[-4000:]}") from None
+        yield shopify, ebay, sku, location, procs
+        procs.check_alive()
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
+        procs.stop()
+        shopify.stop()
+        ebay.stop()
+
+
+def _location_id(shopify: FakeShopify) -> int:
+    return next(iter(shopify.state.locations))
+
+
+def _assert_nothing_oversold(sku, location) -> None:
+    level = StockLevel.objects.get(sku=sku, location=location)
+    assert (level.on_hand, level.committed) == (1, 1)
+    assert Order.objects.count() == 1
+
+
+def test_last_unit_bought_on_ebay_shows_zero_on_shopify(system):
+    shopify, ebay, sku, location, procs = system
+    sold = time.monotonic()
+    ebay.buy(SKU_CODE, 1)
+
+    _wait(
+        lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 0,
+        timeout=WEBHOOK_BOUND + 10,
+        what="Shopify at 0",
+    )
+    latency = time.monotonic() - sold
+
+    print(f"\neBay sale -> Shopify 0: {latency:.2f} s (signed ORDER_CONFIRMATION)")
+    assert latency <= WEBHOOK_BOUND
+    with pytest.raises(ShopifyOutOfStock):
+        shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
+    assert ebay.quantity(SKU_CODE) == 0
+    for thread in ebay.deliveries.threads:
+        thread.join(10)
+    assert [status for _, status in ebay.deliveries.log] == [200]  # one notification, taken at once
+    _wait(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    _assert_nothing_oversold(sku, location)
+    procs.check_alive()
+
+
+def test_last_unit_bought_on_shopify_shows_zero_on_ebay(system):
+    shopify, ebay, sku, location, procs = system
+    sold = time.monotonic()
+    shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
+
+    _wait(lambda: ebay.quantity(SKU_CODE) == 0, timeout=WEBHOOK_BOUND + 10, what="eBay at 0")
+    latency = time.monotonic() - sold
+
+    print(f"\nShopify sale -> eBay 0: {latency:.2f} s")
+    assert latency <= WEBHOOK_BOUND
+    with pytest.raises(EbayOutOfStock):
+        ebay.buy(SKU_CODE, 1)  # a second buyer finds nothing
+    assert shopify.state.available(SKU_CODE, _location_id(shopify)) == 0
+    _wait(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    _assert_nothing_oversold(sku, location)
+    assert ebay.revisions(SKU_CODE) == 2  # 0 -> 1 at go-live, 1 -> 0 after the sale
+    procs.check_alive()
