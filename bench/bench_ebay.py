@@ -71,7 +71,9 @@ def measure(*, skus: int, discover: int) -> dict:
         started = time.monotonic()
         updates = [
             QuantityUpdate(
-                listing=ListingRef(external_id=o.sku, external_offer_id=o.offer_id, external_product_id=o.listing_id),
+                listing=ListingRef(
+                    external_id=o.sku, external_offer_id=o.offer_id, external_product_id=o.listing_id
+                ),
                 quantity=4,
                 expected=5,
                 idempotency_key=o.sku,
@@ -110,9 +112,9 @@ def measure(*, skus: int, discover: int) -> dict:
         "revisions_per_listing_per_day": CAP,
         "sales_per_listing_per_day_followed_one_push_each": CAP - 20,
         "sales_per_listing_per_day_note": (
-            "beyond 230 revisions a listing's pushes go only to its last units and drops to zero (reserve 20);"
-            " the engine coalesces sales between pushes, so a busier listing is followed at one push per"
-            " flush, the last 20 units one by one"
+            "beyond 230 revisions a listing's pushes go only to its last units and drops to zero"
+            " (reserve 20); the engine coalesces sales between pushes, so a busier listing is"
+            " followed at one push per flush, the last 20 units one by one"
         ),
         "sales_per_day_app_wide_inventory_quota": INVENTORY_DAILY * 25,
         "order_polls_per_day": polls,

@@ -16,7 +16,9 @@ class ListingRevisionCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "listing_ref", "day"], name="uniq_listing_revision_day")
+            models.UniqueConstraint(
+                fields=["account", "listing_ref", "day"], name="uniq_listing_revision_day"
+            )
         ]
 
     def __str__(self) -> str:

@@ -37,8 +37,8 @@ def ebay_account_deletion_apply(*, notification_id: str, data: Mapping[str, obje
             ChannelToken.objects.filter(account=account).delete()
             ChannelAccount.objects.filter(pk=account.pk).update(
                 enabled=False,
-                last_error=f"eBay deleted the seller's account (notice {notification_id[:80]}): its tokens were "
-                "erased and the account disabled",
+                last_error=f"eBay deleted the seller's account (notice {notification_id[:80]}): its tokens "
+                "were erased and the account disabled",
             )
             erased.append(account.pk)
     logger.info("eBay account deletion notice %s: erased accounts %s", notification_id[:80], erased)

@@ -21,8 +21,12 @@ class AccountRevisionBook:
 
     def _rows(self, *, listing_id: str, days: Sequence[str]):
         for day in days:
-            ListingRevisionCount.objects.get_or_create(account_id=self.account_id, listing_ref=listing_id, day=day)
-        return ListingRevisionCount.objects.filter(account_id=self.account_id, listing_ref=listing_id, day__in=days)
+            ListingRevisionCount.objects.get_or_create(
+                account_id=self.account_id, listing_ref=listing_id, day=day
+            )
+        return ListingRevisionCount.objects.filter(
+            account_id=self.account_id, listing_ref=listing_id, day__in=days
+        )
 
     def reserve(self, *, listing_id: str, days: Sequence[str], rule: Callable[[int], Verdict]) -> Verdict:
         with transaction.atomic():

@@ -78,7 +78,9 @@ def ebay_account_deletion(request: HttpRequest) -> HttpResponse:
     if not accounts:
         return HttpResponse(status=204)  # no eBay account: nothing of eBay's is stored
     try:
-        account_connector(account=accounts[0]).webhook_verify(headers=dict(request.headers), body=request.body)
+        account_connector(account=accounts[0]).webhook_verify(
+            headers=dict(request.headers), body=request.body
+        )
     except WebhookSignatureError:
         return JsonResponse({"detail": "bad signature"}, status=412)
     except ConnectorError as exc:

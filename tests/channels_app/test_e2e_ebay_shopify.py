@@ -138,7 +138,10 @@ def system(redis_url, settings):  # noqa: F811
         )  # fmt: skip
         try:
             _wait(
-                lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 1 and ebay.quantity(SKU_CODE) == 1,
+                lambda: (
+                    shopify.state.available(SKU_CODE, _location_id(shopify)) == 1
+                    and ebay.quantity(SKU_CODE) == 1
+                ),
                 timeout=30,
                 what="the first push of 1 unit to both stores",
             )

@@ -167,7 +167,11 @@ class EbayAuth:
             http=self.http,
             client_id=self.client_id,
             client_secret=self.client_secret,
-            form={"grant_type": "refresh_token", "refresh_token": current.refresh_token, "scope": " ".join(SCOPES)},
+            form={
+                "grant_type": "refresh_token",
+                "refresh_token": current.refresh_token,
+                "scope": " ".join(SCOPES),
+            },
             now=self.tokens.now(),
             what="refresh token (revoked, expired or the seller changed their user name)",
         )

@@ -120,7 +120,9 @@ class EbayConnector(Connector, RegistersWebhooks, ConfirmsFulfilment, ConnectsBy
         return "connect"
 
     @classmethod
-    def credentials_problems(cls, *, credentials: Mapping[str, str], options: Mapping[str, object]) -> list[str]:
+    def credentials_problems(
+        cls, *, credentials: Mapping[str, str], options: Mapping[str, object]
+    ) -> list[str]:
         """Every credential is required; the verification token is 32-80 of [A-Za-z0-9_-]."""
         problems = [f"{c.name} is required" for c in CREDENTIALS if not credentials.get(c.name)]
         token = credentials.get("verification_token", "")
@@ -250,7 +252,9 @@ class EbayConnector(Connector, RegistersWebhooks, ConfirmsFulfilment, ConnectsBy
     # --- notifications ---------------------------------------------------------------------------
     def _public_key(self, kid: str) -> str | None:
         try:
-            data = self.client.json("GET", PUBLIC_KEY_PATH.format(kid=kid), api="notification", app_token=True)
+            data = self.client.json(
+                "GET", PUBLIC_KEY_PATH.format(kid=kid), api="notification", app_token=True
+            )
         except ConnectorError as exc:
             if exc.status == 404 or 195001 in error_ids(exc.body):
                 return None
@@ -277,7 +281,9 @@ class EbayConnector(Connector, RegistersWebhooks, ConfirmsFulfilment, ConnectsBy
             notification = data["notification"]
             event_id = str(notification["notificationId"])
         except (ValueError, UnicodeDecodeError, KeyError, TypeError):
-            raise WebhookPayloadError("Not an eBay notification (metadata.topic, notification.notificationId)") from None
+            raise WebhookPayloadError(
+                "Not an eBay notification (metadata.topic, notification.notificationId)"
+            ) from None
         if topic != "ORDER_CONFIRMATION":
             return WebhookEvent(event_id=event_id, topic=topic, kind="ignored", payload={"topic": topic})
         order_id = str((notification.get("data") or {}).get("orderId") or "")

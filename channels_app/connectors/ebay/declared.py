@@ -40,7 +40,9 @@ OPTIONS = (
         default="production",
         choices=("production", "sandbox"),
     ),
-    Option("consent_url", "str", "Consent page override (a test server); empty: the environment's.", default=""),
+    Option(
+        "consent_url", "str", "Consent page override (a test server); empty: the environment's.", default=""
+    ),
     Option("marketplace_id", "str", "Sent as X-EBAY-C-MARKETPLACE-ID; the offers synced.", default="EBAY_US"),
     Option("orders_page_size", "int", "Orders per getOrders page (1-200).", default=200),
     Option("items_page_size", "int", "Inventory items per page (1-200).", default=100),
@@ -50,11 +52,13 @@ OPTIONS = (
         "Last revisions of a listing's 250 a day kept for drops to zero and last units.",
         default=20,
     ),
-    Option("last_units", "int", "A figure at or below this is 'last units' (sent in the reserve).", default=2),
+    Option(
+        "last_units", "int", "A figure at or below this is 'last units' (sent in the reserve).", default=2
+    ),
     Option(
         "seller_user",
         "str",
-        "The seller's eBay user name or user id: an account deletion notice for it erases this account's tokens.",
+        "The seller's eBay user name or user id (its account deletion notice erases this account's tokens).",
         default="",
     ),
     Option("alert_email", "str", "Notification API alert e-mail (set when registering).", default=""),

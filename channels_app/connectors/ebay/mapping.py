@@ -35,7 +35,10 @@ def _money(value: Any) -> Decimal:
 def offer_chosen(offers: Sequence[Mapping[str, Any]], *, marketplace_id: str) -> Mapping[str, Any] | None:
     """The SKU's fixed-price offer on the account's marketplace (None: the SKU has none)."""
     for offer in offers:
-        if offer.get("marketplaceId") == marketplace_id and offer.get("format", "FIXED_PRICE") == "FIXED_PRICE":
+        if (
+            offer.get("marketplaceId") == marketplace_id
+            and offer.get("format", "FIXED_PRICE") == "FIXED_PRICE"
+        ):
             return offer
     return None
 
@@ -79,7 +82,9 @@ def order_from_json(data: Mapping[str, Any]) -> OrderDTO:
     data is kept (stock needs none; see the README on account deletion)."""
     try:
         payment = str(data.get("orderPaymentStatus") or "")
-        cancelled = (data.get("cancelStatus") or {}).get("cancelState") == "CANCELED" or payment in CANCELLED_PAYMENT
+        cancelled = (data.get("cancelStatus") or {}).get(
+            "cancelState"
+        ) == "CANCELED" or payment in CANCELLED_PAYMENT
         lines = []
         for line in data.get("lineItems") or []:
             quantity = int(line["quantity"])

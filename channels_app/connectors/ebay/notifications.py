@@ -72,7 +72,9 @@ def pem_normalise(key: str) -> bytes:
 class PublicKeys:
     """Public keys by kid, fetched with ``fetch(kid)`` (None: unknown kid) and cached."""
 
-    def __init__(self, *, fetch: Callable[[str], str | None], clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, fetch: Callable[[str], str | None], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.fetch = fetch
         self.clock = clock
         self._cache: dict[str, tuple[float, ec.EllipticCurvePublicKey | None]] = {}

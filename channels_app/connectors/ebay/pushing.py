@@ -62,24 +62,33 @@ def quantities_push(
     for update in updates:
         if not update.listing.external_offer_id:
             results.append(
-                PushResult(external_id=update.listing.external_id, outcome="error", error="no eBay offer to push to")
+                PushResult(
+                    external_id=update.listing.external_id, outcome="error", error="no eBay offer to push to"
+                )
             )
             continue
         if update.expected is not None and update.expected == update.quantity:
-            results.append(PushResult(external_id=update.listing.external_id, outcome="ok", observed=update.quantity))
+            results.append(
+                PushResult(external_id=update.listing.external_id, outcome="ok", observed=update.quantity)
+            )
             continue
         listing_id = listing_of(update)
-        rule = spend_rule(quantity=update.quantity, expected=update.expected, last_units=last_units, reserve=reserve)
+        rule = spend_rule(
+            quantity=update.quantity, expected=update.expected, last_units=last_units, reserve=reserve
+        )
         answer = book.reserve(listing_id=listing_id, days=days, rule=rule)
         if answer == "granted":
             sending.append((update, listing_id, days))
         elif answer == "capped":
-            why = f"eBay revision cap reached: listing {listing_id} was revised {CAP} times today; waits for the next day"
+            why = (
+                f"eBay revision cap reached: listing {listing_id} was revised {CAP} times today;"
+                " waits for the next day"
+            )
             results.append(_held(update, why=why, now=moment))
         else:
             why = (
-                f"eBay revision budget low: listing {listing_id} has used {CAP - reserve} or more of its {CAP}"
-                " revisions today; the rest go only to drops to zero and the last units"
+                f"eBay revision budget low: listing {listing_id} has used {CAP - reserve} or more of its"
+                f" {CAP} revisions today; the rest go only to drops to zero and the last units"
             )
             results.append(_held(update, why=why, now=moment))
     for start in range(0, len(sending), BULK_MAX):
@@ -88,7 +97,11 @@ def quantities_push(
 
 
 def _send(
-    *, client: EbayClient, book: RevisionBook, batch: list[tuple[QuantityUpdate, str, tuple[str, str]]], now: float
+    *,
+    client: EbayClient,
+    book: RevisionBook,
+    batch: list[tuple[QuantityUpdate, str, tuple[str, str]]],
+    now: float,
 ) -> list[PushResult]:
     body = {
         "requests": [
@@ -111,17 +124,25 @@ def _send(
         answer = by_offer.get(update.listing.external_offer_id)
         external_id = update.listing.external_id
         if answer is None:
-            results.append(PushResult(external_id=external_id, outcome="retry", error="eBay answered nothing for it"))
+            results.append(
+                PushResult(external_id=external_id, outcome="retry", error="eBay answered nothing for it")
+            )
             continue
         if int(answer.get("statusCode") or 0) == 200:
-            results.append(PushResult(external_id=external_id, outcome="ok", observed=max(update.quantity, 0)))
+            results.append(
+                PushResult(external_id=external_id, outcome="ok", observed=max(update.quantity, 0))
+            )
             continue
         errors = answer.get("errors") or [{}]
         message = "; ".join(f"{e.get('errorId')}: {e.get('message', '')}" for e in errors)
         if book.used(listing_id=listing_id, days=days) >= CAP_NEAR or "revision" in message.lower():
             book.close(listing_id=listing_id, days=days)
-            results.append(_held(update, why=f"eBay revision cap reached for listing {listing_id}: {message}", now=now))
+            results.append(
+                _held(update, why=f"eBay revision cap reached for listing {listing_id}: {message}", now=now)
+            )
             continue
         book.release(listing_id=listing_id, days=days)
-        results.append(PushResult(external_id=external_id, outcome="error", error=f"eBay refused: {message}"[:500]))
+        results.append(
+            PushResult(external_id=external_id, outcome="error", error=f"eBay refused: {message}"[:500])
+        )
     return results

@@ -45,7 +45,9 @@ def seconds_to_next_day(*, now: float) -> float:
     ends = []
     for zone in (PACIFIC, UTC):
         local = datetime.fromtimestamp(now, zone)
-        ends.append((local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+        ends.append(
+            (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+        )
     return max(max(ends) - now, 1.0)
 
 
@@ -58,7 +60,9 @@ def move_protects(*, quantity: int, expected: int | None, last_units: int, left:
     return (expected is None or quantity < expected) and (quantity <= last_units or quantity < left)
 
 
-def spend_rule(*, quantity: int, expected: int | None, last_units: int, reserve: int) -> Callable[[int], Verdict]:
+def spend_rule(
+    *, quantity: int, expected: int | None, last_units: int, reserve: int
+) -> Callable[[int], Verdict]:
     """Whether one more revision may be spent on this move after ``used`` today."""
 
     def rule(used: int) -> Verdict:

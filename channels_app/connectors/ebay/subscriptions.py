@@ -25,7 +25,9 @@ def _id_from_location(location: str) -> str:
 
 def destination_ensure(*, client: EbayClient, endpoint: str, verification_token: str) -> str:
     """The id of the destination delivering to ``endpoint`` (created when missing)."""
-    data = client.json("GET", f"{BASE}/destination", api="notification", params={"limit": "100"}, app_token=True)
+    data = client.json(
+        "GET", f"{BASE}/destination", api="notification", params={"limit": "100"}, app_token=True
+    )
     for destination in data.get("destinations") or []:
         if (destination.get("deliveryConfig") or {}).get("endpoint") == endpoint:
             return str(destination["destinationId"])
@@ -41,16 +43,22 @@ def destination_ensure(*, client: EbayClient, endpoint: str, verification_token:
     return found
 
 
-def notifications_subscribe(*, client: EbayClient, endpoint: str, verification_token: str, alert_email: str) -> str:
+def notifications_subscribe(
+    *, client: EbayClient, endpoint: str, verification_token: str, alert_email: str
+) -> str:
     """Steps 1-3 of the module; the subscription id."""
     if alert_email:
-        client.call("PUT", f"{BASE}/config", api="notification", json_body={"alertEmail": alert_email}, app_token=True)
+        client.call(
+            "PUT", f"{BASE}/config", api="notification", json_body={"alertEmail": alert_email}, app_token=True
+        )
     destination = destination_ensure(client=client, endpoint=endpoint, verification_token=verification_token)
     data = client.json("GET", f"{BASE}/subscription", api="notification", params={"limit": "100"})
     for subscription in data.get("subscriptions") or []:
         if subscription.get("topicId") == TOPIC and subscription.get("destinationId") == destination:
             if subscription.get("status") != "ENABLED":
-                client.call("POST", f"{BASE}/subscription/{subscription['subscriptionId']}/enable", api="notification")
+                client.call(
+                    "POST", f"{BASE}/subscription/{subscription['subscriptionId']}/enable", api="notification"
+                )
             return str(subscription["subscriptionId"])
     body = {
         "topicId": TOPIC,

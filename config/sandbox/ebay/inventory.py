@@ -31,7 +31,11 @@ def offer_json(offer: Offer) -> dict:
         "pricingSummary": {"price": {"value": offer.price, "currency": "USD"}},
     }
     if offer.published:
-        data["listing"] = {"listingId": offer.listing_id, "listingStatus": "ACTIVE", "soldQuantity": offer.sold}
+        data["listing"] = {
+            "listingId": offer.listing_id,
+            "listingStatus": "ACTIVE",
+            "soldQuantity": offer.sold,
+        }
     return data
 
 
@@ -106,17 +110,32 @@ def bulk_update(state: State, body: object) -> tuple[int, dict]:
 def _element(state: State, element: object, seen: set[str]) -> dict:
     offers = element.get("offers") if isinstance(element, dict) else None
     if not isinstance(offers, list) or len(offers) != 1 or not isinstance(offers[0], dict):
-        return {"statusCode": 400, "errors": [error(25002, "A user error has occurred. One offer per element.")]}
+        return {
+            "statusCode": 400,
+            "errors": [error(25002, "A user error has occurred. One offer per element.")],
+        }
     wanted = offers[0]
     offer = state.offers.get(str(wanted.get("offerId")))
     if offer is None:
-        return {"offerId": wanted.get("offerId"), "statusCode": 400, "errors": [error(25713, "This Offer is not available.")]}
+        return {
+            "offerId": wanted.get("offerId"),
+            "statusCode": 400,
+            "errors": [error(25713, "This Offer is not available.")],
+        }
     answer = {"offerId": offer.offer_id, "sku": offer.sku}
     if offer.offer_id in seen:
-        return {**answer, "statusCode": 400, "errors": [error(25002, "A user error has occurred. Duplicate offerId.")]}
+        return {
+            **answer,
+            "statusCode": 400,
+            "errors": [error(25002, "A user error has occurred. Duplicate offerId.")],
+        }
     seen.add(offer.offer_id)
     if not offer.published:
-        return {**answer, "statusCode": 400, "errors": [error(25002, "A user error has occurred. The offer is not published.")]}
+        return {
+            **answer,
+            "statusCode": 400,
+            "errors": [error(25002, "A user error has occurred. The offer is not published.")],
+        }
     quantity = wanted.get("availableQuantity")
     if "availableQuantity" not in wanted and "price" not in wanted:
         return {**answer, "statusCode": 400, "errors": [error(25709, "Invalid value for availableQuantity.")]}
@@ -141,7 +160,9 @@ def migrate(state: State, body: object) -> tuple[int, dict]:
     """bulkMigrateListing: 1..5 listing ids; eligible legacy listings become items + offers."""
     requests = body.get("requests") if isinstance(body, dict) else None
     if not isinstance(requests, list) or not 1 <= len(requests) <= MIGRATE_MAX:
-        raise Refused(400, 25002, f"A user error has occurred. requests must hold 1 to {MIGRATE_MAX} listings.")
+        raise Refused(
+            400, 25002, f"A user error has occurred. requests must hold 1 to {MIGRATE_MAX} listings."
+        )
     responses = []
     with state.lock:
         for element in requests:

@@ -43,7 +43,9 @@ def challenge(endpoint: str, token: str) -> bool:
 
 def destination_create(state: State, body: object) -> str:
     config = (body or {}).get("deliveryConfig") if isinstance(body, dict) else None
-    if not isinstance(config, dict) or not str(config.get("endpoint", "")).startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    if not isinstance(config, dict) or not str(config.get("endpoint", "")).startswith(
+        ("https://", "http://127.0.0.1", "http://localhost")
+    ):
         raise Refused(400, 195017, "Invalid or missing endpoint.", domain=DOMAIN)
     token = str(config.get("verificationToken") or "")
     if not (32 <= len(token) <= 80):
@@ -54,7 +56,12 @@ def destination_create(state: State, body: object) -> str:
         raise Refused(400, 195018, "Invalid or missing status.", domain=DOMAIN)
     with state.lock:
         if not state.alert_email:
-            raise Refused(409, 195003, "Please provide configurations required for notifications. Refer to /config", domain=DOMAIN)
+            raise Refused(
+                409,
+                195003,
+                "Please provide configurations required for notifications. Refer to /config",
+                domain=DOMAIN,
+            )
         if any(d["deliveryConfig"]["endpoint"] == config["endpoint"] for d in state.destinations.values()):
             raise Refused(409, 195021, "Destination exists for this endpoint.", domain=DOMAIN)
     if not challenge(str(config["endpoint"]), token):
@@ -71,7 +78,10 @@ def destination_create(state: State, body: object) -> str:
 
 
 def subscription_create(state: State, body: object) -> str:
-    if not isinstance(body, dict) or body.get("topicId") not in ("ORDER_CONFIRMATION", "MARKETPLACE_ACCOUNT_DELETION"):
+    if not isinstance(body, dict) or body.get("topicId") not in (
+        "ORDER_CONFIRMATION",
+        "MARKETPLACE_ACCOUNT_DELETION",
+    ):
         raise Refused(400, 195007, "Invalid or missing topic id.", domain=DOMAIN)
     with state.lock:
         if body.get("destinationId") not in state.destinations:
@@ -118,7 +128,8 @@ class Deliveries:
             return [
                 self.state.destinations[s["destinationId"]]["deliveryConfig"]["endpoint"]
                 for s in self.state.subscriptions.values()
-                if s["topicId"] == topic and s["status"] == "ENABLED"
+                if s["topicId"] == topic
+                and s["status"] == "ENABLED"
                 and self.state.destinations.get(s["destinationId"], {}).get("status") == "ENABLED"
             ]
 

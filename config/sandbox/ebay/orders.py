@@ -75,8 +75,10 @@ def order_json(state: State, order: Order) -> dict:
         {**line, "lineItemFulfillmentStatus": "FULFILLED" if line["lineItemId"] in shipped else "NOT_STARTED"}
         for line in order.lines
     ]
-    status = "FULFILLED" if lines and all(li["lineItemFulfillmentStatus"] == "FULFILLED" for li in lines) else (
-        "IN_PROGRESS" if shipped else "NOT_STARTED"
+    status = (
+        "FULFILLED"
+        if lines and all(li["lineItemFulfillmentStatus"] == "FULFILLED" for li in lines)
+        else ("IN_PROGRESS" if shipped else "NOT_STARTED")
     )
     total = sum(float(li["lineItemCost"]["value"]) for li in lines)
     return {
@@ -130,7 +132,9 @@ def orders_get(state: State, *, url: str, query: dict) -> dict:
         found = sorted(state.orders.values(), key=lambda o: (o.created, o.order_id))
         attribute = "modified" if field == "lastmodifieddate" else "created"
         found = [
-            o for o in found if getattr(o, attribute) >= start - 0.0005 and (end is None or getattr(o, attribute) <= end)
+            o
+            for o in found
+            if getattr(o, attribute) >= start - 0.0005 and (end is None or getattr(o, attribute) <= end)
         ]
         page = found[offset : offset + limit]
         data = {
@@ -171,11 +175,20 @@ def fulfil(state: State, order_id: str, body: object) -> str:
             raise Refused(400, 32200, "Invalid line item id", domain="API_FULFILLMENT")
         shipped = {f["lineItemId"] for f in order.fulfillments}
         if set(wanted) & shipped:
-            raise Refused(409, 34500, "Please use PUT operation for updating shipping fulfillment", domain="API_FULFILLMENT")
+            raise Refused(
+                409,
+                34500,
+                "Please use PUT operation for updating shipping fulfillment",
+                domain="API_FULFILLMENT",
+            )
         fulfilment_id = str(body.get("trackingNumber") or f"F{len(order.fulfillments) + 1}")
         for line in wanted:
             order.fulfillments.append(
-                {"lineItemId": line, "carrier": body.get("shippingCarrierCode", ""), "tracking": body.get("trackingNumber", "")}
+                {
+                    "lineItemId": line,
+                    "carrier": body.get("shippingCarrierCode", ""),
+                    "tracking": body.get("trackingNumber", ""),
+                }
             )
         order.modified = state.clock()
         return fulfilment_id

@@ -39,7 +39,11 @@ SCOPES = frozenset(
         "https://api.ebay.com/oauth/api_scope/sell.account",
     }
 )
-API_OF = {"/sell/inventory/": "inventory", "/sell/fulfillment/": "fulfillment", "/commerce/notification/": "notification"}
+API_OF = {
+    "/sell/inventory/": "inventory",
+    "/sell/fulfillment/": "fulfillment",
+    "/commerce/notification/": "notification",
+}
 
 
 class Answer(Exception):
@@ -190,8 +194,10 @@ class FakeEbay:
         if api is None:
             raise Refused(404, 2002, "Resource not found", domain="ACCESS")
         authorization = headers.get("Authorization", "")
-        if api == "notification" and (path.startswith(f"{notifications.BASE}/public_key/") or
-                                      path.startswith((f"{notifications.BASE}/config", f"{notifications.BASE}/destination"))):
+        if api == "notification" and (
+            path.startswith(f"{notifications.BASE}/public_key/")
+            or path.startswith((f"{notifications.BASE}/config", f"{notifications.BASE}/destination"))
+        ):
             self.state.bearer(authorization, kind="app", scope=None)
         elif api == "notification":
             self.state.bearer(authorization, kind="user", scope=notifications.SUBSCRIBE_SCOPE)
@@ -199,8 +205,14 @@ class FakeEbay:
             scope = INVENTORY_SCOPE if api == "inventory" else FULFILLMENT_SCOPE
             self.state.bearer(authorization, kind="user", scope=scope)
         self.state.count_call(api)
-        if method in ("POST", "PUT") and raw and not headers.get("Content-Type", "").startswith("application/json"):
-            raise Refused(415, 2004, "Invalid request: Content-Type must be application/json", domain="ACCESS")
+        if (
+            method in ("POST", "PUT")
+            and raw
+            and not headers.get("Content-Type", "").startswith("application/json")
+        ):
+            raise Refused(
+                415, 2004, "Invalid request: Content-Type must be application/json", domain="ACCESS"
+            )
         return getattr(self, f"_{api}")(method, path, query, body)
 
     def _inventory(self, method, path, query, body):
@@ -276,7 +288,10 @@ class FakeEbay:
         raise Answer(302, None, {"Location": f"{self.accept_url}?{params}"})
 
     def _token(self, headers, raw):
-        expected = "Basic " + base64.b64encode(f"{self.state.client_id}:{self.state.client_secret}".encode()).decode()
+        expected = (
+            "Basic "
+            + base64.b64encode(f"{self.state.client_id}:{self.state.client_secret}".encode()).decode()
+        )
         if headers.get("Authorization", "") != expected:
             raise OAuthRefused(401, "invalid_client", "client authentication failed")
         if headers.get("Content-Type", "") != "application/x-www-form-urlencoded":

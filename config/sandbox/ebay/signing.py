@@ -33,12 +33,19 @@ class Signer:
         )
         return f"-----BEGIN PUBLIC KEY-----{base64.b64encode(der).decode()}-----END PUBLIC KEY-----"
 
-    def header(self, body: bytes, *, kid: str | None = None, key: ec.EllipticCurvePrivateKey | None = None) -> str:
+    def header(
+        self, body: bytes, *, kid: str | None = None, key: ec.EllipticCurvePrivateKey | None = None
+    ) -> str:
         """X-EBAY-SIGNATURE for ``body`` (``key`` other than the kid's: a forgery)."""
         kid = kid or self.kid
         signer = key or self.keys[kid]
         signature = signer.sign(body, ec.ECDSA(hashes.SHA1()))  # noqa: S303 - eBay's digest
-        packed = {"alg": "ecdsa", "kid": kid, "signature": base64.b64encode(signature).decode(), "digest": "SHA1"}
+        packed = {
+            "alg": "ecdsa",
+            "kid": kid,
+            "signature": base64.b64encode(signature).decode(),
+            "digest": "SHA1",
+        }
         return base64.b64encode(json.dumps(packed, separators=(",", ":")).encode()).decode()
 
 

@@ -42,7 +42,13 @@ class Refused(Exception):
 
 def error(error_id: int, message: str, *, domain: str = "API_INVENTORY", category: str = "REQUEST") -> dict:
     """One element of eBay's ``errors`` array."""
-    return {"errorId": error_id, "domain": domain, "subdomain": "Selling", "category": category, "message": message}
+    return {
+        "errorId": error_id,
+        "domain": domain,
+        "subdomain": "Selling",
+        "category": category,
+        "message": message,
+    }
 
 
 def iso(moment: float) -> str:
@@ -155,7 +161,9 @@ class State:
             return self.revisions[(listing_id, self.day())]
 
     # --- seeding ---------------------------------------------------------------------------------
-    def item_add(self, sku: str, quantity: int, *, listing_id: str | None = None, published: bool = True) -> Offer:
+    def item_add(
+        self, sku: str, quantity: int, *, listing_id: str | None = None, published: bool = True
+    ) -> Offer:
         """An Inventory API item with its fixed-price offer (published: a live listing)."""
         with self.lock:
             offer = Offer(
@@ -200,24 +208,40 @@ class State:
                 found = self.codes.pop(form.get("code", ""), None)
                 if found is None or found[1] < self.clock() or form.get("redirect_uri") != self.ru_name:
                     raise OAuthRefused(
-                        400, "invalid_grant", "the provided authorization grant code is invalid or was issued to another client"
+                        400,
+                        "invalid_grant",
+                        "the provided authorization grant code is invalid or was issued to another client",
                     )
                 refresh = "v^1.1#i^1#r^1#p^3#I^3#f^0#t^" + secrets.token_urlsafe(40)
                 self.grants[refresh] = Grant(scopes=found[0], expires_at=self.clock() + REFRESH_TTL)
                 answer = self._access("user", found[0])
-                return {**answer, "refresh_token": refresh, "refresh_token_expires_in": REFRESH_TTL, "token_type": "User Access Token"}
+                return {
+                    **answer,
+                    "refresh_token": refresh,
+                    "refresh_token_expires_in": REFRESH_TTL,
+                    "token_type": "User Access Token",
+                }
             if grant_type == "refresh_token":
                 grant = self.grants.get(form.get("refresh_token", ""))
                 if grant is None or grant.revoked or grant.expires_at < self.clock():
                     raise OAuthRefused(
-                        400, "invalid_grant", "the provided authorization refresh token is invalid or was issued to another client"
+                        400,
+                        "invalid_grant",
+                        "the provided authorization refresh token is invalid or was issued to another client",
                     )
                 wanted = frozenset(form.get("scope", "").split()) or grant.scopes
                 if not wanted <= grant.scopes:
-                    raise OAuthRefused(400, "invalid_scope", "the requested scope is invalid, unknown, malformed, or exceeds the scope granted")
+                    raise OAuthRefused(
+                        400,
+                        "invalid_scope",
+                        "the requested scope is invalid, unknown, malformed, or exceeds the scope granted",
+                    )
                 return {**self._access("user", wanted), "token_type": "User Access Token"}
             if grant_type == "client_credentials":
-                return {**self._access("app", frozenset({SCOPE_BASE})), "token_type": "Application Access Token"}
+                return {
+                    **self._access("app", frozenset({SCOPE_BASE})),
+                    "token_type": "Application Access Token",
+                }
         raise OAuthRefused(400, "unsupported_grant_type", "the grant type is not supported")
 
     def bearer(self, authorization: str, *, kind: str | None, scope: str | None) -> Token:
@@ -225,7 +249,12 @@ class State:
         if not authorization:
             raise Refused(400, 1002, "Missing access token", domain="OAuth")
         if not authorization.startswith("Bearer "):
-            raise Refused(400, 1003, "Token type in the Authorization header is invalid:" + authorization.split(" ")[0], domain="OAuth")
+            raise Refused(
+                400,
+                1003,
+                "Token type in the Authorization header is invalid:" + authorization.split(" ")[0],
+                domain="OAuth",
+            )
         with self.lock:
             token = self.tokens.get(authorization[7:])
             if token is None or token.expires_at <= self.clock():

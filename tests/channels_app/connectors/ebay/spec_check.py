@@ -65,7 +65,9 @@ def request_validate(request: dict) -> None:
     assert not unknown, f"{request['method']} {request['path']}: undeclared query {sorted(unknown)}"
     for parameter in operation.get("parameters") or []:
         if parameter.get("in") == "header" and parameter.get("required"):
-            assert parameter["name"] in request["headers"], f"{request['path']}: header {parameter['name']} missing"
+            assert parameter["name"] in request["headers"], (
+                f"{request['path']}: header {parameter['name']} missing"
+            )
     body_spec = (operation.get("requestBody") or {}).get("content", {}).get("application/json")
     if body_spec is None:
         assert request["body"] is None, f"{request['path']}: a body where the spec has none"

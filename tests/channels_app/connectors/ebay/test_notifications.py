@@ -57,7 +57,9 @@ def test_the_deletion_challenge_answers_as_ebay_specifies(client, settings):
     )
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/json"
-    assert answer.json() == {"challengeResponse": "c3954a8beae8e429f82d647c3f9e6aff9100d490809d441b996e4efa2d3242e1"}
+    assert answer.json() == {
+        "challengeResponse": "c3954a8beae8e429f82d647c3f9e6aff9100d490809d441b996e4efa2d3242e1"
+    }
     assert client.get(reverse("channels_webhooks:ebay_account_deletion")).status_code == 400
 
 
@@ -99,7 +101,9 @@ def test_a_forged_notification_is_refused_and_nothing_is_stored(client, account,
     assert all(fake_ebay.state.tokens[r["headers"]["Authorization"][7:]].kind == "app" for r in app_calls)
 
 
-def test_a_deletion_notice_for_the_seller_erases_its_tokens_and_a_forged_one_does_nothing(client, account, fake_ebay):
+def test_a_deletion_notice_for_the_seller_erases_its_tokens_and_a_forged_one_does_nothing(
+    client, account, fake_ebay
+):
     notice = envelope(
         "MARKETPLACE_ACCOUNT_DELETION",
         {"username": "fake_seller", "userId": "ma8vp1jySJC", "eiasToken": "nY+sHZ2PrBmdj6wVnY+sEZ2PrA2dj6wJ"},
@@ -110,10 +114,15 @@ def test_a_deletion_notice_for_the_seller_erases_its_tokens_and_a_forged_one_doe
     from cryptography.hazmat.primitives.asymmetric import ec
 
     forged = fake_ebay.signer.header(body, key=ec.generate_private_key(ec.SECP256R1()))
-    assert client.post(url, data=body, content_type="application/json", HTTP_X_EBAY_SIGNATURE=forged).status_code == 412
+    assert (
+        client.post(url, data=body, content_type="application/json", HTTP_X_EBAY_SIGNATURE=forged).status_code
+        == 412
+    )
     assert ChannelToken.objects.filter(account=account).exists()
 
-    answer = client.post(url, data=body, content_type="application/json", HTTP_X_EBAY_SIGNATURE=fake_ebay.signer.header(body))
+    answer = client.post(
+        url, data=body, content_type="application/json", HTTP_X_EBAY_SIGNATURE=fake_ebay.signer.header(body)
+    )
 
     assert answer.status_code == 204
     account = ChannelAccount.objects.get(pk=account.pk)
@@ -122,7 +131,9 @@ def test_a_deletion_notice_for_the_seller_erases_its_tokens_and_a_forged_one_doe
 
 
 @pytest.mark.django_db(transaction=True)
-def test_registering_subscribes_order_confirmation_and_a_sale_arrives_signed(django_server, account, fake_ebay):
+def test_registering_subscribes_order_confirmation_and_a_sale_arrives_signed(
+    django_server, account, fake_ebay
+):
     fake_ebay.item_add("MUG-RED", 3)
     url = account_webhooks_register(account_id=account.pk, base_url=django_server)
     account_webhooks_register(account_id=account.pk, base_url=django_server)  # again: kept, not doubled

@@ -39,7 +39,8 @@ def test_the_connection_warns_30_days_before_the_refresh_token_expires(account, 
 
     assert warned.state == "connected"
     assert warned.message == (
-        "The eBay grant (refresh token) expires on 2028-06-06: connect the account again before then, or it stops syncing"
+        "The eBay grant (refresh token) expires on 2028-06-06: connect the account again before then,"
+        " or it stops syncing"
     )
 
 
@@ -55,4 +56,8 @@ def test_the_migrate_command_moves_seller_hub_listings_and_imports_them(account,
         f"{auction.listing_id}: not migrated: 25718: Only fixed-price listings can be migrated.",
     ]
     listing = Listing.objects.get(account=account)
-    assert (listing.external_id, listing.external_product_id, listing.push_enabled) == ("HUB-1", hub.listing_id, True)
+    assert (listing.external_id, listing.external_product_id, listing.push_enabled) == (
+        "HUB-1",
+        hub.listing_id,
+        True,
+    )

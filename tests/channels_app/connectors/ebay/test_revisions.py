@@ -25,7 +25,11 @@ def _day(connector, fake, clock, quantities, *, sku="MUG-RED", step=240.0):
     outcomes = []
     for number, quantity in enumerate(quantities):
         [result] = connector.quantities_push(
-            updates=[QuantityUpdate(listing=_ref(fake, sku), quantity=quantity, expected=shown, idempotency_key=f"k{number}")]
+            updates=[
+                QuantityUpdate(
+                    listing=_ref(fake, sku), quantity=quantity, expected=shown, idempotency_key=f"k{number}"
+                )
+            ]
         )
         outcomes.append((quantity, result.outcome, fake.revisions(sku), result.error))
         if result.outcome == "ok":
@@ -43,7 +47,9 @@ def book(fake_ebay, db):
     return AccountRevisionBook(account_id=account.pk)
 
 
-def test_300_pushes_in_a_day_spend_at_most_250_revisions_the_last_on_the_last_units(ebay, fake_ebay, clock, book):
+def test_300_pushes_in_a_day_spend_at_most_250_revisions_the_last_on_the_last_units(
+    ebay, fake_ebay, clock, book
+):
     clock.now = 1_796_630_400.0  # 2026-12-07 08:00 UTC = 00:00 in Los Angeles: the day starts
     fake_ebay.item_add("MUG-RED", 300)
     connector = ebay()
@@ -74,7 +80,9 @@ def test_a_listing_at_the_cap_sends_nothing_more_that_day_and_says_so(ebay, fake
     calls = len(fake_ebay.requests)
 
     [result] = connector.quantities_push(
-        updates=[QuantityUpdate(listing=_ref(fake_ebay, "MUG-RED"), quantity=0, expected=151, idempotency_key="z")]
+        updates=[
+            QuantityUpdate(listing=_ref(fake_ebay, "MUG-RED"), quantity=0, expected=151, idempotency_key="z")
+        ]
     )
 
     assert (result.outcome, result.throttled) == ("retry", True)
@@ -84,16 +92,22 @@ def test_a_listing_at_the_cap_sends_nothing_more_that_day_and_says_so(ebay, fake
     assert fake_ebay.revisions("MUG-RED") == CAP
 
 
-def test_revisions_made_elsewhere_meet_ebays_cap_error_and_close_the_listing_for_the_day(ebay, fake_ebay, clock):
+def test_revisions_made_elsewhere_meet_ebays_cap_error_and_close_the_listing_for_the_day(
+    ebay, fake_ebay, clock
+):
     offer = fake_ebay.item_add("MUG-RED", 50)
     fake_ebay.state.revisions[(offer.listing_id, fake_ebay.state.day())] = CAP  # Seller Hub edits
     connector = ebay()
     [first] = connector.quantities_push(
-        updates=[QuantityUpdate(listing=_ref(fake_ebay, "MUG-RED"), quantity=0, expected=50, idempotency_key="a")]
+        updates=[
+            QuantityUpdate(listing=_ref(fake_ebay, "MUG-RED"), quantity=0, expected=50, idempotency_key="a")
+        ]
     )
     calls = len(fake_ebay.requests)
     [second] = connector.quantities_push(
-        updates=[QuantityUpdate(listing=_ref(fake_ebay, "MUG-RED"), quantity=0, expected=50, idempotency_key="b")]
+        updates=[
+            QuantityUpdate(listing=_ref(fake_ebay, "MUG-RED"), quantity=0, expected=50, idempotency_key="b")
+        ]
     )
     assert (first.outcome, second.outcome) == ("retry", "retry")
     assert "maximum number of revisions" in first.error
@@ -107,6 +121,8 @@ def test_the_next_calendar_day_has_its_own_250(ebay, fake_ebay, clock):
     _day(connector, fake_ebay, clock, [400 - i for i in range(CAP)], step=1.0)
     clock.now += seconds_to_next_day(now=clock.now)
     [result] = connector.quantities_push(
-        updates=[QuantityUpdate(listing=_ref(fake_ebay, "MUG-RED"), quantity=7, expected=151, idempotency_key="n")]
+        updates=[
+            QuantityUpdate(listing=_ref(fake_ebay, "MUG-RED"), quantity=7, expected=151, idempotency_key="n")
+        ]
     )
     assert (result.outcome, fake_ebay.quantity("MUG-RED"), fake_ebay.revisions("MUG-RED")) == ("ok", 7, 1)
