@@ -10,14 +10,9 @@ our destination's challenge, then delivers signed notifications to gunicorn; the
 
 from __future__ import annotations
 
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
-import requests
-from django.db import connection
 
 from channels_app.models import Listing
 from channels_app.services.accounts import account_create
@@ -25,23 +20,17 @@ from channels_app.services.connect import account_connect_finish
 from channels_app.services.onboarding import account_go_live, account_listings_import
 from channels_app.services.polling import account_orders_sync
 from channels_app.services.webhooks import account_webhooks_register
-from config.celery import app as celery_app
 from config.sandbox.ebay import FakeEbay
 from config.sandbox.ebay import OutOfStock as EbayOutOfStock
 from config.sandbox.shopify.fixtures import TODAY
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
 from config.sandbox.shopify.server import FakeShopify
-from inventory_app.models import Order, StockLevel
+from inventory_app.models import Order
 from inventory_app.services.stock import stock_receive
 from tests.channels_app.connectors.ebay.conftest import credentials
-from tests.channels_app.test_e2e_shopify_amazon import (  # noqa: F401 - redis_url is a fixture
-    START_TIMEOUT,
-    WEBHOOK_BOUND,
-    Processes,
-    _free_port,
-    _wait,
-    redis_url,
-)
+from tests.channels_app.e2e_processes import System, redis_url  # noqa: F401 - redis_url is a fixture
+from tests.channels_app.e2e_processes import wait as _wait
+from tests.channels_app.test_e2e_shopify_amazon import WEBHOOK_BOUND, _assert_nothing_oversold, _location_id
 from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -54,44 +43,16 @@ SKU_CODE = "LINEN-1"
 def system(redis_url, settings):  # noqa: F811
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    web_port = _free_port()
-    env = {
-        **__import__("os").environ,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "REDIS_URL": redis_url,
-        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
-        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DEBUG": "1",
-        "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-    }
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
     shopify.start()
     ebay = FakeEbay().start()
     ebay.item_add(SKU_CODE, 0)
-    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
-    logdir = Path(tempfile.mkdtemp(prefix="e2e-ebay-logs-"))
-    procs = Processes(env, logdir)
-    python = sys.executable
+    processes = System(redis_url, prefix="e2e-ebay-logs-")
+    procs = processes.procs
     try:
-        procs.start(
-            "web",
-            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-             "--workers=2", "--graceful-timeout=5"],
-        )  # fmt: skip
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
+        processes.start()
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
         shop_account = account_create(
@@ -117,25 +78,11 @@ def system(redis_url, settings):  # noqa: F811
             assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
-        account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-
-        def ready():
-            procs.check_alive()
-            try:
-                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                web = False
-            return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
-
-        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        account_webhooks_register(account_id=shop_account.pk, base_url=processes.web_url)
+        processes.wait_ready()
         # eBay checks the destination's challenge on gunicorn before it subscribes.
-        account_webhooks_register(account_id=ebay_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        procs.start(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-             f"--pidfile={logdir / 'beat.pid'}"],
-        )  # fmt: skip
+        account_webhooks_register(account_id=ebay_account.pk, base_url=processes.web_url)
+        processes.beat()
         try:
             _wait(
                 lambda: (
@@ -151,20 +98,9 @@ def system(redis_url, settings):  # noqa: F811
         yield shopify, ebay, sku, location, procs
         procs.check_alive()
     finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
-        procs.stop()
+        processes.stop()
         shopify.stop()
         ebay.stop()
-
-
-def _location_id(shopify: FakeShopify) -> int:
-    return next(iter(shopify.state.locations))
-
-
-def _assert_nothing_oversold(sku, location) -> None:
-    level = StockLevel.objects.get(sku=sku, location=location)
-    assert (level.on_hand, level.committed) == (1, 1)
-    assert Order.objects.count() == 1
 
 
 def test_last_unit_bought_on_ebay_shows_zero_on_shopify(system):

@@ -15,27 +15,16 @@ Shopify within the account's poll interval plus ``WEBHOOK_BOUND``.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-import requests
-from django.db import connection
 
 from channels_app.models import Listing
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_go_live, account_listings_import
 from channels_app.services.polling import account_orders_sync
 from channels_app.services.webhooks import account_webhooks_register
-from config.celery import app as celery_app
 from config.sandbox.amazon import FakeAmazon, FakeClock
 from config.sandbox.amazon import OutOfStock as AmazonOutOfStock
 from config.sandbox.shopify.fixtures import TODAY
@@ -43,136 +32,31 @@ from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
 from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
+from tests.channels_app.e2e_processes import System, redis_url  # noqa: F401 - redis_url is a fixture
+from tests.channels_app.e2e_processes import wait as _wait
 from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_BOUND = 5.0  # seconds from a Shopify checkout to the new figure on Amazon
 AMAZON_POLL_SECONDS = 5  # the Amazon account's order poll in these tests
-START_TIMEOUT = 60.0
 SKU_CODE = "LINEN-1"
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(predicate, *, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    """The Redis broker: the one devservices started, else a private one (skip if impossible)."""
-    url = os.environ.get("CELERY_BROKER_URL", "")
-    if url.startswith("redis://"):
-        yield url
-        return
-    from config.devservices import redis_server
-
-    with tempfile.TemporaryDirectory(prefix="e2e-redis-") as workdir:
-        try:
-            server = redis_server(Path(workdir))
-            url = server.__enter__()
-        except Exception as exc:
-            pytest.skip(f"redis-server cannot be installed or started here: {exc}")
-        try:
-            yield url
-        finally:
-            server.__exit__(None, None, None)
-
-
-class Processes:
-    """Child processes in their own process groups, output kept in files, always stopped."""
-
-    def __init__(self, env: dict[str, str], logdir: Path) -> None:
-        self.env = env
-        self.logdir = logdir
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
-        log = open(self.logdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        log.close()
-        self.procs[name] = proc
-        return proc
-
-    def log(self, name: str) -> str:
-        return (self.logdir / f"{name}.log").read_text(errors="replace")
-
-    def check_alive(self) -> None:
-        dead = {n: p.returncode for n, p in self.procs.items() if p.poll() is not None}
-        assert not dead, f"processes died: {dead}\n" + "\n".join(self.log(n)[-3000:] for n in dead)
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for proc in self.procs.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(max(deadline - time.monotonic(), 0.1))
-        for proc in self.procs.values():
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # the group: prefork children too
-            proc.wait()
-
-
 @pytest.fixture
-def system(redis_url, settings):
+def system(redis_url, settings):  # noqa: F811
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    web_port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "REDIS_URL": redis_url,
-        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
-        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DEBUG": "1",  # plain HTTP on loopback (no HTTPS redirect of the webhooks)
-        "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-    }
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
     shopify.start()
     amazon = FakeAmazon(clock=FakeClock(start=datetime.now(UTC), frozen=False)).start()
     amazon.seed_listing(SKU_CODE, 0)
-    # Tasks enqueued by this process (the set-up's pushes) go to the workers as in production.
-    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
-    logdir = Path(tempfile.mkdtemp(prefix="e2e-logs-"))
-    procs = Processes(env, logdir)
-    python = sys.executable
+    processes = System(redis_url, prefix="e2e-logs-")
+    procs = processes.procs
     try:
-        procs.start(
-            "web",
-            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-             "--workers=2", "--graceful-timeout=5"],
-        )  # fmt: skip
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
+        processes.start()  # tasks enqueued by this process (the set-up's pushes) go to the workers
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
         shop_account = account_create(
@@ -202,24 +86,9 @@ def system(redis_url, settings):
             assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
-        account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        procs.start(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-             f"--pidfile={logdir / 'beat.pid'}"],
-        )  # fmt: skip
-
-        def ready():
-            procs.check_alive()
-            try:
-                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                web = False
-            workers = all(" ready." in procs.log(n) for n in ("w1", "w2"))
-            return web and workers
-
-        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        account_webhooks_register(account_id=shop_account.pk, base_url=processes.web_url)
+        processes.beat()
+        processes.wait_ready()
         try:
             _wait(
                 lambda: (
@@ -235,8 +104,7 @@ def system(redis_url, settings):
         yield shopify, amazon, sku, location, procs
         procs.check_alive()
     finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
-        procs.stop()
+        processes.stop()
         shopify.stop()
         amazon.stop()
 

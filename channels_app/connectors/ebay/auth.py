@@ -15,7 +15,6 @@ public keys; it is kept in this process until it is about to expire.
 from __future__ import annotations
 
 import base64
-import json
 import threading
 from collections.abc import Mapping
 from urllib.parse import urlencode
@@ -23,7 +22,13 @@ from urllib.parse import urlencode
 from channels_app.connectors.ebay.declared import APP_SCOPE, SCOPES
 from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp
-from channels_app.connectors.tokens import MemoryTokenStore, ReconnectRequired, StoredToken, TokenStore
+from channels_app.connectors.tokens import (
+    MemoryTokenStore,
+    ReconnectRequired,
+    StoredToken,
+    TokenStore,
+    oauth_error_text,
+)
 
 TOKEN_PATH = "identity/v1/oauth2/token"  # noqa: S105 - a URL path, not a secret
 RENEW_MARGIN = 300.0
@@ -52,16 +57,6 @@ def _basic(client_id: str, client_secret: str) -> str:
     return "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
 
 
-def _oauth_error(body: str) -> str:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return body[:200] or "no details"
-    if isinstance(data, dict) and data.get("error"):
-        return f"{data['error']}: {data.get('error_description', '')}".strip(": ")[:300]
-    return str(data)[:200]
-
-
 def token_request(
     *, http: ChannelHttp, client_id: str, client_secret: str, form: Mapping[str, str], now: float, what: str
 ) -> StoredToken:
@@ -83,7 +78,9 @@ def token_request(
     except ConnectorError as exc:
         if exc.status is None:
             raise
-        raise ReconnectRequired(f"{RECONNECT}: eBay refused the {what} ({_oauth_error(exc.body)}).") from None
+        raise ReconnectRequired(
+            f"{RECONNECT}: eBay refused the {what} ({oauth_error_text(exc.body)})."
+        ) from None
     try:
         answer = response.json()
         expires_in = float(answer["expires_in"])
