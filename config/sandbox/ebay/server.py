@@ -64,7 +64,10 @@ class FakeEbay:
         clock: Callable[[], float] = time.time,
         revision_zone: str = "America/Los_Angeles",
         quotas: dict[str, int] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
+        self.host, self.port = host, port
         self.state = State(
             client_id=client_id,
             client_secret=client_secret,
@@ -105,7 +108,7 @@ class FakeEbay:
             def log_message(self, *args) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -125,7 +128,7 @@ class FakeEbay:
     @property
     def url(self) -> str:
         assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://{self.host}:{self._server.server_address[1]}"
 
     # --- helpers for tests and the demo ------------------------------------------------------------
     def item_add(self, sku: str, quantity: int, **kwargs):
