@@ -8,6 +8,7 @@ other tools are invisible to the Inventory API until migrated (:meth:`listings_m
 
 from __future__ import annotations
 
+import hmac
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -140,8 +141,6 @@ class EbayConnector(Connector, RegistersWebhooks, ConfirmsFulfilment, ConnectsBy
 
     def connect_finish(self, *, params: Mapping[str, str], state: str) -> StoredToken:
         """Check ``state`` and exchange the code (it lives 299 s) for the seller's tokens."""
-        import hmac
-
         if params.get("error"):
             raise ConnectorError(f"The seller declined on eBay ({params.get('error')})")
         given = params.get("state", "")
