@@ -100,6 +100,32 @@ class Processes:
             proc.wait()
 
 
+def linen_shop(sku_code: str):
+    """A started fake Shopify shop selling ``sku_code`` (its one product) with fast webhook retries."""
+    from config.sandbox.shopify.fixtures import TODAY
+    from config.sandbox.shopify.server import FakeShopify
+
+    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
+    shopify.state.add_location("Shop")
+    shopify.state.add_product("Linen", [{"sku": sku_code}])
+    return shopify.start()
+
+
+def linen_shop_account(shopify):
+    """The dry-run channel account of :func:`linen_shop` (webhooks, no frequent poll)."""
+    from channels_app.services.accounts import account_create
+
+    return account_create(
+        kind="shopify",
+        name="Shopify",
+        base_url=shopify.url,
+        credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
+        options={"api_version": "2026-10"},
+        dry_run=True,
+        poll_interval_seconds=3600,
+    )
+
+
 class System:
     """gunicorn on ``web_port``, two Celery workers and (:meth:`beat`) celery beat, on the test
     PostgreSQL and ``redis_url``; tasks this process enqueues go to the workers meanwhile."""
@@ -159,6 +185,17 @@ class System:
             return web and all(" ready." in self.procs.log(n) for n in ("w1", "w2"))
 
         wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+
+    def wait_first_push(self, predicate) -> None:
+        """Wait for the set-up's first push to reach the stores (the listings and a worker's log
+        in the failure)."""
+        from channels_app.models import Listing
+
+        try:
+            wait(predicate, timeout=30, what="the first push of 1 unit to both stores")
+        except AssertionError as exc:
+            rows = list(Listing.objects.values())
+            raise AssertionError(f"{exc}: {rows}\n{self.procs.log('w1')[-4000:]}") from None
 
     def stop(self) -> None:
         celery_app.conf.task_always_eager, celery_app.conf.broker_url = self._celery

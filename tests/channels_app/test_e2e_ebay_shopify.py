@@ -14,7 +14,6 @@ import time
 
 import pytest
 
-from channels_app.models import Listing
 from channels_app.services.accounts import account_create
 from channels_app.services.connect import account_connect_finish
 from channels_app.services.onboarding import account_go_live, account_listings_import
@@ -22,13 +21,11 @@ from channels_app.services.polling import account_orders_sync
 from channels_app.services.webhooks import account_webhooks_register
 from config.sandbox.ebay import FakeEbay
 from config.sandbox.ebay import OutOfStock as EbayOutOfStock
-from config.sandbox.shopify.fixtures import TODAY
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
-from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order
 from inventory_app.services.stock import stock_receive
 from tests.channels_app.connectors.ebay.conftest import credentials
-from tests.channels_app.e2e_processes import System, redis_url  # noqa: F401 - redis_url is a fixture
+from tests.channels_app.e2e_processes import System, linen_shop, linen_shop_account, redis_url  # noqa: F401 - redis_url is a fixture
 from tests.channels_app.e2e_processes import wait as _wait
 from tests.channels_app.test_e2e_shopify_amazon import WEBHOOK_BOUND, _assert_nothing_oversold, _location_id
 from tests.factories import LocationFactory, SKUFactory
@@ -43,10 +40,7 @@ SKU_CODE = "LINEN-1"
 def system(redis_url, settings):  # noqa: F811
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
-    shopify.state.add_location("Shop")
-    shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
-    shopify.start()
+    shopify = linen_shop(SKU_CODE)
     ebay = FakeEbay().start()
     ebay.item_add(SKU_CODE, 0)
     processes = System(redis_url, prefix="e2e-ebay-logs-")
@@ -55,15 +49,7 @@ def system(redis_url, settings):  # noqa: F811
         processes.start()
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
-        shop_account = account_create(
-            kind="shopify",
-            name="Shopify",
-            base_url=shopify.url,
-            credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
-            options={"api_version": "2026-10"},
-            dry_run=True,
-            poll_interval_seconds=3600,
-        )
+        shop_account = linen_shop_account(shopify)
         ebay_account = account_create(
             kind="ebay",
             name="eBay",
@@ -83,18 +69,11 @@ def system(redis_url, settings):  # noqa: F811
         # eBay checks the destination's challenge on gunicorn before it subscribes.
         account_webhooks_register(account_id=ebay_account.pk, base_url=processes.web_url)
         processes.beat()
-        try:
-            _wait(
-                lambda: (
-                    shopify.state.available(SKU_CODE, _location_id(shopify)) == 1
-                    and ebay.quantity(SKU_CODE) == 1
-                ),
-                timeout=30,
-                what="the first push of 1 unit to both stores",
+        processes.wait_first_push(
+            lambda: (
+                shopify.state.available(SKU_CODE, _location_id(shopify)) == 1 and ebay.quantity(SKU_CODE) == 1
             )
-        except AssertionError as exc:
-            rows = list(Listing.objects.values())
-            raise AssertionError(f"{exc}: {rows}\n{procs.log('w1')[-4000:]}") from None
+        )
         yield shopify, ebay, sku, location, procs
         procs.check_alive()
     finally:

@@ -20,19 +20,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from channels_app.models import Listing
 from channels_app.services.accounts import account_create
 from channels_app.services.onboarding import account_go_live, account_listings_import
 from channels_app.services.polling import account_orders_sync
 from channels_app.services.webhooks import account_webhooks_register
 from config.sandbox.amazon import FakeAmazon, FakeClock
 from config.sandbox.amazon import OutOfStock as AmazonOutOfStock
-from config.sandbox.shopify.fixtures import TODAY
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
 from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.e2e_processes import System, redis_url  # noqa: F401 - redis_url is a fixture
+from tests.channels_app.e2e_processes import System, linen_shop, linen_shop_account, redis_url  # noqa: F401 - redis_url is a fixture
 from tests.channels_app.e2e_processes import wait as _wait
 from tests.factories import LocationFactory, SKUFactory
 
@@ -47,10 +45,7 @@ SKU_CODE = "LINEN-1"
 def system(redis_url, settings):  # noqa: F811
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
-    shopify.state.add_location("Shop")
-    shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
-    shopify.start()
+    shopify = linen_shop(SKU_CODE)
     amazon = FakeAmazon(clock=FakeClock(start=datetime.now(UTC), frozen=False)).start()
     amazon.seed_listing(SKU_CODE, 0)
     processes = System(redis_url, prefix="e2e-logs-")
@@ -59,15 +54,7 @@ def system(redis_url, settings):  # noqa: F811
         processes.start()  # tasks enqueued by this process (the set-up's pushes) go to the workers
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
-        shop_account = account_create(
-            kind="shopify",
-            name="Shopify",
-            base_url=shopify.url,
-            credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
-            options={"api_version": "2026-10"},
-            dry_run=True,
-            poll_interval_seconds=3600,
-        )
+        shop_account = linen_shop_account(shopify)
         creds = amazon.credentials()
         amazon_account = account_create(
             kind="amazon",
@@ -89,18 +76,12 @@ def system(redis_url, settings):  # noqa: F811
         account_webhooks_register(account_id=shop_account.pk, base_url=processes.web_url)
         processes.beat()
         processes.wait_ready()
-        try:
-            _wait(
-                lambda: (
-                    shopify.state.available(SKU_CODE, _location_id(shopify)) == 1
-                    and amazon.quantity(SKU_CODE) == 1
-                ),
-                timeout=30,
-                what="the first push of 1 unit to both stores",
+        processes.wait_first_push(
+            lambda: (
+                shopify.state.available(SKU_CODE, _location_id(shopify)) == 1
+                and amazon.quantity(SKU_CODE) == 1
             )
-        except AssertionError as exc:
-            rows = list(Listing.objects.values())
-            raise AssertionError(f"{exc}: {rows}\n{procs.log('w1')[-4000:]}") from None
+        )
         yield shopify, amazon, sku, location, procs
         procs.check_alive()
     finally:
