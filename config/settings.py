@@ -429,8 +429,14 @@ CHANNELS_CONNECTOR_MODULES = env.list(
         "channels_app.connectors.magento.connector",
         "channels_app.connectors.woocommerce.connector",
         "channels_app.connectors.volusion.connector",
+        "channels_app.connectors.ebay.connector",
     ],
 )
+# eBay's marketplace account deletion endpoint (/webhooks/channels/ebay/account-deletion/): the
+# verification token entered with it in eBay's developer portal (32-80 of [A-Za-z0-9_-]) and the
+# URL exactly as entered there (empty: the URL the request came to).
+EBAY_DELETION_VERIFICATION_TOKEN = env.str("EBAY_DELETION_VERIFICATION_TOKEN", default="")
+EBAY_DELETION_ENDPOINT = env.str("EBAY_DELETION_ENDPOINT", default="")
 # Outbound channel HTTP: private/loopback hosts are refused unless this is set (tests, bench).
 CHANNELS_ALLOW_PRIVATE_HOSTS = env.bool("CHANNELS_ALLOW_PRIVATE_HOSTS", default=False)
 # Sandbox of `make run DEMO=1`: fake Shopify and Amazon stores on loopback, the /demo/ buyer page

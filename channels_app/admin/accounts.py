@@ -154,10 +154,11 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
         if not obj.pk:
             return ""
         state = account_connection(account=obj)
-        if state.state in ("reconnect", "not_connected") and state.connect_flow:
+        expiring = state.state == "connected" and bool(state.message)
+        if state.connect_flow and (state.state in ("reconnect", "not_connected") or expiring):
             link = reverse("admin:channels_app_channelaccount_connect", args=[obj.pk])
             channel = connector_class_get(kind=obj.kind).label or obj.kind
-            label = f"Reconnect {channel}" if state.state == "reconnect" else f"Connect {channel}"
+            label = f"Reconnect {channel}" if state.state == "reconnect" or expiring else f"Connect {channel}"
             return format_html('{} <a href="{}">{}</a>', state.message, link, label)
         if state.state == "reconnect":
             return state.message

@@ -22,6 +22,7 @@ class AccountConnectionOutputSerializer(serializers.Serializer):
     message = serializers.CharField()
     expires_at = serializers.FloatField(allow_null=True)
     connect_flow = serializers.BooleanField()
+    refresh_expires_at = serializers.FloatField(allow_null=True)
 
 
 class AccountOutputSerializer(serializers.ModelSerializer):

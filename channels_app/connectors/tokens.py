@@ -15,6 +15,7 @@ engine, unit tests).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +38,17 @@ class StoredToken:
     refresh_expires_at: float | None = None
     scope: str = ""
     version: int = 0
+
+
+def oauth_error_text(body: str) -> str:
+    """The ``error: error_description`` of an OAuth error body (RFC 6749 5.2), for messages."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body[:200] or "no details"
+    if isinstance(data, dict) and data.get("error"):
+        return f"{data['error']}: {data.get('error_description', '')}".strip(": ")[:300]
+    return str(data)[:200]
 
 
 class ReconnectRequired(ConnectorError):

@@ -5,6 +5,7 @@ from .events import DriftRecord, InboundEvent, InboundEventStatus, PushRecord
 from .listings import Listing
 from .order_pushes import ChannelOrderPush, OrderPushKind, OrderPushStatus
 from .ratelimit import RateLimitBucket
+from .revisions import ListingRevisionCount
 from .tokens import ChannelToken
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "InboundEvent",
     "InboundEventStatus",
     "Listing",
+    "ListingRevisionCount",
     "OrderPushKind",
     "OrderPushStatus",
     "PushRecord",

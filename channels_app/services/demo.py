@@ -101,6 +101,24 @@ def _spec_of(store: DemoStore, spec: AccountSpec) -> dict:
     }
 
 
+def _demo_connect(*, account: ChannelAccount) -> None:
+    """An account granted through its channel's install flow (eBay) and not connected yet: the
+    fake's consent page approves at once, so the flow runs here without a browser."""
+    from urllib.parse import parse_qs
+
+    from channels_app.selectors.connection import account_connection
+    from channels_app.services.connect import account_connect_finish, account_connect_url, connect_state_new
+
+    connection = account_connection(account=account)
+    if not connection.connect_flow or connection.state == "connected":
+        return
+    state = connect_state_new()
+    url = account_connect_url(account=account, redirect_uri="http://127.0.0.1/", state=state)
+    answer = requests.get(url, allow_redirects=False, timeout=10)
+    params = {k: v[0] for k, v in parse_qs(urlsplit(answer.headers.get("Location", "")).query).items()}
+    account_connect_finish(account=account, params=params, state=state)
+
+
 def _wait_until_up(url: str, *, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -193,6 +211,7 @@ def demo_setup(
                 credentials=spec["credentials"],
                 location_ids=location_ids,
             )
+        _demo_connect(account=account)
         counts = account_listings_import(account=account)
         account_go_live(account=account)
         # Orders read after going live: Amazon's held increases (no compare-and-set) may go out.

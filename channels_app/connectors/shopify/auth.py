@@ -28,13 +28,18 @@ reconnect or fix the credentials. Webhooks of Dev Dashboard apps are signed with
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp
-from channels_app.connectors.tokens import MemoryTokenStore, ReconnectRequired, StoredToken, TokenStore
+from channels_app.connectors.tokens import (
+    MemoryTokenStore,
+    ReconnectRequired,
+    StoredToken,
+    TokenStore,
+    oauth_error_text,
+)
 
 MODES = ("access_token", "client_credentials", "authorization_code")
 MODE_CREDENTIALS = {
@@ -114,23 +119,13 @@ def token_request(*, http: ChannelHttp, data: Mapping[str, str], now: float, wha
         if exc.status is None:
             raise
         raise ReconnectRequired(
-            f"{RECONNECT}: Shopify refused the {what} ({_oauth_error(exc.body)})."
+            f"{RECONNECT}: Shopify refused the {what} ({oauth_error_text(exc.body)})."
         ) from None
     try:
         answer = response.json()
     except ValueError:
         raise ConnectorError("Shopify's token endpoint answered something other than JSON") from None
     return _token_from(answer, now=now)
-
-
-def _oauth_error(body: str) -> str:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return body[:200] or "no details"
-    if isinstance(data, dict) and data.get("error"):
-        return f"{data['error']}: {data.get('error_description', '')}".strip(": ")[:300]
-    return str(data)[:200]
 
 
 class ShopifyAuth:

@@ -13,6 +13,7 @@ from channels_app.demo.stores.base import AccountSpec, DemoStore
 STORE_MODULES = (
     "channels_app.demo.stores.generic",
     "channels_app.demo.stores.bigcommerce",
+    "channels_app.demo.stores.ebay",
     "channels_app.demo.stores.magento",
     "channels_app.demo.stores.volusion",
     "channels_app.demo.stores.woocommerce",

@@ -48,7 +48,13 @@ def test_a_dev_dashboard_account_is_created_from_its_client_id_and_secret(api_cl
     after = manager.get(f"{ACCOUNTS}{account.pk}/").json()
 
     assert created.status_code == 201, created.json()
-    assert before == {"state": "not_connected", "message": "", "expires_at": None, "connect_flow": False}
+    assert before == {
+        "state": "not_connected",
+        "message": "",
+        "expires_at": None,
+        "connect_flow": False,
+        "refresh_expires_at": None,
+    }
     assert after["connection"]["state"] == "connected"
     assert after["connection"]["expires_at"] == fake.oauth.clock() + 86399
     assert fake.client_secret not in str(after)

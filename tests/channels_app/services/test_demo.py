@@ -108,7 +108,7 @@ def test_demo_buy_orders_on_the_fake_store_and_refuses_what_it_does_not_show(sto
     with pytest.raises(DemoError, match="no stock of TBL-1"):
         demo_buy(store="shopify", sku="TBL-1", quantity=1)
     with pytest.raises(DemoError, match="Unknown store"):
-        demo_buy(store="ebay", sku="TBL-1", quantity=1)
+        demo_buy(store="nosuchshop", sku="TBL-1", quantity=1)
 
 
 def test_demo_buy_before_setup_says_how_to_set_up():
