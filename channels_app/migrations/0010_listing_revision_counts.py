@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels_app', '0008_order_pushes_outbox'),
+        ('channels_app', '0009_adaptive_buffers'),
     ]
 
     operations = [
