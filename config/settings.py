@@ -423,6 +423,7 @@ CHANNELS_CONNECTOR_MODULES = env.list(
         "channels_app.connectors.generic.connector",
         "channels_app.connectors.amazon.connector",
         "channels_app.connectors.shopify.connector",
+        "channels_app.connectors.etsy.connector",
     ],
 )
 # Outbound channel HTTP: private/loopback hosts are refused unless this is set (tests, bench).
