@@ -13,6 +13,7 @@ A purchase deducts its product's whole quantity group; a listing left with nothi
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 from decimal import Decimal
@@ -188,7 +189,7 @@ class ShopState:
     def inventory(self, listing_id: int, *, show_deleted: bool = False) -> dict[str, Any]:
         """The ListingInventory of a listing (GET shape)."""
         listing = self.listings[listing_id]
-        products = [p for p in listing["products"] if show_deleted or not p["is_deleted"]]
+        products = copy.deepcopy([p for p in listing["products"] if show_deleted or not p["is_deleted"]])
         return {
             "products": [
                 {**p, "offerings": [o for o in p["offerings"] if show_deleted or not o["is_deleted"]]}
