@@ -75,6 +75,7 @@ def _error(status: int, message: str, **headers: str) -> Answer:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
 
     def log_message(self, format, *args):  # quiet
         return
