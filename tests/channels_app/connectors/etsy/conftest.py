@@ -21,7 +21,9 @@ TEE = {
                 {"property_id": 100, "property_name": "Size", "scale_id": 17,
                  "value_ids": [size_id], "values": [size]},
             ],
-            "offerings": [{"price": price, "quantity": quantity, "is_enabled": True, "readiness_state_id": 555}],
+            "offerings": [
+                {"price": price, "quantity": quantity, "is_enabled": True, "readiness_state_id": 555}
+            ],
         }
         for sku, color_id, color, size_id, size, price, quantity in (
             ("TEE-RED-S", 1213, "Red", 1795, "S", 22.0, 4),
