@@ -73,6 +73,7 @@ class BudgetMemory:
 
     def __init__(self, *, keystring: str, account_id: int, clock=time.time) -> None:
         self.key = f"etsy-budget:{keystring}"
+        self.account_key = f"etsy-budget-account:{account_id}"
         self.waiting_key = f"etsy-waiting:{account_id}"
         self.clock = clock
 
@@ -95,14 +96,16 @@ class BudgetMemory:
         except ValueError:
             limit = DEFAULT_LIMIT_PER_DAY
         figure = BudgetFigure(remaining=remaining, limit_per_day=limit, seen_at=self.clock())
-        cache.set(self.key, (figure.remaining, figure.limit_per_day, figure.seen_at), timeout=86400)
+        value = (figure.remaining, figure.limit_per_day, figure.seen_at)
+        cache.set_many({self.key: value, self.account_key: value}, timeout=86400)
         return figure
 
     def exhausted(self, *, retry_after: float | None) -> None:
         """A 429 for the day: nothing is left until ``retry_after``."""
         current = self.figure()
         limit = current.limit_per_day if current else DEFAULT_LIMIT_PER_DAY
-        cache.set(self.key, (0, limit, self.clock()), timeout=max(int(retry_after or 600), 60))
+        value = (0, limit, self.clock())
+        cache.set_many({self.key: value, self.account_key: value}, timeout=max(int(retry_after or 600), 60))
 
     def waiting_set(self, counts: Mapping[str, int]) -> None:
         """The account's pushes the last run had to defer, per class."""
@@ -113,14 +116,30 @@ class BudgetMemory:
         return dict(cache.get(self.waiting_key) or dict.fromkeys(CLASSES, 0))
 
 
-def budget_status(*, keystring: str, account_id: int) -> dict[str, object]:
+def budget_status(*, account_id: int) -> dict[str, object]:
     """For the account page: calls left today (None: not known yet), the day's limit, when Etsy
-    said so, and the pushes waiting for calls, per class."""
-    memory = BudgetMemory(keystring=keystring, account_id=account_id)
-    value = cache.get(memory.key)
+    said so (epoch seconds), and the listings whose pushes wait for calls, per class."""
+    value = cache.get(f"etsy-budget-account:{account_id}")
+    waiting = cache.get(f"etsy-waiting:{account_id}") or dict.fromkeys(CLASSES, 0)
     return {
         "calls_left_today": value[0] if value else None,
         "limit_per_day": value[1] if value else DEFAULT_LIMIT_PER_DAY,
         "seen_at": value[2] if value else None,
-        "waiting": memory.waiting(),
+        "waiting": {k: int(waiting.get(k, 0)) for k in CLASSES},
     }
+
+
+def budget_text(*, account_id: int) -> str:
+    """:func:`budget_status` in one line for staff."""
+    status = budget_status(account_id=account_id)
+    left = status["calls_left_today"]
+    head = (
+        "calls left today: not known yet"
+        if left is None
+        else f"calls left today: {left} of {status['limit_per_day']}"
+    )
+    waiting = status["waiting"]
+    if not any(waiting.values()):
+        return f"{head}; nothing waits"
+    parts = ", ".join(f"{n} {k}" for k, n in waiting.items() if n)
+    return f"{head}; listings waiting for calls: {parts} (drops to zero go first)"

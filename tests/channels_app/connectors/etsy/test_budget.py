@@ -62,3 +62,19 @@ def test_a_busy_day_never_exceeds_the_daily_budget_and_zero_stock_pushes_go_firs
         assert late_zero == []  # no drop to zero ever waited
         assert zero_sent > 0
         assert fake.limits.used_today(fake.keystring) <= 800
+
+
+def test_the_account_shows_calls_left_today_and_what_waits(fake_etsy):
+    ids = [fake_etsy.state.listing_add(title=f"I{n}", inventory=simple(f"S{n}", 9)) for n in range(3)]
+    connector = connector_on(fake_etsy, account_id=7, budget_reserve=9_990)  # only zero pushes may go
+    assert budgets.budget_text(account_id=7) == "calls left today: not known yet; nothing waits"
+
+    results = connector.quantities_push(
+        updates=[update(ids[0], "S0", 0, 9), update(ids[1], "S1", 12, 9), update(ids[2], "S2", 4, 9)]
+    )
+
+    assert sorted(r.outcome for r in results) == ["deferred", "deferred", "ok"]
+    assert budgets.budget_text(account_id=7) == (
+        "calls left today: 9997 of 10000; listings waiting for calls: 1 decrease, 1 increase"
+        " (drops to zero go first)"
+    )
