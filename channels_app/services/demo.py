@@ -9,7 +9,7 @@ figure again. Everything goes through the core's and the sync engine's services.
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from django.db import transaction
@@ -27,6 +27,7 @@ from channels_app.demo.stores import AccountSpec, DemoStore, demo_store_get, dem
 from channels_app.models import ChannelAccount
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import account_update
+from channels_app.services.connect import account_connect_finish, account_connect_url, connect_state_new
 from channels_app.services.notifications import account_notifications_consumer_request
 from channels_app.services.onboarding import (
     account_go_live,
@@ -99,6 +100,19 @@ def _spec_of(store: DemoStore, spec: AccountSpec) -> dict:
         "options": spec.options,
         "poll_interval_seconds": spec.poll_interval_seconds,
     }
+
+
+def _connect(account: ChannelAccount) -> None:
+    """The install flow against the fake, which approves at once: its consent page redirects with
+    a code, which the account exchanges for its first token (DemoError if anything refuses)."""
+    state = connect_state_new()
+    try:
+        url = account_connect_url(account=account, redirect_uri="", state=state)
+        answer = requests.get(url, allow_redirects=False, timeout=10)
+        params = dict(parse_qsl(urlsplit(answer.headers.get("Location", "")).query))
+        account_connect_finish(account=account, params=params, state=state)
+    except (AccountError, requests.RequestException) as exc:
+        raise DemoError(f"{account.name} not connected: {exc}") from None
 
 
 def _wait_until_up(url: str, *, timeout: float) -> None:
@@ -193,6 +207,8 @@ def demo_setup(
                 credentials=spec["credentials"],
                 location_ids=location_ids,
             )
+        if store in specs and specs[store].connect:
+            _connect(account)
         counts = account_listings_import(account=account)
         account_go_live(account=account)
         # Orders read after going live: Amazon's held increases (no compare-and-set) may go out.

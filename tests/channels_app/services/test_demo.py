@@ -221,4 +221,36 @@ def test_an_unknown_demo_store_name_is_refused_with_the_known_ones():
     with pytest.raises(DemoError) as refused:
         demo_buy(store="nosuchshop", sku="TBL-1")
 
-    assert str(refused.value) == "Unknown store 'nosuchshop': one of shopify, amazon, generic"
+    assert str(refused.value) == "Unknown store 'nosuchshop': one of shopify, amazon, generic, etsy"
+
+
+@pytest.fixture
+def etsy_store():
+    from channels_app.demo.stores import demo_store_get
+
+    fake, url = demo_store_get(name="etsy").start(host="127.0.0.1", port=0)
+    yield fake, url
+    fake.stop()
+
+
+def test_the_etsy_demo_store_is_connected_by_its_oauth_flow_linked_and_sells(stores, etsy_store, on_commit):
+    shopify, amazon = stores
+    fake, url = etsy_store
+
+    with on_commit(execute=True):
+        result = demo_setup(
+            shopify_url=shopify.url, amazon_url=amazon.base_url, web_url=WEB, stores={"etsy": url}, wait=5
+        )
+
+    assert (result["etsy"]["imported"], result["etsy"]["linked"]) == (5, 5)
+    assert fake.oauth.access  # a token was granted through the consent flow with PKCE
+    assert demo_store_quantities(store="etsy") == {
+        "SHEET-Q": 10,
+        "SHEET-K": 3,
+        "PILLOW": 16,
+        "TBL-1": 1,
+        "BED-SET-Q": 8,
+    }
+    order_id = demo_buy(store="etsy", sku="TBL-1", quantity=1)
+    assert fake.state.receipts[int(order_id)]["transactions"][0]["sku"] == "TBL-1"
+    assert demo_store_quantities(store="etsy")["TBL-1"] == 0
