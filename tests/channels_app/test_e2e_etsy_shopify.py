@@ -10,11 +10,7 @@ fake. The fakes run in this process. Every wait is bounded and every process is 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +35,7 @@ from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
 from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
+from tests.channels_app.e2e_support import Processes, free_port, redis_url_fixture, wait_until
 from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -51,80 +48,7 @@ SKU_CODE = "LINEN-1"
 CALLBACK = "https://stock.example.com/admin/channels_app/channelaccount/connect/callback/"
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(predicate, *, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    """The Redis broker: the one devservices started, else a private one (skip if impossible)."""
-    url = os.environ.get("CELERY_BROKER_URL", "")
-    if url.startswith("redis://"):
-        yield url
-        return
-    from config.devservices import redis_server
-
-    with tempfile.TemporaryDirectory(prefix="e2e-redis-") as workdir:
-        try:
-            server = redis_server(Path(workdir))
-            url = server.__enter__()
-        except Exception as exc:
-            pytest.skip(f"redis-server cannot be installed or started here: {exc}")
-        try:
-            yield url
-        finally:
-            server.__exit__(None, None, None)
-
-
-class Processes:
-    """Child processes in their own process groups, output kept in files, always stopped."""
-
-    def __init__(self, env: dict[str, str], logdir: Path) -> None:
-        self.env = env
-        self.logdir = logdir
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
-        log = open(self.logdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        log.close()
-        self.procs[name] = proc
-        return proc
-
-    def log(self, name: str) -> str:
-        return (self.logdir / f"{name}.log").read_text(errors="replace")
-
-    def check_alive(self) -> None:
-        dead = {n: p.returncode for n, p in self.procs.items() if p.poll() is not None}
-        assert not dead, f"processes died: {dead}\n" + "\n".join(self.log(n)[-3000:] for n in dead)
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for proc in self.procs.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(max(deadline - time.monotonic(), 0.1))
-        for proc in self.procs.values():
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # the group: prefork children too
-            proc.wait()
+redis_url = pytest.fixture(scope="module")(redis_url_fixture)
 
 
 @pytest.fixture
@@ -133,7 +57,7 @@ def system(redis_url, settings):
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    web_port = _free_port()
+    web_port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
@@ -179,12 +103,6 @@ def system(redis_url, settings):
             [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
              "--workers=2", "--graceful-timeout=5"],
         )  # fmt: skip
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
         shop_account = account_create(
@@ -218,6 +136,14 @@ def system(redis_url, settings):
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
         account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
+        # The workers start once the accounts are live: a push run that began while an account
+        # was still in dry run could settle its listings as "shown" (seen once on a loaded machine).
+        for name in ("w1", "w2"):
+            procs.start(
+                name,
+                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
+            )  # fmt: skip
         procs.start(
             "beat",
             [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
@@ -234,9 +160,9 @@ def system(redis_url, settings):
             workers = all(" ready." in procs.log(n) for n in ("w1", "w2"))
             return web and workers
 
-        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        wait_until(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
         try:
-            _wait(
+            wait_until(
                 lambda: (
                     shopify.state.available(SKU_CODE, _location_id(shopify)) == 1
                     and etsy.quantities() == {SKU_CODE: 1}
@@ -271,7 +197,7 @@ def test_last_unit_bought_on_etsy_shows_zero_on_shopify_within_the_poll_bound(sy
     sold = time.monotonic()
     etsy.buy(SKU_CODE, 1)
 
-    _wait(
+    wait_until(
         lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 0,
         timeout=ETSY_POLL_SECONDS + WEBHOOK_BOUND + 20,
         what="Shopify at 0",
@@ -283,7 +209,7 @@ def test_last_unit_bought_on_etsy_shows_zero_on_shopify_within_the_poll_bound(sy
     with pytest.raises(ShopifyOutOfStock):
         shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
     assert etsy.quantities() == {SKU_CODE: 0}
-    _wait(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    wait_until(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
     _assert_nothing_oversold(sku, location)
     procs.check_alive()
 
@@ -293,7 +219,7 @@ def test_last_unit_bought_on_shopify_shows_zero_on_etsy_within_the_webhook_bound
     sold = time.monotonic()
     shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
 
-    _wait(lambda: etsy.quantities() == {SKU_CODE: 0}, timeout=WEBHOOK_BOUND + 10, what="Etsy at 0")
+    wait_until(lambda: etsy.quantities() == {SKU_CODE: 0}, timeout=WEBHOOK_BOUND + 10, what="Etsy at 0")
     latency = time.monotonic() - sold
 
     print(f"\nShopify sale -> Etsy 0: {latency:.2f} s")
@@ -302,6 +228,6 @@ def test_last_unit_bought_on_shopify_shows_zero_on_etsy_within_the_webhook_bound
         etsy.buy(SKU_CODE, 1)  # a second buyer finds nothing
     assert etsy.state.listings[next(iter(etsy.state.listings))]["state"] == "inactive"
     assert shopify.state.available(SKU_CODE, _location_id(shopify)) == 0
-    _wait(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    wait_until(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
     _assert_nothing_oversold(sku, location)
     procs.check_alive()

@@ -15,11 +15,7 @@ Shopify within the account's poll interval plus ``WEBHOOK_BOUND``.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +39,7 @@ from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
 from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
+from tests.channels_app.e2e_support import Processes, free_port, redis_url_fixture, wait_until
 from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -54,80 +51,7 @@ START_TIMEOUT = 60.0
 SKU_CODE = "LINEN-1"
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(predicate, *, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    """The Redis broker: the one devservices started, else a private one (skip if impossible)."""
-    url = os.environ.get("CELERY_BROKER_URL", "")
-    if url.startswith("redis://"):
-        yield url
-        return
-    from config.devservices import redis_server
-
-    with tempfile.TemporaryDirectory(prefix="e2e-redis-") as workdir:
-        try:
-            server = redis_server(Path(workdir))
-            url = server.__enter__()
-        except Exception as exc:
-            pytest.skip(f"redis-server cannot be installed or started here: {exc}")
-        try:
-            yield url
-        finally:
-            server.__exit__(None, None, None)
-
-
-class Processes:
-    """Child processes in their own process groups, output kept in files, always stopped."""
-
-    def __init__(self, env: dict[str, str], logdir: Path) -> None:
-        self.env = env
-        self.logdir = logdir
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
-        log = open(self.logdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        log.close()
-        self.procs[name] = proc
-        return proc
-
-    def log(self, name: str) -> str:
-        return (self.logdir / f"{name}.log").read_text(errors="replace")
-
-    def check_alive(self) -> None:
-        dead = {n: p.returncode for n, p in self.procs.items() if p.poll() is not None}
-        assert not dead, f"processes died: {dead}\n" + "\n".join(self.log(n)[-3000:] for n in dead)
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for proc in self.procs.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(max(deadline - time.monotonic(), 0.1))
-        for proc in self.procs.values():
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # the group: prefork children too
-            proc.wait()
+redis_url = pytest.fixture(scope="module")(redis_url_fixture)
 
 
 @pytest.fixture
@@ -136,7 +60,7 @@ def system(redis_url, settings):
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    web_port = _free_port()
+    web_port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
@@ -219,9 +143,9 @@ def system(redis_url, settings):
             workers = all(" ready." in procs.log(n) for n in ("w1", "w2"))
             return web and workers
 
-        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        wait_until(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
         try:
-            _wait(
+            wait_until(
                 lambda: (
                     shopify.state.available(SKU_CODE, _location_id(shopify)) == 1
                     and amazon.quantity(SKU_CODE) == 1
@@ -256,7 +180,7 @@ def test_last_unit_bought_on_shopify_shows_zero_on_amazon_within_the_webhook_bou
     sold = time.monotonic()
     shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
 
-    _wait(lambda: amazon.quantity(SKU_CODE) == 0, timeout=WEBHOOK_BOUND + 10, what="Amazon at 0")
+    wait_until(lambda: amazon.quantity(SKU_CODE) == 0, timeout=WEBHOOK_BOUND + 10, what="Amazon at 0")
     latency = time.monotonic() - sold
 
     print(f"\nShopify sale -> Amazon 0: {latency:.2f} s")
@@ -264,7 +188,7 @@ def test_last_unit_bought_on_shopify_shows_zero_on_amazon_within_the_webhook_bou
     with pytest.raises(AmazonOutOfStock):
         amazon.place_order(SKU_CODE, 1)  # a second buyer finds nothing
     assert shopify.state.available(SKU_CODE, _location_id(shopify)) == 0
-    _wait(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    wait_until(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
     _assert_nothing_oversold(sku, location)
     assert [u["quantity"] for u in amazon.listing(SKU_CODE).updates] == [1, 0]
     procs.check_alive()
@@ -275,7 +199,7 @@ def test_last_unit_bought_on_amazon_shows_zero_on_shopify_within_the_poll_bound(
     sold = time.monotonic()
     amazon.place_order(SKU_CODE, 1)
 
-    _wait(
+    wait_until(
         lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 0,
         timeout=AMAZON_POLL_SECONDS + WEBHOOK_BOUND + 20,
         what="Shopify at 0",

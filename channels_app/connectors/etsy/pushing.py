@@ -85,14 +85,16 @@ class InventoryPusher:
         self.last_units = last_units
         self.deactivate_at_zero = deactivate_at_zero
 
-    def _class(self, updates: Sequence[QuantityUpdate]) -> tuple[int, int]:
+    def _class(self, updates: Sequence[QuantityUpdate]) -> tuple[int, float, int]:
+        """Sort key of a listing: its most urgent class, then the SKUs' recent demand (orders
+        per hour on every channel), then the largest drop."""
         ranks = []
         for update in updates:
             klass = budgets.change_class(
                 quantity=update.quantity, expected=update.expected, last_units=self.last_units
             )
             drop = (update.expected or 0) - update.quantity
-            ranks.append((budgets.CLASSES.index(klass), -drop))
+            ranks.append((budgets.CLASSES.index(klass), -update.demand_per_hour, -drop))
         return min(ranks)
 
     def _may_spend(self, klass: str, cost: int) -> bool:

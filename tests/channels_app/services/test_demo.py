@@ -176,12 +176,25 @@ def test_with_its_queue_an_amazon_sale_reaches_shopify_by_notification_without_a
 
 
 @pytest.fixture
-def generic_store():
+def optional_store():
+    """``optional_store(name)``: start an optional demo store's fake (stopped at the end)."""
     from channels_app.demo.stores import demo_store_get
 
-    fake, url = demo_store_get(name="generic").start(host="127.0.0.1", port=0)
-    yield fake, url
-    fake.stop()
+    started = []
+
+    def start(name: str):
+        fake, url = demo_store_get(name=name).start(host="127.0.0.1", port=0)
+        started.append(fake)
+        return fake, url
+
+    yield start
+    for fake in started:
+        fake.stop()
+
+
+@pytest.fixture
+def generic_store(optional_store):
+    return optional_store("generic")
 
 
 def test_an_optional_demo_store_is_linked_and_sells_like_the_others(stores, generic_store, on_commit):
@@ -225,12 +238,8 @@ def test_an_unknown_demo_store_name_is_refused_with_the_known_ones():
 
 
 @pytest.fixture
-def etsy_store():
-    from channels_app.demo.stores import demo_store_get
-
-    fake, url = demo_store_get(name="etsy").start(host="127.0.0.1", port=0)
-    yield fake, url
-    fake.stop()
+def etsy_store(optional_store):
+    return optional_store("etsy")
 
 
 def test_the_etsy_demo_store_is_connected_by_its_oauth_flow_linked_and_sells(stores, etsy_store, on_commit):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from channels_app.connectors.etsy import budget as budgets
 from config.sandbox.etsy import Clock, FakeEtsy
@@ -78,3 +79,16 @@ def test_the_account_shows_calls_left_today_and_what_waits(fake_etsy):
         "calls left today: 9997 of 10000; listings waiting for calls: 1 decrease, 1 increase"
         " (drops to zero go first)"
     )
+
+
+def test_within_a_class_the_fastest_selling_sku_goes_first(fake_etsy):
+    ids = [fake_etsy.state.listing_add(title=f"I{n}", inventory=simple(f"S{n}", 9)) for n in range(2)]
+    # 10,000 a day, reserve 9,498: the "last units" floor is 9,998. After the read 9,999 are
+    # left: one PUT fits (down to 9,998), a second would go below the floor.
+    connector = connector_on(fake_etsy, budget_reserve=9_498)
+    slow = replace(update(ids[0], "S0", 1, 9), demand_per_hour=0.5)
+    fast = replace(update(ids[1], "S1", 2, 9), demand_per_hour=6.0)
+
+    results = connector.quantities_push(updates=[slow, fast])
+
+    assert {r.external_id: r.outcome for r in results} == {f"{ids[0]}:S0": "deferred", f"{ids[1]}:S1": "ok"}
