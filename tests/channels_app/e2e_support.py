@@ -8,11 +8,14 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
+import requests
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,3 +93,66 @@ class Processes:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)  # the group: prefork children too
             proc.wait()
+
+
+def processes_env(*, redis_url: str) -> dict[str, str]:
+    """The environment of the child processes: the test database, Redis, loopback channels."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": redis_url,
+        "REDIS_URL": redis_url,
+        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
+        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DEBUG": "1",  # plain HTTP on loopback (no HTTPS redirect of the webhooks)
+        "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def web_start(procs: Processes, *, port: int) -> None:
+    """gunicorn serving our web app on 127.0.0.1:``port``."""
+    procs.start(
+        "web",
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{port}",
+         "--workers=2", "--graceful-timeout=5"],
+    )  # fmt: skip
+
+
+def workers_start(procs: Processes, *, names: tuple[str, ...] = ("w1", "w2")) -> None:
+    """Celery workers of two processes each."""
+    for name in names:
+        procs.start(
+            name,
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
+        )  # fmt: skip
+
+
+def beat_start(procs: Processes) -> None:
+    """celery beat on the database scheduler."""
+    procs.start(
+        "beat",
+        [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
+         "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
+         f"--pidfile={procs.logdir / 'beat.pid'}"],
+    )  # fmt: skip
+
+
+def ready_wait(
+    procs: Processes, *, web_port: int, timeout: float, workers: tuple[str, ...] = ("w1", "w2")
+) -> None:
+    """Wait (bounded) until the web answers and the workers say they are ready."""
+
+    def ready():
+        procs.check_alive()
+        try:
+            web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
+        except requests.RequestException:
+            web = False
+        return web and all(" ready." in procs.log(n) for n in workers)
+
+    wait_until(ready, timeout=timeout, what="web and workers", interval=0.2)

@@ -10,8 +10,6 @@ fake. The fakes run in this process. Every wait is bounded and every process is 
 
 from __future__ import annotations
 
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,7 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from django.db import connection
 
 from channels_app.models import ChannelAccount, Listing
 from channels_app.services.accounts import account_create
@@ -35,7 +32,17 @@ from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
 from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.e2e_support import Processes, free_port, redis_url_fixture, wait_until
+from tests.channels_app.e2e_support import (
+    Processes,
+    beat_start,
+    free_port,
+    processes_env,
+    ready_wait,
+    redis_url_fixture,
+    wait_until,
+    web_start,
+    workers_start,
+)
 from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -55,21 +62,8 @@ redis_url = pytest.fixture(scope="module")(redis_url_fixture)
 def system(redis_url, settings):
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     web_port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "REDIS_URL": redis_url,
-        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
-        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DEBUG": "1",
-        "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = processes_env(redis_url=redis_url)
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
@@ -96,13 +90,8 @@ def system(redis_url, settings):
     celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
     logdir = Path(tempfile.mkdtemp(prefix="e2e-etsy-logs-"))
     procs = Processes(env, logdir)
-    python = sys.executable
     try:
-        procs.start(
-            "web",
-            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-             "--workers=2", "--graceful-timeout=5"],
-        )  # fmt: skip
+        web_start(procs, port=web_port)
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
         shop_account = account_create(
@@ -138,29 +127,10 @@ def system(redis_url, settings):
         account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
         # The workers start once the accounts are live: a push run that began while an account
         # was still in dry run could settle its listings as "shown" (seen once on a loaded machine).
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
-        procs.start(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-             f"--pidfile={logdir / 'beat.pid'}"],
-        )  # fmt: skip
+        workers_start(procs)
+        beat_start(procs)
 
-        def ready():
-            procs.check_alive()
-            try:
-                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                web = False
-            workers = all(" ready." in procs.log(n) for n in ("w1", "w2"))
-            return web and workers
-
-        wait_until(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+        ready_wait(procs, web_port=web_port, timeout=START_TIMEOUT)
         try:
             wait_until(
                 lambda: (
