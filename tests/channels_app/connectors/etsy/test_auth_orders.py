@@ -128,3 +128,21 @@ def test_a_shipment_is_reported_once_with_carrier_and_tracking(fake_etsy):
     assert stored["is_shipped"] is True
     post = next(r for r in fake_etsy.requests if r.method == "POST" and r.path.endswith("/tracking"))
     assert post.body == {"send_bcc": False, "tracking_code": "9400111", "carrier_name": "usps"}
+
+
+def test_credentials_and_shop_id_are_checked_before_anything_is_stored():
+    from channels_app.connectors.etsy.connector import EtsyConnector
+
+    assert EtsyConnector.credentials_problems(
+        credentials={"keystring": "key:secret", "shared_secret": ""}, options={}
+    ) == [
+        "shared_secret is required",
+        "keystring is the app's keystring alone (the secret goes in shared_secret)",
+        "option shop_id (the shop's numeric id) is required",
+    ]
+    assert (
+        EtsyConnector.credentials_problems(
+            credentials={"keystring": "k", "shared_secret": "s"}, options={"shop_id": "42"}
+        )
+        == []
+    )
