@@ -17,7 +17,8 @@ Per push call (at most ``batch_max`` of our listings, i.e. SKUs):
    (``PATCH /shops/{shop_id}/listings/{id}`` ``state=inactive``, after a PUT that leaves one
    unit on the first product, which nobody can buy), and activated again when stock returns
    to a listing we had set to 0. A sold-out or inactive listing that must show 0 needs no call.
-   A listing whose calls its class may no longer spend is deferred.
+   A listing whose calls its class may no longer spend is deferred, and so is every listing
+   after a 429.
 """
 
 from __future__ import annotations
@@ -120,9 +121,10 @@ class InventoryPusher:
         waiting = dict.fromkeys(budgets.CLASSES, 0)
         going = [lid for lid in order if self._may_spend(klass[lid], 2)]
         read = listings_read(client=self.client, listing_ids=going) if going else {}
+        self._halted = False
         for listing_id in order:
             items = by_listing[listing_id]
-            if listing_id not in read:
+            if listing_id not in read or self._halted:
                 waiting[klass[listing_id]] += 1
                 results.extend(self._deferred(items))
                 continue
@@ -200,6 +202,8 @@ class InventoryPusher:
                         content_type="application/x-www-form-urlencoded",
                     )
         except RetryableError as exc:
+            # Etsy's limit answered (429): the listings after this one wait for the next call.
+            self._halted = exc.status == 429
             return results + [
                 PushResult(
                     u.listing.external_id,

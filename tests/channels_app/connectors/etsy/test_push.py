@@ -157,3 +157,18 @@ def test_listings_and_live_quantities_are_read_per_sku(fake_etsy, etsy):
     ]
     refs = [update(tee, "TEE-BLU-S", 0, None).listing, update(mug, "MUG", 0, None).listing]
     assert connector.quantities_fetch(listings=refs) == {f"{tee}:TEE-BLU-S": 6, f"{mug}:MUG": 0}
+
+
+def test_after_a_429_the_other_listings_wait_for_the_next_call(fake_etsy, etsy):
+    ids = [fake_etsy.state.listing_add(title=f"I{n}", inventory=simple(f"S{n}", 4)) for n in range(3)]
+    fake_etsy.clock.start, fake_etsy.clock.frozen = fake_etsy.clock(), True  # one second for all
+    fake_etsy.limits.per_second = 2  # the read and one PUT, then 429
+
+    results = etsy().quantities_push(updates=[update(lid, f"S{n}", 3 - n, 4) for n, lid in enumerate(ids)])
+
+    assert [(r.external_id, r.outcome, r.throttled) for r in results] == [
+        (f"{ids[2]}:S2", "ok", False),  # 4 -> 1: the last units, the most urgent
+        (f"{ids[1]}:S1", "retry", True),  # 4 -> 2: Etsy's 429
+        (f"{ids[0]}:S0", "deferred", False),  # 4 -> 3: not sent after the 429
+    ]
+    assert fake_etsy.limits.refused == {"second": 1, "day": 0}  # no call after the 429
