@@ -430,6 +430,7 @@ CHANNELS_CONNECTOR_MODULES = env.list(
         "channels_app.connectors.woocommerce.connector",
         "channels_app.connectors.volusion.connector",
         "channels_app.connectors.ebay.connector",
+        "channels_app.connectors.etsy.connector",
     ],
 )
 # eBay's marketplace account deletion endpoint (/webhooks/channels/ebay/account-deletion/): the

@@ -109,7 +109,7 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
     readonly_fields = ("sales_channel", "webhook_path", "orders_synced_at", "last_order_intake_at",
                        "last_push_at", "last_reconcile_at", "last_error", "webhooks_url",
                        "webhooks_registered_at", "webhooks_error", "connection", "sync_state",
-                       "confirm_lag_seconds")  # fmt: skip
+                       "confirm_lag_seconds", "daily_calls")  # fmt: skip
     actions = ("sync_now", "reconcile_now", "go_live", "register_webhooks")
 
     def get_readonly_fields(self, request, obj=None):
@@ -182,6 +182,15 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
             ),
         ]
         return own + super().get_urls()
+
+    @admin.display(description="daily calls")
+    def daily_calls(self, obj):
+        """Channels with a daily call budget (Etsy): the calls left today and what waits."""
+        if obj.pk and obj.kind == "etsy":
+            from channels_app.connectors.etsy.budget import budget_text
+
+            return budget_text(account_id=obj.pk)
+        return "-"
 
     @admin.display(description="sync state")
     def sync_state(self, obj):

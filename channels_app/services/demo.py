@@ -9,7 +9,7 @@ figure again. Everything goes through the core's and the sync engine's services.
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from django.db import transaction
@@ -30,6 +30,7 @@ from channels_app.notifications.queue import account_notifications_consumer_requ
 from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import account_update
+from channels_app.services.connect import account_connect_finish, account_connect_url, connect_state_new
 from channels_app.services.onboarding import (
     account_go_live,
     account_listings_import,
@@ -101,22 +102,17 @@ def _spec_of(store: DemoStore, spec: AccountSpec) -> dict:
     }
 
 
-def _demo_connect(*, account: ChannelAccount) -> None:
-    """An account granted through its channel's install flow (eBay) and not connected yet: the
-    fake's consent page approves at once, so the flow runs here without a browser."""
-    from urllib.parse import parse_qs
-
-    from channels_app.selectors.connection import account_connection
-    from channels_app.services.connect import account_connect_finish, account_connect_url, connect_state_new
-
-    connection = account_connection(account=account)
-    if not connection.connect_flow or connection.state == "connected":
-        return
+def _connect(account: ChannelAccount) -> None:
+    """The install flow against the fake, which approves at once: its consent page redirects with
+    a code, which the account exchanges for its first token (DemoError if anything refuses)."""
     state = connect_state_new()
-    url = account_connect_url(account=account, redirect_uri="http://127.0.0.1/", state=state)
-    answer = requests.get(url, allow_redirects=False, timeout=10)
-    params = {k: v[0] for k, v in parse_qs(urlsplit(answer.headers.get("Location", "")).query).items()}
-    account_connect_finish(account=account, params=params, state=state)
+    try:
+        url = account_connect_url(account=account, redirect_uri="", state=state)
+        answer = requests.get(url, allow_redirects=False, timeout=10)
+        params = dict(parse_qsl(urlsplit(answer.headers.get("Location", "")).query))
+        account_connect_finish(account=account, params=params, state=state)
+    except (AccountError, requests.RequestException) as exc:
+        raise DemoError(f"{account.name} not connected: {exc}") from None
 
 
 def _wait_until_up(url: str, *, timeout: float) -> None:
@@ -211,7 +207,8 @@ def demo_setup(
                 credentials=spec["credentials"],
                 location_ids=location_ids,
             )
-        _demo_connect(account=account)
+        if store in specs and specs[store].connect:
+            _connect(account)
         counts = account_listings_import(account=account)
         account_go_live(account=account)
         # Orders read after going live: Amazon's held increases (no compare-and-set) may go out.

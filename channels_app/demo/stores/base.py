@@ -38,6 +38,9 @@ class AccountSpec:
     # Whether the account registers its webhooks with the channel after going live
     # (the connector must have the RegistersWebhooks capability).
     register_webhooks: bool = False
+    # Whether the account gets its first token through the channel's install (OAuth) flow, which
+    # the fake approves at once (the connector must have the ConnectsByRedirect capability).
+    connect: bool = False
 
 
 @dataclass(frozen=True)

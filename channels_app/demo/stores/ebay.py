@@ -33,6 +33,7 @@ def _account(*, url: str) -> AccountSpec:
         },
         options={"consent_url": url + "/oauth2/authorize"},
         poll_interval_seconds=10,
+        connect=True,
     )
 
 

@@ -176,17 +176,26 @@ def test_with_its_queue_an_amazon_sale_reaches_shopify_by_notification_without_a
     assert sqs.waiting() == []
 
 
-def _optional_store(name: str):
+@pytest.fixture
+def optional_store():
+    """``optional_store(name)``: start an optional demo store's fake (stopped at the end)."""
     from channels_app.demo.stores import demo_store_get
 
-    fake, url = demo_store_get(name=name).start(host="127.0.0.1", port=0)
-    yield fake, url
-    fake.stop()
+    started = []
+
+    def start(name: str):
+        fake, url = demo_store_get(name=name).start(host="127.0.0.1", port=0)
+        started.append(fake)
+        return fake, url
+
+    yield start
+    for fake in started:
+        fake.stop()
 
 
 @pytest.fixture
-def generic_store():
-    yield from _optional_store("generic")
+def generic_store(optional_store):
+    return optional_store("generic")
 
 
 def test_an_optional_demo_store_is_linked_and_sells_like_the_others(stores, generic_store, on_commit):
@@ -232,8 +241,8 @@ def test_an_unknown_demo_store_name_is_refused_with_the_known_ones():
 
 
 @pytest.fixture
-def magento_store():
-    yield from _optional_store("magento")
+def magento_store(optional_store):
+    return optional_store("magento")
 
 
 def test_the_magento_demo_store_is_linked_and_sells(stores, magento_store, on_commit):
@@ -282,3 +291,31 @@ def test_the_volusion_demo_store_is_linked_and_a_sale_there_comes_in_by_poll(sto
         assert [(line.external_sku, line.quantity) for line in order.lines.all()] == [("TBL-1", 1)]
     finally:
         fake.stop()
+
+
+@pytest.fixture
+def etsy_store(optional_store):
+    return optional_store("etsy")
+
+
+def test_the_etsy_demo_store_is_connected_by_its_oauth_flow_linked_and_sells(stores, etsy_store, on_commit):
+    shopify, amazon = stores
+    fake, url = etsy_store
+
+    with on_commit(execute=True):
+        result = demo_setup(
+            shopify_url=shopify.url, amazon_url=amazon.base_url, web_url=WEB, stores={"etsy": url}, wait=5
+        )
+
+    assert (result["etsy"]["imported"], result["etsy"]["linked"]) == (5, 5)
+    assert fake.oauth.access  # a token was granted through the consent flow with PKCE
+    assert demo_store_quantities(store="etsy") == {
+        "SHEET-Q": 10,
+        "SHEET-K": 3,
+        "PILLOW": 16,
+        "TBL-1": 1,
+        "BED-SET-Q": 8,
+    }
+    order_id = demo_buy(store="etsy", sku="TBL-1", quantity=1)
+    assert fake.state.receipts[int(order_id)]["transactions"][0]["sku"] == "TBL-1"
+    assert demo_store_quantities(store="etsy")["TBL-1"] == 0
