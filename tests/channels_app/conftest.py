@@ -112,3 +112,19 @@ def django_server(transactional_db, settings):
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def stocked():
+    """Our warehouse with SKUs named like the fake's variants: ``stocked({"LIN-0001-1": 5})``."""
+
+    def make(quantities: dict[str, int]):
+        location = LocationFactory(code="WH")
+        skus = {}
+        for code, quantity in quantities.items():
+            skus[code] = SKUFactory(code=code)
+            if quantity:
+                stock_receive(sku=skus[code], location=location, quantity=quantity)
+        return location, skus
+
+    return make

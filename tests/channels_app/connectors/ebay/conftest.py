@@ -10,7 +10,6 @@ from channels_app.connectors.ebay.revisions import MemoryRevisionBook
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.tokens import MemoryTokenStore
 from config.sandbox.ebay import FakeEbay
-from tests.channels_app.connectors.shopify.conftest import django_server  # noqa: F401 - a fixture
 
 VERIFICATION_TOKEN = "stockmaster-verification-token-0123456789abcdef"
 

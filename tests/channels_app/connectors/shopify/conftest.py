@@ -10,8 +10,6 @@ import pytest
 from channels_app.connectors.dto import AccountConfig
 from channels_app.connectors.registry import connector_build
 from channels_app.services.accounts import account_create
-from inventory_app.services.stock import stock_receive
-from tests.factories import LocationFactory, SKUFactory
 
 
 def first_location(fake) -> str:
@@ -54,22 +52,6 @@ def shopify_account(fake_shopify):
             location_ids=location_ids,
             schedule=False,
         )
-
-    return make
-
-
-@pytest.fixture
-def stocked():
-    """Our warehouse with SKUs named like the fake's variants: ``stocked({"LIN-0001-1": 5})``."""
-
-    def make(quantities: dict[str, int]):
-        location = LocationFactory(code="WH")
-        skus = {}
-        for code, quantity in quantities.items():
-            skus[code] = SKUFactory(code=code)
-            if quantity:
-                stock_receive(sku=skus[code], location=location, quantity=quantity)
-        return location, skus
 
     return make
 

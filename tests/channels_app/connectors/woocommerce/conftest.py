@@ -11,7 +11,6 @@ from channels_app.intake.polling import account_orders_sync
 from channels_app.services.accounts import account_connector, account_create
 from channels_app.services.onboarding import account_listings_import
 from config.sandbox.woocommerce import FakeWooCommerce
-from tests.channels_app.connectors.shopify.conftest import django_server, stocked  # noqa: F401
 
 
 @pytest.fixture
@@ -60,7 +59,7 @@ def woo_account(fake_woo, settings):
 
 
 @pytest.fixture
-def subscribed(fake_woo, woo_account, stocked, django_server):  # noqa: F811 - imported fixtures
+def subscribed(fake_woo, woo_account, stocked, django_server):
     """Our stock of MUG (5) linked to the store's MUG (5), webhooks registered to our server."""
     location, skus = stocked({"MUG": 5})
     fake_woo.store.product_add(sku="MUG", quantity=5)
