@@ -423,6 +423,7 @@ CHANNELS_CONNECTOR_MODULES = env.list(
         "channels_app.connectors.generic.connector",
         "channels_app.connectors.amazon.connector",
         "channels_app.connectors.shopify.connector",
+        "channels_app.connectors.rakuten.connector",
     ],
 )
 # Outbound channel HTTP: private/loopback hosts are refused unless this is set (tests, bench).
@@ -510,6 +511,11 @@ CELERY_BEAT_SCHEDULE = {
     "channels-order-pushes-sweep": {
         "task": "channels_app.tasks.channel_order_pushes_sweep_task",
         "schedule": 60.0,
+    },
+    # Rakuten France: take in, accept or refuse its new sales (kept two days) every few minutes.
+    "rakuten-sales-answer": {
+        "task": "channels_app.connectors.rakuten.tasks.rakuten_sales_answer_all_task",
+        "schedule": env.float("RAKUTEN_SALES_SECONDS", default=120.0),
     },
     "channels-stalled-rescue": {
         "task": "channels_app.tasks.stalled_work_rescue_task",

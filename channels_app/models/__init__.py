@@ -4,6 +4,7 @@ from .accounts import ChannelAccount, SyncCursor
 from .events import DriftRecord, InboundEvent, InboundEventStatus, PushRecord
 from .listings import Listing
 from .order_pushes import ChannelOrderPush, OrderPushKind, OrderPushStatus
+from .rakuten import RakutenImportFile, RakutenSaleAnswer
 from .ratelimit import RateLimitBucket
 from .tokens import ChannelToken
 
@@ -18,6 +19,8 @@ __all__ = [
     "OrderPushKind",
     "OrderPushStatus",
     "PushRecord",
+    "RakutenImportFile",
+    "RakutenSaleAnswer",
     "RateLimitBucket",
     "SyncCursor",
 ]
