@@ -5,47 +5,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channels_app', '0008_order_pushes_outbox'),
+        ("channels_app", "0008_order_pushes_outbox"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RakutenImportFile',
+            name="RakutenImportFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_at', models.DateTimeField(db_index=True)),
-                ('status', models.CharField(choices=[('sending', 'Slot taken, upload under way'), ('sent', 'Uploaded, report awaited'), ('done', 'Report read: processed'), ('refused', "Upload refused (still counted in the hour's budget)")], default='sending', max_length=16)),
-                ('import_id', models.CharField(blank=True, max_length=64)),
-                ('items', models.PositiveIntegerField(default=0)),
-                ('urgent', models.BooleanField(default=False, help_text='Sent ahead of the window for a drop to zero.')),
-                ('report_status', models.CharField(blank=True, max_length=64)),
-                ('error', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels_app.channelaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(db_index=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sending", "Slot taken, upload under way"),
+                            ("sent", "Uploaded, report awaited"),
+                            ("done", "Report read: processed"),
+                            ("refused", "Upload refused (still counted in the hour's budget)"),
+                        ],
+                        default="sending",
+                        max_length=16,
+                    ),
+                ),
+                ("import_id", models.CharField(blank=True, max_length=64)),
+                ("items", models.PositiveIntegerField(default=0)),
+                (
+                    "urgent",
+                    models.BooleanField(
+                        default=False, help_text="Sent ahead of the window for a drop to zero."
+                    ),
+                ),
+                ("report_status", models.CharField(blank=True, max_length=64)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="channels_app.channelaccount",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at', '-pk'],
-                'indexes': [models.Index(fields=['account', 'sent_at'], name='rakuten_file_account_sent')],
+                "ordering": ["-sent_at", "-pk"],
+                "indexes": [models.Index(fields=["account", "sent_at"], name="rakuten_file_account_sent")],
             },
         ),
         migrations.CreateModel(
-            name='RakutenSaleAnswer',
+            name="RakutenSaleAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purchase_id', models.CharField(max_length=64)),
-                ('item_id', models.CharField(max_length=64)),
-                ('decision', models.CharField(choices=[('accept', 'Accept'), ('refuse', 'Refuse')], max_length=8)),
-                ('state', models.CharField(choices=[('decided', 'Decided, not yet answered'), ('answered', 'Answered'), ('elsewhere', 'No longer awaiting an answer on Rakuten')], default='decided', max_length=16)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels_app.channelaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("purchase_id", models.CharField(max_length=64)),
+                ("item_id", models.CharField(max_length=64)),
+                (
+                    "decision",
+                    models.CharField(choices=[("accept", "Accept"), ("refuse", "Refuse")], max_length=8),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("decided", "Decided, not yet answered"),
+                            ("answered", "Answered"),
+                            ("elsewhere", "No longer awaiting an answer on Rakuten"),
+                        ],
+                        default="decided",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="channels_app.channelaccount",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
-                'constraints': [models.UniqueConstraint(fields=('account', 'item_id'), name='rakuten_answer_item_unique')],
+                "ordering": ["pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "item_id"), name="rakuten_answer_item_unique")
+                ],
             },
         ),
     ]

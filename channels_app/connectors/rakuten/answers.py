@@ -67,14 +67,18 @@ def _line_covered(*, line: OrderLine, order: Order) -> bool:
 def _decide(*, account: ChannelAccount, awaiting: dict[str, str], rule: str, summary: AnswerSummary) -> None:
     """Write the decision of every awaiting item that has none (module docstring, step 2)."""
     known = set(
-        RakutenSaleAnswer.objects.filter(account=account, item_id__in=awaiting).values_list("item_id", flat=True)
+        RakutenSaleAnswer.objects.filter(account=account, item_id__in=awaiting).values_list(
+            "item_id", flat=True
+        )
     )
     for item_id, purchase_id in awaiting.items():
         if item_id in known:
             continue
         line = (
             OrderLine.objects.filter(
-                order__channel_id=account.sales_channel_id, order__external_ref=purchase_id, external_line_id=item_id
+                order__channel_id=account.sales_channel_id,
+                order__external_ref=purchase_id,
+                external_line_id=item_id,
             )
             .select_related("order", "sku")
             .first()
@@ -130,7 +134,9 @@ def _answer(*, account: ChannelAccount, connector, awaiting: dict[str, str], sum
         except ConnectorError as exc:
             # e.g. "not in a state allowing this action": it is no longer awaiting our answer.
             RakutenSaleAnswer.objects.filter(pk=answer.pk).update(
-                state=RakutenAnswerState.ANSWERED_ELSEWHERE, last_error=str(exc)[:2000], answered_at=timezone.now()
+                state=RakutenAnswerState.ANSWERED_ELSEWHERE,
+                last_error=str(exc)[:2000],
+                answered_at=timezone.now(),
             )
             summary.errors.append(str(exc))
             summary.elsewhere += 1

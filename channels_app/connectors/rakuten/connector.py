@@ -19,6 +19,7 @@ from channels_app.connectors.dto import (
 )
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.options import Credential, Option
+from channels_app.connectors.rakuten import tasks  # noqa: F401 (registers the sales-answer tasks)
 from channels_app.connectors.rakuten.client import RakutenClient
 from channels_app.connectors.rakuten.mapping import (
     advert_to_listing,
@@ -27,7 +28,6 @@ from channels_app.connectors.rakuten.mapping import (
     sale_to_order,
     sales_of,
 )
-from channels_app.connectors.rakuten import tasks  # noqa: F401 (registers the sales-answer tasks)
 from channels_app.connectors.rakuten.pushing import QuantityPusher
 from channels_app.connectors.rakuten.shipping import fulfilment_send
 from channels_app.connectors.registry import connector_register
@@ -69,11 +69,21 @@ class RakutenConnector(Connector, ConfirmsFulfilment):
         Option(
             "file_window_seconds",
             "float",
-            "Seconds between two stock files (changes accumulate meanwhile; a zero goes at once when the hour has room).",
+            "Seconds between two stock files (changes accumulate; a zero goes at once if the hour has room).",
             default=360.0,
         ),
-        Option("file_max_items", "int", "Listings per stock file (the rest waits for the next file).", default=10_000),
-        Option("report_check_seconds", "float", "Seconds between two reads of a file's import report.", default=120.0),
+        Option(
+            "file_max_items",
+            "int",
+            "Listings per stock file (the rest waits for the next file).",
+            default=10_000,
+        ),
+        Option(
+            "report_check_seconds",
+            "float",
+            "Seconds between two reads of a file's import report.",
+            default=120.0,
+        ),
         Option("current_sales_max_pages", "int", "getcurrentsales pages read per poll.", default=20),
     )
 
@@ -116,7 +126,9 @@ class RakutenConnector(Connector, ConfirmsFulfilment):
         orders = [sale_to_order(sale, fallback_time=now) for sale in sales_of(root)]
         following = next_token(root)
         more = following and int(page or 0) + 1 < self.current_max_pages
-        return OrderPage(orders=orders, next_cursor=f"{CURRENT}{int(page or 0) + 1}:{following}" if more else None)
+        return OrderPage(
+            orders=orders, next_cursor=f"{CURRENT}{int(page or 0) + 1}:{following}" if more else None
+        )
 
     def sale_answer(self, *, item_id: str, accept: bool) -> None:
         """acceptsale or refusesale for one item. Raises Retryable/ConnectorError."""

@@ -125,7 +125,10 @@ class QuantityPusher:
             for update, _quantity in same:
                 sku = update.listing.external_id
                 results[sku] = PushResult(
-                    sku, "retry", error=f"report of file {file_id}: {exc}", retry_after=wait or self.report_seconds
+                    sku,
+                    "retry",
+                    error=f"report of file {file_id}: {exc}",
+                    retry_after=wait or self.report_seconds,
                 )
             return again
         file_report_record(account_id=self.account_id, import_id=file_id, report_status=status, done=done)
@@ -178,7 +181,9 @@ class QuantityPusher:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         content = import_file([(u.listing.external_id, u.quantity) for u in chosen])
         try:
-            answer = self.client.call("genericimportfile", file=(f"stock-{stamp}-{slot.file.pk}.xml", content))
+            answer = self.client.call(
+                "genericimportfile", file=(f"stock-{stamp}-{slot.file.pk}.xml", content)
+            )
             file_id = import_id(answer)
             if not file_id:
                 raise ConnectorError("Rakuten genericimportfile: the answer has no importid")
@@ -187,7 +192,11 @@ class QuantityPusher:
             for update in chosen:
                 sku = update.listing.external_id
                 results[sku] = PushResult(
-                    sku, "retry", error=str(exc), retry_after=exc.retry_after, throttled=exc.retry_after is not None
+                    sku,
+                    "retry",
+                    error=str(exc),
+                    retry_after=exc.retry_after,
+                    throttled=exc.retry_after is not None,
                 )
             return
         except ConnectorError as exc:

@@ -3,8 +3,9 @@ any rolling hour, one file per window, a drop to zero ahead of the window when t
 free slot.
 
 The ledger is :class:`~channels_app.models.RakutenImportFile` (one row per upload, written
-before the upload under a lock on the account's ``rakuten-files`` cursor row, so every worker counts the same files and an
-upload whose answer was lost still counts). :func:`file_slot_take` is the only way to get a slot:
+before the upload under a lock on the account's ``rakuten-files`` cursor row, so every worker
+counts the same files and an upload whose answer was lost still counts). :func:`file_slot_take`
+is the only way to get a slot:
 
 * the hour is full (``files_per_hour`` rows sent within the last 3600 s): no slot; the wait is
   until the oldest of them leaves the hour;
@@ -69,12 +70,16 @@ def file_slot_take(
 
 def file_sent(*, file: RakutenImportFile, import_id: str) -> None:
     """Record the import id Rakuten gave the uploaded file."""
-    RakutenImportFile.objects.filter(pk=file.pk).update(status=RakutenImportFileStatus.SENT, import_id=import_id)
+    RakutenImportFile.objects.filter(pk=file.pk).update(
+        status=RakutenImportFileStatus.SENT, import_id=import_id
+    )
 
 
 def file_refused(*, file: RakutenImportFile, error: str) -> None:
     """Record an upload that failed; it still counts in the hour (Rakuten may have counted it)."""
-    RakutenImportFile.objects.filter(pk=file.pk).update(status=RakutenImportFileStatus.REFUSED, error=error[:2000])
+    RakutenImportFile.objects.filter(pk=file.pk).update(
+        status=RakutenImportFileStatus.REFUSED, error=error[:2000]
+    )
 
 
 def file_report_record(*, account_id: int, import_id: str, report_status: str, done: bool) -> None:
@@ -87,4 +92,6 @@ def file_report_record(*, account_id: int, import_id: str, report_status: str, d
 
 def files_sent_within(*, account_id: int, start: datetime, end: datetime) -> int:
     """How many files of the account were sent in [start, end)."""
-    return RakutenImportFile.objects.filter(account_id=account_id, sent_at__gte=start, sent_at__lt=end).count()
+    return RakutenImportFile.objects.filter(
+        account_id=account_id, sent_at__gte=start, sent_at__lt=end
+    ).count()

@@ -12,8 +12,8 @@ import email.policy
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 from xml.etree.ElementTree import ParseError
-from zoneinfo import ZoneInfo
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -43,10 +43,12 @@ ERROR_NS = "https://static.fr.shopping.rakuten.com/res/schema/error"
 @dataclass
 class Faults:
     """Injected failures: the next ``quota`` calls answer "Quota exceeded" (with
-    ``quota_status``); ``hostile`` answers a DOCTYPE with an entity; ``oversized`` a huge body."""
+    ``quota_status``; only for ``quota_action`` when set); ``hostile`` answers a DOCTYPE with an
+    entity; ``oversized`` a huge body."""
 
     quota: int = 0
     quota_status: int = 200
+    quota_action: str = ""  # only this action gets the quota answers (all when empty)
     hostile: bool = False
     oversized: bool = False
 
@@ -149,30 +151,49 @@ def _multipart_file(headers, body: bytes) -> bytes | None:
     return None
 
 
-def handle(state: RakutenState, faults: Faults, method: str, path: str, query: str, headers, body: bytes) -> Answer:
+def handle(
+    state: RakutenState, faults: Faults, method: str, path: str, query: str, headers, body: bytes
+) -> Answer:
     """One web-service request (see the module docstring)."""
     params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
     for name in ("action", "login", "pwd", "version"):
         if not params.get(name):
-            return error("Sender", "ParameterError", "Problem with parameters", f"The parameter {name} is mandatory")
+            return error(
+                "Sender", "ParameterError", "Problem with parameters", f"The parameter {name} is mandatory"
+            )
     action = params["action"]
     service = path.strip("/")
     if action not in VERSIONS or VERSIONS[action][0] != service:
-        return error("Sender", "ParameterError", "Problem with parameters", f"Unknown action {action} on {service}")
+        return error(
+            "Sender", "ParameterError", "Problem with parameters", f"Unknown action {action} on {service}"
+        )
     if params["login"] != state.login or params["pwd"] != state.token:
-        return error("Sender", "InvalidUserCredentials", "Invalid credentials", "The login or pwd (token) is invalid")
+        return error(
+            "Sender", "InvalidUserCredentials", "Invalid credentials", "The login or pwd (token) is invalid"
+        )
     if params["version"] != VERSIONS[action][1]:
-        return error("Sender", "ParameterError", "Problem with parameters", f"The version {params['version']} is not supported")
-    if faults.quota > 0:
+        return error(
+            "Sender",
+            "ParameterError",
+            "Problem with parameters",
+            f"The version {params['version']} is not supported",
+        )
+    if faults.quota > 0 and faults.quota_action in ("", action):
         faults.quota -= 1
         return quota_error(faults.quota_status)
     if faults.hostile:
-        doc = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "boom">]><getnewsalesresult>&x;</getnewsalesresult>'
+        doc = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "boom">]><getnewsalesresult>&x;'
+        doc += b"</getnewsalesresult>"
         return Answer(200, doc)
     if faults.oversized:
         return Answer(200, b"<getnewsalesresult>" + b" " * (21 * 1024 * 1024) + b"</getnewsalesresult>")
     if action in PROFESSIONAL_ONLY and not state.professional:
-        return error("Sender", "AccessDenied", "Access denied", "Ce Webservice est accessible uniquement aux vendeurs professionnels")
+        return error(
+            "Sender",
+            "AccessDenied",
+            "Access denied",
+            "Ce Webservice est accessible uniquement aux vendeurs professionnels",
+        )
     with state.lock:
         state.tick()
         return ACTIONS[action](state, params, headers, body)
@@ -184,14 +205,18 @@ def _getnewsales(state: RakutenState, params, headers, body) -> Answer:
         waiting = [i for i in sale.items if i.status == "REQUESTED"]
         if waiting:
             sales.append(sale_xml(sale, waiting))
-    return result("getnewsales", state.login, f"<lastversion>2017-08-07</lastversion><sales>{''.join(sales)}</sales>")
+    return result(
+        "getnewsales", state.login, f"<lastversion>2017-08-07</lastversion><sales>{''.join(sales)}</sales>"
+    )
 
 
 def _answer(state: RakutenState, params, accept: bool) -> Answer:
     action = "acceptsale" if accept else "refusesale"
     found = state.item(params.get("itemid", ""))
     if found is None:
-        return error("Sender", "ParameterError", "Problem with parameters", f"Unknown item {params.get('itemid', '')}")
+        return error(
+            "Sender", "ParameterError", "Problem with parameters", f"Unknown item {params.get('itemid', '')}"
+        )
     _sale, item = found
     if item.status != "REQUESTED":
         return error(
@@ -208,7 +233,9 @@ def _answer(state: RakutenState, params, accept: bool) -> Answer:
 
 
 def _getcurrentsales(state: RakutenState, params, headers, body) -> Answer:
-    current = [s for s in state.sales.values() if any(i.status not in ("REQUESTED", "CANCELLED") for i in s.items)]
+    current = [
+        s for s in state.sales.values() if any(i.status not in ("REQUESTED", "CANCELLED") for i in s.items)
+    ]
     start = int(params["nexttoken"]) if params.get("nexttoken", "").isdigit() else 0
     page = current[start : start + CURRENT_PAGE]
     token = str(start + CURRENT_PAGE) if start + CURRENT_PAGE < len(current) else ""
@@ -221,10 +248,19 @@ def _settracking(state: RakutenState, params, headers, body) -> Answer:
     if found is None or found[1].status not in ("ACCEPTED", "SHIPPED"):
         return error("Sender", "ParameterError", "Problem with parameters", "Item not accepted")
     if not params.get("transporter_name") or not params.get("tracking_number"):
-        return error("Sender", "ParameterError", "Problem with parameters", "transporter_name and tracking_number are mandatory")
+        return error(
+            "Sender",
+            "ParameterError",
+            "Problem with parameters",
+            "transporter_name and tracking_number are mandatory",
+        )
     if params["transporter_name"] == "Autre" and not params.get("tracking_url"):
-        return error("Sender", "ParameterError", "Problem with parameters", "The parameter tracking_url is mandatory")
-    found[1].tracking = {k: params.get(k, "") for k in ("transporter_name", "tracking_number", "tracking_url")}
+        return error(
+            "Sender", "ParameterError", "Problem with parameters", "The parameter tracking_url is mandatory"
+        )
+    found[1].tracking = {
+        k: params.get(k, "") for k in ("transporter_name", "tracking_number", "tracking_url")
+    }
     found[1].status = "SHIPPED"
     return result("settrackingpackageinfos", state.login, "<status>OK</status>")
 
@@ -232,17 +268,27 @@ def _settracking(state: RakutenState, params, headers, body) -> Answer:
 def _shippingstatus(state: RakutenState, params, headers, body) -> Answer:
     content = _multipart_file(headers, body)
     if content is None:
-        return error("Sender", "ParameterError", "Problem with parameters", "The file is mandatory (POST multipart)")
+        return error(
+            "Sender", "ParameterError", "Problem with parameters", "The file is mandatory (POST multipart)"
+        )
     try:
         root = xml_parse(content)
     except XmlRefused as exc:
         return error("Sender", "ParameterError", "Problem with parameters", str(exc))
     rows = []
     for node in children(root, "item"):
-        row = {k: text(node, k) for k in ("purchaseid", "itemid", "transporter", "trackingnumber", "trackingurl")}
+        row = {
+            k: text(node, k) for k in ("purchaseid", "itemid", "transporter", "trackingnumber", "trackingurl")
+        }
         found = state.item(row["itemid"])
-        if found is None or found[0].purchase_id != row["purchaseid"] or found[1].status not in ("ACCEPTED", "SHIPPED"):
-            return error("Sender", "ParameterError", "Problem with parameters", f"Item {row['itemid']} not accepted")
+        if (
+            found is None
+            or found[0].purchase_id != row["purchaseid"]
+            or found[1].status not in ("ACCEPTED", "SHIPPED")
+        ):
+            return error(
+                "Sender", "ParameterError", "Problem with parameters", f"Item {row['itemid']} not accepted"
+            )
         rows.append(row)
     for row in rows:
         _sale, item = state.item(row["itemid"])
@@ -258,7 +304,12 @@ def _import(state: RakutenState, params, headers, body) -> Answer:
         state.purge_requested = True
     content = _multipart_file(headers, body)
     if content is None:
-        return error("Sender", "ParameterError", "Problem with parameters", "Il faut transmettre le fichier en POST / multiPart")
+        return error(
+            "Sender",
+            "ParameterError",
+            "Problem with parameters",
+            "Il faut transmettre le fichier en POST / multiPart",
+        )
     if not state.upload_allowed():
         return quota_error()
     lines: list[tuple[str, int]] = []
@@ -272,13 +323,23 @@ def _import(state: RakutenState, params, headers, body) -> Answer:
     except XmlRefused:
         valid = False
     file = state.file_add(filename=params.get("filename", "upload.xml"), lines=lines, valid=valid)
-    return result("genericimportfile", state.login, f"<status>OK</status><importid>{file.import_id}</importid>", root="importresult")
+    return result(
+        "genericimportfile",
+        state.login,
+        f"<status>OK</status><importid>{file.import_id}</importid>",
+        root="importresult",
+    )
 
 
 def _report(state: RakutenState, params, headers, body) -> Answer:
     file = state.files.get(params.get("fileid", ""))
     if file is None:
-        return error("Sender", "ParameterError", "Problem with parameters", f"Unknown fileid {params.get('fileid', '')}")
+        return error(
+            "Sender",
+            "ParameterError",
+            "Problem with parameters",
+            f"Unknown fileid {params.get('fileid', '')}",
+        )
     status = state.file_status(file)
     head = (
         f"<file><filename>{escape(file.filename)}</filename><status>{escape(status)}</status>"
@@ -289,8 +350,14 @@ def _report(state: RakutenState, params, headers, body) -> Answer:
         start = int(params["nexttoken"]) if params.get("nexttoken", "").isdigit() else 0
         refs = list(file.outcomes.items())[start : start + REPORT_PAGE]
         for ref, (ok, message) in refs:
-            errors = "" if ok else f"<errors><error><code>1</code><message>{escape(message)}</message></error></errors>"
-            products += f"<product><sku>{escape(ref)}</sku><status>{'OK' if ok else 'KO'}</status>{errors}</product>"
+            errors = (
+                ""
+                if ok
+                else f"<errors><error><code>1</code><message>{escape(message)}</message></error></errors>"
+            )
+            products += (
+                f"<product><sku>{escape(ref)}</sku><status>{'OK' if ok else 'KO'}</status>{errors}</product>"
+            )
         token = str(start + REPORT_PAGE) if start + REPORT_PAGE < len(file.outcomes) else ""
     return result("genericimportreport", state.login, f"{head}{products}<nexttoken>{token}</nexttoken>")
 
@@ -305,14 +372,23 @@ def _export(state: RakutenState, params, headers, body) -> Answer:
         f"<qty>{a.quantity}</qty><headline>{escape(a.headline)}</headline></advert>"
         for a in page
     )
-    return result("export", state.login, f"<advertlist>{xml}</advertlist><nexttoken>{token}</nexttoken>", root="inventoryresult")
+    return result(
+        "export",
+        state.login,
+        f"<advertlist>{xml}</advertlist><nexttoken>{token}</nexttoken>",
+        root="inventoryresult",
+    )
 
 
 def _iteminfos(state: RakutenState, params, headers, body) -> Answer:
     found = state.item(params.get("itemid", ""))
     if found is None:
         return error("Sender", "ParameterError", "Problem with parameters", "Unknown item")
-    return result("getiteminfos", state.login, f"<item><itemid>{found[1].item_id}</itemid><itemstatus>{found[1].status}</itemstatus></item>")
+    return result(
+        "getiteminfos",
+        state.login,
+        f"<item><itemid>{found[1].item_id}</itemid><itemstatus>{found[1].status}</itemstatus></item>",
+    )
 
 
 ACTIONS = {

@@ -87,7 +87,7 @@ class FakeRakuten:
                 wanted = json.loads(body or b"{}")
                 sku, quantity = str(wanted["sku"]), int(wanted.get("quantity", 1))
             except (ValueError, KeyError, TypeError):
-                return _json(400, {"error": "expected {\"sku\": ..., \"quantity\": n}"})
+                return _json(400, {"error": 'expected {"sku": ..., "quantity": n}'})
             sale = self.state.buy(sku, quantity)
             if sale is None:
                 return _json(409, {"error": "out of stock"})

@@ -33,7 +33,9 @@ def test_a_wrong_token_is_a_clear_credentials_error(rakuten, connect):
     with pytest.raises(RakutenApiError) as caught:
         connector_of(account).new_sales()
 
-    assert str(caught.value).startswith("Rakuten credentials invalid: check the login and paste the API token again")
+    assert str(caught.value).startswith(
+        "Rakuten credentials invalid: check the login and paste the API token again"
+    )
     assert not isinstance(caught.value, RetryableError)
 
 
