@@ -21,8 +21,10 @@ Per push call (the engine hands up to ``batch_max`` dirty listings):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from django.utils import timezone
 
 from channels_app.connectors.dto import PushResult, QuantityUpdate
 from channels_app.connectors.errors import ConnectorError, RetryableError
@@ -74,6 +76,7 @@ class QuantityPusher:
         window_seconds: float,
         file_max: int,
         report_seconds: float,
+        now: Callable[[], datetime] = timezone.now,
     ) -> None:
         self.client = client
         self.account_id = account_id
@@ -81,6 +84,7 @@ class QuantityPusher:
         self.window_seconds = window_seconds
         self.file_max = max(file_max, 1)
         self.report_seconds = report_seconds
+        self.now = now  # the window's clock (tests align it with a fake's)
 
     def push(self, *, updates: Sequence[QuantityUpdate]) -> list[PushResult]:
         results: dict[str, PushResult] = {}
@@ -169,6 +173,7 @@ class QuantityPusher:
             items=len(chosen),
             files_per_hour=self.files_per_hour,
             window_seconds=self.window_seconds,
+            now=self.now(),
         )
         if slot.file is None:
             for update in ranked:
@@ -178,7 +183,7 @@ class QuantityPusher:
         for update in later:
             sku = update.listing.external_id
             results[sku] = PushResult(sku, "deferred", retry_after=self.window_seconds)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        stamp = self.now().strftime("%Y%m%dT%H%M%S")
         content = import_file([(u.listing.external_id, u.quantity) for u in chosen])
         try:
             answer = self.client.call(
