@@ -80,12 +80,14 @@ class RakutenState:
         token: str = "token-0123456789abcdef",
         professional: bool = True,
         files_per_hour: int = 10,
+        file_stages: tuple[tuple[str, float], ...] = FILE_STAGES,
     ) -> None:
         self.clock = clock or FakeClock()
         self.login = login
         self.token = token
         self.professional = professional
         self.files_per_hour = files_per_hour
+        self.file_stages = file_stages  # (state, seconds after the upload); the last: processed
         self.lock = threading.RLock()
         self.adverts: dict[str, Advert] = {}
         self.sales: dict[str, Sale] = {}
@@ -155,8 +157,8 @@ class RakutenState:
 
     def file_status(self, file: ImportFile) -> str:
         elapsed = (self.clock.now() - file.uploaded_at).total_seconds()
-        status = FILE_STAGES[0][0]
-        for name, after in FILE_STAGES:
+        status = self.file_stages[0][0]
+        for name, after in self.file_stages:
             if elapsed >= after:
                 status = name
         if status == "Traité" and not file.valid:
