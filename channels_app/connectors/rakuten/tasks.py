@@ -13,8 +13,8 @@ def rakuten_sales_answer_task(self, account_id: int) -> dict:
     from channels_app.connectors.rakuten.answers import account_sales_answer
 
     summary = account_sales_answer(account_id=account_id)
-    if summary.retry_after is not None:
-        raise self.retry(countdown=summary.retry_after)
+    if summary.retry_after is not None:  # "Quota exceeded": back off, doubling up to an hour
+        raise self.retry(countdown=min(summary.retry_after * 2**self.request.retries, 3600.0))
     return {"awaiting": summary.awaiting, "accepted": summary.accepted, "refused": summary.refused}
 
 
