@@ -199,6 +199,13 @@ def handle(
         return ACTIONS[action](state, params, headers, body)
 
 
+def _page(rows: list, params, size: int) -> tuple[list, str]:
+    """The page of ``rows`` that ``nexttoken`` (an offset here; opaque to clients) points at, and
+    the next page's token ('' on the last page)."""
+    start = int(params["nexttoken"]) if params.get("nexttoken", "").isdigit() else 0
+    return rows[start : start + size], (str(start + size) if start + size < len(rows) else "")
+
+
 def _getnewsales(state: RakutenState, params, headers, body) -> Answer:
     sales = []
     for sale in state.sales.values():
@@ -236,9 +243,7 @@ def _getcurrentsales(state: RakutenState, params, headers, body) -> Answer:
     current = [
         s for s in state.sales.values() if any(i.status not in ("REQUESTED", "CANCELLED") for i in s.items)
     ]
-    start = int(params["nexttoken"]) if params.get("nexttoken", "").isdigit() else 0
-    page = current[start : start + CURRENT_PAGE]
-    token = str(start + CURRENT_PAGE) if start + CURRENT_PAGE < len(current) else ""
+    page, token = _page(current, params, CURRENT_PAGE)
     xml = "".join(sale_xml(s, s.items) for s in page)
     return result("getcurrentsales", state.login, f"<sales>{xml}</sales><nexttoken>{token}</nexttoken>")
 
@@ -347,8 +352,7 @@ def _report(state: RakutenState, params, headers, body) -> Answer:
     )
     products, token = "", ""
     if file.applied:
-        start = int(params["nexttoken"]) if params.get("nexttoken", "").isdigit() else 0
-        refs = list(file.outcomes.items())[start : start + REPORT_PAGE]
+        refs, token = _page(list(file.outcomes.items()), params, REPORT_PAGE)
         for ref, (ok, message) in refs:
             errors = (
                 ""
@@ -358,15 +362,12 @@ def _report(state: RakutenState, params, headers, body) -> Answer:
             products += (
                 f"<product><sku>{escape(ref)}</sku><status>{'OK' if ok else 'KO'}</status>{errors}</product>"
             )
-        token = str(start + REPORT_PAGE) if start + REPORT_PAGE < len(file.outcomes) else ""
     return result("genericimportreport", state.login, f"{head}{products}<nexttoken>{token}</nexttoken>")
 
 
 def _export(state: RakutenState, params, headers, body) -> Answer:
     adverts = list(state.adverts.values())
-    start = int(params["nexttoken"]) if params.get("nexttoken", "").isdigit() else 0
-    page = adverts[start : start + EXPORT_PAGE]
-    token = str(start + EXPORT_PAGE) if start + EXPORT_PAGE < len(adverts) else ""
+    page, token = _page(adverts, params, EXPORT_PAGE)
     xml = "".join(
         f"<advert><aid>{a.aid}</aid><sellerReference>{escape(a.reference)}</sellerReference>"
         f"<qty>{a.quantity}</qty><headline>{escape(a.headline)}</headline></advert>"
