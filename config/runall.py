@@ -10,8 +10,9 @@
 3. Three children, each output line prefixed with its name:
    web (gunicorn config.wsgi on BIND:PORT, WEB_CONCURRENCY workers), worker (Celery worker,
    WORKER_CONCURRENCY processes) and beat (celery beat with django_celery_beat's DatabaseScheduler).
-   With DEMO=1 also the fake stores ``shopify`` and ``amazon`` (``channels_app.demo.fakes``) and
-   the one-shot ``demo`` (``manage.py demo_setup``, which links them once they answer).
+   With DEMO=1 also the fake stores ``shopify``, ``amazon`` and those DEMO_STORES names
+   (``channels_app.demo.fakes``) and the one-shot ``demo`` (``manage.py demo_setup``, which
+   links them once they answer).
 
 Once the web answers and the children have been quiet for a moment, a banner gives the admin
 URL and, the first time, the generated admin credentials: the last thing on the screen.
@@ -180,13 +181,18 @@ def _free_port(host: str = "127.0.0.1") -> int:
 def demo_services(env: Mapping[str, str], *, web_url: str) -> list[Service]:
     """DEMO=1: the fake Shopify and Amazon stores on loopback (DEMO_SHOPIFY_PORT /
     DEMO_AMAZON_PORT, else free ports; the fake Amazon's ORDER_CHANGE queue on
-    DEMO_AMAZON_SQS_PORT, else a free port) and the one-shot ``demo_setup`` that links them."""
+    DEMO_AMAZON_SQS_PORT, else a free port), the optional stores DEMO_STORES names
+    (``channels_app.demo.stores``; each on DEMO_<NAME>_PORT, else a free port) and the one-shot
+    ``demo_setup`` that links them all."""
+    from channels_app.demo.stores import demo_stores_parse
+
     reader = _reader(env)
     python = sys.executable
     urls = {}
     services = []
     sqs_port = reader.int("DEMO_AMAZON_SQS_PORT", default=0) or _free_port()
-    for store in ("shopify", "amazon"):
+    extra = [store.name for store in demo_stores_parse(value=env.get("DEMO_STORES", ""))]
+    for store in ("shopify", "amazon", *extra):
         port = reader.int(f"DEMO_{store.upper()}_PORT", default=0) or _free_port()
         urls[store] = f"http://127.0.0.1:{port}"
         argv = [python, "-m", "channels_app.demo.fakes", store, f"--port={port}"]
@@ -199,6 +205,7 @@ def demo_services(env: Mapping[str, str], *, web_url: str) -> list[Service]:
         f"--amazon-url={urls['amazon']}",
         f"--amazon-sqs-port={sqs_port}",
         f"--web-url={web_url}",
+        *(f"--store={name}={urls[name]}" for name in extra),
     ]
     return [*services, Service("demo", setup, oneshot=True)]
 
@@ -464,8 +471,14 @@ def main() -> int:
     ]
     services = runall_services(env)
     if _reader(env).bool("DEMO", default=False):
-        services += demo_services(env, web_url=f"http://{host}:{port}")
-        banner.insert(2, f"  DEMO: fake Shopify and Amazon stores; buyer page http://{host}:{port}/demo/")
+        try:
+            demo = demo_services(env, web_url=f"http://{host}:{port}")
+        except ValueError as exc:  # an unknown name in DEMO_STORES
+            _say(f"DEMO_STORES: {exc}")
+            return 2
+        services += demo
+        names = ", ".join(service.name for service in demo if service.name != "demo")
+        banner.insert(2, f"  DEMO: fake stores {names}; buyer page http://{host}:{port}/demo/")
     _say(f"starting; the admin URL follows once the web answers (http://{host}:{port}/admin/)")
     return supervise(services, env=env, banner=banner, web_address=(host, port))
 

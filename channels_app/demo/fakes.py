@@ -90,8 +90,11 @@ def sqs_queue_url(*, port: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Start the chosen fake and serve until SIGTERM/SIGINT."""
+    from channels_app.demo.stores import demo_stores_all
+
+    extra = demo_stores_all()
     parser = argparse.ArgumentParser(description="A demo fake store on 127.0.0.1")
-    parser.add_argument("store", choices=("shopify", "amazon"))
+    parser.add_argument("store", choices=("shopify", "amazon", *extra))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--validate", action="store_true", help="Shopify: check requests against the schema")
@@ -101,15 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     sqs = None
     if args.store == "shopify":
         fake = shopify_start(host=args.host, port=args.port, validate=args.validate)
-    else:
+        url = fake.url
+    elif args.store == "amazon":
         fake = amazon_start(host=args.host, port=args.port, pending_seconds=args.pending_seconds)
         sqs = amazon_sqs_start(amazon=fake, port=args.sqs_port)
+        url = fake.base_url
+    else:
+        fake, url = extra[args.store].start(host=args.host, port=args.port)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    url = fake.url if args.store == "shopify" else fake.base_url
-    extra = {"sqs_queue_url": sqs.queue_url} if sqs is not None else {}
-    print(json.dumps({"store": args.store, "url": url, **extra}), flush=True)
+    more = {"sqs_queue_url": sqs.queue_url} if sqs is not None else {}
+    print(json.dumps({"store": args.store, "url": url, **more}), flush=True)
     stop.wait()
     fake.stop()
     if sqs is not None:

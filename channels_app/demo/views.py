@@ -10,11 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from channels_app.demo.catalog import DEMO_SKUS
-from channels_app.services.demo import DemoError, demo_buy, demo_store_quantities
+from channels_app.services.demo import DemoError, demo_buy, demo_store_quantities, demo_stores_linked
 from inventory_app.models import SKU
 from inventory_app.selectors.availability import sku_available_to_sell
-
-STORES = ("shopify", "amazon")
 
 
 @staff_member_required
@@ -22,7 +20,8 @@ def demo_page(request: HttpRequest) -> HttpResponse:
     """The demo SKUs with our available units and each fake store's quantity."""
     shown: dict[str, dict] = {}
     problems = []
-    for store in STORES:
+    stores = demo_stores_linked()
+    for store in stores:
         try:
             shown[store] = demo_store_quantities(store=store)
         except (DemoError, OSError, ValueError) as exc:
@@ -35,12 +34,11 @@ def demo_page(request: HttpRequest) -> HttpResponse:
             "code": code,
             "name": skus[code].name if code in skus else "",
             "ours": available.get(skus[code].pk, 0) if code in skus else None,
-            "shopify": shown["shopify"].get(code),
-            "amazon": shown["amazon"].get(code),
+            "shown": [shown[store].get(code) for store in stores],
         }
         for code in DEMO_SKUS
     ]
-    return render(request, "demo/index.html", {"rows": rows, "stores": STORES, "problems": problems})
+    return render(request, "demo/index.html", {"rows": rows, "stores": stores, "problems": problems})
 
 
 @staff_member_required

@@ -9,6 +9,7 @@ figure again. Everything goes through the core's and the sync engine's services.
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import requests
 from django.db import transaction
@@ -22,6 +23,7 @@ from channels_app.demo.catalog import (
     SHOPIFY_CLIENT_ID,
     SHOPIFY_SECRET,
 )
+from channels_app.demo.stores import AccountSpec, DemoStore, demo_store_get, demo_stores_all
 from channels_app.models import ChannelAccount
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import account_update
@@ -75,8 +77,28 @@ def demo_catalog_ensure() -> list[SKU]:
     return skus
 
 
+def _store_code(store: str) -> str:
+    return STORE_CODES.get(store) or f"demo-{store}"
+
+
 def _account(store: str) -> ChannelAccount | None:
-    return ChannelAccount.objects.filter(sales_channel__code=STORE_CODES[store]).first()
+    return ChannelAccount.objects.filter(sales_channel__code=_store_code(store)).first()
+
+
+def demo_stores_linked() -> list[str]:
+    """The demo stores linked to an account: shopify, amazon, then the optional ones."""
+    extra = [name for name in demo_stores_all() if _account(name) is not None]
+    return ["shopify", "amazon", *extra]
+
+
+def _spec_of(store: DemoStore, spec: AccountSpec) -> dict:
+    return {
+        "name": f"Demo {store.label}",
+        "base_url": spec.base_url,
+        "credentials": spec.credentials,
+        "options": spec.options,
+        "poll_interval_seconds": spec.poll_interval_seconds,
+    }
 
 
 def _wait_until_up(url: str, *, timeout: float) -> None:
@@ -92,9 +114,18 @@ def _wait_until_up(url: str, *, timeout: float) -> None:
 
 
 def demo_setup(
-    *, shopify_url: str, amazon_url: str, web_url: str, amazon_sqs_url: str = "", wait: float = 30.0
+    *,
+    shopify_url: str,
+    amazon_url: str,
+    web_url: str,
+    amazon_sqs_url: str = "",
+    stores: dict[str, str] | None = None,
+    wait: float = 30.0,
 ) -> dict[str, dict]:
-    """Catalog, the two channel accounts linked to the fakes, Shopify webhooks to ``web_url``.
+    """Catalog, the channel accounts linked to the fakes, Shopify webhooks to ``web_url``.
+
+    ``stores`` maps optional demo stores (``channels_app.demo.stores``) to their fakes' root URLs;
+    each gets an account too (webhooks registered when its spec asks).
 
     With ``amazon_sqs_url`` (the fake Amazon's ORDER_CHANGE queue) the Amazon account consumes
     its notifications, so an Amazon sale arrives within seconds (its poll stays the safety net);
@@ -109,6 +140,10 @@ def demo_setup(
     shopify_url, amazon_url = shopify_url.rstrip("/"), amazon_url.rstrip("/")
     _wait_until_up(shopify_url + "/_fake/counters", timeout=wait)
     _wait_until_up(amazon_url + "/_fake/state", timeout=wait)
+    extra = {name: demo_store_get(name=name) for name in (stores or {})}
+    specs = {name: extra[name].account(url=url.rstrip("/")) for name, url in (stores or {}).items()}
+    for url in (stores or {}).values():
+        _wait_until_up(url.rstrip("/") + "/_fake/quantities", timeout=wait)
     demo_catalog_ensure()
     codes = [code for code, _, _ in DEMO_LOCATIONS]
     location_ids = list(Location.objects.filter(code__in=codes).values_list("pk", flat=True))
@@ -138,13 +173,15 @@ def demo_setup(
             "poll_interval_seconds": AMAZON_POLL_SECONDS,
         },
     }
+    for name, spec in specs.items():
+        wanted[name] = _spec_of(extra[name], spec)
     result: dict[str, dict] = {}
     for store, spec in wanted.items():
         account = _account(store)
         if account is None:
             account = account_create(
-                kind=store,
-                code=STORE_CODES[store],
+                kind=extra[store].kind if store in extra else store,
+                code=_store_code(store),
                 location_ids=location_ids,
                 dry_run=True,
                 **spec,
@@ -163,23 +200,30 @@ def demo_setup(
         result[store] = {"account_id": account.pk, **counts}
     if amazon_sqs_url:
         account_notifications_consumer_request(account_ids=[result["amazon"]["account_id"]])
-    try:
-        result["shopify"]["webhooks"] = account_webhooks_register(
-            account_id=result["shopify"]["account_id"], base_url=web_url
-        )
-    except AccountError as exc:
-        raise DemoError(f"Shopify webhooks not registered: {exc}") from None
+    hooked = ["shopify", *(name for name, spec in specs.items() if spec.register_webhooks)]
+    for store in hooked:
+        try:
+            result[store]["webhooks"] = account_webhooks_register(
+                account_id=result[store]["account_id"], base_url=web_url
+            )
+        except AccountError as exc:
+            raise DemoError(f"{store} webhooks not registered: {exc}") from None
     return result
 
 
 def demo_store_url(*, store: str) -> str:
-    """The base URL of the demo fake ``store`` ("shopify" or "amazon")."""
-    if store not in STORE_CODES:
-        raise DemoError(f"Unknown store {store!r}: shopify or amazon")
+    """The base URL of the demo fake ``store`` (shopify, amazon or an optional demo store): its
+    root, where ``/_fake/`` lives."""
+    if store not in STORE_CODES and store not in demo_stores_all():
+        known = ", ".join(["shopify", "amazon", *demo_stores_all()])
+        raise DemoError(f"Unknown store {store!r}: one of {known}")
     account = _account(store)
     if account is None:
-        raise DemoError("The demo is not set up: run `make run DEMO=1` (or manage.py demo_setup)")
-    return account.base_url.rstrip("/")
+        raise DemoError(f"The demo store {store} is not set up: run `make run DEMO=1` (or demo_setup)")
+    if store in STORE_CODES:
+        return account.base_url.rstrip("/")
+    parts = urlsplit(account.base_url)  # every fake serves /_fake/ at the root of its own port
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def demo_buy(*, store: str, sku: str, quantity: int = 1) -> str:
@@ -196,14 +240,16 @@ def demo_buy(*, store: str, sku: str, quantity: int = 1) -> str:
         answer = requests.post(
             url + "/_fake/orders", json={"lines": [{"sku": sku, "quantity": quantity}]}, timeout=10
         )
-    else:
+    elif store == "amazon":
         answer = requests.post(url + "/_fake/orders", json={"sku": sku, "qty": quantity}, timeout=10)
+    else:
+        answer = requests.post(url + "/_fake/buy", json={"sku": sku, "quantity": quantity}, timeout=10)
     if answer.status_code == 409:
         raise DemoError(f"{store} shows no stock of {sku} for {quantity} unit(s): nothing ordered")
     if answer.status_code != 201:
         raise DemoError(f"{store} refused the order ({answer.status_code}): {answer.text[:200]}")
     body = answer.json()
-    return str(body.get("id") or body.get("name") or body.get("AmazonOrderId"))
+    return str(body.get("order_id") or body.get("id") or body.get("name") or body.get("AmazonOrderId"))
 
 
 def demo_store_quantities(*, store: str) -> dict[str, int | None]:
@@ -215,5 +261,7 @@ def demo_store_quantities(*, store: str) -> dict[str, int | None]:
         for row in rows:
             found[row["sku"]] = found.get(row["sku"], 0) + int(row["available"])
         return found
-    listings = requests.get(url + "/_fake/state", timeout=10).json()["listings"]
-    return {sku: entry["quantity"] for sku, entry in listings.items()}
+    if store == "amazon":
+        listings = requests.get(url + "/_fake/state", timeout=10).json()["listings"]
+        return {sku: entry["quantity"] for sku, entry in listings.items()}
+    return requests.get(url + "/_fake/quantities", timeout=10).json()

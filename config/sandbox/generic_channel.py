@@ -91,6 +91,7 @@ class GenericChannelServer:
         api_key: str = "test-key",
         webhook_secret: str = "test-secret",
         enforce_rate: float | None = None,
+        port: int = 0,
     ):
         self.api_key = api_key
         self.webhook_secret = webhook_secret
@@ -110,7 +111,7 @@ class GenericChannelServer:
         self.rejected_for_rate = 0
         self._ids = itertools.count(1)
         self._clock = datetime.now(UTC)
-        self.httpd = _Server(("127.0.0.1", 0), _Handler)
+        self.httpd = _Server(("127.0.0.1", port), _Handler)
         self.httpd.shop = self
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -264,6 +265,8 @@ class GenericChannelServer:
 
     # --- protocol -----------------------------------------------------------------------------
     def _dispatch(self, *, route: str, query: dict, body: bytes, auth: str) -> tuple[int, dict, dict]:
+        if route.split(" ", 1)[1].startswith("/_fake/"):
+            return self._control(route=route, body=body)
         arrived = time.time()
         with self.lock:
             self.requests.append((arrived, route))
@@ -304,6 +307,32 @@ class GenericChannelServer:
             return 404, {"error": f"no route {route}"}, {}
         with self.lock:
             return 200, handler(query=query, data=data), {}
+
+    def _control(self, *, route: str, body: bytes) -> tuple[int, dict, dict]:
+        """The sandbox's control endpoints (no auth, not counted as API requests): ``POST
+        /_fake/buy`` {"sku", "quantity"} -> 201 {"order_id"} or 409, and ``GET /_fake/quantities``
+        -> {sku: units a buyer can buy}."""
+        if route == "GET /_fake/quantities":
+            with self.lock:
+                shown: dict[str, int] = {}
+                for listing in self.listings.values():
+                    shown[listing["sku"]] = shown.get(listing["sku"], 0) + listing["quantity"]
+                return 200, shown, {}
+        if route != "POST /_fake/buy":
+            return 404, {"error": f"no route {route}"}, {}
+        try:
+            data = json.loads(body or b"{}")
+            sku, quantity = str(data["sku"]), int(data.get("quantity", 1))
+        except (ValueError, KeyError, TypeError):
+            return 400, {"error": 'expected {"sku": str, "quantity": int}'}, {}
+        if quantity < 1:
+            return 400, {"error": "quantity must be at least 1"}, {}
+        with self.lock:
+            listing_id = next((lid for lid, item in self.listings.items() if item["sku"] == sku), None)
+            order = self.buy(listing_id, quantity) if listing_id is not None else None
+        if order is None:
+            return 409, {"error": "out of stock"}, {}
+        return 201, {"order_id": order["id"]}, {}
 
     def _page(self, items: list, query: dict, key: str) -> dict:
         start = int(query.get("cursor", ["0"])[0] or 0)

@@ -49,6 +49,23 @@ def test_demo_services_are_the_two_fakes_on_the_configured_ports_and_a_oneshot_s
     assert (shopify.oneshot, amazon.oneshot, setup.oneshot) == (False, False, True)
 
 
+def test_demo_stores_adds_each_named_store_and_links_it_in_the_setup():
+    env = {"DEMO_STORES": "generic, generic", "DEMO_GENERIC_PORT": "9104", "DEMO_AMAZON_SQS_PORT": "9103"}
+
+    *stores, setup = demo_services(env, web_url="http://127.0.0.1:8000")
+
+    assert [store.name for store in stores] == ["shopify", "amazon", "generic"]
+    assert stores[2].argv[1:] == ["-m", "channels_app.demo.fakes", "generic", "--port=9104"]
+    assert setup.argv[-1] == "--store=generic=http://127.0.0.1:9104"
+
+
+def test_an_unknown_demo_store_is_refused_naming_the_known_ones():
+    with pytest.raises(ValueError) as refused:
+        demo_services({"DEMO_STORES": "generic,nosuchshop"}, web_url="http://127.0.0.1:8000")
+
+    assert str(refused.value) == "Unknown demo store 'nosuchshop': one of generic"
+
+
 def test_demo_services_pick_free_ports_when_none_are_configured():
     shopify, amazon, _ = demo_services({}, web_url="http://127.0.0.1:8000")
 

@@ -27,11 +27,24 @@ class Command(BaseCommand):
             help="the fake Amazon's ORDER_CHANGE queue (0: poll only)",
         )
         parser.add_argument("--web-url", required=True, help="our web server, for Shopify's webhooks")
+        parser.add_argument(
+            "--store",
+            action="append",
+            default=[],
+            metavar="NAME=URL",
+            help="an optional demo store (channels_app.demo.stores) and its fake's root URL; repeatable",
+        )
         parser.add_argument("--wait", type=float, default=30.0, help="seconds to wait for the fakes")
 
     def handle(self, *args, **options):
         if not settings.DEMO:
             raise CommandError("demo_setup only runs with DEMO=1 (it links loopback fake stores)")
+        stores = {}
+        for value in options["store"]:
+            name, sep, url = value.partition("=")
+            if not sep or not name or not url:
+                raise CommandError(f"--store expects NAME=URL, got {value!r}")
+            stores[name] = url
         try:
             result = demo_setup(
                 shopify_url=options["shopify_url"],
@@ -40,9 +53,10 @@ class Command(BaseCommand):
                 if options["amazon_sqs_port"]
                 else "",
                 web_url=options["web_url"],
+                stores=stores,
                 wait=options["wait"],
             )
-        except DemoError as exc:
+        except (DemoError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         for store, info in result.items():
             self.stdout.write(

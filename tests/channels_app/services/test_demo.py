@@ -173,3 +173,52 @@ def test_with_its_queue_an_amazon_sale_reaches_shopify_by_notification_without_a
     assert (shown, took < 10) == (1, True)
     assert amazon.stats.requests["getOrders"] == polls_before  # it came by ORDER_CHANGE, not a poll
     assert sqs.waiting() == []
+
+
+@pytest.fixture
+def generic_store():
+    from channels_app.demo.stores import demo_store_get
+
+    fake, url = demo_store_get(name="generic").start(host="127.0.0.1", port=0)
+    yield fake, url
+    fake.stop()
+
+
+def test_an_optional_demo_store_is_linked_and_sells_like_the_others(stores, generic_store, on_commit):
+    shopify, amazon = stores
+    fake, url = generic_store
+
+    with on_commit(execute=True):
+        result = demo_setup(
+            shopify_url=shopify.url, amazon_url=amazon.base_url, web_url=WEB, stores={"generic": url}, wait=5
+        )
+    order_id = demo_buy(store="generic", sku="TBL-1", quantity=1)
+
+    assert (result["generic"]["imported"], result["generic"]["linked"]) == (5, 5)
+    account = ChannelAccount.objects.get(kind="generic")
+    assert (account.name, account.sales_channel.code) == ("Demo Generic shop", "demo-generic")
+    assert order_id == "O1"
+    assert demo_store_quantities(store="generic")["TBL-1"] == 0
+    assert fake.orders["O1"]["lines"][0]["sku"] == "TBL-1"
+
+
+def test_a_demo_buy_beyond_an_optional_store_s_stock_is_refused(stores, generic_store, on_commit):
+    shopify, amazon = stores
+    _, url = generic_store
+    with on_commit(execute=True):
+        demo_setup(
+            shopify_url=shopify.url, amazon_url=amazon.base_url, web_url=WEB, stores={"generic": url}, wait=5
+        )
+
+    with pytest.raises(DemoError) as refused:
+        demo_buy(store="generic", sku="SHEET-K", quantity=4)
+
+    assert str(refused.value) == "generic shows no stock of SHEET-K for 4 unit(s): nothing ordered"
+    assert demo_store_quantities(store="generic")["SHEET-K"] == 3
+
+
+def test_an_unknown_demo_store_name_is_refused_with_the_known_ones():
+    with pytest.raises(DemoError) as refused:
+        demo_buy(store="nosuchshop", sku="TBL-1")
+
+    assert str(refused.value) == "Unknown store 'nosuchshop': one of shopify, amazon, generic"
