@@ -10,7 +10,7 @@ from importlib import import_module
 
 from channels_app.demo.stores.base import AccountSpec, DemoStore
 
-STORE_MODULES = ("channels_app.demo.stores.generic",)
+STORE_MODULES = ("channels_app.demo.stores.generic", "channels_app.demo.stores.rakuten")
 
 __all__ = ["AccountSpec", "DemoStore", "demo_store_get", "demo_stores_all", "demo_stores_parse"]
 
