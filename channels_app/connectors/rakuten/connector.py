@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from xml.etree.ElementTree import Element
@@ -36,6 +37,8 @@ CURRENT = "current:"  # cursor prefix of the getcurrentsales pages (after getnew
 FILES_PER_HOUR_MAX = 10
 FILE_MAX_ITEMS = 10_000
 SHORT_STOCK_RULES = ("refuse", "accept_and_flag")
+EXPORT_REUSE_SECONDS = 60.0
+EXPORT_MAX_PAGES = 10_000
 
 
 @connector_register
@@ -97,6 +100,7 @@ class RakutenConnector(Connector, ConfirmsFulfilment):
             throttle=self.throttle,
         )
         self.short_stock_rule = str(options.get("short_stock_rule", "refuse"))
+        self._export: tuple[float, dict[str, int]] | None = None
         self.current_max_pages = max(int(options.get("current_sales_max_pages", 20)), 1)
         self.pusher = QuantityPusher(
             client=self.client,
@@ -143,19 +147,21 @@ class RakutenConnector(Connector, ConfirmsFulfilment):
         return ListingPage(listings=listings, next_cursor=next_token(root) or None)
 
     def quantities_fetch(self, *, listings: Sequence[ListingRef]) -> dict[str, int]:
-        """Live quantities, read from the inventory export (every page; filtered to ``listings``)."""
-        wanted = {ref.external_id for ref in listings}
-        found: dict[str, int] = {}
-        cursor: str | None = None
-        for _ in range(10_000):
-            page = self.listings_fetch(cursor=cursor)
-            for dto in page.listings:
-                if dto.external_id in wanted and dto.quantity is not None:
-                    found[dto.external_id] = dto.quantity
-            cursor = page.next_cursor
-            if not cursor or len(found) == len(wanted):
-                break
-        return found
+        """Live quantities, from one read of the whole inventory export (every page), kept
+        ``EXPORT_REUSE_SECONDS`` so that a reconciliation's batches read it once."""
+        now = time.monotonic()
+        if self._export is None or now - self._export[0] > EXPORT_REUSE_SECONDS:
+            figures: dict[str, int] = {}
+            cursor: str | None = None
+            for _ in range(EXPORT_MAX_PAGES):
+                page = self.listings_fetch(cursor=cursor)
+                figures.update({d.external_id: d.quantity for d in page.listings if d.quantity is not None})
+                cursor = page.next_cursor
+                if not cursor:
+                    break
+            self._export = (now, figures)
+        figures = self._export[1]
+        return {ref.external_id: figures[ref.external_id] for ref in listings if ref.external_id in figures}
 
     def quantities_push(self, *, updates: Sequence[QuantityUpdate]) -> list[PushResult]:
         """One stock file per window (see ``pushing``); results ok, error, pending or deferred."""

@@ -209,9 +209,8 @@ def _page(rows: list, params, size: int) -> tuple[list, str]:
 def _getnewsales(state: RakutenState, params, headers, body) -> Answer:
     sales = []
     for sale in state.sales.values():
-        waiting = [i for i in sale.items if i.status == "REQUESTED"]
-        if waiting:
-            sales.append(sale_xml(sale, waiting))
+        if any(i.status == "REQUESTED" for i in sale.items):  # the whole sale, each item's state
+            sales.append(sale_xml(sale, sale.items))
     return result(
         "getnewsales", state.login, f"<lastversion>2017-08-07</lastversion><sales>{''.join(sales)}</sales>"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from channels_app.connectors.dto import ListingRef
 from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.rakuten.client import QUOTA_RETRY_SECONDS, RakutenApiError, RakutenQuotaError
 from channels_app.connectors.xmlsafe import XmlRefused, xml_parse
@@ -87,3 +88,19 @@ def test_purgeandreplace_is_never_sent(rakuten, connect):
         connector.client.call("genericimportfile", {"purgeandreplace": "true"}, file=("x.xml", b"<items/>"))
 
     assert rakuten.calls["genericimportfile"] == 0
+
+
+def test_live_quantities_come_from_one_read_of_the_export_for_a_reconciliations_batches(rakuten, connect):
+    for n in range(150):
+        rakuten.state.seed_advert(f"R-{n:03d}", n)
+    connector = connector_of(connect(rakuten))
+    refs = [ListingRef(external_id=f"R-{n:03d}") for n in (0, 7, 149)]
+
+    first = connector.quantities_fetch(listings=refs)
+    second = connector.quantities_fetch(
+        listings=[ListingRef(external_id="R-100"), ListingRef(external_id="NONE")]
+    )
+
+    assert first == {"R-000": 0, "R-007": 7, "R-149": 149}
+    assert second == {"R-100": 100}
+    assert [p.get("nexttoken", "") for a, p in rakuten.requests] == ["", "100"]  # two pages, read once
