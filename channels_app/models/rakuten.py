@@ -62,6 +62,9 @@ class RakutenSaleAnswer(models.Model):
         max_length=16, choices=RakutenAnswerState.choices, default=RakutenAnswerState.DECIDED
     )
     attempts = models.PositiveIntegerField(default=0)
+    attempted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last call started; another worker waits out the lease."
+    )
     last_error = models.TextField(blank=True)
     decided_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)

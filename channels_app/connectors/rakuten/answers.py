@@ -11,8 +11,9 @@ minutes, ``RAKUTEN_SALES_SECONDS``):
    default) or ``accept_and_flag``. The decision row (:class:`RakutenSaleAnswer`, unique per
    item) is written in one transaction with the local cancellation of a refused item, so a
    refusal releases its units exactly once. Items of unknown SKUs are left to the seller.
-3. Answer each decided item still awaiting: ``attempts`` is committed before the call; an item
-   with attempts that is no longer awaiting was answered by our earlier call (its answer lost)
+3. Answer each decided item still awaiting: the attempt (``attempted_at``, a lease of
+   ``ANSWER_LEASE`` against a second worker) is committed before the call; an item that is no
+   longer awaiting was answered by our earlier call (its answer lost)
    or in the back office, and is marked so without another call. "Quota exceeded" stops the
    cycle (the task retries after the wait).
 """
@@ -21,9 +22,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from channels_app.connectors.errors import ConnectorError, RetryableError
@@ -38,6 +40,9 @@ from inventory_app.models import Order, OrderLine, OrderStatus
 from inventory_app.services.orders import order_lines_cancel
 
 logger = logging.getLogger(__name__)
+# A call started this long ago by a worker that has not recorded its end may be made again
+# (the item is then re-checked against getnewsales first).
+ANSWER_LEASE = timedelta(seconds=60)
 
 
 @dataclass
@@ -118,16 +123,22 @@ def _answer(*, account: ChannelAccount, connector, awaiting: dict[str, str], sum
             )
             summary.elsewhere += 1
             continue
-        claimed = RakutenSaleAnswer.objects.filter(
-            pk=answer.pk, state=RakutenAnswerState.DECIDED, attempts=answer.attempts
-        ).update(attempts=F("attempts") + 1)
+        now = timezone.now()
+        claimed = (
+            RakutenSaleAnswer.objects.filter(pk=answer.pk, state=RakutenAnswerState.DECIDED)
+            .filter(Q(attempted_at__isnull=True) | Q(attempted_at__lt=now - ANSWER_LEASE))
+            .update(attempts=F("attempts") + 1, attempted_at=now)
+        )
         if not claimed:
-            continue  # another worker is answering it
+            continue  # another worker's call is in flight (or was, less than the lease ago)
         accept = answer.decision == RakutenAnswerDecision.ACCEPT
         try:
             connector.sale_answer(item_id=answer.item_id, accept=accept)
         except RetryableError as exc:
-            RakutenSaleAnswer.objects.filter(pk=answer.pk).update(last_error=str(exc)[:2000])
+            # Rakuten answered (quota, server error): the call was not applied, no lease to wait
+            # out. A timeout (no answer) keeps the lease: the next try re-checks getnewsales first.
+            lease = {"attempted_at": None} if exc.status is not None else {}
+            RakutenSaleAnswer.objects.filter(pk=answer.pk).update(last_error=str(exc)[:2000], **lease)
             summary.retry_after = exc.retry_after or 60.0
             summary.errors.append(str(exc))
             return

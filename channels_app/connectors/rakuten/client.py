@@ -57,17 +57,20 @@ class RakutenQuotaError(RetryableError):
     """Rakuten's "Quota exceeded" (or a 429/503 while over quota): retry after a wait."""
 
 
-def error_raise(root: Element) -> None:
-    """Raise the exception an ``errorresponse`` root means (see the module docstring)."""
+def error_raise(root: Element, *, status: int | None = 200) -> None:
+    """Raise the exception an ``errorresponse`` root means (see the module docstring); the
+    exception carries the answer's HTTP ``status`` (Rakuten answered: the call was not applied)."""
     error = child(root, "error")
     type_, code, message = text(error, "type"), text(error, "code"), text(error, "message")
     details = [(d.text or "").strip() for d in children(child(error, "details"), "detail")]
     said = " ".join([code, message, *details])
     where = f"Rakuten {type_ or 'error'} {code}: {message}" + (f" ({'; '.join(details)})" if details else "")
     if "quota" in said.lower():
-        raise RakutenQuotaError(f"Rakuten: Quota exceeded ({said.strip()})", retry_after=QUOTA_RETRY_SECONDS)
+        raise RakutenQuotaError(
+            f"Rakuten: Quota exceeded ({said.strip()})", retry_after=QUOTA_RETRY_SECONDS, status=status
+        )
     if type_.lower().startswith("server"):
-        raise RetryableError(where)
+        raise RetryableError(where, status=status)
     lowered = " ".join([code, *details]).lower()
     if type_.lower() == "sender" and any(word in lowered for word in CREDENTIAL_WORDS):
         raise RakutenApiError(
@@ -134,14 +137,14 @@ class RakutenClient:
         except ConnectorError as exc:
             root = _error_root(exc.body)
             if root is not None:
-                error_raise(root)
+                error_raise(root, status=exc.status)
             raise
         try:
             root = xml_parse(response.content)
         except XmlRefused as exc:
             raise ConnectorError(f"Rakuten {action}: {exc}") from None
         if local(root.tag) == "errorresponse":
-            error_raise(root)
+            error_raise(root, status=response.status_code)
         return root
 
 
