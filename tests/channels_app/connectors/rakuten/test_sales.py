@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from channels_app.connectors.rakuten.answers import account_sales_answer
 from channels_app.models import RakutenSaleAnswer
@@ -149,3 +150,19 @@ def test_current_sales_are_read_page_by_page_with_nexttoken(rakuten, stocked):
         ("getcurrentsales", "2"),
         ("getcurrentsales", "4"),
     ]
+
+
+def test_an_answer_in_flight_on_another_worker_is_not_sent_again_until_its_lease_runs_out(rakuten, stocked):
+    account, _sku, _location = stocked(on_hand=3)
+    sale = rakuten.state.buy("LINEN-1", 1)
+    rakuten.faults.quota, rakuten.faults.quota_action = 1, "acceptsale"
+    account_sales_answer(account_id=account.pk)  # decided; the call refused by the quota
+    RakutenSaleAnswer.objects.update(attempted_at=timezone.now())  # a worker's call in flight
+
+    busy = account_sales_answer(account_id=account.pk)
+    assert (busy.accepted, sale.items[0].status) == (0, "REQUESTED")
+
+    RakutenSaleAnswer.objects.update(attempted_at=timezone.now() - timedelta(seconds=61))  # it died
+    later = account_sales_answer(account_id=account.pk)
+
+    assert (later.accepted, sale.items[0].status, sale.items[0].answers) == (1, "ACCEPTED", 1)
