@@ -221,4 +221,4 @@ def test_an_unknown_demo_store_name_is_refused_with_the_known_ones():
     with pytest.raises(DemoError) as refused:
         demo_buy(store="nosuchshop", sku="TBL-1")
 
-    assert str(refused.value) == "Unknown store 'nosuchshop': one of shopify, amazon, generic"
+    assert str(refused.value) == "Unknown store 'nosuchshop': one of shopify, amazon, generic, rakuten"
