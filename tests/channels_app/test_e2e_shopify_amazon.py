@@ -16,6 +16,7 @@ Shopify within the account's poll interval plus ``WEBHOOK_BOUND``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import socket
@@ -130,14 +131,11 @@ class Processes:
             proc.wait()
 
 
-@pytest.fixture
-def system(redis_url, settings):
-    """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
-    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+def e2e_env(*, redis_url: str, **extra: str) -> dict[str, str]:
+    """The child processes' environment: the test database, the Redis broker, loopback channels."""
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    web_port = _free_port()
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_BROKER_URL": redis_url,
@@ -148,7 +146,52 @@ def system(redis_url, settings):
         "DEBUG": "1",  # plain HTTP on loopback (no HTTPS redirect of the webhooks)
         "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
+        **extra,
     }
+
+
+def web_and_workers_start(procs: Processes, *, web_port: int) -> None:
+    """gunicorn on ``web_port`` and two Celery workers."""
+    python = sys.executable
+    procs.start(
+        "web",
+        [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
+         "--workers=2", "--graceful-timeout=5"],
+    )  # fmt: skip
+    for name in ("w1", "w2"):
+        procs.start(
+            name,
+            [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
+        )  # fmt: skip
+
+
+def beat_start(procs: Processes) -> None:
+    """celery beat on the database scheduler."""
+    procs.start(
+        "beat",
+        [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
+         "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
+         f"--pidfile={procs.logdir / 'beat.pid'}"],
+    )  # fmt: skip
+
+
+def web_and_workers_ready(procs: Processes, *, web_port: int) -> bool:
+    """True once the web answers /healthz and both workers said they are ready."""
+    procs.check_alive()
+    try:
+        web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
+    except requests.RequestException:
+        web = False
+    return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
+
+
+@pytest.fixture
+def system(redis_url, settings):
+    """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+    web_port = _free_port()
+    env = e2e_env(redis_url=redis_url)
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
@@ -160,19 +203,8 @@ def system(redis_url, settings):
     celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
     logdir = Path(tempfile.mkdtemp(prefix="e2e-logs-"))
     procs = Processes(env, logdir)
-    python = sys.executable
     try:
-        procs.start(
-            "web",
-            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-             "--workers=2", "--graceful-timeout=5"],
-        )  # fmt: skip
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
+        web_and_workers_start(procs, web_port=web_port)
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
         shop_account = account_create(
@@ -203,22 +235,8 @@ def system(redis_url, settings):
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
         account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        procs.start(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-             f"--pidfile={logdir / 'beat.pid'}"],
-        )  # fmt: skip
-
-        def ready():
-            procs.check_alive()
-            try:
-                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                web = False
-            workers = all(" ready." in procs.log(n) for n in ("w1", "w2"))
-            return web and workers
-
+        beat_start(procs)
+        ready = functools.partial(web_and_workers_ready, procs, web_port=web_port)
         _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
         try:
             _wait(

@@ -14,7 +14,7 @@ every ``RAKUTEN_POLL_SECONDS``; the account's file window is ``FILE_WINDOW`` sec
 
 from __future__ import annotations
 
-import sys
+import functools
 import tempfile
 import threading
 import time
@@ -22,8 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import requests
-from django.db import connection
 
 from channels_app.models import Listing, RakutenImportFile, RakutenSaleAnswer
 from channels_app.services.accounts import account_create
@@ -44,7 +42,11 @@ from tests.channels_app.test_e2e_shopify_amazon import (  # noqa: F401 (redis_ur
     Processes,
     _free_port,
     _wait,
+    beat_start,
+    e2e_env,
     redis_url,
+    web_and_workers_ready,
+    web_and_workers_start,
 )
 from tests.factories import LocationFactory, SKUFactory
 
@@ -61,22 +63,8 @@ STAGES = (("Reçu", 0.0), ("En attente", 0.5), ("Import en cours", 1.0), ("Trait
 @pytest.fixture
 def system(redis_url, settings):  # noqa: F811 (the imported fixture)
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     web_port = _free_port()
-    env = {
-        **__import__("os").environ,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "REDIS_URL": redis_url,
-        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
-        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "RAKUTEN_SALES_SECONDS": str(SALES_SECONDS),
-        "DEBUG": "1",
-        "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = e2e_env(redis_url=redis_url, RAKUTEN_SALES_SECONDS=str(SALES_SECONDS))
     shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
     shopify.state.add_location("Shop")
     shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
@@ -89,19 +77,8 @@ def system(redis_url, settings):  # noqa: F811 (the imported fixture)
     celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
     logdir = Path(tempfile.mkdtemp(prefix="e2e-rakuten-logs-"))
     procs = Processes(env, logdir)
-    python = sys.executable
     try:
-        procs.start(
-            "web",
-            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-             "--workers=2", "--graceful-timeout=5"],
-        )  # fmt: skip
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
+        web_and_workers_start(procs, web_port=web_port)
         location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
         stock_receive(sku=sku, location=location, quantity=1)
         shop_account = account_create(
@@ -118,7 +95,12 @@ def system(redis_url, settings):  # noqa: F811 (the imported fixture)
             name="Rakuten",
             base_url=rakuten.base_url,
             credentials={"login": rakuten.state.login, "token": rakuten.state.token},
-            options={"file_window_seconds": FILE_WINDOW, "report_check_seconds": 0.5},
+            # The sales cycle runs every second here: a request budget to match.
+            options={
+                "file_window_seconds": FILE_WINDOW,
+                "report_check_seconds": 0.5,
+                "requests_per_second": 8,
+            },
             dry_run=True,
             poll_interval_seconds=RAKUTEN_POLL_SECONDS,
         )
@@ -127,21 +109,8 @@ def system(redis_url, settings):  # noqa: F811 (the imported fixture)
             account_orders_sync(account_id=account.pk)
             account_go_live(account=account)
         account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        procs.start(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-             f"--pidfile={logdir / 'beat.pid'}"],
-        )  # fmt: skip
-
-        def ready():
-            procs.check_alive()
-            try:
-                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                web = False
-            return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
-
+        beat_start(procs)
+        ready = functools.partial(web_and_workers_ready, procs, web_port=web_port)
         _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
         try:
             _wait(

@@ -96,11 +96,20 @@ def multipart_file(*, filename: str, content: bytes) -> tuple[bytes, str]:
 class RakutenClient:
     """Calls of one seller account (``login``, API ``token``) through the account's ChannelHttp."""
 
-    def __init__(self, *, http: ChannelHttp, login: str, token: str, throttle: Throttle | None = None):
+    def __init__(
+        self,
+        *,
+        http: ChannelHttp,
+        login: str,
+        token: str,
+        throttle: Throttle | None = None,
+        per_second: float | None = None,
+    ):
         self.http = http
         self.login = login
         self.token = token
         self.throttle = throttle
+        self.per_second = per_second  # pace of the shared "request" bucket (None: as declared)
 
     def call(
         self,
@@ -117,7 +126,7 @@ class RakutenClient:
             raise ConnectorError("purgeandreplace is never sent: it would replace the whole inventory")
         query = {"action": action, "login": self.login, "pwd": self.token, "version": version, **extra}
         if self.throttle is not None:
-            self.throttle("request")
+            self.throttle("request", per_second=self.per_second)
         try:
             if file is None:
                 response = self.http.request("GET", f"/{service}", params=query)

@@ -38,6 +38,7 @@ FILES_PER_HOUR_MAX = 10
 FILE_MAX_ITEMS = 10_000
 SHORT_STOCK_RULES = ("refuse", "accept_and_flag")
 EXPORT_REUSE_SECONDS = 60.0
+REQUESTS_PER_SECOND_MAX = 10.0
 EXPORT_MAX_PAGES = 10_000
 
 
@@ -50,7 +51,8 @@ class RakutenConnector(Connector, ConfirmsFulfilment):
     quantity_mode = "set"
     batch_max = FILE_MAX_ITEMS
     rate_limit = RateLimit(per_second=1.0, burst=2)
-    rate_limits = {"request": RateLimit(per_second=1.0, burst=2)}
+    # The ceiling of the per-request bucket; the account's `requests_per_second` paces below it.
+    rate_limits = {"request": RateLimit(per_second=REQUESTS_PER_SECOND_MAX, burst=2)}
     order_overlap_seconds = 0  # each poll re-reads every new sale and the current sales' pages
     restocks_on_cancel = True
     credentials = (
@@ -88,16 +90,25 @@ class RakutenConnector(Connector, ConfirmsFulfilment):
             default=120.0,
         ),
         Option("current_sales_max_pages", "int", "getcurrentsales pages read per poll.", default=20),
+        Option(
+            "requests_per_second",
+            "float",
+            "Requests per second to Rakuten, every call of the account together (at most 10).",
+            default=1.0,
+        ),
     )
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         super().__init__(config=config, http=http, throttle=throttle)
         options = config.options
+        rate = min(max(float(options.get("requests_per_second", 1.0)), 0.01), REQUESTS_PER_SECOND_MAX)
+        self.rate_limit = RateLimit(per_second=rate, burst=2)
         self.client = RakutenClient(
             http=http,
             login=str(config.credentials.get("login", "")),
             token=str(config.credentials.get("token", "")),
             throttle=self.throttle,
+            per_second=rate,
         )
         self.short_stock_rule = str(options.get("short_stock_rule", "refuse"))
         self._export: tuple[float, dict[str, int]] | None = None
