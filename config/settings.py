@@ -431,6 +431,7 @@ CHANNELS_CONNECTOR_MODULES = env.list(
         "channels_app.connectors.volusion.connector",
         "channels_app.connectors.ebay.connector",
         "channels_app.connectors.etsy.connector",
+        "channels_app.connectors.rakuten.connector",
     ],
 )
 # eBay's marketplace account deletion endpoint (/webhooks/channels/ebay/account-deletion/): the
@@ -538,6 +539,11 @@ CELERY_BEAT_SCHEDULE = {
     "channels-order-pushes-sweep": {
         "task": "channels_app.tasks.channel_order_pushes_sweep_task",
         "schedule": 60.0,
+    },
+    # Rakuten France: take in, accept or refuse its new sales (kept two days) every few minutes.
+    "rakuten-sales-answer": {
+        "task": "channels_app.connectors.rakuten.tasks.rakuten_sales_answer_all_task",
+        "schedule": env.float("RAKUTEN_SALES_SECONDS", default=120.0),
     },
     "channels-stalled-rescue": {
         "task": "channels_app.tasks.stalled_work_rescue_task",

@@ -4,6 +4,7 @@ from .accounts import ChannelAccount, SyncCursor
 from .events import DriftRecord, InboundEvent, InboundEventStatus, PushRecord
 from .listings import Listing
 from .order_pushes import ChannelOrderPush, OrderPushKind, OrderPushStatus
+from .rakuten import RakutenImportFile, RakutenSaleAnswer
 from .ratelimit import RateLimitBucket
 from .revisions import ListingRevisionCount
 from .tokens import ChannelToken
@@ -20,6 +21,8 @@ __all__ = [
     "OrderPushKind",
     "OrderPushStatus",
     "PushRecord",
+    "RakutenImportFile",
+    "RakutenSaleAnswer",
     "RateLimitBucket",
     "SyncCursor",
 ]

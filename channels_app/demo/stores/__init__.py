@@ -16,6 +16,7 @@ STORE_MODULES = (
     "channels_app.demo.stores.ebay",
     "channels_app.demo.stores.etsy",
     "channels_app.demo.stores.magento",
+    "channels_app.demo.stores.rakuten",
     "channels_app.demo.stores.volusion",
     "channels_app.demo.stores.woocommerce",
 )
