@@ -9,6 +9,7 @@ from channels_app.demo.fakes import amazon_start, shopify_start
 from channels_app.demo.stores import demo_store_get
 from channels_app.models import ChannelAccount
 from channels_app.services.demo import DemoError, demo_buy, demo_setup, demo_store_quantities
+from channels_app.services.push import account_push_dirty
 from inventory_app.models import Order
 from tests.channels_app.connectors.shopify.conftest import django_server  # noqa: F401 - a fixture
 
@@ -27,7 +28,10 @@ def stores():
 
 
 def test_the_bigcommerce_demo_store_is_linked_and_its_sale_arrives_by_webhook(
-    stores, django_server, settings, on_commit  # noqa: F811 - the imported fixture
+    stores,
+    django_server,
+    settings,
+    on_commit,  # noqa: F811 - the imported fixture
 ):
     settings.DEMO = True
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
@@ -45,6 +49,10 @@ def test_the_bigcommerce_demo_store_is_linked_and_its_sale_arrives_by_webhook(
         "store/order/statusUpdated",
         "store/order/updated",
     ]
+    # BigCommerce takes absolute figures: increases wait for its orders to be read, then a worker
+    # pushes them (here, this process does the worker's step).
+    with on_commit(execute=True):
+        account_push_dirty(account_id=account.pk, time_budget=30, follow_up=False)
     assert demo_store_quantities(store="bigcommerce")["TBL-1"] == 1
 
     order_id = demo_buy(store="bigcommerce", sku="TBL-1", quantity=1)
