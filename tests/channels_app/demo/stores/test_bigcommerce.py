@@ -10,8 +10,8 @@ import pytest
 from channels_app.demo.fakes import amazon_start, shopify_start
 from channels_app.demo.stores import demo_store_get
 from channels_app.models import ChannelAccount
+from channels_app.push.run import account_push_dirty
 from channels_app.services.demo import DemoError, demo_buy, demo_setup, demo_store_quantities
-from channels_app.services.push import account_push_dirty
 from inventory_app.models import Order
 
 pytestmark = pytest.mark.django_db(transaction=True)
