@@ -118,12 +118,14 @@ def test_worker_dying_mid_batch_leaves_every_event_pending_for_the_next(
 def test_drain_requests_are_coalesced_until_the_drain_starts(two_shops, settings, monkeypatch):
     if not settings.CHANNELS_REDIS_URL:
         pytest.skip("coalescing needs Redis (run under config.devservices --redis)")
-    from channels_app import tasks
+    from channels_app import task_names
     from channels_app.intake.batch import account_inbound_events_drain_request
+    from config.celery import app
 
     _shops, accounts, *_ = two_shops
     queued: list[int] = []
-    monkeypatch.setattr(tasks.inbound_events_drain_task, "delay", queued.append)
+    task = app.tasks[task_names.INBOUND_EVENTS_DRAIN]
+    monkeypatch.setattr(task, "apply_async", lambda args=(), kwargs=None, **options: queued.append(args[0]))
     account_id = accounts["A"].pk
     account_inbound_events_drain(account_id=account_id)  # clears any flag left behind
 
