@@ -120,12 +120,13 @@ def _start_workers(*, count: int, concurrency: int) -> list[subprocess.Popen]:
     ]  # fmt: skip
 
 
-def _change(*, sku_id: int, location_id: int) -> float:
-    """One adjustment of one SKU; the monotonic time of its commit."""
+def _change(*, sku_ids: list[int], location_id: int) -> float:
+    """One adjustment of each of ``sku_ids`` in one operation; the monotonic time of its commit."""
     from inventory_app.services.ledger import StockChange, stock_apply
 
     stock_apply(
-        changes=[StockChange(sku_id=sku_id, location_id=location_id, on_hand_delta=-1)], reason="adjustment"
+        changes=[StockChange(sku_id=i, location_id=location_id, on_hand_delta=-1) for i in sku_ids],
+        reason="adjustment",
     )
     return time.monotonic()
 
