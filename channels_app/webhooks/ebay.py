@@ -24,7 +24,7 @@ from channels_app.intake.orders import webhook_receive
 from channels_app.selectors.webhooks import account_for_webhook_token
 from channels_app.services.accounts import account_connector
 from channels_app.services.ebay_deletion import ebay_account_deletion_apply, ebay_accounts_for_deletion
-from config.integrations.webhooks import MAX_BODY
+from channels_app.webhooks.views import MAX_BODY
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,9 @@ from channels_app.connectors.errors import WebhookPayloadError, WebhookPing, Web
 from channels_app.intake.orders import webhook_receive
 from channels_app.models import ChannelAccount, InboundEvent
 from channels_app.selectors.webhooks import account_for_webhook_token
-from config.integrations.webhooks import WebhookReceiveView
+from config.integrations.webhooks import MAX_BODY, WebhookReceiveView
+
+__all__ = ["MAX_BODY", "ChannelWebhookView", "channel_webhook"]
 
 
 class ChannelWebhookView(WebhookReceiveView):
