@@ -115,7 +115,7 @@ def test_worker_dying_mid_batch_leaves_every_event_pending_for_the_next(
     assert [shops["B"].quantity("B-L1")] == [17]
 
 
-def test_drain_requests_are_coalesced_until_the_drain_starts(two_shops, settings, monkeypatch):
+def test_drain_requests_are_coalesced_until_the_drain_starts(two_shops, settings, monkeypatch, on_commit):
     if not settings.CHANNELS_REDIS_URL:
         pytest.skip("coalescing needs Redis (run under config.devservices --redis)")
     from channels_app import task_names
@@ -129,11 +129,12 @@ def test_drain_requests_are_coalesced_until_the_drain_starts(two_shops, settings
     account_id = accounts["A"].pk
     account_inbound_events_drain(account_id=account_id)  # clears any flag left behind
 
-    for _ in range(3):
+    with on_commit(execute=True):  # the requests' tasks are sent once this commits
+        for _ in range(3):
+            account_inbound_events_drain_request(account_id=account_id)
+        account_inbound_events_drain_request(account_id=accounts["B"].pk)
+        account_inbound_events_drain(account_id=account_id)  # the drain starts: the flag is cleared
         account_inbound_events_drain_request(account_id=account_id)
-    account_inbound_events_drain_request(account_id=accounts["B"].pk)
-    account_inbound_events_drain(account_id=account_id)  # the drain starts: the flag is cleared
-    account_inbound_events_drain_request(account_id=account_id)
 
     assert queued == [account_id, accounts["B"].pk, account_id]
     account_inbound_events_drain(account_id=accounts["B"].pk)
