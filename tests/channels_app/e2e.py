@@ -225,10 +225,10 @@ def webhooks_register(*accounts, web_port: int) -> None:
         account_webhooks_register(account_id=account.pk, base_url=f"http://127.0.0.1:{web_port}")
 
 
-def assert_nothing_oversold(sku, location, *, units: int = 1, orders: int = 1) -> None:
-    """``units`` on hand, all committed to the ``orders`` stored orders."""
+def assert_nothing_oversold(sku, location) -> None:
+    """The one unit on hand is committed to the one stored order."""
     from inventory_app.models import Order, StockLevel
 
     level = StockLevel.objects.get(sku=sku, location=location)
-    assert (level.on_hand, level.committed) == (units, units)
-    assert Order.objects.count() == orders
+    assert (level.on_hand, level.committed) == (1, 1)
+    assert Order.objects.count() == 1
