@@ -1,8 +1,12 @@
-"""Fixtures of the sync engine's tests: fake shops on 127.0.0.1, accounts on them, eager Celery."""
+"""Fixtures of the sync engine's tests: fake shops on 127.0.0.1, accounts on them, eager Celery,
+the Redis broker of the end-to-end tests."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
+from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
@@ -14,6 +18,28 @@ from channels_app.services.onboarding import account_listings_import
 from config.sandbox.generic_channel import GenericChannelServer
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """The Redis broker of the end-to-end tests: the one devservices started, else a private one
+    (skip if impossible)."""
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if url.startswith("redis://"):
+        yield url
+        return
+    from config.devservices import redis_server
+
+    with tempfile.TemporaryDirectory(prefix="e2e-redis-") as workdir:
+        try:
+            server = redis_server(Path(workdir))
+            url = server.__enter__()
+        except Exception as exc:
+            pytest.skip(f"redis-server cannot be installed or started here: {exc}")
+        try:
+            yield url
+        finally:
+            server.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)

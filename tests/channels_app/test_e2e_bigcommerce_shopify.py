@@ -9,156 +9,74 @@ process stopped also when a test fails.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
-import requests
-from django.db import connection
 
-from channels_app.intake.polling import account_orders_sync
-from channels_app.models import Listing
-from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 from channels_app.services.accounts import account_create
-from channels_app.services.onboarding import account_go_live, account_listings_import
-from config.celery import app as celery_app
 from config.sandbox.bigcommerce import FakeBigCommerce
 from config.sandbox.bigcommerce import OutOfStock as BigCommerceOutOfStock
-from config.sandbox.shopify.fixtures import TODAY
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
-from config.sandbox.shopify.server import FakeShopify
-from inventory_app.models import Order, StockLevel
+from inventory_app.models import Order
 from inventory_app.services.stock import stock_receive
 from tests.channels_app.e2e import (
-    Processes,
+    accounts_go_live,
+    assert_nothing_oversold,
     free_port,
-    redis_url,  # noqa: F401 - a fixture
+    processes_new,
+    shopify_account_new,
+    shopify_available,
+    shopify_fake_start,
+    tasks_to_workers,
     wait_for,
+    webhooks_register,
 )
 from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 WEBHOOK_BOUND = 6.0  # seconds from a checkout on one store to the new figure on the other
-START_TIMEOUT = 60.0
 SKU_CODE = "LINEN-1"
 
 
 @pytest.fixture
-def system(redis_url, settings):  # noqa: F811 - the imported fixture
+def system(redis_url, settings):
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     web_port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "REDIS_URL": redis_url,
-        "CHANNELS_ALLOW_PRIVATE_HOSTS": "1",
-        "CHANNELS_PUSH_BACKOFF_BASE": "0.2",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DEBUG": "1",
-        "LOG_LEVEL": "INFO",
-        "PYTHONUNBUFFERED": "1",
-    }
-    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
-    shopify.state.add_location("Shop")
-    shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
-    shopify.start()
+    shopify = shopify_fake_start(sku_code=SKU_CODE)
     bigc = FakeBigCommerce(retry_schedule=(0.2, 0.5, 1.0))
     bigc.state.add_product("Linen", sku=SKU_CODE, tracking="product", quantity=0)
     bigc.start()
-    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
-    logdir = Path(tempfile.mkdtemp(prefix="e2e-bigc-logs-"))
-    procs = Processes(env, logdir)
-    python = sys.executable
-    try:
-        procs.start(
-            "web",
-            [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{web_port}",
-             "--workers=2", "--graceful-timeout=5"],
-        )  # fmt: skip
-        for name in ("w1", "w2"):
-            procs.start(
-                name,
-                [python, "-m", "celery", "-A", "config", "worker", "-c", "2", "-n", f"{name}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            )  # fmt: skip
-        location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
-        stock_receive(sku=sku, location=location, quantity=1)
-        shop_account = account_create(
-            kind="shopify",
-            name="Shopify",
-            base_url=shopify.url,
-            credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
-            options={"api_version": "2026-10"},
-            dry_run=True,
-            poll_interval_seconds=3600,
-        )
-        bc_account = account_create(
-            kind="bigcommerce",
-            name="BigCommerce",
-            base_url=bigc.url,
-            credentials=bigc.credentials(),
-            dry_run=True,
-            poll_interval_seconds=3600,
-        )
-        for account in (shop_account, bc_account):
-            assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
-            account_orders_sync(account_id=account.pk)
-            account_go_live(account=account)
-            account_webhooks_register(account_id=account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        procs.start(
-            "beat",
-            [python, "-m", "celery", "-A", "config", "beat", "-l", "INFO",
-             "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
-             f"--pidfile={logdir / 'beat.pid'}"],
-        )  # fmt: skip
-
-        def ready():
-            procs.check_alive()
-            try:
-                web = requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                web = False
-            return web and all(" ready." in procs.log(n) for n in ("w1", "w2"))
-
-        wait_for(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+    procs = processes_new(redis_url=redis_url, prefix="e2e-bigc-logs-")
+    with tasks_to_workers(redis_url=redis_url):
         try:
-            wait_for(
-                lambda: (
-                    shopify.state.available(SKU_CODE, _shop_location(shopify)) == 1
-                    and bigc.state.available(SKU_CODE) == 1
-                ),
-                timeout=30,
-                what="the first push of 1 unit to both stores",
+            procs.start_web_and_workers(web_port=web_port)
+            location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
+            stock_receive(sku=sku, location=location, quantity=1)
+            shop_account = shopify_account_new(shopify)
+            bc_account = account_create(
+                kind="bigcommerce",
+                name="BigCommerce",
+                base_url=bigc.url,
+                credentials=bigc.credentials(),
+                dry_run=True,
+                poll_interval_seconds=3600,
             )
-        except AssertionError as exc:
-            rows = list(Listing.objects.values())
-            raise AssertionError(f"{exc}: {rows}\n{procs.log('w1')[-4000:]}") from None
-        yield shopify, bigc, sku, location, procs
-        procs.check_alive()
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
-        procs.stop()
-        shopify.stop()
-        bigc.stop()
-
-
-def _shop_location(shopify: FakeShopify) -> int:
-    return next(iter(shopify.state.locations))
-
-
-def _assert_nothing_oversold(sku, location) -> None:
-    level = StockLevel.objects.get(sku=sku, location=location)
-    assert (level.on_hand, level.committed) == (1, 1)
-    assert Order.objects.count() == 1
+            for account in (shop_account, bc_account):
+                accounts_go_live(account)
+                webhooks_register(account, web_port=web_port)
+            procs.start_beat()
+            procs.wait_ready(web_port=web_port)
+            procs.wait_first_push(
+                lambda: shopify_available(shopify, SKU_CODE) == 1 and bigc.state.available(SKU_CODE) == 1
+            )
+            yield shopify, bigc, sku, location, procs
+            procs.check_alive()
+        finally:
+            procs.stop()
+            shopify.stop()
+            bigc.stop()
 
 
 def test_last_unit_sold_on_bigcommerce_shows_zero_on_shopify(system):
@@ -167,7 +85,7 @@ def test_last_unit_sold_on_bigcommerce_shows_zero_on_shopify(system):
     bigc.buy(SKU_CODE, 1)
 
     wait_for(
-        lambda: shopify.state.available(SKU_CODE, _shop_location(shopify)) == 0,
+        lambda: shopify_available(shopify, SKU_CODE) == 0,
         timeout=WEBHOOK_BOUND + 10,
         what="Shopify at 0",
     )
@@ -179,7 +97,7 @@ def test_last_unit_sold_on_bigcommerce_shows_zero_on_shopify(system):
         shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
     assert bigc.state.available(SKU_CODE) == 0
     wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
-    _assert_nothing_oversold(sku, location)
+    assert_nothing_oversold(sku, location)
     procs.check_alive()
 
 
@@ -197,5 +115,5 @@ def test_last_unit_sold_on_shopify_shows_zero_on_bigcommerce(system):
         bigc.buy(SKU_CODE, 1)
     assert [a["items"][0]["quantity"] for a in bigc.state.adjustments] == [1, 0]
     wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
-    _assert_nothing_oversold(sku, location)
+    assert_nothing_oversold(sku, location)
     procs.check_alive()

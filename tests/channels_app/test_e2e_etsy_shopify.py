@@ -10,52 +10,40 @@ fake. The fakes run in this process. Every wait is bounded and every process is 
 
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
-from channels_app.intake.polling import account_orders_sync
-from channels_app.models import ChannelAccount, Listing
-from channels_app.notifications.webhook_subscriptions import account_webhooks_register
+from channels_app.models import ChannelAccount
 from channels_app.services.accounts import account_create
 from channels_app.services.connect import account_connect_finish, account_connect_url
-from channels_app.services.onboarding import account_go_live, account_listings_import
-from config.celery import app as celery_app
 from config.sandbox.etsy import FakeEtsy
 from config.sandbox.etsy import OutOfStock as EtsyOutOfStock
-from config.sandbox.shopify.fixtures import TODAY
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
-from config.sandbox.shopify.server import FakeShopify
-from inventory_app.models import Order, StockLevel
+from inventory_app.models import Order
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.e2e_support import (
-    Processes,
-    beat_start,
+from tests.channels_app.e2e import (
+    accounts_go_live,
+    assert_nothing_oversold,
     free_port,
-    processes_env,
-    ready_wait,
-    redis_url_fixture,
-    wait_until,
-    web_start,
-    workers_start,
+    processes_new,
+    shopify_account_new,
+    shopify_available,
+    shopify_fake_start,
+    tasks_to_workers,
+    wait_for,
+    webhooks_register,
 )
 from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_BOUND = 5.0  # seconds from a Shopify checkout to the new figure on Etsy
 ETSY_POLL_SECONDS = 5  # the Etsy account's receipt poll in these tests
-START_TIMEOUT = 60.0
 SKU_CODE = "LINEN-1"
 CALLBACK = "https://stock.example.com/admin/channels_app/channelaccount/connect/callback/"
-
-
-redis_url = pytest.fixture(scope="module")(redis_url_fixture)
 
 
 @pytest.fixture
@@ -63,11 +51,7 @@ def system(redis_url, settings):
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     web_port = free_port()
-    env = processes_env(redis_url=redis_url)
-    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
-    shopify.state.add_location("Shop")
-    shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
-    shopify.start()
+    shopify = shopify_fake_start(sku_code=SKU_CODE)
     etsy = FakeEtsy(redirect_uris=(CALLBACK,)).start()
     etsy.state.listing_add(
         title="Linen",
@@ -86,80 +70,47 @@ def system(redis_url, settings):
             "sku_on_property": [],
         },
     )
-    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
-    logdir = Path(tempfile.mkdtemp(prefix="e2e-etsy-logs-"))
-    procs = Processes(env, logdir)
-    try:
-        web_start(procs, port=web_port)
-        location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
-        stock_receive(sku=sku, location=location, quantity=1)
-        shop_account = account_create(
-            kind="shopify",
-            name="Shopify",
-            base_url=shopify.url,
-            credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
-            options={"api_version": "2026-10"},
-            dry_run=True,
-            poll_interval_seconds=3600,
-        )
-        etsy_account = account_create(
-            kind="etsy",
-            name="Etsy",
-            base_url=etsy.url,
-            credentials={"keystring": etsy.keystring, "shared_secret": etsy.shared_secret},
-            options={
-                "shop_id": str(etsy.shop_id),
-                "redirect_uri": CALLBACK,
-                "connect_url": f"{etsy.url}/oauth/connect",
-            },
-            dry_run=True,
-            poll_interval_seconds=ETSY_POLL_SECONDS,
-        )
-        consent = account_connect_url(account=etsy_account, redirect_uri=CALLBACK, state="e2e-state")
-        back = requests.get(consent, allow_redirects=False, timeout=5)
-        params = {k: v[0] for k, v in parse_qs(urlsplit(back.headers["Location"]).query).items()}
-        account_connect_finish(account=etsy_account, params=params, state="e2e-state")
-        for account in (shop_account, ChannelAccount.objects.get(pk=etsy_account.pk)):
-            assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
-            account_orders_sync(account_id=account.pk)
-            account_go_live(account=account)
-        account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        # The workers start once the accounts are live: a push run that began while an account
-        # was still in dry run could settle its listings as "shown" (seen once on a loaded machine).
-        workers_start(procs)
-        beat_start(procs)
-
-        ready_wait(procs, web_port=web_port, timeout=START_TIMEOUT)
+    procs = processes_new(redis_url=redis_url, prefix="e2e-etsy-logs-")
+    with tasks_to_workers(redis_url=redis_url):
         try:
-            wait_until(
-                lambda: (
-                    shopify.state.available(SKU_CODE, _location_id(shopify)) == 1
-                    and etsy.quantities() == {SKU_CODE: 1}
-                ),
-                timeout=30,
-                what="the first push of 1 unit to both stores",
+            procs.start_web(web_port=web_port)
+            location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
+            stock_receive(sku=sku, location=location, quantity=1)
+            shop_account = shopify_account_new(shopify)
+            etsy_account = account_create(
+                kind="etsy",
+                name="Etsy",
+                base_url=etsy.url,
+                credentials={"keystring": etsy.keystring, "shared_secret": etsy.shared_secret},
+                options={
+                    "shop_id": str(etsy.shop_id),
+                    "redirect_uri": CALLBACK,
+                    "connect_url": f"{etsy.url}/oauth/connect",
+                },
+                dry_run=True,
+                poll_interval_seconds=ETSY_POLL_SECONDS,
             )
-        except AssertionError as exc:
-            rows = list(Listing.objects.values())
-            raise AssertionError(f"{exc}: {rows}\n{procs.log('w1')[-4000:]}") from None
-        yield shopify, etsy, sku, location, procs
-        procs.check_alive()
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
-        procs.stop()
-        shopify.stop()
-        etsy.stop()
+            consent = account_connect_url(account=etsy_account, redirect_uri=CALLBACK, state="e2e-state")
+            back = requests.get(consent, allow_redirects=False, timeout=5)
+            params = {k: v[0] for k, v in parse_qs(urlsplit(back.headers["Location"]).query).items()}
+            account_connect_finish(account=etsy_account, params=params, state="e2e-state")
+            accounts_go_live(shop_account, ChannelAccount.objects.get(pk=etsy_account.pk))
+            webhooks_register(shop_account, web_port=web_port)
+            # The workers start once the accounts are live: a push run that began while an account
+            # was still in dry run could settle its listings as "shown" (seen once on a loaded machine).
+            procs.start_workers()
+            procs.start_beat()
 
-
-def _location_id(shopify: FakeShopify) -> int:
-    return next(iter(shopify.state.locations))
-
-
-def _assert_nothing_oversold(sku, location) -> None:
-    level = StockLevel.objects.get(sku=sku, location=location)
-    assert (level.on_hand, level.committed) == (1, 1)
-    assert Order.objects.count() == 1
+            procs.wait_ready(web_port=web_port)
+            procs.wait_first_push(
+                lambda: shopify_available(shopify, SKU_CODE) == 1 and etsy.quantities() == {SKU_CODE: 1}
+            )
+            yield shopify, etsy, sku, location, procs
+            procs.check_alive()
+        finally:
+            procs.stop()
+            shopify.stop()
+            etsy.stop()
 
 
 def test_last_unit_bought_on_etsy_shows_zero_on_shopify_within_the_poll_bound(system):
@@ -167,8 +118,8 @@ def test_last_unit_bought_on_etsy_shows_zero_on_shopify_within_the_poll_bound(sy
     sold = time.monotonic()
     etsy.buy(SKU_CODE, 1)
 
-    wait_until(
-        lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 0,
+    wait_for(
+        lambda: shopify_available(shopify, SKU_CODE) == 0,
         timeout=ETSY_POLL_SECONDS + WEBHOOK_BOUND + 20,
         what="Shopify at 0",
     )
@@ -179,8 +130,8 @@ def test_last_unit_bought_on_etsy_shows_zero_on_shopify_within_the_poll_bound(sy
     with pytest.raises(ShopifyOutOfStock):
         shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
     assert etsy.quantities() == {SKU_CODE: 0}
-    wait_until(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
-    _assert_nothing_oversold(sku, location)
+    wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    assert_nothing_oversold(sku, location)
     procs.check_alive()
 
 
@@ -189,7 +140,7 @@ def test_last_unit_bought_on_shopify_shows_zero_on_etsy_within_the_webhook_bound
     sold = time.monotonic()
     shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
 
-    wait_until(lambda: etsy.quantities() == {SKU_CODE: 0}, timeout=WEBHOOK_BOUND + 10, what="Etsy at 0")
+    wait_for(lambda: etsy.quantities() == {SKU_CODE: 0}, timeout=WEBHOOK_BOUND + 10, what="Etsy at 0")
     latency = time.monotonic() - sold
 
     print(f"\nShopify sale -> Etsy 0: {latency:.2f} s")
@@ -197,7 +148,7 @@ def test_last_unit_bought_on_shopify_shows_zero_on_etsy_within_the_webhook_bound
     with pytest.raises(EtsyOutOfStock):
         etsy.buy(SKU_CODE, 1)  # a second buyer finds nothing
     assert etsy.state.listings[next(iter(etsy.state.listings))]["state"] == "inactive"
-    assert shopify.state.available(SKU_CODE, _location_id(shopify)) == 0
-    wait_until(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
-    _assert_nothing_oversold(sku, location)
+    assert shopify_available(shopify, SKU_CODE) == 0
+    wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
+    assert_nothing_oversold(sku, location)
     procs.check_alive()

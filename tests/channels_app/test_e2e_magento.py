@@ -13,31 +13,27 @@ beat polls the Magento account every ``MAGENTO_POLL_SECONDS``.
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from channels_app.intake.polling import account_orders_sync
 from channels_app.models import Listing
-from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 from channels_app.services.accounts import account_create
-from channels_app.services.onboarding import account_go_live, account_listings_import
-from config.celery import app as celery_app
 from config.sandbox.magento import FakeMagento
-from config.sandbox.shopify.fixtures import TODAY
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
-from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.e2e import (  # noqa: F401 - redis_url is a fixture
-    Processes,
-    e2e_env,
+from tests.channels_app.e2e import (
+    accounts_go_live,
     free_port,
-    redis_url,
+    processes_new,
+    shopify_account_new,
+    shopify_available,
+    shopify_fake_start,
+    tasks_to_workers,
     wait_for,
+    webhooks_register,
 )
 from tests.factories import LocationFactory, SKUFactory
 
@@ -46,10 +42,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 MAGENTO_POLL_SECONDS = 5  # as the Amazon account of test_e2e_shopify_amazon
 SKU_CODE = "LINEN-1"
-
-
-def _shopify_available(shopify: FakeShopify) -> int:
-    return shopify.state.available(SKU_CODE, next(iter(shopify.state.locations)))
 
 
 def _magento_buy(magento: FakeMagento, quantity: int) -> requests.Response:
@@ -71,72 +63,48 @@ def _last_written(magento: FakeMagento) -> float:
 
 
 @pytest.fixture
-def system(redis_url, settings, request):  # noqa: F811 - the imported fixture
+def system(redis_url, settings, request):
     """Fakes, accounts linked to LINEN-1 (``request.param`` units in stock), web, workers, beat."""
     units = getattr(request, "param", 1)
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     web_port = free_port()
-    env = e2e_env(redis_url=redis_url)
-    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
-    shopify.state.add_location("Shop")
-    shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
-    shopify.start()
+    shopify = shopify_fake_start(sku_code=SKU_CODE)
     magento = FakeMagento(mode="multi").start()
     magento.store.source_add("east", "East Warehouse")  # a second source, not in the sales stock
     magento.store.product_add(SKU_CODE, name="Linen")
-    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
-    logdir = Path(tempfile.mkdtemp(prefix="e2e-magento-logs-"))
-    procs = Processes(env, logdir)
-    try:
-        procs.start_web_and_workers(web_port=web_port)
-        location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
-        stock_receive(sku=sku, location=location, quantity=units)
-        shop_account = account_create(
-            kind="shopify",
-            name="Shopify",
-            base_url=shopify.url,
-            credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
-            options={"api_version": "2026-10"},
-            dry_run=True,
-            poll_interval_seconds=3600,
-        )
-        magento_account = account_create(
-            kind="magento",
-            name="Magento",
-            base_url=magento.url,
-            credentials=magento.integration.credentials(),
-            options={"location_map": {"MAIN": "default"}},
-            dry_run=True,
-            poll_interval_seconds=MAGENTO_POLL_SECONDS,
-        )
-        for account in (shop_account, magento_account):
-            assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
-            account_orders_sync(account_id=account.pk)
-            account_go_live(account=account)
-        account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        polls = _polls(magento)
-        procs.start_beat()
-        procs.wait_ready(web_port=web_port)
-        # Beat's first scheduled poll: a sale made before it would time beat's start-up.
-        wait_for(lambda: _polls(magento) > polls, timeout=30, what="beat's first Magento poll")
+    procs = processes_new(redis_url=redis_url, prefix="e2e-magento-logs-")
+    with tasks_to_workers(redis_url=redis_url):
         try:
-            wait_for(
-                lambda: _shopify_available(shopify) == units and _magento_salable(magento) == units,
-                timeout=30,
+            procs.start_web_and_workers(web_port=web_port)
+            location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
+            stock_receive(sku=sku, location=location, quantity=units)
+            shop_account = shopify_account_new(shopify)
+            magento_account = account_create(
+                kind="magento",
+                name="Magento",
+                base_url=magento.url,
+                credentials=magento.integration.credentials(),
+                options={"location_map": {"MAIN": "default"}},
+                dry_run=True,
+                poll_interval_seconds=MAGENTO_POLL_SECONDS,
+            )
+            accounts_go_live(shop_account, magento_account)
+            webhooks_register(shop_account, web_port=web_port)
+            polls = _polls(magento)
+            procs.start_beat()
+            procs.wait_ready(web_port=web_port)
+            # Beat's first scheduled poll: a sale made before it would time beat's start-up.
+            wait_for(lambda: _polls(magento) > polls, timeout=30, what="beat's first Magento poll")
+            procs.wait_first_push(
+                lambda: shopify_available(shopify, SKU_CODE) == units and _magento_salable(magento) == units,
                 what=f"the first push of {units} units to both stores",
             )
-        except AssertionError as exc:
-            raise AssertionError(
-                f"{exc}: {list(Listing.objects.values())}\n{procs.log('w1')[-4000:]}"
-            ) from None
-        yield shopify, magento, sku, location, procs
-        procs.check_alive()
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
-        procs.stop()
-        shopify.stop()
-        magento.stop()
+            yield shopify, magento, sku, location, procs
+            procs.check_alive()
+        finally:
+            procs.stop()
+            shopify.stop()
+            magento.stop()
 
 
 def test_last_salable_unit_bought_on_magento_shows_zero_on_shopify(system):
@@ -145,7 +113,7 @@ def test_last_salable_unit_bought_on_magento_shows_zero_on_shopify(system):
     assert _magento_buy(magento, 1).status_code == 201
 
     wait_for(
-        lambda: _shopify_available(shopify) == 0,
+        lambda: shopify_available(shopify, SKU_CODE) == 0,
         timeout=MAGENTO_POLL_SECONDS + WEBHOOK_BOUND + 20,
         what="Shopify at 0",
     )
@@ -173,7 +141,7 @@ def test_shopify_sales_lower_magentos_salable_by_the_units_sold_while_it_holds_r
     shopify, magento, sku, location, procs = system
     assert _magento_buy(magento, 2).status_code == 201  # an open Magento order: 2 units reserved
     wait_for(
-        lambda: _shopify_available(shopify) == 8,
+        lambda: shopify_available(shopify, SKU_CODE) == 8,
         timeout=MAGENTO_POLL_SECONDS + WEBHOOK_BOUND + 20,
         what="Shopify at 8",
     )
@@ -206,7 +174,7 @@ def test_shopify_sales_lower_magentos_salable_by_the_units_sold_while_it_holds_r
     wait_for(lambda: Order.objects.count() == 4, timeout=10, what="every order stored")
     level.refresh_from_db()
     assert (level.on_hand, level.committed) == (10, 6)  # 2 on Magento, 4 on Shopify
-    assert _shopify_available(shopify) == 4
+    assert shopify_available(shopify, SKU_CODE) == 4
     procs.check_alive()
 
 
@@ -227,7 +195,7 @@ def test_sale_latencies_both_ways_at_the_poll_interval(system):
         assert _magento_buy(magento, 1).status_code == 201
         left -= 1
         wait_for(
-            lambda n=left: _shopify_available(shopify) == n,
+            lambda n=left: shopify_available(shopify, SKU_CODE) == n,
             timeout=MAGENTO_POLL_SECONDS + 20,
             what=f"Shopify {left}",
         )

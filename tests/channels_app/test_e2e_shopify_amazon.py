@@ -20,23 +20,23 @@ from datetime import UTC, datetime
 
 import pytest
 
-from channels_app.models import Listing
 from channels_app.services.accounts import account_create
 from config.sandbox.amazon import FakeAmazon, FakeClock
 from config.sandbox.amazon import OutOfStock as AmazonOutOfStock
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
-from config.sandbox.shopify.server import FakeShopify
-from inventory_app.models import Order, StockLevel
+from inventory_app.models import Order
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.e2e import (  # noqa: F401 - redis_url is a fixture
+from tests.channels_app.e2e import (
     accounts_go_live,
+    assert_nothing_oversold,
     free_port,
     processes_new,
-    redis_url,
     shopify_account_new,
+    shopify_available,
     shopify_fake_start,
     tasks_to_workers,
     wait_for,
+    webhooks_register,
 )
 from tests.factories import LocationFactory, SKUFactory
 
@@ -48,7 +48,7 @@ SKU_CODE = "LINEN-1"
 
 
 @pytest.fixture
-def system(redis_url, settings):  # noqa: F811 - the imported fixture
+def system(redis_url, settings):
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     web_port = free_port()
@@ -56,59 +56,39 @@ def system(redis_url, settings):  # noqa: F811 - the imported fixture
     amazon = FakeAmazon(clock=FakeClock(start=datetime.now(UTC), frozen=False)).start()
     amazon.seed_listing(SKU_CODE, 0)
     procs = processes_new(redis_url=redis_url)
-    to_workers = tasks_to_workers(redis_url=redis_url)
-    to_workers.__enter__()
-    try:
-        procs.start_web_and_workers(web_port=web_port)
-        location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
-        stock_receive(sku=sku, location=location, quantity=1)
-        shop_account = shopify_account_new(shopify)
-        creds = amazon.credentials()
-        amazon_account = account_create(
-            kind="amazon",
-            name="Amazon",
-            base_url=creds["endpoint"],
-            credentials={k: creds[k] for k in ("client_id", "client_secret", "refresh_token")},
-            options={
-                "seller_id": creds["seller_id"],
-                "marketplace_ids": creds["marketplace_ids"],
-                "lwa_url": creds["lwa_url"],
-            },
-            dry_run=True,
-            poll_interval_seconds=AMAZON_POLL_SECONDS,
-        )
-        accounts_go_live(shop_account=shop_account, others=[amazon_account], web_port=web_port)
-        procs.start_beat()
-        procs.wait_ready(web_port=web_port)
+    with tasks_to_workers(redis_url=redis_url):
         try:
-            wait_for(
-                lambda: (
-                    shopify.state.available(SKU_CODE, _location_id(shopify)) == 1
-                    and amazon.quantity(SKU_CODE) == 1
-                ),
-                timeout=30,
-                what="the first push of 1 unit to both stores",
+            procs.start_web_and_workers(web_port=web_port)
+            location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
+            stock_receive(sku=sku, location=location, quantity=1)
+            shop_account = shopify_account_new(shopify)
+            creds = amazon.credentials()
+            amazon_account = account_create(
+                kind="amazon",
+                name="Amazon",
+                base_url=creds["endpoint"],
+                credentials={k: creds[k] for k in ("client_id", "client_secret", "refresh_token")},
+                options={
+                    "seller_id": creds["seller_id"],
+                    "marketplace_ids": creds["marketplace_ids"],
+                    "lwa_url": creds["lwa_url"],
+                },
+                dry_run=True,
+                poll_interval_seconds=AMAZON_POLL_SECONDS,
             )
-        except AssertionError as exc:
-            rows = list(Listing.objects.values())
-            raise AssertionError(f"{exc}: {rows}\n{procs.log('w1')[-4000:]}") from None
-        yield shopify, amazon, sku, location, procs
-        procs.check_alive()
-    finally:
-        to_workers.__exit__(None, None, None)
-        procs.stop()
-        shopify.stop()
-        amazon.stop()
-
-
-def _location_id(shopify: FakeShopify) -> int:
-    return next(iter(shopify.state.locations))
-
-
-def _assert_nothing_oversold(sku, location) -> None:
-    level = StockLevel.objects.get(sku=sku, location=location)
-    assert (level.on_hand, level.committed) == (1, 1)
-    assert Order.objects.count() == 1
+            accounts_go_live(shop_account, amazon_account)
+            webhooks_register(shop_account, web_port=web_port)
+            procs.start_beat()
+            procs.wait_ready(web_port=web_port)
+            procs.wait_first_push(
+                lambda: shopify_available(shopify, SKU_CODE) == 1 and amazon.quantity(SKU_CODE) == 1
+            )
+            yield shopify, amazon, sku, location, procs
+            procs.check_alive()
+        finally:
+            procs.stop()
+            shopify.stop()
+            amazon.stop()
 
 
 def test_last_unit_bought_on_shopify_shows_zero_on_amazon_within_the_webhook_bound(system):
@@ -123,9 +103,9 @@ def test_last_unit_bought_on_shopify_shows_zero_on_amazon_within_the_webhook_bou
     assert latency <= WEBHOOK_BOUND
     with pytest.raises(AmazonOutOfStock):
         amazon.place_order(SKU_CODE, 1)  # a second buyer finds nothing
-    assert shopify.state.available(SKU_CODE, _location_id(shopify)) == 0
+    assert shopify_available(shopify, SKU_CODE) == 0
     wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
-    _assert_nothing_oversold(sku, location)
+    assert_nothing_oversold(sku, location)
     assert [u["quantity"] for u in amazon.listing(SKU_CODE).updates] == [1, 0]
     procs.check_alive()
 
@@ -136,7 +116,7 @@ def test_last_unit_bought_on_amazon_shows_zero_on_shopify_within_the_poll_bound(
     amazon.place_order(SKU_CODE, 1)
 
     wait_for(
-        lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 0,
+        lambda: shopify_available(shopify, SKU_CODE) == 0,
         timeout=AMAZON_POLL_SECONDS + WEBHOOK_BOUND + 20,
         what="Shopify at 0",
     )
@@ -147,5 +127,5 @@ def test_last_unit_bought_on_amazon_shows_zero_on_shopify_within_the_poll_bound(
     with pytest.raises(ShopifyOutOfStock):
         shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
     assert amazon.quantity(SKU_CODE) == 0
-    _assert_nothing_oversold(sku, location)
+    assert_nothing_oversold(sku, location)
     procs.check_alive()

@@ -14,45 +14,35 @@ every ``RAKUTEN_POLL_SECONDS``; the account's file window is ``FILE_WINDOW`` sec
 
 from __future__ import annotations
 
-import functools
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from channels_app.intake.polling import account_orders_sync
 from channels_app.models import Listing, RakutenImportFile, RakutenSaleAnswer
-from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 from channels_app.services.accounts import account_create
-from channels_app.services.onboarding import account_go_live, account_listings_import
-from config.celery import app as celery_app
 from config.sandbox.amazon.clock import FakeClock
 from config.sandbox.rakuten import FakeRakuten, RakutenState
-from config.sandbox.shopify.fixtures import TODAY
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
-from config.sandbox.shopify.server import FakeShopify
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.test_e2e_shopify_amazon import (  # noqa: F401 (redis_url is a fixture)
-    START_TIMEOUT,
-    WEBHOOK_BOUND,
-    Processes,
-    _free_port,
-    _wait,
-    beat_start,
-    e2e_env,
-    redis_url,
-    web_and_workers_ready,
-    web_and_workers_start,
+from tests.channels_app.e2e import (
+    accounts_go_live,
+    free_port,
+    processes_new,
+    shopify_account_new,
+    shopify_fake_start,
+    tasks_to_workers,
+    wait_for,
+    webhooks_register,
 )
 from tests.factories import LocationFactory, SKUFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SKU_CODE = "LINEN-1"
+WEBHOOK_BOUND = 5.0  # the webhook latency bound of test_e2e_shopify_amazon
 FILE_WINDOW = 3.0  # seconds between two stock files of the Rakuten account
 PROCESSING = 2.0  # seconds the fake takes to process a stock file
 RAKUTEN_POLL_SECONDS = 5
@@ -61,73 +51,51 @@ STAGES = (("Reçu", 0.0), ("En attente", 0.5), ("Import en cours", 1.0), ("Trait
 
 
 @pytest.fixture
-def system(redis_url, settings):  # noqa: F811 (the imported fixture)
+def system(redis_url, settings):
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
-    web_port = _free_port()
-    env = e2e_env(redis_url=redis_url, RAKUTEN_SALES_SECONDS=str(SALES_SECONDS))
-    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
-    shopify.state.add_location("Shop")
-    shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
-    shopify.start()
+    web_port = free_port()
+    shopify = shopify_fake_start(sku_code=SKU_CODE)
     rakuten = FakeRakuten(
         state=RakutenState(clock=FakeClock(datetime.now(UTC), frozen=False), file_stages=STAGES)
     ).start()
     rakuten.state.seed_advert(SKU_CODE, 0)
-    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
-    logdir = Path(tempfile.mkdtemp(prefix="e2e-rakuten-logs-"))
-    procs = Processes(env, logdir)
-    try:
-        web_and_workers_start(procs, web_port=web_port)
-        location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
-        stock_receive(sku=sku, location=location, quantity=1)
-        shop_account = account_create(
-            kind="shopify",
-            name="Shopify",
-            base_url=shopify.url,
-            credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
-            options={"api_version": "2026-10"},
-            dry_run=True,
-            poll_interval_seconds=3600,
-        )
-        rakuten_account = account_create(
-            kind="rakuten",
-            name="Rakuten",
-            base_url=rakuten.base_url,
-            credentials={"login": rakuten.state.login, "token": rakuten.state.token},
-            # The sales cycle runs every second here: a request budget to match.
-            options={
-                "file_window_seconds": FILE_WINDOW,
-                "report_check_seconds": 0.5,
-                "requests_per_second": 8,
-            },
-            dry_run=True,
-            poll_interval_seconds=RAKUTEN_POLL_SECONDS,
-        )
-        for account in (shop_account, rakuten_account):
-            assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
-            account_orders_sync(account_id=account.pk)
-            account_go_live(account=account)
-        account_webhooks_register(account_id=shop_account.pk, base_url=f"http://127.0.0.1:{web_port}")
-        beat_start(procs)
-        ready = functools.partial(web_and_workers_ready, procs, web_port=web_port)
-        _wait(ready, timeout=START_TIMEOUT, what="web and workers", interval=0.2)
+    procs = processes_new(
+        redis_url=redis_url, prefix="e2e-rakuten-logs-", RAKUTEN_SALES_SECONDS=str(SALES_SECONDS)
+    )
+    with tasks_to_workers(redis_url=redis_url):
         try:
-            _wait(
+            procs.start_web_and_workers(web_port=web_port)
+            location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
+            stock_receive(sku=sku, location=location, quantity=1)
+            shop_account = shopify_account_new(shopify)
+            rakuten_account = account_create(
+                kind="rakuten",
+                name="Rakuten",
+                base_url=rakuten.base_url,
+                credentials={"login": rakuten.state.login, "token": rakuten.state.token},
+                # The sales cycle runs every second here: a request budget to match.
+                options={
+                    "file_window_seconds": FILE_WINDOW,
+                    "report_check_seconds": 0.5,
+                    "requests_per_second": 8,
+                },
+                dry_run=True,
+                poll_interval_seconds=RAKUTEN_POLL_SECONDS,
+            )
+            accounts_go_live(shop_account, rakuten_account)
+            webhooks_register(shop_account, web_port=web_port)
+            procs.start_beat()
+            procs.wait_ready(web_port=web_port)
+            procs.wait_first_push(
                 lambda: shopify.state.available(SKU_CODE) == 1 and rakuten.state.quantities()[SKU_CODE] == 1,
                 timeout=60,
-                what="the first push of 1 unit to both stores",
             )
-        except AssertionError as exc:
-            rows = list(Listing.objects.values())
-            raise AssertionError(f"{exc}: {rows}\n{procs.log('w1')[-4000:]}") from None
-        yield shopify, rakuten, sku, location, procs
-        procs.check_alive()
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
-        procs.stop()
-        shopify.stop()
-        rakuten.stop()
+            yield shopify, rakuten, sku, location, procs
+            procs.check_alive()
+        finally:
+            procs.stop()
+            shopify.stop()
+            rakuten.stop()
 
 
 def _level(sku, location) -> tuple[int, int]:
@@ -140,8 +108,8 @@ def test_a_rakuten_sale_is_taken_in_accepted_and_reaches_shopify(system):
     sold = time.monotonic()
     sale = rakuten.state.buy(SKU_CODE, 1)
 
-    _wait(lambda: sale.items[0].status == "ACCEPTED", timeout=30, what="the sale accepted")
-    _wait(lambda: shopify.state.available(SKU_CODE) == 0, timeout=30, what="Shopify at 0")
+    wait_for(lambda: sale.items[0].status == "ACCEPTED", timeout=30, what="the sale accepted")
+    wait_for(lambda: shopify.state.available(SKU_CODE) == 0, timeout=30, what="Shopify at 0")
     latency = time.monotonic() - sold
 
     print(f"\nRakuten sale -> accepted and Shopify 0: {latency:.2f} s (sales cycle every {SALES_SECONDS} s)")
@@ -161,7 +129,7 @@ def test_a_shopify_sale_reaches_rakuten_in_the_next_file_window(system):
     sold = time.monotonic()
     shopify.place_order(lines=[{"sku": SKU_CODE, "quantity": 1}])
 
-    _wait(lambda: rakuten.state.quantities()[SKU_CODE] == 0, timeout=30, what="Rakuten at 0")
+    wait_for(lambda: rakuten.state.quantities()[SKU_CODE] == 0, timeout=30, what="Rakuten at 0")
     latency = time.monotonic() - sold
 
     print(f"\nShopify sale -> Rakuten 0: {latency:.2f} s (window {FILE_WINDOW} s, processing {PROCESSING} s)")
@@ -170,7 +138,7 @@ def test_a_shopify_sale_reaches_rakuten_in_the_next_file_window(system):
     assert newest.lines == [(SKU_CODE, 0)]
     assert len(rakuten.state.files) == files_before + 1
     assert rakuten.state.buy(SKU_CODE, 1) is None  # a Rakuten buyer finds nothing
-    _wait(
+    wait_for(
         lambda: Listing.objects.filter(
             account__kind="rakuten", last_pushed_qty=0, push_submission=""
         ).exists(),
@@ -203,8 +171,8 @@ def test_both_sell_the_last_unit_at_once_one_is_refused_or_flagged_never_negativ
     sale = outcome["rakuten"]
     assert sale is not None and outcome["shopify"] is not None  # each store showed 1 unit
 
-    _wait(lambda: Order.objects.count() == 2, timeout=30, what="both orders taken in")
-    _wait(lambda: sale.items[0].status != "REQUESTED", timeout=30, what="the Rakuten sale answered")
+    wait_for(lambda: Order.objects.count() == 2, timeout=30, what="both orders taken in")
+    wait_for(lambda: sale.items[0].status != "REQUESTED", timeout=30, what="the Rakuten sale answered")
 
     rakuten_order = Order.objects.get(external_ref=sale.purchase_id)
     shopify_order = Order.objects.exclude(pk=rakuten_order.pk).get()

@@ -15,23 +15,22 @@ import time
 
 import pytest
 
-from channels_app.models import Listing
 from channels_app.services.accounts import account_create
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
-from config.sandbox.shopify.server import FakeShopify
 from config.sandbox.volusion import FakeVolusion
 from config.sandbox.volusion import OutOfStock as VolusionOutOfStock
 from inventory_app.models import Order, StockLevel
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.e2e import (  # noqa: F401 - redis_url is a fixture
+from tests.channels_app.e2e import (
     accounts_go_live,
     free_port,
     processes_new,
-    redis_url,
     shopify_account_new,
+    shopify_available,
     shopify_fake_start,
     tasks_to_workers,
     wait_for,
+    webhooks_register,
 )
 from tests.factories import LocationFactory, SKUFactory
 
@@ -43,7 +42,7 @@ SKU_CODE = "LINEN-1"
 
 
 @pytest.fixture
-def system(redis_url, settings):  # noqa: F811 - the imported fixture
+def system(redis_url, settings):
     """Fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers and beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     web_port = free_port()
@@ -51,48 +50,39 @@ def system(redis_url, settings):  # noqa: F811 - the imported fixture
     volusion = FakeVolusion().start()
     volusion.state.product_add(SKU_CODE, 0)
     procs = processes_new(redis_url=redis_url)
-    to_workers = tasks_to_workers(redis_url=redis_url)
-    to_workers.__enter__()
-    try:
-        procs.start_web_and_workers(web_port=web_port)
-        location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
-        stock_receive(sku=sku, location=location, quantity=1)
-        shop_account = shopify_account_new(shopify)
-        volusion_account = account_create(
-            kind="volusion",
-            name="Volusion",
-            base_url=volusion.url,
-            credentials={
-                "login": volusion.state.login,
-                "encrypted_password": volusion.state.encrypted_password,
-            },
-            options={"time_zone": "America/Chicago"},
-            dry_run=True,
-            poll_interval_seconds=VOLUSION_POLL_SECONDS,
-        )
-        accounts_go_live(shop_account=shop_account, others=[volusion_account], web_port=web_port)
-        procs.start_beat()
-        procs.wait_ready(web_port=web_port)
+    with tasks_to_workers(redis_url=redis_url):
         try:
-            wait_for(
-                lambda: _shopify_available(shopify) == 1 and volusion.state.quantities()[SKU_CODE] == 1,
-                timeout=30,
-                what="the first push of 1 unit to both stores",
+            procs.start_web_and_workers(web_port=web_port)
+            location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
+            stock_receive(sku=sku, location=location, quantity=1)
+            shop_account = shopify_account_new(shopify)
+            volusion_account = account_create(
+                kind="volusion",
+                name="Volusion",
+                base_url=volusion.url,
+                credentials={
+                    "login": volusion.state.login,
+                    "encrypted_password": volusion.state.encrypted_password,
+                },
+                options={"time_zone": "America/Chicago"},
+                dry_run=True,
+                poll_interval_seconds=VOLUSION_POLL_SECONDS,
             )
-        except AssertionError as exc:
-            rows = list(Listing.objects.values())
-            raise AssertionError(f"{exc}: {rows}\n{procs.log('w1')[-4000:]}") from None
-        yield shopify, volusion, sku, location, procs
-        procs.check_alive()
-    finally:
-        to_workers.__exit__(None, None, None)
-        procs.stop()
-        shopify.stop()
-        volusion.stop()
-
-
-def _shopify_available(shopify: FakeShopify) -> int:
-    return shopify.state.available(SKU_CODE, next(iter(shopify.state.locations)))
+            accounts_go_live(shop_account, volusion_account)
+            webhooks_register(shop_account, web_port=web_port)
+            procs.start_beat()
+            procs.wait_ready(web_port=web_port)
+            procs.wait_first_push(
+                lambda: (
+                    shopify_available(shopify, SKU_CODE) == 1 and volusion.state.quantities()[SKU_CODE] == 1
+                )
+            )
+            yield shopify, volusion, sku, location, procs
+            procs.check_alive()
+        finally:
+            procs.stop()
+            shopify.stop()
+            volusion.stop()
 
 
 def test_a_shopify_sale_reaches_volusion_at_its_next_push(system):
@@ -121,7 +111,7 @@ def test_a_volusion_sale_reaches_shopify_after_the_next_poll(system):
     volusion.state.buy(SKU_CODE)
 
     wait_for(
-        lambda: _shopify_available(shopify) == 0,
+        lambda: shopify_available(shopify, SKU_CODE) == 0,
         timeout=VOLUSION_POLL_SECONDS + PUSH_BOUND + 20,
         what="Shopify at 0",
     )
@@ -166,7 +156,7 @@ def test_both_stores_selling_the_last_unit_at_once_oversell_nothing_here(system)
         what="every sale stored",
     )
     wait_for(
-        lambda: _shopify_available(shopify) == 0 and volusion.state.quantities()[SKU_CODE] == 0,
+        lambda: shopify_available(shopify, SKU_CODE) == 0 and volusion.state.quantities()[SKU_CODE] == 0,
         timeout=PUSH_BOUND + 20,
         what="both stores at 0",
     )

@@ -8,31 +8,27 @@ gunicorn. WooCommerce deducts its own stock when the buyer pays; Shopify likewis
 
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from channels_app.intake.polling import account_orders_sync
-from channels_app.models import Listing
-from channels_app.notifications.webhook_subscriptions import account_webhooks_register
 from channels_app.services.accounts import account_create
-from channels_app.services.onboarding import account_go_live, account_listings_import
-from config.celery import app as celery_app
-from config.sandbox.shopify.fixtures import TODAY
 from config.sandbox.shopify.orders import OutOfStock as ShopifyOutOfStock
-from config.sandbox.shopify.server import FakeShopify
 from config.sandbox.woocommerce import FakeWooCommerce
-from inventory_app.models import Order, StockLevel
+from inventory_app.models import Order
 from inventory_app.services.stock import stock_receive
-from tests.channels_app.e2e import (  # noqa: F401 - redis_url is a fixture
-    Processes,
-    e2e_env,
+from tests.channels_app.e2e import (
+    accounts_go_live,
+    assert_nothing_oversold,
     free_port,
-    redis_url,
+    processes_new,
+    shopify_account_new,
+    shopify_available,
+    shopify_fake_start,
+    tasks_to_workers,
     wait_for,
+    webhooks_register,
 )
 from tests.factories import LocationFactory, SKUFactory
 
@@ -43,79 +39,41 @@ SKU_CODE = "LINEN-1"
 
 
 @pytest.fixture
-def system(redis_url, settings):  # noqa: F811
+def system(redis_url, settings):
     """Both fakes, accounts linked to LINEN-1 (one unit in stock), then web, two workers, beat."""
     settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
     web_port = free_port()
-    env = e2e_env(redis_url=redis_url)
-    shopify = FakeShopify(today=TODAY, webhook_retry_schedule=(0.2, 0.5, 1.0), webhook_timeout=5.0)
-    shopify.state.add_location("Shop")
-    shopify.state.add_product("Linen", [{"sku": SKU_CODE}])
-    shopify.start()
+    shopify = shopify_fake_start(sku_code=SKU_CODE)
     woo = FakeWooCommerce().start()
     woo.store.product_add(sku=SKU_CODE, quantity=0)
-    eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
-    logdir = Path(tempfile.mkdtemp(prefix="e2e-woo-logs-"))
-    procs = Processes(env, logdir)
-    try:
-        procs.start_web_and_workers(web_port=web_port)
-        location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
-        stock_receive(sku=sku, location=location, quantity=1)
-        shop_account = account_create(
-            kind="shopify",
-            name="Shopify",
-            base_url=shopify.url,
-            credentials={"access_token": shopify.access_token, "webhook_secret": shopify.client_secret},
-            options={"api_version": "2026-10"},
-            dry_run=True,
-            poll_interval_seconds=3600,
-        )
-        woo_account = account_create(
-            kind="woocommerce",
-            name="WooCommerce",
-            base_url=woo.url,
-            credentials={"consumer_key": woo.consumer_key, "consumer_secret": woo.consumer_secret},
-            dry_run=True,
-            poll_interval_seconds=3600,
-        )
-        for account in (shop_account, woo_account):
-            assert account_listings_import(account=account) == {"imported": 1, "linked": 1}
-            account_orders_sync(account_id=account.pk)
-            account_go_live(account=account)
-        procs.start_beat()
-        procs.wait_ready(web_port=web_port)
-        for account in (shop_account, woo_account):
-            account_webhooks_register(account_id=account.pk, base_url=f"http://127.0.0.1:{web_port}")
+    procs = processes_new(redis_url=redis_url, prefix="e2e-woo-logs-")
+    with tasks_to_workers(redis_url=redis_url):
         try:
-            wait_for(
-                lambda: (
-                    shopify.state.available(SKU_CODE, _location_id(shopify)) == 1
-                    and woo.store.available(SKU_CODE) == 1
-                ),
-                timeout=30,
-                what="the first push of 1 unit to both stores",
+            procs.start_web_and_workers(web_port=web_port)
+            location, sku = LocationFactory(code="MAIN"), SKUFactory(code=SKU_CODE)
+            stock_receive(sku=sku, location=location, quantity=1)
+            shop_account = shopify_account_new(shopify)
+            woo_account = account_create(
+                kind="woocommerce",
+                name="WooCommerce",
+                base_url=woo.url,
+                credentials={"consumer_key": woo.consumer_key, "consumer_secret": woo.consumer_secret},
+                dry_run=True,
+                poll_interval_seconds=3600,
             )
-        except AssertionError as exc:
-            rows = list(Listing.objects.values())
-            raise AssertionError(f"{exc}: {rows}\n{procs.log('w1')[-4000:]}") from None
-        yield shopify, woo, sku, location, procs
-        procs.check_alive()
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker
-        procs.stop()
-        shopify.stop()
-        woo.stop()
-
-
-def _location_id(shopify: FakeShopify) -> int:
-    return next(iter(shopify.state.locations))
-
-
-def _assert_nothing_oversold(sku, location) -> None:
-    level = StockLevel.objects.get(sku=sku, location=location)
-    assert (level.on_hand, level.committed) == (1, 1)
-    assert Order.objects.count() == 1
+            accounts_go_live(shop_account, woo_account)
+            procs.start_beat()
+            procs.wait_ready(web_port=web_port)
+            webhooks_register(shop_account, woo_account, web_port=web_port)
+            procs.wait_first_push(
+                lambda: shopify_available(shopify, SKU_CODE) == 1 and woo.store.available(SKU_CODE) == 1
+            )
+            yield shopify, woo, sku, location, procs
+            procs.check_alive()
+        finally:
+            procs.stop()
+            shopify.stop()
+            woo.stop()
 
 
 def test_last_unit_bought_on_woocommerce_shows_zero_on_shopify(system):
@@ -125,7 +83,7 @@ def test_last_unit_bought_on_woocommerce_shows_zero_on_shopify(system):
     assert bought.status_code == 201
 
     wait_for(
-        lambda: shopify.state.available(SKU_CODE, _location_id(shopify)) == 0,
+        lambda: shopify_available(shopify, SKU_CODE) == 0,
         timeout=WEBHOOK_BOUND + 10,
         what="Shopify at 0",
     )
@@ -138,7 +96,7 @@ def test_last_unit_bought_on_woocommerce_shows_zero_on_shopify(system):
     again = requests.post(woo.url + "_fake/buy", json={"sku": SKU_CODE, "quantity": 1}, timeout=5)
     assert again.status_code == 409
     wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
-    _assert_nothing_oversold(sku, location)
+    assert_nothing_oversold(sku, location)
     assert woo.store.available(SKU_CODE) == 0
     procs.check_alive()
 
@@ -155,7 +113,7 @@ def test_last_unit_bought_on_shopify_shows_zero_on_woocommerce(system):
     assert latency <= WEBHOOK_BOUND
     again = requests.post(woo.url + "_fake/buy", json={"sku": SKU_CODE, "quantity": 1}, timeout=5)
     assert (again.status_code, again.json()) == (409, {"error": "out of stock"})
-    assert shopify.state.available(SKU_CODE, _location_id(shopify)) == 0
+    assert shopify_available(shopify, SKU_CODE) == 0
     wait_for(lambda: Order.objects.count() == 1, timeout=5, what="the order stored")
-    _assert_nothing_oversold(sku, location)
+    assert_nothing_oversold(sku, location)
     procs.check_alive()

@@ -19,15 +19,6 @@ pytestmark = pytest.mark.django_db
 WEB = "http://127.0.0.1:9"  # nothing listens: webhook deliveries are only registered here
 
 
-@pytest.fixture
-def stores():
-    shopify = shopify_start(host="127.0.0.1", port=0, validate=False)
-    amazon = amazon_start(host="127.0.0.1", port=0, pending_seconds=60)
-    yield shopify, amazon
-    shopify.stop()
-    amazon.stop()
-
-
 def _setup(shopify, amazon, on_commit):
     with on_commit(execute=True):
         return demo_setup(shopify_url=shopify.url, amazon_url=amazon.base_url, web_url=WEB, wait=5)

@@ -8,7 +8,7 @@ from channels_app.demo.stores import demo_store_get
 from channels_app.models import ChannelAccount
 from channels_app.services.demo import DemoError, demo_buy, demo_setup, demo_store_quantities
 
-from .test_demo import WEB, stores  # noqa: F401 - the fixture
+from .test_demo import WEB
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def woo_store(settings):
     fake.stop()
 
 
-def test_the_woocommerce_demo_store_is_linked_hooked_and_sells(stores, woo_store, on_commit):  # noqa: F811
+def test_the_woocommerce_demo_store_is_linked_hooked_and_sells(stores, woo_store, on_commit):
     shopify, amazon = stores
     fake, url = woo_store
     with on_commit(execute=True):
