@@ -31,10 +31,9 @@ from channels_app.models import ChannelAccount, Listing
 from channels_app.services.actions import account_update
 from channels_app.services.demo import DemoError, demo_buy, demo_setup, demo_store_quantities
 from inventory_app.models import Order, StockLevel
-from tests.channels_app.e2e import (  # noqa: F401 - redis_url is a fixture
+from tests.channels_app.e2e import (
     free_port,
     processes_new,
-    redis_url,
     tasks_to_workers,
     wait_for,
 )
@@ -76,7 +75,7 @@ def _quantities() -> dict[str, int | None]:
 
 
 @pytest.fixture
-def system(redis_url, settings):  # noqa: F811 - the imported fixture
+def system(redis_url, settings):
     """Every fake, gunicorn, two workers; every account linked by demo_setup; then beat; returns
     once every channel shows the 1 unit of TBL-1."""
     settings.DEMO = True
