@@ -110,3 +110,57 @@ class MemoryTokenStore:
 
     def reconnect_required(self, *, reason: str) -> None:
         self.reason = reason
+
+
+class RenewingToken:
+    """An expiring OAuth token a connector calls its channel with: held by this process while it
+    is usable, else read from the engine's :class:`TokenStore` and renewed there (one renewal at a
+    time across every worker; a refused grant marks the account "reconnect").
+
+    Subclasses set ``tokens`` and ``_held = None`` in ``__init__``, name the channel's messages
+    (``reconnect``: the prefix of a :class:`ReconnectRequired` that must reach staff;
+    ``not_connected``: no token at all) and implement :meth:`_refresh` (the current token to a new
+    one, by the channel's refresh grant).
+    """
+
+    renew_margin: float = 300.0  # seconds before expiry a token is renewed
+    reconnect: str = ""
+    not_connected: str = ""
+    tokens: TokenStore
+    _held: StoredToken | None
+
+    def _usable(self, token: StoredToken | None) -> bool:
+        return token is not None and (
+            token.expires_at is None or token.expires_at - self.tokens.now() > self.renew_margin
+        )
+
+    def token(self) -> StoredToken:
+        """A token to call the API with now (renewed when missing or about to expire)."""
+        if self._usable(self._held):
+            return self._held  # type: ignore[return-value]
+        held = self.tokens.read()
+        for _ in range(3):
+            if self._usable(held):
+                break
+            held = self._renew(stale=held)
+        if held is None:
+            raise ConnectorError(self.not_connected)
+        self._held = held
+        return held
+
+    def refused(self, token: StoredToken) -> None:
+        """The API answered 401 to ``token``: renew it once."""
+        self._held = self._renew(stale=token)
+
+    def _renew(self, *, stale: StoredToken | None) -> StoredToken:
+        try:
+            return self.tokens.renew(stale_version=stale.version if stale else None, fetch=self._refresh)
+        except ReconnectRequired as exc:
+            self._held = None
+            if str(exc).startswith(self.reconnect):
+                self.tokens.reconnect_required(reason=str(exc))
+            raise
+
+    def _refresh(self, current: StoredToken | None) -> StoredToken:
+        """A fresh token from ``current`` (the channel's refresh grant)."""
+        raise NotImplementedError

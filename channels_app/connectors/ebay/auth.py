@@ -25,6 +25,7 @@ from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.tokens import (
     MemoryTokenStore,
     ReconnectRequired,
+    RenewingToken,
     StoredToken,
     TokenStore,
     oauth_error_text,
@@ -96,8 +97,12 @@ def token_request(
         raise ConnectorError("eBay's token endpoint answered without a readable token") from None
 
 
-class EbayAuth:
+class EbayAuth(RenewingToken):
     """The account's user token (shared store) and the app token (this process)."""
+
+    reconnect = RECONNECT
+    not_connected = "eBay gave no access token"
+    renew_margin = RENEW_MARGIN
 
     def __init__(
         self, *, http: ChannelHttp, credentials: Mapping[str, str], tokens: TokenStore | None = None
@@ -108,11 +113,6 @@ class EbayAuth:
         self.ru_name = credentials.get("ru_name", "")
         self.tokens: TokenStore = tokens if tokens is not None else MemoryTokenStore()
         self._held: StoredToken | None = None
-
-    def _usable(self, token: StoredToken | None) -> bool:
-        return token is not None and (
-            token.expires_at is None or token.expires_at - self.tokens.now() > RENEW_MARGIN
-        )
 
     def code_exchange(self, *, code: str) -> StoredToken:
         """Exchange an authorization code for the first user token and its refresh token."""
@@ -127,33 +127,6 @@ class EbayAuth:
         if not token.refresh_token:
             raise ConnectorError("eBay answered no refresh token for the authorization code")
         return token
-
-    def token(self) -> StoredToken:
-        """A user token to call the API with now (renewed when missing or about to expire)."""
-        if self._usable(self._held):
-            return self._held  # type: ignore[return-value]
-        held = self.tokens.read()
-        for _ in range(3):
-            if self._usable(held):
-                break
-            held = self._renew(stale=held)
-        if held is None:
-            raise ConnectorError("eBay gave no access token")
-        self._held = held
-        return held
-
-    def refused(self, token: StoredToken) -> None:
-        """The API answered 401 to ``token``: renew it once."""
-        self._held = self._renew(stale=token)
-
-    def _renew(self, *, stale: StoredToken | None) -> StoredToken:
-        try:
-            return self.tokens.renew(stale_version=stale.version if stale else None, fetch=self._refresh)
-        except ReconnectRequired as exc:
-            self._held = None
-            if str(exc).startswith(RECONNECT):
-                self.tokens.reconnect_required(reason=str(exc))
-            raise
 
     def _refresh(self, current: StoredToken | None) -> StoredToken:
         if current is None or not current.refresh_token:

@@ -24,13 +24,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp
-from channels_app.connectors.tokens import MemoryTokenStore, ReconnectRequired, StoredToken, TokenStore
+from channels_app.connectors.tokens import (
+    MemoryTokenStore,
+    ReconnectRequired,
+    RenewingToken,
+    StoredToken,
+    TokenStore,
+    oauth_error_text,
+)
 
 # listings_r: getListingsByShop, getListingInventory, the batch inventory read; listings_w:
 # updateListingInventory, updateListing (state); transactions_r: getShopReceipts, getShopReceipt;
@@ -80,16 +86,6 @@ def consent_url(
     return f"{connect_url}?{query}"
 
 
-def _oauth_error(body: str) -> str:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return body[:200] or "no details"
-    if isinstance(data, dict) and data.get("error"):
-        return f"{data['error']}: {data.get('error_description', '')}".strip(": ")[:300]
-    return str(data)[:200]
-
-
 def token_request(
     *, http: ChannelHttp, data: Mapping[str, str], api_key: str, now: float, what: str
 ) -> StoredToken:
@@ -113,7 +109,9 @@ def token_request(
     except ConnectorError as exc:
         if exc.status is None:
             raise
-        raise ReconnectRequired(f"{RECONNECT}: Etsy refused the {what} ({_oauth_error(exc.body)}).") from None
+        raise ReconnectRequired(
+            f"{RECONNECT}: Etsy refused the {what} ({oauth_error_text(exc.body)})."
+        ) from None
     try:
         answer = response.json()
         token = StoredToken(
@@ -129,8 +127,12 @@ def token_request(
     return token
 
 
-class EtsyAuth:
+class EtsyAuth(RenewingToken):
     """The account's access token (see the module)."""
+
+    reconnect = RECONNECT
+    not_connected = "Etsy is not connected yet: use 'Connect Etsy' on the account"
+    renew_margin = RENEW_MARGIN
 
     def __init__(
         self, *, http: ChannelHttp, credentials: Mapping[str, str], tokens: TokenStore | None = None
@@ -141,38 +143,6 @@ class EtsyAuth:
         self.api_key = api_key_header(keystring=self.keystring, shared_secret=self.shared_secret)
         self.tokens: TokenStore = tokens if tokens is not None else MemoryTokenStore()
         self._held: StoredToken | None = None
-
-    def _usable(self, token: StoredToken | None) -> bool:
-        return token is not None and (
-            token.expires_at is None or token.expires_at - self.tokens.now() > RENEW_MARGIN
-        )
-
-    def token(self) -> StoredToken:
-        """A token to call the API with now (refreshed when about to expire)."""
-        if self._usable(self._held):
-            return self._held  # type: ignore[return-value]
-        held = self.tokens.read()
-        for _ in range(3):
-            if self._usable(held):
-                break
-            held = self._renew(stale=held)
-        if held is None:
-            raise ConnectorError("Etsy is not connected yet: use 'Connect Etsy' on the account")
-        self._held = held
-        return held
-
-    def refused(self, token: StoredToken) -> None:
-        """The API answered 401 to ``token``: renew it once."""
-        self._held = self._renew(stale=token)
-
-    def _renew(self, *, stale: StoredToken | None) -> StoredToken:
-        try:
-            return self.tokens.renew(stale_version=stale.version if stale else None, fetch=self._refresh)
-        except ReconnectRequired as exc:
-            self._held = None
-            if str(exc).startswith(RECONNECT):
-                self.tokens.reconnect_required(reason=str(exc))
-            raise
 
     def _refresh(self, current: StoredToken | None) -> StoredToken:
         if current is None or not current.refresh_token:
