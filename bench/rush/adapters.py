@@ -1,4 +1,4 @@
-"""Generic-protocol and Shopify fakes as rush channels."""
+"""The Shopify fake as a rush channel, and the listings import every rush channel shares."""
 
 from __future__ import annotations
 
@@ -20,97 +20,6 @@ def _import_listings(account) -> None:
         except RetryableError as exc:
             time.sleep(min(getattr(exc, "retry_after", None) or 2.0, 15.0))
     raise SystemExit(f"listings import of {account} kept being refused")
-
-
-class GenericChannel(ChannelBase):
-    """The generic-protocol fake shop; the driver delivers its webhooks (with faults)."""
-
-    kind = "generic"
-
-    def __init__(self, name: str, *, rate_limit: float = 40.0) -> None:
-        super().__init__(name=name)
-        from config.sandbox.generic_channel import GenericChannelServer
-
-        self.shop = GenericChannelServer(
-            api_key=f"key-{name}", webhook_secret=f"secret-{name}", enforce_rate=rate_limit
-        ).start()
-        self.rate_limit = rate_limit
-
-    def lid(self, item: Item) -> str:
-        return f"{self.name}-{item.code}"
-
-    def setup(self, *, items: list[Item], location_ids: list[int]) -> None:
-        from channels_app.services.accounts import account_create
-
-        for item in items:
-            self.shop.listing_add(self.lid(item), sku=item.code, quantity=0)
-        self.account = account_create(
-            kind="generic",
-            name=self.name,
-            base_url=self.shop.base_url,
-            credentials={"api_key": self.shop.api_key, "webhook_secret": self.shop.webhook_secret},
-            options={"rate_per_second": self.rate_limit * 0.8, "burst": 10, "batch_max": 100,
-                     "quantity_mode": "cas"},
-            location_ids=location_ids,
-            poll_interval_seconds=30,
-        )  # fmt: skip
-        _import_listings(self.account)
-
-    def webhooks_start(self, *, base_url: str, deliverer: Deliverer, faults: WebhookFaults, rng) -> None:
-        self.url = f"{base_url}/webhooks/channels/{self.account.webhook_token}/"
-        self.deliverer, self.faults, self.rng = deliverer, faults, rng
-
-    def shows(self, item: Item) -> int:
-        return self.shop.quantity(self.lid(item))
-
-    def buy(self, item: Item, qty: int) -> Sale | None:
-        unpaid = self.rng.random() < self.faults.reorder
-        order = self.shop.buy(self.lid(item), qty, paid=not unpaid)
-        if order is None:
-            return None
-        sale = Sale(channel=self.name, order_id=order["id"], at=time.time(), item=item, qty=qty)
-        now = time.time()
-        deliveries = [(now, order, "order.created")]
-        if unpaid:  # out of order: the later "paid" snapshot arrives before the creation
-            self.inject("webhook_reorder")
-            later = self.shop.order_update(order["id"], paid=True)
-            deliveries = [(now, later, "order.updated"), (now + 0.3, order, "order.created")]
-        for at, snapshot, topic in deliveries:
-            if self.rng.random() < self.faults.delay:
-                self.inject("webhook_delay")
-                at += self.rng.uniform(0.2, self.faults.delay_max_s)
-            body, headers = self.shop.webhook(snapshot, topic)
-            headers = {**headers, "Content-Type": "application/json"}
-            self.deliverer.put(at, self.url, body, headers)
-            if self.rng.random() < self.faults.duplicate:
-                self.inject("webhook_duplicate")
-                self.deliverer.put(at + self.rng.uniform(0, 1), self.url, body, headers)
-        return sale
-
-    def vendor_fault(self, kind: str) -> None:
-        if kind == "429":
-            self.shop.fail_next("POST quantities", 1, status=429, retry_after=1)
-        elif kind == "5xx":
-            self.shop.fail_next("POST quantities", 1, status=503)
-        elif kind == "slow":
-            self.shop.slow("POST quantities", 1.5)
-        elif kind == "fast":
-            self.shop.slow("POST quantities", 0.0)
-            return
-        self.inject(f"vendor_{kind}")
-
-    def api_calls(self) -> dict:
-        with self.shop.lock:
-            calls = len(self.shop.requests)
-        limited = self.shop.rejected_for_rate + self.injected.get("vendor_429", 0)
-        return {"calls": calls, "rate_limited": limited}
-
-    def order_ids(self) -> list[str]:
-        with self.shop.lock:
-            return list(self.shop.orders)
-
-    def stop(self) -> None:
-        self.shop.stop()
 
 
 class ShopifyChannel(ChannelBase):

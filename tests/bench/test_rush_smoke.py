@@ -44,9 +44,9 @@ def test_a_small_rush_with_faults_and_a_worker_kill_loses_nothing(tmp_path):
     result = json.loads(out.read_text())
     assert result.keys() >= RUSH_KEYS
     assert result["seed"] == 5
-    assert result["channels"] == ["shopify", "web", "woocommerce", "amazon"]
+    assert result["channels"] == ["shopify", "bigcommerce", "woocommerce", "amazon"]
     assert sum(result["orders_placed"].values()) > 0
-    assert set(result["api_calls"]) == {"shopify", "web", "woocommerce", "amazon"}
+    assert set(result["api_calls"]) == {"shopify", "bigcommerce", "woocommerce", "amazon"}
     # Amazon orders come by ORDER_CHANGE on the fake SQS queue (the 60 s poll is the safety net).
     assert result["api_calls"]["amazon"]["by_operation"]["sqs:ReceiveMessage"]["calls"] > 0
     assert result["restarts"] == {"worker0": 1}
