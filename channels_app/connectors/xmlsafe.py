@@ -27,7 +27,7 @@ class UnsafeXml(ConnectorError):
     """An XML answer refused: too large, with a DTD or entities, or not well-formed."""
 
 
-def xml_parse(body: bytes | str, *, max_bytes: int = MAX_XML_BYTES, what: str = "answer") -> Element:
+def xml_parse(body: bytes | str, *, max_bytes: int = MAX_XML_BYTES, what: str = "XML answer") -> Element:
     """The root element of ``body``; raises :class:`UnsafeXml` when it is larger than
     ``max_bytes``, declares a DTD or entities, references anything external or is malformed."""
     raw = body.encode("utf-8") if isinstance(body, str) else body
