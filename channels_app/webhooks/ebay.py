@@ -19,10 +19,9 @@ from django.views.decorators.http import require_http_methods
 
 from channels_app.connectors.ebay.notifications import challenge_response
 from channels_app.connectors.errors import ConnectorError, WebhookPayloadError, WebhookSignatureError
-from channels_app.crypto import credentials_decrypt
 from channels_app.intake.orders import webhook_receive
 from channels_app.selectors.webhooks import account_for_webhook_token
-from channels_app.services.accounts import account_connector
+from channels_app.services.accounts import account_config, account_connector
 from channels_app.services.ebay_deletion import ebay_account_deletion_apply, ebay_accounts_for_deletion
 from channels_app.webhooks.views import MAX_BODY
 
@@ -49,7 +48,7 @@ def ebay_notifications(request: HttpRequest, token: str) -> HttpResponse:
     if account is None or account.kind != "ebay":
         return JsonResponse({"detail": "unknown account"}, status=404)
     if request.method == "GET":
-        secret = credentials_decrypt(token=account.credentials_encrypted).get("verification_token", "")
+        secret = account_config(account=account).credentials.get("verification_token", "")
         return _challenge(request, token=secret, endpoint=_endpoint(request))
     if len(request.body) > MAX_BODY:
         return JsonResponse({"detail": "body too large"}, status=413)
