@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 
 from channels_app.admin.shopify import ShopifyCredentialsMixin, connect_callback_view, connect_start_view
+from channels_app.connectors.base import SpendsDailyBudget
 from channels_app.connectors.options import option_summary, options_problems
 from channels_app.connectors.registry import connector_class_get, connector_kinds
 from channels_app.models import ChannelAccount
@@ -186,10 +187,9 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
     @admin.display(description="daily calls")
     def daily_calls(self, obj):
         """Channels with a daily call budget (Etsy): the calls left today and what waits."""
-        if obj.pk and obj.kind == "etsy":
-            from channels_app.connectors.etsy.budget import budget_text
-
-            return budget_text(account_id=obj.pk)
+        connector = connector_class_get(kind=obj.kind) if obj.pk else None
+        if connector is not None and issubclass(connector, SpendsDailyBudget):
+            return connector.budget_text(account_id=obj.pk)
         return "-"
 
     @admin.display(description="sync state")

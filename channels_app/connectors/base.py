@@ -19,6 +19,7 @@ has:
 * :class:`ConfirmsFulfilment` - report shipped lines with tracking;
 * :class:`CancelsOrders` - cancel an order on the channel (the others give ``cancel_instructions``);
 * :class:`RanksByDemand` - order a push by ``QuantityUpdate.demand_per_hour``;
+* :class:`SpendsDailyBudget` - a daily call budget, reported to staff (``budget_text``);
 * :class:`StoresTokens` / :class:`ConnectsByRedirect` - expiring tokens in the engine's store,
   granted through an install (OAuth) flow for the latter.
 
@@ -260,6 +261,17 @@ class RanksByDemand:
     0 for the others). No hook of its own."""
 
 
+class SpendsDailyBudget:
+    """The channel allows so many calls a day (Etsy): the connector spends them on the changes most
+    at risk of an oversell first, and says how the day stands for staff (the account's admin page).
+    """
+
+    @classmethod
+    def budget_text(cls, *, account_id: int) -> str:
+        """Calls left today and what waits for calls, in one line."""
+        raise NotImplementedError
+
+
 class StoresTokens:
     """The channel hands out expiring access tokens: the engine builds the connector with a
     ``tokens`` store (``connectors.tokens.TokenStore``) shared by every worker process."""
@@ -293,6 +305,7 @@ CAPABILITIES: tuple[type, ...] = (
     RanksByDemand,
     StoresTokens,
     ConnectsByRedirect,
+    SpendsDailyBudget,
 )
 
 

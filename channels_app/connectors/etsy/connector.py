@@ -10,6 +10,7 @@ from channels_app.connectors.base import (
     Connector,
     ConnectsByRedirect,
     RanksByDemand,
+    SpendsDailyBudget,
     Throttle,
 )
 from channels_app.connectors.dto import (
@@ -24,7 +25,7 @@ from channels_app.connectors.dto import (
 )
 from channels_app.connectors.errors import ConnectorError
 from channels_app.connectors.etsy.auth import EtsyAuth, consent_url
-from channels_app.connectors.etsy.budget import BudgetMemory
+from channels_app.connectors.etsy.budget import BudgetMemory, budget_text
 from channels_app.connectors.etsy.client import EtsyClient
 from channels_app.connectors.etsy.declared import CONNECT_URL, CREDENTIALS, OPTIONS
 from channels_app.connectors.etsy.mapping import (
@@ -55,7 +56,7 @@ def _cursor(value: str | None, first: str) -> tuple[str, int]:
 
 
 @connector_register
-class EtsyConnector(Connector, ConfirmsFulfilment, ConnectsByRedirect, RanksByDemand):
+class EtsyConnector(Connector, ConfirmsFulfilment, ConnectsByRedirect, RanksByDemand, SpendsDailyBudget):
     """Etsy Open API v3: listing inventories written whole, receipts polled, within the day's calls."""
 
     kind = "etsy"
@@ -112,6 +113,11 @@ class EtsyConnector(Connector, ConfirmsFulfilment, ConnectsByRedirect, RanksByDe
         if not str(options.get("shop_id") or "").isdigit():
             problems.append("option shop_id (the shop's numeric id) is required")
         return problems
+
+    @classmethod
+    def budget_text(cls, *, account_id: int) -> str:
+        """The day's calls left and the listings waiting for calls (``etsy.budget``)."""
+        return budget_text(account_id=account_id)
 
     @classmethod
     def token_kind(cls, *, credentials: Mapping[str, str], options: Mapping[str, object]) -> str:

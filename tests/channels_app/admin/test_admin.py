@@ -142,3 +142,23 @@ def test_the_webhook_token_is_shown_in_the_admin_to_managers_only(client, shop_a
     assert viewer.status_code == manager.status_code == 200
     assert account.webhook_token.encode() not in viewer.content
     assert f"/webhooks/channels/{account.webhook_token}/".encode() in manager.content
+
+
+def test_the_account_page_shows_the_day_s_budget_only_for_a_channel_that_has_one(shops, connect):
+    from django.contrib import admin as django_admin
+
+    from channels_app.services.accounts import account_create
+
+    generic = connect(shops(), "Shop")
+    etsy = account_create(
+        kind="etsy",
+        name="Etsy shop",
+        base_url="https://openapi.etsy.com/v3/application/",
+        credentials={"keystring": "k", "shared_secret": "s"},
+        options={"shop_id": "123"},
+        schedule=False,
+    )
+    page = django_admin.site._registry[ChannelAccount]
+
+    assert page.daily_calls(generic) == "-"
+    assert page.daily_calls(etsy) == "calls left today: not known yet; nothing waits"
