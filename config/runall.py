@@ -143,6 +143,9 @@ def runall_services(env: Mapping[str, str]) -> list[Service]:
                 # The access log masks webhook tokens (secret path segments).
                 "--logger-class=config.logmasking.MaskingGunicornLogger",
                 "--graceful-timeout=20",
+                # gunicorn's longest request line (default 4094 bytes, answered with an HTML 400
+                # past it); large sets go in a POST body (POST /api/v1/availability/).
+                "--limit-request-line=8190",
             ],
         ),
         Service(

@@ -56,6 +56,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # a problem document under /api/
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Under /api/: problem documents for every error, ETag / If-None-Match, RateLimit-* fields.
+    "inventory_app.api.middleware.ApiResponseMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -304,7 +307,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "inventory_app.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "inventory_app.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "inventory_app.api.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -342,9 +345,11 @@ SPECTACULAR_SETTINGS = {
     # No validator badge: Swagger UI would fetch it from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",  # operationIds and default tags start at the resource
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "inventory_app.api.schema.error_responses_document",  # 400, 404, 429 on every operation
+        # Problem responses, response headers and examples on every operation.
+        "inventory_app.api.schema_hooks.responses_document",
     ],
     # Choice sets sharing a field name ("reason") get stable names of their own.
     "ENUM_NAME_OVERRIDES": {

@@ -15,3 +15,24 @@ def stock_levels(sku) -> dict[str, tuple[int, int]]:
     """(on_hand, committed) of each of the SKU's level rows, by location code."""
     rows = StockLevel.objects.filter(sku=sku).select_related("location")
     return {row.location.code: (row.on_hand, row.committed) for row in rows}
+
+
+def field_errors(response) -> dict[str, list[str]]:
+    """An API refusal's field errors as ``{dotted field: [messages]}``, after checking that it is a
+    ``validation_error`` problem document."""
+    body = response.json()
+    assert response["Content-Type"] == "application/problem+json", response["Content-Type"]
+    assert (body["status"], body["code"]) == (400, "validation_error"), body
+    errors: dict[str, list[str]] = {}
+    for error in body["errors"]:
+        errors.setdefault(error["field"], []).append(error["message"])
+    return errors
+
+
+def problem(response) -> dict[str, object]:
+    """An API refusal's ``code`` and ``detail`` (and ``shortfalls`` where present), after checking
+    that it is a problem document with the response's status."""
+    body = response.json()
+    assert response["Content-Type"] == "application/problem+json", response["Content-Type"]
+    assert body["status"] == response.status_code and body["type"] == f"/api/problems/{body['code']}", body
+    return {key: body[key] for key in ("code", "detail", "shortfalls") if key in body}

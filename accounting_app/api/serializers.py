@@ -99,3 +99,9 @@ class DocumentOutputSerializer(serializers.ModelSerializer):
             "corrects",
             "posted_at",
         ]
+
+
+class EnqueuedOutputSerializer(serializers.Serializer):
+    """The work was put on the queue (it runs after this answer)."""
+
+    enqueued = serializers.BooleanField()

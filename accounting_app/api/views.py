@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from accounting_app.api.serializers import (
     ConnectionOutputSerializer,
     DocumentOutputSerializer,
+    EnqueuedOutputSerializer,
     PeriodInputSerializer,
     PreviewRowSerializer,
 )
@@ -41,7 +42,7 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise ValidationError({"mapping": [str(exc)]}) from exc
         return Response(PreviewRowSerializer(rows, many=True).data)
 
-    @extend_schema(request=PeriodInputSerializer, responses={202: None, 400: None})
+    @extend_schema(request=PeriodInputSerializer, responses={202: EnqueuedOutputSerializer})
     @action(detail=True, methods=["post"])
     def export(self, request: Request, pk=None) -> Response:
         """Enqueue the export of the period (after commit); 400 naming what to map while a
@@ -73,7 +74,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             documents = documents.filter(total_check=check)
         return documents.order_by("-pk")
 
-    @extend_schema(request=None, responses={202: None, 409: None})
+    @extend_schema(request=None, responses={202: EnqueuedOutputSerializer, 409: None})
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk=None) -> Response:
         """Enqueue an unposted document again; 409 for a posted one."""

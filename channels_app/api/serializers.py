@@ -248,3 +248,10 @@ class WebhooksRegisteredOutputSerializer(serializers.Serializer):
     """The URL the channel's webhooks were registered to."""
 
     webhooks_url = serializers.CharField()
+
+
+class ListingsImportOutputSerializer(serializers.Serializer):
+    """How many listings the channel gave and how many were linked to our SKUs by code."""
+
+    imported = serializers.IntegerField()
+    linked = serializers.IntegerField()

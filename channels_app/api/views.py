@@ -22,6 +22,7 @@ from channels_app.api.serializers import (
     ListingLinkInputSerializer,
     ListingOutputSerializer,
     ListingRulesInputSerializer,
+    ListingsImportOutputSerializer,
     OrderPushOutputSerializer,
     PreviewOutputSerializer,
     SyncNowInputSerializer,
@@ -147,14 +148,15 @@ class ChannelAccountViewSet(
             raise _bad(exc) from None
         return Response({"webhooks_url": url})
 
-    @extend_schema(request=None, responses={200: None, 400: None, 503: None})
+    @extend_schema(request=None, responses={200: ListingsImportOutputSerializer, 503: None})
     @action(detail=True, methods=["post"], url_path="import-listings")
     def import_listings(self, request: Request, pk=None) -> Response:
         """Read the channel's listings now and auto-link them by SKU (in this request; for a large
         catalog - Amazon's listings report takes minutes - use sync-now with ``listings``).
         400: the channel refused or its URL is refused; 503: the channel is unavailable now."""
         try:
-            return Response(account_listings_import(account=self.get_object()))
+            counts = account_listings_import(account=self.get_object())
+            return Response(ListingsImportOutputSerializer(counts).data)
         except RetryableError as exc:
             raise _ChannelUnavailable(f"The channel is unavailable: {exc}") from None
         except (ConnectorError, HostRefused) as exc:

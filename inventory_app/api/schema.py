@@ -1,8 +1,13 @@
-"""OpenAPI description of the token authentication (loaded with the API's URLs)."""
+"""How drf-spectacular describes the API: the token scheme, JSON request bodies, readable
+operationIds, typed JSON fields (see also inventory_app.api.schema_hooks)."""
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+
+JSON = "application/json"
+_STANDARD_ACTIONS = {"list", "retrieve", "create", "update", "partial_update", "destroy"}
 
 
 class HashedTokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -20,33 +25,28 @@ class HashedTokenAuthenticationScheme(OpenApiAuthenticationExtension):
         }
 
 
-ERROR_SCHEMA = {
-    "description": "What was refused: ``detail``, or each field with its messages.",
-    "oneOf": [{"type": "object", "additionalProperties": {}}, {"type": "array", "items": {}}],
-}
-DOCUMENTED_ERRORS = {
-    "400": "The request is not valid; nothing was changed.",
-    "404": "No such object (or page).",
-    "429": "Too many requests (per token or per address): try again after Retry-After seconds.",
-}
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+class JSONObjectField(OpenApiSerializerFieldExtension):
+    """A JSON field (a model's JSONField) holds an object: declared so, not as "any"."""
+
+    target_class = "rest_framework.fields.JSONField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "object", "additionalProperties": {}}
 
 
-def error_responses_document(result, generator, request, public):
-    """Postprocessing hook: every operation documents its 400, 404 and 429 answers (an error body;
-    429 with Retry-After), and 422 where it takes an Idempotency-Key."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    for operations in result.get("paths", {}).values():
-        for operation in operations.values():
-            responses = operation.setdefault("responses", {})
-            errors = dict(DOCUMENTED_ERRORS)
-            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
-                errors["422"] = "The Idempotency-Key was used before with another request body."
-            for status, description in errors.items():
-                if not responses.get(status):
-                    responses[status] = {
-                        "description": description,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                        **({"headers": RETRY_AFTER} if status == "429" else {}),
-                    }
-    return result
+class ApiAutoSchema(AutoSchema):
+    """Request bodies in JSON only (unless a view takes no JSON at all, as the CSV import), and
+    operationIds ``<resource>_<action>``: ``orders_list``, ``orders_ship``, ``skus_create``."""
+
+    def map_parsers(self) -> list[str]:
+        media_types = super().map_parsers()
+        return [JSON] if JSON in media_types else media_types
+
+    def get_operation_id(self) -> str:
+        operation_id = super().get_operation_id()
+        action = getattr(self.view, "action", None)
+        if action and action not in _STANDARD_ACTIONS:
+            mapping = getattr(getattr(self.view, action, None), "mapping", {})
+            if len(mapping) == 1:  # one method: the action names the operation on its own
+                operation_id = operation_id.rsplit("_", 1)[0]
+        return operation_id

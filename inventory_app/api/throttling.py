@@ -2,9 +2,17 @@
 
 Counts live in the "throttle" cache (Redis, or the database on the embedded default), so every
 web process shares them. Over the rate the answer is 429 with Retry-After.
+
+Every response of a throttled view carries the quota of its most constrained throttle as the
+fields of draft-ietf-httpapi-ratelimit-headers-06: ``RateLimit-Limit`` (requests per window),
+``RateLimit-Remaining`` and ``RateLimit-Reset`` (seconds until the window frees a request), plus
+``RateLimit-Policy`` (``<limit>;w=<window seconds>``). They come from the history the throttle
+has just read: no extra cache round trip.
 """
 
 from __future__ import annotations
+
+import math
 
 from django.core.cache import caches
 from django.http import HttpRequest
@@ -20,6 +28,23 @@ def client_address(request: HttpRequest) -> str:
     return BaseThrottle().get_ident(request)
 
 
+RATELIMIT_ATTRIBUTE = "ratelimit_quota"
+
+
+def ratelimit_headers(request: HttpRequest) -> dict[str, str]:
+    """The RateLimit-* fields for a request a throttle has counted ({} when none did)."""
+    quota = getattr(request, RATELIMIT_ATTRIBUTE, None)
+    if quota is None:
+        return {}
+    limit, remaining, reset, window = quota
+    return {
+        "RateLimit-Limit": str(limit),
+        "RateLimit-Remaining": str(remaining),
+        "RateLimit-Reset": str(reset),
+        "RateLimit-Policy": f"{limit};w={window}",
+    }
+
+
 class _SharedCacheThrottle(SimpleRateThrottle):
     def __init__(self):
         self.cache = caches["throttle"]
@@ -28,6 +53,29 @@ class _SharedCacheThrottle(SimpleRateThrottle):
     def get_rate(self):
         # Read at each request, so that a changed setting (tests, a reload) takes effect.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        """SimpleRateThrottle's decision, noting this throttle's quota on the Django request when
+        it leaves fewer requests than the throttles before it."""
+        self._request = request
+        return super().allow_request(request, view)
+
+    def throttle_success(self):
+        allowed = super().throttle_success()
+        self._note_quota(remaining=self.num_requests - len(self.history))
+        return allowed
+
+    def throttle_failure(self):
+        self._note_quota(remaining=0)
+        return super().throttle_failure()
+
+    def _note_quota(self, *, remaining: int) -> None:
+        oldest = self.history[-1] if self.history else self.now
+        reset = max(0, math.ceil(oldest + self.duration - self.now))
+        django_request = getattr(self._request, "_request", self._request)
+        noted = getattr(django_request, RATELIMIT_ATTRIBUTE, None)
+        if noted is None or remaining < noted[1]:
+            setattr(django_request, RATELIMIT_ATTRIBUTE, (self.num_requests, remaining, reset, self.duration))
 
 
 class TokenRateThrottle(_SharedCacheThrottle):

@@ -14,6 +14,7 @@ from inventory_app.api.events import EventListView, WebhookDeliveryViewSet, Webh
 from inventory_app.api.imports import CatalogImportView, ImportJobViewSet
 from inventory_app.api.index import ApiIndexView
 from inventory_app.api.orders import OrderViewSet, SalesChannelViewSet
+from inventory_app.api.problems import ProblemTypeView
 from inventory_app.api.stock import (
     AvailabilityView,
     StockActionViewSet,
@@ -53,4 +54,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path("docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", RedocDocsView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("problems/<slug:code>", ProblemTypeView.as_view(), name="api-problem"),
 ]

@@ -48,6 +48,8 @@ class WebhookEndpointInputSerializer(serializers.Serializer):
 class WebhookEndpointOutputSerializer(serializers.ModelSerializer):
     """An endpoint (its secret is shown only when created or rotated)."""
 
+    event_types = serializers.ListField(child=serializers.CharField(), help_text="Event types sent here.")
+
     class Meta:
         model = WebhookEndpoint
         fields = [

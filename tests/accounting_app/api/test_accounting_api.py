@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounting_app.models import DocumentStatus, ExportDocument
+from tests.helpers import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_export_is_refused_with_what_to_map_while_a_tax_mapping_is_missing(api_c
     response = api_client("manager").post(f"/api/v1/accounting/connections/{xero.pk}/export/", period)
 
     assert response.status_code == 400
-    (message,) = response.json()["mapping"]
+    (message,) = field_errors(response)["mapping"]
     assert message.startswith(
         "No purchases tax mapping on connection 'Books (xero)': add a tax mapping of kind"
     )

@@ -7,6 +7,7 @@ import pytest
 from channels_app.models import ChannelAccount, InboundEvent, Listing
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
+from tests.helpers import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -231,7 +232,7 @@ def test_a_sku_id_in_another_script_or_too_long_links_nothing(api_client, shops,
     response = operator.post(f"/api/v1/channel-listings/{listing.pk}/link/", {"sku": value}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"sku": "No such SKU"}
+    assert field_errors(response) == {"sku": ["No such SKU"]}
     listing.refresh_from_db()
     assert listing.sku_id is None
 
@@ -258,5 +259,9 @@ def test_huge_numbers_in_an_account_update_are_400_and_change_nothing(api_client
     )
 
     assert response.status_code == 400
-    assert set(response.json()) == {"poll_interval_seconds", "buffer", "location_ids"}
+    assert {field.split(".")[0] for field in field_errors(response)} == {
+        "poll_interval_seconds",
+        "buffer",
+        "location_ids",
+    }
     assert ChannelAccount.objects.get().poll_interval_seconds == 120

@@ -8,6 +8,7 @@ import pytest
 from channels_app.models import ChannelAccount, ChannelToken
 from channels_app.services.accounts import account_connector
 from channels_app.services.tokens import token_clock_set
+from tests.helpers import problem
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,10 @@ def test_credentials_of_another_mode_are_refused_and_nothing_is_created(api_clie
     )
 
     assert refused.status_code == 400
-    assert refused.json() == {"detail": "Shopify credentials: access_token not used by client_credentials"}
+    assert problem(refused) == {
+        "code": "validation_error",
+        "detail": "Shopify credentials: access_token not used by client_credentials",
+    }
     assert not ChannelAccount.objects.exists()
 
 
@@ -87,9 +91,10 @@ def test_switching_the_mode_without_its_credentials_is_refused_and_changes_nothi
     )
 
     assert refused.status_code == 400
-    assert refused.json() == {
+    assert problem(refused) == {
+        "code": "validation_error",
         "detail": "Shopify credentials: client_id is required for client_credentials; client_secret is "
-        "required for client_credentials; access_token, webhook_secret not used by client_credentials"
+        "required for client_credentials; access_token, webhook_secret not used by client_credentials",
     }
     account.refresh_from_db()
     assert account.options == {"api_version": "2026-10"}

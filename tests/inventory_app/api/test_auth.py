@@ -29,7 +29,15 @@ def test_no_credentials_is_401_with_token_challenge():
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
-    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "/api/problems/not_authenticated",
+        "title": "Not authenticated",
+        "status": 401,
+        "detail": "Authentication credentials were not provided.",
+        "instance": PRODUCTS,
+        "code": "not_authenticated",
+    }
 
 
 @pytest.mark.parametrize("header", ["Token smk_not-a-real-key", "Bearer nope", "Token a b", "Token"])
@@ -61,7 +69,10 @@ def test_revoked_token_is_401():
     response = _client(f"Token {key}").get(PRODUCTS)
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid, expired or revoked token."}
+    assert (response.json()["code"], response.json()["detail"]) == (
+        "authentication_failed",
+        "Invalid, expired or revoked token.",
+    )
 
 
 def test_expired_token_is_401():
@@ -89,7 +100,10 @@ def test_user_without_role_is_403_even_for_reads():
     response = _client(f"Token {key}").get(PRODUCTS)
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Your role does not allow this."}
+    assert (response.json()["code"], response.json()["detail"]) == (
+        "permission_denied",
+        "Your role does not allow this.",
+    )
 
 
 def test_viewer_cannot_write_and_nothing_is_created():

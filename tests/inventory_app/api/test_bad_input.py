@@ -76,7 +76,8 @@ def test_codes_with_control_characters_are_refused(api_client, code):
     imported = manager.generic("POST", URL, f'sku,name\n"{code}",Mug\n'.encode(), content_type="text/csv")
 
     assert (sku.status_code, location.status_code, imported.status_code) == (400, 400, 400)
-    assert "code" in sku.json() and "code" in location.json()
+    assert [e["field"] for e in sku.json()["errors"]] == ["code"]
+    assert [e["field"] for e in location.json()["errors"]] == ["code"]
     assert [(e["row"], e["column"]) for e in imported.json()["errors"]] == [(2, "sku")]
     assert SKU.objects.count() == 0
     assert Location.objects.filter(name="Shelf").count() == 0

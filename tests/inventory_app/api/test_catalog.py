@@ -15,6 +15,7 @@ from tests.factories import (
     ProductFactory,
     SKUFactory,
 )
+from tests.helpers import field_errors, problem
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_product_create_without_name_is_400_with_field_detail(api_client):
     response = api_client("manager").post("/api/v1/products/", {"brand": "Acme"}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"name": ["This field is required."]}
+    assert field_errors(response) == {"name": ["This field is required."]}
     assert Product.objects.count() == 0
 
 
@@ -99,7 +100,7 @@ def test_sku_create_field_errors(api_client):
     )
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert field_errors(response) == {
         "weight_grams": ["Ensure this value is greater than or equal to 0."],
         "backorder_policy": ['"maybe" is not a valid choice.'],
     }
@@ -114,9 +115,9 @@ def test_sku_create_duplicate_code_or_barcode_is_400(api_client):
     dup_barcode = manager.post("/api/v1/skus/", {"code": "NEW", "name": "x", "barcode": "111"}, format="json")
 
     assert dup_code.status_code == 400
-    assert dup_code.json() == {"code": ["SKU with this SKU already exists."]}
+    assert field_errors(dup_code) == {"code": ["SKU with this SKU already exists."]}
     assert dup_barcode.status_code == 400
-    assert list(dup_barcode.json()) == ["__all__"]
+    assert list(field_errors(dup_barcode)) == ["non_field_errors"]
     assert SKU.objects.count() == 1
 
 
@@ -141,7 +142,7 @@ def test_sku_patch_refused_by_service_is_400_and_changes_nothing(api_client):
     response = api_client("manager").patch(f"/api/v1/skus/{sku.pk}/", {"is_kit": True}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert problem(response) == {
         "code": "invalid_operation",
         "detail": f"{sku.code} holds stock; it cannot become a kit",
     }
@@ -233,12 +234,12 @@ def test_kit_component_errors(api_client):
         f"/api/v1/skus/{kit.pk}/components/", {"component": "CUP", "quantity": 5}, format="json"
     )
 
-    assert (unknown.status_code, unknown.json()) == (400, {"component": ["No SKU with code 'NOPE'."]})
-    assert (negative.status_code, negative.json()) == (
+    assert (unknown.status_code, field_errors(unknown)) == (400, {"component": ["No SKU with code 'NOPE'."]})
+    assert (negative.status_code, field_errors(negative)) == (
         400,
         {"quantity": ["Ensure this value is greater than or equal to 0."]},
     )
-    assert (not_kit.status_code, not_kit.json()) == (
+    assert (not_kit.status_code, problem(not_kit)) == (
         400,
         {"code": "invalid_operation", "detail": "CUP is not a kit"},
     )
@@ -307,7 +308,7 @@ def test_location_create_update_and_refuse_deactivating_with_stock(api_client):
     assert (location.priority, location.is_sellable, location.address) == (5, True, {"city": "Oslo"})
 
     duplicate = manager.post("/api/v1/locations/", {"code": "MAIN", "name": "Again"}, format="json")
-    assert (duplicate.status_code, duplicate.json()) == (
+    assert (duplicate.status_code, field_errors(duplicate)) == (
         400,
         {"code": ["Location with this Code already exists."]},
     )

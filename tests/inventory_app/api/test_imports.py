@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from inventory_app.models import SKU, StockLevel, StockMovement
 from tests.factories import LocationFactory
+from tests.helpers import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,7 @@ def test_row_errors_answer_400_and_import_nothing(api_client):
 
     assert response.status_code == 400
     body = response.json()
-    assert (body["ok"], body["applied"]) == (False, False)
+    assert (body["code"], body["ok"], body["applied"]) == ("validation_error", False, False)
     assert [(e["row"], e["column"]) for e in body["errors"]] == [(2, "weight_grams"), (3, "sku")]
     assert all(e["message"] for e in body["errors"])
     assert SKU.objects.count() == 0
@@ -107,9 +108,12 @@ def test_missing_file_and_bad_encoding_and_bad_flag_are_400(api_client):
     latin1 = manager.generic("POST", URL, "sku,name\nCAFÉ,Café\n".encode("latin-1"), content_type="text/csv")
     bad_flag = manager.generic("POST", f"{URL}?dry_run=maybe", VALID.encode(), content_type="text/csv")
 
-    assert (no_file.status_code, no_file.json()) == (400, {"file": ["No file was submitted."]})
-    assert (latin1.status_code, latin1.json()) == (400, {"file": ["The file must be UTF-8 encoded text."]})
-    assert (bad_flag.status_code, bad_flag.json()) == (400, {"dry_run": ["Must be true or false."]})
+    assert (no_file.status_code, field_errors(no_file)) == (400, {"file": ["No file was submitted."]})
+    assert (latin1.status_code, field_errors(latin1)) == (
+        400,
+        {"file": ["The file must be UTF-8 encoded text."]},
+    )
+    assert (bad_flag.status_code, field_errors(bad_flag)) == (400, {"dry_run": ["Must be true or false."]})
     assert SKU.objects.count() == 0
 
 

@@ -7,7 +7,7 @@ import pytest
 from inventory_app.models import Allocation, Order, OrderLine, StockMovement, StockOperation
 from inventory_app.services.stock import stock_receive
 from tests.factories import KitComponentFactory, KitFactory, LocationFactory, SalesChannelFactory, SKUFactory
-from tests.helpers import stock_level
+from tests.helpers import field_errors, problem, stock_level
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_insufficient_stock_is_409_with_shortfalls_and_creates_nothing(api_clien
     response = api_client("operator").post("/api/v1/orders/", payload, format="json")
 
     assert response.status_code == 409
-    assert response.json() == {
+    assert problem(response) == {
         "code": "insufficient_stock",
         "detail": "Insufficient stock: CUP@MAIN needs 12, has 10",
         "shortfalls": [
@@ -140,12 +140,12 @@ def test_create_order_validation_errors(api_client, stocked):
     )
 
     assert no_lines.status_code == 400
-    assert no_lines.json() == {"lines": {"non_field_errors": ["This list may not be empty."]}}
+    assert field_errors(no_lines) == {"lines.non_field_errors": ["This list may not be empty."]}
     assert bad.status_code == 400
-    assert bad.json() == {
+    assert field_errors(bad) == {
         "channel": ["Object with code=nope does not exist."],
         "external_ref": ["This field is required."],
-        "lines": {"0": {"quantity": ["Ensure this value is greater than or equal to 1."]}},
+        "lines.0.quantity": ["Ensure this value is greater than or equal to 1."],
         "customer_email": ["Enter a valid email address."],
     }
     assert Order.objects.count() == 0
@@ -182,7 +182,7 @@ def test_unknown_sku_line_is_flagged_then_linked(api_client, stocked):
 
     again = operator.post(f"/api/v1/orders/{order_id}/lines/{line_id}/link", {"sku": "CUP"}, format="json")
     assert again.status_code == 409
-    assert again.json() == {"code": "order_conflict", "detail": f"Line {line_id} already has SKU CUP"}
+    assert problem(again) == {"code": "order_conflict", "detail": f"Line {line_id} already has SKU CUP"}
     assert stock_level(cup, loc) == (10, 2)
 
 
@@ -205,7 +205,10 @@ def test_link_errors(api_client, stocked):
     short = operator.post(f"/api/v1/orders/{order_id}/lines/{line_id}/link", {"sku": "CUP"}, format="json")
 
     assert missing_line.status_code == 404
-    assert (unknown_sku.status_code, unknown_sku.json()) == (400, {"sku": ["No SKU with code 'NOPE'."]})
+    assert (unknown_sku.status_code, field_errors(unknown_sku)) == (
+        400,
+        {"sku": ["No SKU with code 'NOPE'."]},
+    )
     assert short.status_code == 409
     assert short.json()["shortfalls"][0]["missing"] == 10
     assert OrderLine.objects.get(pk=line_id).sku_id is None
@@ -292,12 +295,15 @@ def test_ship_errors_are_400_or_409_and_ship_nothing(api_client, stocked):
     foreign = operator.post(url, {"lines": [{"line": 999999, "quantity": 1}]}, format="json")
     viewer = api_client("viewer").post(url, {}, format="json")
 
-    assert (too_many.status_code, too_many.json()) == (
+    assert (too_many.status_code, problem(too_many)) == (
         409,
         {"code": "order_conflict", "detail": f"Line {cup_line}: can ship 1 to 3 units, not 4"},
     )
-    assert (duplicate.status_code, duplicate.json()) == (400, {"lines": ["Each line may appear once."]})
-    assert (foreign.status_code, foreign.json()) == (
+    assert (duplicate.status_code, field_errors(duplicate)) == (
+        400,
+        {"lines": ["Each line may appear once."]},
+    )
+    assert (foreign.status_code, problem(foreign)) == (
         409,
         {"code": "order_conflict", "detail": "Line 999999 is not on this order"},
     )
@@ -378,11 +384,11 @@ def test_ship_records_carrier_and_tracking_and_refuses_bad_tracking_shipping_not
         format="json",
     )
 
-    assert (no_carrier.status_code, no_carrier.json()) == (
+    assert (no_carrier.status_code, field_errors(no_carrier)) == (
         400,
         {"tracking_number": ["Tracking number given without a carrier: say which carrier it belongs to"]},
     )
-    assert (bad_url.status_code, bad_url.json()) == (
+    assert (bad_url.status_code, field_errors(bad_url)) == (
         400,
         {"tracking_number": ["Tracking URL: not an http(s) URL"]},
     )
@@ -436,7 +442,7 @@ def test_an_order_without_totals_gets_them_from_its_lines_and_wrong_totals_are_r
     )
     assert (with_costs.json()["subtotal"], with_costs.json()["total"]) == ("38.00", "45.04")
     assert tax_included.json()["total"] == "38.00"
-    assert (wrong_total.status_code, wrong_total.json()) == (
+    assert (wrong_total.status_code, field_errors(wrong_total)) == (
         400,
         {
             "total": [
@@ -445,7 +451,7 @@ def test_an_order_without_totals_gets_them_from_its_lines_and_wrong_totals_are_r
             ]
         },
     )
-    assert (wrong_subtotal.status_code, wrong_subtotal.json()) == (
+    assert (wrong_subtotal.status_code, field_errors(wrong_subtotal)) == (
         400,
         {"subtotal": ["The lines add up to 38.00, not 19.00."]},
     )

@@ -8,7 +8,7 @@ from inventory_app.models import SalesChannel, StockLevel
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_count, stock_receive
 from tests.factories import KitComponentFactory, KitFactory, LocationFactory, SKUFactory
-from tests.helpers import stock_level
+from tests.helpers import field_errors, stock_level
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_bulk_availability_needs_a_sku(api_client):
     response = api_client("viewer").get("/api/v1/availability/")
 
     assert response.status_code == 400
-    assert response.json() == {"sku": ["Give at least one sku id or code."]}
+    assert field_errors(response) == {"sku": ["Give at least one sku id or code."]}
 
 
 def test_levels_nonzero_filter(api_client):

@@ -9,7 +9,7 @@ import pytest
 from inventory_app.models import StockLevel, StockMovement, StockOperation
 from inventory_app.services.stock import stock_receive
 from tests.factories import KitFactory, LocationFactory, SKUFactory
-from tests.helpers import stock_level
+from tests.helpers import field_errors, problem, stock_level
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def test_idempotency_key_too_long_is_400_and_changes_nothing(api_client):
     )
 
     assert response.status_code == 400
-    assert response.json() == {"Idempotency-Key": ["At most 128 printable characters."]}
+    assert field_errors(response) == {"Idempotency-Key": ["At most 128 printable characters."]}
     assert StockOperation.objects.count() == 0
 
 
@@ -167,7 +167,7 @@ def test_receive_field_errors_are_400_with_details(api_client):
     )
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert field_errors(response) == {
         "sku": ["No SKU with code 'NOPE'."],
         "location": ["No location with id 999999."],
         "quantity": ["Ensure this value is greater than or equal to 1."],
@@ -183,7 +183,10 @@ def test_receiving_a_kit_is_400(api_client):
     )
 
     assert response.status_code == 400
-    assert response.json() == {"code": "invalid_operation", "detail": "Kits have no stock of their own: SET"}
+    assert problem(response) == {
+        "code": "invalid_operation",
+        "detail": "Kits have no stock of their own: SET",
+    }
     assert StockOperation.objects.count() == 0
     assert not StockLevel.objects.filter(sku=kit).exists()
 
@@ -199,7 +202,7 @@ def test_adjust_down_beyond_stock_is_409_with_exact_shortfall_and_no_movement(ap
     )
 
     assert response.status_code == 409
-    assert response.json() == {
+    assert problem(response) == {
         "code": "insufficient_stock",
         "detail": "Insufficient stock: CUP@MAIN needs 5, has 3",
         "shortfalls": [
@@ -251,8 +254,11 @@ def test_adjust_records_reason_and_write_off(api_client):
         "lost",
     )
     assert written_off.json()["operation"]["reason"] == "write_off"
-    assert (zero.status_code, zero.json()) == (400, {"delta": ["An adjustment must change the quantity."]})
-    assert (bad_reason.status_code, bad_reason.json()) == (
+    assert (zero.status_code, field_errors(zero)) == (
+        400,
+        {"delta": ["An adjustment must change the quantity."]},
+    )
+    assert (bad_reason.status_code, field_errors(bad_reason)) == (
         400,
         {"reason": ['"magic" is not a valid choice.']},
     )
@@ -303,7 +309,10 @@ def test_transfer_moves_between_locations_in_one_operation(api_client):
         ("B", 4),
     ]
     assert [(lv["location_code"], lv["on_hand"]) for lv in response.json()["levels"]] == [("A", 6), ("B", 4)]
-    assert (same.status_code, same.json()) == (400, {"to_location": ["Must differ from from_location."]})
+    assert (same.status_code, field_errors(same)) == (
+        400,
+        {"to_location": ["Must differ from from_location."]},
+    )
     assert short.status_code == 409
     assert short.json()["shortfalls"][0]["requested"] == 7
     assert short.json()["shortfalls"][0]["available"] == 6

@@ -97,3 +97,31 @@ def test_a_rate_left_empty_switches_that_throttle_off(settings):
     answers = {_client(key).get("/api/v1/skus/").status_code for _ in range(50)}
 
     assert answers == {200}
+
+
+def test_every_answer_carries_the_most_constrained_quota_and_429_is_a_problem(settings):
+    _rates(settings, token="3/minute", address="100/minute")
+    _, key = api_token_issue(user=UserFactory(role="viewer"), name="one")
+    client = _client(key)
+
+    answers = [client.get("/api/v1/skus/") for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a["RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+    assert {a["RateLimit-Limit"] for a in answers} == {"3"}
+    assert {a["RateLimit-Policy"] for a in answers} == {"3;w=60"}
+    assert all(0 < int(a["RateLimit-Reset"]) <= 60 for a in answers)
+    refused = answers[-1]
+    assert refused["Content-Type"] == "application/problem+json"
+    assert (refused.json()["code"], refused.json()["status"]) == ("throttled", 429)
+    assert 0 < int(refused["Retry-After"]) <= 60
+
+
+def test_an_unthrottled_view_carries_no_quota(settings):
+    _rates(settings, token=None, address=None)
+    _, key = api_token_issue(user=UserFactory(role="viewer"), name="one")
+
+    response = _client(key).get("/api/v1/skus/")
+
+    assert response.status_code == 200
+    assert not response.has_header("RateLimit-Limit")
