@@ -1,7 +1,7 @@
 """drf-spectacular postprocessing: what every operation answers besides its success.
 
 Each operation declares its refusals as ``application/problem+json`` (the ``Problem`` schema):
-400, 401, 403 and 429 everywhere, 404 where the path names an object, 409 and 413 on writes,
+400, 401, 403, 404 (no such object, or page) and 429 everywhere, 409 and 413 on writes,
 422 where an Idempotency-Key is taken. Response headers: RateLimit-* on successes and 429,
 Retry-After on 429, ETag (and a 304 for If-None-Match) on reads, Idempotent-Replayed on
 idempotent writes. Examples of the main operations come from inventory_app.api.schema_examples.
@@ -24,7 +24,7 @@ REFUSALS = {
     "400": "Not valid (code validation_error, parse_error, invalid_operation); nothing changed.",
     "401": "No valid token (code not_authenticated or authentication_failed).",
     "403": "The token's role does not allow this (code permission_denied).",
-    "404": "No such object (code not_found).",
+    "404": "No such object, or no such page of a list (code not_found).",
     "409": "Refused by the state (code insufficient_stock, order_conflict, conflict); nothing changed.",
     "413": "The body is over the size limit (code request_too_large): send it in parts.",
     "422": "The Idempotency-Key was used before with another body (code idempotency_key_reused).",
@@ -77,10 +77,8 @@ def _problem_components() -> dict[str, Any]:
     return schemas
 
 
-def _refusals(path: str, method: str, operation: dict) -> set[str]:
-    statuses = {"400", "401", "403", "429"}
-    if "{" in path:
-        statuses.add("404")
+def _refusals(method: str, operation: dict) -> set[str]:
+    statuses = {"400", "401", "403", "404", "429"}  # 404: no such object, or page of a list
     if method in WRITES:
         statuses |= {"409", "413"}
     if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
@@ -106,7 +104,7 @@ def _operation_document(path: str, method: str, operation: dict) -> None:
             "description": "Not modified: the If-None-Match ETag still matches.",
             "headers": ETAG,
         }
-    for code in _refusals(path, method, operation) | {c for c in responses if c[0] in "45"}:
+    for code in _refusals(method, operation) | {c for c in responses if c[0] in "45"}:
         description = REFUSALS.get(code) or responses.get(code, {}).get("description") or "Refused."
         responses[code] = {"description": description, "content": {MEDIA_TYPE: {"schema": PROBLEM_REF}}}
         if code == "429":
