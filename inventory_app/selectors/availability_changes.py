@@ -7,8 +7,7 @@ change writes those rows in the transaction of its ledger entry, so this is exac
 changes and costs indexed subqueries, without the events' retention window (events older than
 ``EVENTS_RETENTION_DAYS`` are pruned, levels never are). A kit has no row of its own: it counts as
 changed whenever one of its components' rows did. Not seen: a location switched sellable or
-inactive, and a kit's recipe edited (both change figures without touching a level row; the
-``availability.changed`` events and the SKU list's ``updated_at`` cover those).
+inactive, and a kit's recipe edited (both change figures without touching a level row).
 """
 
 from __future__ import annotations
