@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import Prefetch, Q
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -186,7 +186,13 @@ class AvailabilityView(APIView):
     SKU whose figure changed, by id, in cursor pages (``next``)."""
 
     @extend_schema(
-        parameters=[AvailabilityQuerySerializer],
+        parameters=[
+            AvailabilityQuerySerializer,
+            OpenApiParameter(
+                CURSOR_PARAM, str, description="The next page of a window listing (from `next`)"
+            ),
+            OpenApiParameter(PAGE_SIZE_PARAM, int, description="Rows per page of a window listing (1-500)"),
+        ],
         responses={200: AvailabilityOutputSerializer},
         summary="Available to sell, in bulk",
     )
