@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from rest_framework.exceptions import ValidationError
@@ -137,7 +138,7 @@ class KeysetCursorPagination(BasePagination):
             field = model_field_at(model, path)
             try:
                 value = None if raw is None or field is None else field.to_python(raw)
-            except Exception:
+            except (DjangoValidationError, TypeError, ValueError):
                 raise ValidationError({self.cursor_query_param: ["Not a cursor of this list."]}) from None
             if field is None:
                 value = raw

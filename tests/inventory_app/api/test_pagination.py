@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -104,3 +106,11 @@ def test_a_forged_or_foreign_cursor_is_refused(api_client):
 
     assert (other_order.status_code, list(other_order.json())) == (400, ["cursor"])
     assert (garbage.status_code, list(garbage.json())) == (400, ["cursor"])
+
+
+def test_a_cursor_with_a_value_of_the_wrong_type_is_refused(api_client):
+    forged = base64.urlsafe_b64encode(json.dumps({"o": "updated_at,id", "v": ["soon", [1]]}).encode())
+
+    response = api_client("viewer").get("/api/v1/orders/", {"cursor": forged.decode().rstrip("=")})
+
+    assert (response.status_code, list(response.json())) == (400, ["cursor"])
