@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from inventory_app.models import Order, Product, PurchaseOrder, StockLevel
+from inventory_app.models import Order, Product, PurchaseOrder, ReturnAuthorization, StockLevel
+from inventory_app.services.orders import OrderInput, OrderLineInput, order_create, order_ship
 from inventory_app.services.purchasing import PurchaseLineInput, purchase_order_create, supplier_create
+from inventory_app.services.returns import ReturnLineInput, return_authorization_create
 from inventory_app.services.stock import stock_receive
 from tests.factories import (
     KitComponentFactory,
@@ -48,6 +50,21 @@ def _three_purchase_orders():
     return PurchaseOrder.objects.all()
 
 
+def _three_returns():
+    sku, location = SKUFactory(), LocationFactory()
+    stock_receive(sku=sku, location=location, quantity=3)
+    order, _ = order_create(
+        channel=SalesChannelFactory(),
+        data=OrderInput(external_ref="R", lines=[OrderLineInput(sku_code=sku.code, quantity=3)]),
+    )
+    order_ship(order=order)
+    for _ in range(3):
+        return_authorization_create(
+            order=order, lines=[ReturnLineInput(order_line_id=order.lines.get().pk, quantity=1)]
+        )
+    return ReturnAuthorization.objects.all()
+
+
 def _three_products():
     for _ in range(3):
         ProductFactory()
@@ -68,6 +85,7 @@ def _three_skus():
         ("/api/v1/orders/", _three_orders),
         ("/api/v1/levels/", _three_levels),
         ("/api/v1/purchase-orders/", _three_purchase_orders),
+        ("/api/v1/returns/", _three_returns),
         ("/api/v1/products/", _three_products),
         ("/api/v1/skus/", _three_skus),
     ],
