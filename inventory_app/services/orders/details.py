@@ -69,6 +69,5 @@ def order_details_fill(*, order: Order, details: OrderDetails) -> list[str]:
         Order.objects.filter(pk=order.pk).update(**filled, updated_at=timezone.now())
         for name, value in filled.items():
             setattr(order, name, value)
-    if filled or priced:
         event_order_record(order_id=order.pk, type=EventType.ORDER_UPDATED)
     return sorted(filled) + (["lines"] if priced else [])
