@@ -301,9 +301,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["inventory_app.api.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
+        "inventory_app.api.strict.StrictQueryParamsFilter",  # an unknown parameter is a 400
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "inventory_app.api.strict.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "inventory_app.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,

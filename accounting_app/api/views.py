@@ -20,6 +20,7 @@ from accounting_app.models import AccountingConnection, DocumentStatus, ExportDo
 from accounting_app.selectors.mapping import MappingMissing, connection_mapping_gaps
 from accounting_app.selectors.preview import connection_period_preview
 from accounting_app.services.schedule import document_retry_enqueue, export_enqueue
+from inventory_app.api.filters import updated_range_filterset
 
 
 @extend_schema(tags=["accounting"])
@@ -63,16 +64,10 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = DocumentOutputSerializer
     write_role = "operator"
-
-    def get_queryset(self):
-        documents = ExportDocument.objects.all()
-        if connection := self.request.query_params.get("connection"):
-            documents = documents.filter(connection_id=connection)
-        if wanted := self.request.query_params.get("status"):
-            documents = documents.filter(status=wanted)
-        if check := self.request.query_params.get("total_check"):
-            documents = documents.filter(total_check=check)
-        return documents.order_by("-pk")
+    queryset = ExportDocument.objects.all()
+    filterset_class = updated_range_filterset(ExportDocument, fields=["connection", "status", "total_check"])
+    ordering = ["-id"]
+    ordering_fields = ["id", "updated_at"]
 
     @extend_schema(request=None, responses={202: EnqueuedOutputSerializer, 409: None})
     @action(detail=True, methods=["post"])

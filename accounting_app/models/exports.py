@@ -130,6 +130,9 @@ class ExportDocument(models.Model):
                 fields=["connection", "reference"], name="export_document_reference_unique"
             ),
         ]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="export_document_updated_idx")
+        ]  # incremental sync (updated_after, cursor)
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.kind}, {self.status})"

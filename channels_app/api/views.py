@@ -50,6 +50,7 @@ from channels_app.services.onboarding import (
     listing_link,
     listing_unlink,
 )
+from inventory_app.api.filters import updated_range_filterset
 from inventory_app.models import SKU
 
 MANAGER_ACTIONS = {"create", "partial_update", "update", "go_live", "register_webhooks"}
@@ -165,12 +166,17 @@ class ChannelAccountViewSet(
 
 @extend_schema(tags=["channel listings"])
 class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Channel listings with their SKU link and push state."""
+    """Channel listings with their SKU link and push state, oldest change first; filter by account,
+    needs_push, sku, updated range."""
 
-    queryset = Listing.objects.select_related("sku").order_by("pk")
+    queryset = Listing.objects.select_related("sku")
     serializer_class = ListingOutputSerializer
-    filterset_fields = {"account": ["exact"], "needs_push": ["exact"], "sku": ["exact", "isnull"]}
+    filterset_class = updated_range_filterset(
+        Listing, fields={"account": ["exact"], "needs_push": ["exact"], "sku": ["exact", "isnull"]}
+    )
     search_fields = ["external_id", "external_sku", "title"]
+    ordering = ["updated_at", "id"]
+    ordering_fields = ["id", "updated_at"]
     write_role = "operator"
 
     @extend_schema(responses={200: ExplanationOutputSerializer})

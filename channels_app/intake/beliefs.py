@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.db import connection
+from django.utils import timezone
 
 from channels_app.connectors.dto import OrderDTO
 from channels_app.connectors.registry import connector_class_get
@@ -56,6 +57,7 @@ def listings_belief_shift(
         raced = "(belief_shifted OR last_pushed_at IS NULL OR last_pushed_at >= %s)"
         shifted = "(l.belief_shifted OR l.last_pushed_at IS NULL OR l.last_pushed_at >= %s)"
         extra = [connection.ops.adapt_datetimefield_value(threshold)]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     if connection.vendor == "postgresql" and units:
         ids = sorted(units)
         with connection.cursor() as cursor:
@@ -65,10 +67,11 @@ def listings_belief_shift(
                 "last_pushed_qty = CASE WHEN l.last_pushed_qty IS NULL THEN NULL "
                 "ELSE GREATEST(l.last_pushed_qty + v.delta, 0) END, "
                 "last_seen_qty = CASE WHEN l.last_seen_qty IS NULL THEN NULL "
-                f"ELSE GREATEST(l.last_seen_qty + v.delta, 0) END, belief_shifted = {shifted} "
+                f"ELSE GREATEST(l.last_seen_qty + v.delta, 0) END, belief_shifted = {shifted}, "
+                "updated_at = %s "
                 "FROM (SELECT UNNEST(%s::text[]) AS external_id, UNNEST(%s::integer[]) AS delta) AS v "
                 "WHERE l.account_id = %s AND l.external_id = v.external_id",
-                [*extra, ids, [sign * units[i] for i in ids], account.pk],
+                [*extra, now, ids, [sign * units[i] for i in ids], account.pk],
             )
         return
     with connection.cursor() as cursor:
@@ -81,7 +84,8 @@ def listings_belief_shift(
                 "last_pushed_qty = CASE WHEN last_pushed_qty IS NULL THEN NULL "
                 "WHEN last_pushed_qty + %s < 0 THEN 0 ELSE last_pushed_qty + %s END, "
                 "last_seen_qty = CASE WHEN last_seen_qty IS NULL THEN NULL "
-                f"WHEN last_seen_qty + %s < 0 THEN 0 ELSE last_seen_qty + %s END, belief_shifted = {raced} "
+                f"WHEN last_seen_qty + %s < 0 THEN 0 ELSE last_seen_qty + %s END, belief_shifted = {raced}, "
+                "updated_at = %s "
                 "WHERE account_id = %s AND external_id = %s",
-                [sign * count] * 4 + extra + [account.pk, external_id],
+                [sign * count] * 4 + extra + [now, account.pk, external_id],
             )

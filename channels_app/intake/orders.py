@@ -153,7 +153,9 @@ def _order_flag(*, order: Order, reason: str) -> None:
     if reason in order.attention_reason:
         return
     text = f"{order.attention_reason}\n{reason}".strip()
-    Order.objects.filter(pk=order.pk).update(needs_attention=True, attention_reason=text)
+    Order.objects.filter(pk=order.pk).update(
+        needs_attention=True, attention_reason=text, updated_at=timezone.now()
+    )
 
 
 def _fulfilment_apply(*, account: ChannelAccount, order: Order, dto: OrderDTO) -> None:
@@ -260,7 +262,9 @@ def order_intake_snapshot_apply(
         if not fresh and order_details_missing(order=existing, details=details):
             order_details_fill(order=existing, details=details)  # e.g. prices after a notification
         if existing.external_updated_at is None or order.updated_at > existing.external_updated_at:
-            Order.objects.filter(pk=existing.pk).update(external_updated_at=order.updated_at)
+            Order.objects.filter(pk=existing.pk).update(
+                external_updated_at=order.updated_at, updated_at=timezone.now()
+            )
         if batch is not None:
             return existing, True
         sku_ids = set(existing.lines.exclude(sku__isnull=True).values_list("sku_id", flat=True))

@@ -85,6 +85,9 @@ class Listing(models.Model):
         ]
         indexes = [
             models.Index(
+                fields=["updated_at", "id"], name="listing_updated_idx"
+            ),  # incremental sync (updated_after, cursor)
+            models.Index(
                 fields=["account", "dirty_since"], name="listing_dirty_idx", condition=Q(needs_push=True)
             ),
         ]

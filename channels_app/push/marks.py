@@ -42,6 +42,7 @@ def backoff_seconds(*, failures: int, retry_after: float | None = None) -> float
 # _settled() in SQL, for bulk updates joined to ``v`` (id, version) as listing ``l``.
 _SETTLED_SQL = (
     "claimed_until = NULL, next_attempt_at = NULL, needs_push = (l.dirty_version <> v.version), "
+    "updated_at = clock_timestamp(), "
     "dirty_since = CASE WHEN l.dirty_version = v.version THEN NULL ELSE l.dirty_since END"
 )
 
@@ -50,6 +51,7 @@ def _settled(*, version: int) -> dict:
     """Fields of a settled listing: claim and backoff released, clean unless changed since."""
     current = Q(dirty_version=version)
     return {
+        "updated_at": timezone.now(),
         "claimed_until": None,
         "next_attempt_at": None,
         "needs_push": Case(When(current, then=Value(False)), default=Value(True)),
@@ -169,6 +171,7 @@ def listing_mark_failed(
     if settled:
         updates = {"push_submission": "", "push_submitted_at": None}
     Listing.objects.filter(pk=listing.pk).update(
+        updated_at=timezone.now(),
         push_failures=failures,
         last_error=error[:2000],
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
@@ -194,6 +197,7 @@ def listing_mark_pending(*, listing: Listing, submission_id: str, check_after: f
     now = timezone.now()
     changed = submission_id != listing.push_submission
     Listing.objects.filter(pk=listing.pk).update(
+        updated_at=timezone.now(),
         push_submission=submission_id[:255],
         push_submitted_at=now if changed or listing.push_submitted_at is None else F("push_submitted_at"),
         last_error="",

@@ -159,6 +159,7 @@ def outbox_sweep(*, account_ids: Iterable[int] | None = None) -> dict[str, int]:
             drifted = [item.pk for item in chunk if wanted.get(item.pk) != item.last_pushed_qty]
             if drifted:
                 remarked += Listing.objects.filter(pk__in=drifted, needs_push=False).update(
+                    updated_at=timezone.now(),
                     needs_push=True,
                     dirty_since=Now(),
                     dirty_version=F("dirty_version") + 1,

@@ -77,6 +77,7 @@ def push_results_apply(
             now = timezone.now()
             increase = result.observed is None or quantity > result.observed
             Listing.objects.filter(pk=item.pk).update(
+                updated_at=now,
                 last_seen_qty=result.observed,
                 belief_shifted=False,
                 last_seen_at=now,

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from channels_app import task_names
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
@@ -75,7 +76,11 @@ def account_update(
             or data.get("enabled")
         ):
             Listing.objects.filter(account=account, sku__isnull=False).update(
-                needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1, next_attempt_at=None
+                updated_at=timezone.now(),
+                needs_push=True,
+                dirty_since=Now(),
+                dirty_version=F("dirty_version") + 1,
+                next_attempt_at=None,
             )
             account_push_request(account_ids=[account.pk])
         account_schedule_ensure(account=account)
@@ -92,6 +97,7 @@ def listing_rules_set(*, listing: Listing, rules: Mapping[str, int | bool | None
     with transaction.atomic():
         Listing.objects.filter(pk=listing.pk).update(
             **rules,
+            updated_at=timezone.now(),
             needs_push=True,
             dirty_since=Now(),
             dirty_version=F("dirty_version") + 1,
@@ -109,6 +115,7 @@ def listing_push_retry(*, listing: Listing) -> Listing:
     """Retry a listing's push now: clear its backoff and request a push."""
     with transaction.atomic():
         Listing.objects.filter(pk=listing.pk).update(
+            updated_at=timezone.now(),
             needs_push=True,
             dirty_since=Now(),
             next_attempt_at=None,

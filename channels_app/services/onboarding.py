@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from channels_app.models import ChannelAccount, Listing
 from channels_app.push.outbox import account_push_request
@@ -88,7 +89,11 @@ def listing_link(*, listing: Listing, sku_id: int) -> Listing:
     """Link ``listing`` to a SKU and mark it dirty (its figure is pushed next)."""
     with transaction.atomic():
         Listing.objects.filter(pk=listing.pk).update(
-            sku_id=sku_id, needs_push=True, dirty_since=Now(), dirty_version=F("dirty_version") + 1
+            updated_at=timezone.now(),
+            sku_id=sku_id,
+            needs_push=True,
+            dirty_since=Now(),
+            dirty_version=F("dirty_version") + 1,
         )
         audit_record_update(instance=listing, changes={"sku": (listing.sku_id, sku_id)})
         account_push_request(account_ids=[listing.account_id])
@@ -100,7 +105,7 @@ def listing_unlink(*, listing: Listing) -> Listing:
     """Remove the listing's SKU link; it is no longer pushed (its channel figure is left as is)."""
     with transaction.atomic():
         Listing.objects.filter(pk=listing.pk).update(
-            sku=None, needs_push=False, dirty_since=None, claimed_until=None
+            updated_at=timezone.now(), sku=None, needs_push=False, dirty_since=None, claimed_until=None
         )
         audit_record_update(instance=listing, changes={"sku": (listing.sku_id, None)})
     listing.refresh_from_db()
@@ -189,6 +194,7 @@ def account_go_live(*, account: ChannelAccount, base_url: str = "") -> ChannelAc
     with transaction.atomic():
         ChannelAccount.objects.filter(pk=account.pk).update(dry_run=False, enabled=True)
         Listing.objects.filter(account=account, sku__isnull=False).update(
+            updated_at=timezone.now(),
             last_pushed_qty=None,
             last_pushed_at=None,
             needs_push=True,

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from inventory_app.api.filters import SKUFilter
+from inventory_app.api.filters import SKUFilter, updated_range_filterset
 from inventory_app.api.serializers.catalog import (
     KitComponentInputSerializer,
     LocationCreateInputSerializer,
@@ -48,12 +48,14 @@ class _ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     partial_update=extend_schema(request=ProductInputSerializer, responses={200: ProductOutputSerializer}),
 )
 class ProductViewSet(_ReadViewSet):
-    """Products. Search by name or brand."""
+    """Products, oldest change first. Search by name or brand; ?updated_after= ?updated_before=."""
 
     queryset = Product.objects.all()
     serializer_class = ProductOutputSerializer
+    filterset_class = updated_range_filterset(Product)
     search_fields = ["name", "brand"]
-    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["updated_at", "id"]
+    ordering_fields = ["name", "created_at", "updated_at", "id"]
 
     def create(self, request: Request) -> Response:
         data = ProductInputSerializer(data=request.data)
@@ -79,12 +81,14 @@ def _sku_queryset():
     partial_update=extend_schema(request=SKUInputSerializer, responses={200: SKUOutputSerializer}),
 )
 class SKUViewSet(_ReadViewSet):
-    """SKUs. Filter by code, barcode, product, is_kit, is_active; search by code, barcode or name."""
+    """SKUs, oldest change first. Filter by code, barcode, product, is_kit, is_active, updated range;
+    search by code, barcode or name."""
 
     queryset = _sku_queryset()
     serializer_class = SKUOutputSerializer
     filterset_class = SKUFilter
     search_fields = ["code", "barcode", "name"]
+    ordering = ["updated_at", "id"]
     ordering_fields = ["code", "name", "created_at", "updated_at", "id"]
 
     def create(self, request: Request) -> Response:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import django_filters as filters
 from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_datetime
 from django_filters.fields import IsoDateTimeField
 
 from inventory_app.models import (
@@ -43,8 +44,54 @@ class IsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = _BoundedIsoDateTimeField
 
 
-class SKUFilter(filters.FilterSet):
-    """?code= ?barcode= ?product= ?is_kit= ?is_active="""
+def aware_datetime_parse(value: str) -> datetime:
+    """An ISO 8601 date-time that states its UTC offset (``Z`` or ``+02:00``, at most 14 h) as an
+    aware datetime; a naive or unparsable one raises ValidationError (never read in the server's zone)."""
+    try:
+        parsed = parse_datetime(str(value).strip())
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValidationError("An ISO 8601 date-time with a UTC offset, e.g. 2026-01-31T08:00:00Z.")
+    offset = parsed.utcoffset()
+    if offset is None:
+        raise ValidationError("A UTC offset is required (e.g. 2026-01-31T08:00:00Z or +02:00).")
+    try:
+        if abs(offset) > MAX_UTC_OFFSET:
+            raise ValueError
+        parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValidationError("A date-time with a UTC offset of at most 14 hours.") from None
+    return parsed
+
+
+class _AwareIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        return None if value in self.empty_values else aware_datetime_parse(value)
+
+
+class AwareIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    """A date-time filter that refuses naive and out-of-range values (400 naming the parameter)."""
+
+    field_class = _AwareIsoDateTimeField
+
+
+class UpdatedRangeFilterSet(filters.FilterSet):
+    """?updated_after= (inclusive) ?updated_before= (exclusive) on the row's indexed ``updated_at``."""
+
+    updated_after = AwareIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = AwareIsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+
+
+def updated_range_filterset(model_class, *, fields=(), base=UpdatedRangeFilterSet):
+    """A FilterSet of ``model_class`` with ``fields`` (django-filter's declaration) and the
+    updated_after/updated_before range."""
+    meta = type("Meta", (), {"model": model_class, "fields": fields})
+    return type(f"{model_class.__name__}UpdatedFilter", (base,), {"Meta": meta})
+
+
+class SKUFilter(UpdatedRangeFilterSet):
+    """?code= ?barcode= ?product= ?is_kit= ?is_active= ?updated_after= ?updated_before="""
 
     code = filters.CharFilter(field_name="code")
     barcode = filters.CharFilter(field_name="barcode")
@@ -67,8 +114,8 @@ def _is_id(value: str) -> bool:
     return value.isascii() and value.isdigit() and len(value) <= 18
 
 
-class StockLevelFilter(filters.FilterSet):
-    """?sku=<id or code> ?sku_code= ?location= ?location_code= ?nonzero=true"""
+class StockLevelFilter(UpdatedRangeFilterSet):
+    """?sku=<id or code> ?sku_code= ?location= ?location_code= ?nonzero=true ?updated_after/before="""
 
     sku = filters.CharFilter(method="filter_sku", label="SKU id or code")
     sku_code = filters.CharFilter(field_name="sku__code")
@@ -90,7 +137,8 @@ class StockLevelFilter(filters.FilterSet):
 
 
 class StockMovementFilter(filters.FilterSet):
-    """?sku= ?sku_code= ?location= ?reason= ?reference= ?order= ?operation= ?created_after/before="""
+    """?sku= ?sku_code= ?location= ?reason= ?reference= ?order= ?operation= ?created_after/before=
+    ?updated_after/before= (a movement is never changed: its update is its creation)"""
 
     sku_code = filters.CharFilter(field_name="sku__code")
     location_code = filters.CharFilter(field_name="location__code")
@@ -99,6 +147,8 @@ class StockMovementFilter(filters.FilterSet):
     order = filters.NumberFilter(field_name="order_line__order", label="Order id")
     created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = AwareIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    updated_before = AwareIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = StockMovement
@@ -118,8 +168,9 @@ class StockOperationFilter(filters.FilterSet):
         fields = ["reason", "reference"]
 
 
-class OrderFilter(filters.FilterSet):
-    """?status= ?channel=<code> ?needs_attention= ?external_ref= ?created_after= ?created_before="""
+class OrderFilter(UpdatedRangeFilterSet):
+    """?status= ?channel=<code> ?needs_attention= ?external_ref= ?created_after= ?created_before=
+    ?updated_after= ?updated_before="""
 
     status = filters.ChoiceFilter(choices=OrderStatus.choices)
     channel = filters.CharFilter(field_name="channel__code", label="Sales channel code")

@@ -73,12 +73,14 @@ def _order_body(order: Order) -> dict:
     ),
 )
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Orders of every channel. Filter by status, channel, needs_attention, external_ref, created range."""
+    """Orders of every channel, oldest change first. Filter by status, channel, needs_attention,
+    external_ref, created and updated range."""
 
     write_role = "operator"
     filterset_class = OrderFilter
     search_fields = ["external_ref", "customer_name", "customer_email"]
-    ordering_fields = ["id", "created_at", "placed_at", "total"]
+    ordering = ["updated_at", "id"]
+    ordering_fields = ["id", "created_at", "updated_at", "placed_at", "total"]
 
     def get_queryset(self):
         if self.action == "list":

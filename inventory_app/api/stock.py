@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import Prefetch, Q
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -28,6 +28,7 @@ from inventory_app.api.idempotency import (
     idempotency_key_scoped,
     replay_status_headers,
 )
+from inventory_app.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, KeysetCursorPagination
 from inventory_app.api.serializers.stock import (
     AvailabilityOutputSerializer,
     AvailabilityQuerySerializer,
@@ -41,29 +42,38 @@ from inventory_app.api.serializers.stock import (
     StockReturnInputSerializer,
     StockTransferInputSerializer,
 )
+from inventory_app.api.strict import list_params_check
 from inventory_app.models import SKU, StockLevel, StockMovement, StockOperation
 from inventory_app.selectors.availability import sku_available_to_sell
+from inventory_app.selectors.availability_changes import (
+    sku_availability_changed_q,
+    sku_availability_updated_at,
+)
 from inventory_app.services import stock as stock_services
 
 
 @extend_schema(tags=["stock"])
 class StockLevelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Stock levels (on hand, committed, available). Filter by sku, sku_code, location, location_code."""
+    """Stock levels (on hand, committed, available), oldest change first. Filter by sku, sku_code,
+    location, location_code, nonzero, updated range."""
 
     queryset = StockLevel.objects.select_related("sku", "location")
     serializer_class = StockLevelOutputSerializer
     filterset_class = StockLevelFilter
     search_fields = ["sku__code", "sku__barcode", "location__code"]
+    ordering = ["updated_at", "id"]
     ordering_fields = ["id", "on_hand", "committed", "updated_at"]
 
 
 @extend_schema(tags=["stock"])
 class StockMovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The ledger, newest first. Filter by sku, location, reason, reference, order, created range."""
+    """The ledger, oldest first (append-only: ?ordering=-id for newest first). Filter by sku,
+    location, reason, reference, order, created range (updated_after/before: the same)."""
 
     queryset = StockMovement.objects.select_related("sku", "location", "operation")
     serializer_class = StockMovementOutputSerializer
     filterset_class = StockMovementFilter
+    ordering = ["id"]
     ordering_fields = ["id", "created_at"]
 
 
@@ -76,11 +86,13 @@ def _operation_queryset():
 
 @extend_schema(tags=["stock"])
 class StockOperationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Ledger operations with their movements, newest first. Filter by reason, reference, created range."""
+    """Ledger operations with their movements, oldest first (?ordering=-id for newest first).
+    Filter by reason, reference, created range."""
 
     queryset = _operation_queryset()
     serializer_class = StockOperationOutputSerializer
     filterset_class = StockOperationFilter
+    ordering = ["id"]
     ordering_fields = ["id", "created_at"]
 
 
@@ -161,35 +173,70 @@ class StockActionViewSet(viewsets.ViewSet):
         return self._run(request, StockReturnInputSerializer, call)
 
 
+AVAILABILITY_PARAMS = frozenset(
+    {"sku", "code", "location", "updated_after", "updated_before", CURSOR_PARAM, PAGE_SIZE_PARAM}
+)
+
+
 @extend_schema(tags=["stock"])
 class AvailabilityView(APIView):
     """Available-to-sell of many SKUs at once: ?sku=<id or code>&sku=... and/or ?code=...;
-    ?location= narrows."""
+    ?location= narrows; ?updated_after= / ?updated_before= keep the figures that changed in that
+    window (kits too, when a component's level changed). With a window and no SKU named: every
+    SKU whose figure changed, by id, in cursor pages (``next``)."""
 
     @extend_schema(
-        parameters=[AvailabilityQuerySerializer],
+        parameters=[
+            AvailabilityQuerySerializer,
+            OpenApiParameter(
+                CURSOR_PARAM, str, description="The next page of a window listing (from `next`)"
+            ),
+            OpenApiParameter(PAGE_SIZE_PARAM, int, description="Rows per page of a window listing (1-500)"),
+        ],
         responses={200: AvailabilityOutputSerializer},
         summary="Available to sell, in bulk",
     )
     def get(self, request: Request) -> Response:
+        list_params_check(request=request, allowed=AVAILABILITY_PARAMS)
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         ids, codes = sku_refs_split(query.validated_data["sku"])
         codes += query.validated_data["code"]
         location_ids = query.validated_data["location"] or None
-        skus = {
-            s.pk: s
-            for s in SKU.objects.filter(Q(pk__in=ids) | Q(code__in=codes)).only("id", "code", "is_kit")
-        }
-        figures = sku_available_to_sell(sku_ids=list(skus), location_ids=location_ids)
-        known_codes = {s.code for s in skus.values()}
+        window = sku_availability_changed_q(
+            updated_after=query.validated_data["updated_after"],
+            updated_before=query.validated_data["updated_before"],
+            location_ids=location_ids,
+        )
+        skus = SKU.objects.only("id", "code", "is_kit")
+        paginator, headers, unknown_ids, unknown_codes = None, {}, [], []
+        if ids or codes:
+            named = {s.pk: s for s in skus.filter(Q(pk__in=ids) | Q(code__in=codes))}
+            known_codes = {s.code for s in named.values()}
+            unknown_ids = [pk for pk in dict.fromkeys(ids) if pk not in named]
+            unknown_codes = [c for c in dict.fromkeys(codes) if c not in known_codes]
+            rows = sorted(skus.filter(window, pk__in=list(named)), key=lambda s: s.code)
+        else:
+            paginator = KeysetCursorPagination()
+            rows = paginator.paginate_queryset(skus.filter(window).order_by("id"), request, view=self)
+        figures = sku_available_to_sell(sku_ids=[s.pk for s in rows], location_ids=location_ids)
+        changed = sku_availability_updated_at(sku_ids=[s.pk for s in rows], location_ids=location_ids)
         body = {
             "locations": location_ids,
             "results": [
-                {"sku": s.pk, "code": s.code, "is_kit": s.is_kit, "available": figures.get(s.pk, 0)}
-                for s in sorted(skus.values(), key=lambda s: s.code)
+                {
+                    "sku": s.pk,
+                    "code": s.code,
+                    "is_kit": s.is_kit,
+                    "available": figures.get(s.pk, 0),
+                    "updated_at": changed.get(s.pk),
+                }
+                for s in rows
             ],
-            "unknown_skus": [pk for pk in dict.fromkeys(ids) if pk not in skus],
-            "unknown_codes": [c for c in dict.fromkeys(codes) if c not in known_codes],
+            "next": paginator.next_link() if paginator else None,
+            "unknown_skus": unknown_ids,
+            "unknown_codes": unknown_codes,
         }
-        return Response(AvailabilityOutputSerializer(body).data)
+        if body["next"]:
+            headers["Link"] = f'<{body["next"]}>; rel="next"'
+        return Response(AvailabilityOutputSerializer(body).data, headers=headers)

@@ -22,6 +22,9 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="product_updated_idx")
+        ]  # incremental sync (updated_after, cursor)
 
     def __str__(self) -> str:
         return self.name
@@ -66,6 +69,9 @@ class SKU(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["barcode"], condition=~Q(barcode=""), name="sku_barcode_unique"),
         ]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="sku_updated_idx")
+        ]  # incremental sync (updated_after, cursor)
 
     def __str__(self) -> str:
         return self.code

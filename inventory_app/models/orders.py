@@ -70,6 +70,9 @@ class Order(models.Model):
                 fields=["channel", "external_ref"], name="order_channel_external_ref_unique"
             ),
         ]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="order_updated_idx")
+        ]  # incremental sync (updated_after, cursor)
 
     def __str__(self) -> str:
         return f"{self.channel_id}:{self.external_ref}"

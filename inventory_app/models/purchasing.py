@@ -109,6 +109,9 @@ class PurchaseOrder(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(exchange_rate__gt=0), name="purchase_order_rate_positive"),
         ]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="purchase_order_updated_idx")
+        ]  # incremental sync (updated_after, cursor)
 
     def __str__(self) -> str:
         return self.number

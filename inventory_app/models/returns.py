@@ -62,6 +62,9 @@ class ReturnAuthorization(models.Model):
 
     class Meta:
         ordering = ["-pk"]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="rma_updated_idx")
+        ]  # incremental sync (updated_after, cursor)
 
     def __str__(self) -> str:
         return self.number

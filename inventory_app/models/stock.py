@@ -38,6 +38,9 @@ class StockLevel(models.Model):
                 name="stock_level_committed_within_on_hand",
             ),
         ]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="stock_level_updated_idx")
+        ]  # incremental sync (updated_after, cursor)
 
     def __str__(self) -> str:
         return f"{self.sku_id}@{self.location_id}: {self.on_hand}/{self.committed}"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from inventory_app.errors import InvalidStockOperation
 from inventory_app.models import (
@@ -97,7 +98,7 @@ def sku_update(*, sku: SKU, **changes: Any) -> SKU:
                 raise InvalidStockOperation(
                     f"{sku.code} has backordered reservations; ship or cancel them before refusing backorders"
                 )
-            levels.update(allow_backorder=allow)
+            levels.update(allow_backorder=allow, updated_at=timezone.now())
         sku.save()
     return sku
 

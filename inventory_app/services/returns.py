@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 
 from inventory_app.errors import InvalidStockOperation
 from inventory_app.models import (
@@ -100,7 +101,7 @@ def return_authorization_create(
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
         rma.number = f"RMA-{rma.pk:06d}"
-        ReturnAuthorization.objects.filter(pk=rma.pk).update(number=rma.number)
+        ReturnAuthorization.objects.filter(pk=rma.pk).update(number=rma.number, updated_at=timezone.now())
         ReturnLine.objects.bulk_create(
             [
                 ReturnLine(

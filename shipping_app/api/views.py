@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from inventory_app.api.filters import updated_range_filterset
 from inventory_app.models import Order
 from shipping_app.errors import ShippingError
 from shipping_app.models import Shipment, ShipmentEvent, ShippingAccount
@@ -66,7 +67,11 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     write_role = "operator"
     serializer_class = ShippingShipmentOutputSerializer
-    filterset_fields = ["order", "account", "status", "tracking_number"]
+    filterset_class = updated_range_filterset(
+        Shipment, fields=["order", "account", "status", "tracking_number"]
+    )
+    ordering = ["updated_at", "id"]
+    ordering_fields = ["id", "created_at", "updated_at"]
 
     def get_queryset(self):
         return _shipments()

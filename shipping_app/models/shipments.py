@@ -65,6 +65,9 @@ class Shipment(models.Model):
                 name="shipment_account_external_id_unique",
             )
         ]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="shipment_updated_idx")
+        ]  # incremental sync (updated_after, cursor)
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.external_id or self.pk} ({self.status})"

@@ -227,6 +227,7 @@ def shipment_label_buy(
         raise ShippingError(f"The carrier refused the label: {'; '.join(label.messages) or label.status}")
     with transaction.atomic():  # rows locked in the order _purchase_claim takes them: shipment, purchase
         Shipment.objects.filter(pk=shipment.pk).update(
+            updated_at=timezone.now(),
             status=ShipmentStatus.LABEL_PURCHASED,
             carrier=rate.carrier,
             service=rate.service_name,
@@ -247,7 +248,9 @@ def shipment_label_buy(
         try:
             document = provider.label_download(url=label.label_url)
         except ProviderError as exc:  # the label is bought; the link stays on the shipment
-            Shipment.objects.filter(pk=shipment.pk).update(attention_reason=f"Label not stored: {exc}")
+            Shipment.objects.filter(pk=shipment.pk).update(
+                attention_reason=f"Label not stored: {exc}", updated_at=timezone.now()
+            )
         else:
             suffix = ".pdf" if document[:4] == b"%PDF" else ".bin"
             shipment.label.save(f"{shipment.external_id or shipment.pk}{suffix}", ContentFile(document))

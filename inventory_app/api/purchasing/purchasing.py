@@ -10,6 +10,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from inventory_app.api.filters import updated_range_filterset
 from inventory_app.api.idempotency import IDEMPOTENCY_PARAMETER, idempotency_key_scoped, replay_status_headers
 from inventory_app.api.purchasing.serializers import (
     ChargeInputSerializer,
@@ -58,19 +59,16 @@ def _po_queryset():
 
 @extend_schema(tags=["purchasing"])
 class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Purchase orders: create a draft, send, receive (partially), add landed costs, close, cancel."""
+    """Purchase orders: create a draft, send, receive (partially), add landed costs, close, cancel.
+    Listed oldest change first; filter by status, supplier, updated range."""
 
     queryset = _po_queryset()
     serializer_class = PurchaseOrderOutputSerializer
     write_role = "operator"
+    filterset_class = updated_range_filterset(PurchaseOrder, fields=["status", "supplier"])
     search_fields = ["number", "supplier__name"]
-    ordering_fields = ["id", "expected_date", "created_at"]
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if status_ := self.request.query_params.get("status"):
-            queryset = queryset.filter(status=status_)
-        return queryset
+    ordering = ["updated_at", "id"]
+    ordering_fields = ["id", "expected_date", "created_at", "updated_at"]
 
     def _answer(self, order: PurchaseOrder, code: int = status.HTTP_200_OK) -> Response:
         return Response(PurchaseOrderOutputSerializer(_po_queryset().get(pk=order.pk)).data, status=code)
@@ -152,12 +150,7 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     queryset = Receipt.objects.prefetch_related("lines")
     serializer_class = ReceiptOutputSerializer
     write_role = "operator"
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if po := self.request.query_params.get("purchase_order"):
-            queryset = queryset.filter(purchase_order_id=po)
-        return queryset
+    filterset_fields = ["purchase_order"]
 
     @extend_schema(request=None, responses={200: ReceiptOutputSerializer})
     @action(detail=True, methods=["post"])

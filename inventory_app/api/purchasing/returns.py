@@ -9,6 +9,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from inventory_app.api.filters import updated_range_filterset
 from inventory_app.api.idempotency import IDEMPOTENCY_PARAMETER, idempotency_key_scoped, replay_status_headers
 from inventory_app.api.purchasing.serializers import (
     ReturnAuthorizationInputSerializer,
@@ -21,12 +22,15 @@ from inventory_app.services import returns as services
 
 @extend_schema(tags=["returns"])
 class ReturnAuthorizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Return authorisations against shipped orders (operator role to write)."""
+    """Return authorisations against shipped orders (operator role to write), oldest change first;
+    filter by status, order, updated range."""
 
     queryset = ReturnAuthorization.objects.prefetch_related("lines")
     serializer_class = ReturnAuthorizationOutputSerializer
     write_role = "operator"
+    filterset_class = updated_range_filterset(ReturnAuthorization, fields=["status", "order"])
     search_fields = ["number", "order__external_ref"]
+    ordering = ["updated_at", "id"]
 
     def _answer(self, rma: ReturnAuthorization, code: int = status.HTTP_200_OK, headers=None) -> Response:
         fresh = self.get_queryset().get(pk=rma.pk)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from inventory_app.api.filters import aware_datetime_parse
 from inventory_app.api.serializers.common import location_ref, sku_ref
 from inventory_app.models import OrderLine, StockLevel, StockMovement, StockOperation
 from inventory_app.services.stock import AdjustmentReason
@@ -168,8 +170,20 @@ class StockReturnInputSerializer(_StockInputBase):
         return attrs
 
 
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time with its UTC offset; a naive one is refused."""
+
+    def to_internal_value(self, value):
+        try:
+            return aware_datetime_parse(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
 class AvailabilityQuerySerializer(serializers.Serializer):
-    """Which SKUs (ids and/or codes, up to 1,000 together) and optionally which locations."""
+    """Which SKUs (ids and/or codes, up to 1,000 together) and optionally which locations; or,
+    with ``updated_after``/``updated_before`` and no SKU named, every SKU whose figure changed in
+    that window (cursor pages)."""
 
     sku = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, default=list, help_text="SKU ids or codes"
@@ -178,10 +192,13 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     location = serializers.ListField(
         child=serializers.IntegerField(max_value=2**63 - 1, min_value=1), required=False, default=list
     )
+    updated_after = AwareDateTimeField(required=False, default=None, help_text="Changed at or after")
+    updated_before = AwareDateTimeField(required=False, default=None, help_text="Changed before")
 
     def validate(self, attrs: dict) -> dict:
         count = len(attrs["sku"]) + len(attrs["code"])
-        if not count:
+        windowed = attrs["updated_after"] is not None or attrs["updated_before"] is not None
+        if not count and not windowed:
             raise serializers.ValidationError({"sku": ["Give at least one sku id or code."]})
         if count > 1000:
             raise serializers.ValidationError({"sku": ["At most 1,000 SKUs per request."]})
@@ -195,6 +212,9 @@ class AvailabilityRowSerializer(serializers.Serializer):
     code = serializers.CharField()
     is_kit = serializers.BooleanField()
     available = serializers.IntegerField()
+    updated_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the figure last changed (a kit: its components' levels)"
+    )
 
 
 class AvailabilityOutputSerializer(serializers.Serializer):
@@ -204,6 +224,7 @@ class AvailabilityOutputSerializer(serializers.Serializer):
         child=serializers.IntegerField(), allow_null=True, help_text="null: every active sellable location"
     )
     results = AvailabilityRowSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page of a window listing (no SKU named)")
     unknown_skus = serializers.ListField(child=serializers.IntegerField())
     unknown_codes = serializers.ListField(child=serializers.CharField())
 

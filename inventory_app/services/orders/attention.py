@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from inventory_app.errors import OrderError
 from inventory_app.models import AttentionAction, Order, OrderAttentionEvent
@@ -48,6 +49,8 @@ def order_attention_resolve(
             note=note,
             user=user,
         )
-        Order.objects.filter(pk=locked.pk).update(needs_attention=False, attention_reason="")
+        Order.objects.filter(pk=locked.pk).update(
+            needs_attention=False, attention_reason="", updated_at=timezone.now()
+        )
     order.needs_attention, order.attention_reason = False, ""
     return event

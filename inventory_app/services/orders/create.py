@@ -196,7 +196,9 @@ def _order_flag_oversold(*, order: Order, shortfalls: Sequence[Shortfall]) -> No
     order.attention_reason = (
         order.attention_reason + "\n" if order.attention_reason else ""
     ) + f"Oversold: {text}"
-    Order.objects.filter(pk=order.pk).update(needs_attention=True, attention_reason=order.attention_reason)
+    Order.objects.filter(pk=order.pk).update(
+        needs_attention=True, attention_reason=order.attention_reason, updated_at=timezone.now()
+    )
 
 
 def _reservation_basis(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from inventory_app.models import EventType, Order, OrderLine
 from inventory_app.services.events.record import event_order_record
@@ -64,10 +65,9 @@ def order_details_fill(*, order: Order, details: OrderDetails) -> list[str]:
             price = details.line_prices.get(line.external_line_id)
             if price:
                 priced += OrderLine.objects.filter(pk=line.pk, unit_price=0).update(unit_price=price)
-    if filled:
-        Order.objects.filter(pk=order.pk).update(**filled)
+    if filled or priced:
+        Order.objects.filter(pk=order.pk).update(**filled, updated_at=timezone.now())
         for name, value in filled.items():
             setattr(order, name, value)
-    if filled or priced:
         event_order_record(order_id=order.pk, type=EventType.ORDER_UPDATED)
     return sorted(filled) + (["lines"] if priced else [])

@@ -268,7 +268,9 @@ def order_line_link_sku(
             order.refresh_from_db(fields=["attention_reason", "needs_attention"])
             remaining = [r for r in order.attention_reason.splitlines() if not r.startswith("Unknown SKU")]
             Order.objects.filter(pk=order.pk).update(
-                attention_reason="\n".join(remaining), needs_attention=bool(remaining)
+                attention_reason="\n".join(remaining),
+                needs_attention=bool(remaining),
+                updated_at=timezone.now(),
             )
         event_order_record(order_id=order.pk, type=EventType.ORDER_UPDATED)
     return line
@@ -335,7 +337,9 @@ def order_lines_cancel(
         _order_status_refresh(order)
         if order.status == OrderStatus.CANCELLED:
             order.cancelled_at = timezone.now()
-            Order.objects.filter(pk=order.pk).update(cancelled_at=order.cancelled_at)
+            Order.objects.filter(pk=order.pk).update(
+                cancelled_at=order.cancelled_at, updated_at=order.cancelled_at
+            )
         cancelled = order.status == OrderStatus.CANCELLED
         event_order_record(
             order_id=order.pk, type=EventType.ORDER_CANCELLED if cancelled else EventType.ORDER_UPDATED

@@ -144,7 +144,7 @@ def purchase_order_create(
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
         order.number = f"PO-{order.pk:06d}"
-        PurchaseOrder.objects.filter(pk=order.pk).update(number=order.number)
+        PurchaseOrder.objects.filter(pk=order.pk).update(number=order.number, updated_at=timezone.now())
         PurchaseOrderLine.objects.bulk_create(
             [
                 PurchaseOrderLine(

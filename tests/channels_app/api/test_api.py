@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from django.utils import timezone
 
 from channels_app.models import ChannelAccount, InboundEvent, Listing
 from inventory_app.services.stock import stock_receive
@@ -265,3 +268,26 @@ def test_huge_numbers_in_an_account_update_are_400_and_change_nothing(api_client
         "location_ids",
     }
     assert ChannelAccount.objects.get().poll_interval_seconds == 120
+
+
+def test_listings_changed_since_are_the_ones_linked_since(api_client, shops):
+    SKUFactory(code="S1")
+    shop = shops()
+    for listing_id in ("L1", "L2", "L3"):
+        shop.listing_add(listing_id, sku="OTHER", quantity=1)
+    manager, operator = api_client("manager"), api_client("operator")
+    account_id = _create(manager, shop).json()["id"]
+    operator.post(f"{ACCOUNTS}{account_id}/import-listings/")
+    Listing.objects.update(updated_at=datetime(2026, 3, 1, tzinfo=UTC))
+    mark = timezone.now()
+    linked = Listing.objects.get(external_id="L2")
+    operator.post(f"/api/v1/channel-listings/{linked.pk}/link/", {"sku": "S1"}, format="json")
+
+    since = operator.get("/api/v1/channel-listings/", {"updated_after": mark.isoformat()})
+    before = operator.get("/api/v1/channel-listings/", {"updated_before": mark.isoformat(), "page_size": 1})
+    naive = operator.get("/api/v1/channel-listings/", {"updated_after": "2026-03-01T00:00:00"})
+
+    assert [row["external_id"] for row in since.json()["results"]] == ["L2"]
+    assert [row["external_id"] for row in before.json()["results"]] == ["L1"]
+    assert [row["external_id"] for row in operator.get(before.json()["next"]).json()["results"]] == ["L3"]
+    assert (naive.status_code, list(naive.json())) == (400, ["updated_after"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import timezone
 
 from channels_app.connectors.dto import OrderDTO, OrderLineDTO
 from channels_app.intake.beliefs import listings_belief_shift, order_listing_units
@@ -12,6 +13,8 @@ from channels_app.models import Listing
 from tests.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db
+
+OLD = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def test_a_sale_lowers_both_beliefs_floors_at_zero_keeps_unknowns_and_flags_the_listing(shops, connect):
@@ -25,6 +28,8 @@ def test_a_sale_lowers_both_beliefs_floors_at_zero_keeps_unknowns_and_flags_the_
     Listing.objects.filter(account=account, external_id="L-A").update(last_pushed_qty=5, last_seen_qty=4)
     Listing.objects.filter(account=account, external_id="L-B").update(last_pushed_qty=1, last_seen_qty=None)
     Listing.objects.filter(account=bystander).update(last_pushed_qty=5, last_seen_qty=5)
+    Listing.objects.update(updated_at=OLD)
+    mark = timezone.now()
 
     listings_belief_shift(account=account, units={"L-A": 2, "L-B": 3, "L-C": 0}, sign=-1)
 
@@ -33,6 +38,8 @@ def test_a_sale_lowers_both_beliefs_floors_at_zero_keeps_unknowns_and_flags_the_
         for li in Listing.objects.filter(account=account)
     }
     assert rows == {"L-A": (3, 2, True), "L-B": (0, None, True), "L-C": (None, 0, False)}
+    shifted = Listing.objects.filter(updated_at__gte=mark)  # what listings?updated_after= shows
+    assert sorted(shifted.values_list("external_id", flat=True)) == ["L-A", "L-B"]
     assert list(
         Listing.objects.filter(account=bystander).values_list("last_pushed_qty", "belief_shifted")
     ) == [(5, False)]

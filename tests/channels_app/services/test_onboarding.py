@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from django.utils import timezone
 
 from channels_app.models import Listing, PushRecord
 from channels_app.push.run import account_push_dirty
@@ -94,10 +97,15 @@ def test_link_marks_dirty_and_unlink_stops_pushing(shops):
     account = _account(shop)
     account_listings_import(account=account)
     listing = Listing.objects.get()
+    Listing.objects.update(updated_at=datetime(2020, 1, 1, tzinfo=UTC))
+    mark = timezone.now()
 
     linked = listing_link(listing=listing, sku_id=sku.pk)
     assert (linked.sku_id, linked.needs_push) == (sku.pk, True)
+    assert linked.updated_at >= mark  # listings?updated_after= sees the link
+    Listing.objects.update(updated_at=datetime(2020, 1, 1, tzinfo=UTC))
     unlinked = listing_unlink(listing=linked)
+    assert unlinked.updated_at >= mark
     summary = account_push_dirty(account_id=account.pk)
 
     assert (unlinked.sku_id, unlinked.needs_push, summary.batches) == (None, False, 0)

@@ -354,7 +354,7 @@ def test_order_list_filters_and_detail(api_client, stocked):
         assert response.status_code == 200, response.json()
         return [row["id"] for row in response.json()["results"]]
 
-    assert ids() == [c["id"], b["id"], a["id"]]
+    assert ids() == [b["id"], c["id"], a["id"]]  # oldest change first: A was cancelled last
     assert ids(status="cancelled") == [a["id"]]
     assert ids(channel=shop.code) == [b["id"]]
     assert ids(needs_attention="true") == [c["id"]]

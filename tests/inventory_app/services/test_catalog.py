@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from django.utils import timezone
 
 from inventory_app.errors import InvalidStockOperation
 from inventory_app.models import SalesChannel, StockLevel
@@ -12,6 +15,8 @@ from inventory_app.services.stock import stock_receive
 from tests.factories import KitFactory, LocationFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db
+
+OLD = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def test_sku_create_strips_code():
@@ -24,9 +29,14 @@ def test_backorder_policy_change_updates_levels():
     sku, loc = SKUFactory(), LocationFactory()
     stock_receive(sku=sku, location=loc, quantity=1)
 
+    StockLevel.objects.update(updated_at=OLD)
+    mark = timezone.now()
+
     sku_update(sku=sku, backorder_policy="backorder")
 
-    assert StockLevel.objects.get(sku=sku).allow_backorder is True
+    level = StockLevel.objects.get(sku=sku)
+    assert level.allow_backorder is True
+    assert level.updated_at >= mark  # an incremental sync sees the changed level
 
 
 def test_stopping_backorders_with_backordered_reservations_is_refused():

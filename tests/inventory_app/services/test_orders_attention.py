@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from django.utils import timezone
 
 from inventory_app.errors import OrderError
 from inventory_app.models import AttentionAction, Order, OrderAttentionEvent, SalesChannel
@@ -39,11 +42,14 @@ def test_acknowledge_records_who_and_keeps_the_order_in_the_queue(flagged):
 
 def test_resolve_clears_the_flag_and_keeps_the_reason_in_the_history(flagged):
     order_attention_acknowledge(order=flagged)
+    Order.objects.filter(pk=flagged.pk).update(updated_at=datetime(2020, 1, 1, tzinfo=UTC))
+    mark = timezone.now()
 
     order_attention_resolve(order=flagged, note="linked by hand")
 
     flagged.refresh_from_db()
     assert (flagged.needs_attention, flagged.attention_reason) == (False, "")
+    assert flagged.updated_at >= mark  # an incremental sync sees the resolved order
     assert list(OrderAttentionEvent.objects.values_list("action", "reason", "note")) == [
         ("acknowledged", "Unknown SKU(s): NOSUCH", ""),
         ("resolved", "Unknown SKU(s): NOSUCH", "linked by hand"),

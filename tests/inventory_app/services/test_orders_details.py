@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from inventory_app.models import Order, OrderLine, StockMovement
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
@@ -13,6 +15,8 @@ from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SalesChannelFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db
+
+OLD = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def _short_order() -> Order:
@@ -68,3 +72,17 @@ def test_what_is_already_set_is_never_overwritten():
     assert order_details_fill(order=Order.objects.get(pk=order.pk), details=later) == []
     row = Order.objects.get(pk=order.pk)
     assert (row.currency, row.total, row.customer_name) == ("USD", Decimal("20.00"), "Ada")
+
+
+def test_filling_only_line_prices_stamps_the_order_changed_and_filling_nothing_does_not():
+    order = _short_order()
+    Order.objects.filter(pk=order.pk).update(updated_at=OLD)
+    mark = timezone.now()
+
+    nothing = order_details_fill(order=order, details=OrderDetails(line_prices={"i2": Decimal("9.00")}))
+    untouched = Order.objects.get(pk=order.pk).updated_at
+    prices = order_details_fill(order=order, details=OrderDetails(line_prices={"i1": Decimal("12.00")}))
+
+    assert (nothing, untouched) == ([], OLD)  # i2 had its price already
+    assert prices == ["lines"]
+    assert Order.objects.get(pk=order.pk).updated_at >= mark  # orders?updated_after= sees it

@@ -3,7 +3,10 @@ that results, in the channels API."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from django.utils import timezone
 
 from channels_app.models import ChannelOrderPush
 from shipping_app.models import Shipment
@@ -106,3 +109,26 @@ def test_export_endpoint_and_fulfilment_list(
     )
     assert "credentials_encrypted" not in accounts.json()["results"][0]
     assert "ss-secret" not in accounts.content.decode()
+
+
+def test_a_bought_label_puts_the_shipment_in_shipments_changed_since(
+    api_client, shippo, shippo_account, stocked_order
+):
+    first = stocked_order([("WIDGET", 1)])
+    second = stocked_order([("GADGET", 1)], ref="1002", channel=first.channel)
+    client = api_client("operator")
+    drafts = [
+        client.post(
+            f"/api/v1/shipping/orders/{order.pk}/rates/", {"account": shippo_account.pk}, format="json"
+        ).json()["id"]
+        for order in (first, second)
+    ]
+    Shipment.objects.update(updated_at=datetime(2026, 3, 1, tzinfo=UTC))
+    mark = timezone.now()
+
+    client.post(f"/api/v1/shipping/shipments/{drafts[1]}/buy/", {}, format="json")
+    since = client.get("/api/v1/shipping/shipments/", {"updated_after": mark.isoformat()})
+    before = client.get("/api/v1/shipping/shipments/", {"updated_before": mark.isoformat()})
+
+    assert [(row["id"], row["status"]) for row in since.json()["results"]] == [(drafts[1], "shipped")]
+    assert [row["id"] for row in before.json()["results"]] == [drafts[0]]

@@ -31,7 +31,7 @@ def test_supplier_creation_needs_the_manager_role(api_client):
 
     assert response.status_code == 201
     assert (response.json()["code"], response.json()["lead_time_days"]) == ("acme", 9)
-    assert api_client("viewer").get("/api/v1/suppliers/").json()["count"] == 1
+    assert len(api_client("viewer").get("/api/v1/suppliers/").json()["results"]) == 1
 
 
 def test_receive_with_a_freight_charge_and_replay_by_idempotency_key(api_client):
