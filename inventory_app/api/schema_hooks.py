@@ -55,6 +55,8 @@ REPLAYED = {
         "schema": {"type": "string", "enum": ["true", "false"]},
     }
 }
+LOCATION = {"Location": {"description": "Where the created job is read", "schema": {"type": "string"}}}
+OWN_HEADERS = {("imports_catalog_create", "202"): LOCATION}  # headers only some answers set
 IF_NONE_MATCH = {
     "name": "If-None-Match",
     "in": "header",
@@ -98,6 +100,7 @@ def _operation_document(path: str, method: str, operation: dict) -> None:
             headers.update(ETAG)
         if replays:
             headers.update(REPLAYED)
+        headers.update(OWN_HEADERS.get((operation.get("operationId"), code), {}))
     if method == "get" and "200" in responses:
         operation.setdefault("parameters", []).append(IF_NONE_MATCH)
         responses["304"] = {

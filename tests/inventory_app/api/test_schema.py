@@ -145,6 +145,12 @@ def test_every_property_is_typed(tmp_path):
     assert schemas["WebhookEndpointOutput"]["properties"]["event_types"]["items"] == {"type": "string"}
 
 
+def test_the_queued_import_declares_its_location_header(tmp_path):
+    operation = _schema(tmp_path)["paths"]["/api/v1/imports/catalog/"]["post"]
+
+    assert operation["responses"]["202"]["headers"]["Location"]["schema"] == {"type": "string"}
+
+
 def test_import_listings_declares_the_counts_it_returns(tmp_path):
     operation = _schema(tmp_path)["paths"]["/api/v1/channel-accounts/{id}/import-listings/"]["post"]
 
