@@ -19,6 +19,7 @@ from accounting_app.models import AccountingConnection, DocumentStatus, ExportDo
 from accounting_app.selectors.mapping import MappingMissing, connection_mapping_gaps
 from accounting_app.selectors.preview import connection_period_preview
 from accounting_app.services.schedule import document_retry_enqueue, export_enqueue
+from inventory_app.api.idempotency import idempotent
 
 
 @extend_schema(tags=["accounting"])
@@ -41,6 +42,7 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise ValidationError({"mapping": [str(exc)]}) from exc
         return Response(PreviewRowSerializer(rows, many=True).data)
 
+    @idempotent
     @extend_schema(request=PeriodInputSerializer, responses={202: None, 400: None})
     @action(detail=True, methods=["post"])
     def export(self, request: Request, pk=None) -> Response:

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory_app.api.filters import SKUFilter
+from inventory_app.api.idempotency import idempotent
 from inventory_app.api.serializers.catalog import (
     KitComponentInputSerializer,
     LocationCreateInputSerializer,
@@ -55,6 +56,7 @@ class ProductViewSet(_ReadViewSet):
     search_fields = ["name", "brand"]
     ordering_fields = ["name", "created_at", "id"]
 
+    @idempotent
     def create(self, request: Request) -> Response:
         data = ProductInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -87,6 +89,7 @@ class SKUViewSet(_ReadViewSet):
     search_fields = ["code", "barcode", "name"]
     ordering_fields = ["code", "name", "created_at", "updated_at", "id"]
 
+    @idempotent
     def create(self, request: Request) -> Response:
         data = SKUInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -167,6 +170,7 @@ class LocationViewSet(_ReadViewSet):
     search_fields = ["code", "name"]
     ordering_fields = ["priority", "code", "id"]
 
+    @idempotent
     def create(self, request: Request) -> Response:
         data = LocationCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -10,7 +10,13 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from inventory_app.errors import IdempotencyKeyReused, InsufficientStock, InvalidStockOperation, OrderError
+from inventory_app.errors import (
+    IdempotencyKeyReused,
+    InsufficientStock,
+    InvalidStockOperation,
+    OrderConflict,
+    OrderError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +36,14 @@ def api_exception_handler(exc, context):
         return Response({"code": "invalid_operation", "detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IdempotencyKeyReused):
         return Response(
-            {"code": "idempotency_key_reused", "detail": str(exc)},
+            {"code": "idempotency_key_reused", "detail": str(exc), "differences": exc.differences},
             status=status.HTTP_422_UNPROCESSABLE_ENTITY,
         )
     if isinstance(exc, OrderError):
-        return Response({"code": "order_conflict", "detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        body = {"code": "order_conflict", "detail": str(exc)}
+        if isinstance(exc, OrderConflict):
+            body["differences"] = exc.differences
+        return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)

@@ -17,9 +17,9 @@ from rest_framework.response import Response
 
 from inventory_app.api.filters import OrderFilter
 from inventory_app.api.idempotency import (
-    IDEMPOTENCY_PARAMETER,
     REPLAY_HEADER,
-    idempotency_key_scoped,
+    idempotency_key_of,
+    idempotent,
     replay_status_headers,
 )
 from inventory_app.api.serializers.catalog import SalesChannelInputSerializer, SalesChannelOutputSerializer
@@ -88,6 +88,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_serializer_class(self):
         return OrderListOutputSerializer if self.action == "list" else OrderOutputSerializer
 
+    @idempotent
     def create(self, request: Request) -> Response:
         data = OrderCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -106,7 +107,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             for line in fields.pop("lines")
         ]
         order, created = order_create(
-            channel=channel, data=OrderInput(lines=lines, **fields), user=request.user, shortage="raise"
+            channel=channel,
+            data=OrderInput(lines=lines, **fields),
+            user=request.user,
+            shortage="raise",
+            conflict_check=True,
         )
         return Response(
             _order_body(order),
@@ -129,9 +134,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         return Response({**_order_body(order), "channel_notices": [notice.text for notice in notices]})
 
+    @idempotent
     @extend_schema(
         request=OrderShipInputSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             201: OrderShipOutputSerializer,
             200: OpenApiResponse(OrderShipOutputSerializer, description="Replay of an Idempotency-Key"),
@@ -145,7 +150,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data.is_valid(raise_exception=True)
         lines = data.validated_data.get("lines")
         quantities = None if lines is None else {item["line"]: item["quantity"] for item in lines}
-        key = idempotency_key_scoped(request=request, scope=f"ship:{order.pk}")
+        key = idempotency_key_of(request)
         operation = order_ship(
             order=order,
             quantities=quantities,
@@ -194,6 +199,7 @@ class SalesChannelViewSet(
     search_fields = ["code", "name"]
     ordering_fields = ["code", "id"]
 
+    @idempotent
     def create(self, request: Request) -> Response:
         data = SalesChannelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -24,8 +24,8 @@ from inventory_app.api.filters import (
     sku_refs_split,
 )
 from inventory_app.api.idempotency import (
-    IDEMPOTENCY_PARAMETER,
-    idempotency_key_scoped,
+    idempotency_key_of,
+    idempotent,
     replay_status_headers,
 )
 from inventory_app.api.serializers.stock import (
@@ -105,7 +105,6 @@ def _result_response(operation: StockOperation) -> Response:
 def _stock_schema(request: type[Serializer], summary: str):
     return extend_schema(
         request=request,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             201: StockOperationResultSerializer,
             200: OpenApiResponse(StockOperationResultSerializer, description="Replay of an Idempotency-Key"),
@@ -125,15 +124,17 @@ class StockActionViewSet(viewsets.ViewSet):
     ) -> Response:
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        key = idempotency_key_scoped(request=request, scope=self.action)
+        key = idempotency_key_of(request)
         operation = call(**data.validated_data, user=request.user, idempotency_key=key)
         return _result_response(operation)
 
+    @idempotent
     @_stock_schema(StockReceiveInputSerializer, "Receive stock")
     @action(detail=False, methods=["post"])
     def receive(self, request: Request) -> Response:
         return self._run(request, StockReceiveInputSerializer, stock_services.stock_receive)
 
+    @idempotent
     @_stock_schema(StockAdjustInputSerializer, "Adjust stock by a signed quantity")
     @action(detail=False, methods=["post"])
     def adjust(self, request: Request) -> Response:
@@ -142,16 +143,19 @@ class StockActionViewSet(viewsets.ViewSet):
 
         return self._run(request, StockAdjustInputSerializer, call)
 
+    @idempotent
     @_stock_schema(StockCountInputSerializer, "Record a stock count")
     @action(detail=False, methods=["post"])
     def count(self, request: Request) -> Response:
         return self._run(request, StockCountInputSerializer, stock_services.stock_count)
 
+    @idempotent
     @_stock_schema(StockTransferInputSerializer, "Transfer stock between locations")
     @action(detail=False, methods=["post"])
     def transfer(self, request: Request) -> Response:
         return self._run(request, StockTransferInputSerializer, stock_services.stock_transfer)
 
+    @idempotent
     @_stock_schema(StockReturnInputSerializer, "Put returned units back on hand")
     @action(detail=False, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request) -> Response:
