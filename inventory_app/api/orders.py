@@ -56,8 +56,28 @@ def _order_detail_queryset():
     )
 
 
-def _order_body(order: Order) -> dict:
+def order_body(order: Order) -> dict:
+    """The order as GET /orders/<id>/ shows it."""
     return OrderOutputSerializer(_order_detail_queryset().get(pk=order.pk)).data
+
+
+def order_input_of(validated: dict) -> tuple[SalesChannel, OrderInput]:
+    """The channel and the service input of a validated OrderCreateInputSerializer."""
+    fields = dict(validated)
+    channel = fields.pop("channel", None) or SalesChannel.objects.filter(code=MANUAL_CHANNEL).first()
+    if channel is None:
+        raise exceptions.ValidationError({"channel": [f'No "{MANUAL_CHANNEL}" channel: name one.']})
+    lines = [
+        OrderLineInput(
+            sku_code=line["sku"],
+            quantity=line["quantity"],
+            unit_price=line["unit_price"],
+            title=line["title"],
+            external_line_id=line["external_line_id"],
+        )
+        for line in fields.pop("lines")
+    ]
+    return channel, OrderInput(lines=lines, **fields)
 
 
 @extend_schema(tags=["orders"])
@@ -92,29 +112,16 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def create(self, request: Request) -> Response:
         data = OrderCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        channel = fields.pop("channel", None) or SalesChannel.objects.filter(code=MANUAL_CHANNEL).first()
-        if channel is None:
-            raise exceptions.ValidationError({"channel": [f'No "{MANUAL_CHANNEL}" channel: name one.']})
-        lines = [
-            OrderLineInput(
-                sku_code=line["sku"],
-                quantity=line["quantity"],
-                unit_price=line["unit_price"],
-                title=line["title"],
-                external_line_id=line["external_line_id"],
-            )
-            for line in fields.pop("lines")
-        ]
+        channel, order_input = order_input_of(data.validated_data)
         order, created = order_create(
             channel=channel,
-            data=OrderInput(lines=lines, **fields),
+            data=order_input,
             user=request.user,
             shortage="raise",
             conflict_check=True,
         )
         return Response(
-            _order_body(order),
+            order_body(order),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             headers={REPLAY_HEADER: "false" if created else "true"},
         )
@@ -132,7 +139,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         order, notices = order_cancel_by_seller(
             order=self.get_object(), user=request.user, reason=data.validated_data["reason"]
         )
-        return Response({**_order_body(order), "channel_notices": [notice.text for notice in notices]})
+        return Response({**order_body(order), "channel_notices": [notice.text for notice in notices]})
 
     @idempotent
     @extend_schema(
@@ -180,7 +187,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = OrderLineLinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order_line_link_sku(line=line, sku=data.validated_data["sku"], user=request.user)
-        return Response(_order_body(order))
+        return Response(order_body(order))
 
 
 @extend_schema(tags=["orders"])

@@ -28,6 +28,7 @@ from inventory_app.api.idempotency import (
     idempotent,
     replay_status_headers,
 )
+from inventory_app.api.serializers.bulk import AvailabilityBulkInputSerializer
 from inventory_app.api.serializers.stock import (
     AvailabilityOutputSerializer,
     AvailabilityQuerySerializer,
@@ -168,7 +169,9 @@ class StockActionViewSet(viewsets.ViewSet):
 @extend_schema(tags=["stock"])
 class AvailabilityView(APIView):
     """Available-to-sell of many SKUs at once: ?sku=<id or code>&sku=... and/or ?code=...;
-    ?location= narrows."""
+    ?location= narrows. POST takes up to 1,000 codes in a JSON body (a read: viewer role)."""
+
+    write_role = "viewer"
 
     @extend_schema(
         parameters=[AvailabilityQuerySerializer],
@@ -180,20 +183,34 @@ class AvailabilityView(APIView):
         query.is_valid(raise_exception=True)
         ids, codes = sku_refs_split(query.validated_data["sku"])
         codes += query.validated_data["code"]
-        location_ids = query.validated_data["location"] or None
-        skus = {
-            s.pk: s
-            for s in SKU.objects.filter(Q(pk__in=ids) | Q(code__in=codes)).only("id", "code", "is_kit")
-        }
-        figures = sku_available_to_sell(sku_ids=list(skus), location_ids=location_ids)
-        known_codes = {s.code for s in skus.values()}
-        body = {
-            "locations": location_ids,
-            "results": [
-                {"sku": s.pk, "code": s.code, "is_kit": s.is_kit, "available": figures.get(s.pk, 0)}
-                for s in sorted(skus.values(), key=lambda s: s.code)
-            ],
-            "unknown_skus": [pk for pk in dict.fromkeys(ids) if pk not in skus],
-            "unknown_codes": [c for c in dict.fromkeys(codes) if c not in known_codes],
-        }
-        return Response(AvailabilityOutputSerializer(body).data)
+        locations = query.validated_data["location"] or None
+        return _availability_answer(ids=ids, codes=codes, location_ids=locations)
+
+    @extend_schema(
+        request=AvailabilityBulkInputSerializer,
+        responses={200: AvailabilityOutputSerializer},
+        summary="Available to sell of up to 1,000 SKUs given by code in the body",
+    )
+    def post(self, request: Request) -> Response:
+        """As GET, for large sets: ``{"skus": [code, ...], "location": [id, ...]}`` (reads only)."""
+        data = AvailabilityBulkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        return _availability_answer(ids=[], codes=values["skus"], location_ids=values["location"] or None)
+
+
+def _availability_answer(*, ids: list[int], codes: list[str], location_ids: list[int] | None) -> Response:
+    found = SKU.objects.filter(Q(pk__in=ids) | Q(code__in=codes)).only("id", "code", "is_kit")
+    skus = {s.pk: s for s in found}
+    figures = sku_available_to_sell(sku_ids=list(skus), location_ids=location_ids)
+    known_codes = {s.code for s in skus.values()}
+    body = {
+        "locations": location_ids,
+        "results": [
+            {"sku": s.pk, "code": s.code, "is_kit": s.is_kit, "available": figures.get(s.pk, 0)}
+            for s in sorted(skus.values(), key=lambda s: s.code)
+        ],
+        "unknown_skus": [pk for pk in dict.fromkeys(ids) if pk not in skus],
+        "unknown_codes": [c for c in dict.fromkeys(codes) if c not in known_codes],
+    }
+    return Response(AvailabilityOutputSerializer(body).data)

@@ -91,7 +91,7 @@ CREATES = [
     ("manager", "/api/v1/skus/", {"code": "BOWL", "name": "Bowl"}, SKU, ()),
     ("manager", "/api/v1/locations/", {"code": "WH9", "name": "Nine"}, Location, ()),
     ("manager", "/api/v1/channels/", {"code": "shop", "name": "Shop"}, SalesChannel, ()),
-    ("manager", "/api/v1/tokens/", {"name": "erp"}, ApiToken, ("key",)),
+    ("manager", "/api/v1/tokens/", {"name": "erp", "expires_at": "2099-01-01T00:00:00Z"}, ApiToken, ("key",)),
     (
         "manager",
         "/api/v1/webhook-endpoints/",
