@@ -7,19 +7,11 @@ import pytest
 from inventory_app.models import SKU, MovementReason, StockLevel, StockMovement, StockOperation
 from inventory_app.services.imports import catalog_import_csv
 from tests.factories import LocationFactory
+from tests.helpers import large_catalog_csv as large_csv
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 SKUS = 3000  # x 2 locations = 6,000 stock rows (SQLite refused ~1,000 before)
-
-
-def large_csv(*, skus: int, offset: int = 0) -> str:
-    """``skus`` SKUs, each with a row per location (WH1: i % 50, WH2: i % 7 + 1)."""
-    lines = ["sku,name,product,location,quantity"]
-    for i in range(offset, offset + skus):
-        lines.append(f"BULK-{i:06d},Bulk item {i},Product {i % 20},WH1,{i % 50}")
-        lines.append(f"BULK-{i:06d},,,WH2,{i % 7 + 1}")
-    return "\n".join(lines) + "\n"
 
 
 def test_thousands_of_stock_rows_import_with_exact_levels():
