@@ -11,7 +11,9 @@ from tests.helpers import large_catalog_csv
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
-def test_twelve_hundred_rows_answer_202_and_the_job_reports_progress_and_counts(api_client, eager_celery, on_commit):
+def test_twelve_hundred_rows_answer_202_and_the_job_reports_progress_and_counts(
+    api_client, eager_celery, on_commit
+):
     wh1 = LocationFactory(code="WH1")
     LocationFactory(code="WH2")
     manager = api_client("manager")
