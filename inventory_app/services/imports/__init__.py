@@ -147,6 +147,7 @@ def catalog_import_csv(
         return report  # no data, or a bad header: the cells cannot be trusted
     failed = {(e.row, e.column) for e in errors}
     plans = _plans_build(rows=[(row, values) for row, values in rows if "sku" in values], errors=errors)
+    del rows  # the plans hold what the write needs: the parsed cells go before it allocates
     locations = _plans_check(plans=plans, errors=errors, failed=failed)
     report.skus_created = sum(1 for p in plans.values() if p.existing is None)
     report.skus_updated = sum(1 for p in plans.values() if p.existing and (p.changes or p.components_changed))
