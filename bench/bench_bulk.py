@@ -73,12 +73,14 @@ def _import(rows: int) -> dict:
 
 
 def _client():
+    from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
-    from tests.factories import UserFactory
-
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-bulk", defaults={"is_staff": True, "is_superuser": True}
+    )
     client = APIClient()
-    client.force_authenticate(UserFactory(role="manager"))
+    client.force_authenticate(user)
     return client
 
 

@@ -122,7 +122,10 @@ def test_every_create_replays_once_and_refuses_another_body(
     other = client.post(url, {**body, "name": "Else"}, format="json", headers=key)
 
     assert (first.status_code, replay.status_code, replay["Idempotent-Replayed"]) == (201, 200, "true")
-    assert replay.json() == {k: (None if k in secrets else v) for k, v in first.json().items()}
+    expected = {k: (None if k in secrets else v) for k, v in first.json().items()}
+    if "replayed" in expected:  # stock answers say whether they replay
+        expected["replayed"] = True
+    assert replay.json() == expected
     assert all(first.json()[name] for name in secrets)  # shown once, in the first answer only
     assert other.status_code == 422
     assert [d["path"] for d in other.json()["differences"]] == ["name"]
