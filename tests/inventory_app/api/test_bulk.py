@@ -103,6 +103,7 @@ def test_atomic_bulk_short_line_is_422_naming_it(api_client, shelf):
     assert stock_level(cup, loc) == (10, 0)
 
 
+@pytest.mark.embedded
 def test_per_line_bulk_applies_the_good_lines_and_answers_207(api_client, shelf):
     loc, cup, plate = shelf
     KitComponentFactory(kit__code="SET", component=cup)
@@ -159,6 +160,7 @@ def test_bulk_replays_one_idempotency_key(api_client, shelf):
     assert stock_level(cup, loc) == (15, 0)
 
 
+@pytest.mark.embedded
 def test_a_thousand_lines_in_one_request_read_in_a_bounded_number_of_queries(api_client):
     loc = LocationFactory(code="MAIN")
     SKU.objects.bulk_create([SKU(code=f"S{i:04d}", name=f"S{i}") for i in range(1000)])
@@ -236,6 +238,7 @@ def test_bulk_orders_all_new_answer_201_and_replay_by_key(api_client, shelf):
     assert Order.objects.count() == 2
 
 
+@pytest.mark.embedded
 def test_availability_by_post_takes_a_thousand_codes(api_client, shelf):
     SKU.objects.bulk_create([SKU(code=f"A{i:04d}", name="a") for i in range(998)])
     codes = ["CUP", "PLATE", *(f"A{i:04d}" for i in range(997)), "MISSING"]
