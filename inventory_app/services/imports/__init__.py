@@ -45,11 +45,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from inventory_app.errors import InsufficientStock, StockError
-from inventory_app.models import SKU, KitComponent, Location, MovementReason, Product, StockLevel
+from inventory_app.errors import StockError
+from inventory_app.models import SKU, KitComponent, Location, Product
 from inventory_app.services import catalog
 from inventory_app.services.imports.parsing import CATALOG_COLUMNS, ImportRowError, rows_read
-from inventory_app.services.ledger import StockChange, stock_apply
+from inventory_app.services.imports.stock import stock_rows_write
 from inventory_app.services.pair_rows import rows_in
 
 __all__ = ["ImportReport", "ImportRowError", "catalog_import_csv"]
@@ -304,7 +304,7 @@ def _plans_write(
         return
     _components_write(plans=plans, skus=skus, errors=errors)
     if not errors:
-        _stock_write(plans=plans, skus=skus, locations=locations, errors=errors, user=user)
+        stock_rows_write(plans=plans, skus=skus, locations=locations, errors=errors, user=user)
 
 
 def _skus_create(*, plans: list[_SkuPlan], products: dict[str, Product], skus: dict, errors: list) -> None:
@@ -358,48 +358,3 @@ def _components_write(*, plans: dict[str, _SkuPlan], skus: dict[str, SKU], error
                 catalog.kit_component_set(kit=kit, component=by_code[code], quantity=qty)
         except StockError as exc:
             errors.append(ImportRowError(row, "components", str(exc)))
-
-
-def _stock_write(
-    *,
-    plans: dict[str, _SkuPlan],
-    skus: dict[str, SKU],
-    locations: dict[str, Location],
-    errors: list,
-    user: AbstractBaseUser | None,
-) -> None:
-    wanted = {
-        (skus[p.code].pk, locations[loc].pk): (qty, row, p.code, loc)
-        for p in plans.values()
-        for loc, (qty, row) in p.stock.items()
-    }
-    if not wanted:
-        return
-    sku_ids = {s for s, _ in wanted}
-    levels = StockLevel.objects.values_list("sku_id", "location_id", "on_hand")
-    now = {(s, loc): on_hand for s, loc, on_hand in rows_in(queryset=levels, field="sku_id", values=sku_ids)}
-    changes = [
-        StockChange(sku_id=s, location_id=loc, set_on_hand=qty)
-        for (s, loc), (qty, *_) in sorted(wanted.items())
-        if now.get((s, loc), 0) != qty
-    ]
-    if not changes:
-        return
-    try:
-        stock_apply(
-            changes=changes,
-            reason=MovementReason.IMPORT,
-            reference="catalog-import",
-            note="Stock set by the catalog CSV import",
-            user=user,
-        )
-    except InsufficientStock as exc:
-        for s in exc.shortfalls:
-            row = wanted[(s.sku_id, s.location_id)][1]
-            errors.append(
-                ImportRowError(
-                    row, "quantity", f"{s.sku_code}@{s.location_code}: cannot go below committed units"
-                )
-            )
-    except StockError as exc:
-        errors.append(ImportRowError(min(v[1] for v in wanted.values()), "quantity", str(exc)))
