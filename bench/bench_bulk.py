@@ -79,7 +79,7 @@ def _client():
     user, _ = get_user_model().objects.get_or_create(
         username="bench-bulk", defaults={"is_staff": True, "is_superuser": True}
     )
-    client = APIClient()
+    client = APIClient(HTTP_HOST="127.0.0.1")  # in ALLOWED_HOSTS of every benchmark
     client.force_authenticate(user)
     return client
 
@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     Location.objects.create(code="WH2", name="Two", priority=2)
     out = {"database": connection.vendor}
     out["import"] = _import(args.rows)
+    print(json.dumps({"import": out["import"]}), file=sys.stderr, flush=True)
     out["availability"] = _availability(args.availability_skus)
     out["bulk_levels"] = _bulk_levels(args.bulk_requests)
     text = json.dumps(out, indent=2)
