@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 EMBEDDED_PYTEST_ARGS ?=
 
-.PHONY: run test install lint fmt migrate backup restore bench bench-sync bench-events bench-admin rush clean
+.PHONY: run test install lint fmt migrate backup restore bench bench-sync bench-events bench-admin bench-bulk rush clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,14 @@ bench-sync: $(STAMP)
 EVENTS_BENCH_ARGS ?=
 bench-events: $(STAMP)
 	$(PY) -m config.devservices --redis -- $(PY) -m bench.bench_events $(EVENTS_BENCH_ARGS)
+
+# Bulk API (bench/bench_bulk.py), on SQLite then PostgreSQL: a 100,000-row catalog import (seconds,
+# peak memory), 10,000 SKUs' availability by POST (requests, seconds), POST /stock/bulk (lines/s)
+# -> bench/results/bulk-sqlite.json and bulk-postgresql.json.
+BULK_BENCH_ARGS ?=
+bench-bulk: $(STAMP)
+	$(PY) -m config.devservices --embedded -- $(PY) -m bench.bench_bulk $(BULK_BENCH_ARGS)
+	$(PY) -m config.devservices --redis -- $(PY) -m bench.bench_bulk $(BULK_BENCH_ARGS)
 
 # The admin at scale (bench/bench_admin.py): 100,000 SKUs, 1,000,000 movements, 200,000 orders ->
 # every admin list and the dashboard timed, slowest first, bench/results/admin.json.

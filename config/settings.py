@@ -590,8 +590,8 @@ SHIPPING_TASK_MAX_RETRIES = env.int("SHIPPING_TASK_MAX_RETRIES", default=8)
 # --- inventory_app: catalog CSV imports -------------------------------------------------------
 # Largest file and most data rows accepted; files up to INLINE_MAX_ROWS rows import in the
 # request, larger ones become an import job run by a worker.
-IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
-IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=500)
 
 # --- accounting_app ---------------------------------------------------------------------------

@@ -49,5 +49,19 @@ class OrderError(Exception):
     """An order operation was refused (wrong state, unknown line, over-shipping)."""
 
 
+class OrderConflict(OrderError):
+    """An order's external reference was sent again with other contents (answered 409);
+    ``differences`` lists what differs from the stored order."""
+
+    def __init__(self, message: str, *, differences: list[dict]):
+        super().__init__(message)
+        self.differences = differences
+
+
 class IdempotencyKeyReused(Exception):
-    """An idempotency key was sent again with another request body (answered 422)."""
+    """An idempotency key was sent again with another request body (answered 422); ``differences``
+    lists the body paths that differ."""
+
+    def __init__(self, message: str, *, differences: list[dict] | None = None):
+        super().__init__(message)
+        self.differences = differences or []

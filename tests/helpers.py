@@ -36,3 +36,12 @@ def problem(response) -> dict[str, object]:
     assert response["Content-Type"] == "application/problem+json", response["Content-Type"]
     assert body["status"] == response.status_code and body["type"] == f"/api/problems/{body['code']}", body
     return {key: body[key] for key in ("code", "detail", "shortfalls") if key in body}
+
+
+def large_catalog_csv(*, skus: int, offset: int = 0) -> str:
+    """A catalog CSV of ``skus`` new SKUs, each with a stock row at WH1 (i % 50) and WH2 (i % 7 + 1)."""
+    lines = ["sku,name,product,location,quantity"]
+    for i in range(offset, offset + skus):
+        lines.append(f"BULK-{i:06d},Bulk item {i},Product {i % 20},WH1,{i % 50}")
+        lines.append(f"BULK-{i:06d},,,WH2,{i % 7 + 1}")
+    return "\n".join(lines) + "\n"

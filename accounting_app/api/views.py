@@ -21,6 +21,7 @@ from accounting_app.selectors.mapping import MappingMissing, connection_mapping_
 from accounting_app.selectors.preview import connection_period_preview
 from accounting_app.services.schedule import document_retry_enqueue, export_enqueue
 from inventory_app.api.filters import updated_range_filterset
+from inventory_app.api.idempotency import idempotent
 
 
 @extend_schema(tags=["accounting"])
@@ -43,6 +44,7 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise ValidationError({"mapping": [str(exc)]}) from exc
         return Response(PreviewRowSerializer(rows, many=True).data)
 
+    @idempotent
     @extend_schema(request=PeriodInputSerializer, responses={202: EnqueuedOutputSerializer})
     @action(detail=True, methods=["post"])
     def export(self, request: Request, pk=None) -> Response:

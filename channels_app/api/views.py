@@ -51,6 +51,7 @@ from channels_app.services.onboarding import (
     listing_unlink,
 )
 from inventory_app.api.filters import updated_range_filterset
+from inventory_app.api.idempotency import idempotent
 from inventory_app.models import SKU
 
 MANAGER_ACTIONS = {"create", "partial_update", "update", "go_live", "register_webhooks"}
@@ -80,6 +81,7 @@ class ChannelAccountViewSet(
     def write_role(self) -> str:
         return "manager" if self.action in MANAGER_ACTIONS else "operator"
 
+    @idempotent
     @extend_schema(request=AccountCreateInputSerializer, responses={201: AccountOutputSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = AccountCreateInputSerializer(data=request.data)

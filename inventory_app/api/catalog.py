@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory_app.api.filters import SKUFilter, updated_range_filterset
+from inventory_app.api.idempotency import idempotent
 from inventory_app.api.serializers.catalog import (
     KitComponentInputSerializer,
     LocationCreateInputSerializer,
@@ -57,6 +58,7 @@ class ProductViewSet(_ReadViewSet):
     ordering = ["updated_at", "id"]
     ordering_fields = ["name", "created_at", "updated_at", "id"]
 
+    @idempotent
     def create(self, request: Request) -> Response:
         data = ProductInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -91,6 +93,7 @@ class SKUViewSet(_ReadViewSet):
     ordering = ["updated_at", "id"]
     ordering_fields = ["code", "name", "created_at", "updated_at", "id"]
 
+    @idempotent
     def create(self, request: Request) -> Response:
         data = SKUInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -171,6 +174,7 @@ class LocationViewSet(_ReadViewSet):
     search_fields = ["code", "name"]
     ordering_fields = ["priority", "code", "id"]
 
+    @idempotent
     def create(self, request: Request) -> Response:
         data = LocationCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

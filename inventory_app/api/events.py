@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from inventory_app.api.idempotency import idempotent
 from inventory_app.api.serializers.events import (
     EventPageOutputSerializer,
     EventQuerySerializer,
@@ -92,6 +93,7 @@ class WebhookEndpointViewSet(
     queryset = WebhookEndpoint.objects.order_by("pk")
     filterset_fields = ["is_active"]
 
+    @idempotent(secret_fields=("secret",))
     @extend_schema(
         request=WebhookEndpointInputSerializer, responses={201: WebhookEndpointSecretOutputSerializer}
     )

@@ -21,7 +21,13 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from inventory_app.api.problems import MEDIA_TYPE, problem_body, problem_code_for_status
-from inventory_app.errors import IdempotencyKeyReused, InsufficientStock, InvalidStockOperation, OrderError
+from inventory_app.errors import (
+    IdempotencyKeyReused,
+    InsufficientStock,
+    InvalidStockOperation,
+    OrderConflict,
+    OrderError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +77,8 @@ def _core_problem(exc: Exception) -> tuple[int, str, str, dict[str, Any]] | None
         return 400, "invalid_operation", str(exc), {}
     if isinstance(exc, IdempotencyKeyReused):
         return 422, "idempotency_key_reused", str(exc), {"differences": getattr(exc, "differences", None)}
+    if isinstance(exc, OrderConflict):
+        return 409, "order_conflict", str(exc), {"differences": exc.differences}
     if isinstance(exc, OrderError):
         return 409, "order_conflict", str(exc), {}
     if isinstance(exc, DjangoValidationError):

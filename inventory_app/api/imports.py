@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from inventory_app.api.idempotency import idempotent
 from inventory_app.models import ImportJob
 from inventory_app.services.imports import catalog_import_csv
 from inventory_app.services.imports.jobs import (
@@ -111,6 +112,7 @@ class CatalogImportView(APIView):
     write_role = "manager"
     parser_classes = [MultiPartParser, FormParser, CSVTextParser]
 
+    @idempotent
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer, "text/csv": OpenApiTypes.STR},
         parameters=[

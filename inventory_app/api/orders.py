@@ -17,9 +17,9 @@ from rest_framework.response import Response
 
 from inventory_app.api.filters import OrderFilter
 from inventory_app.api.idempotency import (
-    IDEMPOTENCY_PARAMETER,
     REPLAY_HEADER,
-    idempotency_key_scoped,
+    idempotency_key_of,
+    idempotent,
     replay_status_headers,
 )
 from inventory_app.api.serializers.catalog import SalesChannelInputSerializer, SalesChannelOutputSerializer
@@ -56,8 +56,28 @@ def _order_detail_queryset():
     )
 
 
-def _order_body(order: Order) -> dict:
+def order_body(order: Order) -> dict:
+    """The order as GET /orders/<id>/ shows it."""
     return OrderOutputSerializer(_order_detail_queryset().get(pk=order.pk)).data
+
+
+def order_input_of(validated: dict) -> tuple[SalesChannel, OrderInput]:
+    """The channel and the service input of a validated OrderCreateInputSerializer."""
+    fields = dict(validated)
+    channel = fields.pop("channel", None) or SalesChannel.objects.filter(code=MANUAL_CHANNEL).first()
+    if channel is None:
+        raise exceptions.ValidationError({"channel": [f'No "{MANUAL_CHANNEL}" channel: name one.']})
+    lines = [
+        OrderLineInput(
+            sku_code=line["sku"],
+            quantity=line["quantity"],
+            unit_price=line["unit_price"],
+            title=line["title"],
+            external_line_id=line["external_line_id"],
+        )
+        for line in fields.pop("lines")
+    ]
+    return channel, OrderInput(lines=lines, **fields)
 
 
 @extend_schema(tags=["orders"])
@@ -90,28 +110,20 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_serializer_class(self):
         return OrderListOutputSerializer if self.action == "list" else OrderOutputSerializer
 
+    @idempotent
     def create(self, request: Request) -> Response:
         data = OrderCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        channel = fields.pop("channel", None) or SalesChannel.objects.filter(code=MANUAL_CHANNEL).first()
-        if channel is None:
-            raise exceptions.ValidationError({"channel": [f'No "{MANUAL_CHANNEL}" channel: name one.']})
-        lines = [
-            OrderLineInput(
-                sku_code=line["sku"],
-                quantity=line["quantity"],
-                unit_price=line["unit_price"],
-                title=line["title"],
-                external_line_id=line["external_line_id"],
-            )
-            for line in fields.pop("lines")
-        ]
+        channel, order_input = order_input_of(data.validated_data)
         order, created = order_create(
-            channel=channel, data=OrderInput(lines=lines, **fields), user=request.user, shortage="raise"
+            channel=channel,
+            data=order_input,
+            user=request.user,
+            shortage="raise",
+            conflict_check=True,
         )
         return Response(
-            _order_body(order),
+            order_body(order),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             headers={REPLAY_HEADER: "false" if created else "true"},
         )
@@ -129,11 +141,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         order, notices = order_cancel_by_seller(
             order=self.get_object(), user=request.user, reason=data.validated_data["reason"]
         )
-        return Response({**_order_body(order), "channel_notices": [notice.text for notice in notices]})
+        return Response({**order_body(order), "channel_notices": [notice.text for notice in notices]})
 
+    @idempotent
     @extend_schema(
         request=OrderShipInputSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             201: OrderShipOutputSerializer,
             200: OpenApiResponse(OrderShipOutputSerializer, description="Replay of an Idempotency-Key"),
@@ -147,7 +159,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data.is_valid(raise_exception=True)
         lines = data.validated_data.get("lines")
         quantities = None if lines is None else {item["line"]: item["quantity"] for item in lines}
-        key = idempotency_key_scoped(request=request, scope=f"ship:{order.pk}")
+        key = idempotency_key_of(request)
         operation = order_ship(
             order=order,
             quantities=quantities,
@@ -177,7 +189,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = OrderLineLinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order_line_link_sku(line=line, sku=data.validated_data["sku"], user=request.user)
-        return Response(_order_body(order))
+        return Response(order_body(order))
 
 
 @extend_schema(tags=["orders"])
@@ -196,6 +208,7 @@ class SalesChannelViewSet(
     search_fields = ["code", "name"]
     ordering_fields = ["code", "id"]
 
+    @idempotent
     def create(self, request: Request) -> Response:
         data = SalesChannelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

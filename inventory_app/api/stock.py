@@ -24,11 +24,12 @@ from inventory_app.api.filters import (
     sku_refs_split,
 )
 from inventory_app.api.idempotency import (
-    IDEMPOTENCY_PARAMETER,
-    idempotency_key_scoped,
+    idempotency_key_of,
+    idempotent,
     replay_status_headers,
 )
 from inventory_app.api.pagination import CURSOR_PARAM, PAGE_SIZE_PARAM, KeysetCursorPagination
+from inventory_app.api.serializers.bulk import AvailabilityBulkInputSerializer
 from inventory_app.api.serializers.stock import (
     AvailabilityOutputSerializer,
     AvailabilityQuerySerializer,
@@ -117,7 +118,6 @@ def _result_response(operation: StockOperation) -> Response:
 def _stock_schema(request: type[Serializer], summary: str):
     return extend_schema(
         request=request,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             201: StockOperationResultSerializer,
             200: OpenApiResponse(StockOperationResultSerializer, description="Replay of an Idempotency-Key"),
@@ -137,15 +137,17 @@ class StockActionViewSet(viewsets.ViewSet):
     ) -> Response:
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        key = idempotency_key_scoped(request=request, scope=self.action)
+        key = idempotency_key_of(request)
         operation = call(**data.validated_data, user=request.user, idempotency_key=key)
         return _result_response(operation)
 
+    @idempotent
     @_stock_schema(StockReceiveInputSerializer, "Receive stock")
     @action(detail=False, methods=["post"])
     def receive(self, request: Request) -> Response:
         return self._run(request, StockReceiveInputSerializer, stock_services.stock_receive)
 
+    @idempotent
     @_stock_schema(StockAdjustInputSerializer, "Adjust stock by a signed quantity")
     @action(detail=False, methods=["post"])
     def adjust(self, request: Request) -> Response:
@@ -154,16 +156,19 @@ class StockActionViewSet(viewsets.ViewSet):
 
         return self._run(request, StockAdjustInputSerializer, call)
 
+    @idempotent
     @_stock_schema(StockCountInputSerializer, "Record a stock count")
     @action(detail=False, methods=["post"])
     def count(self, request: Request) -> Response:
         return self._run(request, StockCountInputSerializer, stock_services.stock_count)
 
+    @idempotent
     @_stock_schema(StockTransferInputSerializer, "Transfer stock between locations")
     @action(detail=False, methods=["post"])
     def transfer(self, request: Request) -> Response:
         return self._run(request, StockTransferInputSerializer, stock_services.stock_transfer)
 
+    @idempotent
     @_stock_schema(StockReturnInputSerializer, "Put returned units back on hand")
     @action(detail=False, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request) -> Response:
@@ -183,7 +188,10 @@ class AvailabilityView(APIView):
     """Available-to-sell of many SKUs at once: ?sku=<id or code>&sku=... and/or ?code=...;
     ?location= narrows; ?updated_after= / ?updated_before= keep the figures that changed in that
     window (kits too, when a component's level changed). With a window and no SKU named: every
-    SKU whose figure changed, by id, in cursor pages (``next``)."""
+    SKU whose figure changed, by id, in cursor pages (``next``).
+    POST takes up to 1,000 codes in a JSON body (a read: viewer role)."""
+
+    write_role = "viewer"
 
     @extend_schema(
         parameters=[
@@ -203,40 +211,75 @@ class AvailabilityView(APIView):
         ids, codes = sku_refs_split(query.validated_data["sku"])
         codes += query.validated_data["code"]
         location_ids = query.validated_data["location"] or None
-        window = sku_availability_changed_q(
+        return _availability_answer(
+            request=request,
+            view=self,
+            ids=ids,
+            codes=codes,
+            location_ids=location_ids,
             updated_after=query.validated_data["updated_after"],
             updated_before=query.validated_data["updated_before"],
-            location_ids=location_ids,
         )
-        skus = SKU.objects.only("id", "code", "is_kit")
-        paginator, headers, unknown_ids, unknown_codes = None, {}, [], []
-        if ids or codes:
-            named = {s.pk: s for s in skus.filter(Q(pk__in=ids) | Q(code__in=codes))}
-            known_codes = {s.code for s in named.values()}
-            unknown_ids = [pk for pk in dict.fromkeys(ids) if pk not in named]
-            unknown_codes = [c for c in dict.fromkeys(codes) if c not in known_codes]
-            rows = sorted(skus.filter(window, pk__in=list(named)), key=lambda s: s.code)
-        else:
-            paginator = KeysetCursorPagination()
-            rows = paginator.paginate_queryset(skus.filter(window).order_by("id"), request, view=self)
-        figures = sku_available_to_sell(sku_ids=[s.pk for s in rows], location_ids=location_ids)
-        changed = sku_availability_updated_at(sku_ids=[s.pk for s in rows], location_ids=location_ids)
-        body = {
-            "locations": location_ids,
-            "results": [
-                {
-                    "sku": s.pk,
-                    "code": s.code,
-                    "is_kit": s.is_kit,
-                    "available": figures.get(s.pk, 0),
-                    "updated_at": changed.get(s.pk),
-                }
-                for s in rows
-            ],
-            "next": paginator.next_link() if paginator else None,
-            "unknown_skus": unknown_ids,
-            "unknown_codes": unknown_codes,
-        }
-        if body["next"]:
-            headers["Link"] = f'<{body["next"]}>; rel="next"'
-        return Response(AvailabilityOutputSerializer(body).data, headers=headers)
+
+    @extend_schema(
+        request=AvailabilityBulkInputSerializer,
+        responses={200: AvailabilityOutputSerializer},
+        summary="Available to sell of up to 1,000 SKUs given by code in the body",
+    )
+    def post(self, request: Request) -> Response:
+        """As GET, for large sets: ``{"skus": [code, ...], "location": [id, ...]}`` (reads only)."""
+        data = AvailabilityBulkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        return _availability_answer(
+            request=request, view=self, ids=[], codes=values["skus"], location_ids=values["location"] or None
+        )
+
+
+def _availability_answer(
+    *,
+    request: Request,
+    view: APIView,
+    ids: list[int],
+    codes: list[str],
+    location_ids: list[int] | None,
+    updated_after=None,
+    updated_before=None,
+) -> Response:
+    """The named SKUs' figures (sorted by code), or with none named every SKU whose figure changed
+    in the window, by id, in cursor pages."""
+    window = sku_availability_changed_q(
+        updated_after=updated_after, updated_before=updated_before, location_ids=location_ids
+    )
+    skus = SKU.objects.only("id", "code", "is_kit")
+    paginator, headers, unknown_ids, unknown_codes = None, {}, [], []
+    if ids or codes:
+        named = {s.pk: s for s in skus.filter(Q(pk__in=ids) | Q(code__in=codes))}
+        known_codes = {s.code for s in named.values()}
+        unknown_ids = [pk for pk in dict.fromkeys(ids) if pk not in named]
+        unknown_codes = [c for c in dict.fromkeys(codes) if c not in known_codes]
+        rows = sorted(skus.filter(window, pk__in=list(named)), key=lambda s: s.code)
+    else:
+        paginator = KeysetCursorPagination()
+        rows = paginator.paginate_queryset(skus.filter(window).order_by("id"), request, view=view)
+    figures = sku_available_to_sell(sku_ids=[s.pk for s in rows], location_ids=location_ids)
+    changed = sku_availability_updated_at(sku_ids=[s.pk for s in rows], location_ids=location_ids)
+    body = {
+        "locations": location_ids,
+        "results": [
+            {
+                "sku": s.pk,
+                "code": s.code,
+                "is_kit": s.is_kit,
+                "available": figures.get(s.pk, 0),
+                "updated_at": changed.get(s.pk),
+            }
+            for s in rows
+        ],
+        "next": paginator.next_link() if paginator else None,
+        "unknown_skus": unknown_ids,
+        "unknown_codes": unknown_codes,
+    }
+    if body["next"]:
+        headers["Link"] = f'<{body["next"]}>; rel="next"'
+    return Response(AvailabilityOutputSerializer(body).data, headers=headers)

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from inventory_app.api.idempotency import idempotent
 from inventory_app.api.permissions import ROLE_RANK, user_role_rank
 from inventory_app.api.serializers.tokens import (
     ApiTokenCreatedOutputSerializer,
@@ -50,6 +51,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return tokens
         return tokens.filter(user=self.request.user)
 
+    @idempotent(secret_fields=("key",))
     def create(self, request: Request) -> Response:
         data = ApiTokenCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

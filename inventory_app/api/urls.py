@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from inventory_app.api import schema  # noqa: F401 - registers the token scheme with drf-spectacular
+from inventory_app.api.bulk import OrderBulkView, StockBulkView
 from inventory_app.api.catalog import LocationViewSet, ProductViewSet, SKUViewSet
 from inventory_app.api.docs import RedocDocsView, SwaggerDocsView
 from inventory_app.api.events import EventListView, WebhookDeliveryViewSet, WebhookEndpointViewSet
@@ -44,6 +45,8 @@ router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-
 v1 = [
     path("", ApiIndexView.as_view(), name="index"),
     re_path(r"^availability/?$", AvailabilityView.as_view(), name="availability"),
+    re_path(r"^stock/bulk/?$", StockBulkView.as_view(), name="stock-bulk"),
+    re_path(r"^orders/bulk/?$", OrderBulkView.as_view(), name="order-bulk"),
     re_path(r"^events/?$", EventListView.as_view(), name="events"),
     re_path(r"^imports/catalog/?$", CatalogImportView.as_view(), name="import-catalog"),
     *router.urls,

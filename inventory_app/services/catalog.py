@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -69,6 +71,42 @@ def sku_create(
     sku.full_clean()
     sku.save()
     return sku
+
+
+class SkuRowsInvalid(ValueError):
+    """Rows of :func:`skus_create_many` that failed validation: row index -> field -> messages."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+        super().__init__(f"{len(errors)} invalid SKU row(s)")
+        self.errors = errors
+
+
+def skus_create_many(*, rows: Sequence[dict[str, Any]], batch_size: int = 1000) -> list[SKU]:
+    """Create many SKUs (the fields of :func:`sku_create` per row) in batches of ``batch_size``.
+
+    Every SKU is validated field by field as ``sku_create`` does; uniqueness (code, barcode) is
+    left to the caller's own check and to the database's constraints. Raises SkuRowsInvalid with
+    every invalid row, and then nothing is created.
+    """
+    skus, errors = [], {}
+    for index, fields in enumerate(rows):
+        sku = SKU(
+            **{
+                **fields,
+                "code": fields["code"].strip(),
+                "barcode": fields.get("barcode", "").strip(),
+                "attributes": fields.get("attributes") or {},
+            }
+        )
+        try:
+            sku.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors[index] = exc.message_dict
+        skus.append(sku)
+    if errors:
+        raise SkuRowsInvalid(errors)
+    with transaction.atomic():
+        return SKU.objects.bulk_create(skus, batch_size=batch_size)
 
 
 def sku_update(*, sku: SKU, **changes: Any) -> SKU:

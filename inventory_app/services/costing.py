@@ -48,7 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Max, Sum
 
 from inventory_app.aggregates import DecimalSum
 from inventory_app.errors import InvalidStockOperation
@@ -63,6 +63,7 @@ from inventory_app.models import (
     StockMovement,
 )
 from inventory_app.selectors.costing import costing_settings_get
+from inventory_app.services.pair_rows import chunked, pairs_rows_locked, rows_in
 
 MONEY = Decimal("0.01")
 UNIT = Decimal("0.0001")
@@ -118,24 +119,17 @@ class CostingPlan:
             LayerConsumption.objects.bulk_create(self.consumptions)
 
 
-def _pairs_condition(pairs: Sequence[tuple[int, int]]) -> Q:
-    condition = Q()
-    for sku_id, location_id in pairs:
-        condition |= Q(sku_id=sku_id, location_id=location_id)
-    return condition
-
-
 class _FifoBook:
     """Open FIFO layers of the batch's (SKU, location) pairs, locked in pk order."""
 
     def __init__(self, pairs: Sequence[tuple[int, int]], plan: CostingPlan):
         self.plan = plan
+        self.pairs = pairs
+        self.latest: dict[tuple[int, int], Decimal] | None = None
         self.open: dict[tuple[int, int], list[CostLayer]] = defaultdict(list)
         self.dirty: dict[int, CostLayer] = {}
-        layers = CostLayer.objects.select_for_update().filter(
-            _pairs_condition(pairs), quantity_remaining__gt=0
-        )
-        for layer in layers.order_by("pk"):
+        layers = CostLayer.objects.filter(quantity_remaining__gt=0)
+        for layer in pairs_rows_locked(queryset=layers, pairs=pairs):
             self.open[(layer.sku_id, layer.location_id)].append(layer)
 
     def take(self, movement: StockMovement, quantity: int, default_cost: Decimal) -> Decimal:
@@ -185,16 +179,28 @@ class _FifoBook:
         )
 
     def current_unit_cost(self, sku_id: int, location_id: int) -> Decimal | None:
-        return (
-            CostLayer.objects.filter(sku_id=sku_id, location_id=location_id)
-            .order_by("-pk")
-            .values_list("unit_cost", flat=True)
-            .first()
-        )
+        if self.latest is None:  # every pair's newest stored layer, read once for the batch
+            self.latest = _latest_layer_costs(pairs=self.pairs)
+        return self.latest.get((sku_id, location_id))
 
     def flush(self) -> None:
         if self.dirty:
             CostLayer.objects.bulk_update(self.dirty.values(), ["quantity_remaining", "value_remaining"])
+
+
+def _latest_layer_costs(*, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Decimal]:
+    wanted = set(pairs)
+    location_ids = sorted({location_id for _, location_id in wanted})
+    newest: list[int] = []
+    for sku_ids in chunked(sorted({sku_id for sku_id, _ in wanted})):
+        rows = (
+            CostLayer.objects.filter(sku_id__in=sku_ids, location_id__in=location_ids)
+            .values("sku_id", "location_id")
+            .annotate(newest=Max("pk"))
+        )
+        newest.extend(r["newest"] for r in rows if (r["sku_id"], r["location_id"]) in wanted)
+    layers = CostLayer.objects.values_list("sku_id", "location_id", "unit_cost")
+    return {(s, loc): cost for s, loc, cost in rows_in(queryset=layers, field="pk", values=newest)}
 
 
 class _AverageBook:
@@ -204,7 +210,7 @@ class _AverageBook:
         AverageCost.objects.bulk_create(
             [AverageCost(sku_id=s, location_id=loc) for s, loc in pairs], ignore_conflicts=True
         )
-        rows = AverageCost.objects.select_for_update().filter(_pairs_condition(pairs)).order_by("pk")
+        rows = pairs_rows_locked(queryset=AverageCost.objects.all(), pairs=pairs)
         self.pools = {(row.sku_id, row.location_id): row for row in rows}
 
     def take(self, movement: StockMovement, quantity: int, default_cost: Decimal) -> Decimal:
@@ -289,7 +295,8 @@ def movements_cost(*, movements: Sequence[StockMovement], reason: str) -> Costin
         return plan
     settings = costing_settings_get()
     pairs = sorted({(m.sku_id, m.location_id) for m in priced})
-    defaults = dict(SKU.objects.filter(pk__in={s for s, _ in pairs}).values_list("pk", "default_unit_cost"))
+    skus = SKU.objects.values_list("pk", "default_unit_cost")
+    defaults = dict(rows_in(queryset=skus, field="pk", values={s for s, _ in pairs}))
     book = _FifoBook(pairs, plan) if settings.method == CostingMethod.FIFO else _AverageBook(pairs, plan)
     transferred: dict[int, list] = defaultdict(lambda: [0, ZERO])
     # Outbound first: a batch's inbound units never feed its own outbound ones, and a transfer-in

@@ -27,7 +27,7 @@ from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from inventory_app import hooks
@@ -35,6 +35,7 @@ from inventory_app.errors import InsufficientStock, InvalidStockOperation, Short
 from inventory_app.models import SKU, Location, MovementReason, StockLevel, StockMovement, StockOperation
 from inventory_app.services.costing import movements_cost
 from inventory_app.services.events.record import events_availability_record
+from inventory_app.services.pair_rows import pairs_rows_locked, rows_in
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,10 @@ def _batch_load(*, changes: Sequence[StockChange]) -> tuple[dict[int, SKU], dict
     sku_ids = {c.sku_id for c in changes}
     location_ids = {c.location_id for c in changes}
     skus = {
-        s.pk: s for s in SKU.objects.filter(pk__in=sku_ids).only("id", "code", "is_kit", "backorder_policy")
+        s.pk: s
+        for s in rows_in(
+            queryset=SKU.objects.only("id", "code", "is_kit", "backorder_policy"), field="pk", values=sku_ids
+        )
     }
     locations = {
         loc.pk: loc
@@ -190,16 +194,9 @@ def _levels_lock(*, changes: Sequence[StockChange], skus: dict[int, SKU]) -> dic
 
 
 def _levels_select_for_update(*, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], dict]:
-    condition = Q()
-    for sku_id, location_id in pairs:
-        condition |= Q(sku_id=sku_id, location_id=location_id)
-    rows = (
-        StockLevel.objects.select_for_update()
-        .filter(condition)
-        .order_by("pk")
-        .values("pk", "sku_id", "location_id", "on_hand", "committed", "allow_backorder")
-    )
-    return {(r["sku_id"], r["location_id"]): r for r in rows}
+    fields = ("pk", "sku_id", "location_id", "on_hand", "committed", "allow_backorder")
+    rows = pairs_rows_locked(queryset=StockLevel.objects.only(*fields), pairs=pairs)
+    return {(r.sku_id, r.location_id): {name: getattr(r, name) for name in fields} for r in rows}
 
 
 def _batch_compute(

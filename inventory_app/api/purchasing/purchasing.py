@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory_app.api.filters import updated_range_filterset
-from inventory_app.api.idempotency import IDEMPOTENCY_PARAMETER, idempotency_key_scoped, replay_status_headers
+from inventory_app.api.idempotency import idempotency_key_of, idempotent, replay_status_headers
 from inventory_app.api.purchasing.serializers import (
     ChargeInputSerializer,
     LandedCostOutputSerializer,
@@ -37,6 +37,8 @@ class SupplierViewSet(
     serializer_class = SupplierSerializer
     write_role = "manager"
     search_fields = ["code", "name"]
+
+    create = idempotent(mixins.CreateModelMixin.create)
 
     def perform_create(self, serializer):
         serializer.instance = services.supplier_create(**serializer.validated_data)
@@ -73,6 +75,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def _answer(self, order: PurchaseOrder, code: int = status.HTTP_200_OK) -> Response:
         return Response(PurchaseOrderOutputSerializer(_po_queryset().get(pk=order.pk)).data, status=code)
 
+    @idempotent
     @extend_schema(request=PurchaseOrderInputSerializer, responses={201: PurchaseOrderOutputSerializer})
     def create(self, request: Request) -> Response:
         data = PurchaseOrderInputSerializer(data=request.data)
@@ -102,6 +105,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def close(self, request: Request, pk=None) -> Response:
         return self._answer(services.purchase_order_close(purchase_order=self.get_object()))
 
+    @idempotent
     @extend_schema(request=ChargeInputSerializer, responses={201: LandedCostOutputSerializer})
     @action(detail=True, methods=["post"], url_path="landed-costs")
     def landed_costs(self, request: Request, pk=None) -> Response:
@@ -112,9 +116,9 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         )
         return Response(LandedCostOutputSerializer(charge).data, status=status.HTTP_201_CREATED)
 
+    @idempotent
     @extend_schema(
         request=ReceiveInputSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: ReceiptOutputSerializer, 200: ReceiptOutputSerializer},
     )
     @action(detail=True, methods=["post"])
@@ -123,7 +127,7 @@ class PurchaseOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         data = ReceiveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        key = idempotency_key_scoped(request=request, scope=f"po-receive:{order.pk}")
+        key = idempotency_key_of(request)
         replayed = bool(key) and Receipt.objects.filter(idempotency_key=key).exists()
         quantities: dict[int, int] = {}
         for line in values["lines"]:

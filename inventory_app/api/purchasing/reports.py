@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from inventory_app.api.idempotency import idempotent
 from inventory_app.api.purchasing.serializers import (
     CogsRowSerializer,
     IncomingQuerySerializer,
@@ -46,6 +47,8 @@ class ReorderRuleViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
     serializer_class = ReorderRuleSerializer
     write_role = "manager"
 
+    create = idempotent(mixins.CreateModelMixin.create)
+
     def perform_create(self, serializer):
         serializer.instance = reorder_rule_set(**serializer.validated_data)
 
@@ -71,6 +74,7 @@ class ReorderSuggestionView(APIView):
         rows = reorder_suggestions(days=_days(request))
         return Response([{**asdict(r), "projected": r.projected} for r in rows])
 
+    @idempotent
     @extend_schema(request=None, responses={201: PurchaseOrderOutputSerializer(many=True)})
     def post(self, request: Request) -> Response:
         orders = purchase_orders_from_suggestions(

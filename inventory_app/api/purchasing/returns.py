@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from inventory_app.api.filters import updated_range_filterset
-from inventory_app.api.idempotency import IDEMPOTENCY_PARAMETER, idempotency_key_scoped, replay_status_headers
+from inventory_app.api.idempotency import idempotency_key_of, idempotent, replay_status_headers
 from inventory_app.api.purchasing.serializers import (
     ReturnAuthorizationInputSerializer,
     ReturnAuthorizationOutputSerializer,
@@ -36,6 +36,7 @@ class ReturnAuthorizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         fresh = self.get_queryset().get(pk=rma.pk)
         return Response(ReturnAuthorizationOutputSerializer(fresh).data, status=code, headers=headers)
 
+    @idempotent
     @extend_schema(
         request=ReturnAuthorizationInputSerializer, responses={201: ReturnAuthorizationOutputSerializer}
     )
@@ -60,9 +61,9 @@ class ReturnAuthorizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         )
         return self._answer(rma, status.HTTP_201_CREATED)
 
+    @idempotent
     @extend_schema(
         request=ReturnReceiveInputSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: ReturnAuthorizationOutputSerializer, 200: ReturnAuthorizationOutputSerializer},
     )
     @action(detail=True, methods=["post"])
@@ -70,7 +71,7 @@ class ReturnAuthorizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         rma = self.get_object()
         data = ReturnReceiveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        key = idempotency_key_scoped(request=request, scope=f"rma-receive:{rma.pk}")
+        key = idempotency_key_of(request)
         replayed = bool(key) and StockOperation.objects.filter(idempotency_key=f"rma-receive:{key}").exists()
         services.return_receive(
             authorization=rma,

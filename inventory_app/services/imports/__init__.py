@@ -45,11 +45,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from inventory_app.errors import InsufficientStock, StockError
-from inventory_app.models import SKU, KitComponent, Location, MovementReason, Product, StockLevel
+from inventory_app.errors import StockError
+from inventory_app.models import SKU, KitComponent, Location, Product
 from inventory_app.services import catalog
 from inventory_app.services.imports.parsing import CATALOG_COLUMNS, ImportRowError, rows_read
-from inventory_app.services.ledger import StockChange, stock_apply
+from inventory_app.services.imports.stock import stock_rows_write
+from inventory_app.services.pair_rows import rows_in
 
 __all__ = ["ImportReport", "ImportRowError", "catalog_import_csv"]
 
@@ -146,6 +147,7 @@ def catalog_import_csv(
         return report  # no data, or a bad header: the cells cannot be trusted
     failed = {(e.row, e.column) for e in errors}
     plans = _plans_build(rows=[(row, values) for row, values in rows if "sku" in values], errors=errors)
+    del rows  # the plans hold what the write needs: the parsed cells go before it allocates
     locations = _plans_check(plans=plans, errors=errors, failed=failed)
     report.skus_created = sum(1 for p in plans.values() if p.existing is None)
     report.skus_updated = sum(1 for p in plans.values() if p.existing and (p.changes or p.components_changed))
@@ -199,18 +201,22 @@ def _plans_build(*, rows: list[tuple[int, dict[str, Any]]], errors: list) -> dic
 def _plans_check(
     *, plans: dict[str, _SkuPlan], errors: list, failed: set[tuple[int, str]]
 ) -> dict[str, Location]:
-    existing = {s.code: s for s in SKU.objects.filter(code__in=list(plans)).select_related("product")}
+    skus = SKU.objects.select_related("product")
+    existing = {s.code: s for s in rows_in(queryset=skus, field="code", values=plans)}
     component_codes = {c for p in plans.values() for c, _ in p.values.get("components", ((), 0))[0]}
-    known_codes = set(plans) | set(
-        SKU.objects.filter(code__in=list(component_codes - set(plans))).values_list("code", flat=True)
-    )
+    codes = SKU.objects.values_list("code", flat=True)
+    known_codes = set(plans) | set(rows_in(queryset=codes, field="code", values=component_codes - set(plans)))
     location_codes = {code for p in plans.values() for code in p.locations}
-    locations = {loc.code: loc for loc in Location.objects.filter(code__in=list(location_codes))}
+    locations = {
+        loc.code: loc for loc in rows_in(queryset=Location.objects.all(), field="code", values=location_codes)
+    }
     barcodes: dict[str, str] = {}
     for plan in plans.values():
         if "barcode" in plan.values and plan.values["barcode"][0]:
             barcodes.setdefault(plan.values["barcode"][0], plan.code)
-    taken = dict(SKU.objects.filter(barcode__in=list(barcodes)).values_list("barcode", "code"))
+    taken = dict(
+        rows_in(queryset=SKU.objects.values_list("barcode", "code"), field="barcode", values=barcodes)
+    )
     current = _components_current(skus=[s for s in existing.values() if s.is_kit])
     for plan in plans.values():
         plan.existing = existing.get(plan.code)
@@ -249,8 +255,8 @@ def _plans_check(
 
 def _components_current(*, skus: list[SKU]) -> dict[int, dict[str, int]]:
     result: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = KitComponent.objects.filter(kit__in=skus).values_list("kit_id", "component__code", "quantity")
-    for kit_id, code, quantity in rows:
+    rows = KitComponent.objects.values_list("kit_id", "component__code", "quantity")
+    for kit_id, code, quantity in rows_in(queryset=rows, field="kit_id", values=[s.pk for s in skus]):
         result[kit_id][code] = quantity
     return result
 
@@ -278,30 +284,49 @@ def _plans_write(
     names = {p.changes["product"] for p in plans.values() if "product" in p.changes}
     products = _products_ensure(names=names)
     skus: dict[str, SKU] = {}
+    new_plans = [plan for plan in plans.values() if plan.existing is None]
+    _skus_create(plans=new_plans, products=products, skus=skus, errors=errors)
     for plan in plans.values():
+        if plan.existing is None:
+            continue
         fields = dict(plan.changes)
         if "product" in fields:
             fields["product"] = products[fields["product"].lower()]
         # No savepoint per SKU: the services refuse before writing (validation) or inside their own
         # atomic block, and any refusal rolls the whole import back anyway.
         try:
-            if plan.existing is None:
-                skus[plan.code] = catalog.sku_create(code=plan.code, **fields)
-            elif fields:
-                skus[plan.code] = catalog.sku_update(sku=plan.existing, **fields)
-            else:
-                skus[plan.code] = plan.existing
+            skus[plan.code] = catalog.sku_update(sku=plan.existing, **fields) if fields else plan.existing
         except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                column = COLUMN_OF.get(name, "sku")
-                errors.extend(ImportRowError(plan.row_of(column), column, m) for m in messages)
+            _validation_errors(plan=plan, messages=exc.message_dict, errors=errors)
         except StockError as exc:
             errors.append(ImportRowError(plan.row, "is_kit" if "kit" in str(exc) else "backorder", str(exc)))
     if errors:
         return
     _components_write(plans=plans, skus=skus, errors=errors)
     if not errors:
-        _stock_write(plans=plans, skus=skus, locations=locations, errors=errors, user=user)
+        stock_rows_write(plans=plans, skus=skus, locations=locations, errors=errors, user=user)
+
+
+def _skus_create(*, plans: list[_SkuPlan], products: dict[str, Product], skus: dict, errors: list) -> None:
+    rows = []
+    for plan in plans:
+        fields = {"code": plan.code, **plan.changes}
+        if "product" in fields:
+            fields["product"] = products[fields["product"].lower()]
+        rows.append(fields)
+    try:
+        created = catalog.skus_create_many(rows=rows)
+    except catalog.SkuRowsInvalid as exc:
+        for index, messages in exc.errors.items():
+            _validation_errors(plan=plans[index], messages=messages, errors=errors)
+        return
+    skus.update((sku.code, sku) for sku in created)
+
+
+def _validation_errors(*, plan: _SkuPlan, messages: dict[str, list[str]], errors: list) -> None:
+    for name, texts in messages.items():
+        column = COLUMN_OF.get(name, "sku")
+        errors.extend(ImportRowError(plan.row_of(column), column, m) for m in texts)
 
 
 def _products_ensure(*, names: set[str]) -> dict[str, Product]:
@@ -320,7 +345,7 @@ def _components_write(*, plans: dict[str, _SkuPlan], skus: dict[str, SKU], error
     if not wanted_kits:
         return
     codes = {c for p in wanted_kits for c, _ in p.values["components"][0]} - skus.keys()
-    by_code = {**{s.code: s for s in SKU.objects.filter(code__in=list(codes))}, **skus}
+    by_code = {**{s.code: s for s in rows_in(queryset=SKU.objects.all(), field="code", values=codes)}, **skus}
     for plan in wanted_kits:
         kit = skus[plan.code]
         items, row = plan.values["components"]
@@ -333,52 +358,3 @@ def _components_write(*, plans: dict[str, _SkuPlan], skus: dict[str, SKU], error
                 catalog.kit_component_set(kit=kit, component=by_code[code], quantity=qty)
         except StockError as exc:
             errors.append(ImportRowError(row, "components", str(exc)))
-
-
-def _stock_write(
-    *,
-    plans: dict[str, _SkuPlan],
-    skus: dict[str, SKU],
-    locations: dict[str, Location],
-    errors: list,
-    user: AbstractBaseUser | None,
-) -> None:
-    wanted = {
-        (skus[p.code].pk, locations[loc].pk): (qty, row, p.code, loc)
-        for p in plans.values()
-        for loc, (qty, row) in p.stock.items()
-    }
-    if not wanted:
-        return
-    sku_ids = {s for s, _ in wanted}
-    now = {
-        (s, loc): on_hand
-        for s, loc, on_hand in StockLevel.objects.filter(sku_id__in=sku_ids).values_list(
-            "sku_id", "location_id", "on_hand"
-        )
-    }
-    changes = [
-        StockChange(sku_id=s, location_id=loc, set_on_hand=qty)
-        for (s, loc), (qty, *_) in sorted(wanted.items())
-        if now.get((s, loc), 0) != qty
-    ]
-    if not changes:
-        return
-    try:
-        stock_apply(
-            changes=changes,
-            reason=MovementReason.IMPORT,
-            reference="catalog-import",
-            note="Stock set by the catalog CSV import",
-            user=user,
-        )
-    except InsufficientStock as exc:
-        for s in exc.shortfalls:
-            row = wanted[(s.sku_id, s.location_id)][1]
-            errors.append(
-                ImportRowError(
-                    row, "quantity", f"{s.sku_code}@{s.location_code}: cannot go below committed units"
-                )
-            )
-    except StockError as exc:
-        errors.append(ImportRowError(min(v[1] for v in wanted.values()), "quantity", str(exc)))

@@ -2,8 +2,8 @@
 
 A file of more than ``IMPORT_INLINE_MAX_ROWS`` data rows (default 500), or any file the caller
 asks to run in the background, becomes an :class:`ImportJob`; the task runs it in a worker.
-Limits (what a worker finishes in minutes; measured about 4 ms a row for a dry run on a small
-machine): ``IMPORT_MAX_BYTES`` (default 5 MB) and ``IMPORT_MAX_ROWS`` (default 50,000 rows).
+Limits: ``IMPORT_MAX_BYTES`` (default 20 MB) and ``IMPORT_MAX_ROWS`` (default 100,000 rows; see
+``make bench-bulk`` for the time such a file takes).
 
 Nothing is lost when a worker dies: the task is acknowledged late, so the broker delivers it
 again; the import is one transaction (all or nothing), so the interrupted run left nothing and

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from inventory_app.errors import InsufficientStock, OrderError, Shortfall
+from inventory_app.errors import InsufficientStock, OrderConflict, OrderError, Shortfall
 from inventory_app.models import (
     SKU,
     Allocation,
@@ -31,6 +31,7 @@ from inventory_app.models import (
     StockOperation,
 )
 from inventory_app.selectors.kits import kit_components_flatten
+from inventory_app.selectors.orders import order_input_differences
 from inventory_app.services.events.record import events_orders_created_record
 from inventory_app.services.ledger import StockChange, stock_apply
 
@@ -76,16 +77,18 @@ def order_create(
     user: AbstractBaseUser | None = None,
     location_ids: Sequence[int] | None = None,
     shortage: ShortagePolicy = "raise",
+    conflict_check: bool = False,
 ) -> tuple[Order, bool]:
     """Create an order and reserve its stock; return (order, created).
 
     Idempotent on (channel, external_ref): an existing order is returned unchanged with
-    created=False. Lines whose SKU code is unknown are stored with no SKU and the order is
-    flagged ``needs_attention``. Stock is reserved from ``location_ids`` (default: active
-    sellable locations by priority). A SKU that cannot be covered is backordered if its policy
-    allows, otherwise ``shortage="raise"`` raises InsufficientStock (nothing is created) and
-    ``shortage="flag"`` reserves what there is and flags the order (for orders a channel has
-    already taken, which must never be dropped).
+    created=False; with ``conflict_check`` (an integrator re-sending an order) only when the lines
+    sent are those stored, otherwise :class:`OrderConflict` says what differs. Lines whose SKU
+    code is unknown are stored with no SKU and the order is flagged ``needs_attention``. Stock
+    is reserved from ``location_ids`` (default: active sellable locations by priority). A SKU
+    that cannot be covered is backordered if its policy allows, otherwise ``shortage="raise"``
+    raises InsufficientStock (nothing is created) and ``shortage="flag"`` reserves what there is
+    and flags the order (for orders a channel has already taken, which must never be dropped).
     """
     if not data.lines:
         raise OrderError("An order needs at least one line")
@@ -93,7 +96,7 @@ def order_create(
         raise OrderError("Line quantities must be positive")
     existing = Order.objects.filter(channel=channel, external_ref=data.external_ref).first()
     if existing is not None:
-        return existing, False
+        return _existing_checked(order=existing, data=data, conflict_check=conflict_check), False
     try:
         with transaction.atomic():
             created, lines_of = _orders_insert(channel=channel, orders=[data])
@@ -111,8 +114,17 @@ def order_create(
         existing = Order.objects.filter(channel=channel, external_ref=data.external_ref).first()
         if existing is None:
             raise
-        return existing, False
+        return _existing_checked(order=existing, data=data, conflict_check=conflict_check), False
     return order, True
+
+
+def _existing_checked(*, order: Order, data: OrderInput, conflict_check: bool) -> Order:
+    if conflict_check and (differences := order_input_differences(order=order, data=data)):
+        raise OrderConflict(
+            f"Order {data.external_ref} of this channel exists with other lines; nothing was changed.",
+            differences=differences,
+        )
+    return order
 
 
 def _orders_insert(

@@ -54,6 +54,7 @@ def test_the_matrix_covers_the_api():
         "/api/v1/webhook-endpoints/999999/enable/",
         "/api/v1/webhook-deliveries/999999/redeliver/",
     } <= paths
+    assert {"/api/v1/stock/bulk/", "/api/v1/orders/bulk/", "/api/v1/availability/"} <= paths
 
 
 @pytest.mark.parametrize(("path", "method", "callback"), ENDPOINTS, ids=[f"{m} {p}" for p, m, _ in ENDPOINTS])
