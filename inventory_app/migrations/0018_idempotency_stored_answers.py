@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory_app', '0016_events_and_webhook_endpoints'),
+        ('inventory_app', '0017_updated_at_sync_indexes'),
     ]
 
     operations = [
