@@ -35,6 +35,7 @@ from inventory_app.errors import InsufficientStock, InvalidStockOperation, Short
 from inventory_app.models import SKU, Location, MovementReason, StockLevel, StockMovement, StockOperation
 from inventory_app.services.costing import movements_cost
 from inventory_app.services.events.record import events_availability_record
+from inventory_app.services.stock_totals import sku_totals_add
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def stock_apply(
                 committed=F("committed") + committed_delta,
                 updated_at=now,
             )
+        sku_totals_add(levels=levels, locations=locations, net=touched)
         costing = movements_cost(movements=movements, reason=reason)
         StockMovement.objects.bulk_create(movements)
         costing.record()

@@ -23,6 +23,7 @@ from inventory_app.services.stock import (
     stock_transfer,
 )
 from tests.factories import KitComponentFactory, KitFactory, LocationFactory, SKUFactory
+from tests.helpers import assert_sku_totals_match_levels
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,7 @@ def _assert_invariants() -> None:
         assert (held["q"] or 0) == level.committed
         assert level.on_hand >= 0
         assert level.allow_backorder or level.committed <= level.on_hand
+    assert_sku_totals_match_levels()
 
 
 @pytest.mark.parametrize("seed", range(12))
