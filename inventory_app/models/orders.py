@@ -70,6 +70,8 @@ class Order(models.Model):
                 fields=["channel", "external_ref"], name="order_channel_external_ref_unique"
             ),
         ]
+        # The dashboard's orders of today and this week, the order list's date filter.
+        indexes = [models.Index(fields=["placed_at"], name="order_placed_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.channel_id}:{self.external_ref}"
