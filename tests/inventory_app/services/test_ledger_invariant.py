@@ -97,6 +97,8 @@ def _assert_invariants() -> None:
         moves = StockMovement.objects.filter(sku_id=level.sku_id, location_id=level.location_id)
         sums = moves.aggregate(on_hand=Sum("on_hand_delta"), committed=Sum("committed_delta"))
         assert (sums["on_hand"] or 0, sums["committed"] or 0) == (level.on_hand, level.committed)
+        valued = moves.exclude(on_hand_delta=0).aggregate(value=Sum("value_delta"))["value"] or 0
+        assert valued == level.value
         on_hand = committed = 0
         for move in moves.order_by("pk"):
             on_hand += move.on_hand_delta

@@ -1,12 +1,18 @@
-"""SKU stock totals: kept by every ledger path in the level update's transaction, refreshed when a
-location's selling flags change, never written back stale by a SKU update."""
+"""SKU stock totals and level values: kept by every ledger path in the level update's
+transaction, refreshed when a location's selling flags change, never written back stale by a SKU
+update."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 
 from inventory_app.errors import InsufficientStock
 from inventory_app.models import SKU, SalesChannel
+from inventory_app.selectors.costing import inventory_valuation
 from inventory_app.services.catalog import location_update, sku_update
 from inventory_app.services.ledger import StockChange
 from inventory_app.services.ledger_batch import OperationInput, stock_apply_many
@@ -114,3 +120,20 @@ def test_refresh_recomputes_totals_that_drifted():
     SKU.objects.filter(pk=sku.pk).update(on_hand_total=99, committed_total=5, available_total=-2)
     assert sku_totals_refresh(sku_ids=[sku.pk]) == 1
     assert _totals(sku) == (3, 0, 3)
+
+
+def test_level_value_follows_the_valued_movements_and_matches_the_ledger_valuation():
+    shop, back = LocationFactory(code="SHOP"), LocationFactory(code="BACK")
+    sku = SKUFactory(code="MUG")
+    stock_receive(sku=sku, location=shop, quantity=4, unit_cost=Decimal("2.50"))
+    stock_receive(sku=sku, location=shop, quantity=2, unit_cost=Decimal("4.00"))
+    stock_transfer(sku=sku, from_location=shop, to_location=back, quantity=5)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    now = inventory_valuation()
+
+    assert [(r.location_id, r.quantity, r.value) for r in now] == [
+        (shop.pk, 1, Decimal("4.00")),
+        (back.pk, 5, Decimal("14.00")),
+    ]
+    assert now == inventory_valuation(as_of=tomorrow)
