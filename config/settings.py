@@ -526,6 +526,12 @@ CHANNELS_RESCUE_SECONDS = env.float("CHANNELS_RESCUE_SECONDS", default=5.0)
 CHANNELS_RESCUE_AFTER_SECONDS = env.float("CHANNELS_RESCUE_AFTER_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
     "alerts-notify": {"task": "inventory_app.tasks.alerts_notify_task", "schedule": 300.0},
+    # The dashboard's catalog-wide figures, recomputed before its cached snapshot expires.
+    "dashboard-refresh": {
+        "task": "inventory_app.tasks.dashboard_refresh_task",
+        "schedule": max(DASHBOARD_CACHE_SECONDS / 2, 5.0),
+        "options": {"expires": max(DASHBOARD_CACHE_SECONDS / 2, 5.0)},
+    },
     "alerts-digest": {
         "task": "inventory_app.tasks.alerts_digest_task",
         "schedule": crontab(hour=env.int("ALERTS_DIGEST_HOUR", default=7), minute=0),

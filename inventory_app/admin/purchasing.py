@@ -372,10 +372,13 @@ class ReorderRuleAdmin(ServiceSaveAdmin):
             )
             self._explain_left_out(request, suggestions)
         rows = reorder_suggestions(days=days)
-        skus = dict(SKU.objects.filter(pk__in={r.sku_id for r in rows}).values_list("pk", "code"))
-        places = dict(Location.objects.filter(pk__in={r.location_id for r in rows}).values_list("pk", "code"))
+        shown = rows[:REPORT_ROWS_SHOWN]  # names are read for the rows shown only
+        skus = dict(SKU.objects.filter(pk__in={r.sku_id for r in shown}).values_list("pk", "code"))
+        places = dict(
+            Location.objects.filter(pk__in={r.location_id for r in shown}).values_list("pk", "code")
+        )
         suppliers = dict(
-            Supplier.objects.filter(pk__in={r.supplier_id for r in rows}).values_list("pk", "name")
+            Supplier.objects.filter(pk__in={r.supplier_id for r in shown}).values_list("pk", "name")
         )
         context = {
             **self.admin_site.each_context(request),
@@ -402,7 +405,7 @@ class ReorderRuleAdmin(ServiceSaveAdmin):
                     r.suggested_quantity,
                     suppliers.get(r.supplier_id, "-"),
                 )
-                for r in rows[:REPORT_ROWS_SHOWN]
+                for r in shown
             ],
             "rows_total": len(rows),
             "rows_hidden": len(rows) > REPORT_ROWS_SHOWN,
