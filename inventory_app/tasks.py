@@ -44,8 +44,8 @@ def alerts_notify_task() -> int:
 
 @shared_task
 def dashboard_refresh_task() -> bool:
-    """Recompute the dashboard's snapshot into the cache (beat, every DASHBOARD_CACHE_SECONDS / 2;
-    a missed run only lets the page compute it itself)."""
+    """Recompute the dashboard's snapshot into the cache (beat, every DASHBOARD_CACHE_SECONDS; a
+    missed run only leaves an older snapshot, or the page computes it itself)."""
     from inventory_app.services.dashboard import dashboard_figures_refresh
 
     return dashboard_figures_refresh() is not None

@@ -28,6 +28,8 @@ from inventory_app.selectors.dashboard import (
 )
 from inventory_app.services.dashboard import CHART_DAYS, DashboardFigures, dashboard_figures_get
 
+SUGGESTIONS_SHOWN = 10
+
 
 def list_url(model: str, **params) -> str:
     """The admin changelist of ``app_model`` (e.g. "inventory_app_order") filtered by ``params``."""
@@ -146,7 +148,7 @@ def dashboard_context(request) -> dict:
         },
         "low": {"total": figures.low, "url": list_url("inventory_app_sku", stock="low")},
         "out": {"total": figures.out, "url": list_url("inventory_app_sku", stock="out")},
-        "suggestions": _suggestions(figures.suggestions),
+        "suggestions": _suggestions(figures.suggestions[:SUGGESTIONS_SHOWN]),
         "stock_as_of": figures.as_of,
         "suggestions_url": list_url("inventory_app_reorderrule"),
         "health": health,

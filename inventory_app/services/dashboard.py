@@ -1,11 +1,12 @@
 """The dashboard's expensive figures, computed ahead of the page.
 
-Low and out-of-stock counts, the first reorder suggestions (every active rule's velocity over
-30 days of shipments) and 30 days of sales and COGS by channel read whole tables. The beat task
-``dashboard_refresh_task`` recomputes them every DASHBOARD_CACHE_SECONDS / 2 into Django's cache
-(kept DASHBOARD_CACHE_SECONDS), so the page reads a snapshot at most that old, and says when it
-was taken; it computes them itself only when no snapshot is there (first start, no beat, a
-cache not shared with the workers: LocMem without Redis) or the day changed.
+Low and out-of-stock counts, the reorder suggestions (every active rule's velocity over 30 days
+of shipments: the dashboard's first ten and the "needs reordering" page) and 30 days of sales and
+COGS by channel read whole tables. The beat task ``dashboard_refresh_task`` recomputes them every
+DASHBOARD_CACHE_SECONDS into Django's cache (kept twice as long, so a late run leaves no gap),
+so the pages read a snapshot about that old and say when it was taken; they compute it
+themselves only when none is there (first start, no beat, a cache not shared with the workers: LocMem without
+Redis) or the day changed.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from inventory_app.selectors.reorder import ReorderSuggestion, reorder_suggestio
 
 FIGURES_KEY = "dashboard:figures"
 CHART_DAYS = 30
-SUGGESTIONS_SHOWN = 10
+SUGGESTION_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class DashboardFigures:
     as_of: datetime
     low: int
     out: int
-    suggestions: list[ReorderSuggestion]
+    suggestions: list[ReorderSuggestion]  # every pair needing reordering (velocity over 30 days)
     chart_first_day: date
     money: list[DailyChannelMoney]
 
@@ -53,7 +54,7 @@ def dashboard_figures_compute(*, now: datetime | None = None) -> DashboardFigure
         as_of=now,
         low=skus_low_stock().count(),
         out=skus_out_of_stock().count(),
-        suggestions=reorder_suggestions()[:SUGGESTIONS_SHOWN],
+        suggestions=reorder_suggestions(days=SUGGESTION_DAYS),
         chart_first_day=first,
         money=sales_and_cogs_by_channel(since=since, until=since + timedelta(days=CHART_DAYS)),
     )
@@ -65,7 +66,7 @@ def dashboard_figures_refresh() -> DashboardFigures | None:
     if seconds <= 0:
         return None
     figures = dashboard_figures_compute()
-    cache.set(FIGURES_KEY, figures, seconds)
+    cache.set(FIGURES_KEY, figures, 2 * seconds)
     return figures
 
 
@@ -77,5 +78,5 @@ def dashboard_figures_get(*, now: datetime | None = None) -> DashboardFigures:
     figures = cache.get(FIGURES_KEY)
     if figures is None or figures.day != timezone.localdate(now):
         figures = dashboard_figures_compute(now=now)
-        cache.set(FIGURES_KEY, figures, settings.DASHBOARD_CACHE_SECONDS)
+        cache.set(FIGURES_KEY, figures, 2 * settings.DASHBOARD_CACHE_SECONDS)
     return figures
