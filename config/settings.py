@@ -532,6 +532,13 @@ CHANNELS_RESCUE_SECONDS = env.float("CHANNELS_RESCUE_SECONDS", default=5.0)
 CHANNELS_RESCUE_AFTER_SECONDS = env.float("CHANNELS_RESCUE_AFTER_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
     "alerts-notify": {"task": "inventory_app.tasks.alerts_notify_task", "schedule": 300.0},
+    # The dashboard's catalog-wide figures, recomputed before its cached snapshot (kept twice as
+    # long) expires.
+    "dashboard-refresh": {
+        "task": "inventory_app.tasks.dashboard_refresh_task",
+        "schedule": float(max(DASHBOARD_CACHE_SECONDS, 5)),
+        "options": {"expires": float(max(DASHBOARD_CACHE_SECONDS, 5))},
+    },
     "alerts-digest": {
         "task": "inventory_app.tasks.alerts_digest_task",
         "schedule": crontab(hour=env.int("ALERTS_DIGEST_HOUR", default=7), minute=0),

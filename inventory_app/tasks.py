@@ -42,6 +42,15 @@ def alerts_notify_task() -> int:
     return alerts_notify()
 
 
+@shared_task
+def dashboard_refresh_task() -> bool:
+    """Recompute the dashboard's snapshot into the cache (beat, every DASHBOARD_CACHE_SECONDS; a
+    missed run only leaves an older snapshot, or the page computes it itself)."""
+    from inventory_app.services.dashboard import dashboard_figures_refresh
+
+    return dashboard_figures_refresh() is not None
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
 def alerts_digest_task() -> int:
     """Mail the daily digest when ALERTS_DIGEST is on."""

@@ -45,3 +45,21 @@ def large_catalog_csv(*, skus: int, offset: int = 0) -> str:
         lines.append(f"BULK-{i:06d},Bulk item {i},Product {i % 20},WH1,{i % 50}")
         lines.append(f"BULK-{i:06d},,,WH2,{i % 7 + 1}")
     return "\n".join(lines) + "\n"
+
+
+def assert_sku_totals_match_levels() -> None:
+    """Every SKU's ledger-kept totals equal the sums of its levels (services.stock_totals)."""
+    from inventory_app.models import SKU
+
+    for sku in SKU.objects.prefetch_related("levels__location"):
+        levels = list(sku.levels.all())
+        sellable = [lv for lv in levels if lv.location.is_active and lv.location.is_sellable]
+        expected = (
+            sum(lv.on_hand for lv in levels),
+            sum(lv.committed for lv in levels),
+            sum(lv.on_hand - lv.committed for lv in sellable),
+        )
+        assert (sku.code, sku.on_hand_total, sku.committed_total, sku.available_total) == (
+            sku.code,
+            *expected,
+        )

@@ -201,7 +201,8 @@ class SKUAdmin(ServiceSaveAdmin):
     def committed(self, obj: SKU) -> int | str:
         return "kit" if obj.is_kit else obj.committed_total
 
-    @admin.display(description="Incoming", ordering="incoming_total")
+    # Not sortable: open purchase order lines per SKU are summed for the rows shown only.
+    @admin.display(description="Incoming")
     def incoming(self, obj: SKU) -> int:
         return obj.incoming_total
 

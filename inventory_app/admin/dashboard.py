@@ -12,9 +12,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import admin
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,13 +25,9 @@ from inventory_app.selectors.dashboard import (
     orders_by_channel,
     orders_needing_attention,
     orders_oversold_count,
-    sales_and_cogs_by_channel,
-    skus_low_stock,
-    skus_out_of_stock,
 )
-from inventory_app.selectors.reorder import reorder_suggestions
+from inventory_app.services.dashboard import CHART_DAYS, DashboardFigures, dashboard_figures_get
 
-CHART_DAYS = 30
 SUGGESTIONS_SHOWN = 10
 
 
@@ -72,8 +66,7 @@ def _periods(now: datetime) -> list[dict]:
     return periods
 
 
-def _suggestions() -> list[dict]:
-    rows = reorder_suggestions()[:SUGGESTIONS_SHOWN]
+def _suggestions(rows) -> list[dict]:
     skus = SKU.objects.in_bulk({r.sku_id for r in rows})
     locations = Location.objects.in_bulk({r.location_id for r in rows})
     suppliers = Supplier.objects.in_bulk({r.supplier_id for r in rows if r.supplier_id})
@@ -88,14 +81,14 @@ def _suggestions() -> list[dict]:
             "supplier": suppliers.get(r.supplier_id),
         }
         for r in rows
+        if r.sku_id in skus
     ]
 
 
-def _charts(now: datetime) -> dict:
-    first = timezone.localdate(now) - timedelta(days=CHART_DAYS - 1)
+def _charts(figures: DashboardFigures) -> dict:
+    first, money = figures.chart_first_day, figures.money
     since = timezone.make_aware(datetime.combine(first, time.min))
     until = since + timedelta(days=CHART_DAYS)
-    money = sales_and_cogs_by_channel(since=since, until=until)
     channel_ids = sorted({m.channel_id for m in money})
     channels = SalesChannel.objects.in_bulk(channel_ids)
     days = days_between(since=first, until=first + timedelta(days=CHART_DAYS - 1))
@@ -130,36 +123,14 @@ def _charts(now: datetime) -> dict:
     return {"daily": daily, "margin": margin, "empty": not money, "days": CHART_DAYS}
 
 
-def _cached(key: str, compute):
-    """``compute()`` kept DASHBOARD_CACHE_SECONDS in Django's cache (0: always computed): the
-    figures that aggregate the whole catalog or a month of the ledger."""
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    if seconds <= 0:
-        return compute()
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
-
-
-def _stock_figures() -> dict:
-    return {
-        "low": skus_low_stock().count(),
-        "out": skus_out_of_stock().count(),
-        "suggestions": _suggestions(),
-        "as_of": timezone.now(),
-    }
-
-
 def dashboard_context(request) -> dict:
     """Everything the dashboard shows, with the URL of each figure's list. Orders, attention and
-    channel health are live; stock figures and the charts may be up to DASHBOARD_CACHE_SECONDS old."""
+    channel health are live; stock figures and the charts are a snapshot at most DASHBOARD_CACHE_SECONDS
+    old (``services.dashboard``)."""
     now = timezone.now()
     attention_total, attention_rows = orders_needing_attention()
     health = channel_health_collect()
-    stock = _cached("dashboard:stock", _stock_figures)
-    charts = _cached(f"dashboard:charts:{timezone.localdate(now).isoformat()}", lambda: _charts(now))
+    figures = dashboard_figures_get(now=now)
     return {
         "dashboard": True,
         "periods": _periods(now),
@@ -175,14 +146,14 @@ def dashboard_context(request) -> dict:
             "total": orders_oversold_count(),
             "url": list_url("inventory_app_order", attention="oversold"),
         },
-        "low": {"total": stock["low"], "url": list_url("inventory_app_sku", stock="low")},
-        "out": {"total": stock["out"], "url": list_url("inventory_app_sku", stock="out")},
-        "suggestions": stock["suggestions"],
-        "stock_as_of": stock["as_of"],
+        "low": {"total": figures.low, "url": list_url("inventory_app_sku", stock="low")},
+        "out": {"total": figures.out, "url": list_url("inventory_app_sku", stock="out")},
+        "suggestions": _suggestions(figures.suggestions[:SUGGESTIONS_SHOWN]),
+        "stock_as_of": figures.as_of,
         "suggestions_url": list_url("inventory_app_reorderrule"),
         "health": health,
         "drift_total": sum(h.drift_24h for h in health),
-        "charts": charts,
+        "charts": _charts(figures),
     }
 
 

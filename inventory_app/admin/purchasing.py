@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import ModelAdmin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -23,12 +21,10 @@ from inventory_app.admin.base import (
     role_allows,
 )
 from inventory_app.admin.base import model_fields as _fields
-from inventory_app.admin.reports import REPORT_ROWS_SHOWN
+from inventory_app.admin.reorder_views import needs_reordering_view
 from inventory_app.errors import StockError
 from inventory_app.models import (
-    SKU,
     LandedCost,
-    Location,
     PurchaseOrder,
     PurchaseOrderLine,
     Receipt,
@@ -37,9 +33,8 @@ from inventory_app.models import (
     Supplier,
     SupplierItem,
 )
-from inventory_app.selectors.reorder import reorder_suggestions
 from inventory_app.services import purchasing as services
-from inventory_app.services.reorder import purchase_orders_from_suggestions, reorder_rule_set
+from inventory_app.services.reorder import reorder_rule_set
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -340,72 +335,6 @@ class ReorderRuleAdmin(ServiceSaveAdmin):
             request, {"title": format_html("Reorder rules — {}", link), **(extra_context or {})}
         )
 
-    def _explain_left_out(self, request, suggestions) -> None:
-        """Say which suggestions no purchase order could be drafted for, and why."""
-        if not suggestions:
-            self.message_user(
-                request, "Nothing to order: no reorder rule calls for buying now.", messages.WARNING
-            )
-            return
-        unsupplied = [s.sku_id for s in suggestions if s.supplier_id is None]
-        if unsupplied:
-            codes = ", ".join(sorted(SKU.objects.filter(pk__in=unsupplied).values_list("code", flat=True)))
-            self.message_user(
-                request,
-                f"Left out, no supplier: {codes}. Add a supplier item for the SKU (or a supplier on its "
-                "reorder rule) and draft again.",
-                messages.WARNING,
-            )
-
     def needs_reordering_view(self, request):
         """The suggestions (GET) and, for operators, drafting purchase orders from them (POST)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        days = 30
-        if request.method == "POST":
-            suggestions = reorder_suggestions(days=days)
-            orders = purchase_orders_from_suggestions(suggestions=suggestions, user=request.user)
-            self.message_user(
-                request,
-                f"{len(orders)} draft purchase order(s) created.",
-                messages.SUCCESS if orders else messages.WARNING,
-            )
-            self._explain_left_out(request, suggestions)
-        rows = reorder_suggestions(days=days)
-        skus = dict(SKU.objects.filter(pk__in={r.sku_id for r in rows}).values_list("pk", "code"))
-        places = dict(Location.objects.filter(pk__in={r.location_id for r in rows}).values_list("pk", "code"))
-        suppliers = dict(
-            Supplier.objects.filter(pk__in={r.supplier_id for r in rows}).values_list("pk", "name")
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Needs reordering (velocity over {days} days)",
-            "headers": [
-                "SKU",
-                "Location",
-                "Available",
-                "Incoming",
-                "Per day",
-                "Lead time",
-                "Suggest",
-                "Supplier",
-            ],
-            "rows": [
-                (
-                    skus[r.sku_id],
-                    places[r.location_id],
-                    r.available,
-                    r.incoming,
-                    r.velocity_per_day,
-                    r.lead_time_days,
-                    r.suggested_quantity,
-                    suppliers.get(r.supplier_id, "-"),
-                )
-                for r in rows[:REPORT_ROWS_SHOWN]
-            ],
-            "rows_total": len(rows),
-            "rows_hidden": len(rows) > REPORT_ROWS_SHOWN,
-            "post_label": "Draft purchase orders from these suggestions" if rows else "",
-        }
-        return TemplateResponse(request, "admin/inventory_app/report.html", context)
+        return needs_reordering_view(self, request)

@@ -4,11 +4,13 @@ per SKU, location and channel over a period, each with CSV export. Reads selecto
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import admin
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from inventory_app.admin.base import ReadOnlyAdmin
@@ -19,8 +21,10 @@ from inventory_app.selectors.reports import (
     cogs_report,
     report_csv,
     valuation_report,
+    valuation_report_page,
 )
 
+COGS_DEFAULT_DAYS = 30  # the COGS page without dates: the last 30 days
 REPORT_ROWS_SHOWN = 500  # a page of 100,000 rows takes seconds to draw; the CSV has them all
 
 
@@ -45,6 +49,9 @@ class CostReportAdmin(ReadOnlyAdmin):
                 parse_date(params.get("date_from") or ""),
                 parse_date(params.get("date_to") or ""),
             )
+            if date_from is None and date_to is None:
+                # A bounded window by default (an indexed range of the ledger), not all of history.
+                date_from = timezone.localdate() - timedelta(days=COGS_DEFAULT_DAYS)
             rows = cogs_report(date_from=date_from, date_to=date_to)
             if export:
                 return _csv(report_csv(rows=rows, row_type=CogsReportRow), "cogs")
@@ -72,22 +79,28 @@ class CostReportAdmin(ReadOnlyAdmin):
                 for r in rows
             ]
             totals = ["Total", "", "", "", "", "", "", sum((r.cogs for r in rows), Decimal("0.00"))]
+            rows_total = len(table)
             filters = [
-                ("date_from", "From", params.get("date_from"), "date"),
+                ("date_from", "From", date_from.isoformat() if date_from else "", "date"),
                 ("date_to", "To", params.get("date_to"), "date"),
             ]
         else:
             report = "valuation"
             raw = params.get("as_of") or ""
             as_of = parse_datetime(raw) or parse_date(raw)
-            rows = valuation_report(as_of=as_of)
+            if as_of is None and not export:
+                # Now: the first rows and the totals from the levels' kept values (no ledger read).
+                rows, rows_total, value_total = valuation_report_page(limit=REPORT_ROWS_SHOWN)
+            else:
+                rows = valuation_report(as_of=as_of)
+                rows_total, value_total = len(rows), sum((r.value for r in rows), Decimal("0.00"))
             if export:
                 return _csv(report_csv(rows=rows, row_type=ValuationReportRow), "valuation")
             headers = ["SKU", "Location", "Units", "Value", "Unit cost", "Currency"]
             table = [
                 (r.sku_code, r.location_code, r.quantity, r.value, r.unit_cost, r.currency) for r in rows
             ]
-            totals = ["Total", "", "", sum((r.value for r in rows), Decimal("0.00")), "", ""]
+            totals = ["Total", "", "", value_total, "", ""]
             filters = [("as_of", "As of (date or date-time)", raw, "text")]
         query = request.GET.copy()
         query["export"] = "csv"
@@ -104,8 +117,8 @@ class CostReportAdmin(ReadOnlyAdmin):
             ],
             "headers": headers,
             "rows": table[:REPORT_ROWS_SHOWN],
-            "rows_total": len(table),
-            "rows_hidden": len(table) > REPORT_ROWS_SHOWN,
+            "rows_total": rows_total,
+            "rows_hidden": rows_total > REPORT_ROWS_SHOWN,
             "totals": totals,
         }
         return TemplateResponse(request, "admin/inventory_app/report.html", context)

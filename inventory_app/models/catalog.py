@@ -61,6 +61,13 @@ class SKU(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Totals of the SKU's stock levels, for lists sorted and filtered by them. Written only by the
+    # ledger (services.stock_totals, in the transaction of the level update) and never by save():
+    # on hand and committed over every location, available (on hand - committed) over active
+    # sellable ones. A kit holds no stock: 0.
+    on_hand_total = models.IntegerField(default=0, editable=False)
+    committed_total = models.IntegerField(default=0, editable=False)
+    available_total = models.IntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = "SKU"
@@ -70,8 +77,11 @@ class SKU(models.Model):
             models.UniqueConstraint(fields=["barcode"], condition=~Q(barcode=""), name="sku_barcode_unique"),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="sku_updated_idx")
-        ]  # incremental sync (updated_after, cursor)
+            models.Index(fields=["updated_at", "id"], name="sku_updated_idx"),  # incremental sync
+            models.Index(fields=["on_hand_total", "id"], name="sku_on_hand_total_idx"),
+            models.Index(fields=["committed_total", "id"], name="sku_committed_total_idx"),
+            models.Index(fields=["available_total", "id"], name="sku_available_total_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -71,8 +71,10 @@ class Order(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["updated_at", "id"], name="order_updated_idx")
-        ]  # incremental sync (updated_after, cursor)
+            models.Index(fields=["updated_at", "id"], name="order_updated_idx"),  # incremental sync
+            # The dashboard's orders of today and this week, the order list's date filter.
+            models.Index(fields=["placed_at"], name="order_placed_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel_id}:{self.external_ref}"

@@ -9,6 +9,7 @@ a level's movement deltas always equals the level (the ledger invariant).
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +26,9 @@ class StockLevel(models.Model):
     # Copied from the SKU's backorder policy by the catalog service, so that the database itself
     # can refuse committed > on hand for SKUs that do not allow backorders.
     allow_backorder = models.BooleanField(default=False)
+    # Money value of what is on hand here: the sum of the valued movements' ``value_delta``, added
+    # by the ledger in the transaction that posts them (the valuation reads it, not the ledger).
+    value = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -117,7 +121,11 @@ class StockMovement(models.Model):
 
     class Meta:
         ordering = ["-pk"]
-        indexes = [models.Index(fields=["sku", "location", "id"], name="movement_sku_location_idx")]
+        indexes = [
+            models.Index(fields=["sku", "location", "id"], name="movement_sku_location_idx"),
+            # Windows of shipments and returns: COGS report, sales/COGS charts, reorder velocity.
+            models.Index(fields=["reason", "created_at"], name="movement_reason_created_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(on_hand_delta=0) | ~Q(committed_delta=0), name="movement_changes_something"

@@ -27,6 +27,7 @@ from inventory_app.models import (
     LayerConsumption,
     MovementReason,
     OrderLine,
+    StockLevel,
     StockMovement,
 )
 
@@ -70,10 +71,21 @@ def inventory_valuation(
 ) -> list[ValuationRow]:
     """Quantity and value per (SKU, location) from the ledger, now or as of a past moment.
 
-    Rows with neither units nor value are left out; ordered by SKU then location id.
+    Rows with neither units nor value are left out; ordered by SKU then location id. Now: the
+    levels' on hand and ledger-kept ``value`` (one row each); as of a moment: the ledger's sums.
     """
-    movements = StockMovement.objects.exclude(on_hand_delta=0)
     moment = as_of_moment(as_of)
+    if moment is None:
+        levels = StockLevel.objects.exclude(on_hand=0, value=0)
+        if sku_ids is not None:
+            levels = levels.filter(sku_id__in=list(sku_ids))
+        if location_ids is not None:
+            levels = levels.filter(location_id__in=list(location_ids))
+        rows = levels.order_by("sku_id", "location_id").values_list(
+            "sku_id", "location_id", "on_hand", "value"
+        )
+        return [ValuationRow(*row) for row in rows]
+    movements = StockMovement.objects.exclude(on_hand_delta=0)
     if moment is not None:
         movements = movements.filter(created_at__lte=moment)
     if sku_ids is not None:

@@ -94,35 +94,33 @@ def orders_oversold_count() -> int:
 
 def skus_out_of_stock(*, queryset=None):
     """Active stock SKUs (kits derive theirs) with nothing available to sell at active sellable
-    locations (one anti-join, no per-SKU subquery); among ``queryset`` if given."""
-    stocked = (
-        StockLevel.objects.filter(location__is_sellable=True, location__is_active=True)
-        .order_by()
-        .values("sku_id")
-        .annotate(units=Sum(F("on_hand") - F("committed")))
-        .filter(units__gt=0)
-        .values("sku_id")
-    )
+    locations (their ledger-kept ``available_total``); among ``queryset`` if given."""
     base = SKU.objects.all() if queryset is None else queryset
-    return base.filter(is_active=True, is_kit=False).exclude(pk__in=stocked)
+    return base.filter(is_active=True, is_kit=False, available_total__lte=0)
 
 
 def skus_low_stock(*, queryset=None):
     """Active SKUs with a reorder rule whose location's available units are at or below its point
-    (out-of-stock SKUs included: they are low too); among ``queryset`` if given."""
-    below = ReorderRule.objects.filter(is_active=True, sku_id=OuterRef("pk")).filter(
-        reorder_point__gte=Coalesce(
-            Subquery(
-                StockLevel.objects.filter(sku_id=OuterRef("sku_id"), location_id=OuterRef("location_id"))
-                .annotate(avail=ExpressionWrapper(F("on_hand") - F("committed"), output_field=IntegerField()))
-                .values("avail")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
+    (out-of-stock SKUs included: they are low too); among ``queryset`` if given.
+
+    The rules are read once (an uncorrelated IN): a few thousand rules, one level lookup each,
+    rather than a rule lookup for every SKU of the catalog.
+    """
+    available_here = Subquery(
+        StockLevel.objects.filter(sku_id=OuterRef("sku_id"), location_id=OuterRef("location_id"))
+        .annotate(avail=ExpressionWrapper(F("on_hand") - F("committed"), output_field=IntegerField()))
+        .values("avail")[:1],
+        output_field=IntegerField(),
+    )
+    below = (
+        ReorderRule.objects.filter(is_active=True)
+        .annotate(available_here=Coalesce(available_here, Value(0)))
+        .filter(reorder_point__gte=F("available_here"))
+        .order_by()
+        .values("sku_id")
     )
     base = SKU.objects.all() if queryset is None else queryset
-    return base.filter(is_active=True, pk__in=below.values("sku_id"))
+    return base.filter(is_active=True, pk__in=below)
 
 
 @dataclass(frozen=True)
@@ -175,27 +173,10 @@ def days_between(*, since: date, until: date) -> list[date]:
     return [since + timedelta(days=n) for n in range((until - since).days + 1)]
 
 
-def _level_sum(expression, *, location_ids: list[int]):
-    return Coalesce(
-        Subquery(
-            StockLevel.objects.filter(sku_id=OuterRef("pk"), location_id__in=location_ids)
-            .order_by()
-            .values("sku_id")
-            .annotate(units=Sum(expression))
-            .values("units"),
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def skus_with_stock_figures(queryset):
-    """``queryset`` of SKUs annotated for lists: ``on_hand_total`` and ``committed_total`` over
-    active locations, ``available_total`` (on hand - committed at active sellable locations; a
-    kit's own levels are empty, so 0) and ``incoming_total`` (open purchase order lines).
-
-    Correlated subqueries: evaluated only for the rows a page shows, unless the list is sorted
-    by one of them.
+    """``queryset`` of SKUs annotated for lists with ``incoming_total`` (open purchase order lines;
+    a correlated subquery evaluated for the rows a page shows). On hand, committed and available
+    are the SKU's own ledger-kept totals (``services.stock_totals``), indexed for sorting.
     """
     from inventory_app.selectors.purchasing import OPEN_STATUSES
 
@@ -214,17 +195,7 @@ def skus_with_stock_figures(queryset):
         ),
         Value(0),
     )
-    from inventory_app.models import Location
-
-    active = list(Location.objects.filter(is_active=True).values_list("pk", "is_sellable"))
-    # Location ids as constants: each subquery is an index lookup on the level table alone.
-    every, sellable = [pk for pk, _ in active], [pk for pk, is_sellable in active if is_sellable]
-    return queryset.annotate(
-        on_hand_total=_level_sum(F("on_hand"), location_ids=every),
-        committed_total=_level_sum(F("committed"), location_ids=every),
-        available_total=_level_sum(F("on_hand") - F("committed"), location_ids=sellable),
-        incoming_total=incoming,
-    )
+    return queryset.annotate(incoming_total=incoming)
 
 
 def location_sole_active():

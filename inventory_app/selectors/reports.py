@@ -14,12 +14,17 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from inventory_app.aggregates import DecimalSum
-from inventory_app.models import SKU, Location, MovementReason, StockMovement
-from inventory_app.selectors.costing import as_of_moment, costing_settings_get, inventory_valuation
+from inventory_app.models import SKU, Location, MovementReason, StockLevel, StockMovement
+from inventory_app.selectors.costing import (
+    ValuationRow,
+    as_of_moment,
+    costing_settings_get,
+    inventory_valuation,
+)
 
 ZERO = Decimal("0.00")
 
@@ -141,6 +146,32 @@ def valuation_report(
         for r in rows
     ]
     return sorted(result, key=lambda r: (r.sku_code, r.location_code))
+
+
+def valuation_report_page(*, limit: int) -> tuple[list[ValuationReportRow], int, Decimal]:
+    """The current valuation's first ``limit`` rows (by SKU code, location code), its number of
+    rows and its total value, read from the levels' ledger-kept values: the same figures as
+    :func:`valuation_report` without reading every row (the admin page; the CSV has them all)."""
+    levels = StockLevel.objects.exclude(on_hand=0, value=0)
+    figures = levels.aggregate(rows=Count("pk"), total=DecimalSum("value"))
+    currency = costing_settings_get().currency
+    page = levels.order_by("sku__code", "location__code").values_list(
+        "sku_id", "sku__code", "location_id", "location__code", "on_hand", "value"
+    )[:limit]
+    rows = [
+        ValuationReportRow(
+            sku_id,
+            sku_code,
+            location_id,
+            location_code,
+            on_hand,
+            value,
+            ValuationRow(sku_id, location_id, on_hand, value).unit_cost,
+            currency,
+        )
+        for sku_id, sku_code, location_id, location_code, on_hand, value in page
+    ]
+    return rows, figures["rows"], figures["total"] or ZERO
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

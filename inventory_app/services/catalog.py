@@ -22,6 +22,7 @@ from inventory_app.models import (
     StockLevel,
 )
 from inventory_app.selectors.kits import kit_would_cycle
+from inventory_app.services.stock_totals import sku_totals_refresh
 
 SKU_FIELDS = {
     "product",
@@ -119,6 +120,9 @@ def sku_update(*, sku: SKU, **changes: Any) -> SKU:
     if unknown:
         raise InvalidStockOperation(f"Unknown SKU field(s): {', '.join(sorted(unknown))}")
     with transaction.atomic():
+        # Levels first, then the SKU: the ledger's lock order (it locks levels, then SKU totals).
+        levels = StockLevel.objects.select_for_update().filter(sku_id=sku.pk).order_by("pk")
+        list(levels.values_list("pk", flat=True))
         sku = SKU.objects.select_for_update().get(pk=sku.pk)
         policy_before, kit_before = sku.backorder_policy, sku.is_kit
         for name, value in changes.items():
@@ -131,13 +135,14 @@ def sku_update(*, sku: SKU, **changes: Any) -> SKU:
                 raise InvalidStockOperation(f"{sku.code} has components; remove them first")
         if sku.backorder_policy != policy_before:
             allow = sku.backorder_policy == BackorderPolicy.BACKORDER
-            levels = StockLevel.objects.select_for_update().filter(sku=sku).order_by("pk")
             if not allow and levels.filter(committed__gt=F("on_hand")).exists():
                 raise InvalidStockOperation(
                     f"{sku.code} has backordered reservations; ship or cancel them before refusing backorders"
                 )
             levels.update(allow_backorder=allow, updated_at=timezone.now())
-        sku.save()
+        # Only the fields changed: the stock totals belong to the ledger (a save() of every
+        # field would write back totals read before a concurrent stock change).
+        sku.save(update_fields=[*changes, "updated_at"])
     return sku
 
 
@@ -204,7 +209,18 @@ def location_update(*, location: Location, **changes: Any) -> Location:
         if was_active and not location.is_active and holds_stock.exists():
             raise InvalidStockOperation(f"{location.code} holds stock; move or count it out first")
         location.save()
+        if {"is_active", "is_sellable"} & set(changes):
+            _sku_totals_refresh_at(location=location)
     return location
+
+
+def _sku_totals_refresh_at(*, location: Location) -> None:
+    """Recompute the stock totals of the SKUs stocked at ``location`` (its selling flags changed),
+    their levels locked in pk order first so that no stock change runs meanwhile."""
+    sku_ids = StockLevel.objects.filter(location=location).values("sku_id")
+    levels = StockLevel.objects.select_for_update().filter(sku_id__in=sku_ids).order_by("pk")
+    list(levels.values_list("pk", flat=True))
+    sku_totals_refresh(sku_ids=list(sku_ids.values_list("sku_id", flat=True)))
 
 
 def sales_channel_create(

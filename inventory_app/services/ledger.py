@@ -36,6 +36,7 @@ from inventory_app.models import SKU, Location, MovementReason, StockLevel, Stoc
 from inventory_app.services.costing import movements_cost
 from inventory_app.services.events.record import events_availability_record
 from inventory_app.services.pair_rows import pairs_rows_locked, rows_in
+from inventory_app.services.stock_totals import sku_totals_add
 
 
 @dataclass(frozen=True)
@@ -103,14 +104,28 @@ def stock_apply(
                 committed=F("committed") + committed_delta,
                 updated_at=now,
             )
+        sku_totals_add(levels=levels, locations=locations, net=touched)
         costing = movements_cost(movements=movements, reason=reason)
         StockMovement.objects.bulk_create(movements)
         costing.record()
+        _levels_value_add(movements=movements, levels=levels)
         sellable_skus = frozenset(m.sku_id for m in movements if locations[m.location_id].is_sellable)
         if sellable_skus:
             events_availability_record(sku_ids=sellable_skus)
             transaction.on_commit(partial(hooks.availability_changed_notify, sku_ids=sellable_skus))
     return operation
+
+
+def _levels_value_add(*, movements: Sequence[StockMovement], levels: dict[tuple[int, int], dict]) -> None:
+    """Add the valued on-hand movements' ``value_delta`` to their (locked) levels' ``value`` (what
+    ``selectors.costing.inventory_valuation`` sums from the ledger)."""
+    per_level: dict[int, Decimal] = {}
+    for movement in movements:
+        if movement.on_hand_delta and movement.value_delta:
+            level_id = levels[(movement.sku_id, movement.location_id)]["pk"]
+            per_level[level_id] = per_level.get(level_id, Decimal(0)) + movement.value_delta
+    for level_id in sorted(per_level):
+        StockLevel.objects.filter(pk=level_id).update(value=F("value") + per_level[level_id])
 
 
 def _operation_claim(

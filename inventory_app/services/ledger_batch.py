@@ -25,6 +25,7 @@ from inventory_app.errors import InvalidStockOperation
 from inventory_app.models import MovementReason, StockLevel, StockMovement, StockOperation
 from inventory_app.services.events.record import events_availability_record
 from inventory_app.services.ledger import StockChange, _batch_compute, _batch_load, _levels_lock
+from inventory_app.services.stock_totals import sku_totals_add
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def stock_apply_many(
                 total[0] += on_hand_delta
                 total[1] += committed_delta
         _levels_update(net=net)
+        sku_totals_add(levels=levels, locations=locations, net=net)
         StockMovement.objects.bulk_create(movements)
         sellable_skus = frozenset(m.sku_id for m in movements if locations[m.location_id].is_sellable)
         if sellable_skus:

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from inventory_app.models import Order
+from inventory_app.services.dashboard import FIGURES_KEY
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.reorder import reorder_rule_set
 from tests.factories import SKUFactory, UserFactory
@@ -125,7 +126,7 @@ def test_stock_figures_are_cached_for_the_configured_seconds_and_orders_stay_liv
     from django.core.cache import cache
 
     settings.DASHBOARD_CACHE_SECONDS = 60
-    cache.delete("dashboard:stock")
+    cache.delete(FIGURES_KEY)
     client = admin_client_for("viewer")
     client.get("/admin/")
     SKUFactory(code="EMPTY-LATER")
@@ -134,7 +135,7 @@ def test_stock_figures_are_cached_for_the_configured_seconds_and_orders_stay_liv
     )
 
     page = client.get("/admin/").content.decode()
-    cache.delete("dashboard:stock")
+    cache.delete(FIGURES_KEY)
 
     assert re.search(r"<strong>0</strong> SKUs out of stock", page)  # the cached figure
     assert re.search(r'<th>All channels</th><th><a href="[^"]+">2</a></th>', page)  # live

@@ -23,6 +23,7 @@ from inventory_app.services.stock import (
     stock_transfer,
 )
 from tests.factories import KitComponentFactory, KitFactory, LocationFactory, SKUFactory
+from tests.helpers import assert_sku_totals_match_levels
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,8 @@ def _assert_invariants() -> None:
         moves = StockMovement.objects.filter(sku_id=level.sku_id, location_id=level.location_id)
         sums = moves.aggregate(on_hand=Sum("on_hand_delta"), committed=Sum("committed_delta"))
         assert (sums["on_hand"] or 0, sums["committed"] or 0) == (level.on_hand, level.committed)
+        valued = moves.exclude(on_hand_delta=0).aggregate(value=Sum("value_delta"))["value"] or 0
+        assert valued == level.value
         on_hand = committed = 0
         for move in moves.order_by("pk"):
             on_hand += move.on_hand_delta
@@ -107,6 +110,7 @@ def _assert_invariants() -> None:
         assert (held["q"] or 0) == level.committed
         assert level.on_hand >= 0
         assert level.allow_backorder or level.committed <= level.on_hand
+    assert_sku_totals_match_levels()
 
 
 @pytest.mark.parametrize("seed", range(12))
