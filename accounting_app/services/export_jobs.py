@@ -63,5 +63,6 @@ def export_job_run(*, job_id: int, connection_id: int, date_from: date, date_to:
             "flagged": run.flagged,
         },
         links=[("The export run", log)],
+        done=run.posted + run.skipped + run.failed,
     )
     return run

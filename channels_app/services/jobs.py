@@ -102,6 +102,7 @@ def account_full_push_step(*, job_id: int, account_id: int, marked: bool) -> flo
         summary=summary,
         result={"listings": total, "pushed": done, "failing": failing, "waiting": waiting},
         links=[_listings_link(account_id=account_id)],
+        done=done,
     )
     return None
 
@@ -140,5 +141,6 @@ def account_listings_import_job_run(*, job_id: int, account_id: int) -> dict[str
         summary=f"Imported {counts['imported']} listing(s); linked {counts['linked']} to our SKUs by code.",
         result=counts,
         links=[_listings_link(account_id=account_id)],
+        done=counts["imported"],
     )
     return counts

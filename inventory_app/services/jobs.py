@@ -60,9 +60,13 @@ def job_finish(
     summary: str,
     result: Mapping | None = None,
     links: Sequence[tuple[str, str]] = (),
+    done: int | None = None,
 ) -> None:
-    """End an unfinished job as done: its one-line summary, figures and follow-up links."""
+    """End an unfinished job as done: its one-line summary, figures, follow-up links and (when
+    given) the final count of things done."""
+    values = {} if done is None else {"done": max(int(done), 0)}
     BackgroundJob.objects.filter(pk=job_id, status__in=UNFINISHED).update(
+        **values,
         status=JobStatus.DONE,
         summary=summary[:500],
         result=dict(result or {}),
