@@ -21,6 +21,7 @@ from django.utils import timezone
 from inventory_app.admin.base import role_allows
 from inventory_app.admin.charts import paired_bars, series_colors, stacked_bars
 from inventory_app.dashboard_hooks import channel_health_collect
+from inventory_app.hooks import credentials_expiring_collect
 from inventory_app.models import SKU, Location, SalesChannel, Supplier
 from inventory_app.selectors.dashboard import (
     days_between,
@@ -182,6 +183,9 @@ def dashboard_context(request) -> dict:
         "suggestions_url": list_url("inventory_app_reorderrule"),
         "health": health,
         "drift_total": sum(h.drift_24h for h in health),
+        "credentials": credentials_expiring_collect(
+            within=timedelta(days=settings.ALERTS_CREDENTIALS_DAYS), now=now
+        ),
         "charts": charts,
     }
 
