@@ -17,3 +17,7 @@ class AccountingAppConfig(AppConfig):
         for module in settings.ACCOUNTING_EXPORTER_MODULES:
             import_module(module)
         import_module("accounting_app.tasks")  # registered by name in every process (task_enqueue)
+        from accounting_app.selectors.credentials import accounting_credentials_expiry
+        from inventory_app.hooks import credentials_provider_register
+
+        credentials_provider_register(accounting_credentials_expiry)

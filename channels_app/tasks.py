@@ -15,9 +15,11 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 
 from channels_app import task_names
-from channels_app.connectors.errors import RetryableError
+from channels_app.connectors.errors import ConnectorError, RetryableError
+from channels_app.connectors.http import HostRefused
 from channels_app.intake.tasks import (
     account_orders_sync_task,
     inbound_event_process_task,
@@ -34,9 +36,14 @@ from channels_app.push.tasks import account_push_task, outbox_sweep_task
 from channels_app.reconcile.rescue import stalled_work_rescue
 from channels_app.reconcile.tasks import account_reconcile_task, stalled_work_rescue_task
 from channels_app.retrying import task_retry_or_raise
+from channels_app.services.jobs import account_full_push_step, account_listings_import_job_run
 from channels_app.services.onboarding import account_listings_import_by_id
+from config.integrations.tasks import task_enqueue
+from inventory_app.services.jobs import job_fail
 
 __all__ = [
+    "account_full_push_task",
+    "account_listings_import_job_task",
     "account_listings_import_task",
     "account_notifications_pull_task",
     "account_orders_sync_task",
@@ -61,6 +68,29 @@ def account_listings_import_task(self, account_id: int) -> dict:
         return account_listings_import_by_id(account_id=account_id)
     except RetryableError as exc:
         task_retry_or_raise(self, exc, retry_after=exc.retry_after)
+
+
+@shared_task(name=task_names.ACCOUNT_LISTINGS_IMPORT_JOB, bind=True, acks_late=True)
+def account_listings_import_job_task(self, job_id: int, account_id: int) -> dict | None:
+    """Run a listings import background job; a channel that stays unavailable fails the job."""
+    try:
+        return account_listings_import_job_run(job_id=job_id, account_id=account_id)
+    except RetryableError as exc:
+        if self.request.retries >= settings.CHANNELS_TASK_MAX_RETRIES:
+            job_fail(job_id=job_id, error=f"The channel stayed unavailable: {exc}")
+            return None
+        task_retry_or_raise(self, exc, retry_after=exc.retry_after)
+    except (ConnectorError, HostRefused) as exc:
+        job_fail(job_id=job_id, error=f"The channel failed: {exc}")
+        return None
+
+
+@shared_task(name=task_names.ACCOUNT_FULL_PUSH, bind=True, acks_late=True)
+def account_full_push_task(self, job_id: int, account_id: int, marked: bool = False) -> None:
+    """One step of a full push background job; the next step is enqueued while listings wait."""
+    delay = account_full_push_step(job_id=job_id, account_id=account_id, marked=marked)
+    if delay is not None:
+        task_enqueue(name=task_names.ACCOUNT_FULL_PUSH, args=(job_id, account_id, True), countdown=delay)
 
 
 @worker_ready.connect

@@ -25,8 +25,9 @@ from accounting_app.services.connections import (
     connection_id_from_state,
     connection_update,
 )
-from accounting_app.services.schedule import export_enqueue
+from accounting_app.services.export_jobs import export_job_start
 from inventory_app.admin.base import RoleAdmin
+from inventory_app.admin.jobs import jobs_redirect
 
 CALLBACK_NAME = "admin:accounting_app_accountingconnection_oauth_callback"
 
@@ -183,13 +184,13 @@ class AccountingConnectionAdmin(RoleAdmin):
                 if problem:  # the export would refuse: say what to map instead of enqueueing it
                     self.message_user(request, f"Not exported: {problem}", messages.ERROR)
                     return HttpResponseRedirect(request.path)
-                export_enqueue(
-                    connection_id=connection.pk, date_from=period["date_from"], date_to=period["date_to"]
+                job = export_job_start(
+                    connection=connection,
+                    date_from=period["date_from"],
+                    date_to=period["date_to"],
+                    user=request.user,
                 )
-                self.message_user(request, "Export enqueued.", messages.SUCCESS)
-                return HttpResponseRedirect(
-                    request.path + f"?date_from={period['date_from']}&date_to={period['date_to']}"
-                )
+                return jobs_redirect(jobs=[job])
             try:
                 rows = connection_period_preview(
                     connection=connection, date_from=period["date_from"], date_to=period["date_to"]

@@ -30,8 +30,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import ClassVar, Protocol
+
+from django.utils import timezone
 
 from accounting_app.exporters.dto import (
     ConnectionConfig,
@@ -83,6 +87,8 @@ class AccountingExporter(ABC):
     oauth_token_url: ClassVar[str] = ""
     api_root_default: ClassVar[str] = ""
     api_hosts: ClassVar[tuple[str, ...]] = ()
+    # How long a refresh token lives when the token answer does not say (None: not known).
+    refresh_token_lifetime: ClassVar[timedelta | None] = None
 
     def __init__(self, *, config: ConnectionConfig, tokens: TokenProvider | None = None):
         self.config = config
@@ -138,12 +144,15 @@ class AccountingExporter(ABC):
         token_url = fixed_url(
             configured=self.config.token_url, constant=self.oauth_token_url, what="token URL"
         )
-        return token_request(
+        tokens = token_request(
             token_url=token_url,
             client_id=self.config.client_id,
             client_secret=self.config.client_secret,
             data=data,
         )
+        if tokens.refresh_expires_at is None and self.refresh_token_lifetime is not None:
+            tokens = replace(tokens, refresh_expires_at=timezone.now() + self.refresh_token_lifetime)
+        return tokens
 
     @abstractmethod
     def tenant_discover(self, *, tokens: TokenSet, callback: Mapping[str, str]) -> Tenant:

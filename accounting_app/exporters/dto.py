@@ -31,12 +31,14 @@ class ConnectionConfig:
 
 @dataclass(frozen=True)
 class TokenSet:
-    """An OAuth 2.0 token answer. ``refresh_token`` is the one to use next (rotation)."""
+    """An OAuth 2.0 token answer. ``refresh_token`` is the one to use next (rotation);
+    ``refresh_expires_at``: when it stops working (None: the vendor does not say)."""
 
     access_token: str
     refresh_token: str
     expires_at: datetime
     scope: str = ""
+    refresh_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -62,4 +62,9 @@ def token_request(
         refresh_token=body.get("refresh_token") or data.get("refresh_token", ""),
         expires_at=timezone.now() + timedelta(seconds=int(body.get("expires_in") or 0)),
         scope=str(body.get("scope", "")),
+        refresh_expires_at=(
+            timezone.now() + timedelta(seconds=int(body["x_refresh_token_expires_in"]))
+            if str(body.get("x_refresh_token_expires_in") or "").isdigit()
+            else None
+        ),
     )

@@ -54,6 +54,11 @@ class AccountingConnection(models.Model):
     client_id = models.CharField(max_length=255)
     secrets_encrypted = models.TextField(blank=True, help_text="Client secret and tokens (encrypted).")
     access_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the refresh token stops working unless used.",
+    )
     tenant_id = models.CharField(
         max_length=64, blank=True, help_text="Xero tenant id, or QuickBooks realm (company) id."
     )

@@ -129,6 +129,7 @@ def connection_tokens_store(*, connection: AccountingConnection, tokens: TokenSe
     values.update(access_token=tokens.access_token, refresh_token=tokens.refresh_token)
     connection.secrets_encrypted = secrets_encrypt(values=values)
     connection.access_expires_at = tokens.expires_at
+    connection.refresh_expires_at = tokens.refresh_expires_at
 
 
 def connection_authorize_start(*, connection: AccountingConnection, redirect_uri: str) -> str:
@@ -213,9 +214,11 @@ def connection_disconnect(*, connection: AccountingConnection) -> AccountingConn
     """Forget the tokens (the client secret stays); the connection must be connected again."""
     values = {"client_secret": connection_secrets(connection=connection).get("client_secret", "")}
     connection.secrets_encrypted = secrets_encrypt(values=values)
-    connection.access_expires_at = None
+    connection.access_expires_at = connection.refresh_expires_at = None
     connection.status = ConnectionStatus.NEW
-    connection.save(update_fields=["secrets_encrypted", "access_expires_at", "status", "updated_at"])
+    connection.save(
+        update_fields=["secrets_encrypted", "access_expires_at", "refresh_expires_at", "status", "updated_at"]
+    )
     return connection
 
 

@@ -12,6 +12,7 @@ recorded per document and the run goes on.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -90,10 +91,12 @@ def period_export(
     date_to: date,
     trigger: str = "manual",
     only_keys: frozenset[str] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ExportRun:
     """Post everything planned for [date_from, date_to] that is not posted yet.
 
     Raises ExportRefused (nothing sent), ExportBusy, RetryableError (after recording the run).
+    ``on_progress`` is told (documents handled, documents planned) after each document.
     """
     if date_to < date_from or (date_to - date_from).days >= MAX_DAYS_PER_RUN:
         raise ExportRefused(f"Export at most {MAX_DAYS_PER_RUN} days at once, date_from <= date_to")
@@ -121,7 +124,9 @@ def period_export(
             connection=connection, date_from=date_from, date_to=date_to, trigger=trigger
         )
         try:
-            for item in planned:
+            for handled, item in enumerate(planned):
+                if on_progress is not None:
+                    on_progress(handled, len(planned))
                 lease.renew()
                 document, posted_now = document_post(
                     connection=connection, exporter=exporter, planned=item, run=run

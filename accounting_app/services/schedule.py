@@ -24,10 +24,13 @@ def accounting_schedule_ensure(*, every_seconds: int = 3600) -> PeriodicTask:
     return task
 
 
-def export_enqueue(*, connection_id: int, date_from: date, date_to: date, scheduled: bool = False) -> None:
-    """Enqueue an export of the period once the current transaction commits."""
+def export_enqueue(
+    *, connection_id: int, date_from: date, date_to: date, scheduled: bool = False, job_id: int | None = None
+) -> None:
+    """Enqueue an export of the period once the current transaction commits (``job_id``: the
+    background job that follows it)."""
     args = (connection_id, date_from.isoformat(), date_to.isoformat(), scheduled)
-    task_enqueue(name=EXPORT_TASK, args=args)
+    task_enqueue(name=EXPORT_TASK, args=args, kwargs={"job_id": job_id} if job_id else None)
 
 
 def document_retry_enqueue(*, document_id: int) -> None:

@@ -58,7 +58,14 @@ class ConnectionTokenProvider:
                     failure = exc
                 else:
                     connection_tokens_store(connection=connection, tokens=tokens)
-                    connection.save(update_fields=["secrets_encrypted", "access_expires_at", "updated_at"])
+                    connection.save(
+                        update_fields=[
+                            "secrets_encrypted",
+                            "access_expires_at",
+                            "refresh_expires_at",
+                            "updated_at",
+                        ]
+                    )
                     return tokens.access_token
             connection.status = ConnectionStatus.NEEDS_RECONNECT
             connection.last_error = str(failure)

@@ -20,8 +20,10 @@ from channels_app.selectors.connection import account_connection
 from channels_app.selectors.state import account_sync_state
 from channels_app.services.accounts import AccountError, account_create
 from channels_app.services.actions import ACCOUNT_FIELDS, account_sync_now, account_update
+from channels_app.services.jobs import account_full_push_start, account_listings_import_start
 from channels_app.services.onboarding import account_go_live
 from inventory_app.admin.base import ServiceSaveAdmin, changed_fields, model_fields, role_allows
+from inventory_app.admin.jobs import jobs_redirect
 
 # They hold the account's secret webhook token: shown to managers only.
 TOKEN_FIELDS = ("webhook_path", "webhooks_url")
@@ -111,7 +113,7 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
                        "last_push_at", "last_reconcile_at", "last_error", "webhooks_url",
                        "webhooks_registered_at", "webhooks_error", "connection", "sync_state",
                        "confirm_lag_seconds", "daily_calls")  # fmt: skip
-    actions = ("sync_now", "reconcile_now", "go_live", "register_webhooks")
+    actions = ("sync_now", "reconcile_now", "full_push", "import_listings", "go_live", "register_webhooks")
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
@@ -229,6 +231,34 @@ class ChannelAccountAdmin(ServiceSaveAdmin):
             account_sync_now(account=account, orders=False, push=False, reconcile=True)
         self.message_user(
             request, f"Reconciliation started for {queryset.count()} account(s)", messages.SUCCESS
+        )
+
+    @admin.action(
+        description="Push everything (send every linked listing's figure again)", permissions=["operator"]
+    )
+    def full_push(self, request, queryset):
+        """Start a full push of each selected enabled account in the background; show its job."""
+        accounts = list(queryset.filter(enabled=True))
+        if not accounts:
+            self.message_user(
+                request, "Nothing pushed: the selected accounts are disabled.", messages.WARNING
+            )
+            return None
+        return jobs_redirect(jobs=[account_full_push_start(account=a, user=request.user) for a in accounts])
+
+    @admin.action(
+        description="Import listings from the channel (in the background)", permissions=["operator"]
+    )
+    def import_listings(self, request, queryset):
+        """Start a listings import of each selected enabled account in the background; show its job."""
+        accounts = list(queryset.filter(enabled=True))
+        if not accounts:
+            self.message_user(
+                request, "Nothing imported: the selected accounts are disabled.", messages.WARNING
+            )
+            return None
+        return jobs_redirect(
+            jobs=[account_listings_import_start(account=a, user=request.user) for a in accounts]
         )
 
     @admin.action(description="Go live (leave dry run)", permissions=["manager"])

@@ -129,6 +129,12 @@ class Connector(ABC):
         cls.secret_fields = tuple(c.name for c in cls.credentials if c.secret)
 
     @classmethod
+    def grant_expires_at(cls, *, options: Mapping[str, object]) -> datetime | None:
+        """When the seller's authorisation of this account stops working though no token says
+        so (Amazon: a public application's, 365 days after it was given); None: not known."""
+        return None
+
+    @classmethod
     def push_pace(cls) -> float:
         """Listings per second a push sends at the class's declared limits."""
         if cls.push_pace_per_second is not None:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
-OptionType = Literal["str", "int", "float", "bool", "list", "dict"]
+OptionType = Literal["str", "int", "float", "bool", "list", "dict", "date"]
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
@@ -25,6 +26,7 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "bool": (bool,),
     "list": (list,),
     "dict": (dict,),
+    "date": (str,),  # an ISO day, YYYY-MM-DD
 }
 
 README_START = "<!-- options table: generated from the connector's declaration, do not edit -->"
@@ -52,10 +54,20 @@ class Option:
             allowed = (str,)
         if (isinstance(value, bool) and self.type != "bool") or not isinstance(value, allowed):
             return f"option {self.name!r} must be of type {self.type}, not {type(value).__name__}"
+        if self.type == "date" and not _iso_day(value):
+            return f"option {self.name!r} must be a day as YYYY-MM-DD, not {value!r}"
         if self.choices and value not in self.choices:
             shown = ", ".join(repr(c) for c in self.choices)
             return f"option {self.name!r} must be one of {shown}, not {value!r}"
         return ""
+
+
+def _iso_day(value: object) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return len(str(value)) == 10
 
 
 @dataclass(frozen=True)

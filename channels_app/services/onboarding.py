@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -25,11 +26,14 @@ logger = logging.getLogger(__name__)
 MAX_PAGES = 10000
 
 
-def account_listings_import(*, account: ChannelAccount, autolink: bool = True) -> dict[str, int]:
+def account_listings_import(
+    *, account: ChannelAccount, autolink: bool = True, on_page: Callable[[int], None] | None = None
+) -> dict[str, int]:
     """Read every listing of the channel and store it (idempotent on the external id).
 
     New and existing listings keep their links; with ``autolink`` unlinked ones are linked to the
     SKU whose code equals the channel's SKU. Returns counts: ``imported``, ``linked``.
+    ``on_page`` is told the listings imported so far after each page (outside its transaction).
     """
     connector = account_connector(account=account)
     cursor: str | None = None
@@ -56,6 +60,8 @@ def account_listings_import(*, account: ChannelAccount, autolink: bool = True) -
                     },
                 )
                 imported += 1
+        if on_page is not None:
+            on_page(imported)
         cursor = page.next_cursor
         if not cursor:
             break

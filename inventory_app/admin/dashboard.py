@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils import timezone
 from inventory_app.admin.base import role_allows
 from inventory_app.admin.charts import paired_bars, series_colors, stacked_bars
 from inventory_app.dashboard_hooks import channel_health_collect
+from inventory_app.hooks import credentials_expiring_collect
 from inventory_app.models import SKU, Location, SalesChannel, Supplier
 from inventory_app.selectors.dashboard import (
     days_between,
@@ -153,6 +155,9 @@ def dashboard_context(request) -> dict:
         "suggestions_url": list_url("inventory_app_reorderrule"),
         "health": health,
         "drift_total": sum(h.drift_24h for h in health),
+        "credentials": credentials_expiring_collect(
+            within=timedelta(days=settings.ALERTS_CREDENTIALS_DAYS), now=now
+        ),
         "charts": _charts(figures),
     }
 

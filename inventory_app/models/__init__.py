@@ -15,6 +15,7 @@ from .events import (
 )
 from .idempotency import IdempotencyFingerprint
 from .imports import ImportJob, ImportJobStatus
+from .jobs import BackgroundJob, JobStatus
 from .orders import Allocation, Order, OrderLine, OrderShipment, OrderStatus, SalesChannel
 from .purchasing import (
     AllocationBasis,
@@ -49,6 +50,7 @@ __all__ = [
     "ApiToken",
     "AttentionAction",
     "AverageCost",
+    "BackgroundJob",
     "BackorderPolicy",
     "CostLayer",
     "CostReport",
@@ -61,6 +63,7 @@ __all__ = [
     "IdempotencyFingerprint",
     "ImportJob",
     "ImportJobStatus",
+    "JobStatus",
     "KitComponent",
     "LandedCost",
     "LandedCostKind",

@@ -33,6 +33,7 @@ from inventory_app.services.events.delivery import webhook_endpoint_deliver
 from inventory_app.services.events.endpoints import webhook_endpoint_create
 from inventory_app.services.events.publish import events_publish
 from inventory_app.services.imports.jobs import import_job_create
+from inventory_app.services.jobs import job_finish, job_start
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create, order_ship
 from inventory_app.services.reorder import reorder_rule_set
 from inventory_app.services.returns import ReturnLineInput, return_authorization_create
@@ -78,6 +79,13 @@ def _every_model() -> None:
     reorder_rule_set(sku=sku, location=location, reorder_point=2, reorder_quantity=10)
     api_token_issue(user=UserFactory(username="integrator"), name="erp")
     import_job_create(content="sku,name\nTEE,Tee\n", dry_run=True, user=None, filename="catalog.csv")
+    done = job_start(kind="channels.listings_import", label="Listings import: Shop")
+    job_finish(
+        job_id=done.pk,
+        summary="Imported 1 listing(s).",
+        result={"imported": 1},
+        links=[("Listings", "/admin/")],
+    )
     events_publish()  # events of the changes above; the endpoint's delivery is refused (loopback), logged
     webhook_endpoint_deliver(endpoint_id=endpoint.pk)
 

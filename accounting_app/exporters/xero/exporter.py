@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal
 
 import requests
@@ -43,6 +44,7 @@ class XeroExporter(AccountingExporter):
     oauth_authorize_base = oauth.AUTHORIZE_URL
     oauth_token_url = oauth.TOKEN_URL
     api_root_default = oauth.API_ROOT
+    refresh_token_lifetime = timedelta(days=60)  # unused refresh tokens expire after 60 days
     api_hosts = oauth.API_HOSTS
 
     def _client(self) -> XeroClient:

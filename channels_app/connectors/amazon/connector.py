@@ -47,7 +47,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -102,6 +102,8 @@ OPEN_STATUSES = "PendingAvailability,Pending,Unshipped,PartiallyShipped"
 # Django's cache (Redis: shared by every worker) for this long, so the overlap re-read of an
 # unchanged order costs no getOrderItems call (0.5 a second is all Amazon allows).
 ITEMS_CACHE_SECONDS = 6 * 3600
+# Public applications: the seller re-authorises every 365 days (SP-API "Renew Authorizations").
+AUTHORIZATION_LIFETIME = timedelta(days=365)
 
 
 def _items_cache_get(key: str) -> list[dict] | None:
@@ -151,6 +153,15 @@ class AmazonConnector(Connector, PullsNotifications, ConfirmsFulfilment, RanksBy
     credentials = CREDENTIALS
     options = OPTIONS
     required_credentials = ("client_id", "client_secret", "refresh_token")
+
+    @classmethod
+    def grant_expires_at(cls, *, options: Mapping[str, object]) -> datetime | None:
+        """A public application must be re-authorised every 365 days (``authorized_on``)."""
+        day = options.get("authorized_on")
+        if not day:
+            return None
+        start = datetime.combine(date.fromisoformat(str(day)), datetime.min.time(), tzinfo=UTC)
+        return start + AUTHORIZATION_LIFETIME
 
     def __init__(self, *, config: AccountConfig, http: ChannelHttp, throttle: Throttle | None = None):
         super().__init__(config=config, http=http, throttle=throttle)

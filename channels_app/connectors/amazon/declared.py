@@ -36,4 +36,10 @@ OPTIONS = (
     Option("report_timeout_seconds", "float", "Give up on a report after this many seconds.", default=3600.0),
     Option("sqs_queue_url", "str", "URL of the SQS queue of ORDER_CHANGE notifications (enables them)."),
     Option("sqs_visibility_timeout", "int", "Seconds a received message stays hidden.", default=30),
+    Option(
+        "authorized_on",
+        "date",
+        "Day the seller last authorised (or re-authorised) a public application; Amazon asks for it every"
+        " 365 days and the alerts warn before. Empty for a private, self-authorised application.",
+    ),
 )

@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounting_app.models import DocumentStatus, ExportDocument
+from accounting_app.models import (
+    AccountingConnection,
+    ConnectionStatus,
+    DocumentStatus,
+    ExportDocument,
+    ExportRun,
+)
 from accounting_app.services.connections import account_mapping_set
 from accounting_app.services.exports import period_export
+from inventory_app.models import BackgroundJob
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +35,38 @@ def test_preview_page_lists_the_planned_documents(admin_client, xero, fake_xero,
     assert fake_xero.invoices == []
 
 
-def test_export_button_posts_the_period(admin_client, xero, fake_xero, shop, on_commit):
+def test_export_button_posts_the_period_as_a_background_job(admin_client, xero, fake_xero, shop, on_commit):
     url = reverse("admin:accounting_app_accountingconnection_preview", args=[xero.pk])
     period = {"date_from": shop.today.isoformat(), "date_to": shop.today.isoformat()}
 
     with on_commit(execute=True):
         response = admin_client.post(url, period)
+    job = BackgroundJob.objects.get()
+    run = ExportRun.objects.get()
 
     assert response.status_code == 302
+    assert response["Location"] == reverse("admin:inventory_app_backgroundjob_change", args=[job.pk])
     assert len(fake_xero.invoices) == 2 and len(fake_xero.journals) == 2
+    assert (job.kind, job.status, job.done, job.total) == ("accounting.export", "done", 4, 4)
+    assert job.result == {"posted": 4, "already posted": 0, "failed": 0, "flagged": 0}
+    assert job.summary == "Posted 4, already posted 0, failed 0."
+    assert job.links == [["The export run", reverse("admin:accounting_app_exportrun_change", args=[run.pk])]]
+
+
+def test_an_export_the_connection_refuses_fails_its_job_with_why(
+    admin_client, xero, fake_xero, shop, on_commit
+):
+    AccountingConnection.objects.filter(pk=xero.pk).update(status=ConnectionStatus.NEEDS_RECONNECT)
+    url = reverse("admin:accounting_app_accountingconnection_preview", args=[xero.pk])
+    period = {"date_from": shop.today.isoformat(), "date_to": shop.today.isoformat()}
+
+    with on_commit(execute=True):
+        admin_client.post(url, period)
+    job = BackgroundJob.objects.get()
+
+    assert job.status == "failed"
+    assert job.error == f"Refused: Connection {xero.name} is not connected (needs_reconnect)"
+    assert fake_xero.invoices == []
 
 
 def test_retry_action_posts_failed_documents_and_never_resends_posted_ones(

@@ -62,6 +62,8 @@ EXPECTED = {
     "inventory_app.webhookdelivery.redeliver": api(WebhookDeliveryViewSet, "redeliver"),
     "channels_app.channelaccount.sync_now": api(ChannelAccountViewSet, "sync_now"),
     "channels_app.channelaccount.reconcile_now": api(ChannelAccountViewSet, "sync_now"),
+    "channels_app.channelaccount.full_push": api(ChannelAccountViewSet, "sync_now"),
+    "channels_app.channelaccount.import_listings": api(ChannelAccountViewSet, "import_listings"),
     "channels_app.channelaccount.go_live": api(ChannelAccountViewSet, "go_live"),
     "channels_app.channelaccount.register_webhooks": api(ChannelAccountViewSet, "register_webhooks"),
     "channels_app.listing.retry_push": api(ListingViewSet, "retry"),
@@ -77,6 +79,8 @@ EXPECTED = {
     "shipping_app.shippingwebhookevent.process_again": api(InboundEventViewSet, "retry"),
     "accounting_app.exportdocument.retry": api(DocumentViewSet, "retry"),
     "inventory_app.sku:inventory_app_sku_import": (api(CatalogImportView), api(CatalogImportView)),
+    # A job's page polls its state; starting a job needs the role of the action that starts it.
+    "inventory_app.backgroundjob:inventory_app_backgroundjob_state": ("viewer", "viewer"),
     "inventory_app.sku:inventory_app_sku_stock": ("viewer", api(StockActionViewSet, "adjust")),
     "inventory_app.reorderrule:inventory_app_reorderrule_needs": (
         api(ReorderSuggestionView, "get"),
