@@ -20,6 +20,7 @@ from channels_app import task_names
 from channels_app.connectors.errors import RetryableError
 from channels_app.intake.tasks import (
     account_orders_sync_task,
+    inbound_event_fetch_task,
     inbound_event_process_task,
     inbound_events_drain_task,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "account_reconcile_task",
     "channel_order_push_task",
     "channel_order_pushes_sweep_task",
+    "inbound_event_fetch_task",
     "inbound_event_process_task",
     "inbound_events_drain_task",
     "order_fulfilment_push_task",

@@ -186,12 +186,13 @@ class FulfilmentDTO:
     reported_before: Mapping[str, int] = field(default_factory=dict)
 
 
-EventKind = Literal["order", "listing", "ignored"]
+EventKind = Literal["order", "listing", "ignored", "fetch"]
 
 
 @dataclass(frozen=True)
 class WebhookEvent:
-    """A verified, parsed webhook delivery. ``order`` is set for order events."""
+    """A verified, parsed webhook delivery. ``order`` is set for order events; a ``fetch`` event
+    is a thin delivery whose order a worker fetches later (``FetchesWebhookOrders``)."""
 
     event_id: str
     topic: str
