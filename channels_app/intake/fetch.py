@@ -13,6 +13,7 @@ from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.intake.events import order_dto_dump
 from channels_app.models import InboundEvent, InboundEventStatus
 from channels_app.services.accounts import account_connector
+from channels_app.services.ratelimit import RateLimitTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -21,10 +22,11 @@ def inbound_event_fetch(*, event_id: int) -> InboundEvent | None:
     """Fetch the order of a stored ``fetch`` event and make the event pending (applied by the
     account's drain, requested after commit); return the event, None if it is gone.
 
-    An event no longer waiting (fetched by an earlier run) is left as it is. RetryableError
-    (the quota, an outage) propagates and the event keeps waiting: the task retries with
-    backoff, and the account's poll brings the order if every retry fails. Any other
-    ConnectorError (the order was deleted) or an incomplete order ignores the event with why.
+    An event no longer waiting (fetched by an earlier run) is left as it is. RetryableError or
+    RateLimitTimeout (the quota, our limiter, an outage) propagates and the event keeps waiting:
+    the task retries with backoff, and the account's poll brings the order if every retry fails.
+    Any other ConnectorError (the order was deleted) or an incomplete order ignores the event
+    with why.
     """
     from channels_app.intake.batch import account_inbound_events_drain_request
 
@@ -38,7 +40,7 @@ def inbound_event_fetch(*, event_id: int) -> InboundEvent | None:
     else:
         try:
             order = connector.webhook_order_fetch(payload=event.payload)
-        except RetryableError:
+        except (RetryableError, RateLimitTimeout):
             InboundEvent.objects.filter(pk=event_id).update(attempts=event.attempts + 1)
             raise
         except ConnectorError as exc:

@@ -12,6 +12,7 @@ from channels_app.intake.fetch import inbound_event_fetch
 from channels_app.intake.orders import inbound_event_process
 from channels_app.intake.polling import account_orders_sync
 from channels_app.retrying import task_retry_or_raise
+from channels_app.services.ratelimit import RateLimitTimeout
 from config.integrations.tasks import task_enqueue
 
 
@@ -29,8 +30,8 @@ def inbound_event_fetch_task(self, event_id: int) -> None:
     """Fetch the order of a thin webhook delivery (the account's poll backfills if every retry fails)."""
     try:
         inbound_event_fetch(event_id=event_id)
-    except RetryableError as exc:
-        task_retry_or_raise(self, exc, retry_after=exc.retry_after)
+    except (RetryableError, RateLimitTimeout) as exc:
+        task_retry_or_raise(self, exc, retry_after=getattr(exc, "retry_after", None))
 
 
 @shared_task(name=task_names.INBOUND_EVENTS_DRAIN, bind=True, acks_late=True)

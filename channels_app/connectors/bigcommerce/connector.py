@@ -59,6 +59,7 @@ CATALOG_PAGE = 250
 ITEMS_READ_CHUNK = 200  # variant ids per inventory items read (keeps the URL short)
 LINES_PAGE = 250
 MAX_PAGES = 200
+FETCH_MAX_WAIT = 2.0  # seconds a delivery's order fetch waits for the quota before its task retries
 _IDENTITY = re.compile(r"(variant_id|product_id|sku)[ :]+([\w.-]+)")
 
 
@@ -335,12 +336,14 @@ class BigCommerceConnector(Connector, RegistersWebhooks, FetchesWebhookOrders, C
     def webhook_order_fetch(self, *, payload: Mapping[str, Any]) -> OrderDTO | None:
         """The order (and its products) a stored delivery names, as the store has it now (a late
         or out-of-order delivery brings nothing older than what the engine applied); None for an
-        incomplete order."""
+        incomplete order. Waits at most :data:`FETCH_MAX_WAIT` for the quota (RetryableError, or the
+        engine's RateLimitTimeout, after: the task retries later)."""
         inner = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-        order = self.client.json("GET", f"v2/orders/{int(inner['id'])}")
-        if not isinstance(order, dict) or int(order.get("status_id", INCOMPLETE)) == INCOMPLETE:
-            return None
-        return self.order_snapshot(order)
+        with self.client.pacer.waiting_at_most(FETCH_MAX_WAIT):  # a worker slot is not held long
+            order = self.client.json("GET", f"v2/orders/{int(inner['id'])}")
+            if not isinstance(order, dict) or int(order.get("status_id", INCOMPLETE)) == INCOMPLETE:
+                return None
+            return self.order_snapshot(order)
 
     def hooks_list(self, **filters: Any) -> list[dict[str, Any]]:
         """Our API account's hooks (BigCommerce shows each API account only its own)."""
