@@ -141,3 +141,29 @@ def test_a_delivery_of_a_deleted_order_is_ignored_with_why_and_nothing_applied(
     assert "404" in event.error
     assert Order.objects.filter(channel=account.sales_channel).count() == 0
     assert StockLevel.objects.get(sku=sku, location=location).committed == 0
+
+
+def test_a_delivery_whose_fetch_task_was_lost_is_fetched_by_the_stalled_work_rescue(
+    store, client, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from channels_app.reconcile.rescue import stalled_work_rescue
+
+    fake, _, account, location, sku = store
+    order_id = fake.state.buy("MUG", 1).id
+    body, headers = _delivery(fake, account, order_id, "msg_3")
+    with django_capture_on_commit_callbacks(execute=False):  # the worker or the broker loses it
+        assert _post(client, account, body, headers).status_code == 200
+    fresh = stalled_work_rescue(events_older_than=10, pushes_older_than=10)
+    InboundEvent.objects.update(received_at=timezone.now() - timedelta(seconds=30))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = stalled_work_rescue(events_older_than=10, pushes_older_than=10)
+
+    assert (fresh["fetches"], counts["fetches"]) == (0, 1)
+    assert InboundEvent.objects.get(account=account, source="webhook").status == InboundEventStatus.PROCESSED
+    assert Order.objects.get(channel=account.sales_channel).external_ref == str(order_id)
+    assert StockLevel.objects.get(sku=sku, location=location).committed == 1
