@@ -22,6 +22,7 @@ from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import HostRefused
 from channels_app.intake.tasks import (
     account_orders_sync_task,
+    inbound_event_fetch_task,
     inbound_event_process_task,
     inbound_events_drain_task,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "account_reconcile_task",
     "channel_order_push_task",
     "channel_order_pushes_sweep_task",
+    "inbound_event_fetch_task",
     "inbound_event_process_task",
     "inbound_events_drain_task",
     "order_fulfilment_push_task",

@@ -45,7 +45,7 @@ def run(*, args, faults: dict) -> dict:
     from bench.rush.channels import Deliverer, WebhookFaults
     from bench.rush.procs import Supervisor
     from bench.rush.run import Truth, _catalog_load, _pct
-    from bench.rush.traffic import intents_build, oversold_units, withheld_units
+    from bench.rush.traffic import intents_build, oversold_sales, oversold_units, withheld_units
     from bench.rush.woocommerce import WooCommerceChannel
     from inventory_app.models import Location, Order
 
@@ -182,6 +182,7 @@ def run(*, args, faults: dict) -> dict:
             "baseline_withheld_units": base["withheld_units"],
             "adaptive_buffers": args.buffers,
             "oversold_units": oversold_units(catalog=catalog, sales=sales),
+            "oversold_sales": oversold_sales(catalog=catalog, sales=sales),
             "baseline_oversold_units": base["oversold_units"],
             "baseline_orders": base["orders"],
             "baseline_interval_s": args.baseline_interval,

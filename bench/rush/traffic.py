@@ -65,3 +65,27 @@ def oversold_units(*, catalog: Catalog, sales: list[tuple], only: str | None = N
         for code, per in item.components:
             remaining[code] -= honest * per
     return oversold
+
+
+def oversold_sales(*, catalog: Catalog, sales: list[tuple]) -> list[dict]:
+    """Each accepted sale that oversold (the same walk as :func:`oversold_units`): when and where,
+    the item, the units beyond the truth, and ``stale_s``, how long before the sale the truth had
+    fallen below what was bought (the last honest sale of one of its components): how late the
+    channel's figure was."""
+    remaining = dict(catalog.stock)
+    last_sold: dict[str, float] = {}
+    found = []
+    for sale in sorted(sales, key=lambda s: s[0]):
+        at, item, qty = sale[:3]
+        honest = min(qty, catalog.ats(item, remaining))
+        if qty > honest:
+            dropped = max((last_sold.get(code, 0.0) for code, _ in item.components), default=0.0)
+            found.append({
+                "at": round(at, 2), "channel": sale[3] if len(sale) > 3 else "", "item": item.code,
+                "kit": item.is_kit, "units": qty - honest, "stale_s": round(at - dropped, 2),
+            })  # fmt: skip
+        for code, per in item.components:
+            if honest:
+                remaining[code] -= honest * per
+                last_sold[code] = at
+    return found

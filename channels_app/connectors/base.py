@@ -50,6 +50,7 @@ from channels_app.connectors.dto import (
     FulfilmentDTO,
     ListingPage,
     ListingRef,
+    OrderDTO,
     OrderPage,
     PulledEvent,
     PushResult,
@@ -201,6 +202,18 @@ class ReceivesWebhooks(ABC):
     @abstractmethod
     def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         """Parse a verified delivery. Raises WebhookPayloadError on a malformed body."""
+
+
+class FetchesWebhookOrders(ReceivesWebhooks):
+    """The channel's deliveries are thin (BigCommerce): ``webhook_parse`` answers kind ``fetch``
+    without calling the channel, the delivery is stored and answered at once, and a worker
+    fetches the order with :meth:`webhook_order_fetch` (retried under the channel's quota)."""
+
+    @abstractmethod
+    def webhook_order_fetch(self, *, payload: Mapping[str, object]) -> OrderDTO | None:
+        """The current snapshot of the order a stored ``fetch`` delivery names; None when there is
+        nothing to apply (an incomplete order). Raises RetryableError (quota, outage) or
+        ConnectorError (the order is gone)."""
 
 
 class RegistersWebhooks(ReceivesWebhooks):

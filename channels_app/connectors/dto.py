@@ -116,7 +116,10 @@ class QuantityUpdate:
     ``quantity - expected`` for connectors that apply deltas. ``idempotency_key`` is stable for a
     given (listing, outbox version) so a retried push is not applied twice. ``demand_per_hour``:
     units of the listing's SKU ordered per hour lately on every channel (the engine's figure over
-    the last hour), for connectors that must choose what to send first within a quota.
+    the last hour), for connectors that must choose what to send first within a quota;
+    ``oversell_risk`` (for them too): the chance that what the channel shows now is oversold
+    before this update lands (``channels_app.push.risk``, the adaptive buffer's model), the first
+    key of their order.
     """
 
     listing: ListingRef
@@ -124,6 +127,7 @@ class QuantityUpdate:
     expected: int | None
     idempotency_key: str
     demand_per_hour: float = 0.0
+    oversell_risk: float = 0.0
 
     @property
     def delta(self) -> int | None:
@@ -186,12 +190,13 @@ class FulfilmentDTO:
     reported_before: Mapping[str, int] = field(default_factory=dict)
 
 
-EventKind = Literal["order", "listing", "ignored"]
+EventKind = Literal["order", "listing", "ignored", "fetch"]
 
 
 @dataclass(frozen=True)
 class WebhookEvent:
-    """A verified, parsed webhook delivery. ``order`` is set for order events."""
+    """A verified, parsed webhook delivery. ``order`` is set for order events; a ``fetch`` event
+    is a thin delivery whose order a worker fetches later (``FetchesWebhookOrders``)."""
 
     event_id: str
     topic: str

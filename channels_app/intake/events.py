@@ -86,8 +86,10 @@ def inbound_event_record(
     topic: str,
     payload: Mapping,
     order: OrderDTO | None,
+    status: str | None = None,
 ) -> tuple[InboundEvent, bool]:
-    """Store an event once per (account, event id); return (event, created).
+    """Store an event once per (account, event id); return (event, created). ``status`` defaults
+    to pending with an order, ignored without one.
 
     One ``INSERT ... ON CONFLICT DO NOTHING``: a repeated delivery, even a concurrent one, is
     stored once; the existing event is read back only for a repeat.
@@ -98,7 +100,7 @@ def inbound_event_record(
         "topic": topic[:64],
         "payload": dict(payload),
         "order": order_dto_dump(order=order) if order is not None else None,
-        "status": InboundEventStatus.PENDING if order is not None else InboundEventStatus.IGNORED,
+        "status": status or (InboundEventStatus.PENDING if order is not None else InboundEventStatus.IGNORED),
     }
     if connection.vendor != "postgresql":
         with transaction.atomic():

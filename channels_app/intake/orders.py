@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from channels_app import task_names
 from channels_app.connectors.base import ReceivesWebhooks
 from channels_app.connectors.dto import OrderDTO
 from channels_app.connectors.errors import WebhookPayloadError, WebhookSignatureError
@@ -34,6 +35,7 @@ from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus
 from channels_app.push.outbox import account_push_request, listings_mark_dirty, outbox_marks_scope
 from channels_app.selectors.quantities import account_location_ids
 from channels_app.services.accounts import account_connector
+from config.integrations.tasks import task_enqueue
 from inventory_app.errors import OrderError
 from inventory_app.models import Order, OrderStatus
 from inventory_app.services.orders import (
@@ -354,7 +356,9 @@ def webhook_receive(
     The connector checks the signature before anything is parsed or stored
     (WebhookSignatureError); a verified but malformed body raises WebhookPayloadError and is
     recorded as a failed event with why (:func:`inbound_event_reject`), nothing applied.
-    A repeated delivery (same event id) is stored once and processed once. The event is applied
+    A repeated delivery (same event id) is stored once and processed once. A thin delivery (kind
+    ``fetch``) is stored waiting for its order, which a worker fetches
+    (:func:`channels_app.intake.fetch.inbound_event_fetch`). The event is applied
     by :func:`channels_app.intake.batch.account_inbound_events_drain`, which takes every
     pending event of the account in batches; the drain request is coalesced per account.
     """
@@ -377,7 +381,10 @@ def webhook_receive(
             topic=parsed.topic,
             payload=parsed.payload,
             order=parsed.order,
+            status=InboundEventStatus.FETCH if parsed.kind == "fetch" else None,
         )
         if created and event.status == InboundEventStatus.PENDING:
             transaction.on_commit(lambda: account_inbound_events_drain_request(account_id=account.pk))
+        if created and event.status == InboundEventStatus.FETCH:
+            transaction.on_commit(lambda: task_enqueue(name=task_names.INBOUND_EVENT_FETCH, args=(event.pk,)))
     return event, created

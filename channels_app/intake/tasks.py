@@ -1,5 +1,5 @@
-"""Tasks of the intake flow: apply one stored event, drain an account's pending events, poll its
-changed orders."""
+"""Tasks of the intake flow: apply one stored event, fetch a thin delivery's order, drain an
+account's pending events, poll its changed orders."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from celery import shared_task
 from channels_app import task_names
 from channels_app.connectors.errors import RetryableError
 from channels_app.intake.batch import account_inbound_events_drain
+from channels_app.intake.fetch import inbound_event_fetch
 from channels_app.intake.orders import inbound_event_process
 from channels_app.intake.polling import account_orders_sync
 from channels_app.retrying import task_retry_or_raise
+from channels_app.services.ratelimit import RateLimitTimeout
 from config.integrations.tasks import task_enqueue
 
 
@@ -21,6 +23,15 @@ def inbound_event_process_task(self, event_id: int) -> None:
         inbound_event_process(event_id=event_id)
     except Exception as exc:
         task_retry_or_raise(self, exc)
+
+
+@shared_task(name=task_names.INBOUND_EVENT_FETCH, bind=True, acks_late=True)
+def inbound_event_fetch_task(self, event_id: int) -> None:
+    """Fetch the order of a thin webhook delivery (the account's poll backfills if every retry fails)."""
+    try:
+        inbound_event_fetch(event_id=event_id)
+    except (RetryableError, RateLimitTimeout) as exc:
+        task_retry_or_raise(self, exc, retry_after=getattr(exc, "retry_after", None))
 
 
 @shared_task(name=task_names.INBOUND_EVENTS_DRAIN, bind=True, acks_late=True)

@@ -12,6 +12,7 @@ class InboundEventStatus(models.TextChoices):
     PROCESSED = "processed", "Processed"
     IGNORED = "ignored", "Ignored (stale or irrelevant)"
     FAILED = "failed", "Failed"
+    FETCH = "fetch", "Waiting for its order to be fetched"
 
 
 class InboundEvent(models.Model):

@@ -81,6 +81,21 @@ def oversell_risk(*, quantity: int, available: int, channel_mean: float, others_
     return min(risk, 1.0)
 
 
+def shown_oversell_risk(
+    *, shown: int, available: int, stale_seconds: float, channel_per_hour: float, others_per_hour: float
+) -> float:
+    """The chance that the figure the channel shows now (``shown``) oversells before our update
+    lands ``stale_seconds`` from now (:func:`oversell_risk` of ``shown``): the order in which a
+    quota-bound channel's pushes are sent, on the adaptive buffer's model."""
+    hours = max(stale_seconds, 0.0) / 3600.0
+    return oversell_risk(
+        quantity=shown,
+        available=available,
+        channel_mean=max(channel_per_hour, 0.0) * hours,
+        others_mean=max(others_per_hour, 0.0) * hours,
+    )
+
+
 def buffer_decide(*, inputs: BufferInputs) -> BufferDecision:
     """The largest quantity up to ``inputs.rules_quantity`` whose oversell risk is at most
     ``inputs.max_risk`` (see the module docstring)."""

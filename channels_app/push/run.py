@@ -46,7 +46,7 @@ from channels_app.push.marks import (
 )
 from channels_app.push.outbox import account_push_request
 from channels_app.push.results import PushSummary, push_results_apply
-from channels_app.selectors.quantities import listings_published_quantities
+from channels_app.selectors.quantities import listings_published_quantities, listings_push_risks
 from channels_app.services.account_errors import account_error_record
 from channels_app.services.accounts import account_connector
 from channels_app.services.leases import (
@@ -188,9 +188,20 @@ def _push_batch(
         summary.dry_run += len(todo)
         return True
     by_external = {item.external_id: item for item in todo}
+    ranked = isinstance(connector, RanksByDemand)
     demand = (
         skus_units_ordered(sku_ids={item.sku_id for item in todo}, since=timezone.now() - DEMAND_WINDOW)
-        if isinstance(connector, RanksByDemand)
+        if ranked
+        else {}
+    )
+    delta = connector.quantity_mode == "delta"
+    risks = (
+        listings_push_risks(
+            account=account,
+            listings=todo,
+            shown={item.pk: listing_believed_quantity(listing=item, delta=delta) for item in todo},
+        )
+        if ranked
         else {}
     )
     updates = [
@@ -200,6 +211,7 @@ def _push_batch(
             expected=listing_believed_quantity(listing=item, delta=connector.quantity_mode == "delta"),
             idempotency_key=f"{account.pk}-{item.pk}-{item.dirty_version}-{wanted[item.pk]}",
             demand_per_hour=demand.get(item.sku_id, 0) * 3600.0 / DEMAND_WINDOW.total_seconds(),
+            oversell_risk=risks.get(item.pk, 0.0),
         )
         for item in todo
     ]

@@ -18,6 +18,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from channels_app import task_names
 from channels_app.intake.batch import account_inbound_events_drain_request, drain_flag_clear
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, SyncCursor
 from channels_app.notifications.queue import (
@@ -26,11 +27,26 @@ from channels_app.notifications.queue import (
 )
 from channels_app.push.outbox import account_push_request
 from channels_app.push.run import PUSH_STREAM, listings_claimable
+from config.integrations.tasks import task_enqueue
+
+FETCH_RESCUE_WINDOW = timedelta(hours=1)
+FETCH_RESCUE_MAX = 1000  # fetch tasks queued again per rescue
 
 
 def _accounts_with_stalled_events(*, before) -> list[int]:
     pending = InboundEvent.objects.filter(status=InboundEventStatus.PENDING, received_at__lt=before)
     return sorted(pending.order_by().values_list("account_id", flat=True).distinct())
+
+
+def _stalled_fetches(*, before) -> list[int]:
+    """Thin deliveries still waiting for their order's fetch (its task lost), received in the
+    last :data:`FETCH_RESCUE_WINDOW` (older ones are the poll's)."""
+    waiting = InboundEvent.objects.filter(
+        status=InboundEventStatus.FETCH,
+        received_at__lt=before,
+        received_at__gte=timezone.now() - FETCH_RESCUE_WINDOW,
+    )
+    return list(waiting.order_by("pk").values_list("pk", flat=True)[:FETCH_RESCUE_MAX])
 
 
 def _accounts_with_stalled_pushes(*, before) -> list[int]:
@@ -54,8 +70,9 @@ def stalled_work_rescue(*, events_older_than: float, pushes_older_than: float) -
     """Queue a drain for accounts whose inbound events wait longer than ``events_older_than``
     seconds, and a push for accounts whose claimable dirty listings wait longer than
     ``pushes_older_than`` seconds with no push run going on, and a notification consumer for
-    accounts with a queue and none holding its lease; return counts ``drains``, ``pushes``,
-    ``consumers``.
+    accounts with a queue and none holding its lease, and a fetch for each thin delivery whose
+    order was not fetched within ``events_older_than`` seconds (its task lost); return counts
+    ``drains``, ``pushes``, ``consumers``, ``fetches``.
 
     A push queued longer than ``pushes_older_than`` that never started (its ``push_enqueued_at``
     flag) is presumed lost: the flag is cleared so that the push can be queued again. Both kinds
@@ -76,4 +93,12 @@ def stalled_work_rescue(*, events_older_than: float, pushes_older_than: float) -
             account_push_request(account_ids=pushes)
     consumers = accounts_without_consumer()
     account_notifications_consumer_request(account_ids=consumers)
-    return {"drains": len(drains), "pushes": len(pushes), "consumers": len(consumers)}
+    fetches = _stalled_fetches(before=now - timedelta(seconds=events_older_than))
+    for event_id in fetches:
+        task_enqueue(name=task_names.INBOUND_EVENT_FETCH, args=(event_id,))
+    return {
+        "drains": len(drains),
+        "pushes": len(pushes),
+        "consumers": len(consumers),
+        "fetches": len(fetches),
+    }

@@ -8,8 +8,8 @@ Inputs (see :mod:`channels_app.push.risk` for the model):
   queueing included) and the time the queue of dirty listings ahead takes now at the connector's
   declared pace (``Connector.push_pace``);
 * demand - units per hour of the SKU on this channel and on every other one: the highest rate of
-  the last 10 minutes (counted from 3 units, fewer are noise), hour and day, with a prior of
-  :data:`PRIOR_UNITS_PER_DAY` for an item that has not sold.
+  the last minute (counted from 2 units: a burst), 10 minutes (from 3 units, fewer are noise),
+  hour and day, with a prior of :data:`PRIOR_UNITS_PER_DAY` for an item that has not sold.
 
 A listing whose channel confirms within a second, or whose item sells slowly, gets no buffer: the
 risk is negligible. The buffer is off where the account's ``adaptive_buffer`` is off, unless the
@@ -29,7 +29,12 @@ from channels_app.push.risk import BufferDecision, BufferInputs, buffer_decide
 from inventory_app.selectors.demand import skus_units_ordered_by_channel
 
 # (window, fewest units that make a rate of it)
-DEMAND_WINDOWS = ((timedelta(minutes=10), 3), (timedelta(hours=1), 1), (timedelta(hours=24), 1))
+DEMAND_WINDOWS = (
+    (timedelta(minutes=1), 2),
+    (timedelta(minutes=10), 3),
+    (timedelta(hours=1), 1),
+    (timedelta(hours=24), 1),
+)
 PRIOR_UNITS_PER_DAY = 0.5
 
 

@@ -9,15 +9,18 @@ on hand 20 - committed 6 = 14; 70 % = 9; buffer 2 = 7; cap 10 = 7. The adaptive 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Sum
 
 from channels_app.models import ChannelAccount, Listing
+from channels_app.push.risk import shown_oversell_risk
 from channels_app.selectors.buffers import (
+    account_staleness_seconds,
     buffer_decision_text,
     listings_buffer_decisions,
+    skus_demand_per_hour,
 )
 from inventory_app.models import StockLevel
 from inventory_app.selectors.availability import sku_available_to_sell
@@ -80,6 +83,36 @@ def listings_published_quantities(*, account: ChannelAccount, listings: Sequence
     for listing_id, decision in decisions.items():
         wanted[listing_id] = decision.quantity
     return wanted
+
+
+def listings_push_risks(
+    *, account: ChannelAccount, listings: Sequence[Listing], shown: Mapping[int, int | None]
+) -> dict[int, float]:
+    """Listing id -> the chance that what the channel shows now (``shown``: listing id -> our
+    belief, None when unknown: then the whole available figure) is oversold before a push sent
+    behind the account's queue lands (:func:`channels_app.push.risk.shown_oversell_risk`, the
+    adaptive buffer's model and inputs): how a quota-bound channel ranks its pushes."""
+    sku_ids = sorted({item.sku_id for item in listings if item.sku_id})
+    if not sku_ids:
+        return {}
+    available = sku_available_to_sell(sku_ids=sku_ids, location_ids=account_location_ids(account=account))
+    demand = skus_demand_per_hour(sku_ids=sku_ids, channel_id=account.sales_channel_id)
+    stale = max(account_staleness_seconds(account=account))
+    risks = {}
+    for item in listings:
+        if not item.sku_id:
+            continue
+        left = available.get(item.sku_id, 0)
+        figure = shown.get(item.pk)
+        here, elsewhere = demand[item.sku_id]
+        risks[item.pk] = shown_oversell_risk(
+            shown=left if figure is None else figure,
+            available=left,
+            stale_seconds=stale,
+            channel_per_hour=here,
+            others_per_hour=elsewhere,
+        )
+    return risks
 
 
 def _levels_text(*, sku_ids: Iterable[int], location_ids: list[int] | None) -> tuple[int, int, str]:

@@ -85,13 +85,15 @@ def oversell_risk(update: QuantityUpdate) -> float:
     return total
 
 
-def urgency(update: QuantityUpdate) -> tuple[float, float, int]:
-    """Sort key: the highest :func:`oversell_risk` first (a zero of a selling item before all,
-    the last units of a hot item before a zero nobody buys), then the largest share of the shown
-    figure gone (showing 2 of a true 1 risks more than 10 of a true 9), then the largest drop."""
+def urgency(update: QuantityUpdate) -> tuple[float, float, float, int]:
+    """Sort key: the engine's risk first (``QuantityUpdate.oversell_risk``: the chance that what
+    Amazon shows is oversold before the update lands, the adaptive buffer's model), then
+    :func:`oversell_risk` (a zero of a selling item before all, the last units of a hot item
+    before a zero nobody buys), then the largest share of the shown figure gone (showing 2 of a
+    true 1 risks more than 10 of a true 9), then the largest drop."""
     drop = (update.expected - update.quantity) if update.expected is not None else 0
     share = drop / update.expected if update.expected else 0.0
-    return (-oversell_risk(update), -share, -drop)
+    return (-update.oversell_risk, -oversell_risk(update), -share, -drop)
 
 
 def submission_token(*, feed_id: str, message_id: int, quantity: int) -> str:

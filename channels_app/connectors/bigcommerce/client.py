@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,6 +109,16 @@ class QuotaPacer:
             current = _readings.get(self.store_key)
             if current is reading:
                 current.left -= 1
+
+    @contextmanager
+    def waiting_at_most(self, seconds: float) -> Iterator[None]:
+        """Within the block, wait at most ``seconds`` for the quota (RetryableError after)."""
+        saved = self.max_wait
+        self.max_wait = min(saved, seconds)
+        try:
+            yield
+        finally:
+            self.max_wait = saved
 
     def wait_refresh(self, remaining: float) -> None:
         """Sleep until the window refreshes, or RetryableError when that is past ``max_wait``."""

@@ -16,7 +16,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from channels_app.connectors.base import ConfirmsFulfilment, Connector, RegistersWebhooks, Throttle
+from channels_app.connectors.base import (
+    ConfirmsFulfilment,
+    Connector,
+    FetchesWebhookOrders,
+    RegistersWebhooks,
+    Throttle,
+)
 from channels_app.connectors.bigcommerce import webhooks as hooks
 from channels_app.connectors.bigcommerce.client import DEFAULT_RATE, BigCommerceClient, QuotaPacer
 from channels_app.connectors.bigcommerce.declared import CREDENTIALS, OPTIONS
@@ -41,7 +47,7 @@ from channels_app.connectors.dto import (
     RateLimit,
     WebhookEvent,
 )
-from channels_app.connectors.errors import ConnectorError, RetryableError, WebhookPayloadError
+from channels_app.connectors.errors import ConnectorError, WebhookPayloadError
 from channels_app.connectors.http import ChannelHttp
 from channels_app.connectors.registry import connector_register
 from config.safejson import json_loads_bounded
@@ -53,6 +59,7 @@ CATALOG_PAGE = 250
 ITEMS_READ_CHUNK = 200  # variant ids per inventory items read (keeps the URL short)
 LINES_PAGE = 250
 MAX_PAGES = 200
+FETCH_MAX_WAIT = 2.0  # seconds a delivery's order fetch waits for the quota before its task retries
 _IDENTITY = re.compile(r"(variant_id|product_id|sku)[ :]+([\w.-]+)")
 
 
@@ -61,7 +68,7 @@ def _quantity_limit(value: int) -> int:
 
 
 @connector_register
-class BigCommerceConnector(Connector, RegistersWebhooks, ConfirmsFulfilment):
+class BigCommerceConnector(Connector, RegistersWebhooks, FetchesWebhookOrders, ConfirmsFulfilment):
     """BigCommerce v3 catalog/inventory/hooks and v2 orders."""
 
     kind = "bigcommerce"
@@ -306,8 +313,9 @@ class BigCommerceConnector(Connector, RegistersWebhooks, ConfirmsFulfilment):
             )
 
     def webhook_parse(self, *, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
-        """A thin order delivery: the order and its products are fetched now (the current state;
-        a late or out-of-order delivery brings nothing older than what the engine applied)."""
+        """A thin order delivery, parsed without calling the store: kind ``fetch`` (stored and
+        answered 200 at once; a worker fetches the order with :meth:`webhook_order_fetch`, so the
+        store's quota never fails a delivery)."""
         try:
             data = json_loads_bounded(body)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -320,24 +328,22 @@ class BigCommerceConnector(Connector, RegistersWebhooks, ConfirmsFulfilment):
         if scope not in hooks.ORDER_SCOPES or inner.get("type") != "order":
             return WebhookEvent(event_id=event_id, topic=scope or "unknown", kind="ignored", payload=data)
         try:
-            order_id = int(inner["id"])
+            int(inner["id"])
         except (KeyError, TypeError, ValueError):
             raise WebhookPayloadError("An order delivery without data.id") from None
-        try:
-            order = self.client.json("GET", f"v2/orders/{order_id}")
+        return WebhookEvent(event_id=event_id, topic=scope, kind="fetch", payload=data)
+
+    def webhook_order_fetch(self, *, payload: Mapping[str, Any]) -> OrderDTO | None:
+        """The order (and its products) a stored delivery names, as the store has it now (a late
+        or out-of-order delivery brings nothing older than what the engine applied); None for an
+        incomplete order. Waits at most :data:`FETCH_MAX_WAIT` for the quota (RetryableError, or the
+        engine's RateLimitTimeout, after: the task retries later)."""
+        inner = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+        with self.client.pacer.waiting_at_most(FETCH_MAX_WAIT):  # a worker slot is not held long
+            order = self.client.json("GET", f"v2/orders/{int(inner['id'])}")
             if not isinstance(order, dict) or int(order.get("status_id", INCOMPLETE)) == INCOMPLETE:
-                return WebhookEvent(event_id=event_id, topic=scope, kind="ignored", payload=data)
-            snapshot = self.order_snapshot(order)
-        except RetryableError:
-            raise  # answered 500: BigCommerce delivers it again later
-        except ConnectorError as exc:  # e.g. the order was deleted: kept, ignored; the poll has the rest
-            return WebhookEvent(
-                event_id=event_id,
-                topic=scope,
-                kind="ignored",
-                payload={**data, "refetch_error": str(exc)[:300]},
-            )
-        return WebhookEvent(event_id=event_id, topic=scope, kind="order", payload=data, order=snapshot)
+                return None
+            return self.order_snapshot(order)
 
     def hooks_list(self, **filters: Any) -> list[dict[str, Any]]:
         """Our API account's hooks (BigCommerce shows each API account only its own)."""

@@ -86,17 +86,20 @@ class InventoryPusher:
         self.last_units = last_units
         self.deactivate_at_zero = deactivate_at_zero
 
-    def _class(self, updates: Sequence[QuantityUpdate]) -> tuple[int, float, int]:
-        """Sort key of a listing: its most urgent class, then the SKUs' recent demand (orders
-        per hour on every channel), then the largest drop."""
+    def _class(self, updates: Sequence[QuantityUpdate]) -> tuple[float, int, float, int]:
+        """Sort key of a listing: the engine's oversell risk (``QuantityUpdate.oversell_risk``),
+        then its most urgent class, then the SKUs' recent demand (orders per hour on every
+        channel), then the largest drop."""
         ranks = []
         for update in updates:
             klass = budgets.change_class(
                 quantity=update.quantity, expected=update.expected, last_units=self.last_units
             )
             drop = (update.expected or 0) - update.quantity
-            ranks.append((budgets.CLASSES.index(klass), -update.demand_per_hour, -drop))
-        return min(ranks)
+            ranks.append(
+                (-update.oversell_risk, budgets.CLASSES.index(klass), -update.demand_per_hour, -drop)
+            )
+        return tuple(min(rank[i] for rank in ranks) for i in range(4))  # type: ignore[return-value]
 
     def _may_spend(self, klass: str, cost: int) -> bool:
         figure = self.memory.figure()
@@ -116,7 +119,7 @@ class InventoryPusher:
         for update in updates:
             by_listing.setdefault(external_id_split(update.listing.external_id)[0], []).append(update)
         order = sorted(by_listing, key=lambda lid: self._class(by_listing[lid]))
-        klass = {lid: budgets.CLASSES[self._class(by_listing[lid])[0]] for lid in order}
+        klass = {lid: budgets.CLASSES[self._class(by_listing[lid])[1]] for lid in order}
         results: list[PushResult] = []
         waiting = dict.fromkeys(budgets.CLASSES, 0)
         going = [lid for lid in order if self._may_spend(klass[lid], 2)]

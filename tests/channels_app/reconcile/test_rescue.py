@@ -67,7 +67,7 @@ def test_events_waiting_past_the_threshold_get_one_drain_per_account(
     with on_commit(execute=True):
         counts = stalled_work_rescue(events_older_than=10, pushes_older_than=10)
 
-    assert counts == {"drains": drains, "pushes": 0, "consumers": 0}
+    assert counts == {"drains": drains, "pushes": 0, "consumers": 0, "fetches": 0}
     assert list(InboundEvent.objects.values_list("status", flat=True)) == [status, status]
     assert Order.objects.count() == orders
     assert shops["B"].quantity("B-L1") == shown_on_b
@@ -85,7 +85,7 @@ def test_a_push_queued_but_lost_is_queued_again_once_it_is_stale(two_shops, on_c
     with on_commit(execute=True):
         counts = stalled_work_rescue(events_older_than=10, pushes_older_than=10)
 
-    assert counts == {"drains": 0, "pushes": 2, "consumers": 0}
+    assert counts == {"drains": 0, "pushes": 2, "consumers": 0, "fetches": 0}
     assert [shops[n].quantity(f"{n}-L1") for n in ("A", "B")] == [15, 15]
     assert not Listing.objects.filter(needs_push=True).exists()
 
@@ -109,6 +109,7 @@ def test_no_push_is_queued_while_a_run_holds_the_account_or_one_was_queued_recen
         "drains": 0,
         "pushes": 1,
         "consumers": 0,
+        "fetches": 0,
     }  # B only: its queued push is 0 s old, not stale
     assert callbacks == []
     assert [shops[n].quantity(f"{n}-L1") for n in ("A", "B")] == [10, 10]

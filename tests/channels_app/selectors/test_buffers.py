@@ -3,9 +3,11 @@ measured lag, the published figure, the explanation, and the switches."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from channels_app.models import ChannelAccount, Listing
 from channels_app.push.run import account_push_dirty
@@ -13,6 +15,7 @@ from channels_app.selectors.buffers import skus_demand_per_hour
 from channels_app.selectors.quantities import listing_quantity_explain, listings_published_quantities
 from channels_app.services.accounts import AccountError
 from channels_app.services.actions import account_update, listing_rules_set
+from inventory_app.models import Location, Order
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SalesChannelFactory, SKUFactory
@@ -29,7 +32,7 @@ def _sell(channel, code: str, units: int, ref: str) -> None:
 
 @pytest.fixture
 def hot(shops, connect):
-    """HOT: 26 received; 6 sold on this shop's channel and 12 elsewhere in the last minutes
+    """HOT: 26 received; 6 sold on this shop's channel and 12 elsewhere two minutes ago
     (36/h here, 72/h elsewhere over the 10-minute window), 8 left."""
     location = LocationFactory(code="MAIN")
     sku = SKUFactory(code="HOT")
@@ -41,6 +44,7 @@ def hot(shops, connect):
     for number in range(3):
         _sell(account.sales_channel, "HOT", 2, f"here-{number}")
         _sell(elsewhere, "HOT", 4, f"there-{number}")
+    Order.objects.update(created_at=timezone.now() - timedelta(minutes=2))  # before the last minute
     return shop, account, Listing.objects.get(account=account)
 
 
@@ -57,6 +61,21 @@ def test_demand_counts_the_last_ten_minutes_per_channel_with_a_prior_for_unsold_
     rates = skus_demand_per_hour(sku_ids=[listing.sku_id, cold.pk], channel_id=account.sales_channel_id)
 
     assert rates == {listing.sku_id: (36.0, 72.0), cold.pk: (0.5 / 24, 0.5 / 24)}
+
+
+def test_a_burst_of_the_last_minute_counts_at_its_own_rate_from_two_units(hot):
+    _, account, listing = hot
+    _sell(account.sales_channel, "HOT", 1, "burst-1")
+    _sell(account.sales_channel, "HOT", 1, "burst-2")
+    cold = SKUFactory(code="COLD")
+    stock_receive(sku=cold, location=Location.objects.get(code="MAIN"), quantity=5)
+    _sell(account.sales_channel, "COLD", 1, "once")
+
+    rates = skus_demand_per_hour(sku_ids=[listing.sku_id, cold.pk], channel_id=account.sales_channel_id)
+
+    # HOT: 2 units in the last minute = 120/h (its 10 minutes: 8 units = 48/h); COLD's one unit
+    # of the last minute is not a burst: its hour counts (1/h).
+    assert rates == {listing.sku_id: (120.0, 72.0), cold.pk: (1.0, 0.5 / 24)}
 
 
 def test_a_hot_item_on_a_lagging_channel_is_published_below_the_rules(hot):

@@ -232,7 +232,7 @@ def test_the_rescue_starts_a_lost_consumer_and_leaves_a_running_one_alone(
         lost = stalled_work_rescue(events_older_than=10, pushes_older_than=10)
 
     assert (running["consumers"], while_running) == (0, [])
-    assert lost == {"drains": 0, "pushes": 0, "consumers": 1}
+    assert lost == {"drains": 0, "pushes": 0, "consumers": 1, "fetches": 0}
     assert Order.objects.filter(channel=account.sales_channel).count() == 1
     assert stock_level(sku, location) == (5, 2)
     assert sqs.waiting() == []

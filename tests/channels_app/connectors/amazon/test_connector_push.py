@@ -14,7 +14,7 @@ from django.utils import timezone
 from channels_app.connectors.amazon.pushing import oversell_risk
 from channels_app.connectors.dto import ListingRef, PushResult, QuantityUpdate
 from channels_app.intake.polling import account_orders_sync
-from channels_app.models import Listing, PushRecord
+from channels_app.models import ChannelAccount, Listing, PushRecord
 from channels_app.push.outbox import listings_mark_dirty
 from channels_app.push.run import account_push_dirty
 from channels_app.services.accounts import account_connector
@@ -291,6 +291,51 @@ def test_the_engine_ranks_by_the_orders_of_the_last_hour_on_every_channel(amazon
     # Both go to zero; HOT sold in the last hour (its third order is older). Without its demand
     # COLD would go first (the larger drop, 5 against 3).
     assert _patches(amazon) == [("HOT", 0), ("COLD", 0)]
+
+
+def test_the_engines_oversell_risk_ranks_before_amazons_own_horizon(amazon, connect):
+    for code in ("HOT", "COLD"):
+        amazon.seed_listing(code, 4)
+    connector = account_connector(account=connect(amazon, patch_max=1, feed_min=10))
+    hot = replace(_update("HOT", 3, 4), demand_per_hour=30.0, oversell_risk=0.01)
+    cold = replace(_update("COLD", 0, 4), oversell_risk=0.3)
+
+    results = connector.quantities_push(updates=[hot, cold])
+
+    assert _patches(amazon) == [("COLD", 0)]
+    assert {r.external_id: r.outcome for r in results} == {"COLD": "ok", "HOT": "deferred"}
+
+
+def test_the_engine_patches_first_the_listing_whose_shown_figure_is_likeliest_oversold(amazon, connect, link):
+    location = LocationFactory(code="MAIN")
+    account = connect(amazon, patch_max=1, feed_min=10)
+    skus = {"COLD": _stocked(location, "COLD", 0), "HOT": _stocked(location, "HOT", 8)}
+    for code, theirs in (("COLD", 1), ("HOT", 4)):
+        amazon.seed_listing(code, theirs)
+        listing = link(account, skus[code])
+        Listing.objects.filter(pk=listing.pk).update(
+            last_seen_qty=theirs, last_seen_at=timezone.now(), adaptive_buffer=False
+        )
+    account_orders_sync(account_id=account.pk)
+    account.sales_channel.refresh_from_db()
+    for ref, channel in (
+        *((f"A{n}", account.sales_channel) for n in range(3)),
+        *((f"M{n}", SalesChannel.objects.get(code="manual")) for n in range(3)),
+    ):
+        order_create(
+            channel=channel,
+            data=OrderInput(external_ref=ref, lines=[OrderLineInput(sku_code="HOT", quantity=1)]),
+        )
+    Order.objects.update(created_at=timezone.now() - timedelta(minutes=2))  # no burst: 10 minutes' rate
+    ChannelAccount.objects.filter(pk=account.pk).update(confirm_lag_seconds=60.0)
+    listings_mark_dirty(sku_ids=[s.pk for s in skus.values()])
+
+    account_push_dirty(account_id=account.pk)
+
+    # Amazon shows 4 of HOT's 2 left while it sells 18/h there and 18/h elsewhere: over the
+    # minute our update takes to land it is likelier oversold (about 2 %) than COLD's 1 of 0
+    # that nobody buys (0.03 %), although Amazon's own horizon alone would patch the zero first.
+    assert _patches(amazon) == [("HOT", 2), ("COLD", 0)]
 
 
 def test_among_decreases_the_largest_share_of_the_shown_figure_gone_is_patched_first(amazon, connect):

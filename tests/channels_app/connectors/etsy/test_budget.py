@@ -92,3 +92,15 @@ def test_within_a_class_the_fastest_selling_sku_goes_first(fake_etsy):
     results = connector.quantities_push(updates=[slow, fast])
 
     assert {r.external_id: r.outcome for r in results} == {f"{ids[0]}:S0": "deferred", f"{ids[1]}:S1": "ok"}
+
+
+def test_the_engines_oversell_risk_ranks_before_the_class_and_the_demand(fake_etsy):
+    ids = [fake_etsy.state.listing_add(title=f"I{n}", inventory=simple(f"S{n}", 9)) for n in range(2)]
+    connector = connector_on(fake_etsy, budget_reserve=9_498)  # one PUT fits (see above)
+    # S1 alone would go first (same class, more demand); what S0 shows is likelier oversold.
+    risky = replace(update(ids[0], "S0", 1, 9), demand_per_hour=0.5, oversell_risk=0.2)
+    fast = replace(update(ids[1], "S1", 2, 9), demand_per_hour=6.0, oversell_risk=0.01)
+
+    results = connector.quantities_push(updates=[fast, risky])
+
+    assert {r.external_id: r.outcome for r in results} == {f"{ids[0]}:S0": "ok", f"{ids[1]}:S1": "deferred"}
