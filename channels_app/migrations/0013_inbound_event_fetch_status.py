@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels_app', '0011_rakuten_file_ledger_and_sale_answers'),
+        ('channels_app', '0012_listing_updated_at_index'),
     ]
 
     operations = [
