@@ -21,6 +21,7 @@ from tests.factories import (
     SalesChannelFactory,
     SKUFactory,
 )
+from tests.helpers import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,7 @@ def test_a_naive_or_unparsable_time_is_a_400_naming_the_parameter(api_client, ur
     response = api_client("viewer").get(url, {"updated_after": value})
 
     assert response.status_code == 400
-    assert list(response.json()) == ["updated_after"]
+    assert list(field_errors(response)) == ["updated_after"]
 
 
 def test_movements_updated_range_is_their_creation_time(api_client):
