@@ -76,7 +76,8 @@ def _core_problem(exc: Exception) -> tuple[int, str, str, dict[str, Any]] | None
     if isinstance(exc, InvalidStockOperation):
         return 400, "invalid_operation", str(exc), {}
     if isinstance(exc, IdempotencyKeyReused):
-        return 422, "idempotency_key_reused", str(exc), {"differences": getattr(exc, "differences", None)}
+        differences = getattr(exc, "differences", None) or None  # none known: the member is left out
+        return 422, "idempotency_key_reused", str(exc), {"differences": differences}
     if isinstance(exc, OrderConflict):
         return 409, "order_conflict", str(exc), {"differences": exc.differences}
     if isinstance(exc, OrderError):

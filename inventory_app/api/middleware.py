@@ -48,6 +48,8 @@ def _as_problem(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         extra = {key: value for key, value in data.items() if key not in _PROBLEM_MEMBERS}  # the report
     elif isinstance(data, dict) and "detail" in data:
         detail, code = str(data["detail"]), str(data.get("code") or code)
+        # Members beside the detail (a bulk request's per-line results) stay in the problem.
+        extra = {key: value for key, value in data.items() if key not in _PROBLEM_MEMBERS}
     elif isinstance(data, dict | list) and data:
         errors = field_errors(data)
         detail = errors_summary(errors)

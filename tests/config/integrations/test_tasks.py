@@ -56,5 +56,5 @@ def test_every_task_name_of_the_engine_is_registered():
 
     names = {value for key, value in vars(task_names).items() if key.isupper() and not key.startswith("_")}
 
-    assert len(names) == 12
+    assert len(names) == 15
     assert sorted(name for name in names if name not in app.tasks) == []
