@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from inventory_app.api.exceptions import core_problem
 from inventory_app.api.idempotency import idempotent
 from inventory_app.api.orders import order_input_of
 from inventory_app.api.serializers.bulk import (
@@ -143,16 +144,9 @@ def _order_result(*, index: int, raw: dict, request: Request) -> dict:
             "detail": "Invalid order.",
             "errors": exc.detail,
         }
-    except OrderConflict as exc:
-        failure = {"code": "order_conflict", "detail": str(exc), "differences": exc.differences}
-        return {**result, "status": "failed", **failure}
-    except InsufficientStock as exc:
-        failure = {
-            "code": "insufficient_stock",
-            "detail": str(exc),
-            "shortfalls": [s.as_dict() for s in exc.shortfalls],
-        }
-        return {**result, "status": "failed", **failure}
+    except (OrderConflict, InsufficientStock) as exc:
+        _, code, detail, extra = core_problem(exc)  # the members the API's problem documents carry
+        return {**result, "status": "failed", "code": code, "detail": detail, **extra}
     except (OrderError, StockError) as exc:
         return {**result, "status": "failed", "code": "order_refused", "detail": str(exc)}
     return {

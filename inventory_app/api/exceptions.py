@@ -69,7 +69,7 @@ def errors_summary(errors: list[dict[str, str]]) -> str:
     return "; ".join(parts) + more
 
 
-def _core_problem(exc: Exception) -> tuple[int, str, str, dict[str, Any]] | None:
+def core_problem(exc: Exception) -> tuple[int, str, str, dict[str, Any]] | None:
     """(status, code, detail, extra members) for the core's exceptions and Django's; None otherwise."""
     if isinstance(exc, InsufficientStock):
         return 409, "insufficient_stock", str(exc), {"shortfalls": [s.as_dict() for s in exc.shortfalls]}
@@ -115,7 +115,7 @@ def _drf_problem(exc: exceptions.APIException, status: int) -> tuple[str, str, d
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF exception handler: every error as ``application/problem+json``; None (a 500) for the
     unexpected, which the API middleware answers as a problem too."""
-    core = _core_problem(exc)
+    core = core_problem(exc)
     if core is not None:
         status, code, detail, extra = core
         response = Response(status=status)
