@@ -102,6 +102,9 @@ class ShopifyChannel(ChannelBase):
             return
         self.inject(f"vendor_{kind}")
 
+    def _vendor_faults_drop(self) -> int:
+        return self.fake.faults.clear()
+
     def api_calls(self) -> dict:
         counters = self.fake.counters
         limited = counters.get("status_429", 0) + counters.get("throttled", 0)

@@ -159,6 +159,9 @@ class AmazonChannel(ChannelBase):
             return
         self.inject(f"vendor_{kind}")
 
+    def _vendor_faults_drop(self) -> int:
+        return self.fake.faults.clear()
+
     def api_calls(self) -> dict:
         stats = self.fake.stats
         with stats.lock:

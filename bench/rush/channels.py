@@ -103,6 +103,17 @@ class ChannelBase:
     injected: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def inject(self, what: str) -> None:
+    def inject(self, what: str, count: int = 1) -> None:
         with self.lock:
-            self.injected[what] = self.injected.get(what, 0) + 1
+            self.injected[what] = self.injected.get(what, 0) + count
+
+    def vendor_faults_lapse(self) -> None:
+        """Drop the injected vendor faults no call took within their second (counted as
+        ``vendor_lapsed``): a host's 429 or 503 answers the calls of that moment, not the next
+        call whenever it comes."""
+        dropped = self._vendor_faults_drop()
+        if dropped:
+            self.inject("vendor_lapsed", dropped)
+
+    def _vendor_faults_drop(self) -> int:
+        return 0

@@ -302,6 +302,7 @@ def _vendor_faults(channels, faults: dict, stop, seed: int) -> None:
     while not stop.wait(1.0):
         now = time.time()
         for ch in channels:
+            ch.vendor_faults_lapse()
             if rng.random() < faults["vendor_429_per_s"]:
                 ch.vendor_fault("429")
             if rng.random() < faults["vendor_5xx_per_s"]:

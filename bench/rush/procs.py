@@ -97,7 +97,7 @@ class Supervisor:
     def _worker_cmd(self, n: int) -> list[str]:
         return [str(self.bin / "celery"), "-A", "config", "worker", "-c", str(self.concurrency),
                 "-n", f"rush{n}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-                "-l", "WARNING"]  # fmt: skip
+                "-l", self.env.get("RUSH_WORKER_LOG_LEVEL", "WARNING")]  # fmt: skip
 
     def start(self) -> None:
         self._spawn("web", [str(self.bin / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.port}",

@@ -82,8 +82,15 @@ class WooCommerceChannel(ChannelBase):
             return
         self.inject(f"vendor_{kind}")
 
+    def _vendor_faults_drop(self) -> int:
+        return self.fake.fail_clear()
+
     def api_calls(self) -> dict:
-        return {"calls": sum(self.fake.calls.values()), "rate_limited": self.injected.get("vendor_429", 0)}
+        answered = self.fake.faults_answered
+        return {
+            "calls": sum(self.fake.calls.values()) + sum(answered.values()),
+            "rate_limited": answered[429],
+        }
 
     def order_ids(self) -> list[str]:
         with self.fake.store.lock:

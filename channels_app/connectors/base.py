@@ -215,6 +215,11 @@ class FetchesWebhookOrders(ReceivesWebhooks):
         nothing to apply (an incomplete order). Raises RetryableError (quota, outage) or
         ConnectorError (the order is gone)."""
 
+    def webhook_order_key(self, *, payload: Mapping[str, object]) -> str | None:
+        """The channel's id of the order a stored delivery names, so that deliveries of one
+        order waiting together are answered by one fetch; None: fetch each on its own."""
+        return None
+
 
 class RegistersWebhooks(ReceivesWebhooks):
     """The channel has an API to subscribe its webhooks to our route."""

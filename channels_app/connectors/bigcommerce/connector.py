@@ -345,6 +345,11 @@ class BigCommerceConnector(Connector, RegistersWebhooks, FetchesWebhookOrders, C
                 return None
             return self.order_snapshot(order)
 
+    def webhook_order_key(self, *, payload: Mapping[str, Any]) -> str | None:
+        """``data.id``: the created, updated and statusUpdated deliveries of one order share it."""
+        inner = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+        return str(inner["id"]) if inner.get("id") is not None else None
+
     def hooks_list(self, **filters: Any) -> list[dict[str, Any]]:
         """Our API account's hooks (BigCommerce shows each API account only its own)."""
         found: list[dict[str, Any]] = []

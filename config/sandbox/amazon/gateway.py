@@ -108,10 +108,12 @@ class Faults:
         with self._lock:
             self._faults.append(Fault(operation, None, seconds, times))
 
-    def clear(self) -> None:
-        """Drop every pending fault."""
+    def clear(self) -> int:
+        """Drop every pending fault; return how many requests they would still have failed."""
         with self._lock:
+            dropped = sum(fault.times for fault in self._faults)
             self._faults.clear()
+            return dropped
 
     def take(self, operation: str) -> Fault | None:
         """The fault that applies to this request, if any (consumes one of its `times`)."""

@@ -69,6 +69,14 @@ class HttpFaults:
         with self._lock:
             return self._answers.popleft() if self._answers else None
 
+    def clear(self) -> int:
+        """Drop the faults no request has taken yet; return how many."""
+        with self._lock:
+            dropped = len(self._answers) + self._throttled
+            self._answers.clear()
+            self._throttled = 0
+            return dropped
+
     def take_throttled(self) -> bool:
         with self._lock:
             if self._throttled:

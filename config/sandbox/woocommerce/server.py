@@ -121,6 +121,7 @@ class FakeWooCommerce:
         self.fail_queue: deque[tuple[int, int | None]] = deque()
         self.latency = 0.0
         self.calls: Counter[str] = Counter()  # authenticated API calls by "METHOD route"
+        self.faults_answered: Counter[int] = Counter()  # injected failures answered, by status
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property
@@ -147,6 +148,12 @@ class FakeWooCommerce:
     def fail_next(self, count: int, *, status: int, retry_after: int | None = None) -> None:
         """The next ``count`` API calls answer ``status`` (a host's 429 or 503), nothing applied."""
         self.fail_queue.extend([(status, retry_after)] * count)
+
+    def fail_clear(self) -> int:
+        """Drop the injected failures no call has taken yet; return how many."""
+        dropped = len(self.fail_queue)
+        self.fail_queue.clear()
+        return dropped
 
     def _authenticate(self, method: str, query: dict, headers) -> None:
         key, secret = query.get("consumer_key"), query.get("consumer_secret")
@@ -190,8 +197,12 @@ class FakeWooCommerce:
         self._authenticate(method, query, headers)
         if self.latency:
             time.sleep(self.latency)
-        if self.fail_queue:
+        try:
             status, retry_after = self.fail_queue.popleft()
+        except IndexError:  # no failure injected (or the rush let it lapse meanwhile)
+            pass
+        else:
+            self.faults_answered[status] += 1
             raise WooError(status, "fake_fault", "Injected fault.", retry_after=retry_after)
         self.calls[method + " " + re.sub(r"/\d+", "/{id}", route)] += 1
         data = json.loads(raw) if raw else {}

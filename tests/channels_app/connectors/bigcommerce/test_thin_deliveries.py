@@ -15,7 +15,7 @@ from channels_app.connectors.errors import RetryableError
 from channels_app.intake.batch import account_inbound_events_drain
 from channels_app.intake.fetch import inbound_event_fetch
 from channels_app.models import InboundEvent, InboundEventStatus
-from channels_app.services.accounts import account_create
+from channels_app.services.accounts import account_connector, account_create
 from channels_app.services.onboarding import account_listings_import
 from config.sandbox.bigcommerce import FakeBigCommerce
 from config.sandbox.bigcommerce.hooks import sign
@@ -167,3 +167,77 @@ def test_a_delivery_whose_fetch_task_was_lost_is_fetched_by_the_stalled_work_res
     assert InboundEvent.objects.get(account=account, source="webhook").status == InboundEventStatus.PROCESSED
     assert Order.objects.get(channel=account.sales_channel).external_ref == str(order_id)
     assert StockLevel.objects.get(sku=sku, location=location).committed == 1
+
+
+def _stored(client, fake, account, order_id: int, webhook_ids: list[str]) -> list[InboundEvent]:
+    for webhook_id in webhook_ids:
+        body, headers = _delivery(fake, account, order_id, webhook_id)
+        assert _post(client, account, body, headers).status_code == 200
+    return list(InboundEvent.objects.filter(account=account, source="webhook").order_by("pk"))
+
+
+def test_one_fetch_answers_every_waiting_delivery_of_the_same_order(
+    store, client, django_capture_on_commit_callbacks
+):
+    fake, _, account, location, sku = store
+    order_id = fake.state.buy("MUG", 2).id
+    other_id = fake.state.buy("MUG", 1).id
+    with django_capture_on_commit_callbacks(execute=False):  # created, updated, statusUpdated
+        first, second, third, other = (
+            _stored(client, fake, account, order_id, ["m1", "m2", "m3"])
+            + _stored(client, fake, account, other_id, ["m4"])[3:]
+        )
+    calls_before = len(fake.calls())
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        inbound_event_fetch(event_id=first.pk)
+
+    assert len(fake.calls()) - calls_before == 2  # the order and its products, once
+    statuses = dict(InboundEvent.objects.values_list("pk", "status"))
+    assert [statuses[e.pk] for e in (first, second, third, other)] == [
+        InboundEventStatus.PENDING,
+        InboundEventStatus.IGNORED,
+        InboundEventStatus.IGNORED,
+        InboundEventStatus.FETCH,  # another order: its own fetch
+    ]
+    assert InboundEvent.objects.get(pk=second.pk).error == (
+        f"ignored: answered by the fetch of event {first.pk} (same order)"
+    )
+    assert len(queued) == 1  # the account's drain; no further fetch of this order
+    account_inbound_events_drain(account_id=account.pk)
+    assert StockLevel.objects.get(sku=sku, location=location).committed == 2
+    assert Order.objects.filter(channel=account.sales_channel).count() == 1
+
+
+def test_a_delivery_arriving_while_its_order_is_fetched_waits_and_gets_a_follow_up_fetch(
+    store, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    from channels_app.intake import fetch
+
+    fake, _, account, _, _ = store
+    order_id = fake.state.buy("MUG", 2).id
+    with django_capture_on_commit_callbacks(execute=False):
+        (first,) = _stored(client, fake, account, order_id, ["m1"])
+    connector_class = type(account_connector(account=account))
+    real_fetch = connector_class.webhook_order_fetch
+    late: list[InboundEvent] = []
+
+    def fetch_while_another_arrives(self, *, payload):
+        with django_capture_on_commit_callbacks(execute=False):
+            late.extend(_stored(client, fake, account, order_id, ["m2"])[1:])
+        calls = len(fake.calls())
+        assert inbound_event_fetch(event_id=late[0].pk).status == InboundEventStatus.FETCH
+        assert len(fake.calls()) == calls  # the lease held it back: no second fetch in flight
+        return real_fetch(self, payload=payload)
+
+    monkeypatch.setattr(connector_class, "webhook_order_fetch", fetch_while_another_arrives)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        inbound_event_fetch(event_id=first.pk)
+
+    assert InboundEvent.objects.get(pk=first.pk).status == InboundEventStatus.PENDING
+    assert InboundEvent.objects.get(pk=late[0].pk).status == InboundEventStatus.FETCH  # not covered
+    sent = [c.args[:2] for c in queued if getattr(c, "args", None)]
+    assert sent == [(fetch.task_names.INBOUND_EVENT_FETCH, (late[0].pk,))]
+    monkeypatch.undo()
+    inbound_event_fetch(event_id=late[0].pk)
+    assert InboundEvent.objects.get(pk=late[0].pk).status == InboundEventStatus.PENDING
