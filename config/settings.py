@@ -463,8 +463,10 @@ CHANNELS_RATE_LIMIT_BACKEND = env.str("CHANNELS_RATE_LIMIT_BACKEND", default="au
 CHANNELS_REDIS_URL = env.str("REDIS_URL", default="") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
-# Django's cache: shared by every process through Redis when there is one (connectors keep what
-# they fetched there, e.g. Amazon order items), else per process.
+# Django's cache, shared by every process (web, worker, beat): the dashboard snapshot the beat
+# task computes, what connectors fetched (Amazon order items), Etsy's call budget. Redis when
+# there is one, else files in VAR_DIR/cache (`make run`). Its users only get and set whole
+# values, which both keep consistent across processes.
 CACHES = {
     "default": (
         {
@@ -474,7 +476,12 @@ CACHES = {
             "TIMEOUT": 3600,
         }
         if CHANNELS_REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 3600}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
     ),
     # API throttles: shared by every web process. Redis when there is one, else a database table
     # (`manage.py createcachetable`, run by `make run`; the test database gets it too).
@@ -488,6 +495,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "stockmaster_cache"}
     ),
 }
+if not CHANNELS_REDIS_URL:
+    var_dir_private(VAR_DIR)
+    (VAR_DIR / "cache").mkdir(mode=0o700, exist_ok=True)
 # --- E-mail (Django's mail settings) and alerts -------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.urls import reverse
 
 from accounting_app.models import AccountingConnection, ExportRun
 from accounting_app.services.exports import period_export
 from accounting_app.services.schedule import export_enqueue
 from inventory_app.models import BackgroundJob
-from inventory_app.services.jobs import job_begin, job_finish, job_progress, job_start
+from inventory_app.services.jobs import job_begin, job_finish, job_progress, job_start_enqueued
 
 EXPORT_KIND = "accounting.export"
 
@@ -22,14 +21,14 @@ def export_job_start(
     *, connection: AccountingConnection, date_from: date, date_to: date, user: AbstractBaseUser | None = None
 ) -> BackgroundJob:
     """Queue the export of a period as a background job; its task starts after commit."""
-    with transaction.atomic():
-        job = job_start(
-            kind=EXPORT_KIND,
-            label=f"Accounting export: {connection.name}, {date_from} to {date_to}",
-            user=user,
-        )
-        export_enqueue(connection_id=connection.pk, date_from=date_from, date_to=date_to, job_id=job.pk)
-    return job
+    return job_start_enqueued(
+        kind=EXPORT_KIND,
+        label=f"Accounting export: {connection.name}, {date_from} to {date_to}",
+        user=user,
+        enqueue=lambda job_id: export_enqueue(
+            connection_id=connection.pk, date_from=date_from, date_to=date_to, job_id=job_id
+        ),
+    )
 
 
 def export_job_run(*, job_id: int, connection_id: int, date_from: date, date_to: date) -> ExportRun | None:

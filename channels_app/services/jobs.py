@@ -26,7 +26,7 @@ from channels_app.push.outbox import account_push_request
 from channels_app.services.onboarding import account_listings_import
 from config.integrations.tasks import task_enqueue
 from inventory_app.models import BackgroundJob
-from inventory_app.services.jobs import job_begin, job_fail, job_finish, job_progress, job_start
+from inventory_app.services.jobs import job_begin, job_fail, job_finish, job_progress, job_start_enqueued
 
 FULL_PUSH_KIND = "channels.full_push"
 LISTINGS_IMPORT_KIND = "channels.listings_import"
@@ -49,15 +49,15 @@ def account_full_push_start(
     *, account: ChannelAccount, user: AbstractBaseUser | None = None
 ) -> BackgroundJob:
     """Queue a full push of ``account`` as a background job; its task starts after commit."""
-    with transaction.atomic():
-        job = job_start(
-            kind=FULL_PUSH_KIND,
-            label=f"Full push: {account.name}",
-            user=user,
-            total=_pushable(account_id=account.pk).count(),
-        )
-        task_enqueue(name=task_names.ACCOUNT_FULL_PUSH, args=(job.pk, account.pk, False))
-    return job
+    return job_start_enqueued(
+        kind=FULL_PUSH_KIND,
+        label=f"Full push: {account.name}",
+        user=user,
+        total=_pushable(account_id=account.pk).count(),
+        enqueue=lambda job_id: task_enqueue(
+            name=task_names.ACCOUNT_FULL_PUSH, args=(job_id, account.pk, False)
+        ),
+    )
 
 
 def account_full_push_step(*, job_id: int, account_id: int, marked: bool) -> float | None:
@@ -111,10 +111,14 @@ def account_listings_import_start(
     *, account: ChannelAccount, user: AbstractBaseUser | None = None
 ) -> BackgroundJob:
     """Queue an import of ``account``'s listings as a background job (task after commit)."""
-    with transaction.atomic():
-        job = job_start(kind=LISTINGS_IMPORT_KIND, label=f"Listings import: {account.name}", user=user)
-        task_enqueue(name=task_names.ACCOUNT_LISTINGS_IMPORT_JOB, args=(job.pk, account.pk))
-    return job
+    return job_start_enqueued(
+        kind=LISTINGS_IMPORT_KIND,
+        label=f"Listings import: {account.name}",
+        user=user,
+        enqueue=lambda job_id: task_enqueue(
+            name=task_names.ACCOUNT_LISTINGS_IMPORT_JOB, args=(job_id, account.pk)
+        ),
+    )
 
 
 def account_listings_import_job_run(*, job_id: int, account_id: int) -> dict[str, int] | None:

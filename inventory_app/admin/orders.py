@@ -100,6 +100,9 @@ class OrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
     inlines = [OrderLineInline]
     actions = ["cancel_orders", "ship_all"]
 
+    class Media:
+        css = {"all": ("inventory_app/cockpit.css",)}  # wide line tables scroll inside their box on a phone
+
     def has_add_permission(self, request):
         return False  # orders come from channels and the API
 

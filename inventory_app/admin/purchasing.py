@@ -150,6 +150,10 @@ class PurchaseOrderAdmin(NoSaveOnChangeMixin, RoleAdmin):
     list_select_related = ("supplier", "location")
     inlines = [PurchaseOrderLineInline, LandedCostInline, ReceiptInline]
     actions = ["send", "receive_open", "close", "cancel"]
+
+    class Media:
+        css = {"all": ("inventory_app/cockpit.css",)}  # wide line tables scroll inside their box on a phone
+
     fields = (
         "number",
         "supplier",

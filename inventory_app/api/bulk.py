@@ -2,15 +2,15 @@
 availability of up to 1,000 SKUs by POST (``availability``).
 
 All honour ``Idempotency-Key`` for the whole request. Level changes need the operator role and
-run through the ledger (services/stock_bulk.py); orders the operator role, one order_create per
-order (idempotent per channel and external_ref, 409-style conflicts reported per order).
+run through the ledger (services/stock_bulk.py); orders the operator role, each created on its own
+(services/orders/bulk.py: idempotent per channel and external_ref, 409-style conflicts reported
+per order).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.request import Request
@@ -27,8 +27,10 @@ from inventory_app.api.serializers.bulk import (
     StockBulkOutputSerializer,
 )
 from inventory_app.api.serializers.orders import OrderCreateInputSerializer
-from inventory_app.errors import InsufficientStock, OrderConflict, OrderError, StockError
-from inventory_app.services.orders import order_create
+from inventory_app.errors import InsufficientStock, OrderConflict
+from inventory_app.models import SalesChannel
+from inventory_app.services.orders import OrderInput
+from inventory_app.services.orders.bulk import OrderBulkOutcome, orders_bulk_create
 from inventory_app.services.stock_bulk import BulkLine, stock_bulk_apply
 
 MULTI_STATUS = 207
@@ -108,10 +110,17 @@ class OrderBulkView(APIView):
     def post(self, request: Request) -> Response:
         data = OrderBulkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        results = [
-            _order_result(index=i, raw=raw, request=request)
-            for i, raw in enumerate(data.validated_data["orders"])
-        ]
+        results, valid = [], {}  # one result per order; the readable ones' (channel, input) by index
+        for index, raw in enumerate(data.validated_data["orders"]):
+            result = {"index": index, "external_ref": str(raw.get("external_ref", ""))[:128], "order": None}
+            try:
+                valid[index] = _order_input_read(raw)
+            except exceptions.ValidationError as exc:
+                result.update(status="failed", code="invalid", detail="Invalid order.", errors=exc.detail)
+            results.append(result)
+        outcomes = orders_bulk_create(orders=list(valid.values()), user=request.user)
+        for index, outcome in zip(valid, outcomes, strict=True):
+            results[index].update(_outcome_members(outcome))
         counts = {
             name: sum(1 for r in results if r["status"] == name) for name in ("created", "existing", "failed")
         }
@@ -119,40 +128,18 @@ class OrderBulkView(APIView):
         return Response(body, status=MULTI_STATUS if counts["failed"] else status.HTTP_201_CREATED)
 
 
-def _order_result(*, index: int, raw: dict, request: Request) -> dict:
-    result = {"index": index, "external_ref": str(raw.get("external_ref", ""))[:128], "order": None}
+def _order_input_read(raw: dict) -> tuple[SalesChannel, OrderInput]:
+    """The channel and service input of one order of the body; ValidationError when unreadable."""
     data = OrderCreateInputSerializer(data=raw)
-    if not data.is_valid():
-        return {
-            **result,
-            "status": "failed",
-            "code": "invalid",
-            "detail": "Invalid order.",
-            "errors": data.errors,
-        }
-    try:
-        channel, order_input = order_input_of(data.validated_data)
-        with transaction.atomic():
-            order, created = order_create(
-                channel=channel, data=order_input, user=request.user, shortage="raise", conflict_check=True
-            )
-    except exceptions.ValidationError as exc:
-        return {
-            **result,
-            "status": "failed",
-            "code": "invalid",
-            "detail": "Invalid order.",
-            "errors": exc.detail,
-        }
-    except (OrderConflict, InsufficientStock) as exc:
-        _, code, detail, extra = core_problem(exc)  # the members the API's problem documents carry
-        return {**result, "status": "failed", "code": code, "detail": detail, **extra}
-    except (OrderError, StockError) as exc:
-        return {**result, "status": "failed", "code": "order_refused", "detail": str(exc)}
-    return {
-        **result,
-        "order": order.pk,
-        "status": "created" if created else "existing",
-        "code": "",
-        "detail": "",
-    }
+    data.is_valid(raise_exception=True)
+    return order_input_of(data.validated_data)
+
+
+def _outcome_members(outcome: OrderBulkOutcome) -> dict:
+    """The result members of a created, existing or refused order."""
+    if outcome.refusal is None:
+        return {"order": outcome.order.pk, "status": outcome.status, "code": "", "detail": ""}
+    if isinstance(outcome.refusal, OrderConflict | InsufficientStock):
+        _, code, detail, extra = core_problem(outcome.refusal)  # the members of the API's problem documents
+        return {"status": "failed", "code": code, "detail": detail, **extra}
+    return {"status": "failed", "code": "order_refused", "detail": str(outcome.refusal)}

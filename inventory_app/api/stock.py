@@ -44,11 +44,11 @@ from inventory_app.api.serializers.stock import (
     StockTransferInputSerializer,
 )
 from inventory_app.api.strict import list_params_check
-from inventory_app.models import SKU, StockLevel, StockMovement, StockOperation
-from inventory_app.selectors.availability import sku_available_to_sell
-from inventory_app.selectors.availability_changes import (
-    sku_availability_changed_q,
-    sku_availability_updated_at,
+from inventory_app.models import StockLevel, StockMovement, StockOperation
+from inventory_app.selectors.availability_lists import (
+    sku_availability_changed,
+    sku_availability_named,
+    sku_availability_rows,
 )
 from inventory_app.services import stock as stock_services
 
@@ -248,34 +248,26 @@ def _availability_answer(
 ) -> Response:
     """The named SKUs' figures (sorted by code), or with none named every SKU whose figure changed
     in the window, by id, in cursor pages."""
-    window = sku_availability_changed_q(
-        updated_after=updated_after, updated_before=updated_before, location_ids=location_ids
-    )
-    skus = SKU.objects.only("id", "code", "is_kit")
-    paginator, headers, unknown_ids, unknown_codes = None, {}, [], []
+    paginator, headers = None, {}
     if ids or codes:
-        named = {s.pk: s for s in skus.filter(Q(pk__in=ids) | Q(code__in=codes))}
-        known_codes = {s.code for s in named.values()}
-        unknown_ids = [pk for pk in dict.fromkeys(ids) if pk not in named]
-        unknown_codes = [c for c in dict.fromkeys(codes) if c not in known_codes]
-        rows = sorted(skus.filter(window, pk__in=list(named)), key=lambda s: s.code)
+        named = sku_availability_named(
+            ids=ids,
+            codes=codes,
+            location_ids=location_ids,
+            updated_after=updated_after,
+            updated_before=updated_before,
+        )
+        rows, unknown_ids, unknown_codes = named.rows, named.unknown_ids, named.unknown_codes
     else:
         paginator = KeysetCursorPagination()
-        rows = paginator.paginate_queryset(skus.filter(window).order_by("id"), request, view=view)
-    figures = sku_available_to_sell(sku_ids=[s.pk for s in rows], location_ids=location_ids)
-    changed = sku_availability_updated_at(sku_ids=[s.pk for s in rows], location_ids=location_ids)
+        changed = sku_availability_changed(
+            location_ids=location_ids, updated_after=updated_after, updated_before=updated_before
+        )
+        page = paginator.paginate_queryset(changed, request, view=view)
+        rows, unknown_ids, unknown_codes = sku_availability_rows(skus=page, location_ids=location_ids), [], []
     body = {
         "locations": location_ids,
-        "results": [
-            {
-                "sku": s.pk,
-                "code": s.code,
-                "is_kit": s.is_kit,
-                "available": figures.get(s.pk, 0),
-                "updated_at": changed.get(s.pk),
-            }
-            for s in rows
-        ],
+        "results": rows,
         "next": paginator.next_link() if paginator else None,
         "unknown_skus": unknown_ids,
         "unknown_codes": unknown_codes,

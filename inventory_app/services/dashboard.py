@@ -5,8 +5,8 @@ of shipments: the dashboard's first ten and the "needs reordering" page) and 30 
 COGS by channel read whole tables. The beat task ``dashboard_refresh_task`` recomputes them every
 DASHBOARD_CACHE_SECONDS into Django's cache (kept twice as long, so a late run leaves no gap),
 so the pages read a snapshot about that old and say when it was taken; they compute it
-themselves only when none is there (first start, no beat, a cache not shared with the workers: LocMem without
-Redis) or the day changed.
+themselves only when none is there (first start, no beat) or the day changed. The cache is shared
+by the web and the workers (Redis, else files in VAR_DIR/cache).
 """
 
 from __future__ import annotations

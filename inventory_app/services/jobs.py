@@ -1,7 +1,7 @@
 """Background jobs: the rows behind a long job's progress and result pages.
 
-An integration app starts a job in the request (:func:`job_start`, then enqueues its own task
-with the job's id after commit), and its task reports through :func:`job_begin`,
+An integration app starts a job in the request with :func:`job_start_enqueued` (the job row, then
+its own task enqueued with the job's id after commit), and its task reports through :func:`job_begin`,
 :func:`job_progress`, then :func:`job_finish` or :func:`job_fail`. A finished job is never
 changed again, so a task delivered twice (a worker died; tasks are acknowledged late) cannot
 reopen it; :func:`job_begin` tells the task whether to run at all.
@@ -9,7 +9,7 @@ reopen it; :func:`job_begin` tells the task whether to run at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -30,6 +30,23 @@ def job_start(
         total=max(int(total), 0),
         created_by=user if user is not None and user.is_authenticated else None,
     )
+
+
+def job_start_enqueued(
+    *,
+    kind: str,
+    label: str,
+    enqueue: Callable[[int], None],
+    user: AbstractBaseUser | None = None,
+    total: int = 0,
+) -> BackgroundJob:
+    """Create a queued job and call ``enqueue(job_id)`` in the same transaction: it enqueues the
+    task that runs the job after commit (``task_enqueue``), so the task is sent only when the job
+    row exists, and neither is left if the enqueueing raises."""
+    with transaction.atomic():
+        job = job_start(kind=kind, label=label, user=user, total=total)
+        enqueue(job.pk)
+    return job
 
 
 def job_begin(*, job_id: int) -> bool:

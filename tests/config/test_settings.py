@@ -6,6 +6,8 @@ import json
 import secrets
 import stat
 
+from django.core.cache.backends.filebased import FileBasedCache
+
 from config.celery import app as celery_app
 from config.secret import dev_secret_key
 from tests.config.helpers import run_manage, run_python
@@ -23,6 +25,22 @@ def _settings(env: dict[str, str], *names: str) -> dict:
     result = run_python(PRINT_SETTINGS.format(names=list(names)), env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+CACHE_WRITE = """
+import json, os, django
+from django.conf import settings
+django.setup()
+from django.core.cache import cache
+cache.set("shared-probe", {"written_by": os.getpid()})
+print(json.dumps({"pid": os.getpid(), "default": settings.CACHES["default"]}))
+"""
+CACHE_READ = """
+import json, django
+django.setup()
+from django.core.cache import cache
+print(json.dumps(cache.get("shared-probe")))
+"""
 
 
 def _production_env(clean_env: dict[str, str]) -> dict[str, str]:
@@ -259,3 +277,34 @@ def test_api_throttle_rates_and_login_lockout_come_from_the_environment(clean_en
     assert values["AXES_FAILURE_LIMIT"] == 3
     assert values["AXES_COOLOFF_TIME"] == "0:02:00"
     assert values["CACHES"]["throttle"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+
+def test_embedded_cache_is_files_in_var_dir_shared_by_every_process(clean_env, tmp_path):
+    env = {**clean_env, "DEBUG": "1"}
+
+    written = run_python(CACHE_WRITE, env)
+    read = run_python(CACHE_READ, env)
+
+    assert written.returncode == read.returncode == 0, written.stderr + read.stderr
+    wrote = json.loads(written.stdout.strip().splitlines()[-1])
+    folder = tmp_path / "var" / "cache"
+    assert wrote["default"] == {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(folder),
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    }
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert json.loads(read.stdout.strip().splitlines()[-1]) == {"written_by": wrote["pid"]}
+    here = FileBasedCache(str(folder), {})  # this process, a third one, reads the same entry
+    assert here.get("shared-probe") == {"written_by": wrote["pid"]}
+
+
+def test_with_redis_the_cache_is_redis_and_no_cache_folder_is_made(clean_env, tmp_path):
+    env = {**clean_env, "DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/3"}
+
+    values = _settings(env, "CACHES")
+
+    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/3"
+    assert not (tmp_path / "var" / "cache").exists()

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from inventory_app.models import BackgroundJob, JobStatus
 from inventory_app.selectors.jobs import job_state
-from inventory_app.services.jobs import job_begin, job_fail, job_finish, job_progress, job_start
+from inventory_app.services.jobs import (
+    job_begin,
+    job_fail,
+    job_finish,
+    job_progress,
+    job_start,
+    job_start_enqueued,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +69,36 @@ def test_a_finished_job_is_not_begun_advanced_or_failed_again():
     assert (job.status, job.error, job.summary, job.done) == (JobStatus.FAILED, "The channel refused.", "", 0)
     assert job.finished_at == finished_at
     assert job_begin(job_id=999999) is False
+
+
+def test_a_started_job_enqueues_its_task_with_its_id_after_commit(django_capture_on_commit_callbacks):
+    user = UserFactory(role="operator")
+    sent = []
+
+    def enqueue(job_id: int) -> None:  # what task_enqueue does: send once the transaction commits
+        transaction.on_commit(lambda: sent.append((job_id, BackgroundJob.objects.filter(pk=job_id).exists())))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job = job_start_enqueued(kind="test.kind", label="Queued", user=user, total=3, enqueue=enqueue)
+        before_commit = list(sent)
+
+    assert before_commit == []
+    assert len(callbacks) == 1
+    assert sent == [(job.pk, True)]
+    assert (job.kind, job.label, job.total, job.status, job.created_by) == (
+        "test.kind",
+        "Queued",
+        3,
+        "queued",
+        user,
+    )
+
+
+def test_a_job_whose_task_cannot_be_enqueued_is_not_kept():
+    def enqueue(job_id: int) -> None:
+        raise LookupError(f"no such task for job {job_id}")
+
+    with pytest.raises(LookupError):
+        job_start_enqueued(kind="test.kind", label="Lost", enqueue=enqueue)
+
+    assert BackgroundJob.objects.count() == 0
