@@ -107,7 +107,7 @@ def run(*, args, faults: dict) -> dict:
             events.append((faults["worker_kill_at"] * args.seconds, "worker_kill"))
         if faults.get("broker_restart_at") is not None:
             events.append((faults["broker_restart_at"] * args.seconds, "broker_restart"))
-        start = time.time()
+        start, cpu_start = time.time(), time.process_time()
         for intent in intents:
             while events and time.time() - start >= events[0][0]:
                 _, what = events.pop(0)
@@ -148,6 +148,9 @@ def run(*, args, faults: dict) -> dict:
         drain_start = time.monotonic()
         result["drained"] = _wait(drained, args.drain)
         result["drain_s"] = round(time.monotonic() - drain_start, 1)
+        # The driver's own CPU over buying and drain (its fakes, buyers, sampler and deliverer
+        # share one interpreter): how much of the machine the measuring took from the system.
+        result["driver_cpu_s"] = round(time.process_time() - cpu_start, 1)
         truth.stopped = True
         _log(f"drained={result['drained']} in {result['drain_s']} s; measuring")
         close_old_connections()
@@ -210,6 +213,7 @@ def run(*, args, faults: dict) -> dict:
             "crash_restarts": dict(sup.crashes),
             "celery_unrecoverable_errors": sup.log_count("Unrecoverable error"),
         })  # fmt: skip
+        result["engine_activity"] = measure.engine_activity()
         result["amazon_intake_s"] = amazon.intake_latency()
         result["not_converged"] = _mismatches(channels, catalog, truth)
         result["listings_stored_by_rush"] = {

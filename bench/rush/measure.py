@@ -95,3 +95,22 @@ def invariant_violations() -> dict[str, int]:
     out["levels_vs_movements"] += sum(1 for k, v in moves.items() if k not in seen and v != (0, 0))
     out["committed_vs_allocations"] += sum(1 for k, v in allocs.items() if k not in seen and v)
     return out
+
+
+def engine_activity() -> dict[str, dict]:
+    """Per channel kind, what the engine did: push records by outcome, inbound events by status,
+    and the account's measured confirm lag at the end (the adaptive buffer's staleness input)."""
+    from django.db.models import Count
+
+    from channels_app.models import ChannelAccount, InboundEvent, PushRecord
+
+    out: dict[str, dict] = {}
+    for account in ChannelAccount.objects.all():
+        pushes = PushRecord.objects.filter(account=account).values_list("outcome").annotate(n=Count("pk"))
+        events = InboundEvent.objects.filter(account=account).values_list("status").annotate(n=Count("pk"))
+        out[account.kind] = {
+            "push_records": dict(pushes),
+            "inbound_events": dict(events),
+            "confirm_lag_s": round(float(account.confirm_lag_seconds), 2),
+        }
+    return out

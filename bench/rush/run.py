@@ -93,24 +93,32 @@ class Truth:
         self.slowest = sorted([*self.slowest, probe], key=lambda p: -p["s"])[:10]
 
     def sampler(self) -> None:
+        """Every 20 ms, read what each channel shows for the items of pending probes (each
+        (channel, item) once per round: hot items have many probes, and the fakes share this
+        process, so a costly round would slow the channels it measures)."""
         while not self.stopped:
             now = time.time()
             with self.lock:
                 pending = list(self.pending)
-            finished = []
+            shown: dict[tuple[str, str], int] = {}
+            finished: set[int] = set()
             for entry in pending:
                 sold_at, item, target, others, origin = entry
                 for ch in self.channels:
-                    if ch.name in others and others[ch.name] is None and ch.shows(item) <= target:
-                        others[ch.name] = now
+                    if ch.name in others and others[ch.name] is None:
+                        key = (ch.name, item.code)
+                        if key not in shown:
+                            shown[key] = ch.shows(item)
+                        if shown[key] <= target:
+                            others[ch.name] = now
                 if all(v is not None for v in others.values()):
-                    finished.append(entry)
+                    finished.add(id(entry))
                     self.done.append((origin, max(others.values()) - sold_at))
                     self.reached.extend((name, at - sold_at) for name, at in others.items())
                     self._keep_slow(item, origin, sold_at, others, target)
             if finished:
                 with self.lock:
-                    self.pending = [e for e in self.pending if e not in finished]
+                    self.pending = [e for e in self.pending if id(e) not in finished]
             time.sleep(0.02)
 
 
