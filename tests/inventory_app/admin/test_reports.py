@@ -29,7 +29,7 @@ def _sold(codes: list[str]) -> None:
 
 
 def test_cogs_page_shows_a_page_of_skus_links_the_next_and_totals_the_period(admin_client_for, monkeypatch):
-    monkeypatch.setattr(reports_admin, "REPORT_ROWS_SHOWN", 2)
+    monkeypatch.setattr(reports_admin, "COGS_ROWS_PER_PAGE", 2)
     _sold(["A", "B", "C"])
     client = admin_client_for("viewer")
     url = reverse("admin:inventory_app_costreport_changelist")
