@@ -1,9 +1,9 @@
-"""PostgreSQL only (a no-op elsewhere): trigram indexes for the admin's SKU search and a covering
-ledger index for the COGS report's totals.
+"""PostgreSQL only (a no-op elsewhere): trigram indexes for the admin's searches of SKUs and
+orders, and a covering ledger index for the COGS report's totals.
 
-- ``pg_trgm`` GIN indexes on UPPER(code), UPPER(barcode) and UPPER(name) (the expression Django's
-  ``icontains`` compares), so that searching 100,000 SKUs reads the index, not the table. The
-  extension is trusted (PostgreSQL 13+): the database owner may create it.
+- ``pg_trgm`` GIN indexes (``config.trigram``) on SKU code, barcode and name, order reference,
+  customer name and e-mail, and order line channel SKU: substring searches of 100,000 SKUs or
+  200,000 orders read the index, not the table.
 - ``movement_reason_created_idx`` (reason, created_at) is rebuilt with INCLUDE (order_line_id,
   on_hand_delta, value_delta): a window of shipments and returns is summed from the index alone.
   The model keeps declaring the plain index (SQLite has no INCLUDE); the name stays the same.
@@ -11,18 +11,12 @@ ledger index for the COGS report's totals.
 
 from django.db import migrations
 
-TRGM_COLUMNS = ("code", "barcode", "name")
+from config.trigram import trigram_indexes
 
 
-def forwards(apps, schema_editor):
+def covering_movement_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for column in TRGM_COLUMNS:
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS sku_{column}_trgm_idx ON inventory_app_sku"
-            f" USING gin (UPPER({column}::text) gin_trgm_ops)"
-        )
     schema_editor.execute("DROP INDEX IF EXISTS movement_reason_created_idx")
     schema_editor.execute(
         "CREATE INDEX movement_reason_created_idx ON inventory_app_stockmovement (reason, created_at)"
@@ -30,11 +24,9 @@ def forwards(apps, schema_editor):
     )
 
 
-def backwards(apps, schema_editor):
+def plain_movement_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for column in TRGM_COLUMNS:
-        schema_editor.execute(f"DROP INDEX IF EXISTS sku_{column}_trgm_idx")
     schema_editor.execute("DROP INDEX IF EXISTS movement_reason_created_idx")
     schema_editor.execute(
         "CREATE INDEX movement_reason_created_idx ON inventory_app_stockmovement (reason, created_at)"
@@ -46,4 +38,11 @@ class Migration(migrations.Migration):
         ("inventory_app", "0023_background_jobs"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        trigram_indexes(table="inventory_app_sku", columns=("code", "barcode", "name")),
+        trigram_indexes(
+            table="inventory_app_order", columns=("external_ref", "customer_name", "customer_email")
+        ),
+        trigram_indexes(table="inventory_app_orderline", columns=("external_sku",)),
+        migrations.RunPython(covering_movement_index, plain_movement_index),
+    ]

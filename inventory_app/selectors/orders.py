@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from inventory_app.models import Order
+from django.db.models import Q, QuerySet
+
+from inventory_app.models import SKU, Order, OrderLine
 
 if TYPE_CHECKING:
     from inventory_app.services.orders.create import OrderInput
@@ -27,3 +29,20 @@ def order_input_differences(*, order: Order, data: OrderInput) -> list[dict[str,
             if a != b:
                 differences.append({"path": f"lines[{index}].{name}", "stored": str(a), "sent": str(b)})
     return differences
+
+
+def orders_matching(*, term: str) -> QuerySet:
+    """Ids of the orders whose reference, customer name or e-mail, or one of whose lines' SKU code
+    or channel SKU contains ``term`` (any case): a union of lookups each answered by an index
+    (PostgreSQL's trigram indexes), rather than every order joined to every line and made DISTINCT."""
+    own = Order.objects.filter(
+        Q(external_ref__icontains=term) | Q(customer_name__icontains=term) | Q(customer_email__icontains=term)
+    )
+    skus = SKU.objects.filter(code__icontains=term).order_by().values("pk")
+    by_sku = OrderLine.objects.filter(sku__in=skus)
+    by_channel_sku = OrderLine.objects.filter(external_sku__icontains=term)
+    return (
+        own.order_by()
+        .values("pk")
+        .union(by_sku.order_by().values("order_id"), by_channel_sku.order_by().values("order_id"))
+    )

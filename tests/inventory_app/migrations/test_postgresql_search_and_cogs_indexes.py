@@ -1,12 +1,13 @@
-"""Migration 0024: on PostgreSQL the admin's SKU search reads trigram indexes and the COGS totals
-read the covering ledger index; on SQLite it changes nothing."""
+"""Migration 0024 (and channels_app 0014): on PostgreSQL the admin's searches of SKUs, orders and
+listings read trigram indexes and the COGS totals the covering ledger index; on SQLite nothing."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
 
-from inventory_app.models import SKU, MovementReason, StockMovement
+from channels_app.models import Listing
+from inventory_app.models import SKU, MovementReason, Order, OrderLine, StockMovement
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +23,16 @@ def _plan(queryset) -> str:
 def test_sku_search_and_cogs_totals_use_the_postgresql_indexes():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL indexes; the SQLite side is the next test")
-    for field in ("code", "barcode", "name"):
-        plan = _plan(SKU.objects.filter(**{f"{field}__icontains": "mug-01"}).order_by().values("pk"))
-        assert f"sku_{field}_trgm_idx" in plan
+    searched = [
+        (SKU, "sku", ("code", "barcode", "name")),
+        (Order, "order", ("external_ref", "customer_name", "customer_email")),
+        (OrderLine, "orderline", ("external_sku",)),
+        (Listing, "listing", ("external_id", "external_sku", "title")),  # channels_app 0014
+    ]
+    for model, prefix, fields in searched:
+        for field in fields:
+            plan = _plan(model.objects.filter(**{f"{field}__icontains": "mug-01"}).order_by().values("pk"))
+            assert f"{prefix}_{field}_trgm_idx" in plan
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'movement_reason_created_idx'")
         (definition,) = cursor.fetchone()
@@ -44,4 +52,4 @@ def test_on_sqlite_the_migration_adds_no_index():
         names = {row[0] for row in cursor.fetchall()}
 
     assert "movement_reason_created_idx" in names  # the model's plain index
-    assert not {"sku_code_trgm_idx", "sku_barcode_trgm_idx", "sku_name_trgm_idx"} & names
+    assert not [name for name in names if name.endswith("_trgm_idx")]
