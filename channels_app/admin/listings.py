@@ -12,7 +12,7 @@ from channels_app.selectors.quantities import (
     listing_quantity_explain,
     listings_targets,
 )
-from channels_app.selectors.search import listings_matching
+from channels_app.selectors.search import listings_search_filter
 from channels_app.services.actions import RULE_FIELDS, listing_push_retry, listing_rules_set
 from channels_app.services.onboarding import listing_link, listing_unlink
 from inventory_app.admin.base import ServiceSaveAdmin, changed_fields
@@ -62,7 +62,7 @@ class ListingAdmin(IndexedSearchMixin, ServiceSaveAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_filter = ("account", LinkedFilter, FailingFilter, "needs_push")
-    search_fields = ("external_id",)  # searched by listings_matching: also channel SKU, title, SKU code
+    search_fields = ("external_id",)  # searched by listings_search_filter: also channel SKU, title, SKU code
     search_help_text = "Channel listing id, channel SKU, title or linked SKU code."
     autocomplete_fields = ("sku",)
     fields = ("account", "external_id", "external_sku", "title", "sku", *RULE_FIELDS, "explanation",
@@ -76,8 +76,8 @@ class ListingAdmin(IndexedSearchMixin, ServiceSaveAdmin):
     def has_add_permission(self, request):
         return False
 
-    def search_ids(self, *, term: str):
-        return listings_matching(term=term)
+    def search_filter(self, *, term: str):
+        return listings_search_filter(term=term)
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

@@ -16,7 +16,7 @@ from inventory_app.admin.paging import EstimatedCountPaginator
 from inventory_app.admin.search import IndexedSearchMixin
 from inventory_app.errors import OrderError, StockError
 from inventory_app.models import Allocation, Order, OrderLine, SalesChannel
-from inventory_app.selectors.orders import orders_matching
+from inventory_app.selectors.orders import orders_search_filter
 from inventory_app.services import catalog
 from inventory_app.services.orders import order_cancel_by_seller, order_ship, tracking_clean
 
@@ -89,7 +89,7 @@ class OrderAdmin(IndexedSearchMixin, NoSaveOnChangeMixin, RoleAdmin):
     # A date filter (placed_at__gte/__lt, the dashboard's links), not a date hierarchy: its
     # DISTINCT month scan of the order table costs more than the page at 200,000 orders.
     list_filter = (AttentionFilter, "status", "channel", "needs_attention", "is_paid", "placed_at")
-    # Searched by ``orders_matching`` (each word): reference, customer name and e-mail, a line's
+    # Searched by ``orders_search_filter`` (each word): reference, customer name and e-mail, a line's
     # SKU code or channel SKU.
     search_fields = ("external_ref",)
     search_help_text = "Order reference, customer name or e-mail, SKU code or channel SKU of a line."
@@ -102,8 +102,8 @@ class OrderAdmin(IndexedSearchMixin, NoSaveOnChangeMixin, RoleAdmin):
     def has_add_permission(self, request):
         return False  # orders come from channels and the API
 
-    def search_ids(self, *, term: str):
-        return orders_matching(term=term)
+    def search_filter(self, *, term: str):
+        return orders_search_filter(term=term)
 
     @admin.display(description="Attention", ordering="needs_attention")
     def attention(self, obj: Order) -> str:

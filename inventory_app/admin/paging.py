@@ -9,11 +9,11 @@ another database counts exactly, without the list's ordering and annotations. Us
 
 from __future__ import annotations
 
-import json
-
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
+
+from inventory_app.selectors.estimates import query_rows_estimate
 
 ESTIMATE_ABOVE = 50_000  # below this an exact count is cheap
 
@@ -29,14 +29,6 @@ def table_rows_estimate(*, queryset) -> int | None:
         )
         row = cursor.fetchone()
     return int(row[0]) if row and row[0] and row[0] > 0 else None
-
-
-def query_rows_estimate(*, queryset) -> int | None:
-    """The planner's estimate of the queryset's rows (PostgreSQL: EXPLAIN, nothing run), or None."""
-    if connections[queryset.db].vendor != "postgresql":
-        return None
-    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class EstimatedCountPaginator(Paginator):

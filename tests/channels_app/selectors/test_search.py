@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from channels_app.models import Listing
-from channels_app.selectors.search import listings_matching
+from channels_app.selectors.search import listings_search_filter
 from channels_app.services.accounts import account_create
 from tests.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_listings_matching_finds_by_channel_fields_and_linked_sku_code_in_any_case():
+def test_listings_search_filter_finds_by_channel_fields_and_linked_sku_code_in_any_case():
     account = account_create(
         kind="generic", name="Shop", base_url="https://shop.example.com/", credentials={"api_key": "k"}
     )
@@ -28,7 +28,7 @@ def test_listings_matching_finds_by_channel_fields_and_linked_sku_code_in_any_ca
     both = listing("L5", sku=mug, title="Red mug, large")
 
     def found(term: str) -> set[int]:
-        return set(Listing.objects.filter(pk__in=listings_matching(term=term)).values_list("pk", flat=True))
+        return set(Listing.objects.filter(listings_search_filter(term=term)).values_list("pk", flat=True))
 
     assert found("GID-77") == {by_id}
     assert found("Bowl-B") == {by_channel_sku}

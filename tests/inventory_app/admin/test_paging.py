@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from inventory_app.admin import paging
-from inventory_app.admin.paging import EstimatedCountPaginator, query_rows_estimate
+from inventory_app.admin.paging import EstimatedCountPaginator
 from inventory_app.models import SKU
+from inventory_app.selectors.estimates import query_rows_estimate
 from tests.factories import SKUFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from inventory_app.models import Order
-from inventory_app.selectors.orders import order_input_differences, orders_matching
+from inventory_app.selectors.orders import order_input_differences, orders_search_filter
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from tests.factories import SalesChannelFactory, SKUFactory
 
@@ -40,7 +40,7 @@ def test_differences_compare_lines_position_by_position():
     ]
 
 
-def test_orders_matching_finds_by_reference_customer_sku_code_and_channel_sku_in_any_case():
+def test_orders_search_filter_finds_by_reference_customer_sku_code_and_channel_sku_in_any_case():
     channel = SalesChannelFactory()
     SKUFactory(code="MUG-RED")
 
@@ -56,7 +56,7 @@ def test_orders_matching_finds_by_reference_customer_sku_code_and_channel_sku_in
     both = order("R-6", "MUG-RED", customer_name="Mug collector")
 
     def found(term: str) -> set[int]:
-        return set(Order.objects.filter(pk__in=orders_matching(term=term)).values_list("pk", flat=True))
+        return set(Order.objects.filter(orders_search_filter(term=term)).values_list("pk", flat=True))
 
     assert found("r-100") == {by_ref}
     assert found("LOVELACE") == {by_name}
