@@ -4,7 +4,7 @@ per SKU, location and channel over a period, each with CSV export. Reads selecto
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib import admin
@@ -112,7 +112,10 @@ class CostReportAdmin(ReadOnlyAdmin):
         else:
             report = "valuation"
             raw = params.get("as_of") or ""
-            as_of = parse_datetime(raw) or parse_date(raw)
+            # A date first (the end of that day): parse_datetime takes "2026-11-20" for its midnight.
+            as_of = parse_date(raw) or parse_datetime(raw)
+            if isinstance(as_of, datetime) and timezone.is_naive(as_of):
+                as_of = timezone.make_aware(as_of)  # in the current time zone, as dates are
             if as_of is None and not export:
                 # Now: the first rows and the totals from the levels' kept values (no ledger read).
                 rows, rows_total, value_total = valuation_report_page(limit=REPORT_ROWS_SHOWN)

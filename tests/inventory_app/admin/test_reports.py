@@ -1,4 +1,5 @@
-"""The COGS page: a page of whole SKUs at a time, a link to the next one, the whole period's totals."""
+"""Cost report pages: COGS a page of whole SKUs at a time, with a link to the next one and the whole
+period's totals; valuation as of a date (its end) or a date-time."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from inventory_app.admin import reports as reports_admin
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create, order_ship
@@ -47,3 +49,18 @@ def test_cogs_page_shows_a_page_of_skus_links_the_next_and_totals_the_period(adm
     assert second.context["totals"] == first.context["totals"]
     assert "Next page" not in [label for _, label in second.context["links"]]
     assert len(csv_lines) == 4  # the header and every row, whatever the page
+
+
+def test_valuation_as_of_a_date_includes_that_day_and_a_date_time_is_in_local_time(admin_client_for):
+    stock_receive(
+        sku=SKUFactory(code="MUG"), location=LocationFactory(code="MAIN"), quantity=3, unit_cost=D(2)
+    )
+    client = admin_client_for("viewer")
+    url = reverse("admin:inventory_app_costreport_changelist")
+    today = timezone.localdate().isoformat()
+
+    end_of_today = client.get(url, {"report": "valuation", "as_of": today})
+    midnight = client.get(url, {"report": "valuation", "as_of": f"{today}T00:00"})
+
+    assert end_of_today.context["rows"] == [("MUG", "MAIN", 3, D("6.00"), D("2.0000"), "USD")]
+    assert midnight.context["rows"] == []  # received after the day began
