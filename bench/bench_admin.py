@@ -217,7 +217,13 @@ def _pages() -> list[str]:
         "/admin/inventory_app/sku/?o=3",  # by on hand
         "/admin/inventory_app/sku/?o=-4",  # by committed
         "/admin/inventory_app/costreport/?report=cogs",  # the last 30 days
+        "/admin/inventory_app/costreport/?report=cogs&after=SKU-0050000",  # a later page
         "/admin/inventory_app/sku/?q=SKU-0099999",
+        "/admin/inventory_app/sku/?q=Item%209999",
+        "/admin/inventory_app/order/?q=O-19999",  # an order number
+        "/admin/inventory_app/order/?q=Buyer",  # matches every order: an estimated count
+        "/admin/inventory_app/order/?q=SKU-0000042",  # a line's SKU
+        "/admin/channels_app/listing/?q=SKU-0005",
         "/admin/inventory_app/order/?attention=oversold",
         "/admin/inventory_app/order/?needs_attention__exact=1",
         "/admin/channels_app/listing/?failing=yes",

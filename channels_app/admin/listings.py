@@ -12,10 +12,12 @@ from channels_app.selectors.quantities import (
     listing_quantity_explain,
     listings_targets,
 )
+from channels_app.selectors.search import listings_search_filter
 from channels_app.services.actions import RULE_FIELDS, listing_push_retry, listing_rules_set
 from channels_app.services.onboarding import listing_link, listing_unlink
 from inventory_app.admin.base import ServiceSaveAdmin, changed_fields
 from inventory_app.admin.paging import EstimatedCountPaginator
+from inventory_app.admin.search import IndexedSearchMixin
 
 
 class LinkedFilter(admin.SimpleListFilter):
@@ -49,7 +51,7 @@ class FailingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Listing)
-class ListingAdmin(ServiceSaveAdmin):
+class ListingAdmin(IndexedSearchMixin, ServiceSaveAdmin):
     """Listings; SKU link and rule overrides are saved through the services."""
 
     write_role = "operator"
@@ -60,7 +62,8 @@ class ListingAdmin(ServiceSaveAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_filter = ("account", LinkedFilter, FailingFilter, "needs_push")
-    search_fields = ("external_id", "external_sku", "title", "sku__code")
+    search_fields = ("external_id",)  # searched by listings_search_filter: also channel SKU, title, SKU code
+    search_help_text = "Channel listing id, channel SKU, title or linked SKU code."
     autocomplete_fields = ("sku",)
     fields = ("account", "external_id", "external_sku", "title", "sku", *RULE_FIELDS, "explanation",
               "last_pushed_qty", "last_pushed_at", "last_seen_qty", "last_seen_at", "needs_push",
@@ -72,6 +75,9 @@ class ListingAdmin(ServiceSaveAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def search_filter(self, *, term: str):
+        return listings_search_filter(term=term)
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

@@ -50,11 +50,13 @@ def _periods(now: datetime) -> list[dict]:
     today = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
     week = today - timedelta(days=today.weekday())
     until = today + timedelta(days=1)
-    periods = []
+    periods, read = [], {}
     for label, since in (("Today", today), ("This week", week)):
+        if since not in read:  # on Mondays the week is today: read once
+            read[since] = orders_by_channel(since=since, until=until)
         rows = [
             {"row": row, "url": _orders_url(since=since, until=until, channel_id=row.channel_id)}
-            for row in orders_by_channel(since=since, until=until)
+            for row in read[since]
         ]
         periods.append(
             {

@@ -1,8 +1,9 @@
 """Paging of the admin's large lists: no table scan just to count rows.
 
 An unfiltered list of a large table counts with PostgreSQL's planner estimate (``reltuples``,
-kept by autovacuum's ANALYZE) instead of ``COUNT(*)``; a filtered list, a small table or another
-database counts exactly, without the list's ordering and annotations. Used with
+kept by autovacuum's ANALYZE) instead of ``COUNT(*)``; a filtered or searched one whose planner
+estimate (EXPLAIN) is large does too. A list the planner expects to be small, a small table or
+another database counts exactly, without the list's ordering and annotations. Used with
 ``show_full_result_count = False`` (no second count).
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
+
+from inventory_app.selectors.estimates import query_rows_estimate
 
 ESTIMATE_ABOVE = 50_000  # below this an exact count is cheap
 
@@ -29,17 +32,19 @@ def table_rows_estimate(*, queryset) -> int | None:
 
 
 class EstimatedCountPaginator(Paginator):
-    """Counts an unfiltered queryset of a large table from the planner's estimate."""
+    """Counts a queryset of a large table from the planner's estimate when that is large."""
 
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        if hasattr(queryset, "query") and not queryset.query.where and not queryset.query.distinct:
+        if not hasattr(queryset, "query"):
+            return super().count
+        if not queryset.query.where and not queryset.query.distinct:
             estimate = table_rows_estimate(queryset=queryset)
-            if estimate is not None and estimate > ESTIMATE_ABOVE:
-                return estimate
-        if hasattr(queryset, "query"):
-            # Only the rows matter to a count: no ordering, no per-row figures (a correlated
-            # subquery of the list would otherwise be computed for every row counted).
-            return queryset.order_by().values("pk").count()
-        return super().count
+        else:
+            estimate = query_rows_estimate(queryset=queryset)
+        if estimate is not None and estimate > ESTIMATE_ABOVE:
+            return estimate
+        # Only the rows matter to a count: no ordering, no per-row figures (a correlated
+        # subquery of the list would otherwise be computed for every row counted).
+        return queryset.order_by().values("pk").count()

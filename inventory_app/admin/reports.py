@@ -4,7 +4,7 @@ per SKU, location and channel over a period, each with CSV export. Reads selecto
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib import admin
@@ -19,6 +19,7 @@ from inventory_app.selectors.reports import (
     CogsReportRow,
     ValuationReportRow,
     cogs_report,
+    cogs_report_page,
     report_csv,
     valuation_report,
     valuation_report_page,
@@ -26,6 +27,7 @@ from inventory_app.selectors.reports import (
 
 COGS_DEFAULT_DAYS = 30  # the COGS page without dates: the last 30 days
 REPORT_ROWS_SHOWN = 500  # a page of 100,000 rows takes seconds to draw; the CSV has them all
+COGS_ROWS_PER_PAGE = 200  # the COGS page pages on (Next page): a shorter page, drawn faster
 
 
 def _csv(text: str, name: str) -> HttpResponse:
@@ -36,7 +38,8 @@ def _csv(text: str, name: str) -> HttpResponse:
 
 @admin.register(CostReport)
 class CostReportAdmin(ReadOnlyAdmin):
-    """Valuation (?report=valuation&as_of=...) and COGS (?report=cogs&date_from=&date_to=) pages."""
+    """Valuation (?report=valuation&as_of=...) and COGS (?report=cogs&date_from=&date_to=&after=)
+    pages; ``export=csv`` downloads every row."""
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
@@ -44,6 +47,7 @@ class CostReportAdmin(ReadOnlyAdmin):
         params = request.GET
         report = params.get("report", "valuation")
         export = params.get("export") == "csv"
+        note, more = "", []
         if report == "cogs":
             date_from, date_to = (
                 parse_date(params.get("date_from") or ""),
@@ -52,9 +56,16 @@ class CostReportAdmin(ReadOnlyAdmin):
             if date_from is None and date_to is None:
                 # A bounded window by default (an indexed range of the ledger), not all of history.
                 date_from = timezone.localdate() - timedelta(days=COGS_DEFAULT_DAYS)
-            rows = cogs_report(date_from=date_from, date_to=date_to)
             if export:
+                rows = cogs_report(date_from=date_from, date_to=date_to)
                 return _csv(report_csv(rows=rows, row_type=CogsReportRow), "cogs")
+            # A page of whole SKUs by code; the totals are the whole period's, summed in SQL.
+            page = cogs_report_page(
+                date_from=date_from,
+                date_to=date_to,
+                after_sku_code=params.get("after", ""),
+                limit=COGS_ROWS_PER_PAGE,
+            )
             headers = [
                 "SKU",
                 "Location",
@@ -76,18 +87,35 @@ class CostReportAdmin(ReadOnlyAdmin):
                     r.cost_returned,
                     r.cogs,
                 )
-                for r in rows
+                for r in page.rows
             ]
-            totals = ["Total", "", "", "", "", "", "", sum((r.cogs for r in rows), Decimal("0.00"))]
+            totals = [
+                "Total",
+                "",
+                "",
+                page.units_shipped,
+                page.units_returned,
+                page.cost_shipped,
+                page.cost_returned,
+                page.cogs,
+            ]
             rows_total = len(table)
             filters = [
                 ("date_from", "From", date_from.isoformat() if date_from else "", "date"),
                 ("date_to", "To", params.get("date_to"), "date"),
             ]
+            note = "Rows by SKU code, a page at a time; the totals and the CSV export cover the whole period."
+            if page.next_after is not None:
+                following = request.GET.copy()
+                following["after"] = page.next_after
+                more = [(f"?{following.urlencode()}", "Next page")]
         else:
             report = "valuation"
             raw = params.get("as_of") or ""
-            as_of = parse_datetime(raw) or parse_date(raw)
+            # A date first (the end of that day): parse_datetime takes "2026-11-20" for its midnight.
+            as_of = parse_date(raw) or parse_datetime(raw)
+            if isinstance(as_of, datetime) and timezone.is_naive(as_of):
+                as_of = timezone.make_aware(as_of)  # in the current time zone, as dates are
             if as_of is None and not export:
                 # Now: the first rows and the totals from the levels' kept values (no ledger read).
                 rows, rows_total, value_total = valuation_report_page(limit=REPORT_ROWS_SHOWN)
@@ -103,6 +131,7 @@ class CostReportAdmin(ReadOnlyAdmin):
             totals = ["Total", "", "", value_total, "", ""]
             filters = [("as_of", "As of (date or date-time)", raw, "text")]
         query = request.GET.copy()
+        query.pop("after", None)
         query["export"] = "csv"
         context = {
             **self.admin_site.each_context(request),
@@ -114,7 +143,9 @@ class CostReportAdmin(ReadOnlyAdmin):
                 ("?report=valuation", "Valuation"),
                 ("?report=cogs", "COGS"),
                 (f"?{query.urlencode()}", "Export CSV"),
+                *more,
             ],
+            "note": note,
             "headers": headers,
             "rows": table[:REPORT_ROWS_SHOWN],
             "rows_total": rows_total,

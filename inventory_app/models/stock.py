@@ -124,6 +124,8 @@ class StockMovement(models.Model):
         indexes = [
             models.Index(fields=["sku", "location", "id"], name="movement_sku_location_idx"),
             # Windows of shipments and returns: COGS report, sales/COGS charts, reorder velocity.
+            # On PostgreSQL it also INCLUDEs order_line_id, on_hand_delta and value_delta
+            # (migration 0024): the COGS totals of a window are read from the index alone.
             models.Index(fields=["reason", "created_at"], name="movement_reason_created_idx"),
         ]
         constraints = [

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 
 from inventory_app.aggregates import DecimalSum
@@ -54,13 +54,13 @@ class CogsReportRow:
     currency: str
 
 
-def cogs_report(
+def _cogs_movements(
     *,
-    date_from: datetime | date | None = None,
-    date_to: datetime | date | None = None,
-    channel_ids: Iterable[int] | None = None,
-) -> list[CogsReportRow]:
-    """COGS rows for shipments and returns posted in [date_from, date_to] (dates are whole days)."""
+    date_from: datetime | date | None,
+    date_to: datetime | date | None,
+    channel_ids: Iterable[int] | None,
+) -> QuerySet[StockMovement]:
+    """Shipments and returns of order lines posted in [date_from, date_to] (dates are whole days)."""
     movements = StockMovement.objects.filter(
         order_line__isnull=False, reason__in=[MovementReason.SHIPMENT, MovementReason.RETURN]
     )
@@ -70,6 +70,11 @@ def cogs_report(
         movements = movements.filter(created_at__lte=as_of_moment(date_to))
     if channel_ids is not None:
         movements = movements.filter(order_line__order__channel_id__in=list(channel_ids))
+    return movements
+
+
+def _cogs_rows(movements: QuerySet[StockMovement]) -> list[CogsReportRow]:
+    """The movements grouped per SKU, location and channel, by their codes."""
     rows = (
         movements.values(
             "sku_id",
@@ -105,6 +110,75 @@ def cogs_report(
         CogsReportRow(*key, f["us"], f["ur"], f["cs"], f["cr"], f["cs"] - f["cr"], currency)
         for key, f in grouped.items()
     ]
+
+
+def cogs_report(
+    *,
+    date_from: datetime | date | None = None,
+    date_to: datetime | date | None = None,
+    channel_ids: Iterable[int] | None = None,
+) -> list[CogsReportRow]:
+    """COGS rows for shipments and returns posted in [date_from, date_to] (dates are whole days)."""
+    return _cogs_rows(_cogs_movements(date_from=date_from, date_to=date_to, channel_ids=channel_ids))
+
+
+@dataclass(frozen=True)
+class CogsReportPage:
+    """Some rows of a COGS report (whole SKUs, by SKU code) and the exact totals of all its rows.
+
+    ``next_after`` is the ``after_sku_code`` of the next page, None on the last page.
+    """
+
+    rows: list[CogsReportRow]
+    next_after: str | None
+    units_shipped: int
+    units_returned: int
+    cost_shipped: Decimal
+    cost_returned: Decimal
+    cogs: Decimal
+
+
+def cogs_report_page(
+    *,
+    limit: int,
+    date_from: datetime | date | None = None,
+    date_to: datetime | date | None = None,
+    channel_ids: Iterable[int] | None = None,
+    after_sku_code: str = "",
+) -> CogsReportPage:
+    """The rows of :func:`cogs_report` of the SKUs after ``after_sku_code`` (at most ``limit`` rows,
+    at least one SKU's), and the report's totals summed by the database: a page of a long period
+    reads the ledger rows of its own SKUs only, and one aggregate for the totals."""
+    movements = _cogs_movements(date_from=date_from, date_to=date_to, channel_ids=channel_ids)
+    skus = SKU.objects.filter(Exists(movements.filter(sku_id=OuterRef("pk"))))
+    if after_sku_code:
+        skus = skus.filter(code__gt=after_sku_code)
+    codes = list(skus.order_by("code").values_list("pk", "code")[: limit + 1])
+    rows = _cogs_rows(movements.filter(sku_id__in=[pk for pk, _ in codes[:limit]]))
+    next_after = codes[limit - 1][1] if len(codes) > limit else None
+    if len(rows) > limit:  # cut before the first SKU that does not fit whole
+        first_out = rows[limit].sku_code
+        rows = [r for r in rows if r.sku_code < first_out] or [r for r in rows if r.sku_code == first_out]
+        next_after = rows[-1].sku_code
+    totals = {
+        row["reason"]: row
+        for row in movements.order_by()
+        .values("reason")
+        .annotate(units=Sum("on_hand_delta"), value=DecimalSum("value_delta"))
+    }
+    shipped = totals.get(MovementReason.SHIPMENT, {})
+    returned = totals.get(MovementReason.RETURN, {})
+    cost_shipped = -(shipped.get("value") or ZERO)
+    cost_returned = returned.get("value") or ZERO
+    return CogsReportPage(
+        rows=rows,
+        next_after=next_after,
+        units_shipped=-(shipped.get("units") or 0),
+        units_returned=returned.get("units") or 0,
+        cost_shipped=cost_shipped,
+        cost_returned=cost_returned,
+        cogs=cost_shipped - cost_returned,
+    )
 
 
 @dataclass(frozen=True)

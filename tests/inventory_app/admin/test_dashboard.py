@@ -139,3 +139,23 @@ def test_stock_figures_are_cached_for_the_configured_seconds_and_orders_stay_liv
 
     assert re.search(r"<strong>0</strong> SKUs out of stock", page)  # the cached figure
     assert re.search(r'<th>All channels</th><th><a href="[^"]+">2</a></th>', page)  # live
+
+
+@pytest.mark.parametrize(("day", "reads"), [(7, 1), (9, 2)])  # 7 Dec 2026 is a Monday
+def test_on_mondays_the_week_is_today_and_its_orders_are_read_once(day, reads, data):
+    from datetime import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from inventory_app.admin.dashboard import _periods
+
+    now = timezone.make_aware(datetime(2026, 12, day, 15, 0))
+    Order.objects.update(placed_at=now)
+
+    with CaptureQueriesContext(connection) as queries:
+        periods = _periods(now)
+
+    assert [(p["label"], p["orders"], p["units"]) for p in periods] == [("Today", 1, 3), ("This week", 1, 3)]
+    assert len(queries) == 3 * reads  # orders, units and channels per distinct period

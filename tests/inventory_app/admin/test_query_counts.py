@@ -31,6 +31,7 @@ PAGES = [
     "/admin/inventory_app/sku/?o=-5",
     "/admin/inventory_app/sku/?stock=low",
     "/admin/inventory_app/sku/?stock=out",
+    "/admin/inventory_app/sku/?q=Q1",
     "/admin/inventory_app/order/",
     "/admin/inventory_app/order/?attention=oversold",
     "/admin/inventory_app/stockoperation/",
@@ -42,6 +43,7 @@ PAGES = [
     "/admin/inventory_app/supplieritem/",
     "/admin/inventory_app/costreport/",
     "/admin/inventory_app/costreport/?report=cogs",
+    "/admin/inventory_app/costreport/?report=cogs&after=Q0",
 ]
 
 
