@@ -31,8 +31,12 @@ from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.connectors.http import ChannelHttp
 
 USER_AGENT = "Stockmaster/1.0 (+inventory sync)"
-# The Standard and Plus plans' quota (150 requests / 30 s); the headers replace it at once.
+# The Standard and Plus plans' quota (150 requests / 30 s), used until the first answer's headers
+# say what this store has; from then on the headers set the pace.
 DEFAULT_RATE = 5.0
+# A ceiling on the pace the headers may set (a safety against a bogus reading, not a guess of the
+# quota): 6,000 requests a 30 s window, above any plan BigCommerce publishes.
+PACE_CEILING = 200.0
 RESERVE = 1  # requests left to other apps of the store before we wait for the refresh
 PLATFORM_LOAD_BACKOFF = 30.0  # seconds after a 429 without quota headers
 
@@ -96,12 +100,12 @@ class QuotaPacer:
         """Wait for the quota as the last reading says, then take one token of the shared bucket."""
         reading = self.reading()
         if reading is None:
-            self.take("api", max_wait=self.max_wait)
+            self.take("api", per_second=DEFAULT_RATE, max_wait=self.max_wait)
             return
         remaining = reading.refresh_at - self.clock()
         if reading.left <= RESERVE:
             self.wait_refresh(remaining)
-            self.take("api", max_wait=self.max_wait)
+            self.take("api", per_second=DEFAULT_RATE, max_wait=self.max_wait)
             return
         rate = (reading.left - RESERVE) / max(remaining, 0.001)
         self.take("api", per_second=max(rate, 0.05), max_wait=self.max_wait)

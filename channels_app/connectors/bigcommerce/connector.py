@@ -24,7 +24,12 @@ from channels_app.connectors.base import (
     Throttle,
 )
 from channels_app.connectors.bigcommerce import webhooks as hooks
-from channels_app.connectors.bigcommerce.client import DEFAULT_RATE, BigCommerceClient, QuotaPacer
+from channels_app.connectors.bigcommerce.client import (
+    DEFAULT_RATE,
+    PACE_CEILING,
+    BigCommerceClient,
+    QuotaPacer,
+)
 from channels_app.connectors.bigcommerce.declared import CREDENTIALS, OPTIONS
 from channels_app.connectors.bigcommerce.mapping import (
     CANCELLED_STATUSES,
@@ -75,7 +80,8 @@ class BigCommerceConnector(Connector, RegistersWebhooks, FetchesWebhookOrders, C
     label = "BigCommerce"
     batch_max = BATCH_MAX
     rate_limit = RateLimit(per_second=DEFAULT_RATE, burst=5)
-    rate_limits = {"api": RateLimit(per_second=DEFAULT_RATE, burst=5)}
+    # Every call's pace comes from the quota headers (QuotaPacer); the declared rate is a ceiling.
+    rate_limits = {"api": RateLimit(per_second=PACE_CEILING, burst=5)}
     order_overlap_seconds = 300
     quantity_mode = "set"
     restocks_on_cancel = True

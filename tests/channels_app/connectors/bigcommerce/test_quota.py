@@ -85,3 +85,31 @@ def test_a_quota_used_up_for_longer_than_the_wait_goes_back_to_the_engine(settin
         assert 25 < caught.value.retry_after <= 30
         assert len(fake.calls()) == 1
         assert fake.quota.rejected == 0
+
+
+def test_a_large_quota_is_used_at_the_pace_its_headers_allow_not_the_standard_plans(settings, monkeypatch):
+    """The Standard plan's 5/s only until the first answer: a store with 1,500 requests a 30 s
+    window (its headers say so) is paced near 50/s, so intake is not held to the smallest plan."""
+    from channels_app.connectors.bigcommerce import client as bc_client
+    from channels_app.services import ratelimit
+
+    settings.CHANNELS_ALLOW_PRIVATE_HOSTS = True
+    paces: list[float] = []
+    real_acquire = ratelimit.rate_limit_acquire
+
+    def acquire(*, key, per_second, burst=1, timeout=60.0):
+        paces.append(per_second)
+        return real_acquire(key=key, per_second=per_second, burst=burst, timeout=timeout)
+
+    monkeypatch.setattr(ratelimit, "rate_limit_acquire", acquire)
+    bc_client._readings.clear()
+    fake = FakeBigCommerce(quota=1500, window_ms=30_000)
+    fake.state.add_product("Mug", sku="MUG", quantity=5)
+    with fake:
+        connector = _connector(fake)
+        for _ in range(4):
+            connector.listings_fetch(cursor=None)
+
+    assert paces[0] == 5.0  # no reading yet: the Standard plan's pace
+    assert len(paces) == 4
+    assert all(40.0 < pace < 100.0 for pace in paces[1:]), paces  # (1,500 - spent - 1) / <= 30 s
