@@ -28,7 +28,9 @@ Rules, per push call (at most ``batch_max`` updates, from the engine):
   few hundred patches (createFeed is about one per two minutes after a burst of 15, processing
   takes minutes and its report one getFeedDocument, about one per 45 s), so only a larger push -
   a full push, a big restock - sends everything but the patched urgent ones by feed (up to 10,000
-  messages each here).
+  messages each here). Updates the engine rates at risk of an oversell before a feed would land
+  (``oversell_risk`` at least :data:`FEED_RISK_MAX`) are never fed: they stay in the patch stream,
+  ranked with the next call's; a feed goes out only when more than ``feed_min`` calm ones remain.
 * SKUs containing "/" cannot be addressed in a path (Amazon answers 403), so they always go by feed.
 """
 
@@ -56,6 +58,9 @@ from channels_app.connectors.errors import ConnectorError, RetryableError
 # hundred patches takes at 5/s), and a rate of one a day for items without recent orders.
 RISK_HORIZON_SECONDS = 60.0
 PRIOR_DEMAND_PER_HOUR = 1 / 24
+# The engine's oversell risk (``QuantityUpdate.oversell_risk``) from which an update is patched,
+# never put in a feed (a feed takes minutes to land).
+FEED_RISK_MAX = 0.001
 
 FBA_REFUSED = "Amazon-fulfilled (FBA) listing: its stock is Amazon's and is never pushed"
 
@@ -269,7 +274,13 @@ class QuantityPusher:
         urgent = sorted((u for u in addressable if is_decrease(u)), key=urgency)[: self.patch_max]
         chosen = {id(u) for u in urgent}
         rest = [u for u in addressable if id(u) not in chosen]
-        return [(update, None) for update in urgent], rest + pathless, []
+        # A feed lands in minutes: a listing at risk of an oversell before then stays in the
+        # patch stream (deferred, ranked again next call); the feed carries the calm rest.
+        at_risk = [u for u in rest if u.oversell_risk >= FEED_RISK_MAX]
+        calm = [u for u in rest if u.oversell_risk < FEED_RISK_MAX]
+        if self.patch_max and len(calm) <= self.feed_min:
+            return [(update, None) for update in urgent], pathless, rest
+        return [(update, None) for update in urgent], calm + pathless, at_risk
 
     def _patch(self, items: list[tuple[QuantityUpdate, str | None]], results: dict[str, PushResult]) -> None:
         """Patch each update; one patched while its feed is processed (``token``) stays pending."""

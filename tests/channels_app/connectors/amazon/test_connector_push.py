@@ -532,3 +532,38 @@ def test_a_decrease_goes_out_at_once_while_the_done_feeds_report_cannot_be_read(
     assert _patches(amazon) == [("SHEET-Q", 3)]
     assert (listings["SHEET-Q"].needs_push, listings["SHEET-Q"].last_pushed_qty) == (False, 3)
     assert {(li.needs_push, li.push_failures) for c, li in listings.items() if c != "SHEET-Q"} == {(True, 0)}
+
+
+def test_in_a_large_push_an_update_at_risk_stays_in_the_patch_stream_and_only_calm_ones_are_fed(
+    amazon, connect
+):
+    for code, quantity in (("A", 3), ("H", 5), ("C", 9), ("E", 8)):
+        amazon.seed_listing(code, quantity)
+    connector = account_connector(account=connect(amazon, patch_max=1, feed_min=1))
+    hottest = replace(_update("A", 2, 3), oversell_risk=0.4)
+    hot = replace(_update("H", 4, 5), oversell_risk=0.1)  # a feed would land too late for it
+
+    results = connector.quantities_push(updates=[hot, hottest, _update("C", 7, 9), _update("E", 6, 8)])
+
+    assert {r.external_id: r.outcome for r in results} == {
+        "A": "ok",  # the likeliest oversold, patched at once
+        "H": "deferred",  # at risk: patched in a later call, ranked again
+        "C": "pending",
+        "E": "pending",
+    }
+    assert _patches(amazon) == [("A", 2)]
+    feed_document = json.loads(next(d for d in amazon.state.feeds.documents.values()).content)
+    assert [m["sku"] for m in feed_document["messages"]] == ["C", "E"]
+
+
+def test_a_large_push_whose_calm_updates_are_few_sends_no_feed(amazon, connect):
+    for code, quantity in (("A", 3), ("H", 5), ("C", 9)):
+        amazon.seed_listing(code, quantity)
+    connector = account_connector(account=connect(amazon, patch_max=1, feed_min=1))
+    hottest = replace(_update("A", 2, 3), oversell_risk=0.4)
+    hot = replace(_update("H", 4, 5), oversell_risk=0.1)
+
+    results = connector.quantities_push(updates=[hot, hottest, _update("C", 7, 9)])
+
+    assert {r.external_id: r.outcome for r in results} == {"A": "ok", "H": "deferred", "C": "deferred"}
+    assert amazon.stats.requests.get("createFeed", 0) == 0
