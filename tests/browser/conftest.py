@@ -82,10 +82,11 @@ class Session:
     refused: dict[str, str] = field(default_factory=dict)  # URL -> why the browser did not send it
     steps: int = 0
 
-    def shot(self, step: str) -> Path:
+    def shot(self, step: str, *, full_page: bool = True) -> Path:
+        """Save a screenshot of the step (the whole page, or the viewport for very long pages)."""
         self.steps += 1
         path = self.folder / f"{self.steps:02d}-{step}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
     def goto(self, path: str):
