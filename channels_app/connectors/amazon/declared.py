@@ -27,7 +27,13 @@ OPTIONS = (
     Option("orders_page_size", "int", "Orders per getOrders page (1-100).", default=20),
     Option("initial_lookback_days", "float", "Days of orders the first poll reads.", default=30),
     Option("patch_max", "int", "patchListingsItem calls per push batch (urgent decreases).", default=5),
-    Option("feed_min", "int", "Items from which a push goes by JSON_LISTINGS_FEED.", default=500),
+    Option(
+        "feed_min",
+        "int",
+        "Calm items (no oversell risk before a feed would land) from which a push sends them by "
+        "JSON_LISTINGS_FEED; items at risk are always patched, most urgent first.",
+        default=500,
+    ),
     Option("feed_poll_seconds", "float", "Seconds between checks of a submitted feed.", default=60.0),
     Option(
         "report_wait_seconds", "float", "Longest wait (s) for a listings report in one call.", default=30.0
