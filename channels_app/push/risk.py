@@ -43,6 +43,7 @@ class BufferDecision:
     buffer: int
     risk: float
     inputs: BufferInputs
+    lead: bool = False  # the freshest channel listing the item: shows the rules' figure
 
 
 def _poisson_pmf(mean: float, count: int) -> list[float]:
@@ -96,9 +97,10 @@ def shown_oversell_risk(
     )
 
 
-def buffer_decide(*, inputs: BufferInputs) -> BufferDecision:
+def buffer_decide(*, inputs: BufferInputs, lead: bool = False) -> BufferDecision:
     """The largest quantity up to ``inputs.rules_quantity`` whose oversell risk is at most
-    ``inputs.max_risk`` (see the module docstring)."""
+    ``inputs.max_risk`` (see the module docstring); for the ``lead`` channel of the item (the
+    freshest, where the others hold the last units back) the rules' figure, its risk reported."""
     ceiling = max(min(inputs.rules_quantity, max(inputs.available, 0)), 0)
     hours = max(inputs.stale_seconds, 0.0) / 3600.0
     channel_mean = max(inputs.channel_per_hour, 0.0) * hours
@@ -110,8 +112,10 @@ def buffer_decide(*, inputs: BufferInputs) -> BufferDecision:
         )
 
     risk = risk_at(ceiling)
-    if risk <= inputs.max_risk:
-        return BufferDecision(quantity=max(inputs.rules_quantity, 0), buffer=0, risk=risk, inputs=inputs)
+    if lead or risk <= inputs.max_risk:
+        return BufferDecision(
+            quantity=max(inputs.rules_quantity, 0), buffer=0, risk=risk, inputs=inputs, lead=lead
+        )
     low, high = 0, ceiling  # risk(low) <= max_risk (risk(0) = 0), risk(high) > max_risk
     while high - low > 1:
         middle = (low + high) // 2
