@@ -1,7 +1,7 @@
 """Adaptive buffers over time: what each listing's buffer holds back is recorded at every push,
-and listings holding units back are recomputed every few seconds, so that a buffer shrinks back
-when the item stops selling fast or the channel catches up (nothing else would push them: their
-SKU no longer changes while nobody can buy the held units)."""
+and listings holding units back are recomputed every few seconds, so that the held units go back
+on sale when the item stops selling fast or the channel catches up (nothing else would push them:
+their SKU no longer changes while nobody can buy the held units)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from channels_app.models import Listing
 from channels_app.push.outbox import account_push_request
+from channels_app.selectors.quantities import listings_published_figures
+
+REFRESH_MAX = 5000  # listings recomputed per refresh (the oldest accounts' first)
 
 
 def listings_buffer_held_record(*, listings: Sequence[Listing], held: Mapping[int, int]) -> None:
@@ -31,26 +34,33 @@ def listings_buffer_held_record(*, listings: Sequence[Listing], held: Mapping[in
 
 
 def listings_buffer_refresh() -> int:
-    """Mark dirty every clean pushable listing whose adaptive buffer holds units back, and request
-    a push of their accounts (after commit); return how many were marked. The push recomputes
-    the figure and calls the channel only if it changed."""
+    """Recompute the clean pushable listings whose adaptive buffer holds units back; mark dirty
+    those whose buffer is now gone, and request a push of their accounts (after commit); return
+    how many were marked. A buffer that only shrank waits until it is gone: each step back would
+    cost the channel a call (the quota-bound ones most), and a rush on the item may still be on."""
     now = timezone.now()
+    held = (
+        Listing.objects.filter(buffer_held__gt=0, needs_push=False, push_enabled=True, account__enabled=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .select_related("account", "sku")
+        .order_by("account_id", "pk")
+    )
+    by_account: dict[int, list[Listing]] = defaultdict(list)
+    for item in held[:REFRESH_MAX]:
+        by_account[item.account_id].append(item)
+    released: list[Listing] = []
+    for listings in by_account.values():
+        _, still = listings_published_figures(account=listings[0].account, listings=listings)
+        released += [item for item in listings if not still.get(item.pk)]
+    if not released:
+        return 0
     with transaction.atomic():
-        rows = list(
-            Listing.objects.filter(
-                buffer_held__gt=0, needs_push=False, push_enabled=True, account__enabled=True
-            )
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .values_list("pk", "account_id")
-        )
-        if not rows:
-            return 0
-        marked = Listing.objects.filter(pk__in=[pk for pk, _ in rows], needs_push=False).update(
+        marked = Listing.objects.filter(pk__in=[item.pk for item in released], needs_push=False).update(
             needs_push=True,
             dirty_since=now,
             dirty_version=F("dirty_version") + 1,
             next_attempt_at=None,
             updated_at=now,
         )
-        account_push_request(account_ids={account_id for _, account_id in rows})
+        account_push_request(account_ids={item.account_id for item in released})
     return marked

@@ -43,7 +43,7 @@ class BufferDecision:
     buffer: int
     risk: float
     inputs: BufferInputs
-    lead: bool = False  # the freshest channel listing the item: shows the rules' figure
+    lead: bool = False  # the channel that sells the item most: shows the rules' figure
 
 
 def _poisson_pmf(mean: float, count: int) -> list[float]:
@@ -100,7 +100,8 @@ def shown_oversell_risk(
 def buffer_decide(*, inputs: BufferInputs, lead: bool = False) -> BufferDecision:
     """The largest quantity up to ``inputs.rules_quantity`` whose oversell risk is at most
     ``inputs.max_risk`` (see the module docstring); for the ``lead`` channel of the item (the
-    freshest, where the others hold the last units back) the rules' figure, its risk reported."""
+    one that sells most, where the others hold the last units back) the rules' figure, its risk
+    reported."""
     ceiling = max(min(inputs.rules_quantity, max(inputs.available, 0)), 0)
     hours = max(inputs.stale_seconds, 0.0) / 3600.0
     channel_mean = max(inputs.channel_per_hour, 0.0) * hours

@@ -17,10 +17,11 @@ Inputs (see :mod:`channels_app.push.risk` for the model):
   units the share is unknown: only a rush is split, evenly between the channels that sold).
 
 A listing whose channel confirms within a second, or whose item sells slowly, gets no buffer: the
-risk is negligible. When two or more accounts with the buffer on list a SKU, the freshest of them
-(the smallest measured lag) is its *lead*: it shows the rules' figure, so the last units of a hot
-item stay on sale where they are sold out first, while the others hold them back (if every
-channel held them back, nobody could buy them). The buffer is off where the account's
+risk is negligible. When two or more accounts with the buffer on list a SKU, the one whose channel
+sells the most (of the store's units of the last hour) is its *lead*: it shows the rules' figure,
+so the last units of a hot item stay on sale where most buyers come, while the others hold them
+back (if every channel held them back, nobody could buy them; if one channel alone shows them,
+no other can sell them twice). The buffer is off where the account's
 ``adaptive_buffer`` is off, unless the listing's own setting turns it on (and the reverse).
 Listings holding units back are recomputed every few seconds (:mod:`channels_app.push.buffers`),
 so a buffer shrinks back when the rush passes or the channel catches up.
@@ -128,15 +129,22 @@ class ChannelShare:
     channels: int
 
 
-def channel_units_share(*, channel_id: int) -> ChannelShare:
-    """How an item's buyers split between this sales channel and the others: its share of the
-    units the store sold in the last hour. Cached for a few seconds (one small query)."""
+def _store_channel_units() -> dict[int, int]:
+    """Sales channel id -> units the store sold there in the last hour (cached for
+    ``CHANNELS_BUFFER_SHARE_CACHE_SECONDS``)."""
     seconds = float(settings.CHANNELS_BUFFER_SHARE_CACHE_SECONDS)
     units = cache.get("buffers:channel-units") if seconds > 0 else None
     if units is None:
         units = channels_units_ordered(since=timezone.now() - SHARE_WINDOW)
         if seconds > 0:
             cache.set("buffers:channel-units", units, seconds)
+    return units
+
+
+def channel_units_share(*, channel_id: int) -> ChannelShare:
+    """How an item's buyers split between this sales channel and the others: its share of the
+    units the store sold in the last hour. Cached for a few seconds (one small query)."""
+    units = _store_channel_units()
     total = sum(units.values())
     channels = max(len(units | {channel_id: 0}), 2)
     return ChannelShare(
@@ -146,20 +154,23 @@ def channel_units_share(*, channel_id: int) -> ChannelShare:
 
 def skus_lead_accounts(*, sku_ids: Sequence[int]) -> dict[int, int]:
     """SKU id -> the account id that leads it: of the enabled accounts with the adaptive buffer
-    on that list the SKU (pushed), the one with the smallest measured lag (then the lowest id);
-    SKUs listed on fewer than two such accounts are absent (no lead: each listing is buffered)."""
+    on that list the SKU (pushed), the one whose sales channel sold the most units of the store's
+    last hour (then the lowest id): the last units go where the most buyers come, and the choice
+    holds still while lags move. SKUs listed on fewer than two such accounts are absent (no lead:
+    each listing is buffered)."""
     rows = (
         Listing.objects.filter(
             sku_id__in=list(sku_ids), push_enabled=True, account__enabled=True, account__adaptive_buffer=True
         )
-        .values_list("sku_id", "account_id", "account__confirm_lag_seconds")
+        .values_list("sku_id", "account_id", "account__sales_channel_id")
         .distinct()
     )
-    listed: dict[int, dict[int, float]] = {}
-    for sku_id, account_id, lag in rows:
-        listed.setdefault(sku_id, {})[account_id] = float(lag)
+    units = _store_channel_units()
+    listed: dict[int, dict[int, int]] = {}
+    for sku_id, account_id, channel_id in rows:
+        listed.setdefault(sku_id, {})[account_id] = units.get(channel_id, 0)
     return {
-        sku_id: min(accounts, key=lambda account_id: (accounts[account_id], account_id))
+        sku_id: min(accounts, key=lambda account_id: (-accounts[account_id], account_id))
         for sku_id, accounts in listed.items()
         if len(accounts) >= 2
     }
@@ -214,10 +225,10 @@ def buffer_decision_text(*, decision: BufferDecision, max_risk_percent: float) -
     inputs = decision.inputs
     if decision.lead:
         return (
-            f"adaptive buffer 0: of the channels listing this item this one's figure is the freshest "
-            f"(measured lag {inputs.lag_seconds:.0f} s), so it keeps the last units while the others "
-            f"hold them back; oversell risk {decision.risk * 100:.2f} % while it sells "
-            f"{inputs.channel_per_hour:.1f}/h there and {inputs.others_per_hour:.1f}/h elsewhere"
+            f"adaptive buffer 0: of the channels listing this item this one sells the most, so it "
+            f"keeps the last units while the others hold them back; oversell risk "
+            f"{decision.risk * 100:.2f} % while it sells {inputs.channel_per_hour:.1f}/h there and "
+            f"{inputs.others_per_hour:.1f}/h elsewhere"
         )
     return (
         f"adaptive buffer {decision.buffer}: the channel may show this figure for "

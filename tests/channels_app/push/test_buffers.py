@@ -34,41 +34,46 @@ def test_a_push_records_the_units_the_buffer_holds_back(hot):
     assert (shop.quantity("L-HOT"), listing.buffer_held, listing.needs_push) == (3, 5, False)
 
 
-def test_the_refresh_marks_a_holding_listing_dirty_and_requests_its_push(hot, on_commit):
-    _, account = hot
+def test_while_the_risk_holds_the_refresh_marks_nothing_and_calls_nobody(hot, on_commit):
+    shop, account = hot
     account_push_dirty(account_id=account.pk)
-    version = Listing.objects.get(account=account).dirty_version
+    ChannelAccount.objects.filter(pk=account.pk).update(confirm_lag_seconds=120.0)  # the push moved it
+    calls, version = len(shop.requests), Listing.objects.get(account=account).dirty_version
 
     with on_commit(execute=False) as callbacks:
         marked = listings_buffer_refresh()
 
     listing = Listing.objects.get(account=account)
-    assert (marked, listing.needs_push, listing.dirty_version, len(callbacks)) == (1, True, version + 1, 1)
+    assert (marked, callbacks, listing.needs_push, listing.dirty_version) == (0, [], False, version)
+    assert (len(shop.requests) - calls, listing.buffer_held) == (0, 5)
 
 
-def test_when_the_rush_passes_the_refreshed_push_shows_everything_again(hot):
+def test_a_buffer_that_only_shrank_waits_until_it_is_gone(hot):
+    shop, account = hot
+    ChannelAccount.objects.filter(pk=account.pk).update(confirm_lag_seconds=150.0)  # 7 held
+    account_push_dirty(account_id=account.pk)
+    ChannelAccount.objects.filter(pk=account.pk).update(confirm_lag_seconds=120.0)  # catching up: 5
+
+    marked = listings_buffer_refresh()
+
+    assert (marked, shop.quantity("L-HOT"), Listing.objects.get(account=account).buffer_held) == (0, 1, 7)
+
+
+def test_when_the_rush_passes_the_refresh_marks_it_and_the_push_shows_everything_again(hot, on_commit):
     shop, account = hot
     account_push_dirty(account_id=account.pk)
     Order.objects.update(created_at=timezone.now() - timedelta(days=2))  # the item went quiet
+    version = Listing.objects.get(account=account).dirty_version
 
-    listings_buffer_refresh()
-    account_push_dirty(account_id=account.pk)
-
+    with on_commit(execute=False) as callbacks:
+        marked = listings_buffer_refresh()
     listing = Listing.objects.get(account=account)
-    assert (shop.quantity("L-HOT"), listing.buffer_held, listings_buffer_refresh()) == (8, 0, 0)
+    assert (marked, len(callbacks), listing.needs_push, listing.dirty_version) == (1, 1, True, version + 1)
 
-
-def test_while_the_risk_holds_the_refreshed_push_calls_nobody(hot):
-    shop, account = hot
     account_push_dirty(account_id=account.pk)
-    ChannelAccount.objects.filter(pk=account.pk).update(confirm_lag_seconds=120.0)  # the push moved it
-    calls = len(shop.requests)
 
-    listings_buffer_refresh()
-    summary = account_push_dirty(account_id=account.pk)
-
-    assert (summary.pushed, summary.unchanged, len(shop.requests) - calls) == (0, 1, 0)
-    assert Listing.objects.get(account=account).buffer_held == 5
+    listing.refresh_from_db()
+    assert (shop.quantity("L-HOT"), listing.buffer_held, listings_buffer_refresh()) == (8, 0, 0)
 
 
 def test_the_refresh_leaves_listings_without_a_buffer_a_claimed_one_and_a_dirty_one_alone(hot, on_commit):

@@ -174,20 +174,22 @@ def test_the_push_sends_the_buffered_figure_and_measures_the_channel_lag(hot):
     assert 84.0 <= account.confirm_lag_seconds < 120.0 * 0.7 + 0.3 * 60
 
 
-def test_of_two_lagging_channels_the_fresher_leads_and_shows_the_rules_figure(hot, shops, connect):
-    _, slow, listing = hot
+def test_of_two_lagging_channels_the_one_selling_more_leads_and_shows_the_rules_figure(hot, shops, connect):
+    _, busy, listing = hot
     other_shop = shops()
     other_shop.listing_add("L2-HOT", sku="HOT", quantity=0)
-    fresh = _lag(connect(other_shop, "Fresh"), 60.0)
-    slow = _lag(slow, 120.0)
-    fresh_listing = Listing.objects.get(account=fresh)
+    quiet = _lag(connect(other_shop, "Quiet"), 120.0)
+    busy = _lag(busy, 120.0)
+    _sell(quiet.sales_channel, "HOT", 2, "quiet-1")  # the store's hour: 6 units on busy, 2 on quiet
+    Order.objects.filter(external_ref="quiet-1").update(created_at=timezone.now() - timedelta(minutes=2))
+    quiet_listing = Listing.objects.get(account=quiet)
 
     published = (
-        listings_published_quantities(account=slow, listings=[listing]),
-        listings_published_quantities(account=fresh, listings=[fresh_listing]),
+        listings_published_quantities(account=busy, listings=[listing]),
+        listings_published_quantities(account=quiet, listings=[quiet_listing]),
     )
 
-    assert published == ({listing.pk: 3}, {fresh_listing.pk: 8})
+    assert published == ({listing.pk: 6}, {quiet_listing.pk: 0})
 
 
 def test_a_channel_with_the_buffer_off_does_not_lead(hot, shops, connect):
@@ -201,15 +203,15 @@ def test_a_channel_with_the_buffer_off_does_not_lead(hot, shops, connect):
 
 
 def test_the_lead_channels_explanation_says_why_it_shows_everything(hot, shops, connect):
-    _, fresher, _ = hot
+    _, busy, _ = hot
     other_shop = shops()
     other_shop.listing_add("L2-HOT", sku="HOT", quantity=0)
-    _lag(connect(other_shop, "Slower"), 300.0)
-    _lag(fresher, 120.0)
+    _lag(connect(other_shop, "Quiet"), 120.0)
+    _lag(busy, 120.0)
     listing = Listing.objects.get(external_id="L-HOT")
 
     assert listing_quantity_explain(listing=listing) == (
         "on hand 26 - committed 18 at MAIN = 8; adaptive buffer 0: of the channels listing this item "
-        "this one's figure is the freshest (measured lag 120 s), so it keeps the last units while the "
-        "others hold them back; oversell risk 1.14 % while it sells 36.0/h there and 72.0/h elsewhere = 8"
+        "this one sells the most, so it keeps the last units while the others hold them back; "
+        "oversell risk 1.14 % while it sells 36.0/h there and 72.0/h elsewhere = 8"
     )
