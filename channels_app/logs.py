@@ -1,9 +1,9 @@
-"""Routine sweeps log at DEBUG: beat's every-few-seconds tasks must not flood the console.
+"""Routine rescues log at DEBUG: beat's every-few-seconds rescue must not flood the console.
 
 Celery logs each task it receives and finishes, and beat each task it sends, at INFO. For the
-stalled-work rescue and the adaptive buffers' refresh those lines are routine:
-:class:`RoutineRescueFilter` turns them into DEBUG records (shown only when the logger is at
-DEBUG). A run that found work (a non-zero count in its result) stays at INFO.
+stalled-work rescue those lines are routine: :class:`RoutineRescueFilter` turns them into DEBUG
+records (shown only when the logger is at DEBUG). A rescue that found stalled work (a non-zero
+count in its result) stays at INFO.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from channels_app import task_names
 
 RESCUE_TASK = task_names.STALLED_WORK_RESCUE
-ROUTINE_TASKS = frozenset({RESCUE_TASK, task_names.BUFFERS_REFRESH})
 CELERY_LOGGERS = ("celery.app.trace", "celery.worker.strategy", "celery.beat")
 _NONZERO = re.compile(r":\s*[1-9]")
 
@@ -25,16 +24,15 @@ def _routine(record: logging.LogRecord) -> bool:
         return False
     args = record.args
     if isinstance(args, Mapping):  # the worker: "received", "succeeded in ...: <result>"
-        if args.get("name") not in ROUTINE_TASKS:
+        if args.get("name") != RESCUE_TASK:
             return False
         result = args.get("return")
         return result is None or not _NONZERO.search(str(result))
-    # beat: "Sending due task <name> (<task>)"
-    return isinstance(args, tuple) and any(name in args for name in ROUTINE_TASKS)
+    return isinstance(args, tuple) and RESCUE_TASK in args  # beat: "Sending due task <name> (<task>)"
 
 
 class RoutineRescueFilter(logging.Filter):
-    """Demotes the routine sweeps' INFO lines to DEBUG (dropped unless the logger shows DEBUG)."""
+    """Demotes the routine rescue's INFO lines to DEBUG (dropped unless the logger shows DEBUG)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not _routine(record):

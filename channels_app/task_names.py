@@ -10,7 +10,6 @@ _PREFIX = "channels_app.tasks."
 
 ACCOUNT_PUSH = _PREFIX + "account_push_task"
 OUTBOX_SWEEP = _PREFIX + "outbox_sweep_task"
-BUFFERS_REFRESH = _PREFIX + "buffers_refresh_task"
 INBOUND_EVENT_PROCESS = _PREFIX + "inbound_event_process_task"
 INBOUND_EVENTS_DRAIN = _PREFIX + "inbound_events_drain_task"
 INBOUND_EVENT_FETCH = _PREFIX + "inbound_event_fetch_task"

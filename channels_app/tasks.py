@@ -33,7 +33,7 @@ from channels_app.order_reports.tasks import (
     order_fulfilment_push_task,
 )
 from channels_app.push.run import worker_claims_release
-from channels_app.push.tasks import account_push_task, buffers_refresh_task, outbox_sweep_task
+from channels_app.push.tasks import account_push_task, outbox_sweep_task
 from channels_app.reconcile.rescue import stalled_work_rescue
 from channels_app.reconcile.tasks import account_reconcile_task, stalled_work_rescue_task
 from channels_app.retrying import task_retry_or_raise
@@ -50,7 +50,6 @@ __all__ = [
     "account_orders_sync_task",
     "account_push_task",
     "account_reconcile_task",
-    "buffers_refresh_task",
     "channel_order_push_task",
     "channel_order_pushes_sweep_task",
     "inbound_event_fetch_task",

@@ -538,12 +538,8 @@ CHANNELS_HOLD_INCREASES = env.bool("CHANNELS_HOLD_INCREASES", default=True)
 # channels_app.services.schedule.account_schedule_ensure.
 # Stalled-work rescue: how often beat looks for accounts whose queued drain or push was lost
 # with a dead worker or a restarted broker, and how long work must wait to count as stalled.
-CHANNELS_RESCUE_SECONDS = env.float("CHANNELS_RESCUE_SECONDS", default=2.0)
-# Adaptive buffers: how often listings holding units back are recomputed (the buffer shrinks
-# back when the risk passes), and how long the channels' shares of the store's sales are cached.
-CHANNELS_BUFFER_REFRESH_SECONDS = env.float("CHANNELS_BUFFER_REFRESH_SECONDS", default=5.0)
-CHANNELS_BUFFER_SHARE_CACHE_SECONDS = env.float("CHANNELS_BUFFER_SHARE_CACHE_SECONDS", default=5.0)
-CHANNELS_RESCUE_AFTER_SECONDS = env.float("CHANNELS_RESCUE_AFTER_SECONDS", default=5.0)
+CHANNELS_RESCUE_SECONDS = env.float("CHANNELS_RESCUE_SECONDS", default=5.0)
+CHANNELS_RESCUE_AFTER_SECONDS = env.float("CHANNELS_RESCUE_AFTER_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
     "alerts-notify": {"task": "inventory_app.tasks.alerts_notify_task", "schedule": 300.0},
     # The dashboard's catalog-wide figures, recomputed before its cached snapshot (kept twice as
@@ -571,11 +567,6 @@ CELERY_BEAT_SCHEDULE = {
     "rakuten-sales-answer": {
         "task": "channels_app.connectors.rakuten.tasks.rakuten_sales_answer_all_task",
         "schedule": env.float("RAKUTEN_SALES_SECONDS", default=120.0),
-    },
-    "channels-buffers-refresh": {
-        "task": "channels_app.tasks.buffers_refresh_task",
-        "schedule": CHANNELS_BUFFER_REFRESH_SECONDS,
-        "options": {"expires": CHANNELS_BUFFER_REFRESH_SECONDS},
     },
     "channels-stalled-rescue": {
         "task": "channels_app.tasks.stalled_work_rescue_task",

@@ -165,4 +165,3 @@ def _dashboard_uncached(settings):
     """The dashboard computes its figures on every request in tests (its cache is Redis, shared
     by every test of the run); tests of the cache turn it back on."""
     settings.DASHBOARD_CACHE_SECONDS = 0
-    settings.CHANNELS_BUFFER_SHARE_CACHE_SECONDS = 0

@@ -66,10 +66,9 @@ class ListingAdmin(IndexedSearchMixin, ServiceSaveAdmin):
     search_help_text = "Channel listing id, channel SKU, title or linked SKU code."
     autocomplete_fields = ("sku",)
     fields = ("account", "external_id", "external_sku", "title", "sku", *RULE_FIELDS, "explanation",
-              "buffer_held", "last_pushed_qty", "last_pushed_at", "last_seen_qty", "last_seen_at",
-              "needs_push", "dirty_since", "next_attempt_at", "push_failures", "last_error")  # fmt: skip
-    readonly_fields = ("account", "external_id", "external_sku", "title", "explanation", "buffer_held",
-                       "last_pushed_qty",
+              "last_pushed_qty", "last_pushed_at", "last_seen_qty", "last_seen_at", "needs_push",
+              "dirty_since", "next_attempt_at", "push_failures", "last_error")  # fmt: skip
+    readonly_fields = ("account", "external_id", "external_sku", "title", "explanation", "last_pushed_qty",
                        "last_pushed_at", "last_seen_qty", "last_seen_at", "needs_push", "dirty_since",
                        "next_attempt_at", "push_failures", "last_error")  # fmt: skip
     actions = ("retry_push", "unlink")

@@ -178,7 +178,7 @@ class ListingOutputSerializer(serializers.ModelSerializer):
             "id", "account", "external_id", "external_product_id", "external_variant_id",
             "external_inventory_item_id", "external_offer_id", "external_sku", "title", "sku", "sku_code",
             "push_enabled", "buffer", "percentage", "max_published", "min_published", "adaptive_buffer",
-            "buffer_held", "last_pushed_qty",
+            "last_pushed_qty",
             "last_pushed_at", "last_seen_qty", "last_seen_at", "last_error", "push_failures", "needs_push",
             "dirty_since", "next_attempt_at",
         ]  # fmt: skip

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from channels_app.connectors.base import Connector, RanksByDemand, StoresTokens
+from channels_app.connectors.base import Connector, StoresTokens
 from channels_app.connectors.dto import AccountConfig
 from channels_app.connectors.http import ChannelHttp
-from config.integrations.registry import Registry, UnknownKind
+from config.integrations.registry import Registry, UnknownKind  # noqa: F401 - UnknownKind re-exported
 
 CONNECTORS: Registry[type[Connector]] = Registry(noun="connector")
 
@@ -21,15 +21,6 @@ connector_register = CONNECTORS.register
 connector_class_get = CONNECTORS.get
 # Every registered kind, sorted.
 connector_kinds = CONNECTORS.kinds
-
-
-def connector_ranks_pushes(*, kind: str) -> bool:
-    """True if the connector of ``kind`` sends a push's updates most urgent first
-    (``RanksByDemand``); False for it and for an unknown kind."""
-    try:
-        return issubclass(connector_class_get(kind=kind), RanksByDemand)
-    except UnknownKind:
-        return False
 
 
 def connector_build(*, kind: str, config: AccountConfig) -> Connector:

@@ -43,11 +43,6 @@ class Listing(models.Model):
     adaptive_buffer = models.BooleanField(
         null=True, blank=True, help_text="The adaptive buffer for this listing (empty: the account's setting)"
     )
-    buffer_held = models.PositiveIntegerField(
-        default=0,
-        help_text="Units the adaptive buffer held back at the last push; such a listing is "
-        "recomputed every few seconds so the buffer shrinks back when the risk passes",
-    )
     # What we know of the channel side.
     last_pushed_qty = models.IntegerField(null=True, blank=True)
     last_pushed_at = models.DateTimeField(null=True, blank=True)
@@ -95,8 +90,6 @@ class Listing(models.Model):
             models.Index(
                 fields=["account", "dirty_since"], name="listing_dirty_idx", condition=Q(needs_push=True)
             ),
-            # The buffer refresh: listings the adaptive buffer holds units of.
-            models.Index(fields=["account"], name="listing_buffer_held_idx", condition=Q(buffer_held__gt=0)),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,6 @@ from django.db import connection
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from channels_app.connectors.registry import connector_ranks_pushes
 from channels_app.models import ChannelAccount, Listing, PushRecord
 
 CONFIRM_LAG_WEIGHT = 0.3
@@ -94,24 +93,16 @@ def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
 
 def accounts_confirm_lag_record(*, pushed: Sequence[Pushed], now: datetime) -> None:
     """Move each account's measured confirm lag (``ChannelAccount.confirm_lag_seconds``, the
-    adaptive buffer's staleness) toward this batch's change-to-confirmation time: an
-    exponential moving average with weight :data:`CONFIRM_LAG_WEIGHT` per batch. The batch's
-    mean, or on a channel that ranks its pushes by risk (``RanksByDemand``: Amazon sends the
-    listings at risk first and the calm ones when the quota allows) its quickest: a hot item's
-    figure waits for the front of that queue, not for the calm listings behind it."""
+    adaptive buffer's staleness) toward this batch's mean change-to-confirmation time: an
+    exponential moving average with weight :data:`CONFIRM_LAG_WEIGHT` per batch."""
     samples: dict[int, list[float]] = defaultdict(list)
     for item in pushed:
         if item.listing.dirty_since is not None:
             samples[item.listing.account_id].append(
                 max((now - item.listing.dirty_since).total_seconds(), 0.0)
             )
-    ranked = {
-        account_id
-        for account_id, kind in ChannelAccount.objects.filter(pk__in=list(samples)).values_list("pk", "kind")
-        if connector_ranks_pushes(kind=kind)
-    }
     for account_id, values in samples.items():
-        mean = min(values) if account_id in ranked else sum(values) / len(values)
+        mean = sum(values) / len(values)
         ChannelAccount.objects.filter(pk=account_id).update(
             confirm_lag_seconds=F("confirm_lag_seconds") * (1 - CONFIRM_LAG_WEIGHT)
             + mean * CONFIRM_LAG_WEIGHT

@@ -43,7 +43,6 @@ class BufferDecision:
     buffer: int
     risk: float
     inputs: BufferInputs
-    lead: bool = False  # the channel that sells the item most: shows the rules' figure
 
 
 def _poisson_pmf(mean: float, count: int) -> list[float]:
@@ -97,11 +96,9 @@ def shown_oversell_risk(
     )
 
 
-def buffer_decide(*, inputs: BufferInputs, lead: bool = False) -> BufferDecision:
+def buffer_decide(*, inputs: BufferInputs) -> BufferDecision:
     """The largest quantity up to ``inputs.rules_quantity`` whose oversell risk is at most
-    ``inputs.max_risk`` (see the module docstring); for the ``lead`` channel of the item (the
-    one that sells most, where the others hold the last units back) the rules' figure, its risk
-    reported."""
+    ``inputs.max_risk`` (see the module docstring)."""
     ceiling = max(min(inputs.rules_quantity, max(inputs.available, 0)), 0)
     hours = max(inputs.stale_seconds, 0.0) / 3600.0
     channel_mean = max(inputs.channel_per_hour, 0.0) * hours
@@ -113,10 +110,8 @@ def buffer_decide(*, inputs: BufferInputs, lead: bool = False) -> BufferDecision
         )
 
     risk = risk_at(ceiling)
-    if lead or risk <= inputs.max_risk:
-        return BufferDecision(
-            quantity=max(inputs.rules_quantity, 0), buffer=0, risk=risk, inputs=inputs, lead=lead
-        )
+    if risk <= inputs.max_risk:
+        return BufferDecision(quantity=max(inputs.rules_quantity, 0), buffer=0, risk=risk, inputs=inputs)
     low, high = 0, ceiling  # risk(low) <= max_risk (risk(0) = 0), risk(high) > max_risk
     while high - low > 1:
         middle = (low + high) // 2

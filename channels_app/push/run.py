@@ -37,7 +37,6 @@ from channels_app.connectors.base import Connector, RanksByDemand
 from channels_app.connectors.dto import ListingRef, QuantityUpdate
 from channels_app.connectors.errors import ConnectorError, RetryableError
 from channels_app.models import ChannelAccount, Listing, SyncCursor
-from channels_app.push.buffers import listings_buffer_held_record
 from channels_app.push.marks import (
     Pushed,
     listing_mark_failed,
@@ -47,7 +46,7 @@ from channels_app.push.marks import (
 )
 from channels_app.push.outbox import account_push_request
 from channels_app.push.results import PushSummary, push_results_apply
-from channels_app.selectors.quantities import listings_published_figures, listings_push_risks
+from channels_app.selectors.quantities import listings_published_quantities, listings_push_risks
 from channels_app.services.account_errors import account_error_record
 from channels_app.services.accounts import account_connector
 from channels_app.services.leases import (
@@ -157,8 +156,7 @@ def _push_batch(
     *, account: ChannelAccount, connector: Connector, listings: list[Listing], summary: PushSummary
 ) -> bool:
     """Push one claimed batch; return False when the run should stop (channel unavailable)."""
-    wanted, buffered = listings_published_figures(account=account, listings=listings)
-    listings_buffer_held_record(listings=listings, held=buffered)
+    wanted = listings_published_quantities(account=account, listings=listings)
     held = [
         item
         for item in listings

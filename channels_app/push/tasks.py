@@ -1,5 +1,4 @@
-"""Tasks of the push flow: push an account's dirty listings; sweep the outbox; recompute the
-listings that adaptive buffers hold units of."""
+"""Tasks of the push flow: push an account's dirty listings; sweep the outbox."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from celery import shared_task
 from django.conf import settings
 
 from channels_app import task_names
-from channels_app.push.buffers import listings_buffer_refresh
 from channels_app.push.outbox import outbox_sweep
 from channels_app.push.run import account_push_dirty
 from config.integrations.tasks import task_enqueue
@@ -39,9 +37,3 @@ def account_push_task(self, account_id: int) -> dict:
 def outbox_sweep_task() -> dict:
     """Re-mark drifted listings and re-request pushes for every account with dirty listings."""
     return outbox_sweep()
-
-
-@shared_task(name=task_names.BUFFERS_REFRESH)
-def buffers_refresh_task() -> dict:
-    """Recompute the listings whose adaptive buffer holds units back (beat, every few s)."""
-    return {"marked": listings_buffer_refresh()}

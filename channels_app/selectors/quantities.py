@@ -66,17 +66,9 @@ def account_location_ids(*, account: ChannelAccount) -> list[int] | None:
 
 def listings_published_quantities(*, account: ChannelAccount, listings: Sequence[Listing]) -> dict[int, int]:
     """Map listing id to the quantity it should publish now (linked listings only)."""
-    return listings_published_figures(account=account, listings=listings)[0]
-
-
-def listings_published_figures(
-    *, account: ChannelAccount, listings: Sequence[Listing]
-) -> tuple[dict[int, int], dict[int, int]]:
-    """(listing id -> the quantity it should publish now, listing id -> units its adaptive
-    buffer holds back), for the linked listings."""
     sku_ids = {listing.sku_id for listing in listings if listing.sku_id}
     if not sku_ids:
-        return {}, {}
+        return {}
     available = sku_available_to_sell(sku_ids=sku_ids, location_ids=account_location_ids(account=account))
     wanted = {
         listing.pk: quantity_publish(
@@ -88,12 +80,9 @@ def listings_published_figures(
     decisions = listings_buffer_decisions(
         account=account, listings=listings, available=available, rules_quantities=wanted
     )
-    held = {}
     for listing_id, decision in decisions.items():
         wanted[listing_id] = decision.quantity
-        if decision.buffer > 0:
-            held[listing_id] = decision.buffer
-    return wanted, held
+    return wanted
 
 
 def listings_push_risks(
@@ -176,9 +165,7 @@ def listing_quantity_explain(*, listing: Listing) -> str:
         available={listing.sku_id: available},
         rules_quantities={listing.pk: ruled},
     ).get(listing.pk)
-    if decision is not None and (
-        decision.buffer or (decision.lead and decision.risk > decision.inputs.max_risk)
-    ):
+    if decision is not None and decision.buffer:
         described = buffer_decision_text(
             decision=decision, max_risk_percent=float(account.oversell_risk_percent)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from django.db.models import Case, Count, F, Min, Sum, Value, When
+from django.db.models import Case, F, Sum, Value, When
 
 from inventory_app.models import OrderLine
 
@@ -49,36 +49,3 @@ def skus_units_ordered_by_channel(
         )
         for row in rows
     }
-
-
-def channels_units_ordered(*, since: datetime) -> dict[int, int]:
-    """Units ordered per sales channel id (every SKU) in orders taken in since ``since``,
-    cancelled units left out; channels without orders are absent. One query."""
-    rows = (
-        OrderLine.objects.filter(order__created_at__gte=since)
-        .values("order__channel_id")
-        .annotate(units=Sum(F("quantity") - F("quantity_cancelled")))
-        .order_by()
-    )
-    return {row["order__channel_id"]: row["units"] for row in rows if row["units"] > 0}
-
-
-def skus_orders_since(*, sku_ids: Collection[int], since: datetime) -> dict[int, tuple[int, int, datetime]]:
-    """SKU id -> (orders, units, the first of those orders' intake time) for orders taken in
-    since ``since`` (the SKU ordered itself, a kit counted as the kit), cancelled units left
-    out; SKUs without such orders are absent. One query."""
-    if not sku_ids:
-        return {}
-    rows = (
-        OrderLine.objects.filter(
-            sku_id__in=list(sku_ids), order__created_at__gte=since, quantity__gt=F("quantity_cancelled")
-        )
-        .values("sku_id")
-        .annotate(
-            orders=Count("order_id", distinct=True),
-            units=Sum(F("quantity") - F("quantity_cancelled")),
-            first=Min("order__created_at"),
-        )
-        .order_by()
-    )
-    return {row["sku_id"]: (row["orders"], row["units"], row["first"]) for row in rows}

@@ -154,33 +154,3 @@ def stocked():
         return location, skus
 
     return make
-
-
-@pytest.fixture
-def hot(shops, connect):
-    """HOT: 26 received; 6 sold on this shop's channel and 12 elsewhere two minutes ago
-    (36/h here, 72/h elsewhere over the 10-minute window), 8 left. (shop, account, listing)"""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from channels_app.models import Listing
-    from inventory_app.models import Order
-    from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
-    from tests.factories import SalesChannelFactory
-
-    stock_receive(sku=SKUFactory(code="HOT"), location=LocationFactory(code="MAIN"), quantity=26)
-    shop = shops()
-    shop.listing_add("L-HOT", sku="HOT", quantity=0)
-    account = connect(shop, "Shop")
-    elsewhere = SalesChannelFactory()
-    for number in range(3):
-        for channel, units, ref in ((account.sales_channel, 2, "here"), (elsewhere, 4, "there")):
-            order_create(
-                channel=channel,
-                data=OrderInput(
-                    external_ref=f"{ref}-{number}", lines=[OrderLineInput(sku_code="HOT", quantity=units)]
-                ),
-            )
-    Order.objects.update(created_at=timezone.now() - timedelta(minutes=2))  # before the last minute
-    return shop, account, Listing.objects.get(account=account)

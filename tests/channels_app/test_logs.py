@@ -58,14 +58,3 @@ def test_beats_sending_of_the_rescue_is_debug(caplog):
     assert [r.getMessage() for r in caplog.records] == [
         "Scheduler: Sending due task channels-outbox-sweep (x.outbox_sweep_task)"
     ]
-
-
-def test_a_buffer_refresh_that_marked_nothing_is_debug_and_one_that_did_stays_at_info(trace_at_info, caplog):
-    refresh = "channels_app.tasks.buffers_refresh_task"
-    with caplog.at_level(logging.INFO, logger="celery.app.trace"):
-        trace_at_info.info(SUCCESS, _success("{'marked': 0}", name=refresh))
-        trace_at_info.info(SUCCESS, _success("{'marked': 3}", name=refresh))
-
-    assert [r.getMessage() for r in caplog.records] == [
-        f"Task {refresh}[t1] succeeded in 0.01s: {{'marked': 3}}"
-    ]

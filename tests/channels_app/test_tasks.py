@@ -64,16 +64,6 @@ def test_beat_runs_the_stalled_work_rescue_every_few_seconds(settings):
 
     assert (entry["task"], entry["schedule"], entry["options"]) == (
         "channels_app.tasks.stalled_work_rescue_task",
-        2.0,
-        {"expires": 2.0},
-    )
-
-
-def test_beat_recomputes_the_listings_adaptive_buffers_hold_units_of_every_few_seconds(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["channels-buffers-refresh"]
-
-    assert (entry["task"], entry["schedule"], entry["options"]) == (
-        "channels_app.tasks.buffers_refresh_task",
         5.0,
         {"expires": 5.0},
     )

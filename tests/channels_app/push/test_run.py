@@ -321,8 +321,8 @@ def test_a_sale_racing_our_last_set_is_pushed_again_even_when_the_figure_looks_c
     assert Listing.objects.get(account=account).belief_shifted is False
 
 
-@pytest.mark.parametrize(("adaptive_buffer", "demand_queries"), [(False, 0), (True, 3)])
-def test_demand_is_read_in_three_queries_a_batch_for_the_adaptive_buffer_and_never_for_ranking_here(
+@pytest.mark.parametrize(("adaptive_buffer", "demand_queries"), [(False, 0), (True, 1)])
+def test_demand_is_read_once_a_batch_for_the_adaptive_buffer_and_never_for_ranking_here(
     shops, connect, adaptive_buffer, demand_queries
 ):
     location = LocationFactory(code="A")
@@ -339,6 +339,4 @@ def test_demand_is_read_in_three_queries_a_batch_for_the_adaptive_buffer_and_nev
 
     assert (summary.pushed, shop.quantity("L1")) == (1, 4)
     line_table = OrderLine._meta.db_table
-    # The SKUs' sales per channel, their rushes (the last seconds' orders), and the store's units
-    # per channel (the channels' shares: cached for a few seconds in production, not in tests).
     assert len([q["sql"] for q in queries.captured_queries if line_table in q["sql"]]) == demand_queries

@@ -18,7 +18,7 @@ from channels_app.services.actions import account_update, listing_rules_set
 from inventory_app.models import Location, Order
 from inventory_app.services.orders import OrderInput, OrderLineInput, order_create
 from inventory_app.services.stock import stock_receive
-from tests.factories import SKUFactory
+from tests.factories import LocationFactory, SalesChannelFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,24 @@ def _sell(channel, code: str, units: int, ref: str) -> None:
         channel=channel,
         data=OrderInput(external_ref=ref, lines=[OrderLineInput(sku_code=code, quantity=units)]),
     )
+
+
+@pytest.fixture
+def hot(shops, connect):
+    """HOT: 26 received; 6 sold on this shop's channel and 12 elsewhere two minutes ago
+    (36/h here, 72/h elsewhere over the 10-minute window), 8 left."""
+    location = LocationFactory(code="MAIN")
+    sku = SKUFactory(code="HOT")
+    stock_receive(sku=sku, location=location, quantity=26)
+    shop = shops()
+    shop.listing_add("L-HOT", sku="HOT", quantity=0)
+    account = connect(shop, "Shop")
+    elsewhere = SalesChannelFactory()
+    for number in range(3):
+        _sell(account.sales_channel, "HOT", 2, f"here-{number}")
+        _sell(elsewhere, "HOT", 4, f"there-{number}")
+    Order.objects.update(created_at=timezone.now() - timedelta(minutes=2))  # before the last minute
+    return shop, account, Listing.objects.get(account=account)
 
 
 def _lag(account, seconds: float) -> ChannelAccount:
@@ -45,56 +63,19 @@ def test_demand_counts_the_last_ten_minutes_per_channel_with_a_prior_for_unsold_
     assert rates == {listing.sku_id: (36.0, 72.0), cold.pk: (0.5 / 24, 0.5 / 24)}
 
 
-def test_a_rush_on_an_item_counts_at_its_pace_since_its_first_order_split_between_the_channels(hot):
+def test_a_burst_of_the_last_minute_counts_at_its_own_rate_from_two_units(hot):
     _, account, listing = hot
     _sell(account.sales_channel, "HOT", 1, "burst-1")
     _sell(account.sales_channel, "HOT", 1, "burst-2")
-    first = timezone.now() - timedelta(seconds=2)
-    Order.objects.filter(external_ref__startswith="burst").update(created_at=first)
     cold = SKUFactory(code="COLD")
     stock_receive(sku=cold, location=Location.objects.get(code="MAIN"), quantity=5)
     _sell(account.sales_channel, "COLD", 1, "once")
 
-    rates = skus_demand_per_hour(
-        sku_ids=[listing.sku_id, cold.pk],
-        channel_id=account.sales_channel_id,
-        now=first + timedelta(seconds=5),
-    )
-
-    # HOT: a second order, 5 s after the first = 720/h on all channels; the store sold too little
-    # this hour for the channels' shares (21 units), so it splits evenly between its 2 channels
-    # (its last minute here: 120/h). COLD's one order is no rush: its hour counts (1/h).
-    assert rates[listing.sku_id] == (360.0, 360.0)
-    assert rates[cold.pk] == (1.0, 0.5 / 24)
-
-
-def test_a_burst_of_the_last_minute_counts_once_it_is_older_than_ten_seconds(hot):
-    _, account, listing = hot
-    _sell(account.sales_channel, "HOT", 1, "burst-1")
-    _sell(account.sales_channel, "HOT", 1, "burst-2")
-    Order.objects.filter(external_ref__startswith="burst").update(
-        created_at=timezone.now() - timedelta(seconds=30)
-    )
-
-    rates = skus_demand_per_hour(sku_ids=[listing.sku_id], channel_id=account.sales_channel_id)
-
-    assert rates == {listing.sku_id: (120.0, 72.0)}
-
-
-def test_an_items_sales_elsewhere_say_how_it_sells_here_by_the_channels_share_of_the_store(hot):
-    _, account, listing = hot
-    filler = SKUFactory(code="FILL")
-    stock_receive(sku=filler, location=Location.objects.get(code="MAIN"), quantity=50)
-    elsewhere = Order.objects.exclude(channel=account.sales_channel).first().channel
-    _sell(account.sales_channel, "FILL", 9, "fill-here")  # store, last hour: 15 here of 60 units
-    _sell(elsewhere, "FILL", 33, "fill-there")
-    cold = SKUFactory(code="COLD")
-
     rates = skus_demand_per_hour(sku_ids=[listing.sku_id, cold.pk], channel_id=account.sales_channel_id)
 
-    # HOT sells 36/h here and 72/h elsewhere (108/h); this channel has 25 % of the store's units:
-    # here at least 27/h (36 stays), elsewhere at least 81/h. COLD keeps its prior.
-    assert rates == {listing.sku_id: (36.0, 81.0), cold.pk: (0.5 / 24, 0.5 / 24)}
+    # HOT: 2 units in the last minute = 120/h (its 10 minutes: 8 units = 48/h); COLD's one unit
+    # of the last minute is not a burst: its hour counts (1/h).
+    assert rates == {listing.sku_id: (120.0, 72.0), cold.pk: (1.0, 0.5 / 24)}
 
 
 def test_a_hot_item_on_a_lagging_channel_is_published_below_the_rules(hot):
@@ -172,46 +153,3 @@ def test_the_push_sends_the_buffered_figure_and_measures_the_channel_lag(hot):
     assert (summary.pushed, shop.quantity("L-HOT")) == (1, 3)
     # 120 s moved 30 % of the way toward this push's change-to-confirmation time (well under a minute).
     assert 84.0 <= account.confirm_lag_seconds < 120.0 * 0.7 + 0.3 * 60
-
-
-def test_of_two_lagging_channels_the_one_selling_more_leads_and_shows_the_rules_figure(hot, shops, connect):
-    _, busy, listing = hot
-    other_shop = shops()
-    other_shop.listing_add("L2-HOT", sku="HOT", quantity=0)
-    quiet = _lag(connect(other_shop, "Quiet"), 120.0)
-    busy = _lag(busy, 120.0)
-    _sell(quiet.sales_channel, "HOT", 2, "quiet-1")  # the store's hour: 6 units on busy, 2 on quiet
-    Order.objects.filter(external_ref="quiet-1").update(created_at=timezone.now() - timedelta(minutes=2))
-    quiet_listing = Listing.objects.get(account=quiet)
-
-    published = (
-        listings_published_quantities(account=busy, listings=[listing]),
-        listings_published_quantities(account=quiet, listings=[quiet_listing]),
-    )
-
-    assert published == ({listing.pk: 6}, {quiet_listing.pk: 0})
-
-
-def test_a_channel_with_the_buffer_off_does_not_lead(hot, shops, connect):
-    _, slow, listing = hot
-    other_shop = shops()
-    other_shop.listing_add("L2-HOT", sku="HOT", quantity=0)
-    _lag(connect(other_shop, "Fresh", adaptive_buffer=False), 1.0)
-    slow = _lag(slow, 120.0)
-
-    assert listings_published_quantities(account=slow, listings=[listing]) == {listing.pk: 3}
-
-
-def test_the_lead_channels_explanation_says_why_it_shows_everything(hot, shops, connect):
-    _, busy, _ = hot
-    other_shop = shops()
-    other_shop.listing_add("L2-HOT", sku="HOT", quantity=0)
-    _lag(connect(other_shop, "Quiet"), 120.0)
-    _lag(busy, 120.0)
-    listing = Listing.objects.get(external_id="L-HOT")
-
-    assert listing_quantity_explain(listing=listing) == (
-        "on hand 26 - committed 18 at MAIN = 8; adaptive buffer 0: of the channels listing this item "
-        "this one sells the most, so it keeps the last units while the others hold them back; "
-        "oversell risk 1.14 % while it sells 36.0/h there and 72.0/h elsewhere = 8"
-    )

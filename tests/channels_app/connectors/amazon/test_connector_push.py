@@ -17,7 +17,6 @@ from channels_app.intake.polling import account_orders_sync
 from channels_app.models import ChannelAccount, Listing, PushRecord
 from channels_app.push.outbox import listings_mark_dirty
 from channels_app.push.run import account_push_dirty
-from channels_app.selectors.buffers import account_staleness_seconds
 from channels_app.services.accounts import account_connector
 from config.sandbox.amazon import specs as amazon_specs
 from inventory_app.models import Order, SalesChannel
@@ -568,24 +567,3 @@ def test_a_large_push_whose_calm_updates_are_few_sends_no_feed(amazon, connect):
 
     assert {r.external_id: r.outcome for r in results} == {"A": "ok", "H": "deferred", "C": "deferred"}
     assert amazon.stats.requests.get("createFeed", 0) == 0
-
-
-def test_amazons_measured_lag_follows_the_front_of_its_ranked_queue_not_the_calm_listings_behind(
-    amazon, connect, link
-):
-    location = LocationFactory(code="MAIN")
-    account = connect(amazon, patch_max=5, feed_min=10)
-    for code, age in (("FRESH", 2), ("OLD", 100)):
-        amazon.seed_listing(code, 5)
-        listing = link(account, _stocked(location, code, 3))
-        Listing.objects.filter(pk=listing.pk).update(
-            needs_push=True, dirty_since=timezone.now() - timedelta(seconds=age)
-        )
-    ChannelAccount.objects.filter(pk=account.pk).update(confirm_lag_seconds=10.0)
-
-    account_push_dirty(account_id=account.pk)
-
-    account.refresh_from_db()
-    # 30 % of the way from 10 s toward the quickest of the batch (2 s, not the mean of 51 s).
-    assert 10.0 * 0.7 + 0.3 * 2 <= account.confirm_lag_seconds < 10.0 * 0.7 + 0.3 * 3
-    assert account_staleness_seconds(account=account) == (account.confirm_lag_seconds, 0.0)
