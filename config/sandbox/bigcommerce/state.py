@@ -97,6 +97,7 @@ class StoreState:
         self.ids = itertools.count(100)
         self.products: dict[int, Product] = {}
         self.variants: dict[int, Variant] = {}
+        self._sku_index: dict[str, int] = {}  # sku -> id of the last match (checked on use)
         self.locations: dict[int, dict] = {}
         self.levels: dict[tuple[int, int], dict] = {}
         self.orders: dict[int, Order] = {}
@@ -183,7 +184,13 @@ class StoreState:
 
     # --- reads -----------------------------------------------------------------------------------
     def variant_by_sku(self, sku: str) -> Variant | None:
-        return next((v for v in self.variants.values() if v.sku == sku), None)
+        known = self.variants.get(self._sku_index.get(sku, -1))
+        if known is not None and known.sku == sku:
+            return known  # a store's SKU lookup is indexed; a linear scan per read slowed the rush
+        found = next((v for v in self.variants.values() if v.sku == sku), None)
+        if found is not None:
+            self._sku_index[sku] = found.id
+        return found
 
     def stock_variant(self, variant: Variant) -> Variant | None:
         """The variant holding the stock of ``variant`` (its product's base one for product tracking)."""

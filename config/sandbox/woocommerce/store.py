@@ -35,6 +35,7 @@ class Store:
     def __init__(self, *, restore_on_failed: bool = True) -> None:
         self.lock = threading.RLock()
         self.products: dict[int, dict] = {}
+        self._sku_index: dict[str, int] = {}  # sku -> id of the last match (checked on use)
         self.orders: dict[int, dict] = {}
         self.notes: dict[int, list[dict]] = {}
         self.trackings: dict[int, list[dict]] = {}
@@ -139,8 +140,12 @@ class Store:
         return item if item.get("manage_stock") is True else None
 
     def by_sku(self, sku: str) -> dict | None:
+        known = self.products.get(self._sku_index.get(sku, -1))
+        if known is not None and known.get("sku") == sku and known["type"] != "variable":
+            return known  # a store's SKU lookup is indexed; a linear scan per read slowed the rush
         for item in self.products.values():
             if item.get("sku") == sku and item["type"] != "variable":
+                self._sku_index[sku] = item["id"]
                 return item
         return None
 

@@ -1,0 +1,171 @@
+"""What the rush's targets ask of the engine's speed: the rush's buyers replayed against channels
+whose figure lands a fixed time after each sale (no engine, no faults, no machine).
+
+``python -m bench.rush.lagmodel [--seeds 1 2 3] [--lags 0.25 0.5 1 2 3] [--amazon 5 10 20]``
+
+A channel ``c`` with lag ``L`` shows, at time ``t``, what the stock known at ``t - L`` allows
+(every sale up to then, oversold ones too, clipped at 0) less its own sales since (a channel
+deducts its own sales at once), less the buffer. A buyer buys when the figure covers the
+quantity. Oversold and withheld units are the rush's own definitions (:mod:`bench.rush.traffic`),
+so a row reads like a rush result of an engine whose every figure lands exactly ``L`` late.
+
+With ``--buffers``, each figure is held back by the engine's adaptive buffer
+(:func:`channels_app.push.risk.buffer_decide`) as if the engine knew the lag exactly, with demand
+from the replayed orders over the engine's windows (:data:`channels_app.selectors.buffers.DEMAND_WINDOWS`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench.rush.catalog import Catalog, Item, catalog_build
+from bench.rush.traffic import Intent, intents_build, oversold_units, withheld_units
+
+# item code -> (seconds, units, channel) of each order a replay accepted
+Orders = dict[str, list[tuple[float, int, str]]]
+BufferRule = Callable[..., int]
+
+
+@dataclass(frozen=True)
+class Replay:
+    """One replay's outcome, in the rush's units."""
+
+    oversold_units: int
+    withheld_units: int
+    units_sold: int
+    orders: int
+
+
+def lagged_replay(
+    *, catalog: Catalog, intents: list[Intent], lags: dict[str, float], buffer: BufferRule | None = None
+) -> Replay:
+    """Play ``intents`` against channels whose figures land ``lags[channel]`` seconds after each
+    sale; ``buffer(channel=, item=, shown=, lag=, orders=, at=)`` returns the units held back."""
+    honest = dict(catalog.stock)  # what honest sales left (the truth)
+    sold: dict[str, list[tuple[float, int, str]]] = defaultdict(list)  # component -> (t, units, channel)
+    orders: Orders = defaultdict(list)
+    sales: list[tuple] = []
+    withheld = 0
+    for intent in intents:
+        lag = lags[intent.channel]
+        shown = _shown(
+            catalog=catalog, item=intent.item, sold=sold, at=intent.at, lag=lag, channel=intent.channel
+        )
+        if buffer is not None and shown > 0:
+            shown -= min(shown, buffer(channel=intent.channel, item=intent.item, shown=shown, lag=lag,
+                                       orders=orders, at=intent.at))  # fmt: skip
+        if shown < intent.qty:
+            withheld += withheld_units(catalog=catalog, remaining=honest, intent=intent)
+            continue
+        served = min(intent.qty, catalog.ats(intent.item, honest))
+        for code, per in intent.item.components:
+            honest[code] -= served * per
+            sold[code].append((intent.at, intent.qty * per, intent.channel))
+        orders[intent.item.code].append((intent.at, intent.qty, intent.channel))
+        sales.append((intent.at, intent.item, intent.qty, intent.channel))
+    return Replay(
+        oversold_units=oversold_units(catalog=catalog, sales=sales),
+        withheld_units=withheld,
+        units_sold=sum(s[2] for s in sales),
+        orders=len(sales),
+    )
+
+
+def _shown(*, catalog: Catalog, item: Item, sold: dict, at: float, lag: float, channel: str) -> int:
+    figure = None
+    for code, per in item.components:
+        known, own = catalog.stock[code], 0
+        for when, units, where in sold[code]:
+            if when <= at - lag:
+                known -= units
+            elif where == channel:
+                own += units
+        units_left = max(0, max(0, known) - own) // per
+        figure = units_left if figure is None else min(figure, units_left)
+    return figure or 0
+
+
+def engine_buffer_rule(*, max_risk: float = 0.01) -> BufferRule:
+    """The engine's adaptive buffer with the lag known exactly (Django must be set up)."""
+    from channels_app.push.risk import BufferInputs, buffer_decide
+    from channels_app.selectors.buffers import DEMAND_WINDOWS, PRIOR_UNITS_PER_DAY
+
+    def per_hour(taken: list[tuple[float, int]], at: float) -> float:
+        best = PRIOR_UNITS_PER_DAY / 24.0
+        for window, fewest in DEMAND_WINDOWS:
+            seconds = window.total_seconds()
+            units = sum(q for when, q in taken if when > at - seconds)
+            if units >= fewest:
+                best = max(best, units * 3600.0 / seconds)
+        return best
+
+    def rule(*, channel: str, item: Item, shown: int, lag: float, orders: Orders, at: float) -> int:
+        taken = orders[item.code]
+        here = per_hour([(w, q) for w, q, c in taken if c == channel], at)
+        elsewhere = per_hour([(w, q) for w, q, c in taken if c != channel], at)
+        decision = buffer_decide(inputs=BufferInputs(
+            available=shown, rules_quantity=shown, stale_seconds=lag, channel_per_hour=here,
+            others_per_hour=elsewhere, max_risk=max_risk,
+        ))  # fmt: skip
+        return decision.buffer
+
+    return rule
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench.rush.driver import CHANNEL_NAMES, CHANNEL_SHARES
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--lags", type=float, nargs="+", default=[0.25, 0.5, 1.0, 2.0, 3.0],
+                        help="the web shops' lag, seconds")  # fmt: skip
+    parser.add_argument("--amazon", type=float, nargs="*", default=[],
+                        help="Amazon's lag, seconds (default: the web shops')")  # fmt: skip
+    parser.add_argument("--buffers", action="store_true", help="also with the engine's buffer")
+    parser.add_argument("--rate", type=float, default=12.0)
+    parser.add_argument("--seconds", type=float, default=120.0)
+    args = parser.parse_args(argv)
+    rule = None
+    if args.buffers:
+        import django
+
+        from bench.env import bench_environ_set
+
+        bench_environ_set(log_level="ERROR")
+        django.setup()
+        rule = engine_buffer_rule()
+    print("| web shops' lag s | Amazon's lag s | buffer | " + " | ".join(
+        f"seed {s}: oversold / withheld / units sold / 1/50 target" for s in args.seeds) + " |")  # fmt: skip
+    print("|" + " --- |" * (3 + len(args.seeds)))
+    worlds = {s: catalog_build(seed=s, skus=3000, kits=300) for s in args.seeds}
+    streams = {
+        s: intents_build(seed=s, catalog=worlds[s], channels=CHANNEL_NAMES, shares=CHANNEL_SHARES,
+                         rate=args.rate, seconds=args.seconds)
+        for s in args.seeds
+    }  # fmt: skip
+    from bench.rush.baseline import baseline_run
+
+    targets = {
+        s: baseline_run(catalog=worlds[s], intents=streams[s], channels=CHANNEL_NAMES, interval=900.0)[
+            "oversold_units"
+        ]
+        // 50
+        for s in args.seeds
+    }
+    for web in args.lags:
+        for amazon in args.amazon or [web]:
+            lags = {name: web for name in CHANNEL_NAMES} | {"amazon": amazon}
+            for name, chosen in [("off", None)] + ([("engine", rule)] if rule else []):
+                cells = []
+                for s in args.seeds:
+                    r = lagged_replay(catalog=worlds[s], intents=streams[s], lags=lags, buffer=chosen)
+                    cells.append(f"{r.oversold_units} / {r.withheld_units} / {r.units_sold} / {targets[s]}")
+                print(f"| {web:g} | {amazon:g} | {name} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
