@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bench.rush.baseline import baseline_run
 from bench.rush.catalog import Catalog, Item, catalog_build
 from bench.rush.traffic import Intent, intents_build, oversold_units, withheld_units
 
@@ -91,16 +92,11 @@ def _shown(*, catalog: Catalog, item: Item, sold: dict, at: float, lag: float, c
 def engine_buffer_rule(*, max_risk: float = 0.01) -> BufferRule:
     """The engine's adaptive buffer with the lag known exactly (Django must be set up)."""
     from channels_app.push.risk import BufferInputs, buffer_decide
-    from channels_app.selectors.buffers import DEMAND_WINDOWS, PRIOR_UNITS_PER_DAY
+    from channels_app.selectors.buffers import DEMAND_WINDOWS, demand_units_per_hour
 
     def per_hour(taken: list[tuple[float, int]], at: float) -> float:
-        best = PRIOR_UNITS_PER_DAY / 24.0
-        for window, fewest in DEMAND_WINDOWS:
-            seconds = window.total_seconds()
-            units = sum(q for when, q in taken if when > at - seconds)
-            if units >= fewest:
-                best = max(best, units * 3600.0 / seconds)
-        return best
+        counts = [sum(q for when, q in taken if when > at - w.total_seconds()) for w, _ in DEMAND_WINDOWS]
+        return demand_units_per_hour(window_units=counts)
 
     def rule(*, channel: str, item: Item, shown: int, lag: float, orders: Orders, at: float) -> int:
         taken = orders[item.code]
@@ -146,8 +142,6 @@ def main(argv: list[str] | None = None) -> int:
                          rate=args.rate, seconds=args.seconds)
         for s in args.seeds
     }  # fmt: skip
-    from bench.rush.baseline import baseline_run
-
     targets = {
         s: baseline_run(catalog=worlds[s], intents=streams[s], channels=CHANNEL_NAMES, interval=900.0)[
             "oversold_units"

@@ -62,16 +62,23 @@ def skus_demand_per_hour(*, sku_ids: Sequence[int], channel_id: int) -> dict[int
         summed = target.setdefault(sku_id, [0] * len(DEMAND_WINDOWS))
         for index, value in enumerate(units):
             summed[index] += value
-    prior = PRIOR_UNITS_PER_DAY / 24.0
+    return {
+        sku_id: (
+            demand_units_per_hour(window_units=here.get(sku_id)),
+            demand_units_per_hour(window_units=elsewhere.get(sku_id)),
+        )
+        for sku_id in sku_ids
+    }
 
-    def rate(units: list[int] | None) -> float:
-        best = prior
-        for (window, fewest), value in zip(DEMAND_WINDOWS, units or (), strict=False):
-            if value >= fewest:
-                best = max(best, value * 3600.0 / window.total_seconds())
-        return best
 
-    return {sku_id: (rate(here.get(sku_id)), rate(elsewhere.get(sku_id))) for sku_id in sku_ids}
+def demand_units_per_hour(*, window_units: Sequence[int] | None) -> float:
+    """The demand rate of units sold in each of :data:`DEMAND_WINDOWS` (same order): the highest
+    rate among the windows with at least their fewest units, never below the prior."""
+    best = PRIOR_UNITS_PER_DAY / 24.0
+    for (window, fewest), value in zip(DEMAND_WINDOWS, window_units or (), strict=False):
+        if value >= fewest:
+            best = max(best, value * 3600.0 / window.total_seconds())
+    return best
 
 
 def listings_buffer_decisions(
