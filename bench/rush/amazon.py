@@ -177,6 +177,18 @@ class AmazonChannel(ChannelBase):
                 by_op[f"sqs:{action}"] = {"calls": n, "rate_limited": 0}
         return {"calls": calls, "rate_limited": limited, "usage_plan_429": plan, "by_operation": by_op}
 
+    def pushes_timeline(self, *, start: float, step: float) -> list[int] | None:
+        """patchListingsItem calls per ``step`` seconds from ``start`` (429s included)."""
+        with self.fake._log_lock:
+            times = [r["at"] for r in self.fake.requests if r["operation"] == "patchListingsItem"]
+        counts: list[int] = []
+        for at in times:
+            if at >= start:
+                index = int((at - start) // step)
+                counts.extend([0] * (index + 1 - len(counts)))
+                counts[index] += 1
+        return counts
+
     def order_ids(self) -> list[str]:
         with self.fake.state.lock:
             return list(self.fake.state.orders)

@@ -117,3 +117,8 @@ class ChannelBase:
 
     def _vendor_faults_drop(self) -> int:
         return 0
+
+    def pushes_timeline(self, *, start: float, step: float) -> list[int] | None:
+        """Quantity-push calls the channel received in each ``step`` seconds from ``start``
+        (None: the fake does not log when calls came)."""
+        return None

@@ -186,6 +186,11 @@ def run(*, args, faults: dict) -> dict:
             "adaptive_buffers": args.buffers,
             "oversold_units": oversold_units(catalog=catalog, sales=sales),
             "oversold_sales": oversold_sales(catalog=catalog, sales=sales),
+            # When: the buying's start (epoch s; oversold_sales' "at" is on the same clock) and
+            # each channel's quantity pushes per 10 s from it (channels whose fake logs times).
+            "buying_started_at": round(start, 2),
+            "pushes_per_10s": {ch.name: timeline for ch in channels
+                               if (timeline := ch.pushes_timeline(start=start, step=10.0)) is not None},
             "baseline_oversold_units": base["oversold_units"],
             "baseline_orders": base["orders"],
             "baseline_interval_s": args.baseline_interval,

@@ -40,6 +40,7 @@ from channels_app.models import ChannelAccount, Listing, SyncCursor
 from channels_app.push.marks import (
     Pushed,
     listing_mark_failed,
+    listings_defer,
     listings_hold,
     listings_mark_current,
     listings_mark_pushed,
@@ -62,6 +63,7 @@ logger = logging.getLogger(__name__)
 
 DEMAND_WINDOW = timedelta(hours=1)  # the orders that make a listing's demand_per_hour
 PUSH_STREAM = "push"  # the SyncCursor row whose lease makes pushes of an account single-flight
+UNEXPECTED_ERROR_PAUSE_SECONDS = 1.0  # a batch that raised something else than a channel's error
 
 
 def listing_ref(*, listing: Listing) -> ListingRef:
@@ -287,7 +289,17 @@ def account_push_dirty(
             if not listings:
                 break
             deferred_before = summary.deferred
-            if not _push_batch(account=account, connector=connector, listings=listings, summary=summary):
+            try:
+                carried_on = _push_batch(
+                    account=account, connector=connector, listings=listings, summary=summary
+                )
+            except Exception:
+                # Not the channel's answer (a lost connection to the database or to the rate
+                # limiter's Redis, a bug): the batch is claimable again after a short pause
+                # instead of after the lease, and the task's failure is reported as it is.
+                _release_after_error(listings=listings)
+                raise
+            if not carried_on:
                 break
             if summary.stalled:
                 break
@@ -303,6 +315,13 @@ def account_push_dirty(
     if follow_up and _claimable(account=account).exists():
         account_push_request(account_ids=[account.pk])
     return summary
+
+
+def _release_after_error(*, listings: list[Listing]) -> None:
+    try:
+        listings_defer(listings=listings, seconds=UNEXPECTED_ERROR_PAUSE_SECONDS)
+    except Exception:  # the database itself failed: the lease runs out instead
+        logger.warning("push batch not released after an error; its lease runs out", exc_info=True)
 
 
 def listings_claimable() -> QuerySet[Listing]:

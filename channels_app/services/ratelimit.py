@@ -6,10 +6,13 @@ database row per bucket updated under ``SELECT ... FOR UPDATE`` in its own short
 a second up to ``burst``; :func:`rate_limit_acquire` waits (in the worker, never in a request)
 until it gets a token or its timeout passes. ``CHANNELS_RATE_LIMIT_MARGIN`` (default 10 %) slows
 the bucket a little so network jitter cannot make the channel count more than its limit.
+While Redis cannot be reached (restarted, failed over), the database bucket of the same key
+stands in, so pushes go on paced instead of failing until Redis is back.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from functools import cache
@@ -43,6 +46,9 @@ return tostring(wait)
 """
 
 
+logger = logging.getLogger(__name__)
+
+
 class RateLimitTimeout(Exception):
     """No token became free within the timeout."""
 
@@ -51,7 +57,8 @@ class RateLimitTimeout(Exception):
 def _redis_script(url: str):
     import redis
 
-    client = redis.Redis.from_url(url)
+    # Bounded waits: a Redis that hangs is treated like one that is down (see _try_redis).
+    client = redis.Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=2.0)
     return client.register_script(_LUA)
 
 
@@ -63,7 +70,16 @@ def _backend() -> str:
 
 
 def _try_redis(*, key: str, rate: float, burst: int) -> float:
-    return float(_redis_script(settings.CHANNELS_REDIS_URL)(keys=[f"ratelimit:{key}"], args=[rate, burst]))
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    try:
+        return float(
+            _redis_script(settings.CHANNELS_REDIS_URL)(keys=[f"ratelimit:{key}"], args=[rate, burst])
+        )
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        logger.warning("rate limiter: Redis unreachable (%s); the database bucket %s stands in", exc, key)
+        return _try_db(key=key, rate=rate, burst=burst)
 
 
 def _try_db(*, key: str, rate: float, burst: int) -> float:

@@ -20,6 +20,7 @@ import argparse
 import json
 import sys
 import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -217,8 +218,9 @@ class FakeAmazon:
             body = raw
         with self._log_lock:
             self.requests.append(
-                {"operation": operation, "method": method, "path": path, "query": query, "body": body}
-            )
+                {"operation": operation, "method": method, "path": path, "query": query, "body": body,
+                 "at": time.time()}
+            )  # fmt: skip
 
 
 def fake_amazon_fixture(**kwargs: Any):

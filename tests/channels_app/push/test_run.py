@@ -340,3 +340,28 @@ def test_demand_is_read_once_a_batch_for_the_adaptive_buffer_and_never_for_ranki
     assert (summary.pushed, shop.quantity("L1")) == (1, 4)
     line_table = OrderLine._meta.db_table
     assert len([q["sql"] for q in queries.captured_queries if line_table in q["sql"]]) == demand_queries
+
+
+def test_a_batch_that_fails_unexpectedly_is_released_for_a_second_not_for_the_lease(
+    shops, connect, monkeypatch
+):
+    location, sku = LocationFactory(code="A"), SKUFactory(code="S1")
+    stock_receive(sku=sku, location=location, quantity=4)
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=0)
+    account = connect(shop, "Shop")
+
+    def unreachable(**_kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("channels_app.push.run.rate_limit_acquire", unreachable)
+    with pytest.raises(ConnectionError):
+        account_push_dirty(account_id=account.pk, claimer="w1@host")
+    listing = Listing.objects.get(account=account)
+
+    assert (listing.needs_push, listing.claimed_until, shop.quantity("L1")) == (True, None, 0)
+    assert timezone.now() < listing.next_attempt_at <= timezone.now() + timedelta(seconds=1)
+    assert SyncCursor.objects.get(account=account, stream="push").leased_until is None
+    monkeypatch.undo()
+    _due(account)
+    assert (account_push_dirty(account_id=account.pk).pushed, shop.quantity("L1")) == (1, 4)

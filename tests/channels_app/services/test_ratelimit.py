@@ -134,3 +134,21 @@ def test_an_operation_without_a_declared_limit_is_refused(settings):
 
     with pytest.raises(ConnectorError, match="No rate limit declared for operation 'unknownOp'"):
         throttle("unknownOp")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_redis_is_unreachable_the_database_bucket_of_the_key_stands_in(settings, caplog):
+    from channels_app.models import RateLimitBucket
+
+    settings.CHANNELS_RATE_LIMIT_BACKEND = "redis"
+    settings.CHANNELS_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CHANNELS_RATE_LIMIT_MARGIN = 0.0
+
+    rate_limit_acquire(key="down-bucket", per_second=0.1, burst=2, timeout=1)
+    rate_limit_acquire(key="down-bucket", per_second=0.1, burst=2, timeout=1)
+    with pytest.raises(RateLimitTimeout):
+        rate_limit_acquire(key="down-bucket", per_second=0.1, burst=2, timeout=1)
+
+    bucket = RateLimitBucket.objects.get(key="down-bucket")
+    assert bucket.tokens < 1.0
+    assert "Redis unreachable" in caplog.text
