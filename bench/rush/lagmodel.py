@@ -9,6 +9,11 @@ deducts its own sales at once), less the buffer. A buyer buys when the figure co
 quantity. Oversold and withheld units are the rush's own definitions (:mod:`bench.rush.traffic`),
 so a row reads like a rush result of an engine whose every figure lands exactly ``L`` late.
 
+With ``--faults``, a web shop's sale reaches the engine only when its webhook does: the share of
+deliveries the rush holds back (``webhook_delay`` of :data:`bench.rush.run.DEFAULT_FAULTS`) comes
+0.2-3 s late, so even a channel whose figure lands at once after the engine knows stays stale
+that long: the floor a perfect engine reaches under the rush's faults.
+
 With ``--buffers``, each figure is held back by the engine's adaptive buffer
 (:func:`channels_app.push.risk.buffer_decide`) as if the engine knew the lag exactly, with demand
 from the replayed orders over the engine's windows (:data:`channels_app.selectors.buffers.DEMAND_WINDOWS`).
@@ -17,6 +22,7 @@ from the replayed orders over the engine's windows (:data:`channels_app.selector
 from __future__ import annotations
 
 import argparse
+import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,10 +47,16 @@ class Replay:
 
 
 def lagged_replay(
-    *, catalog: Catalog, intents: list[Intent], lags: dict[str, float], buffer: BufferRule | None = None
+    *,
+    catalog: Catalog,
+    intents: list[Intent],
+    lags: dict[str, float],
+    buffer: BufferRule | None = None,
+    heard: Callable[[Intent], float] | None = None,
 ) -> Replay:
-    """Play ``intents`` against channels whose figures land ``lags[channel]`` seconds after each
-    sale; ``buffer(channel=, item=, shown=, lag=, orders=, at=)`` returns the units held back."""
+    """Play ``intents`` against channels whose figures land ``lags[channel]`` seconds after the
+    engine hears of each sale, ``heard(intent)`` seconds after it (default at once);
+    ``buffer(channel=, item=, shown=, lag=, orders=, at=)`` returns the units held back."""
     honest = dict(catalog.stock)  # what honest sales left (the truth)
     sold: dict[str, list[tuple[float, int, str]]] = defaultdict(list)  # component -> (t, units, channel)
     orders: Orders = defaultdict(list)
@@ -62,9 +74,10 @@ def lagged_replay(
             withheld += withheld_units(catalog=catalog, remaining=honest, intent=intent)
             continue
         served = min(intent.qty, catalog.ats(intent.item, honest))
+        known = intent.at + (heard(intent) if heard is not None else 0.0)
         for code, per in intent.item.components:
             honest[code] -= served * per
-            sold[code].append((intent.at, intent.qty * per, intent.channel))
+            sold[code].append((known, intent.qty * per, intent.channel))
         orders[intent.item.code].append((intent.at, intent.qty, intent.channel))
         sales.append((intent.at, intent.item, intent.qty, intent.channel))
     return Replay(
@@ -87,6 +100,21 @@ def _shown(*, catalog: Catalog, item: Item, sold: dict, at: float, lag: float, c
         units_left = max(0, max(0, known) - own) // per
         figure = units_left if figure is None else min(figure, units_left)
     return figure or 0
+
+
+def webhook_delays(
+    *, seed: int, share: float, low: float = 0.2, high: float = 3.0
+) -> Callable[[Intent], float]:
+    """The rush's held-back webhooks: a web shop's sale is heard ``low``-``high`` s late with
+    chance ``share`` (drawn per sale, seeded); Amazon's orders are heard at once."""
+    rng = random.Random(seed * 31 + 7)
+
+    def heard(intent: Intent) -> float:
+        if intent.channel == "amazon" or rng.random() >= share:
+            return 0.0
+        return rng.uniform(low, high)
+
+    return heard
 
 
 def engine_buffer_rule(*, max_risk: float = 0.01) -> BufferRule:
@@ -113,6 +141,7 @@ def engine_buffer_rule(*, max_risk: float = 0.01) -> BufferRule:
 
 def main(argv: list[str] | None = None) -> int:
     from bench.rush.driver import CHANNEL_NAMES, CHANNEL_SHARES
+    from bench.rush.run import DEFAULT_FAULTS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
@@ -121,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--amazon", type=float, nargs="*", default=[],
                         help="Amazon's lag, seconds (default: the web shops')")  # fmt: skip
     parser.add_argument("--buffers", action="store_true", help="also with the engine's buffer")
+    parser.add_argument("--faults", action="store_true",
+                        help="web shops' sales heard as late as the rush's held-back webhooks")  # fmt: skip
     parser.add_argument("--rate", type=float, default=12.0)
     parser.add_argument("--seconds", type=float, default=120.0)
     args = parser.parse_args(argv)
@@ -133,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         bench_environ_set(log_level="ERROR")
         django.setup()
         rule = engine_buffer_rule()
+    print(
+        "web shops' sales heard " + ("as late as the rush's held-back webhooks" if args.faults else "at once")
+    )
     print("| web shops' lag s | Amazon's lag s | buffer | " + " | ".join(
         f"seed {s}: oversold / withheld / units sold / 1/50 target" for s in args.seeds) + " |")  # fmt: skip
     print("|" + " --- |" * (3 + len(args.seeds)))
@@ -155,7 +189,12 @@ def main(argv: list[str] | None = None) -> int:
             for name, chosen in [("off", None)] + ([("engine", rule)] if rule else []):
                 cells = []
                 for s in args.seeds:
-                    r = lagged_replay(catalog=worlds[s], intents=streams[s], lags=lags, buffer=chosen)
+                    heard = (
+                        webhook_delays(seed=s, share=DEFAULT_FAULTS["webhook_delay"]) if args.faults else None
+                    )
+                    r = lagged_replay(
+                        catalog=worlds[s], intents=streams[s], lags=lags, buffer=chosen, heard=heard
+                    )
                     cells.append(f"{r.oversold_units} / {r.withheld_units} / {r.units_sold} / {targets[s]}")
                 print(f"| {web:g} | {amazon:g} | {name} | " + " | ".join(cells) + " |")
     return 0

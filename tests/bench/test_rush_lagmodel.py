@@ -52,3 +52,24 @@ def test_a_buffer_turns_away_buyers_the_true_stock_could_serve_and_counts_them_w
 
     assert held == Replay(oversold_units=0, withheld_units=2, units_sold=1, orders=1)
     assert seen == [("shopify", "MUG", 2, 0.25, 0.0), ("amazon", "MUG", 2, 0.25, 3.0)]
+
+
+def test_a_sale_heard_late_is_sold_again_elsewhere_although_every_figure_lands_in_time():
+    def shopify_heard_late(intent: Intent) -> float:
+        return 2.0 if intent.channel == "shopify" else 0.0
+
+    late = lagged_replay(catalog=_catalog(), intents=_buyers(), lags=LAGS_FAST, heard=shopify_heard_late)
+
+    assert late == Replay(oversold_units=1, withheld_units=0, units_sold=3, orders=3)
+
+
+def test_the_rushs_held_back_webhooks_delay_only_the_web_shops_share_of_sales():
+    from bench.rush.lagmodel import webhook_delays
+
+    heard = webhook_delays(seed=1, share=0.1)
+    web = [heard(Intent(at=0.0, channel="shopify", item=MUG, qty=1)) for _ in range(2000)]
+    amazon = [heard(Intent(at=0.0, channel="amazon", item=MUG, qty=1)) for _ in range(200)]
+
+    assert set(amazon) == {0.0}
+    assert 150 <= sum(1 for d in web if d > 0) <= 250
+    assert all(0.2 <= d <= 3.0 for d in web if d > 0)
