@@ -39,6 +39,7 @@ from channels_app.reconcile.tasks import account_reconcile_task, stalled_work_re
 from channels_app.retrying import task_retry_or_raise
 from channels_app.services.jobs import account_full_push_step, account_listings_import_job_run
 from channels_app.services.onboarding import account_listings_import_by_id
+from config.celery import broker_reconnected
 from config.integrations.tasks import task_enqueue
 from inventory_app.services.jobs import job_fail
 
@@ -114,3 +115,17 @@ def _worker_ready(sender=None, **_kwargs) -> None:
         return
     if rescued["drains"] or rescued["pushes"] or rescued["consumers"]:
         logger.warning("worker %s: re-queued stalled work: %s", hostname, rescued)
+
+
+@broker_reconnected.connect
+def _broker_reconnected(sender=None, worker: str = "", **_kwargs) -> None:
+    """The broker is back after a loss: the drains and pushes queued in it may be gone (a Redis
+    restarted empty) and the runs it cancelled are not redelivered before the visibility timeout,
+    so the stalled work is queued again now instead of at beat's next rescue."""
+    try:
+        rescued = stalled_work_rescue(events_older_than=0.0, pushes_older_than=0.0)
+    except Exception:  # beat's rescue runs every few seconds anyway
+        logger.warning("worker %s: stalled work not re-queued on reconnection", worker, exc_info=True)
+        return
+    if rescued["drains"] or rescued["pushes"] or rescued["consumers"] or rescued["fetches"]:
+        logger.warning("worker %s: broker back; re-queued stalled work: %s", worker, rescued)

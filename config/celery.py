@@ -1,13 +1,15 @@
 """The Celery application: configured from Django settings (CELERY_* names).
 
 Also the worker's consumer class (CELERY_WORKER_CONSUMER), which keeps a worker running when the
-Redis broker goes away under it: see :class:`BrokerLossSafeConsumer`.
+Redis broker goes away under it and sends :data:`broker_reconnected` once it is back: see
+:class:`BrokerLossSafeConsumer`.
 """
 
 import contextlib
 import os
 
 from celery import Celery
+from celery.utils.dispatch import Signal
 from celery.utils.threads import bound_open_broker_sockets
 from celery.worker.consumer import Consumer
 from celery.worker.consumer.consumer import COLLECT_SOCKET_TIMEOUT
@@ -17,6 +19,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("stockmaster")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+#: Sent by a worker's consumer (sender: the consumer) when it has connected to the broker again
+#: after losing it. The tasks queued meanwhile may be gone with the broker (a Redis restarted
+#: empty) and the tasks it cancelled are not redelivered before the visibility timeout: apps
+#: re-queue their stalled work at once instead of waiting for beat's rescue.
+broker_reconnected = Signal(name="broker_reconnected")
 
 
 def _broker_channels(connection) -> list:
@@ -56,8 +64,17 @@ class BrokerLossSafeConsumer(Consumer):
     Workaround for kombu 5.7.0 / celery 5.7.0 (no released fix): see
     :func:`_pending_brpop_finish`. Everything else, including cancelling running late-ack tasks
     (worker_cancel_long_running_tasks_on_connection_loss) and reconnecting, is Celery's own.
-    Transports other than Redis are unaffected.
+    Transports other than Redis are unaffected. After a reconnection (not the first connection)
+    it sends :data:`broker_reconnected`.
     """
+
+    def connect(self):
+        """Connect (Celery's own retries), then announce a reconnection."""
+        again = not self.first_connection_attempt
+        connection = super().connect()
+        if again:
+            broker_reconnected.send(sender=self, worker=self.hostname)  # a failing receiver is logged
+        return connection
 
     def on_connection_error_after_connected(self, exc):
         """Settle in-flight BRPOPs, then let Celery tear the connection down and reconnect."""

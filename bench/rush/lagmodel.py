@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from bench.rush.baseline import baseline_run
 from bench.rush.catalog import Catalog, Item, catalog_build
+from bench.rush.patchqueue import RankedPatches
 from bench.rush.traffic import Intent, intents_build, oversold_units, withheld_units
 
 # item code -> (seconds, units, channel) of each order a replay accepted
@@ -53,20 +54,26 @@ def lagged_replay(
     lags: dict[str, float],
     buffer: BufferRule | None = None,
     heard: Callable[[Intent], float] | None = None,
+    ranked: RankedPatches | None = None,
 ) -> Replay:
     """Play ``intents`` against channels whose figures land ``lags[channel]`` seconds after the
     engine hears of each sale, ``heard(intent)`` seconds after it (default at once);
-    ``buffer(channel=, item=, shown=, lag=, orders=, at=)`` returns the units held back."""
+    ``buffer(channel=, item=, shown=, lag=, orders=, at=)`` returns the units held back;
+    ``ranked``: the channel it names shows what its quota-bound ranked push set instead."""
     honest = dict(catalog.stock)  # what honest sales left (the truth)
     sold: dict[str, list[tuple[float, int, str]]] = defaultdict(list)  # component -> (t, units, channel)
     orders: Orders = defaultdict(list)
     sales: list[tuple] = []
     withheld = 0
     for intent in intents:
-        lag = lags[intent.channel]
-        shown = _shown(
-            catalog=catalog, item=intent.item, sold=sold, at=intent.at, lag=lag, channel=intent.channel
-        )
+        lag = lags.get(intent.channel, 0.0)
+        if ranked is not None and intent.channel == ranked.channel:
+            ranked.advance(to=intent.at)
+            shown = ranked.shows(intent.item)
+        else:
+            shown = _shown(
+                catalog=catalog, item=intent.item, sold=sold, at=intent.at, lag=lag, channel=intent.channel
+            )
         if buffer is not None and shown > 0:
             shown -= min(shown, buffer(channel=intent.channel, item=intent.item, shown=shown, lag=lag,
                                        orders=orders, at=intent.at))  # fmt: skip
@@ -78,6 +85,10 @@ def lagged_replay(
         for code, per in intent.item.components:
             honest[code] -= served * per
             sold[code].append((known, intent.qty * per, intent.channel))
+        if ranked is not None:
+            ranked.sale(
+                item=intent.item, qty=intent.qty, channel=intent.channel, at=intent.at, heard_at=known
+            )
         orders[intent.item.code].append((intent.at, intent.qty, intent.channel))
         sales.append((intent.at, intent.item, intent.qty, intent.channel))
     return Replay(
@@ -152,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--buffers", action="store_true", help="also with the engine's buffer")
     parser.add_argument("--faults", action="store_true",
                         help="web shops' sales heard as late as the rush's held-back webhooks")  # fmt: skip
+    parser.add_argument("--amazon-rate", type=float, nargs="*", default=[],
+                        help="Amazon fed by an ideal ranked push of this many patches a second "
+                             "(instead of a lag; less 0.5 a second of 429s with --faults)")  # fmt: skip
+    parser.add_argument("--amazon-land", type=float, default=0.0,
+                        help="with --amazon-rate: seconds from a patch's turn to its landing")  # fmt: skip
     parser.add_argument("--rate", type=float, default=12.0)
     parser.add_argument("--seconds", type=float, default=120.0)
     args = parser.parse_args(argv)
@@ -183,20 +199,37 @@ def main(argv: list[str] | None = None) -> int:
         // 50
         for s in args.seeds
     }
+    spent_on_429s = DEFAULT_FAULTS["vendor_429_per_s"] if args.faults else 0.0
     for web in args.lags:
-        for amazon in args.amazon or [web]:
-            lags = {name: web for name in CHANNEL_NAMES} | {"amazon": amazon}
+        amazons = [("lag", a) for a in args.amazon or ([] if args.amazon_rate else [web])]
+        for kind, value in amazons + [("rate", r) for r in args.amazon_rate]:
+            lags = {name: web for name in CHANNEL_NAMES} | ({"amazon": value} if kind == "lag" else {})
+            label = (
+                f"{value:g}"
+                if kind == "lag"
+                else f"ranked, {value - spent_on_429s:g} patches/s landing {args.amazon_land:g} s after"
+            )
             for name, chosen in [("off", None)] + ([("engine", rule)] if rule else []):
                 cells = []
                 for s in args.seeds:
                     heard = (
                         webhook_delays(seed=s, share=DEFAULT_FAULTS["webhook_delay"]) if args.faults else None
                     )
+                    ranked = (
+                        RankedPatches(catalog=worlds[s], rate=value - spent_on_429s, land=args.amazon_land)
+                        if kind == "rate"
+                        else None
+                    )
                     r = lagged_replay(
-                        catalog=worlds[s], intents=streams[s], lags=lags, buffer=chosen, heard=heard
+                        catalog=worlds[s],
+                        intents=streams[s],
+                        lags=lags,
+                        buffer=chosen,
+                        heard=heard,
+                        ranked=ranked,
                     )
                     cells.append(f"{r.oversold_units} / {r.withheld_units} / {r.units_sold} / {targets[s]}")
-                print(f"| {web:g} | {amazon:g} | {name} | " + " | ".join(cells) + " |")
+                print(f"| {web:g} | {label} | {name} | " + " | ".join(cells) + " |")
     return 0
 
 

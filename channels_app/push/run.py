@@ -57,6 +57,7 @@ from channels_app.services.leases import (
     sync_cursor_leases_release,
 )
 from channels_app.services.ratelimit import RateLimitTimeout, rate_limit_acquire
+from config.freshdb import on_usable_connection
 from inventory_app.selectors.demand import skus_units_ordered
 
 logger = logging.getLogger(__name__)
@@ -293,10 +294,10 @@ def account_push_dirty(
                 carried_on = _push_batch(
                     account=account, connector=connector, listings=listings, summary=summary
                 )
-            except Exception:
+            except BaseException:
                 # Not the channel's answer (a lost connection to the database or to the rate
-                # limiter's Redis, a bug): the batch is claimable again after a short pause
-                # instead of after the lease, and the task's failure is reported as it is.
+                # limiter's Redis, a bug, the worker cancelling the task): the batch is claimable
+                # again after a short pause instead of after the lease, and the failure goes on.
                 _release_after_error(listings=listings)
                 raise
             if not carried_on:
@@ -307,7 +308,10 @@ def account_push_dirty(
                 break  # a short batch took everything claimable; new changes request a new run
             sync_cursor_lease_renew(cursor_row=cursor_row, lease=lease)
     finally:
-        sync_cursor_lease_release(cursor_row=cursor_row)
+        on_usable_connection(
+            lambda: sync_cursor_lease_release(cursor_row=cursor_row),
+            what=f"push lease of account {account_id}",
+        )
     if summary.pushed or summary.dry_run:
         ChannelAccount.objects.filter(pk=account_id).update(last_push_at=timezone.now())
     # A listing changed again while this run held its claim (or was locked by a committing
@@ -318,10 +322,10 @@ def account_push_dirty(
 
 
 def _release_after_error(*, listings: list[Listing]) -> None:
-    try:
-        listings_defer(listings=listings, seconds=UNEXPECTED_ERROR_PAUSE_SECONDS)
-    except Exception:  # the database itself failed: the lease runs out instead
-        logger.warning("push batch not released after an error; its lease runs out", exc_info=True)
+    on_usable_connection(
+        lambda: listings_defer(listings=listings, seconds=UNEXPECTED_ERROR_PAUSE_SECONDS),
+        what=f"claims of {len(listings)} listings",
+    )
 
 
 def listings_claimable() -> QuerySet[Listing]:

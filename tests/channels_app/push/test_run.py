@@ -365,3 +365,28 @@ def test_a_batch_that_fails_unexpectedly_is_released_for_a_second_not_for_the_le
     monkeypatch.undo()
     _due(account)
     assert (account_push_dirty(account_id=account.pk).pushed, shop.quantity("L1")) == (1, 4)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_cancelled_mid_query_still_frees_its_batch_and_its_lease(shops, connect, monkeypatch):
+    location, sku = LocationFactory(code="A"), SKUFactory(code="S1")
+    stock_receive(sku=sku, location=location, quantity=4)
+    shop = shops()
+    shop.listing_add("L1", sku="S1", quantity=0)
+    account = connect(shop, "Shop")  # on commit at once here: pushed 4
+    Listing.objects.filter(account=account).update(needs_push=True, dirty_since=timezone.now())
+
+    def cancelled(**_kwargs):
+        # The worker cancels the task (SIGTERM, billiard's SystemExit) between sending a query
+        # and reading its answer: the connection takes no further command.
+        connection.connection.close()
+        raise SystemExit(-241)
+
+    monkeypatch.setattr("channels_app.push.run.listings_published_quantities", cancelled)
+    with pytest.raises(SystemExit):
+        account_push_dirty(account_id=account.pk, claimer="w1@host")
+    connection.close()
+    listing = Listing.objects.get(account=account)
+
+    assert (listing.needs_push, listing.claimed_until, shop.quantity("L1")) == (True, None, 4)
+    assert SyncCursor.objects.get(account=account, stream="push").leased_until is None

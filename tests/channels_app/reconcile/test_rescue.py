@@ -135,3 +135,21 @@ def test_a_restarted_worker_requeues_its_dead_runs_push_and_every_pending_drain(
     assert list(InboundEvent.objects.values_list("status", flat=True)) == ["processed"]
     assert [shops[n].quantity(f"{n}-L1") for n in ("A", "B")] == [13, 13]
     assert worker_claims_release(claimer="w@h") == {"listings": 0, "polls": 0}
+
+
+def test_a_reconnected_broker_requeues_the_pushes_queued_in_it_at_once_not_after_the_threshold(
+    two_shops, on_commit
+):
+    from channels_app.tasks import _broker_reconnected
+
+    shops, _accounts, sku = two_shops
+    with on_commit(execute=False):  # the push tasks this queued went with the broker
+        listings_mark_dirty(sku_ids=[sku.pk])
+        stock_receive(sku=sku, location=LocationFactory(code="B"), quantity=5)
+    ChannelAccount.objects.update(push_enqueued_at=timezone.now())  # queued a moment ago
+
+    with on_commit(execute=True):
+        _broker_reconnected(sender=None, worker="w@h")
+
+    assert [shops[n].quantity(f"{n}-L1") for n in ("A", "B")] == [15, 15]
+    assert not Listing.objects.filter(needs_push=True).exists()
