@@ -219,6 +219,9 @@ def run(*, args, faults: dict) -> dict:
             "celery_unrecoverable_errors": sup.log_count("Unrecoverable error"),
         })  # fmt: skip
         result["engine_activity"] = measure.engine_activity()
+        result["oversold_push_history"] = measure.oversold_push_history(
+            accounts={ch.name: ch.account for ch in channels}, sales=result["oversold_sales"]
+        )
         result["amazon_intake_s"] = amazon.intake_latency()
         result["not_converged"] = _mismatches(channels, catalog, truth)
         result["listings_stored_by_rush"] = {

@@ -114,3 +114,31 @@ def engine_activity() -> dict[str, dict]:
             "confirm_lag_s": round(float(account.confirm_lag_seconds), 2),
         }
     return out
+
+
+def oversold_push_history(*, accounts: dict, sales: list[dict], limit: int = 40) -> list[dict]:
+    """For each oversold sale (the first ``limit``): the engine's push records of that item's
+    listing on that channel (failures and throttles; a success leaves none) from 5 s before the
+    truth fell to the sale, seconds relative to the sale (quantity, the figure before, outcome,
+    error), and the listing's failure count now: a push that failed and backed off, or never went.
+    ``accounts``: channel name -> its account."""
+    from datetime import UTC, datetime
+
+    from channels_app.models import Listing, PushRecord
+
+    history = []
+    for sale in sales[:limit]:
+        listing = Listing.objects.filter(account=accounts[sale["channel"]], sku__code=sale["item"]).first()
+        row = {"channel": sale["channel"], "item": sale["item"], "stale_s": sale["stale_s"], "pushes": None}
+        if listing is not None:
+            since = datetime.fromtimestamp(sale["at"] - sale["stale_s"] - 5, UTC)
+            until = datetime.fromtimestamp(sale["at"] + 1, UTC)
+            records = PushRecord.objects.filter(listing=listing, created_at__range=(since, until))
+            row["pushes"] = [
+                [round(r.created_at.timestamp() - sale["at"], 2), r.quantity, r.previous_quantity,
+                 r.outcome, r.error[:80]]
+                for r in records.order_by("created_at")
+            ]  # fmt: skip
+            row["push_failures_now"] = listing.push_failures
+        history.append(row)
+    return history

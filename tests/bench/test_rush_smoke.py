@@ -16,6 +16,7 @@ RUSH_KEYS = {
     "seed", "channels", "orders_placed", "oversold_units", "baseline_oversold_units", "lost_orders",
     "duplicate_reservations", "invariant_violations", "latency_p50_s", "latency_p99_s", "orders_per_s",
     "faults", "withheld_units", "withheld_by_channel", "oversold_by_channel", "baseline_withheld_units",
+    "buying_started_at", "pushes_per_10s", "oversold_push_history",
 }  # fmt: skip
 BENCH_KEYS = {
     "hot_sku_reservations_per_s", "ats_100k_skus_s", "push_100k_calls", "push_100k_min_calls",
