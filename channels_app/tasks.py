@@ -108,13 +108,19 @@ def _worker_ready(sender=None, **_kwargs) -> None:
         return
     if released["listings"] or released["polls"]:
         logger.warning("worker %s: released claims of its previous run: %s", hostname, released)
+    _stalled_work_requeue(worker=hostname, when="on start")
+
+
+def _stalled_work_requeue(*, worker: str, when: str) -> None:
+    """Re-queue every account's stalled work now (no waiting threshold); failures are logged,
+    since beat's rescue runs every few seconds anyway."""
     try:
         rescued = stalled_work_rescue(events_older_than=0.0, pushes_older_than=0.0)
-    except Exception:  # beat's rescue runs every few seconds anyway
-        logger.warning("worker %s: stalled work not re-queued", hostname, exc_info=True)
+    except Exception:
+        logger.warning("worker %s: stalled work not re-queued %s", worker, when, exc_info=True)
         return
-    if rescued["drains"] or rescued["pushes"] or rescued["consumers"]:
-        logger.warning("worker %s: re-queued stalled work: %s", hostname, rescued)
+    if any(rescued.values()):
+        logger.warning("worker %s: re-queued stalled work %s: %s", worker, when, rescued)
 
 
 @broker_reconnected.connect
@@ -122,10 +128,4 @@ def _broker_reconnected(sender=None, worker: str = "", **_kwargs) -> None:
     """The broker is back after a loss: the drains and pushes queued in it may be gone (a Redis
     restarted empty) and the runs it cancelled are not redelivered before the visibility timeout,
     so the stalled work is queued again now instead of at beat's next rescue."""
-    try:
-        rescued = stalled_work_rescue(events_older_than=0.0, pushes_older_than=0.0)
-    except Exception:  # beat's rescue runs every few seconds anyway
-        logger.warning("worker %s: stalled work not re-queued on reconnection", worker, exc_info=True)
-        return
-    if rescued["drains"] or rescued["pushes"] or rescued["consumers"] or rescued["fetches"]:
-        logger.warning("worker %s: broker back; re-queued stalled work: %s", worker, rescued)
+    _stalled_work_requeue(worker=worker, when="after the broker came back")

@@ -66,11 +66,12 @@ def lagged_replay(
     sales: list[tuple] = []
     withheld = 0
     for intent in intents:
-        lag = lags.get(intent.channel, 0.0)
         if ranked is not None and intent.channel == ranked.channel:
+            lag = 0.0  # its figure is what the ranked push set, not a lagged one
             ranked.advance(to=intent.at)
             shown = ranked.shows(intent.item)
         else:
+            lag = lags[intent.channel]
             shown = _shown(
                 catalog=catalog, item=intent.item, sold=sold, at=intent.at, lag=lag, channel=intent.channel
             )

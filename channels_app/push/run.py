@@ -295,9 +295,9 @@ def account_push_dirty(
                     account=account, connector=connector, listings=listings, summary=summary
                 )
             except BaseException:
-                # Not the channel's answer (a lost connection to the database or to the rate
-                # limiter's Redis, a bug, the worker cancelling the task): the batch is claimable
-                # again after a short pause instead of after the lease, and the failure goes on.
+                # Not the channel's answer (a lost database connection, a bug, the worker
+                # cancelling the task): the batch is claimable again after a short pause instead
+                # of after the lease, and the failure goes on.
                 _release_after_error(listings=listings)
                 raise
             if not carried_on:
