@@ -100,7 +100,7 @@ class RankedPatches:
             if shown == wanted:
                 self.dirty.discard(code)
                 continue
-            key = (0, wanted, wanted - shown) if shown > wanted else (1, shown - wanted, 0)
+            key = (0, wanted, wanted - shown, code) if shown > wanted else (1, shown - wanted, 0, code)
             if best is None or key < best[0]:
                 best = (key, code, wanted)
         if best is not None:
