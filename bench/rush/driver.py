@@ -223,6 +223,7 @@ def run(*, args, faults: dict) -> dict:
             accounts={ch.name: ch.account for ch in channels}, sales=result["oversold_sales"]
         )
         result["amazon_intake_s"] = amazon.intake_latency()
+        result["intake_s"] = measure.intake_seconds(channels=channels, start=start)
         result["not_converged"] = _mismatches(channels, catalog, truth)
         result["listings_stored_by_rush"] = {
             ch.name: ch.unimported for ch in channels if hasattr(ch, "unimported")

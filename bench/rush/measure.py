@@ -142,3 +142,32 @@ def oversold_push_history(*, accounts: dict, sales: list[dict], limit: int = 40)
             row["push_failures_now"] = listing.push_failures
         history.append(row)
     return history
+
+
+def intake_seconds(*, channels, start: float, early_s: float = 10.0) -> dict[str, dict]:
+    """Per channel, seconds from each sale to its order row in our database (``created_at``,
+    the intake alone: delivery, storing, draining, reserving), as p50/p90/p99 over the whole
+    buying and over its first ``early_s`` seconds, when the hottest items sell out."""
+    from bench.rush.run import _pct
+    from inventory_app.models import Order
+
+    out = {}
+    for ch in channels:
+        sold = {s.order_id: s.at for s in ch.sales}
+        created = dict(
+            Order.objects.filter(
+                channel_id=ch.account.sales_channel_id, external_ref__in=list(sold)
+            ).values_list("external_ref", "created_at")
+        )
+        waits = [(sold[ref] - start, row.timestamp() - sold[ref]) for ref, row in created.items()]
+        every = [w for _, w in waits]
+        early = [w for t, w in waits if t < early_s]
+        out[ch.name] = {
+            "all": [_pct(every, q) for q in (0.5, 0.9, 0.99)],
+            "early": [_pct(early, q) for q in (0.5, 0.9, 0.99)],
+            "samples": len(every),
+            "by_5s_p50": [
+                _pct([w for t, w in waits if lo <= t < lo + 5], 0.5) for lo in range(0, 60, 5)
+            ],
+        }
+    return out

@@ -126,7 +126,7 @@ def _drain_once(*, account: ChannelAccount, batch: int) -> dict[str, int]:
         if not events:
             return counts
         snapshots = {e.pk: order_dto_load(data=e.order) for e in events if e.order is not None}
-        batch_reads = _rows_lock(account=account, orders=list(snapshots.values()))
+        batch_reads = intake_rows_lock(account=account, orders=list(snapshots.values()))
         done: dict[str, list[int]] = {InboundEventStatus.PROCESSED: [], InboundEventStatus.IGNORED: []}
         done[InboundEventStatus.PROCESSED] = _new_orders_create(
             account=account, events=events, snapshots=snapshots, batch=batch_reads
@@ -232,9 +232,12 @@ def _new_orders_create(
     return event_ids
 
 
-def _rows_lock(*, account: ChannelAccount, orders: Sequence[OrderDTO]) -> IntakeBatch:
+def intake_rows_lock(*, account: ChannelAccount, orders: Sequence[OrderDTO]) -> IntakeBatch:
     """Read what the batch needs once, and lock, in primary-key order, the stock levels and the
-    listings its orders can touch."""
+    listings its orders can touch. Every intake takes these locks before it creates an order
+    (the single-event path too, :func:`channels_app.intake.orders.inbound_event_process`): an
+    intake that inserted an order and then waited for a level could otherwise deadlock with one
+    that holds the level and inserts the same order (a poll and a webhook of one sale)."""
     listing_ids = {line.listing_external_id for o in orders for line in o.lines if line.listing_external_id}
     codes = {line.sku_code for o in orders for line in o.lines if line.sku_code}
     refs = {o.external_id for o in orders}

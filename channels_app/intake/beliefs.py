@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from channels_app.connectors.dto import OrderDTO
 from channels_app.connectors.registry import connector_class_get
 from channels_app.models import ChannelAccount, Listing
+from channels_app.push.locks import listings_lock_by_external
 
 
 def order_listing_units(*, order: OrderDTO) -> dict[str, int]:
@@ -60,7 +61,8 @@ def listings_belief_shift(
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     if connection.vendor == "postgresql" and units:
         ids = sorted(units)
-        with connection.cursor() as cursor:
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            listings_lock_by_external(account_id=account.pk, external_ids=ids)  # push.locks
             cursor.execute(
                 f"UPDATE {table} AS l SET "  # noqa: S608
                 # NULL stays NULL (GREATEST alone would make it 0), floor at 0.

@@ -310,6 +310,8 @@ def intake_after_commit(*, account_id: int, push_account_ids: set[int]) -> None:
 
 def inbound_event_process(*, event_id: int) -> InboundEvent:
     """Apply a stored event's order (once). A failure is recorded on the event and re-raised."""
+    from channels_app.intake.batch import intake_rows_lock  # batch builds on this module
+
     with outbox_marks_scope(), transaction.atomic():
         event = (
             # of=("self",): lock only the event. FOR UPDATE through the join would also lock the
@@ -331,6 +333,8 @@ def inbound_event_process(*, event_id: int) -> InboundEvent:
         try:
             with transaction.atomic():
                 snapshot = order_dto_load(data=event.order)
+                # The drain's locks, in its order, before the order row (see intake_rows_lock).
+                intake_rows_lock(account=event.account, orders=[snapshot])
                 _order, applied = order_intake_snapshot_apply(account=event.account, order=snapshot)
         except Exception as exc:
             failure = exc

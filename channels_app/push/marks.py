@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from channels_app.models import ChannelAccount, Listing, PushRecord
+from channels_app.push.locks import listings_lock
 
 CONFIRM_LAG_WEIGHT = 0.3
 
@@ -71,7 +72,6 @@ def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
         _dry_run_records(pushed=pushed)
         return
     now = timezone.now()
-    accounts_confirm_lag_record(pushed=pushed, now=now)
     if connection.vendor == "postgresql":
         _mark_pushed_bulk(pushed=pushed, now=now)
     else:
@@ -89,6 +89,8 @@ def listings_mark_pushed(*, pushed: Sequence[Pushed], dry_run: bool) -> None:
                 belief_shifted=False,
                 **_settled(version=item.listing.dirty_version),
             )
+    # The account row after the listings, as every writer of both takes them (push.locks).
+    accounts_confirm_lag_record(pushed=pushed, now=now)
 
 
 def accounts_confirm_lag_record(*, pushed: Sequence[Pushed], now: datetime) -> None:
@@ -127,7 +129,8 @@ def _dry_run_records(*, pushed: Sequence[Pushed]) -> None:
 
 def _mark_pushed_bulk(*, pushed: Sequence[Pushed], now) -> None:
     table = Listing._meta.db_table
-    with connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        listings_lock(ids=[item.listing.pk for item in pushed])
         cursor.execute(
             f"UPDATE {table} AS l SET last_pushed_qty = v.qty, last_pushed_at = %s, "  # noqa: S608
             "last_seen_qty = v.seen, last_seen_at = %s, last_error = '', push_failures = 0, "
@@ -213,16 +216,20 @@ def listings_hold(*, listings: Sequence[Listing], catchup: bool) -> None:
     updates: dict = {"claimed_until": None, "next_attempt_at": now + timedelta(seconds=1)}
     if catchup:
         updates["catchup_required_after"] = now
-    Listing.objects.filter(pk__in=[item.pk for item in listings]).update(**updates)
+    with transaction.atomic(savepoint=False):
+        listings_lock(ids=[item.pk for item in listings])
+        Listing.objects.filter(pk__in=[item.pk for item in listings]).update(**updates)
 
 
 def listings_defer(*, listings: Sequence[Listing], seconds: float) -> None:
     """Put listings back for ``seconds`` because the channel's quota went to more urgent ones:
     claim released, no failure counted, nothing logged (one UPDATE)."""
     if listings:
-        Listing.objects.filter(pk__in=[item.pk for item in listings]).update(
-            claimed_until=None, next_attempt_at=timezone.now() + timedelta(seconds=max(seconds, 0.0))
-        )
+        with transaction.atomic(savepoint=False):
+            listings_lock(ids=[item.pk for item in listings])
+            Listing.objects.filter(pk__in=[item.pk for item in listings]).update(
+                claimed_until=None, next_attempt_at=timezone.now() + timedelta(seconds=max(seconds, 0.0))
+            )
 
 
 def listings_mark_current(*, listings: Sequence[Listing]) -> None:
@@ -236,7 +243,8 @@ def listings_mark_current(*, listings: Sequence[Listing]) -> None:
             Listing.objects.filter(pk=item.pk).update(**_settled(version=item.dirty_version))
         return
     table = Listing._meta.db_table
-    with connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        listings_lock(ids=[item.pk for item in listings])
         cursor.execute(
             f"UPDATE {table} AS l SET {_SETTLED_SQL} "  # noqa: S608
             "FROM (SELECT UNNEST(%s::bigint[]) AS id, UNNEST(%s::bigint[]) AS version) AS v "

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from channels_app import task_names
 from channels_app.models import ChannelAccount, InboundEvent, InboundEventStatus, Listing
+from channels_app.push.locks import listings_lock, listings_lock_markable
 from channels_app.selectors.quantities import listings_published_quantities
 from config.integrations.tasks import task_enqueue
 from inventory_app.selectors.kits import sku_kits_containing
@@ -81,17 +82,22 @@ def listings_mark_dirty(*, sku_ids: Iterable[int], include_kits: bool = False) -
     if not ids:
         return set()
     listing, account = Listing._meta.db_table, ChannelAccount._meta.db_table
-    in_ids, id_params = _ids_condition(sorted(ids))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The rows first, in primary-key order (channels_app.push.locks), then the UPDATE.
+            condition, params = "l.id = ANY(%s)", [listings_lock_markable(sku_ids=ids)]
+        else:
+            in_ids, params = _ids_condition(sorted(ids))
+            condition = f"l.sku_id {in_ids}"
         cursor.execute(
             f"UPDATE {listing} AS l SET needs_push = TRUE, "  # noqa: S608
             "dirty_since = COALESCE(l.dirty_since, %s), "
             "dirty_version = l.dirty_version + 1, next_attempt_at = NULL, "
             f"updated_at = %s FROM {account} AS a "
-            f"WHERE a.id = l.account_id AND a.enabled AND l.push_enabled AND l.sku_id {in_ids} "
+            f"WHERE a.id = l.account_id AND a.enabled AND l.push_enabled AND {condition} "
             "RETURNING account_id",
-            [now, now, *id_params],
+            [now, now, *params],
         )
         account_ids = {row[0] for row in cursor.fetchall()}
     marked = _marked_here.get()
@@ -158,13 +164,15 @@ def outbox_sweep(*, account_ids: Iterable[int] | None = None) -> dict[str, int]:
             wanted = listings_published_quantities(account=account, listings=chunk)
             drifted = [item.pk for item in chunk if wanted.get(item.pk) != item.last_pushed_qty]
             if drifted:
-                remarked += Listing.objects.filter(pk__in=drifted, needs_push=False).update(
-                    updated_at=timezone.now(),
-                    needs_push=True,
-                    dirty_since=Now(),
-                    dirty_version=F("dirty_version") + 1,
-                    next_attempt_at=None,
-                )
+                with transaction.atomic(savepoint=False):
+                    listings_lock(ids=drifted)
+                    remarked += Listing.objects.filter(pk__in=drifted, needs_push=False).update(
+                        updated_at=timezone.now(),
+                        needs_push=True,
+                        dirty_since=Now(),
+                        dirty_version=F("dirty_version") + 1,
+                        next_attempt_at=None,
+                    )
         if Listing.objects.filter(account=account, needs_push=True).exists():
             requested.add(account.pk)
     with transaction.atomic():

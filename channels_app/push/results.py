@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from channels_app.connectors.dto import PushResult
 from channels_app.models import Listing
+from channels_app.push.locks import listings_lock
 from channels_app.push.marks import (
     Pushed,
     listing_mark_failed,
@@ -57,6 +58,8 @@ def push_results_apply(
     pushed, held on a stale compare-and-set, deferred (claimable again at once, or after the
     connector's wait when it sent nothing), pending on a submission, or failed with a backoff; a
     listing the connector did not answer for fails too."""
+    # Every listing of the batch first, in primary-key order (channels_app.push.locks).
+    listings_lock(ids=[item.pk for item in by_external.values()])
     seen: set[str] = set()
     pushed: list[Pushed] = []
     deferred: list[Listing] = []

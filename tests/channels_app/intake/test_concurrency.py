@@ -34,7 +34,8 @@ def _in_thread(fn, errors: list, done: list) -> threading.Thread:
     return thread
 
 
-def test_two_deliveries_of_one_order_at_once_beside_the_listener_make_one_order(shops, connect):
+def _one_sale(shops, connect):
+    """A shop selling 1 of 5 units of LINEN-1: (location, sku, account, the sale, its order)."""
     location = LocationFactory(code="MAIN")
     sku = SKUFactory(code="LINEN-1")
     shop = shops()
@@ -44,6 +45,11 @@ def test_two_deliveries_of_one_order_at_once_beside_the_listener_make_one_order(
     sale = shop.buy("A-L1", 1)
     body, headers = shop.webhook(sale, "order.created")
     parsed = account_connector(account=account).webhook_parse(headers=headers, body=body)
+    return location, sku, account, sale, parsed
+
+
+def test_two_deliveries_of_one_order_at_once_beside_the_listener_make_one_order(shops, connect):
+    location, sku, account, sale, parsed = _one_sale(shops, connect)
     events = [
         inbound_event_record(
             account=account,
@@ -79,3 +85,49 @@ def test_two_deliveries_of_one_order_at_once_beside_the_listener_make_one_order(
     assert StockMovement.objects.filter(reason="reserve").count() == 1
     assert StockLevel.objects.get(sku=sku, location=location).committed == 1
     assert sorted(InboundEvent.objects.values_list("status", flat=True)) == ["processed", "processed"]
+
+
+def _lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        # pg_locks is read live (pg_stat_activity is a snapshot per transaction).
+        cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
+
+
+def _order_writers() -> int:
+    """Other sessions holding the lock an INSERT into the order table takes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks AS l JOIN pg_class AS c ON c.oid = l.relation "
+            "WHERE c.relname = %s AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()",
+            [Order._meta.db_table],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_single_event_intake_takes_the_stock_levels_before_it_inserts_the_order(shops, connect):
+    # A poll applies its orders one event at a time while a webhook drain applies the same sale:
+    # the drain locks the levels, then inserts the order. An intake that inserted first and then
+    # waited for a level would wait for the drain while the drain waits for its insert.
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; the embedded SQLite serialises writers")
+    location, sku, account, sale, parsed = _one_sale(shops, connect)
+    event, _ = inbound_event_record(
+        account=account, event_id="poll-1", source="poll", topic="t", payload={}, order=parsed.order
+    )
+    errors: list[Exception] = []
+    done: list = []
+
+    with transaction.atomic():
+        list(StockLevel.objects.select_for_update().filter(sku=sku))  # a drain holds the level
+        thread = _in_thread(lambda: inbound_event_process(event_id=event.pk), errors, done)
+        deadline = time.monotonic() + 30
+        while _lock_waiters() == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)  # polls a condition: the intake now waits for the level
+        waiting, writers = _lock_waiters(), _order_writers()
+    thread.join(30)
+
+    assert (waiting, writers) == (1, 0)
+    assert errors == []
+    assert Order.objects.filter(external_ref=sale["id"]).count() == 1
+    assert StockLevel.objects.get(sku=sku, location=location).committed == 1
