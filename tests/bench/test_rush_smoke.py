@@ -16,7 +16,7 @@ RUSH_KEYS = {
     "seed", "channels", "orders_placed", "oversold_units", "baseline_oversold_units", "lost_orders",
     "duplicate_reservations", "invariant_violations", "latency_p50_s", "latency_p99_s", "orders_per_s",
     "faults", "withheld_units", "withheld_by_channel", "oversold_by_channel", "baseline_withheld_units",
-    "buying_started_at", "pushes_per_10s", "oversold_push_history",
+    "buying_started_at", "pushes_per_10s", "oversold_push_history", "intake_s",
 }  # fmt: skip
 BENCH_KEYS = {
     "hot_sku_reservations_per_s", "ats_100k_skus_s", "push_100k_calls", "push_100k_min_calls",
@@ -58,6 +58,9 @@ def test_a_small_rush_with_faults_and_a_worker_kill_loses_nothing(tmp_path):
         0,
     )
     assert result["orders_per_s"] is not None
+    intake = result["intake_s"]
+    assert set(intake) == set(result["channels"])
+    assert sum(row["samples"] for row in intake.values()) == sum(result["orders_placed"].values())
 
 
 def test_the_baseline_replays_the_same_buyers_and_oversells_more_when_it_syncs_less():
