@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
+from django.db import connection
+
 from inventory_app.models import StockLevel
 
 
@@ -63,3 +68,25 @@ def assert_sku_totals_match_levels() -> None:
             sku.code,
             *expected,
         )
+
+
+def skip_unless_postgresql() -> None:
+    """Row locks are PostgreSQL's; the embedded SQLite serialises writers."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; the embedded SQLite serialises writers")
+
+
+def lock_waiters() -> int:
+    """Sessions waiting for a lock now (pg_locks is read live; pg_stat_activity would be a
+    snapshot per transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
+
+
+def lock_waiters_await(*, timeout: float = 30.0) -> int:
+    """Poll until a session waits for a lock (or ``timeout``); return how many wait."""
+    deadline = time.monotonic() + timeout
+    while lock_waiters() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)  # polls a condition, not an ordering sleep
+    return lock_waiters()

@@ -12,13 +12,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from channels_app.connectors.dto import OrderDTO
 from channels_app.connectors.registry import connector_class_get
 from channels_app.models import ChannelAccount, Listing
-from channels_app.push.locks import listings_lock_by_external
 
 
 def order_listing_units(*, order: OrderDTO) -> dict[str, int]:
@@ -48,7 +47,8 @@ def listings_belief_shift(
     The listings are flagged to be sent again (``belief_shifted``) in case the change raced our
     last absolute set, unless the channel declares how soon its sets land and the sale
     (``sold_at``) came after ours had landed: then the channel deducted the sale from our figure
-    and the shifted belief is exact, so no call is spent on it."""
+    and the shifted belief is exact, so no call is spent on it. Runs inside an intake, which
+    holds these listings' locks already (``channels_app.intake.batch.intake_rows_lock``)."""
     table = Listing._meta.db_table
     units = {external_id: count for external_id, count in units.items() if count}
     threshold = _race_threshold(account=account, sold_at=sold_at)
@@ -61,8 +61,7 @@ def listings_belief_shift(
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     if connection.vendor == "postgresql" and units:
         ids = sorted(units)
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            listings_lock_by_external(account_id=account.pk, external_ids=ids)  # push.locks
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} AS l SET "  # noqa: S608
                 # NULL stays NULL (GREATEST alone would make it 0), floor at 0.

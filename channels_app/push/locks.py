@@ -8,10 +8,11 @@ aborts one of them, which loses that second and the aborted work until it is ret
 transaction that updates several listings therefore locks them first, in primary-key order, as
 the intake batch already does (``channels_app.intake.batch``): such transactions at most wait
 for one another, never in a cycle. Row locks last until the caller's transaction ends, so the
-caller must be inside one (these functions open one when it is not).
+caller must be inside one.
 
 PostgreSQL only: the embedded SQLite serialises writers (``BEGIN IMMEDIATE``), so there is no
-order to keep and these functions only select.
+order to keep; :func:`listings_lock` does nothing there and callers of
+:func:`listings_lock_markable` take SQLite's own path.
 """
 
 from __future__ import annotations
@@ -50,16 +51,3 @@ def listings_lock_markable(*, sku_ids: Iterable[int]) -> list[int]:
             [ordered],
         )
         return [row[0] for row in cursor.fetchall()]
-
-
-def listings_lock_by_external(*, account_id: int, external_ids: Iterable[str]) -> None:
-    """Lock the listings of one account with ``external_ids``, in primary-key order."""
-    ordered = sorted(set(external_ids))
-    if not ordered or connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {Listing._meta.db_table} WHERE account_id = %s "  # noqa: S608
-            "AND external_id = ANY(%s) ORDER BY id FOR UPDATE",
-            [account_id, ordered],
-        )

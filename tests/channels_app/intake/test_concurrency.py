@@ -15,6 +15,7 @@ from channels_app.services.accounts import account_connector
 from inventory_app.models import Order, StockLevel, StockMovement
 from inventory_app.services.stock import stock_receive
 from tests.factories import LocationFactory, SKUFactory
+from tests.helpers import lock_waiters_await, skip_unless_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -87,13 +88,6 @@ def test_two_deliveries_of_one_order_at_once_beside_the_listener_make_one_order(
     assert sorted(InboundEvent.objects.values_list("status", flat=True)) == ["processed", "processed"]
 
 
-def _lock_waiters() -> int:
-    with connection.cursor() as cursor:
-        # pg_locks is read live (pg_stat_activity is a snapshot per transaction).
-        cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
-        return cursor.fetchone()[0]
-
-
 def _order_writers() -> int:
     """Other sessions holding the lock an INSERT into the order table takes."""
     with connection.cursor() as cursor:
@@ -109,8 +103,7 @@ def test_a_single_event_intake_takes_the_stock_levels_before_it_inserts_the_orde
     # A poll applies its orders one event at a time while a webhook drain applies the same sale:
     # the drain locks the levels, then inserts the order. An intake that inserted first and then
     # waited for a level would wait for the drain while the drain waits for its insert.
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; the embedded SQLite serialises writers")
+    skip_unless_postgresql()
     location, sku, account, sale, parsed = _one_sale(shops, connect)
     event, _ = inbound_event_record(
         account=account, event_id="poll-1", source="poll", topic="t", payload={}, order=parsed.order
@@ -121,10 +114,8 @@ def test_a_single_event_intake_takes_the_stock_levels_before_it_inserts_the_orde
     with transaction.atomic():
         list(StockLevel.objects.select_for_update().filter(sku=sku))  # a drain holds the level
         thread = _in_thread(lambda: inbound_event_process(event_id=event.pk), errors, done)
-        deadline = time.monotonic() + 30
-        while _lock_waiters() == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)  # polls a condition: the intake now waits for the level
-        waiting, writers = _lock_waiters(), _order_writers()
+        waiting = lock_waiters_await()  # the intake now waits for the level
+        writers = _order_writers()
     thread.join(30)
 
     assert (waiting, writers) == (1, 0)

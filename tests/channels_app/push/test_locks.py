@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import OperationalError, connection, transaction
@@ -13,6 +12,7 @@ from channels_app.push.locks import listings_lock, listings_lock_markable
 from channels_app.push.outbox import listings_mark_dirty
 from channels_app.services.accounts import account_create
 from tests.factories import SKUFactory
+from tests.helpers import lock_waiters_await, skip_unless_postgresql
 
 
 def _account(name: str, *, enabled: bool = True):
@@ -28,14 +28,9 @@ def _account(name: str, *, enabled: bool = True):
     return account
 
 
-def _skip_unless_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; the embedded SQLite serialises writers")
-
-
 @pytest.mark.django_db
 def test_the_markable_listings_are_locked_and_returned_in_primary_key_order():
-    _skip_unless_postgresql()
+    skip_unless_postgresql()
     shop, off = _account("Shop"), _account("Off", enabled=False)
     hot, cold = SKUFactory(code="HOT"), SKUFactory(code="COLD")
     later = Listing.objects.create(account=shop, external_id="L-2", sku=hot)
@@ -72,16 +67,9 @@ def _locked_elsewhere(listing_id: int) -> bool:
     return found[0]
 
 
-def _waiting_backends() -> int:
-    with connection.cursor() as cursor:
-        # pg_locks is read live (pg_stat_activity is a snapshot per transaction).
-        cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_marking_waits_at_the_first_locked_listing_without_taking_the_later_ones():
-    _skip_unless_postgresql()
+    skip_unless_postgresql()
     shop = _account("Shop")
     sku_low, sku_high = SKUFactory(code="LOW"), SKUFactory(code="HIGH")
     low = Listing.objects.create(account=shop, external_id="L-LOW", sku=sku_low)
@@ -103,10 +91,7 @@ def test_marking_waits_at_the_first_locked_listing_without_taking_the_later_ones
         listings_lock(ids=[low.pk])  # another writer holds the lower listing
         marker.start()
         holding.set()
-        deadline = time.monotonic() + 30
-        while _waiting_backends() == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)  # polls a condition: the marker now waits for the lower listing
-        waiting = _waiting_backends()
+        waiting = lock_waiters_await()  # the marker now waits for the lower listing
         high_taken = _locked_elsewhere(high.pk)
     marker.join()
 
